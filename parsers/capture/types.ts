@@ -1,0 +1,120 @@
+// The capture reader's contract. Pure data: no Node, no DOM.
+
+/** One record of a capture file, handed to the sink while the reader holds it. */
+export interface CaptureRecord {
+  /** 1-based, in file order, as Wireshark numbers frames. */
+  frame: number;
+  /** Byte offset of the record (pcap record header / pcapng block) in the uncompressed file. */
+  offset: number;
+  /** pcapng interface id (0 for classic pcap). */
+  interfaceId: number;
+  /** LINKTYPE_* value of the record's interface. */
+  linkType: number;
+  /** Timestamp: whole seconds since the epoch and the nanoseconds within that second. */
+  tsSec: number;
+  tsNsec: number;
+  /** Bytes present in the file, and the length on the wire. */
+  capLen: number;
+  origLen: number;
+  /**
+   * The packet bytes (length capLen). A view into the reader's buffer: valid only
+   * during the callback; copy it to keep it.
+   */
+  data: Uint8Array;
+  /** pcapng opt_comment values of the packet block, if any. */
+  comments: string[] | null;
+}
+
+/** A damaged or cut-short part of the file. Everything before it was delivered. */
+export interface CaptureError {
+  /** The frame number the damaged record would have had (1-based). */
+  frame: number;
+  /** Byte offset in the uncompressed file where the damage was found. */
+  offset: number;
+  message: string;
+}
+
+export interface CaptureInterface {
+  id: number;
+  /** pcapng section number (0-based) this interface belongs to. */
+  section: number;
+  linkType: number;
+  snaplen: number;
+  /** Timestamp units per second (1e6 for microseconds, 1e9 for nanoseconds, or a power of two). */
+  tsUnitsPerSec: number;
+  /** if_tsoffset: seconds added to every timestamp. */
+  tsOffset: number;
+  name: string | null;
+  description: string | null;
+}
+
+/** pcapng Decryption Secrets Block (type 0x0000000A). */
+export interface DecryptionSecret {
+  /** Secrets type, e.g. 0x544c534b ('TLSK', an NSS key log). */
+  type: number;
+  data: Uint8Array;
+  offset: number;
+}
+
+export interface NameResolution {
+  address: string;
+  names: string[];
+}
+
+export interface InterfaceStatistics {
+  interfaceId: number;
+  received: number | null;
+  dropped: number | null;
+}
+
+export interface CaptureInfo {
+  format: 'pcap' | 'pcapng';
+  compressed: boolean;
+  /** Classic pcap only: 'us' or 'ns'. pcapng keeps a resolution per interface. */
+  resolution: 'us' | 'ns' | null;
+  /** File byte order of the (first) section. */
+  byteOrder: 'little' | 'big';
+  version: string;
+  interfaces: CaptureInterface[];
+  sections: number;
+  secrets: DecryptionSecret[];
+  names: NameResolution[];
+  statistics: InterfaceStatistics[];
+  /** Blocks of unknown or custom types skipped by length. */
+  skippedBlocks: number;
+  errors: CaptureError[];
+  /** Records delivered. */
+  records: number;
+  /** Uncompressed bytes consumed. */
+  bytes: number;
+}
+
+/** Thrown when the input is not a capture at all (nothing could be read). */
+export class NotACaptureError extends Error {
+  constructor(message: string, readonly offset = 0) {
+    super(message);
+    this.name = 'NotACaptureError';
+  }
+}
+
+export class CaptureCancelledError extends Error {
+  constructor() {
+    super('reading was cancelled');
+    this.name = 'CaptureCancelledError';
+  }
+}
+
+/** LINKTYPE_* values we decode (tcpdump.org link-layer header types). */
+export const LinkType = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW_OLD_12: 12,
+  RAW_OLD_14: 14,
+  PPP: 9,
+  RAW: 101,
+  LINUX_SLL: 113,
+  LOOP: 108,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
