@@ -1,0 +1,118 @@
+// The pipeline of DESIGN.md: capture reader → decoder → flow table → trackers → model.
+// One reused Packet per record; per-packet facts go to typed columns.
+
+import { readCapture, type CaptureInfo, type CaptureRecord } from '../parsers/capture/index';
+import { Decoder, DecodeProblem, Packet } from '../parsers/decode/index';
+import { PacketColumns } from './columns';
+import { FlowTable, type Flow } from './flows';
+import type { CaptureErrorJson, EventJson } from './model';
+
+/** Something that follows protocol state across the packets of a capture. */
+export interface Tracker {
+  /** Called for every packet that belongs to a flow; `dir` 0 = client → server. */
+  onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void;
+  /** Called for packets outside any flow (ICMP errors are also given to onPacket). */
+  onOther?(pkt: Packet, frame: number, time: number): void;
+  /** After the last packet: emit end-of-capture events. */
+  finish(analysis: Analysis): void;
+}
+
+export interface AnalyzeProgress {
+  bytesRead: number;
+  totalBytes: number | undefined;
+  packets: number;
+}
+
+export interface AnalyzeOptions {
+  onProgress?(p: AnalyzeProgress): void;
+  totalBytes?: number;
+  signal?: AbortSignal;
+  /** Extra trackers (the analysis adds its own per protocol). */
+  trackers?: Tracker[];
+  /** How many decode problems to list in capture.errors (the rest are counted). */
+  maxDecodeErrors?: number;
+}
+
+export class Analysis {
+  info!: CaptureInfo;
+  readonly flows = new FlowTable();
+  readonly columns = new PacketColumns();
+  readonly events: EventJson[] = [];
+  /** Decode problems listed (first maxDecodeErrors) and counted. */
+  readonly decodeErrors: CaptureErrorJson[] = [];
+  decodeProblems = 0;
+  nonIpPackets = 0;
+  bytes = 0;
+  start: number | null = null;
+  end: number | null = null;
+  readonly linkTypes = new Set<number>();
+  decoder = new Decoder();
+
+  get packets(): number {
+    return this.columns.length;
+  }
+}
+
+export async function analyzeCapture(
+  source: AsyncIterable<Uint8Array> | Uint8Array,
+  opts: AnalyzeOptions = {},
+): Promise<Analysis> {
+  const a = new Analysis();
+  const pkt = new Packet();
+  const decoder = a.decoder;
+  const flows = a.flows;
+  const cols = a.columns;
+  const trackers = opts.trackers ?? [];
+  const maxErrors = opts.maxDecodeErrors ?? 100;
+  let lastProgressPackets = 0;
+
+  const onRecord = (r: CaptureRecord): void => {
+    const time = r.tsSec + r.tsNsec / 1e9;
+    const frame = r.frame;
+    if (a.start === null || time < a.start) a.start = time;
+    if (a.end === null || time > a.end) a.end = time;
+    a.bytes += r.capLen;
+    a.linkTypes.add(r.linkType);
+    decoder.decode(pkt, r.data, r.linkType, frame);
+    if (pkt.problem === DecodeProblem.TRUNCATED || pkt.problem === DecodeProblem.MALFORMED) {
+      a.decodeProblems++;
+      if (a.decodeErrors.length < maxErrors)
+        a.decodeErrors.push({ frame, offset: r.offset, message: `frame ${frame}: ${pkt.problemMessage} (byte ${pkt.problemOffset} of the packet)` });
+    }
+    const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
+    if (f === null) {
+      if (pkt.ipVersion === 0) a.nonIpPackets++;
+      cols.push(time, 0, 0, r.origLen, pkt.payloadWireLen, 0);
+      for (let i = 0; i < trackers.length; i++) trackers[i].onOther?.(pkt, frame, time);
+      return;
+    }
+    const dir = flows.fromA === f.clientIsA ? 0 : 1;
+    f.lastFrame = frame;
+    if (time > f.end) f.end = time;
+    f.packets[dir]++;
+    f.bytes[dir] += r.origLen;
+    if (pkt.ipProto === 6) {
+      const fl = pkt.tcpFlags;
+      if ((fl & 0x12) === 0x02 && dir === 0 && !f.sawSyn) {
+        f.sawSyn = true;
+        f.clientIsn = pkt.tcpSeq;
+      }
+      if (fl & 0x05) f.closed = true;
+    }
+    cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === 6 ? pkt.tcpFlags : 0);
+    for (let i = 0; i < trackers.length; i++) trackers[i].onPacket(pkt, f, dir, frame, time);
+    if (opts.onProgress && cols.length - lastProgressPackets >= 65536) lastProgressPackets = cols.length;
+  };
+
+  a.info = await readCapture(source, {
+    onRecord,
+    totalBytes: opts.totalBytes,
+    signal: opts.signal,
+    onProgress: opts.onProgress
+      ? (bytesRead, totalBytes) => opts.onProgress!({ bytesRead, totalBytes, packets: cols.length })
+      : undefined,
+  });
+  for (const t of trackers) t.finish(a);
+  a.events.sort((x, y) => x.frame - y.frame);
+  return a;
+}

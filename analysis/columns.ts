@@ -1,0 +1,52 @@
+// Per-packet facts as columns of typed arrays (DESIGN.md "Data structures for scale"):
+// a few dozen bytes per packet, no object per packet. Grown by doubling.
+
+export class PacketColumns {
+  length = 0;
+  /** Seconds since the epoch. */
+  time = new Float64Array(1024);
+  /** Flow id (1-based) or 0 when the packet belongs to no flow. */
+  flow = new Uint32Array(1024);
+  /** 0 = client → server, 1 = server → client. */
+  dir = new Uint8Array(1024);
+  /** Original (wire) length of the frame. */
+  wireLen = new Uint32Array(1024);
+  /** Transport payload bytes (as the headers state them). */
+  payloadLen = new Uint32Array(1024);
+  /** TCP flags (FIN=1 … CWR=0x80, NS=0x100), 0 for others. */
+  tcpFlags = new Uint16Array(1024);
+  /** Event bits per packet (set by trackers; bit per event family). */
+  eventBits = new Uint32Array(1024);
+
+  push(time: number, flow: number, dir: number, wireLen: number, payloadLen: number, tcpFlags: number): number {
+    const i = this.length;
+    if (i === this.time.length) this.grow();
+    this.time[i] = time;
+    this.flow[i] = flow;
+    this.dir[i] = dir;
+    this.wireLen[i] = wireLen;
+    this.payloadLen[i] = payloadLen;
+    this.tcpFlags[i] = tcpFlags;
+    this.length = i + 1;
+    return i;
+  }
+
+  private grow(): void {
+    const n = this.time.length * 2;
+    this.time = growTo(this.time, new Float64Array(n));
+    this.flow = growTo(this.flow, new Uint32Array(n));
+    this.dir = growTo(this.dir, new Uint8Array(n));
+    this.wireLen = growTo(this.wireLen, new Uint32Array(n));
+    this.payloadLen = growTo(this.payloadLen, new Uint32Array(n));
+    this.tcpFlags = growTo(this.tcpFlags, new Uint16Array(n));
+    this.eventBits = growTo(this.eventBits, new Uint32Array(n));
+  }
+
+  /** Bytes held per packet slot (for the memory figures of the bench). */
+  static readonly BYTES_PER_PACKET = 8 + 4 + 1 + 4 + 4 + 2 + 4;
+}
+
+function growTo<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, next: T): T {
+  next.set(old as never);
+  return next;
+}

@@ -1,0 +1,256 @@
+// Bidirectional flow table keyed by transport and both endpoints.
+//
+// The key is symmetric: a packet and its reply land on the same Flow. The table is an
+// open-addressing hash over flow indices with the endpoints stored in the Flow, so a
+// lookup allocates nothing (no key strings on the hot path). The client is the SYN
+// sender where seen, the receiver of a SYN-ACK when the capture starts there, the
+// sender of a query to a well-known port, else the endpoint with the ephemeral port,
+// else the first sender.
+
+import { formatIp, type Packet, IpProto, TcpFlag } from '../parsers/decode/index';
+
+export type ClientBy = 'syn' | 'syn-ack' | 'port' | 'payload' | 'first';
+
+export class Flow {
+  /** 1-based, in order of first packet. */
+  id = 0;
+  proto = 0;
+  ipVersion: 4 | 6 = 4;
+  /** Endpoint A = source of the first packet seen; B = its destination. */
+  readonly addrA = new Uint8Array(16);
+  readonly addrB = new Uint8Array(16);
+  /** Ports as shown (for ICMP, Zeek's convention: the first packet's type and code). */
+  portA = 0;
+  portB = 0;
+  /** Ports as keyed in the table (for ICMP: the echo identifier or 0, on both sides). */
+  keyPortA = 0;
+  keyPortB = 0;
+  /** True when A is the client. */
+  clientIsA = true;
+  clientBy: ClientBy = 'first';
+  app: 'dns' | 'quic' | null = null;
+  firstFrame = 0;
+  lastFrame = 0;
+  start = 0;
+  end = 0;
+  /** Index 0: client → server; 1: server → client. */
+  readonly packets = [0, 0];
+  readonly bytes = [0, 0];
+  /** Tracker state attached by the analysis (TCP, DNS, QUIC). */
+  tracker: unknown = null;
+  /** TCP: a SYN was seen, and the client's ISN; FIN or RST seen (used to split reused ports). */
+  sawSyn = false;
+  clientIsn = 0;
+  closed = false;
+
+  get transport(): 'tcp' | 'udp' | 'icmp' {
+    return this.proto === IpProto.TCP ? 'tcp' : this.proto === IpProto.UDP ? 'udp' : 'icmp';
+  }
+
+  endpoint(client: boolean): string {
+    const a = client === this.clientIsA;
+    const addr = a ? this.addrA : this.addrB;
+    const port = a ? this.portA : this.portB;
+    const ip = formatIp(addr, 0, this.ipVersion);
+    return this.ipVersion === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
+  }
+}
+
+const WELL_KNOWN_UDP = new Set([53, 67, 68, 69, 123, 137, 138, 161, 162, 443, 500, 514, 1900, 4500, 5353, 5355, 853, 784, 8443]);
+
+/** Is `p` more likely the service port than `q`? (lower well-known port vs ephemeral) */
+function servicePortOrder(p: number, q: number): number {
+  const pk = p < 1024, qk = q < 1024;
+  if (pk !== qk) return pk ? 1 : -1;
+  const pe = p >= 32768, qe = q >= 32768;
+  if (pe !== qe) return pe ? -1 : 1;
+  return 0;
+}
+
+export class FlowTable {
+  readonly flows: Flow[] = [];
+  private slots = new Int32Array(1 << 12);
+  private mask = (1 << 12) - 1;
+  /** Packets that matched an existing flow from endpoint A (true) or B (false) — set by lookup. */
+  fromA = true;
+
+  get size(): number {
+    return this.flows.length;
+  }
+
+  /**
+   * Find or create the flow of a decoded IP packet with a transport header (TCP, UDP,
+   * ICMP/ICMPv6). Returns the flow and sets `this.fromA`. Returns null for packets that
+   * carry no transport endpoints.
+   */
+  lookup(pkt: Packet, frame: number, time: number): Flow | null {
+    const proto = pkt.ipProto;
+    let sp: number, dp: number;
+    if (proto === IpProto.TCP || proto === IpProto.UDP) {
+      if (pkt.srcPort < 0) return null;
+      sp = pkt.srcPort;
+      dp = pkt.dstPort;
+    } else if (proto === IpProto.ICMP || proto === IpProto.ICMPV6) {
+      if (pkt.icmpType < 0) return null;
+      // Echo request/reply pair on the identifier; everything else between two hosts
+      // is one ICMP flow per address pair.
+      sp = dp = icmpEchoId(pkt);
+    } else return null;
+
+    const d = pkt.data;
+    const len = pkt.ipVersion === 6 ? 16 : 4;
+    const so = pkt.ipSrcOff, doff = pkt.ipDstOff;
+    const h = (endpointHash(d, so, len, sp) + endpointHash(d, doff, len, dp) + proto * 0x9e3779b1) | 0;
+    const mask = this.mask;
+    let i = (h ^ (h >>> 15)) & mask;
+    const slots = this.slots;
+    for (;;) {
+      const s = slots[i];
+      if (s === 0) break;
+      const f = this.flows[s - 1];
+      if (f.proto === proto && f.ipVersion === pkt.ipVersion) {
+        if (f.keyPortA === sp && f.keyPortB === dp && eq(f.addrA, d, so, len) && eq(f.addrB, d, doff, len)) {
+          if (this.shouldSplit(f, pkt, true)) return this.replace(i, pkt, frame, time, sp, dp);
+          this.fromA = true;
+          return f;
+        }
+        if (f.keyPortA === dp && f.keyPortB === sp && eq(f.addrA, d, doff, len) && eq(f.addrB, d, so, len)) {
+          if (this.shouldSplit(f, pkt, false)) return this.replace(i, pkt, frame, time, sp, dp);
+          this.fromA = false;
+          return f;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    const f = this.create(pkt, frame, time, sp, dp);
+    slots[i] = f.id;
+    if (this.flows.length * 2 > mask) this.rehash();
+    return f;
+  }
+
+  /** A new SYN on a 4-tuple whose earlier connection closed starts a new flow. */
+  private shouldSplit(f: Flow, pkt: Packet, fromA: boolean): boolean {
+    if (f.proto !== IpProto.TCP) return false;
+    if ((pkt.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
+    if (!f.sawSyn) return false;
+    const fromClient = fromA === f.clientIsA;
+    if (fromClient && pkt.tcpSeq === f.clientIsn) return false; // a SYN retransmission
+    return f.closed || !fromClient || pkt.tcpSeq !== f.clientIsn;
+  }
+
+  private replace(slot: number, pkt: Packet, frame: number, time: number, sp: number, dp: number): Flow {
+    const f = this.create(pkt, frame, time, sp, dp);
+    this.slots[slot] = f.id;
+    return f;
+  }
+
+  private create(pkt: Packet, frame: number, time: number, sp: number, dp: number): Flow {
+    const f = new Flow();
+    f.id = this.flows.length + 1;
+    f.proto = pkt.ipProto;
+    f.ipVersion = pkt.ipVersion === 6 ? 6 : 4;
+    const len = f.ipVersion === 6 ? 16 : 4;
+    f.addrA.set(pkt.data.subarray(pkt.ipSrcOff, pkt.ipSrcOff + len));
+    f.addrB.set(pkt.data.subarray(pkt.ipDstOff, pkt.ipDstOff + len));
+    f.portA = f.keyPortA = sp;
+    f.portB = f.keyPortB = dp;
+    f.firstFrame = frame;
+    f.start = time;
+    this.chooseClient(f, pkt);
+    if (f.proto === IpProto.ICMP || f.proto === IpProto.ICMPV6) {
+      // Zeek's convention for ICMP: the "ports" are the first packet's type and code.
+      f.portA = pkt.icmpType;
+      f.portB = pkt.icmpCode;
+    }
+    this.flows.push(f);
+    this.fromA = true;
+    return f;
+  }
+
+  private chooseClient(f: Flow, pkt: Packet): void {
+    if (f.proto === IpProto.TCP) {
+      const syn = pkt.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK);
+      if (syn === TcpFlag.SYN) {
+        f.clientIsA = true;
+        f.clientBy = 'syn';
+        return;
+      }
+      if (syn === (TcpFlag.SYN | TcpFlag.ACK)) {
+        f.clientIsA = false;
+        f.clientBy = 'syn-ack';
+        return;
+      }
+    }
+    if (f.proto === IpProto.ICMP || f.proto === IpProto.ICMPV6) {
+      // Echo reply first: the replier is the server.
+      const reply = (f.proto === IpProto.ICMP && pkt.icmpType === 0) || (f.proto === IpProto.ICMPV6 && pkt.icmpType === 129);
+      f.clientIsA = !reply;
+      f.clientBy = reply ? 'payload' : 'first';
+      return;
+    }
+    if (f.proto === IpProto.UDP) {
+      const a = WELL_KNOWN_UDP.has(f.portA), b = WELL_KNOWN_UDP.has(f.portB);
+      if (a !== b) {
+        f.clientIsA = b;
+        f.clientBy = 'port';
+        return;
+      }
+    }
+    const o = servicePortOrder(f.portA, f.portB);
+    if (o !== 0) {
+      f.clientIsA = o < 0;
+      f.clientBy = 'port';
+      return;
+    }
+    f.clientIsA = true;
+    f.clientBy = 'first';
+  }
+
+  private rehash(): void {
+    const size = this.slots.length * 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+    for (const f of this.flows) {
+      // Only the newest flow of a reused tuple is reachable; older ones are done.
+      const len = f.ipVersion === 6 ? 16 : 4;
+      const h = (endpointHash(f.addrA, 0, len, f.keyPortA) + endpointHash(f.addrB, 0, len, f.keyPortB) + f.proto * 0x9e3779b1) | 0;
+      let i = (h ^ (h >>> 15)) & this.mask;
+      while (this.slots[i] !== 0) {
+        const g = this.flows[this.slots[i] - 1];
+        if (sameTuple(g, f)) break;
+        i = (i + 1) & this.mask;
+      }
+      this.slots[i] = f.id; // later flows of the same tuple overwrite earlier ones
+    }
+  }
+}
+
+function sameTuple(a: Flow, b: Flow): boolean {
+  if (a.proto !== b.proto || a.ipVersion !== b.ipVersion) return false;
+  const len = a.ipVersion === 6 ? 16 : 4;
+  const aA = a.keyPortA, aB = a.keyPortB, bA = b.keyPortA, bB = b.keyPortB;
+  return (aA === bA && aB === bB && eq(a.addrA, b.addrA, 0, len) && eq(a.addrB, b.addrB, 0, len)) ||
+    (aA === bB && aB === bA && eq(a.addrA, b.addrB, 0, len) && eq(a.addrB, b.addrA, 0, len));
+}
+
+function icmpEchoId(pkt: Packet): number {
+  const t = pkt.icmpType;
+  const echo = pkt.ipProto === IpProto.ICMP ? t === 8 || t === 0 : t === 128 || t === 129;
+  if (!echo || pkt.l4Off < 0 || pkt.l4Off + 6 > pkt.data.length) return 0;
+  return (pkt.data[pkt.l4Off + 4] << 8) | pkt.data[pkt.l4Off + 5];
+}
+
+function endpointHash(d: Uint8Array, off: number, len: number, port: number): number {
+  let h = 0x811c9dc5 ^ port;
+  for (let k = 0; k < len; k += 4) {
+    const w = (d[off + k] << 24) | (d[off + k + 1] << 16) | (d[off + k + 2] << 8) | d[off + k + 3];
+    h = Math.imul(h ^ w, 0x01000193);
+    h ^= h >>> 13;
+  }
+  return Math.imul(h, 0x5bd1e995);
+}
+
+function eq(a: Uint8Array, d: Uint8Array, off: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (a[k] !== d[off + k]) return false;
+  return true;
+}

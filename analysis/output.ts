@@ -1,0 +1,57 @@
+// Analysis → the stable JSON of OUTPUT.md.
+
+import type { Analysis } from './analyze';
+import type { AnalysisJson, CaptureSummaryJson, FlowJson } from './model';
+import type { Flow } from './flows';
+
+export function captureSummary(a: Analysis): CaptureSummaryJson {
+  const unsupported: { what: string; packets: number }[] = [];
+  const s = a.decoder.stats;
+  for (const [lt, n] of s.unsupportedLinkTypes) unsupported.push({ what: `link type ${lt}`, packets: n });
+  for (const [et, n] of s.unsupportedEtherTypes) unsupported.push({ what: `EtherType 0x${et.toString(16).padStart(4, '0')}`, packets: n });
+  const errors = [...a.info.errors, ...a.decodeErrors].sort((x, y) => x.frame - y.frame || x.offset - y.offset);
+  return {
+    format: a.info.format,
+    compressed: a.info.compressed,
+    packets: a.packets,
+    bytes: a.bytes,
+    linkTypes: [...a.linkTypes].sort((x, y) => x - y),
+    start: a.start,
+    end: a.end,
+    errors,
+    unsupported,
+    decodeProblems: a.decodeProblems,
+    nonIpPackets: a.nonIpPackets,
+  };
+}
+
+export function flowJson(f: Flow): FlowJson {
+  return {
+    id: f.id,
+    transport: f.transport,
+    app: f.app,
+    client: f.endpoint(true),
+    server: f.endpoint(false),
+    firstFrame: f.firstFrame,
+    lastFrame: f.lastFrame,
+    start: f.start,
+    end: f.end,
+    packets: f.packets[0] + f.packets[1],
+    bytes: f.bytes[0] + f.bytes[1],
+    clientPackets: f.packets[0],
+    clientBytes: f.bytes[0],
+    serverPackets: f.packets[1],
+    serverBytes: f.bytes[1],
+    clientBy: f.clientBy,
+  };
+}
+
+export function toJson(a: Analysis): AnalysisJson {
+  return {
+    capture: captureSummary(a),
+    flows: a.flows.flows.map(flowJson),
+    events: a.events,
+    dns: [],
+    quic: [],
+  };
+}

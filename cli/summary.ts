@@ -1,0 +1,46 @@
+// The human summary of `stateline analyze` (without --json): counts, breaks first,
+// then a flow table.
+
+import type { AnalysisJson } from '../analysis/model';
+
+const LINK_NAMES: Record<number, string> = {
+  0: 'null/loopback', 1: 'ethernet', 9: 'ppp', 12: 'raw ip', 14: 'raw ip', 101: 'raw ip', 108: 'loop', 113: 'linux sll', 228: 'ipv4', 229: 'ipv6', 276: 'linux sll2',
+};
+
+function fmtTime(t: number | null): string {
+  return t === null ? '-' : new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
+}
+
+export function renderSummary(j: AnalysisJson, file: string): string {
+  const c = j.capture;
+  const out: string[] = [];
+  const dur = c.start !== null && c.end !== null ? (c.end - c.start).toFixed(3) + ' s' : '-';
+  out.push(`${file}: ${c.format}${c.compressed ? ' (gzip)' : ''}, ${c.packets} packets, ${c.bytes} bytes, ${dur}`);
+  out.push(`  link types: ${c.linkTypes.map((l) => `${l} (${LINK_NAMES[l] ?? 'unknown'})`).join(', ') || '-'}`);
+  out.push(`  from ${fmtTime(c.start)} to ${fmtTime(c.end)}`);
+  const byTransport = new Map<string, number>();
+  for (const f of j.flows) byTransport.set(f.transport, (byTransport.get(f.transport) ?? 0) + 1);
+  out.push(`  flows: ${j.flows.length}${byTransport.size ? ' (' + [...byTransport].map(([k, v]) => `${v} ${k}`).join(', ') + ')' : ''}`);
+  if (c.unsupported.length) out.push(`  not decoded: ${c.unsupported.map((u) => `${u.what} (${u.packets} packets)`).join(', ')}`);
+  if (c.errors.length) {
+    out.push('', `Errors (${c.errors.length}${c.decodeProblems > c.errors.length ? `, ${c.decodeProblems} packets with header problems` : ''}):`);
+    for (const e of c.errors.slice(0, 20)) out.push(`  frame ${e.frame} at offset ${e.offset}: ${e.message}`);
+    if (c.errors.length > 20) out.push(`  … ${c.errors.length - 20} more (see --json)`);
+  }
+  const breaks = j.events.filter((e) => e.severity === 'break');
+  const warnings = j.events.filter((e) => e.severity === 'warning');
+  if (j.events.length) {
+    out.push('', `Breaks: ${breaks.length}, warnings: ${warnings.length}, info: ${j.events.length - breaks.length - warnings.length}`);
+    for (const e of breaks.slice(0, 50)) out.push(`  frame ${e.frame}  flow ${e.flow ?? '-'}  ${e.kind}: ${e.message}`);
+    if (breaks.length > 50) out.push(`  … ${breaks.length - 50} more breaks (see --json)`);
+  }
+  if (j.flows.length) {
+    out.push('', 'Flows:');
+    out.push('  ' + ['id', 'proto', 'client', 'server', 'packets', 'bytes', 'duration', 'state'].join('\t'));
+    for (const f of j.flows.slice(0, 100)) {
+      out.push('  ' + [f.id, f.app ?? f.transport, f.client, f.server, f.packets, f.bytes, (f.end - f.start).toFixed(3) + 's', f.tcp ? `${f.tcp.connState} ${f.tcp.history}` : '-'].join('\t'));
+    }
+    if (j.flows.length > 100) out.push(`  … ${j.flows.length - 100} more flows (see --json)`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// npm run bench — `stateline analyze` against `tshark -n -q -z conv,tcp` on the same
+// 1,000,000-packet capture, in one run, as ratios (never as timed assertions in tests).
+//
+//   npm run bench [-- --count N] [--rounds R] [--file F] [--no-tshark]
+//
+// The workload is ../shared/tools/gen-bench-pcap.js --count N --seed 1 (TCP, DNS and
+// QUIC mixed, about 700 MB for 1M packets), the generator the project's targets were
+// measured with; it is written once to bench-data/ (git-ignored) and reused.
+// Wall time and peak memory (max RSS) of each command come from GNU time when present,
+// else from polling /proc; rounds alternate the two tools so both see the same machine.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = argv.indexOf(`--${name}`);
+  return i < 0 ? def : argv[i + 1];
+};
+const count = Number(opt('count', 1_000_000));
+const rounds = Number(opt('rounds', 3));
+const withTshark = !argv.includes('--no-tshark');
+let file = opt('file', null);
+
+if (!file) {
+  const gen = resolve(root, '..', 'shared', 'tools', 'gen-bench-pcap.js');
+  file = join(root, 'bench-data', `bench-${count}-seed1.pcap`);
+  if (!existsSync(file)) {
+    if (!existsSync(gen)) {
+      console.error(`bench: the workload generator ${gen} is absent; pass --file CAPTURE to bench another capture`);
+      process.exit(2);
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    console.log(`generating ${file} (${count} packets) …`);
+    const r = spawnSync(process.execPath, [gen, '--count', String(count), '--seed', '1', '--out', file], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(1);
+  }
+}
+const size = statSync(file).size;
+// Packets per second are quoted for the generated workload, whose count is known.
+const packets = opt('file', null) ? null : count;
+
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+function run(cmd, args) {
+  return new Promise((resolvePromise) => {
+    const t0 = process.hrtime.bigint();
+    const full = gnuTime ? [gnuTime, ['-f', '__TIME__ %e %M', cmd, ...args]] : [cmd, args];
+    const child = spawn(full[0], full[1], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    let peakKb = 0;
+    const poll = gnuTime ? null : setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch { /* exited */ }
+    }, 10);
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      if (poll) clearInterval(poll);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = /__TIME__ ([\d.]+) (\d+)/.exec(err);
+      if (m) peakKb = Number(m[2]);
+      if (code !== 0) console.error(`${cmd} exited ${code}: ${err.replace(/__TIME__.*/, '').trim().slice(0, 500)}`);
+      resolvePromise({ wall, peakMiB: peakKb / 1024, code });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const ours = { name: 'stateline analyze --json', cmd: process.execPath, args: [join(root, 'bin', 'stateline.mjs'), 'analyze', file, '--json'] };
+const tshark = { name: 'tshark -n -q -z conv,tcp', cmd: 'tshark', args: ['-n', '-q', '-z', 'conv,tcp', '-r', file] };
+const haveTshark = withTshark && spawnSync('tshark', ['--version']).status === 0;
+if (withTshark && !haveTshark) console.log('tshark not found (Debian package tshark): measuring Stateline alone');
+
+console.log(`capture: ${file} (${(size / 2 ** 20).toFixed(0)} MiB, ${packets ?? '?'} packets), ${rounds} paired rounds`);
+const res = { ours: [], tshark: [] };
+for (let r = 0; r < rounds; r++) {
+  const a = await run(ours.cmd, ours.args);
+  res.ours.push(a);
+  let line = `round ${r + 1}: stateline ${a.wall.toFixed(2)} s ${a.peakMiB.toFixed(0)} MiB`;
+  if (haveTshark) {
+    const b = await run(tshark.cmd, tshark.args);
+    res.tshark.push(b);
+    line += ` | tshark ${b.wall.toFixed(2)} s ${b.peakMiB.toFixed(0)} MiB`;
+  }
+  console.log(line);
+}
+const row = (name, rs) => {
+  const w = median(rs.map((x) => x.wall)), m = median(rs.map((x) => x.peakMiB));
+  console.log(`${name.padEnd(28)} wall ${w.toFixed(2)} s  ${packets ? ((packets / w) / 1e6).toFixed(2) + ' Mpkt/s' : ''}  peak ${m.toFixed(0)} MiB`);
+  return { w, m };
+};
+console.log('\nmedians:');
+const o = row(ours.name, res.ours);
+if (haveTshark) {
+  const t = row(tshark.name, res.tshark);
+  console.log(`\nratios: stateline is ${(t.w / o.w).toFixed(2)}x faster than tshark (target >= 5x), uses ${(o.m / t.m).toFixed(2)} of its peak memory (target <= 0.5)`);
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm start`: open the desktop app. Electron's npm package installs without its
+// binary here (.npmrc ignore-scripts=true, so `npm install` never depends on a
+// download). On first start we fetch the binary with Electron's own install.js; where
+// that host cannot be reached we say exactly what is missing and what still works.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+
+function electronDir() {
+  try {
+    return dirname(require.resolve('electron/package.json'));
+  } catch {
+    return null;
+  }
+}
+
+function electronBinary(dir) {
+  const pathTxt = join(dir, 'path.txt');
+  if (!existsSync(pathTxt)) return null;
+  const bin = join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim());
+  return existsSync(bin) ? bin : null;
+}
+
+function explain(what, detail) {
+  const msg = [
+    '',
+    `Stateline's desktop window cannot open: ${what}`,
+    detail ? `  (${detail})` : null,
+    '',
+    'What still works without the Electron binary:',
+    '  npx stateline analyze FILE [--json]   analyse a capture on the command line',
+    '  npx stateline serve [FILE]            the same UI in your browser, on 127.0.0.1',
+    '',
+    'To get the window: on a machine that can reach Electron\'s download host run',
+    '  node node_modules/electron/install.js',
+    'once (or set ELECTRON_MIRROR to a reachable mirror), then npm start again.',
+    '',
+  ].filter((l) => l !== null).join('\n');
+  process.stderr.write(msg);
+  process.exit(1);
+}
+
+const dir = electronDir();
+if (!dir) explain('the electron package is not installed.', 'run npm install first');
+let bin = electronBinary(dir);
+if (!bin) {
+  process.stderr.write('Electron\'s binary is not installed yet; fetching it with node_modules/electron/install.js …\n');
+  const r = spawnSync(process.execPath, [join(dir, 'install.js')], { encoding: 'utf8', timeout: 10 * 60_000 });
+  bin = electronBinary(dir);
+  if (!bin) {
+    const why = (r.stderr || r.stdout || '').split('\n').find((l) => /Error|ENOTFOUND|EAI_AGAIN|ECONN|getaddrinfo|timed out/i.test(l))?.trim();
+    explain('Electron\'s binary is missing and its download failed.', why || `install.js exited with ${r.status}`);
+  }
+}
+const main = join(root, 'electron', 'main.mjs');
+if (!existsSync(main)) explain('the desktop shell (electron/main.mjs) is not built yet in this version.', 'see issue 6');
+const child = spawn(bin, [main, ...args], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 0));
