@@ -5,7 +5,8 @@ import { readCapture, type CaptureInfo, type CaptureRecord } from '../parsers/ca
 import { Decoder, DecodeProblem, Packet } from '../parsers/decode/index';
 import { PacketColumns } from './columns';
 import { FlowTable, type Flow } from './flows';
-import type { CaptureErrorJson, EventJson } from './model';
+import type { AnalysisJson, CaptureErrorJson, EventJson, Severity } from './model';
+import { createTrackers, type TrackerOptions } from './trackers';
 
 /** Something that follows protocol state across the packets of a capture. */
 export interface Tracker {
@@ -15,6 +16,8 @@ export interface Tracker {
   onOther?(pkt: Packet, frame: number, time: number): void;
   /** After the last packet: emit end-of-capture events. */
   finish(analysis: Analysis): void;
+  /** Add this tracker's part to the JSON (flows[].tcp, dns[], quic[], …). */
+  contribute?(json: AnalysisJson, analysis: Analysis): void;
 }
 
 export interface AnalyzeProgress {
@@ -27,7 +30,9 @@ export interface AnalyzeOptions {
   onProgress?(p: AnalyzeProgress): void;
   totalBytes?: number;
   signal?: AbortSignal;
-  /** Extra trackers (the analysis adds its own per protocol). */
+  /** Options of the protocol trackers (key log, thresholds). */
+  trackerOptions?: TrackerOptions;
+  /** Extra trackers, after the analysis's own per protocol. */
   trackers?: Tracker[];
   /** How many decode problems to list in capture.errors (the rest are counted). */
   maxDecodeErrors?: number;
@@ -47,6 +52,14 @@ export class Analysis {
   end: number | null = null;
   readonly linkTypes = new Set<number>();
   decoder = new Decoder();
+  trackers: Tracker[] = [];
+
+  /** Record an event (trackers call this; the list is sorted by frame at the end). */
+  event(kind: string, severity: Severity, frame: number, time: number, flow: number | null, message: string, related: number[] = []): EventJson {
+    const e: EventJson = { kind, severity, frame, time, flow, message, related };
+    this.events.push(e);
+    return e;
+  }
 
   get packets(): number {
     return this.columns.length;
@@ -62,7 +75,8 @@ export async function analyzeCapture(
   const decoder = a.decoder;
   const flows = a.flows;
   const cols = a.columns;
-  const trackers = opts.trackers ?? [];
+  const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
+  a.trackers = trackers;
   const maxErrors = opts.maxDecodeErrors ?? 100;
   let lastProgressPackets = 0;
 

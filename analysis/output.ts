@@ -47,11 +47,13 @@ export function flowJson(f: Flow): FlowJson {
 }
 
 export function toJson(a: Analysis): AnalysisJson {
-  return {
+  const json: AnalysisJson = {
     capture: captureSummary(a),
     flows: a.flows.flows.map(flowJson),
     events: a.events,
     dns: [],
     quic: [],
   };
+  for (const t of a.trackers) t.contribute?.(json, a);
+  return json;
 }
