@@ -32,6 +32,12 @@ export interface CaptureError {
   /** Byte offset in the uncompressed file where the damage was found. */
   offset: number;
   message: string;
+  /**
+   * What the reader did about it: 'delivered' = a warning, the record was still handed
+   * on; 'skipped' = this block was left out and reading went on after it; 'stopped' =
+   * reading stopped here. (Added by the reader; absent on errors made elsewhere.)
+   */
+  effect?: 'delivered' | 'skipped' | 'stopped';
 }
 
 export interface CaptureInterface {
@@ -83,6 +89,11 @@ export interface CaptureInfo {
   /** Blocks of unknown or custom types skipped by length. */
   skippedBlocks: number;
   errors: CaptureError[];
+  /**
+   * Errors beyond the first 1000 are only counted here (a file with a warning on every
+   * record must not grow memory); the error that stopped reading is always listed.
+   */
+  errorsNotListed?: number;
   /** Records delivered. */
   records: number;
   /** Uncompressed bytes consumed. */

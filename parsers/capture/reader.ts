@@ -1,0 +1,451 @@
+// The streaming capture reader: classic pcap (µs/ns, either byte order), pcapng (any
+// number of sections, each with its own byte order) and gzip around either.
+//
+// Two layers, as in hls.js's demuxers (STYLE.md):
+//  - CaptureReader: a synchronous, push-based core. It takes the uncompressed file in
+//    chunks of any size, hands every complete record to the sink as a subarray view of
+//    the chunk it lies in (no copy), and keeps only the one record that straddles a
+//    chunk boundary in a carry buffer (each of its bytes copied once). Memory is bounded
+//    by the largest record, not by the file.
+//  - readCapture: drives it from an async iterable of chunks (or one Uint8Array), sniffs
+//    gzip and decompresses through the global DecompressionStream, reports progress in
+//    source bytes, and checks an AbortSignal between chunks.
+//
+// Damage is data (STYLE.md, "practices" 8): once the file header has been read, nothing
+// throws; a bad record becomes a CaptureError {frame, offset, message} in info.errors and
+// every record before it has been delivered. Only input that is not a capture at all (or
+// whose header is cut short) throws NotACaptureError.
+//
+// Pure TypeScript: no Node APIs, no DOM (tsconfig.core.json).
+
+import {
+  CaptureCancelledError,
+  NotACaptureError,
+  type CaptureError,
+  type CaptureInfo,
+  type CaptureRecord,
+} from './types';
+import { PcapParser, PCAP_HEADER_LEN, pcapMagic } from './pcap';
+import { PcapngParser, PCAPNG_MAGIC } from './pcapng';
+
+export interface ReadOptions {
+  /** Called once per record; the record object is reused and its data valid only during the call. */
+  onRecord(r: CaptureRecord): void;
+  /** Bytes of the source read so far (compressed bytes for .gz); called at most once per source chunk. */
+  onProgress?(bytesRead: number, totalBytes: number | undefined): void;
+  /** Size of the source, passed through to onProgress. */
+  totalBytes?: number;
+  /** Checked between chunks; when aborted, readCapture rejects with CaptureCancelledError. */
+  signal?: AbortSignal;
+}
+
+/** Errors listed in info.errors; the rest are counted in info.errorsNotListed. */
+export const MAX_LISTED_ERRORS = 1000;
+
+/** What a format parser sees of the reader. */
+export interface ParserHost {
+  readonly info: CaptureInfo;
+  /** The one reused record object. */
+  readonly rec: CaptureRecord;
+  readonly onRecord: (r: CaptureRecord) => void;
+  /** Set by a parser when reading cannot go on. */
+  stopped: boolean;
+  error(frame: number, offset: number, message: string, effect: NonNullable<CaptureError['effect']>): void;
+}
+
+/** One capture format's record loop (classic pcap or pcapng). */
+export interface FormatParser {
+  /** Bytes of a record needed to know its total length. */
+  readonly headerLen: number;
+  /**
+   * Total length of the record at p (headerLen bytes available), or -1 when it is
+   * unusable (the parser has recorded the error and set host.stopped).
+   */
+  recordLength(dv: DataView, p: number, base: number): number;
+  /**
+   * Delivers every complete record in buf[p, end) and returns where it stopped: at the
+   * first incomplete record, or at a record that stopped reading (host.stopped set).
+   * `base` is the file offset of buf[0].
+   */
+  parse(buf: Uint8Array, dv: DataView, p: number, end: number, base: number): number;
+  /** The file ended inside the record at `base` of which `have` bytes are in buf. */
+  cutShort(dv: DataView, have: number, base: number): void;
+  /** True once the file header (pcap global header, first pcapng SHB) has been read. */
+  readonly headerRead: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+/** A carry buffer larger than this is dropped after use rather than kept for the next one. */
+const KEEP_CARRY = 1 << 20;
+
+function hex32(v: number): string {
+  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
+}
+
+export function newCaptureInfo(): CaptureInfo {
+  return {
+    format: 'pcap',
+    compressed: false,
+    resolution: null,
+    byteOrder: 'little',
+    version: '',
+    interfaces: [],
+    sections: 0,
+    secrets: [],
+    names: [],
+    statistics: [],
+    skippedBlocks: 0,
+    errors: [],
+    errorsNotListed: 0,
+    records: 0,
+    bytes: 0,
+  };
+}
+
+/**
+ * Push-based, synchronous core: give it the uncompressed file in chunks of any size.
+ * push() throws NotACaptureError only while the file header is being read.
+ */
+export class CaptureReader implements ParserHost {
+  readonly info: CaptureInfo = newCaptureInfo();
+  readonly rec: CaptureRecord = {
+    frame: 0,
+    offset: 0,
+    interfaceId: 0,
+    linkType: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    capLen: 0,
+    origLen: 0,
+    data: EMPTY,
+    comments: null,
+  };
+  readonly onRecord: (r: CaptureRecord) => void;
+  stopped = false;
+
+  private parser: FormatParser | null = null;
+  /** The first bytes, until the format is known (and, for pcap, the 24-byte header). */
+  private readonly head = new Uint8Array(PCAP_HEADER_LEN);
+  private headLen = 0;
+  /** The record that straddles a chunk boundary. */
+  private carry: Uint8Array = EMPTY;
+  private carryDv = new DataView(new ArrayBuffer(0));
+  private carryLen = 0;
+  /** Its total length once its header is in, else 0. */
+  private carryNeed = 0;
+  /** Its file offset. */
+  private carryBase = 0;
+  private ended = false;
+
+  constructor(onRecord: (r: CaptureRecord) => void) {
+    this.onRecord = onRecord;
+  }
+
+  /** True once the file header has been read (from then on nothing throws). */
+  get headerRead(): boolean {
+    return this.parser !== null && this.parser.headerRead;
+  }
+
+  error(frame: number, offset: number, message: string, effect: NonNullable<CaptureError['effect']>): void {
+    const info = this.info;
+    if (info.errors.length < MAX_LISTED_ERRORS || effect === 'stopped') info.errors.push({ frame, offset, message, effect });
+    else info.errorsNotListed = (info.errorsNotListed ?? 0) + 1;
+  }
+
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    if (n === 0 || this.ended) return;
+    // Subarrays of a Node Buffer are Buffers (a species lookup each); hand on plain views.
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, n);
+    const base = this.info.bytes;
+    this.info.bytes += n;
+    if (this.stopped) return;
+    let pos = 0;
+    if (this.parser === null) {
+      pos = this.sniff(chunk);
+      if (this.parser === null) return;
+    }
+    const parser = this.parser as FormatParser;
+    if (this.carryLen > 0) {
+      pos = this.fillCarry(parser, chunk, pos);
+      if (pos < 0 || this.stopped) return;
+    }
+    if (pos >= n) return;
+    const dv = new DataView(chunk.buffer, chunk.byteOffset, n);
+    const stop = parser.parse(chunk, dv, pos, n, base);
+    if (stop < n && !this.stopped) {
+      // The start of a record whose end is in a later chunk: copy it, once.
+      const rest = n - stop;
+      this.ensureCarry(rest);
+      this.carry.set(chunk.subarray(stop), 0);
+      this.carryLen = rest;
+      this.carryNeed = 0;
+      this.carryBase = base + stop;
+    }
+  }
+
+  /** Flush: a record cut short by the end of the file becomes a CaptureError. */
+  end(): CaptureInfo {
+    if (this.ended) return this.info;
+    this.ended = true;
+    const parser = this.parser;
+    if (parser === null) {
+      const n = this.headLen;
+      if (n === 0) throw new NotACaptureError('empty file');
+      if (n < 4) throw new NotACaptureError(`not a capture file: only ${n} byte${n === 1 ? '' : 's'} at offset 0 (a capture file header is at least 24 bytes)`);
+      // Only a pcap header can still be incomplete here (pcapng moves on to the carry).
+      throw new NotACaptureError(`truncated pcap global header: ${n} of ${PCAP_HEADER_LEN} bytes present at offset 0`, 0);
+    }
+    if (!this.stopped && this.carryLen > 0) {
+      parser.cutShort(this.carryDv, this.carryLen, this.carryBase);
+      this.stopped = true;
+    }
+    this.carry = EMPTY;
+    this.carryLen = 0;
+    return this.info;
+  }
+
+  /** Collects the first bytes and picks the format; returns how much of the chunk it used. */
+  private sniff(chunk: Uint8Array): number {
+    const head = this.head;
+    let pos = 0;
+    if (this.headLen < 4) {
+      const take = Math.min(4 - this.headLen, chunk.length);
+      head.set(chunk.subarray(0, take), this.headLen);
+      this.headLen += take;
+      pos = take;
+      if (this.headLen < 4) return pos;
+      const dv = new DataView(head.buffer, 0, 4);
+      const magic = dv.getUint32(0, false);
+      if (magic === PCAPNG_MAGIC) {
+        this.parser = new PcapngParser(this);
+        // The 4 bytes go on as the start of the first block (the section header).
+        this.ensureCarry(64);
+        this.carry.set(head.subarray(0, 4), 0);
+        this.carryLen = 4;
+        this.carryNeed = 0;
+        this.carryBase = 0;
+        return pos;
+      }
+      if (pcapMagic(magic) === null) {
+        if ((magic >>> 16) === 0x1f8b)
+          throw new NotACaptureError('gzip-compressed data at offset 0: decompress it first (readCapture does)');
+        throw new NotACaptureError(`not a capture file: unknown magic ${hex32(magic)} at offset 0 (expected pcap, pcapng or gzip)`);
+      }
+    }
+    const take = Math.min(PCAP_HEADER_LEN - this.headLen, chunk.length - pos);
+    head.set(chunk.subarray(pos, pos + take), this.headLen);
+    this.headLen += take;
+    pos += take;
+    if (this.headLen === PCAP_HEADER_LEN) this.parser = new PcapParser(this, head);
+    return pos;
+  }
+
+  /** Completes the carried record from the chunk; returns the chunk position after it, or -1. */
+  private fillCarry(parser: FormatParser, chunk: Uint8Array, pos: number): number {
+    const n = chunk.length;
+    const hl = parser.headerLen;
+    if (this.carryLen < hl) {
+      const take = Math.min(hl - this.carryLen, n - pos);
+      this.ensureCarry(this.carryLen + take);
+      this.carry.set(chunk.subarray(pos, pos + take), this.carryLen);
+      this.carryLen += take;
+      pos += take;
+      if (this.carryLen < hl) return -1;
+    }
+    if (this.carryNeed === 0) {
+      const need = parser.recordLength(this.carryDv, 0, this.carryBase);
+      if (need < 0) return -1;
+      this.carryNeed = need;
+    }
+    const take = Math.min(this.carryNeed - this.carryLen, n - pos);
+    if (take > 0) {
+      this.ensureCarry(this.carryLen + take);
+      this.carry.set(chunk.subarray(pos, pos + take), this.carryLen);
+      this.carryLen += take;
+      pos += take;
+    }
+    if (this.carryLen < this.carryNeed) return -1;
+    parser.parse(this.carry, this.carryDv, 0, this.carryNeed, this.carryBase);
+    this.carryLen = 0;
+    this.carryNeed = 0;
+    if (this.carry.length > KEEP_CARRY) {
+      this.carry = EMPTY;
+      this.carryDv = new DataView(new ArrayBuffer(0));
+    }
+    return pos;
+  }
+
+  /** Grows the carry buffer (doubling, keeping its content) to hold at least `size` bytes. */
+  private ensureCarry(size: number): void {
+    if (this.carry.length >= size) return;
+    let cap = Math.max(256, this.carry.length);
+    while (cap < size) cap *= 2;
+    const next = new Uint8Array(cap);
+    if (this.carryLen > 0) next.set(this.carry.subarray(0, this.carryLen), 0);
+    this.carry = next;
+    this.carryDv = new DataView(next.buffer);
+  }
+}
+
+/** The source chunk size when readCapture is given one Uint8Array. */
+const SLICE = 1 << 20;
+
+async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += SLICE) yield bytes.subarray(i, Math.min(bytes.length, i + SLICE));
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Reads a whole capture (pcap, pcapng, or either gzip-compressed) and returns what was
+ * learnt about it. Rejects with NotACaptureError when the input is not a capture (or its
+ * header is cut short), with CaptureCancelledError when the signal aborts, and with the
+ * source's own error when reading the source fails; damage after the header is reported
+ * in the returned info.errors instead.
+ */
+export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array, opts: ReadOptions): Promise<CaptureInfo> {
+  const { signal, totalBytes, onProgress } = opts;
+  if (signal?.aborted) throw new CaptureCancelledError();
+  const cr = new CaptureReader(opts.onRecord);
+  const it = (source instanceof Uint8Array ? slices(source) : source)[Symbol.asyncIterator]();
+  let sourceDone = false;
+  try {
+    // Peek at the first two bytes (they may come in two chunks) for the gzip magic.
+    const first: Uint8Array[] = [];
+    let firstLen = 0;
+    while (firstLen < 2) {
+      const r = await it.next();
+      if (r.done) {
+        sourceDone = true;
+        break;
+      }
+      if (r.value.length === 0) continue;
+      first.push(r.value);
+      firstLen += r.value.length;
+    }
+    const byte = (i: number): number => (first[0].length > i ? first[0][i] : first[1][i - first[0].length]);
+    const gzip = firstLen >= 2 && byte(0) === 0x1f && byte(1) === 0x8b;
+    if (gzip) {
+      cr.info.compressed = true;
+      const r = await readGzip(cr, first, it, opts);
+      sourceDone = r;
+      return cr.info;
+    }
+    let bytesRead = 0;
+    for (const c of first) {
+      if (signal?.aborted) throw new CaptureCancelledError();
+      cr.push(c);
+      bytesRead += c.length;
+      onProgress?.(bytesRead, totalBytes);
+    }
+    while (!sourceDone && !cr.stopped) {
+      if (signal?.aborted) throw new CaptureCancelledError();
+      const r = await it.next();
+      if (r.done) {
+        sourceDone = true;
+        break;
+      }
+      cr.push(r.value);
+      bytesRead += r.value.length;
+      onProgress?.(bytesRead, totalBytes);
+    }
+    if (signal?.aborted) throw new CaptureCancelledError();
+    return cr.end();
+  } finally {
+    // Reading stopped early (damage, cancel, an exception): release the source.
+    if (!sourceDone) await it.return?.().catch(() => undefined);
+  }
+}
+
+/**
+ * Streams the compressed source through DecompressionStream('gzip') into the reader.
+ * Returns whether the source iterator ran to its end.
+ */
+async function readGzip(
+  cr: CaptureReader,
+  first: Uint8Array[],
+  it: AsyncIterator<Uint8Array>,
+  opts: ReadOptions,
+): Promise<boolean> {
+  const { signal, totalBytes, onProgress } = opts;
+  const ds = new DecompressionStream('gzip');
+  const writer = ds.writable.getWriter();
+  const reader = ds.readable.getReader();
+  let bytesRead = 0;
+  let sourceDone = false;
+  /** An error of the source itself, or the cancellation: rethrown as is. */
+  let sourceError: unknown = null;
+  let stopWriting = false;
+
+  // Writes and reads must run side by side: a write resolves only once its output is read.
+  const pump = (async () => {
+    try {
+      for (let i = 0; ; i++) {
+        if (stopWriting) return;
+        if (signal?.aborted) throw new CaptureCancelledError();
+        let c: Uint8Array;
+        if (i < first.length) c = first[i];
+        else {
+          let r: IteratorResult<Uint8Array>;
+          try {
+            r = await it.next();
+          } catch (e) {
+            sourceError = e;
+            throw e;
+          }
+          if (r.done) {
+            sourceDone = true;
+            await writer.close();
+            return;
+          }
+          c = r.value;
+        }
+        if (stopWriting) return;
+        await writer.write(c as Uint8Array<ArrayBuffer>);
+        bytesRead += c.length;
+        onProgress?.(bytesRead, totalBytes);
+      }
+    } catch (e) {
+      if (e instanceof CaptureCancelledError) sourceError = e;
+      // Errors the readable side into the reader loop below (a no-op if it already failed).
+      await writer.abort(e).catch(() => undefined);
+    }
+  })();
+
+  // Errors of reader.read() are the decompressor's (corrupt or cut-short data); anything
+  // thrown by push() (NotACaptureError, the sink's own exceptions) goes to the caller.
+  let gzError: unknown = null;
+  try {
+    while (true) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        gzError = e;
+        break;
+      }
+      if (r.done) break;
+      if (signal?.aborted) throw new CaptureCancelledError();
+      cr.push(r.value);
+      if (cr.stopped) break;
+    }
+  } finally {
+    stopWriting = true;
+    await reader.cancel().catch(() => undefined);
+    await pump;
+  }
+  if (sourceError !== null) throw sourceError;
+  if (signal?.aborted) throw new CaptureCancelledError();
+  if (gzError !== null) {
+    const msg = `the gzip data is corrupt or cut short (${errorText(gzError)})`;
+    if (!cr.headerRead) throw new NotACaptureError(`${msg} before the capture file header was complete`);
+    const info = cr.end();
+    cr.error(info.records + 1, info.bytes, `${msg} at uncompressed offset ${info.bytes}`, 'stopped');
+    return sourceDone;
+  }
+  cr.end();
+  return sourceDone;
+}
