@@ -103,6 +103,8 @@ export class Packet {
    * Set when this record completed a fragmented datagram: `data` then points at the
    * reassembled datagram's bytes (starting at the IP header, l3Off = 0) for the
    * transport fields below. The record's own bytes stay in `recordData`.
+   * (All offsets, problemOffset included, are then into the reassembled `data`; the
+   * link-layer fields and the fragment fields still describe the record.)
    */
   reassembled = false;
   recordData: Uint8Array = EMPTY;
@@ -128,6 +130,8 @@ export class Packet {
   /** Options: -1 = absent. */
   tcpMss = -1;
   tcpWscale = -1;
+  /** Window scale shift as sent (tcpWscale is capped at 14 as RFC 7323 2.3 says); -1 = absent. */
+  tcpWscaleRaw = -1;
   tcpSackPermitted = false;
   tcpSackCount = 0;
   /** SACK blocks as left,right pairs (up to 4 blocks). */
@@ -186,6 +190,7 @@ export class Packet {
     this.tcpUrgent = 0;
     this.tcpMss = -1;
     this.tcpWscale = -1;
+    this.tcpWscaleRaw = -1;
     this.tcpSackPermitted = false;
     this.tcpSackCount = 0;
     this.tcpHasTimestamp = false;
