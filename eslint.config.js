@@ -7,13 +7,20 @@
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'zlib', 'stream', 'worker_threads', 'crypto', 'url', 'util', 'buffer', 'events', 'readline'];
-const nodeBan = [
-  { group: ['node:*'], message: 'The core and the renderer stay free of Node APIs.' },
-  ...NODE_BUILTINS.map((n) => ({ group: [n, `${n}/*`], message: 'The core and the renderer stay free of Node APIs.' })),
-  { group: ['electron', 'electron/*'], message: 'Only electron/ may use Electron.' },
+const NODE_MSG = 'The core and the renderer stay free of Node APIs.';
+// Exact module names (not path patterns), so our own ./events or ./stream stay allowed.
+const nodeBanPaths = [
+  ...NODE_BUILTINS.map((name) => ({ name, message: NODE_MSG })),
+  { name: 'electron', message: 'Only electron/ may use Electron.' },
 ];
-const layer = (banned, extra = []) => ({
+const nodeBan = [
+  { group: ['node:*'], message: NODE_MSG },
+  ...NODE_BUILTINS.map((n) => ({ group: [`${n}/*`, `!./**`, `!../**`], message: NODE_MSG })),
+  { group: ['electron/*'], message: 'Only electron/ may use Electron.' },
+];
+const layer = (banned, extra = [], paths = []) => ({
   'no-restricted-imports': ['error', {
+    paths,
     patterns: [
       ...banned.map((d) => ({ group: [`**/${d}`, `**/${d}/*`, `**/${d}/**`], message: `DESIGN.md: this layer must not import ${d}/.` })),
       ...extra,
@@ -31,9 +38,11 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  { files: ['parsers/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['analysis', 'cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }]) },
-  { files: ['analysis/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }]) },
+  { files: ['parsers/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['analysis', 'cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }], nodeBanPaths) },
+  { files: ['analysis/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }], nodeBanPaths) },
   { files: ['cli/**/*.ts'], rules: layer(['electron', 'renderer', 'test'], [{ group: ['electron'], message: 'The CLI does not use Electron.' }]) },
   { files: ['electron/**/*.ts'], rules: layer(['renderer', 'cli', 'test']) },
-  { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: layer(['parsers', 'cli', 'electron', 'test'], nodeBan) },
+  // The sandboxed preload is CommonJS and may only require('electron').
+  { files: ['electron/**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: layer(['parsers', 'cli', 'electron', 'test'], nodeBan, nodeBanPaths) },
 );
