@@ -1,0 +1,1151 @@
+// QUIC connection tracking by connection ID (RFC 9000 5.1, 9, 10.3).
+//
+// A connection is a set of CIDs, not a 4-tuple. Long headers teach us the CIDs (the
+// client's first Initial DCID, both sides' SCIDs, the Retry SCID); short headers carry
+// only a DCID whose length is not on the wire, so it is matched by prefix against the
+// CIDs learned so far (as Wireshark's packet-quic.c does). A connection seen on a new
+// 4-tuple gets a new path; a path that starts with a 1-RTT packet is a migration.
+//
+// onPacket is synchronous and runs for every UDP packet: it attributes packets, copies
+// the few that pay to decrypt (the client's first Initials for SNI/ALPN, a side's last
+// Initial when it never got past Initial, and with a key log the Handshake and 1-RTT
+// packets), and records short-header packets whose DCID matched nothing. finishAsync
+// decrypts with WebCrypto, learns CIDs and reset tokens from NEW_CONNECTION_ID and the
+// transport parameters, re-attributes what the new CIDs explain, infers paths, and
+// emits the events.
+
+import { formatEndpoint } from '../../parsers/decode/format';
+import type { Packet } from '../../parsers/decode/packet';
+import {
+  hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
+} from '../../parsers/quic/header';
+import { initialKeysLazy, packetKeys, peek, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
+import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
+import { handshakeMessages, parseClientHello, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
+import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
+import type { Analysis, Tracker } from '../analyze';
+import type { Flow } from '../flows';
+import type { AnalysisJson, QuicJson } from '../model';
+import './kinds';
+
+export interface QuicTrackerOptions {
+  keylog?: string;
+  idleSeconds?: number;
+}
+
+/** A 4-tuple a connection was seen on. */
+export interface QuicPath {
+  flow: number;
+  client: string;
+  server: string;
+  firstFrame: number;
+  lastFrame: number;
+  firstTime: number;
+  lastTime: number;
+  /** Attributed by inference (no CID of the connection seen on it in clear). */
+  inferred: boolean;
+  /** PATH_CHALLENGE / PATH_RESPONSE frames seen on it (with the key log). */
+  challenges: number[];
+}
+
+interface Pending {
+  frame: number;
+  time: number;
+  fromClient: boolean;
+  type: PacketTypeCode;
+  bytes: Uint8Array;
+  pnOff: number;
+  /** The DCID whose Initial keys protect this packet (Initial packets only). */
+  keyCid: Uint8Array | null;
+  pathIndex: number;
+  /** A side's last Initial, decrypted only to look for CONNECTION_CLOSE. */
+  closeCheck?: boolean;
+  /** A server Initial kept for its ServerHello (the cipher suite): decrypted only when secrets exist. */
+  forKeys?: boolean;
+}
+
+/** A short-header datagram on a QUIC 4-tuple whose DCID matched no CID of the side it goes to. */
+interface Unmatched {
+  frame: number;
+  time: number;
+  flow: number;
+  /** Direction relative to the QUIC client of the flow's connection (true = client → server); null when unknown. */
+  fromClient: boolean | null;
+  head: Uint8Array;
+  tail: string;
+  len: number;
+  conn: QuicConn | null;
+  resolved: boolean;
+  /** The client packet it answers (the previous client packet on the 4-tuple), if any. */
+  answersLen: number;
+  /** That client packet carried one of the connection's known CIDs. */
+  answersMatched?: boolean;
+  /** A candidate CID first seen in a long header (already counted among the inferred frames). */
+  viaLong?: boolean;
+  /** The whole packet, kept for orphan flows when a key log may decrypt it. */
+  bytes?: Uint8Array;
+  dir?: number;
+}
+
+interface DecryptCtx {
+  largest: number[][];
+  crypto: CryptoStream[][];
+  hsKeys: (PacketKeys | null)[];
+  appKeys: (PacketKeys | null)[][];
+  phase: number[];
+}
+
+export interface TimelinePoint {
+  frame: number;
+  time: number;
+  /** PacketType code (Initial 0, 0-RTT 1, Handshake 2, Retry 3, VN 4, 1-RTT 5). */
+  type: number;
+  /** 0 = client → server, 1 = server → client. */
+  dir: number;
+  path: number;
+}
+
+export class QuicConn {
+  number = 0;
+  readonly versions: number[] = [];
+  sni: string | null = null;
+  alpn: string[] = [];
+  clientRandom: string | null = null;
+  cipherSuite = 0;
+  readonly clientCids: string[] = [];
+  readonly serverCids: string[] = [];
+  /** CIDs learned by inference (a DCID prefix repeating on the connection's 4-tuple), prefixed 's'/'c' for the side that chose it. */
+  readonly inferredCids = new Set<string>();
+  readonly paths: QuicPath[] = [];
+  readonly frames: number[] = [];
+  readonly inferredFrames: number[] = [];
+  // timeline (parallel arrays, one entry per QUIC packet, coalesced ones included)
+  readonly tlFrame: number[] = [];
+  readonly tlTime: number[] = [];
+  readonly tlType: number[] = [];
+  readonly tlDir: number[] = [];
+  readonly tlPath: number[] = [];
+  firstTime = 0;
+  lastTime = 0;
+  lastFrame = 0;
+  firstClientFrame = 0;
+  clientInitials = 0;
+  serverPackets = 0;
+  clientPackets = 0;
+  lastClientTime = 0;
+  lastClientFrame = 0;
+  lastServerTime = 0;
+  lastServerFrame = 0;
+  lastServerMatchedTime = -1;
+  /** Highest packet type reached per side (Initial 0 → Handshake 2 → 1-RTT 5). */
+  clientBeyondInitial = false;
+  serverBeyondInitial = false;
+  /** Initial keys DCID (client's first Initial DCID, or the Retry's SCID). */
+  keyCid: Uint8Array | null = null;
+  readonly pending: Pending[] = [];
+  firstClientInitials = 0;
+  lastClientInitial: Pending | null = null;
+  lastServerInitial: Pending | null = null;
+  firstServerInitials = 0;
+  /** Stateless reset tokens issued by the server / the client, with where we learned them. */
+  readonly serverTokens = new Map<string, string>();
+  readonly clientTokens = new Map<string, string>();
+  serverParams: TransportParams | null = null;
+  handshakeDoneFrame = 0;
+  closeFrames: number[] = [];
+  decrypted = 0;
+  readonly unmatched: Unmatched[] = [];
+  /** DCID prefix candidates seen once on the connection's 4-tuples (promoted when they repeat). */
+  readonly candidates = new Map<string, Unmatched>();
+  /** The client's Initial DCID (hex), first seen. */
+  originalDcid = '';
+  retryScid: string | null = null;
+  icmpFrames: number[] = [];
+  vnSeen = false;
+  readonly keptShort = [0, 0];
+  keptHandshake = 0;
+  /** The server's last short-header datagrams (a reset ends a connection, so it is among them): frame, time, flow, length, last 16 bytes. */
+  readonly ringTail = new Uint8Array(8 * 16);
+  /** Per ring slot: frame, time, flow, length (frame 0 = empty). */
+  readonly ringMeta = new Float64Array(8 * 4);
+  ringNext = 0;
+  /** Frames first kept as unmatched or inferred whose DCID a decrypted NEW_CONNECTION_ID explained. */
+  readonly proven = new Set<number>();
+  /** False after paths were inferred at the end (timeline arrays then need sorting). */
+  timelineSorted = true;
+
+  cidList(server: boolean): string[] {
+    return server ? this.serverCids : this.clientCids;
+  }
+}
+
+interface FlowQ {
+  conn: QuicConn | null;
+  /** Flow direction (0/1) that the connection's client sends in. */
+  clientDir: number;
+  pathIndex: number;
+  /** Failed attempts before the flow proved to be QUIC. */
+  misses: number;
+  /** DCID bytes last matched per flow direction (fast path for short headers). */
+  fast: [Uint8Array | null, Uint8Array | null];
+  fastInferred: [boolean, boolean];
+  key: string;
+  lastClientLen: number;
+  /** The last client packet on the 4-tuple carried a known CID. */
+  lastClientMatched: boolean;
+  /** One endpoint is the server endpoint of a known connection (computed when needed). */
+  nearServer?: boolean;
+}
+
+const NOT_QUIC_AFTER = 8;
+const MAX_PENDING_PER_CONN = 50_000;
+const MAX_UNMATCHED_PER_CONN = 10_000;
+
+function addUnique(list: string[], v: string): boolean {
+  if (list.includes(v)) return false;
+  list.push(v);
+  return true;
+}
+
+function bytesEq(a: Uint8Array, d: Uint8Array, off: number): boolean {
+  if (off + a.length > d.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== d[off + i]) return false;
+  return true;
+}
+
+export class QuicTracker implements Tracker {
+  readonly conns: QuicConn[] = [];
+  private readonly flowQ: (FlowQ | undefined)[] = [];
+  /** Known CID (hex) → connection, per side that chose it. */
+  private readonly clientCidMap = new Map<string, QuicConn>();
+  private readonly serverCidMap = new Map<string, QuicConn>();
+  /** The client's first Initial DCID (hex) → connection. */
+  private readonly initialMap = new Map<string, QuicConn>();
+  /** CID lengths in use (bit per length), as Wireshark keeps them. */
+  private cidLengths = 0;
+  /** Endpoint pair key → flow state, for ICMP quotes. */
+  private readonly byKey = new Map<string, FlowQ>();
+  private readonly flows: Flow[] = [];
+  private readonly keylogText: string | undefined;
+  private readonly idleSeconds: number;
+  private readonly wantAll: boolean;
+  /** Orphan short-header flows: UDP 4-tuples with short-header-looking packets but no connection. */
+  private readonly orphans = new Map<number, { flow: Flow; items: Unmatched[] }>();
+  private readonly ctx = new Map<QuicConn, DecryptCtx>();
+  /** Server endpoints ("ip:port") of the connections. */
+  private readonly serverEps = new Set<string>();
+  private readonly icmp: { frame: number; time: number; icmpFlow: number; fq: FlowQ; fromClient: boolean; port: boolean }[] = [];
+
+  constructor(opts: QuicTrackerOptions = {}) {
+    this.keylogText = opts.keylog;
+    this.idleSeconds = opts.idleSeconds ?? 30;
+    this.wantAll = !!opts.keylog;
+  }
+
+  // ------------------------------------------------------------------ per packet
+
+  onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void {
+    if (pkt.ipProto !== 17) {
+      if (pkt.hasQuote && pkt.quote.ipProto === 17) this.onIcmp(pkt, flow, frame, time);
+      return;
+    }
+    if (pkt.payloadLen === 0) return;
+    let fq = this.flowQ[flow.id];
+    if (fq === undefined) {
+      if (flow.app === 'dns' || pkt.srcPort === 53 || pkt.dstPort === 53 || pkt.srcPort === 5353 || pkt.dstPort === 5353) {
+        this.flowQ[flow.id] = fq = { conn: null, clientDir: 0, pathIndex: -1, misses: NOT_QUIC_AFTER, fast: [null, null], fastInferred: [false, false], key: '', lastClientLen: 0, lastClientMatched: false };
+        return;
+      }
+      this.flowQ[flow.id] = fq = { conn: null, clientDir: 0, pathIndex: -1, misses: 0, fast: [null, null], fastInferred: [false, false], key: '', lastClientLen: 0, lastClientMatched: false };
+      this.flows[flow.id] = flow;
+    } else if (fq.conn === null && fq.misses >= NOT_QUIC_AFTER) return;
+
+    const d = pkt.data;
+    const off = pkt.payloadOff;
+    const end = off + pkt.payloadLen;
+    const b0 = d[off];
+
+    if (b0 & 0x80) {
+      this.onLong(d, off, end, fq, flow, dir, frame, time, pkt.payloadWireLen);
+      return;
+    }
+    if (!isShortHeaderForm(b0)) {
+      if (fq.conn === null) fq.misses++;
+      return;
+    }
+    // ---- short header: fast path on the 4-tuple's connection
+    const conn = fq.conn;
+    if (conn !== null) {
+      const fromClient = dir === fq.clientDir;
+      const f = fq.fast[dir];
+      if (f !== null && bytesEq(f, d, off + 1)) {
+        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, fq.fastInferred[dir]);
+        if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
+        if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
+        if (fromClient) { fq.lastClientLen = pkt.payloadWireLen; fq.lastClientMatched = true; }
+        return;
+      }
+    }
+    this.onShortSlow(d, off, end, fq, flow, dir, frame, time, pkt.payloadWireLen);
+  }
+
+  private onShortSlow(d: Uint8Array, off: number, end: number, fq: FlowQ, flow: Flow, dir: number, frame: number, time: number, wireLen: number): void {
+    let conn = fq.conn;
+    if (conn !== null) {
+      const fromClient = dir === fq.clientDir;
+      const peer = fromClient ? conn.serverCids : conn.clientCids;
+      const m = this.prefixMatch(peer, d, off + 1, end);
+      if (m !== null) {
+        fq.fast[dir] = m;
+        fq.fastInferred[dir] = false;
+        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false);
+        if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
+        if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
+        if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = true; }
+        return;
+      }
+    }
+    // global lookup by DCID prefix, longest known length first
+    let found: QuicConn | null = null;
+    let fromServerSide = false;
+    let matchedLen = 0;
+    for (let len = Math.min(20, end - off - 1); len >= 1; len--) {
+      if ((this.cidLengths & (1 << len)) === 0) continue;
+      const k = hex(d, off + 1, len);
+      const c = this.clientCidMap.get(k);
+      if (c) { found = c; fromServerSide = true; matchedLen = len; break; }
+      const s = this.serverCidMap.get(k);
+      if (s) { found = s; fromServerSide = false; matchedLen = len; break; }
+    }
+    let inferred = false;
+    if (found === null && fq.conn !== null) {
+      // CIDs inferred on this connection (repeating unknown DCIDs)
+      const c = fq.conn;
+      const fromClient = dir === fq.clientDir;
+      for (const cid of c.inferredCids) {
+        if (cid[0] !== (fromClient ? 's' : 'c')) continue;
+        if (bytesEqHex(cid.slice(1), d, off + 1)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
+      }
+    }
+    if (found !== null) {
+      const fromClient = !fromServerSide;
+      const isNewPath = fq.conn !== found;
+      this.attach(found, fq, flow, dir, fromClient, frame, time, false);
+      fq.fast[dir] = d.slice(off + 1, off + 1 + matchedLen);
+      fq.fastInferred[dir] = inferred;
+      this.attribute(found, fq, fromClient, PacketType.ONE_RTT, frame, time, inferred);
+      if (this.keepShort(found, fromClient)) this.keep(found, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
+      if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = !inferred; }
+      void isNewPath;
+      return;
+    }
+    // no CID matched
+    const u: Unmatched = {
+      frame, time, flow: flow.id, fromClient: null, head: d.slice(off, Math.min(end, off + 21)),
+      tail: end - off >= 21 ? hex(d, end - 16, 16) : '', len: end - off, conn: null, resolved: false, answersLen: 0,
+    };
+    conn = fq.conn;
+    if (conn !== null) {
+      const fromClient = dir === fq.clientDir;
+      u.fromClient = fromClient;
+      u.conn = conn;
+      u.answersLen = fromClient ? 0 : fq.lastClientLen;
+      u.answersMatched = !fromClient && fq.lastClientMatched;
+      if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = false; }
+      // A DCID prefix (of the length the receiving side's CIDs have) that repeats is a new
+      // CID of the connection we could not read (NEW_CONNECTION_ID is encrypted).
+      const peer = fromClient ? conn.serverCids : conn.clientCids;
+      const L = peer.length ? peer[0].length / 2 : 0;
+      if (L > 0 && end - off - 1 >= L) {
+        const k = (fromClient ? 's' : 'c') + hex(d, off + 1, L);
+        const prev = conn.candidates.get(k);
+        if (prev && !prev.resolved) {
+          prev.resolved = true;
+          u.resolved = true;
+          conn.inferredCids.add(k);
+          if (!prev.viaLong) conn.inferredFrames.push(prev.frame);
+          fq.fast[dir] = d.slice(off + 1, off + 1 + L);
+          fq.fastInferred[dir] = true;
+          // the two packets count in the timeline (marked by the inferred list)
+          this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, true);
+          if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
+          return;
+        }
+        if (!prev) conn.candidates.set(k, u);
+      }
+      if (conn.unmatched.length < MAX_UNMATCHED_PER_CONN) conn.unmatched.push(u);
+      if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
+      return;
+    }
+    // a UDP 4-tuple without a connection: maybe a migrated path (resolved at the end)
+    let o = this.orphans.get(flow.id);
+    if (!isShortHeaderByte(d[off])) {
+      // fixed bit greased (RFC 9287): only next to a known QUIC server endpoint
+      if (fq.nearServer === undefined) fq.nearServer = this.serverEps.has(flow.endpoint(true)) || this.serverEps.has(flow.endpoint(false));
+      if (!fq.nearServer) { fq.misses++; return; }
+    }
+    if (!o) {
+      if (fq.misses >= NOT_QUIC_AFTER) return;
+      this.orphans.set(flow.id, (o = { flow, items: [] }));
+    }
+    u.fromClient = null;
+    if (this.wantAll || (o.items.length < 8)) u.bytes = d.slice(off, end);
+    if (o.items.length < MAX_UNMATCHED_PER_CONN) o.items.push(u);
+    else fq.misses = NOT_QUIC_AFTER;
+    u.dir = dir;
+  }
+
+  private onLong(d: Uint8Array, off: number, end: number, fq: FlowQ, flow: Flow, dir: number, frame: number, time: number, wireLen: number): void {
+    let first = true;
+    let conn: QuicConn | null = null;
+    let fromClient = true;
+    let p = off;
+    while (p < end) {
+      const b0 = d[p];
+      if (!(b0 & 0x80)) {
+        // a short-header packet coalesced after long ones belongs to the same connection
+        if (conn !== null && isShortHeaderByte(b0)) {
+          this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false, true);
+          if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, p, end, 1, frame, time, null);
+        }
+        break;
+      }
+      const h = parseLongHeader(d, p, end);
+      if (h === null) {
+        if (first && fq.conn === null) fq.misses++;
+        break;
+      }
+      if (first) {
+        const r = this.findLong(d, h, fq, dir, frame, time);
+        if (r === null) {
+          // a long header on the connection's 4-tuple to a CID we never saw (the peer
+          // switched to a CID from an encrypted frame): the connection's, by inference
+          const c = fq.conn;
+          if (c !== null && h.type !== PacketType.INITIAL && h.type !== PacketType.VERSION_NEGOTIATION) {
+            const fc = dir === fq.clientDir;
+            this.attribute(c, fq, fc, h.type, frame, time, true);
+            if (h.dcidLen) {
+              const k = (fc ? 's' : 'c') + hex(d, h.dcidOff, h.dcidLen);
+              if (!c.candidates.has(k)) c.candidates.set(k, { frame, time, flow: flow.id, fromClient: fc, head: d.slice(h.dcidOff - 1, h.dcidOff + h.dcidLen), tail: '', len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
+            }
+            if (h.type === PacketType.HANDSHAKE && this.keepHandshake(c)) this.keep(c, fq, fc, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time, null);
+          }
+          return;
+        }
+        conn = r.conn;
+        fromClient = r.fromClient;
+        this.attach(conn, fq, flow, dir, fromClient, frame, time, true);
+        if (fromClient) fq.lastClientLen = wireLen;
+      }
+      this.learnLong(conn!, d, h, fromClient, frame, time, fq);
+      this.attribute(conn!, fq, fromClient, h.type, frame, time, false, !first);
+      first = false;
+      if (h.type === PacketType.VERSION_NEGOTIATION || h.type === PacketType.RETRY || h.opaque) break;
+      p = h.end;
+    }
+  }
+
+  /** Which connection a datagram's first long-header packet belongs to (creating one for a client Initial). */
+  private findLong(d: Uint8Array, h: LongHeader, fq: FlowQ, dir: number, frame: number, time: number): { conn: QuicConn; fromClient: boolean } | null {
+    const dcid = hex(d, h.dcidOff, h.dcidLen);
+    const scid = hex(d, h.scidOff, h.scidLen);
+    const t = h.type;
+    if (t === PacketType.VERSION_NEGOTIATION) {
+      // From the server: DCID = the client's SCID, SCID = the client's DCID.
+      const c = (h.dcidLen ? this.clientCidMap.get(dcid) : undefined) ?? this.initialMap.get(scid) ?? fq.conn;
+      if (!c) return null;
+      return { conn: c, fromClient: false };
+    }
+    if (h.dcidLen > 0) {
+      if (t === PacketType.INITIAL || t === PacketType.ZERO_RTT) {
+        const c = this.initialMap.get(dcid);
+        if (c && (fq.conn !== c || dir === fq.clientDir)) return { conn: c, fromClient: true };
+      }
+      const cc = this.clientCidMap.get(dcid);
+      if (cc) return { conn: cc, fromClient: false };
+      const sc = this.serverCidMap.get(dcid);
+      if (sc) return { conn: sc, fromClient: true };
+    } else if (fq.conn !== null) {
+      return { conn: fq.conn, fromClient: dir === fq.clientDir };
+    }
+    if (t === PacketType.INITIAL && fq.conn !== null && dir === fq.clientDir && h.dcidLen < 8 && !h.opaque) {
+      // A client Initial on the connection's 4-tuple to a DCID too short to be a new
+      // connection's first (RFC 9000 7.2: at least 8 bytes): the client addresses the
+      // server by a CID we did not see (one in a server Initial lost before the capture).
+      this.addCid(fq.conn, dcid, true);
+      return { conn: fq.conn, fromClient: true };
+    }
+    if (t === PacketType.INITIAL && h.dcidLen >= 8 && (d[h.start] & 0x40) !== 0) {
+      // A client Initial with a DCID we do not know starts a new connection
+      // (also after Version Negotiation, when the client starts again).
+      const c = new QuicConn();
+      c.number = this.conns.length;
+      this.conns.push(c);
+      c.firstTime = time;
+      c.firstClientFrame = frame;
+      c.originalDcid = dcid;
+      c.keyCid = d.slice(h.dcidOff, h.dcidOff + h.dcidLen);
+      this.initialMap.set(dcid, c);
+      return { conn: c, fromClient: true };
+    }
+    if (fq.conn !== null) {
+      // Long header with an unknown DCID on a known 4-tuple: Wireshark leaves it out; so do we.
+      return null;
+    }
+    void scid;
+    return null;
+  }
+
+  /** Learn CIDs from a long header. */
+  private learnLong(c: QuicConn, d: Uint8Array, h: LongHeader, fromClient: boolean, frame: number, time: number, fq: FlowQ): void {
+    if (h.type !== PacketType.VERSION_NEGOTIATION && !c.versions.includes(h.version)) c.versions.push(h.version);
+    const scid = hex(d, h.scidOff, h.scidLen);
+    if (h.type === PacketType.VERSION_NEGOTIATION) {
+      if (!c.vnSeen) {
+        c.vnSeen = true;
+        this.pendingEvents.push({ kind: 'quic.version-negotiation', severity: 'info', frame, time, flow: fq.key ? this.flowIdOf(fq) : null,
+          message: `the server does not support the client's version ${c.versions.map(versionHex).join(', ') || '?'} and offers ${vnVersions(d, h).map(versionHex).join(', ')}`, related: [] });
+      }
+      return;
+    }
+    if (h.type === PacketType.RETRY) {
+      c.retryScid = scid;
+      if (h.scidLen) this.addCid(c, scid, true);
+      c.keyCid = d.slice(h.scidOff, h.scidOff + h.scidLen);
+      this.pendingEvents.push({ kind: 'quic.retry', severity: 'info', frame, time, flow: this.flowIdOf(fq),
+        message: `the server asks the client to prove its address: Retry with a ${h.tokenLen}-byte token and the new connection ID ${scid}; the client's next Initial must go to it`, related: [] });
+      return;
+    }
+    if (h.scidLen) this.addCid(c, scid, !fromClient);
+    else if (!fromClient ? !c.serverCids.includes('') : !c.clientCids.includes('')) (fromClient ? c.clientCids : c.serverCids).push('');
+    if (fromClient) {
+      if (h.type === PacketType.INITIAL) {
+        c.clientInitials++;
+        if (!h.opaque) this.keepInitial(c, fq, true, d, h, frame, time);
+      } else c.clientBeyondInitial = true;
+    } else {
+      if (h.type === PacketType.INITIAL && !h.opaque) this.keepInitial(c, fq, false, d, h, frame, time);
+      else c.serverBeyondInitial = true;
+    }
+    if ((h.type === PacketType.HANDSHAKE || h.type === PacketType.ZERO_RTT) && this.keepHandshake(c)) this.keep(c, fq, fromClient, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time, null);
+  }
+
+  /**
+   * Keep a 1-RTT packet for decryption? All of them with a key log; otherwise the first 8
+   * per side (NEW_CONNECTION_ID comes early), in case the capture embeds its secrets
+   * (pcapng decryption-secrets block, known only when the file has been read).
+   */
+  private keepShort(c: QuicConn, fromClient: boolean): boolean {
+    if (this.wantAll) return true;
+    const i = fromClient ? 0 : 1;
+    return c.keptShort[i]++ < 8;
+  }
+
+  private keepHandshake(c: QuicConn): boolean {
+    return this.wantAll || c.keptHandshake++ < 16;
+  }
+
+  private keepInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
+    const p: Pending = { frame, time, fromClient, type: PacketType.INITIAL, bytes: d.slice(h.start, h.end), pnOff: h.pnOff - h.start, keyCid: c.keyCid, pathIndex: fq.pathIndex };
+    if (fromClient) {
+      if (c.firstClientInitials < 3) { c.firstClientInitials++; c.pending.push(p); c.lastClientInitial = null; }
+      else c.lastClientInitial = p;
+    } else {
+      // the server's first Initials carry the ServerHello (cipher suite, needed with a key log)
+      if (c.firstServerInitials < 2) { c.firstServerInitials++; p.forKeys = true; c.pending.push(p); c.lastServerInitial = null; }
+      else c.lastServerInitial = p;
+    }
+  }
+
+  private keep(c: QuicConn, fq: FlowQ, fromClient: boolean, type: PacketTypeCode, d: Uint8Array, start: number, end: number, pnRel: number, frame: number, time: number, keyCid: Uint8Array | null): void {
+    if (c.pending.length >= MAX_PENDING_PER_CONN) return;
+    let pnOff = pnRel;
+    if (type === PacketType.ONE_RTT) {
+      // the DCID length is the length of the receiving side's CIDs
+      const peer = fromClient ? c.serverCids : c.clientCids;
+      let L = -1;
+      for (const cid of peer) if (bytesEqHex(cid, d, start + 1)) { L = cid.length / 2; break; }
+      // a CID only inferred so far: kept raw, its length is checked after decryption taught the CIDs
+      pnOff = L < 0 ? -1 : 1 + L;
+    }
+    c.pending.push({ frame, time, fromClient, type, bytes: d.slice(start, end), pnOff, keyCid, pathIndex: fq.pathIndex });
+  }
+
+  private keepUnmatched(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, off: number, end: number, frame: number, time: number): void {
+    if (c.pending.length >= MAX_PENDING_PER_CONN) return;
+    // DCID length unknown yet: kept raw, tried after NEW_CONNECTION_ID teaches the CIDs
+    c.pending.push({ frame, time, fromClient, type: PacketType.ONE_RTT, bytes: d.slice(off, end), pnOff: -1, keyCid: null, pathIndex: fq.pathIndex });
+  }
+
+  private addCid(c: QuicConn, cid: string, server: boolean): void {
+    if (addUnique(server ? c.serverCids : c.clientCids, cid)) {
+      (server ? this.serverCidMap : this.clientCidMap).set(cid, c);
+      if (cid.length) this.cidLengths |= 1 << (cid.length / 2);
+    }
+  }
+
+  private prefixMatch(cids: string[], d: Uint8Array, off: number, end: number): Uint8Array | null {
+    for (let i = 0; i < cids.length; i++) {
+      const cid = cids[i];
+      const L = cid.length / 2;
+      if (off + L > end) continue;
+      if (bytesEqHex(cid, d, off)) return d.slice(off, off + L);
+    }
+    return null;
+  }
+
+  /** Put the flow on the connection (a new path when the connection is elsewhere). */
+  private attach(c: QuicConn, fq: FlowQ, flow: Flow, dir: number, fromClient: boolean, frame: number, time: number, long: boolean, inferred = false): void {
+    if (fq.conn === c) return;
+    fq.conn = c;
+    fq.clientDir = fromClient ? dir : 1 - dir;
+    fq.fast = [null, null];
+    fq.fastInferred = [false, false];
+    flow.app = 'quic';
+    const client = flow.endpoint(fq.clientDir === 0);
+    const server = flow.endpoint(fq.clientDir !== 0);
+    fq.key = `${client}|${server}`;
+    this.byKey.set(fq.key, fq);
+    const existing = c.paths.findIndex((p) => p.flow === flow.id);
+    if (existing >= 0) {
+      fq.pathIndex = existing;
+      return;
+    }
+    fq.pathIndex = c.paths.length;
+    c.paths.push({ flow: flow.id, client, server, firstFrame: frame, lastFrame: frame, firstTime: time, lastTime: time, inferred, challenges: [] });
+    this.serverEps.add(server);
+    if (c.paths.length > 1 && !long) {
+      const prev = c.paths[c.paths.length - 2];
+      this.pendingEvents.push({ kind: 'quic.migration', severity: 'info', frame, time, flow: flow.id,
+        message: `connection ${c.number} continues on a new path ${client} → ${server} (was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame})${inferred ? ' — inferred' : ''}`, related: [prev.lastFrame],
+        path: c.paths[c.paths.length - 1] });
+    }
+  }
+
+  private attribute(c: QuicConn, fq: FlowQ, fromClient: boolean, type: number, frame: number, time: number, inferred: boolean, coalesced = false): void {
+    if (!coalesced) {
+      if (!inferred) c.frames.push(frame);
+      else c.inferredFrames.push(frame);
+      if (fromClient) { c.clientPackets++; c.lastClientTime = time; c.lastClientFrame = frame; }
+      else { c.serverPackets++; c.lastServerTime = time; c.lastServerFrame = frame; if (!inferred) c.lastServerMatchedTime = time; }
+      if (c.lastFrame && time - c.lastTime > this.idleSeconds) {
+        this.pendingEvents.push({ kind: 'quic.idle', severity: 'warning', frame, time, flow: this.flowIdOf(fq),
+          message: `no packet of connection ${c.number} for ${(time - c.lastTime).toFixed(1)} s (frame ${c.lastFrame} → ${frame}; threshold ${this.idleSeconds} s)`, related: [c.lastFrame] });
+      }
+      if (time > c.lastTime) c.lastTime = time;
+      c.lastFrame = frame;
+      const p = c.paths[fq.pathIndex];
+      if (p) { p.lastFrame = frame; p.lastTime = time; }
+    }
+    if (type === PacketType.ONE_RTT) { if (fromClient) c.clientBeyondInitial = true; else c.serverBeyondInitial = true; }
+    c.tlFrame.push(frame);
+    c.tlTime.push(time);
+    c.tlType.push(type);
+    c.tlDir.push(fromClient ? 0 : 1);
+    c.tlPath.push(fq.pathIndex);
+  }
+
+  private flowIdOf(fq: FlowQ): number | null {
+    const c = fq.conn;
+    if (!c) return null;
+    return c.paths[fq.pathIndex]?.flow ?? null;
+  }
+
+  private onIcmp(pkt: Packet, _flow: Flow, frame: number, time: number): void {
+    const q = pkt.quote;
+    if (q.srcPort < 0) return;
+    const v = q.ipVersion === 6 ? 6 : 4;
+    const src = formatEndpoint(pkt.data, q.ipSrcOff, v, q.srcPort);
+    const dst = formatEndpoint(pkt.data, q.ipDstOff, v, q.dstPort);
+    let fq = this.byKey.get(`${src}|${dst}`);
+    let fromClient = true;
+    if (!fq) {
+      fq = this.byKey.get(`${dst}|${src}`);
+      fromClient = false;
+    }
+    if (!fq || !fq.conn) return;
+    const port = (pkt.ipProto === 1 && pkt.icmpType === 3 && pkt.icmpCode === 3) || (pkt.ipProto === 58 && pkt.icmpType === 1 && pkt.icmpCode === 4);
+    fq.conn.icmpFrames.push(frame);
+    fq.conn.frames.push(frame);
+    this.icmp.push({ frame, time, icmpFlow: _flow.id, fq, fromClient, port });
+  }
+
+  private readonly pendingEvents: { kind: string; severity: 'break' | 'warning' | 'info'; frame: number; time: number; flow: number | null; message: string; related: number[]; path?: QuicPath }[] = [];
+
+  // ------------------------------------------------------------------ end of capture
+
+  finish(_analysis: Analysis): void {
+    // everything happens in finishAsync (decryption is async)
+  }
+
+  async finishAsync(a: Analysis): Promise<void> {
+    const secrets = new Map<string, TlsSecrets>();
+    if (this.keylogText) parseKeylog(this.keylogText, secrets);
+    for (const s of a.info?.secrets ?? []) if (s.type === SECRETS_TYPE_TLS_KEYLOG) parseKeylog(new TextDecoder().decode(s.data), secrets);
+    for (const c of this.conns) {
+      if (c.lastClientInitial && !c.clientBeyondInitial) c.pending.push({ ...c.lastClientInitial, closeCheck: true });
+      if (c.lastServerInitial && !c.serverBeyondInitial) c.pending.push({ ...c.lastServerInitial, closeCheck: true });
+    }
+    // WebCrypto works off the main thread: keep a few dozen connections in flight
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.conns.length) {
+        const c = this.conns[next++];
+        try {
+          const ctx = await this.decrypt(c, secrets);
+          if (ctx) this.ctx.set(c, ctx);
+        } catch {
+          // a decryption problem never loses the analysis
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    for (const c of this.conns) if (c.proven.size) for (const u of c.unmatched) if (c.proven.has(u.frame)) u.resolved = true;
+    await this.resolveOrphansByCid();
+    this.resolveOrphans();
+    this.breaks(a);
+    for (const e of this.pendingEvents) {
+      if (e.path && e.path.challenges.length) {
+        const ch = [...e.path.challenges].sort((x, y) => x - y);
+        e.message += `; path validation (PATH_CHALLENGE / PATH_RESPONSE) in frame${ch.length > 1 ? 's' : ''} ${ch.slice(0, 6).join(', ')}${ch.length > 6 ? ', …' : ''}`;
+        e.related = [...e.related, ...ch.slice(0, 6)];
+      }
+      a.event(e.kind, e.severity, e.frame, e.time, e.flow, e.message, e.related);
+    }
+    for (const c of this.conns) {
+      if (c.proven.size) {
+        const inFrames = new Set(c.frames);
+        for (const f of c.proven) if (!inFrames.has(f)) c.frames.push(f);
+        c.inferredFrames.splice(0, c.inferredFrames.length, ...c.inferredFrames.filter((f) => !c.proven.has(f)));
+      }
+      c.frames.sort((x, y) => x - y);
+      c.inferredFrames.sort((x, y) => x - y);
+    }
+  }
+
+  private async decrypt(c: QuicConn, secrets: Map<string, TlsSecrets>): Promise<DecryptCtx | null> {
+    if (!c.pending.length) return null;
+    const version = c.versions[c.versions.length - 1] ?? 1;
+    const ctx: DecryptCtx = {
+      largest: [[-1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1]],
+      crypto: [[new CryptoStream(), new CryptoStream(), new CryptoStream()], [new CryptoStream(), new CryptoStream(), new CryptoStream()]],
+      hsKeys: [null, null], appKeys: [[null], [null]], phase: [0, 0],
+    };
+    const initKeys = new Map<string, { side(client: boolean): Promise<PacketKeys> } | null>();
+    // Initial level first (to learn the ClientHello random and the cipher suite)
+    const ordered = c.pending.slice().sort((x, y) => x.frame - y.frame);
+    let helloDone = false;
+    for (const p of ordered) {
+      // the server's Initials wait for the key log, unless the server never got past Initial (a CONNECTION_CLOSE may be there)
+      if (p.type !== PacketType.INITIAL || !p.keyCid || (p.forKeys && c.serverBeyondInitial)) continue;
+      // once the ClientHello is whole, the client's other Initials only matter if kept for a CONNECTION_CLOSE
+      if (p.fromClient && helloDone && !p.closeCheck) continue;
+      const pv = ((p.bytes[1] << 24) | (p.bytes[2] << 16) | (p.bytes[3] << 8) | p.bytes[4]) >>> 0;
+      const k = hex(p.keyCid, 0, p.keyCid.length) + '/' + pv;
+      let keys = initKeys.get(k);
+      if (keys === undefined) initKeys.set(k, (keys = await initialKeysLazy(p.keyCid, pv)));
+      if (!keys) continue;
+      const side = p.fromClient ? 0 : 1;
+      const sideKeys = await keys.side(p.fromClient);
+      // the ClientHello is read from an unauthenticated peek (TypeScript AES-CTR, no WebCrypto
+      // round trip); it is kept only if it parses as a ClientHello. Everything else is authenticated.
+      let r = p.fromClient && !p.closeCheck && !this.wantAll ? peek(p.bytes, p.pnOff, true, sideKeys, ctx.largest[side][0]) : null;
+      if (r && !peekLooksRight(r.payload)) r = null;
+      if (!r) r = await unprotect(p.bytes, p.pnOff, true, sideKeys, ctx.largest[side][0]);
+      if (!r) continue;
+      c.decrypted++;
+      if (r.pn > ctx.largest[side][0]) ctx.largest[side][0] = r.pn;
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 0);
+      if (p.fromClient && !helloDone) helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
+    }
+    for (const m of handshakeMessages(ctx.crypto[0][0].contiguous())) {
+      if (m.type === 1) {
+        const ch = parseClientHello(m.body);
+        if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; }
+      }
+    }
+    const secNow = c.clientRandom ? secrets.get(c.clientRandom) : undefined;
+    if (secNow && c.serverBeyondInitial) {
+      // the server's Initials: the ServerHello names the cipher suite of the key log's secrets
+      for (const p of ordered) {
+        if (!p.forKeys || !p.keyCid) continue;
+        const pv = ((p.bytes[1] << 24) | (p.bytes[2] << 16) | (p.bytes[3] << 8) | p.bytes[4]) >>> 0;
+        const keys = initKeys.get(hex(p.keyCid, 0, p.keyCid.length) + '/' + pv) ?? (await initialKeysLazy(p.keyCid, pv));
+        if (!keys) continue;
+        const r = await unprotect(p.bytes, p.pnOff, true, await keys.side(false), ctx.largest[1][0]);
+        if (!r) continue;
+        c.decrypted++;
+        if (r.pn > ctx.largest[1][0]) ctx.largest[1][0] = r.pn;
+        this.handleFrames(c, ctx, p, parseFrames(r.payload), 0);
+      }
+    }
+    for (const m of handshakeMessages(ctx.crypto[1][0].contiguous())) {
+      if (m.type === 2) {
+        const sh = parseServerHello(m.body);
+        if (sh) c.cipherSuite = sh.cipherSuite;
+      }
+    }
+    const sec = c.clientRandom ? secrets.get(c.clientRandom) : undefined;
+    if (!sec) return null;
+    const suite = suiteOf(c.cipherSuite || 0x1301);
+    if (!suite) return null;
+    ctx.hsKeys = [sec.clientHandshake ? await packetKeys(sec.clientHandshake, suite, version) : null, sec.serverHandshake ? await packetKeys(sec.serverHandshake, suite, version) : null];
+    ctx.appKeys = [[sec.client0 ? await packetKeys(sec.client0, suite, version) : null], [sec.server0 ? await packetKeys(sec.server0, suite, version) : null]];
+    const retry: Pending[] = [];
+    for (const p of ordered) if (p.type !== PacketType.INITIAL && (await this.decryptOne(c, ctx, p)) === 'no-cid') retry.push(p);
+    // packets sent to a CID whose NEW_CONNECTION_ID was decrypted later in file order
+    for (const p of retry) await this.decryptOne(c, ctx, p);
+    for (const m of handshakeMessages(ctx.crypto[1][2].contiguous())) {
+      if (m.type === 8) {
+        const tp = parseEncryptedExtensions(m.body);
+        if (tp) {
+          c.serverParams = tp;
+          const first = c.serverCids.find((x) => x !== '') ?? '';
+          if (tp.statelessResetToken) c.serverTokens.set(tp.statelessResetToken, `transport parameter stateless_reset_token (CID ${tp.initialSourceCid ?? first})`);
+          if (tp.preferredAddressCid) this.addCid(c, tp.preferredAddressCid, true);
+          if (tp.preferredAddressResetToken) c.serverTokens.set(tp.preferredAddressResetToken, `preferred_address (CID ${tp.preferredAddressCid})`);
+          if (tp.retrySourceCid) this.addCid(c, tp.retrySourceCid, true);
+        }
+      }
+    }
+    return ctx;
+  }
+
+  private handleFrames(c: QuicConn, _ctx: DecryptCtx, p: Pending, frames: QuicFrame[], level: number): void {
+    const side = p.fromClient ? 0 : 1;
+    for (const f of frames) {
+      if (f.type === 'crypto') _ctx.crypto[side][level].add(f.offset, f.data);
+      else if (f.type === 'connection_close') this.onClose(c, p, f);
+      else if (f.type === 'new_connection_id') {
+        this.addCid(c, f.cid, !p.fromClient);
+        (p.fromClient ? c.clientTokens : c.serverTokens).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
+      } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
+      else if (f.type === 'path_challenge' || f.type === 'path_response') {
+        const path = c.paths[p.pathIndex];
+        if (path && !path.challenges.includes(p.frame)) path.challenges.push(p.frame);
+      }
+    }
+  }
+
+  private async decryptOne(c: QuicConn, ctx: DecryptCtx, p: Pending): Promise<'ok' | 'fail' | 'no-cid'> {
+    const side = p.fromClient ? 0 : 1;
+    if (p.type === PacketType.HANDSHAKE) {
+      const k = ctx.hsKeys[side];
+      if (!k) return 'fail';
+      const r = await unprotect(p.bytes, p.pnOff, true, k, ctx.largest[side][2]);
+      if (!r) return 'fail';
+      c.decrypted++;
+      if (r.pn > ctx.largest[side][2]) ctx.largest[side][2] = r.pn;
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2);
+      return 'ok';
+    } else if (p.type === PacketType.ONE_RTT) {
+      const gens = ctx.appKeys[side];
+      if (!gens[0]) return 'fail';
+      let pnOff = p.pnOff;
+      if (pnOff < 0) {
+        // learn the DCID length now (NEW_CONNECTION_ID may have taught it)
+        const peer = p.fromClient ? c.serverCids : c.clientCids;
+        const cid = peer.find((x) => bytesEqHex(x, p.bytes, 1));
+        if (cid === undefined) return 'no-cid';
+        pnOff = 1 + cid.length / 2;
+        this.reattribute(c, p);
+      }
+      // key phase: the current generation, then the next (RFC 9001 6)
+      const cur = gens[ctx.phase[side]]!;
+      let r = await unprotect(p.bytes, pnOff, false, cur, ctx.largest[side][5]);
+      if (!r) {
+        if (!gens[ctx.phase[side] + 1]) gens[ctx.phase[side] + 1] = await updatedKeys(cur);
+        const nk = gens[ctx.phase[side] + 1];
+        if (nk) {
+          r = await unprotect(p.bytes, pnOff, false, nk, ctx.largest[side][5]);
+          if (r) ctx.phase[side]++;
+        }
+      }
+      if (!r) return 'fail';
+      c.decrypted++;
+      if (r.pn > ctx.largest[side][5]) ctx.largest[side][5] = r.pn;
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2);
+      return 'ok';
+    }
+    return 'fail';
+  }
+
+  /** A short-header packet kept raw whose DCID a decrypted NEW_CONNECTION_ID explained. */
+  private reattribute(c: QuicConn, p: Pending): void {
+    c.proven.add(p.frame);
+  }
+
+  private onClose(c: QuicConn, p: Pending, f: Extract<QuicFrame, { type: 'connection_close' }>): void {
+    if (c.closeFrames.includes(p.frame)) return;
+    c.closeFrames.push(p.frame);
+    const ok = f.errorCode === 0 || (f.application && f.errorCode === 0x100);
+    const name = errorName(f.errorCode, f.application);
+    const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : '1-RTT';
+    this.pendingEvents.push({
+      kind: 'quic.connection-close', severity: ok ? 'info' : 'break', frame: p.frame, time: p.time, flow: c.paths[p.pathIndex]?.flow ?? null,
+      message: `the ${p.fromClient ? 'client' : 'server'} closes connection ${c.number} with ${f.application ? 'application' : 'transport'} error 0x${f.errorCode.toString(16)} ${name}${f.reason ? ` ("${f.reason}")` : ''} in a${level === 'Initial' ? 'n' : ''} ${level} packet`,
+      related: [],
+    });
+  }
+
+  /** Orphan 4-tuples whose DCIDs the decrypted NEW_CONNECTION_ID frames explain: real paths. */
+  private async resolveOrphansByCid(): Promise<void> {
+    for (const [id, o] of this.orphans) {
+      const fq = this.flowQ[o.flow.id]!;
+      const rest: Unmatched[] = [];
+      for (const u of o.items) {
+        const dir = u.dir ?? 0;
+        let found: QuicConn | null = null;
+        let fromClient = true;
+        let L = 0;
+        for (let len = Math.min(20, u.head.length - 1); len >= 1 && !found; len--) {
+          if ((this.cidLengths & (1 << len)) === 0) continue;
+          const k = hex(u.head, 1, len);
+          const cc = this.clientCidMap.get(k);
+          if (cc) { found = cc; fromClient = false; L = len; break; }
+          const sc = this.serverCidMap.get(k);
+          if (sc) { found = sc; fromClient = true; L = len; break; }
+        }
+        if (!found || (fq.conn !== null && fq.conn !== found)) { rest.push(u); continue; }
+        if (fq.conn === null) {
+          this.attach(found, fq, o.flow, dir, fromClient, u.frame, u.time, false);
+        }
+        const c = found;
+        const fc = dir === fq.clientDir;
+        c.frames.push(u.frame);
+        const path = c.paths[fq.pathIndex];
+        if (path) { if (u.frame < path.firstFrame) { path.firstFrame = u.frame; path.firstTime = u.time; } if (u.frame > path.lastFrame) { path.lastFrame = u.frame; path.lastTime = u.time; } }
+        c.tlFrame.push(u.frame); c.tlTime.push(u.time); c.tlType.push(PacketType.ONE_RTT); c.tlDir.push(fc ? 0 : 1); c.tlPath.push(fq.pathIndex);
+        c.timelineSorted = false;
+        if (fc) { c.clientPackets++; if (u.time > c.lastClientTime) { c.lastClientTime = u.time; c.lastClientFrame = u.frame; } }
+        else { c.serverPackets++; if (u.time > c.lastServerTime) { c.lastServerTime = u.time; c.lastServerFrame = u.frame; } if (u.time > c.lastServerMatchedTime) c.lastServerMatchedTime = u.time; }
+        const ctx = this.ctx.get(c);
+        if (ctx && u.bytes) await this.decryptOne(c, ctx, { frame: u.frame, time: u.time, fromClient: fc, type: PacketType.ONE_RTT, bytes: u.bytes, pnOff: 1 + L, keyCid: null, pathIndex: fq.pathIndex });
+      }
+      if (fq.conn !== null) {
+        for (const u of rest) {
+          u.fromClient = (u.dir ?? 0) === fq.clientDir;
+          u.conn = fq.conn;
+          fq.conn.unmatched.push(u);
+        }
+        this.orphans.delete(id);
+      }
+    }
+  }
+
+  /** Packets on 4-tuples without a connection: attribute by inference where the evidence is strong. */
+  private resolveOrphans(): void {
+    for (const { flow, items } of this.orphans.values()) {
+      const first = items[0];
+      if (!first) continue;
+      // one endpoint of the orphan flow must be the server endpoint of a connection
+      const a = flow.endpoint(true), b = flow.endpoint(false);
+      let best: { c: QuicConn; serverIsA: boolean; score: number; reasons: string[] } | null = null;
+      let candidates = 0;
+      for (const c of this.conns) {
+        const srv = c.paths[0]?.server;
+        if (srv !== a && srv !== b) continue;
+        const serverIsA = srv === a;
+        // the connection's other paths go quiet as this one starts
+        const lastElsewhere = Math.max(...c.paths.map((p) => p.lastTime));
+        const quietGap = first.time - lastElsewhere;
+        if (lastElsewhere > first.time + 1 || quietGap > this.idleSeconds) continue;
+        if (c.closeFrames.length) continue;
+        const reasons: string[] = [`same server ${srv}`, lastElsewhere <= first.time ? `the old path went quiet ${Math.max(0, quietGap).toFixed(3)} s before` : 'the old path stops as this one starts'];
+        let score = 1;
+        // the client-to-server DCIDs have the server's CID length and stay the same
+        const serverLen = (c.serverCids.find((x) => x) ?? '').length / 2;
+        const fromClient = items.filter((u) => {
+          const dir = u.dir ?? 0;
+          const src = dir === 0 ? flow.endpoint(flow.clientIsA) : flow.endpoint(!flow.clientIsA);
+          return src !== srv;
+        });
+        if (serverLen > 0 && fromClient.length >= 2) {
+          const k0 = hex(fromClient[0].head, 1, serverLen);
+          if (fromClient.every((u) => u.head.length > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
+            score++;
+            reasons.push(`client DCID ${k0} has the server's CID length ${serverLen} and stays the same`);
+          }
+        }
+        // path validation: the first datagrams on a new path are padded to ≥ 1200 bytes
+        if (items.slice(0, 4).some((u) => u.len >= 1200)) {
+          score++;
+          reasons.push('PATH_CHALLENGE-sized first datagrams (≥ 1200 bytes)');
+        }
+        if (score < 2) continue;
+        candidates++;
+        if (!best || score > best.score) best = { c, serverIsA, score, reasons };
+      }
+      if (!best || candidates !== 1) {
+        // next to a known QUIC server, short-header packets whose DCID nobody issued in our sight
+        const near = this.serverEps.has(a) ? a : this.serverEps.has(b) ? b : null;
+        if (near) {
+          this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: first.frame, time: first.time, flow: flow.id,
+            message: `${items.length} short-header packet${items.length === 1 ? '' : 's'} on ${a} ↔ ${b} (server ${near}) to DCID ${hex(first.head, 1, Math.min(8, first.head.length - 1))}… that matches no connection seen in the capture${candidates > 1 ? ` (${candidates} connections of that server could have moved here)` : ''}`, related: [] });
+        }
+        continue;
+      }
+      const c = best.c;
+      const fq = this.flowQ[flow.id]!;
+      const srvIsA = best.serverIsA;
+      const clientIsA = !srvIsA;
+      const clientDir = clientIsA === flow.clientIsA ? 0 : 1;
+      fq.conn = c;
+      fq.clientDir = clientDir;
+      fq.pathIndex = c.paths.length;
+      flow.app = 'quic';
+      const client = flow.endpoint(clientDir === 0), server = flow.endpoint(clientDir !== 0);
+      c.paths.push({ flow: flow.id, client, server, firstFrame: first.frame, lastFrame: items[items.length - 1].frame, firstTime: first.time, lastTime: items[items.length - 1].time, inferred: true, challenges: [] });
+      for (const u of items) {
+        const dir = u.dir ?? 0;
+        c.inferredFrames.push(u.frame);
+        c.tlFrame.push(u.frame); c.tlTime.push(u.time); c.tlType.push(PacketType.ONE_RTT); c.tlDir.push(dir === clientDir ? 0 : 1); c.tlPath.push(fq.pathIndex);
+      }
+      const prev = c.paths[c.paths.length - 2];
+      this.pendingEvents.push({ kind: 'quic.migration', severity: 'info', frame: first.frame, time: first.time, flow: flow.id,
+        message: `connection ${c.number} probably continues on a new path ${client} → ${server} (inferred: ${best.reasons.join('; ')}; was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame})`, related: [prev.lastFrame] });
+    }
+    for (const c of this.conns) c.timelineSorted = false;
+  }
+
+  private breaks(_a: Analysis): void {
+    for (const c of this.conns) {
+      const flow0 = c.paths[0]?.flow ?? null;
+      // handshake never answered
+      if (c.serverPackets === 0 && c.clientInitials > 0) {
+        this.pendingEvents.push({ kind: 'quic.handshake-unanswered', severity: 'break', frame: c.firstClientFrame, time: c.firstTime, flow: flow0,
+          message: `${c.clientInitials} client Initial packet${c.clientInitials === 1 ? '' : 's'} over ${(c.lastClientTime - c.firstTime).toFixed(3)} s${c.sni ? ` (SNI ${c.sni})` : ''}, no answer from the server`, related: [] });
+      }
+      // stateless resets
+      let resets = 0;
+      if (c.serverTokens.size) {
+        for (let i = 0; i < 8; i++) {
+          const r = c.ringMeta;
+          const m = { frame: r[i * 4], time: r[i * 4 + 1], flow: r[i * 4 + 2], len: r[i * 4 + 3] };
+          if (m.frame === 0 || m.len < 21) continue;
+          const tail = hex(c.ringTail, i * 16, 16);
+          const who = c.serverTokens.get(tail);
+          if (!who) continue;
+          resets++;
+          this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: m.frame, time: m.time, flow: m.flow,
+            message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${tail} are the reset token the server issued in ${who}`, related: [] });
+        }
+      }
+      const cand = c.unmatched.filter((u) => !u.resolved && u.fromClient === false && u.len >= 21);
+      for (const u of cand) {
+        const who = c.serverTokens.get(u.tail);
+        if (who) {
+          resets++;
+          u.resolved = true;
+          this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
+            message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${u.tail} are the reset token the server issued in ${who}`, related: [] });
+        }
+      }
+      const remaining = cand.filter((u) => !u.resolved);
+      if (remaining.length && !c.clientCids.every((x) => x === '')) {
+        const firstReset = remaining[0];
+        // after the first candidate, the server sends nothing the client's CIDs explain, and the client gives up
+        const serverQuiet = c.lastServerMatchedTime < firstReset.time;
+        // a reset answers a client packet under the old, known CIDs; a client that itself
+        // moved to new CIDs around then is rotating CIDs, not talking to a stateless peer
+        const clientRotated = c.unmatched.some((x) => x.fromClient === true && x.time >= firstReset.time - 1);
+        const answersKnown = remaining.every((x) => x.answersMatched);
+        const lastCand = remaining[remaining.length - 1];
+        const clientGaveUp = c.lastClientTime <= lastCand.time + 1;
+        if (serverQuiet && clientGaveUp && !clientRotated && answersKnown) {
+          const tails = new Map<string, number>();
+          for (const u of remaining) tails.set(u.tail, (tails.get(u.tail) ?? 0) + 1);
+          for (const u of remaining) {
+            c.inferredFrames.push(u.frame);
+            const same = (tails.get(u.tail) ?? 0) > 1 ? `; its last 16 bytes ${u.tail} recur in ${tails.get(u.tail)} such packets, as a reset token for one CID does` : '';
+            u.resolved = true;
+            resets++;
+            const smaller = u.answersLen > 0 && u.len < u.answersLen ? `, smaller than the ${u.answersLen}-byte client packet it answers` : '';
+            this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
+              message: `likely stateless reset to the client of connection ${c.number}: ${u.len}-byte short-header packet with an unknown DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}…${smaller}${same}; the server sent nothing under the connection's CIDs after it and the client's last packet on the connection is frame ${c.lastClientFrame} (token unknown without the key log)`, related: [c.lastClientFrame] });
+          }
+        }
+      }
+      // unknown CIDs that are neither resets nor repeated (inferred) CIDs
+      const seen = new Set<number>();
+      for (const u of c.unmatched) {
+        if (u.resolved || seen.has(u.flow)) continue;
+        seen.add(u.flow);
+        this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: u.frame, time: u.time, flow: u.flow,
+          message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}… that matches none of the connection's known CIDs`, related: [] });
+      }
+      // client packets answered only by ICMP port unreachable, or by silence
+      const icmps = this.icmp.filter((x) => x.fq.conn === c && x.fromClient && x.port);
+      if (icmps.length && c.lastServerTime < icmps[0].time) {
+        this.pendingEvents.push({ kind: 'quic.server-gone', severity: 'break', frame: icmps[0].frame, time: icmps[0].time, flow: icmps[0].icmpFlow,
+          message: `${icmps.length} ICMP port unreachable answer${icmps.length === 1 ? '' : 's'} to the client's packets of connection ${c.number} (server last heard in frame ${c.lastServerFrame}): nothing listens on ${c.paths[0]?.server ?? 'the server port'} any more`, related: icmps.slice(1, 20).map((x) => x.frame) });
+      } else if (resets === 0 && c.serverBeyondInitial && c.lastServerFrame > 0) {
+        // the client keeps sending for a while after the server's last packet
+        const after = c.tlFrame.filter((f, i) => c.tlDir[i] === 0 && f > c.lastServerFrame).length;
+        const silentFor = c.lastClientTime - c.lastServerTime;
+        if (after >= 4 && silentFor >= 2 && !c.closeFrames.length) {
+          const firstIdx = c.tlFrame.findIndex((f, i) => c.tlDir[i] === 0 && f > c.lastServerFrame);
+          this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: c.tlFrame[firstIdx], time: c.tlTime[firstIdx], flow: flow0,
+            message: `the client sent ${after} more packets of connection ${c.number} over ${silentFor.toFixed(1)} s after the server's last packet (frame ${c.lastServerFrame}) and got no answer, not even a stateless reset`, related: [c.lastServerFrame] });
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ output
+
+  contribute(json: AnalysisJson): void {
+    for (const c of this.conns) json.quic.push(quicJson(c));
+  }
+}
+
+/** A peeked client Initial payload: frames that parse, only those an Initial may carry, CRYPTO among them. */
+function peekLooksRight(d: Uint8Array): boolean {
+  const f = parseFrames(d);
+  if (!f.length || !f.some((x) => x.type === 'crypto')) return false;
+  return f.every((x) => x.type === 'crypto' || x.type === 'padding' || x.type === 'ping' || x.type === 'ack' || x.type === 'connection_close');
+}
+
+function noteServerShort(c: QuicConn, d: Uint8Array, end: number, frame: number, time: number, flow: number, len: number): void {
+  if (len < 21) return;
+  const i = c.ringNext;
+  c.ringNext = (i + 1) & 7;
+  const t = c.ringTail;
+  for (let k = 0; k < 16; k++) t[i * 16 + k] = d[end - 16 + k];
+  const m = c.ringMeta;
+  m[i * 4] = frame;
+  m[i * 4 + 1] = time;
+  m[i * 4 + 2] = flow;
+  m[i * 4 + 3] = len;
+}
+
+function bytesEqHex(cid: string, d: Uint8Array, off: number): boolean {
+  const L = cid.length / 2;
+  if (off + L > d.length) return false;
+  for (let i = 0; i < L; i++) {
+    const b = d[off + i];
+    const c1 = cid.charCodeAt(2 * i), c2 = cid.charCodeAt(2 * i + 1);
+    const v = ((c1 <= 57 ? c1 - 48 : c1 - 87) << 4) | (c2 <= 57 ? c2 - 48 : c2 - 87);
+    if (v !== b) return false;
+  }
+  return true;
+}
+
+export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
+  return {
+    number: c.number,
+    versions: c.versions.map(versionHex),
+    sni: c.sni,
+    alpn: c.alpn,
+    clientCids: c.clientCids.filter((x) => x !== ''),
+    serverCids: c.serverCids.filter((x) => x !== ''),
+    paths: c.paths.map((p) => ({ client: p.client, server: p.server, firstFrame: p.firstFrame, lastFrame: p.lastFrame, ...(p.inferred ? { inferred: true } : {}) })),
+    frames: c.frames,
+    inferredFrames: c.inferredFrames,
+    inferredCids: [...c.inferredCids].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
+    clientZeroLengthCid: c.clientCids.includes(''),
+    handshakeDoneFrame: c.handshakeDoneFrame || null,
+    serverTransportParameters: c.serverParams,
+    decryptedPackets: c.decrypted,
+  };
+}

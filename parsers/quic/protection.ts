@@ -1,0 +1,302 @@
+// QUIC packet protection with the platform's WebCrypto (globalThis.crypto.subtle), so
+// the same code runs in Node and in a browser worker:
+//   RFC 9001 5.1  key derivation (HKDF-Expand-Label over HMAC)
+//   RFC 9001 5.2  Initial secrets (salts for v1, v2 = RFC 9369 3.3.1, drafts 22..34)
+//   RFC 9001 5.3  AEAD (AES-128-GCM, AES-256-GCM)
+//   RFC 9001 5.4  header protection: AES-ECB of the sample (a one-block TypeScript AES;
+//                 headerMaskWebCrypto does it as AES-CBC with a zero IV, the cross-check);
+//                 ChaCha20 suites are not decrypted (WebCrypto has no ChaCha20-Poly1305).
+// The key schedule (HKDF over HMAC-SHA-256) runs in TypeScript too; SHA-384 suites use
+// WebCrypto's HMAC.
+// All calls are async; trackers collect bytes first and decrypt after the read.
+
+import { draftOf, QUIC_V2 } from './header';
+import { hmacSha256 } from './sha256';
+import { aesEncryptBlock, aesExpandKey } from './aes';
+
+const subtle = (): SubtleCrypto => {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (!c?.subtle) throw new Error('WebCrypto (crypto.subtle) is not available');
+  return c.subtle;
+};
+
+export const TLS_AES_128_GCM_SHA256 = 0x1301;
+export const TLS_AES_256_GCM_SHA384 = 0x1302;
+export const TLS_CHACHA20_POLY1305_SHA256 = 0x1303;
+
+export interface Suite {
+  id: number;
+  hash: 'SHA-256' | 'SHA-384';
+  hashLen: number;
+  keyLen: number;
+}
+
+export function suiteOf(id: number): Suite | null {
+  if (id === TLS_AES_128_GCM_SHA256) return { id, hash: 'SHA-256', hashLen: 32, keyLen: 16 };
+  if (id === TLS_AES_256_GCM_SHA384) return { id, hash: 'SHA-384', hashLen: 48, keyLen: 32 };
+  return null;
+}
+
+const INITIAL_SUITE = suiteOf(TLS_AES_128_GCM_SHA256)!;
+
+function hexBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+const SALT_V1 = hexBytes('38762cf7f55934b34d179ae6a4c80cadccbb7f0a');
+const SALT_V2 = hexBytes('0dede3def700a6db819381be6e269dcbf9bd2ed9');
+const SALT_D29 = hexBytes('afbfec289993d24c9e9786f19c6111e04390a899');
+const SALT_D23 = hexBytes('c3eef712c72ebb5a11a7d2432bb46365bef9f502');
+const SALT_D22 = hexBytes('7fbcdb0e7c66bbe9193a96cd21519ebd7a02644a');
+
+/** The Initial salt of a version, or null when we do not know it. */
+export function initialSalt(version: number): Uint8Array | null {
+  if (version === 1) return SALT_V1;
+  if (version === QUIC_V2) return SALT_V2;
+  const d = draftOf(version);
+  if (d >= 33 && d <= 34) return SALT_V1;
+  if (d >= 29 && d <= 32) return SALT_D29;
+  if (d >= 23 && d <= 28) return SALT_D23;
+  if (d === 22) return SALT_D22;
+  return null;
+}
+
+/** Label prefix of the packet protection keys: "quic " for v1 and drafts, "quicv2 " for v2. */
+export function labelPrefix(version: number): string {
+  return version === QUIC_V2 ? 'quicv2 ' : 'quic ';
+}
+
+const enc = new TextEncoder();
+
+/** An HMAC key imported once per secret (HKDF-Expand-Label signs with it several times). */
+const hmacKeys = new WeakMap<Uint8Array, { hash: string; key: Promise<CryptoKey> }>();
+
+function hmacKey(hash: string, key: Uint8Array): Promise<CryptoKey> {
+  const c = hmacKeys.get(key);
+  if (c && c.hash === hash) return c.key;
+  const k = subtle().importKey('raw', key as BufferSource, { name: 'HMAC', hash }, false, ['sign']);
+  hmacKeys.set(key, { hash, key: k });
+  return k;
+}
+
+async function hmac(hash: string, key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  if (hash === 'SHA-256') return hmacSha256(key, data);
+  return new Uint8Array(await subtle().sign('HMAC', await hmacKey(hash, key), data as BufferSource));
+}
+
+export function hkdfExtract(hash: string, salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array> {
+  return hmac(hash, salt, ikm);
+}
+
+/** HKDF-Expand-Label (RFC 8446 7.1) with an empty context; length ≤ the hash length. */
+export async function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string, length: number): Promise<Uint8Array> {
+  const full = enc.encode('tls13 ' + label);
+  const info = new Uint8Array(2 + 1 + full.length + 1 + 1);
+  info[0] = length >> 8;
+  info[1] = length & 0xff;
+  info[2] = full.length;
+  info.set(full, 3);
+  info[3 + full.length] = 0; // empty context
+  info[4 + full.length] = 1; // T(1) counter
+  const t = await hmac(hash, secret, info);
+  return t.subarray(0, length);
+}
+
+/** Keys for one direction of one packet number space. */
+export interface PacketKeys {
+  suite: Suite;
+  secret: Uint8Array;
+  /** Raw AEAD key, its AES key schedule (for the unauthenticated peek) and the WebCrypto key (imported on first use). */
+  key: Uint8Array;
+  keyExp: Uint32Array;
+  aead: Promise<CryptoKey> | null;
+  iv: Uint8Array;
+  /** Header protection key: raw, and expanded for the one-block AES of the mask. */
+  hpKey: Uint8Array;
+  hp: Uint32Array;
+  version: number;
+}
+
+/** The WebCrypto AES-GCM key, imported once per key. */
+export function aeadKey(k: PacketKeys): Promise<CryptoKey> {
+  return (k.aead ??= subtle().importKey('raw', k.key as BufferSource, { name: 'AES-GCM' }, false, ['decrypt', 'encrypt']));
+}
+
+export async function packetKeys(secret: Uint8Array, suite: Suite, version: number): Promise<PacketKeys> {
+  const p = labelPrefix(version);
+  const [key, iv, hpKey] = await Promise.all([
+    hkdfExpandLabel(suite.hash, secret, p + 'key', suite.keyLen),
+    hkdfExpandLabel(suite.hash, secret, p + 'iv', 12),
+    hkdfExpandLabel(suite.hash, secret, p + 'hp', suite.keyLen),
+  ]);
+  return { suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
+}
+
+/** RFC 9001 6.1: the next generation of 1-RTT keys ("quic ku"); the hp key does not change. */
+export async function updatedKeys(k: PacketKeys): Promise<PacketKeys> {
+  const secret = await hkdfExpandLabel(k.suite.hash, k.secret, labelPrefix(k.version) + 'ku', k.suite.hashLen);
+  const p = labelPrefix(k.version);
+  const [key, iv] = await Promise.all([hkdfExpandLabel(k.suite.hash, secret, p + 'key', k.suite.keyLen), hkdfExpandLabel(k.suite.hash, secret, p + 'iv', 12)]);
+  return { suite: k.suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey: k.hpKey, hp: k.hp, version: k.version };
+}
+
+/** RFC 9001 5.2: the client's and the server's Initial keys from the client's first DCID. */
+export async function initialKeys(dcid: Uint8Array, version: number): Promise<{ client: PacketKeys; server: PacketKeys } | null> {
+  const k = await initialKeysLazy(dcid, version);
+  if (!k) return null;
+  const [client, server] = await Promise.all([k.side(true), k.side(false)]);
+  return { client, server };
+}
+
+/** Initial keys derived per side on demand (a tracker often needs only the client's). */
+export async function initialKeysLazy(dcid: Uint8Array, version: number): Promise<{ side(client: boolean): Promise<PacketKeys> } | null> {
+  const salt = initialSalt(version);
+  if (!salt) return null;
+  const initial = await hkdfExtract('SHA-256', salt, dcid);
+  const memo: (Promise<PacketKeys> | undefined)[] = [undefined, undefined];
+  return {
+    side(client: boolean): Promise<PacketKeys> {
+      const i = client ? 0 : 1;
+      return (memo[i] ??= hkdfExpandLabel('SHA-256', initial, client ? 'client in' : 'server in', 32).then((sec) => packetKeys(sec, INITIAL_SUITE, version)));
+    },
+  };
+}
+
+/** RFC 9001 5.4.3: the header protection mask, AES-ECB of the 16-byte sample. */
+export function headerMask(hp: Uint32Array, sample: Uint8Array): Uint8Array {
+  return aesEncryptBlock(hp, sample, 0);
+}
+
+/**
+ * The same mask through WebCrypto, which has no ECB: AES-CBC with a zero IV over one
+ * block gives AES(sample) as its first 16 bytes. Kept as the cross-check of the
+ * TypeScript AES (a WebCrypto round trip per packet is too slow for the hot path).
+ */
+export async function headerMaskWebCrypto(hpKey: Uint8Array, sample: Uint8Array): Promise<Uint8Array> {
+  const k = await subtle().importKey('raw', hpKey as BufferSource, { name: 'AES-CBC' }, false, ['encrypt']);
+  const out = await subtle().encrypt({ name: 'AES-CBC', iv: new Uint8Array(16) }, k, sample.slice(0, 16) as BufferSource);
+  return new Uint8Array(out, 0, 16);
+}
+
+/** RFC 9000 A.3: the full packet number from its truncated encoding. */
+export function decodePacketNumber(largest: number, truncated: number, bits: number): number {
+  const expected = largest + 1;
+  const win = 2 ** bits;
+  const half = win / 2;
+  const mask = win - 1;
+  const candidate = (expected - (expected % win)) + (truncated & mask);
+  if (candidate <= expected - half && candidate < 2 ** 62 - win) return candidate + win;
+  if (candidate > expected + half && candidate >= win) return candidate - win;
+  return candidate;
+}
+
+export interface Unprotected {
+  pn: number;
+  /** The first byte with header protection removed. */
+  firstByte: number;
+  keyPhase: number;
+  /** Decrypted frames. */
+  payload: Uint8Array;
+  /** Offset after the packet number (the AAD end). */
+  headerLen: number;
+}
+
+/**
+ * Remove header protection and decrypt one packet. `pkt` holds exactly the packet (its
+ * first byte at 0, the end of its Length at pkt.length; short headers run to the end of
+ * the datagram). `pnOff` is the packet number's offset. Returns null when the AEAD tag
+ * does not verify (wrong keys, or not this packet number space).
+ */
+export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number, keysNext?: () => Promise<PacketKeys | null>): Promise<Unprotected | null> {
+  if (pnOff + 4 + 16 > pkt.length) return null;
+  const mask = headerMask(keys.hp, pkt.subarray(pnOff + 4, pnOff + 20));
+  const hdr = pkt.slice(0, pnOff + 4);
+  hdr[0] ^= mask[0] & (long ? 0x0f : 0x1f);
+  const pnLen = (hdr[0] & 3) + 1;
+  let truncated = 0;
+  for (let i = 0; i < pnLen; i++) {
+    hdr[pnOff + i] ^= mask[1 + i];
+    truncated = truncated * 256 + hdr[pnOff + i];
+  }
+  const headerLen = pnOff + pnLen;
+  const aad = hdr.subarray(0, headerLen);
+  const pn = decodePacketNumber(largestPn, truncated, pnLen * 8);
+  const keyPhase = long ? 0 : (hdr[0] >> 2) & 1;
+  const ct = pkt.subarray(headerLen);
+  const tryKeys = async (k: PacketKeys): Promise<Uint8Array | null> => {
+    const nonce = k.iv.slice();
+    let x = pn;
+    for (let i = 11; i >= 4 && x > 0; i--) {
+      nonce[i] ^= x % 256;
+      x = Math.floor(x / 256);
+    }
+    try {
+      return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad as BufferSource, tagLength: 128 }, await aeadKey(k), ct as BufferSource));
+    } catch {
+      return null;
+    }
+  };
+  let payload = await tryKeys(keys);
+  if (!payload && keysNext) {
+    const nk = await keysNext();
+    if (nk) payload = await tryKeys(nk);
+  }
+  if (!payload) return null;
+  return { pn, firstByte: hdr[0], keyPhase, payload, headerLen };
+}
+
+/**
+ * Remove header protection and decrypt WITHOUT checking the AEAD tag: GCM's counter
+ * mode keystream (AES of nonce ‖ counter from 2) in TypeScript. For the one pass that
+ * pays, reading the ClientHello of each connection's first client Initial: no WebCrypto
+ * round trip per connection. The caller must validate what it reads (a wrong key gives
+ * noise, which the TLS parser refuses) and uses `unprotect` where authenticity matters
+ * (CONNECTION_CLOSE, key-log decryption).
+ */
+export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number): Unprotected | null {
+  if (pnOff + 4 + 16 > pkt.length) return null;
+  const mask = headerMask(keys.hp, pkt.subarray(pnOff + 4, pnOff + 20));
+  const b0 = pkt[0] ^ (mask[0] & (long ? 0x0f : 0x1f));
+  const pnLen = (b0 & 3) + 1;
+  let truncated = 0;
+  for (let i = 0; i < pnLen; i++) truncated = truncated * 256 + (pkt[pnOff + i] ^ mask[1 + i]);
+  const headerLen = pnOff + pnLen;
+  const pn = decodePacketNumber(largestPn, truncated, pnLen * 8);
+  const n = pkt.length - headerLen - 16;
+  if (n <= 0) return null;
+  const block = new Uint8Array(16);
+  block.set(keys.iv);
+  let x = pn;
+  for (let i = 11; i >= 4 && x > 0; i--) {
+    block[i] ^= x % 256;
+    x = Math.floor(x / 256);
+  }
+  const out = new Uint8Array(n);
+  for (let off = 0, c = 2; off < n; off += 16, c++) {
+    block[12] = (c >>> 24) & 0xff; block[13] = (c >>> 16) & 0xff; block[14] = (c >>> 8) & 0xff; block[15] = c & 0xff;
+    const ks = aesEncryptBlock(keys.keyExp, block, 0);
+    const m = Math.min(16, n - off);
+    for (let i = 0; i < m; i++) out[off + i] = pkt[headerLen + off + i] ^ ks[i];
+  }
+  return { pn, firstByte: b0, keyPhase: long ? 0 : (b0 >> 2) & 1, payload: out, headerLen };
+}
+
+/** Protect a packet (used by tests to build vectors, and the reverse check of unprotect). */
+export async function protect(header: Uint8Array, pnOff: number, pnLen: number, pn: number, payload: Uint8Array, keys: PacketKeys, long: boolean): Promise<Uint8Array> {
+  const nonce = keys.iv.slice();
+  let x = pn;
+  for (let i = 11; i >= 4 && x > 0; i--) {
+    nonce[i] ^= x % 256;
+    x = Math.floor(x / 256);
+  }
+  const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header as BufferSource, tagLength: 128 }, await aeadKey(keys), payload as BufferSource));
+  const pkt = new Uint8Array(header.length + ct.length);
+  pkt.set(header);
+  pkt.set(ct, header.length);
+  const mask = headerMask(keys.hp, pkt.subarray(pnOff + 4, pnOff + 20));
+  pkt[0] ^= mask[0] & (long ? 0x0f : 0x1f);
+  for (let i = 0; i < pnLen; i++) pkt[pnOff + i] ^= mask[1 + i];
+  return pkt;
+}

@@ -1,0 +1,144 @@
+// The QUIC fixtures recorded from real stacks by fixtures/quic/record-quic.sh (ngtcp2's
+// example client/server and quic-go in network namespaces; see fixtures/quic/README.md):
+// connections, paths, CIDs and events at exact frames, with and without the key log.
+import { describe, expect, it } from 'vitest';
+import { quicTimeline } from '../../analysis/quic/timeline';
+import { fixture, range, run } from './helpers';
+
+const keys = (name: string): string => fixture(`${name}.keylog.txt`);
+
+describe('ngtcp2-h3: a complete HTTP/3 exchange', () => {
+  it('without the key log: one connection, SNI/ALPN from the decrypted client Initial', async () => {
+    const r = await run(fixture('ngtcp2-h3.pcap'));
+    expect(r.quic).toHaveLength(1);
+    const c = r.quic[0];
+    expect(c).toMatchObject({ number: 0, versions: ['0x00000001'], sni: 'localhost', alpn: ['h3'] });
+    expect(c.clientCids).toEqual(['8e154cb71700d9e8c392b86d9adf0f9353']);
+    expect(c.serverCids).toEqual(['25c8f294db05cb521221b98b02de3a49b764']);
+    expect(c.paths).toEqual([{ client: '10.83.0.1:33512', server: '10.83.0.2:4433', firstFrame: 1, lastFrame: 14 }]);
+    expect(c.frames).toEqual(range(1, 14));
+    // Initial decryption only where it pays: the client's first Initial, once
+    expect(c.decryptedPackets).toBe(1);
+    expect(r.kinds).toEqual([]);
+    expect(r.json.flows[0].app).toBe('quic');
+  });
+
+  it('with the key log: NEW_CONNECTION_ID CIDs, HANDSHAKE_DONE, the closing CONNECTION_CLOSE', async () => {
+    const r = await run(fixture('ngtcp2-h3.pcap'), keys('ngtcp2-h3'));
+    const c = r.quic[0];
+    expect(c.clientCids).toHaveLength(7);
+    expect(c.serverCids).toHaveLength(7);
+    expect(c.handshakeDoneFrame).toBe(12);
+    expect(r.kinds).toEqual([[14, 'quic.connection-close']]);
+    expect(r.events[0].severity).toBe('info');
+    expect(r.events[0].message).toContain('H3_NO_ERROR');
+  });
+
+  it('exposes packet types over time for the UI', async () => {
+    const r = await run(fixture('ngtcp2-h3.pcap'));
+    const tl = quicTimeline(r.analysis, 0)!;
+    expect(tl.points[0]).toMatchObject({ frame: 1, type: 'Initial', from: 'client', path: 0, count: 1 });
+    expect(tl.points.map((p) => p.type)).toContain('Handshake');
+    expect(tl.points.map((p) => p.type)).toContain('1-RTT');
+    const small = quicTimeline(r.analysis, 0, { maxPoints: 8 })!;
+    expect(small.downsampled).toBe(true);
+    expect(small.points.reduce((n, p) => n + p.count, 0)).toBe(tl.total);
+  });
+});
+
+describe('ngtcp2-h3-dsb: the same capture with its key log embedded (pcapng decryption-secrets block)', () => {
+  it('decrypts with the embedded secrets, no --keylog needed', async () => {
+    const r = await run(fixture('ngtcp2-h3-dsb.pcapng'));
+    expect(r.analysis.info.secrets.map((s) => s.type)).toEqual([0x544c534b]);
+    expect(r.quic[0].clientCids).toHaveLength(7);
+    expect(r.kinds).toEqual([[14, 'quic.connection-close']]);
+  });
+});
+
+describe('ngtcp2-migration: active migration to a new local port (--change-local-addr)', () => {
+  it('with the key log: the new path is proven by the NEW_CONNECTION_ID CIDs, with path validation', async () => {
+    const r = await run(fixture('ngtcp2-migration.pcap'), keys('ngtcp2-migration'));
+    expect(r.quic).toHaveLength(1);
+    const c = r.quic[0];
+    expect(c.paths).toEqual([
+      { client: '10.83.0.1:35879', server: '10.83.0.2:4433', firstFrame: 1, lastFrame: 28 },
+      { client: '10.83.0.1:45755', server: '10.83.0.2:4433', firstFrame: 16, lastFrame: 75 },
+    ]);
+    expect(c.frames).toEqual(range(1, 75));
+    expect(c.inferredFrames).toEqual([]);
+    expect(r.kinds).toEqual([[16, 'quic.migration'], [75, 'quic.connection-close']]);
+    expect(r.events[0].message).toContain('PATH_CHALLENGE / PATH_RESPONSE) in frames 16, 17');
+  });
+
+  it('without the key log: the new path is inferred (Wireshark leaves it as plain UDP) and marked so', async () => {
+    const r = await run(fixture('ngtcp2-migration.pcap'));
+    const c = r.quic[0];
+    expect(c.paths[1]).toEqual({ client: '10.83.0.1:45755', server: '10.83.0.2:4433', firstFrame: 16, lastFrame: 75, inferred: true });
+    // frames with the connection's CIDs vs frames attributed by inference: together, all of them
+    expect([...c.frames, ...c.inferredFrames].sort((x, y) => x - y)).toEqual(range(1, 75));
+    expect(r.kinds).toEqual([[16, 'quic.migration']]);
+    expect(r.events[0].message).toMatch(/probably continues on a new path .*inferred: same server 10\.83\.0\.2:4433/);
+    expect(r.events[0].message).toContain('PATH_CHALLENGE-sized first datagrams');
+  });
+});
+
+describe('ngtcp2-nat-rebinding: the client port changes, CIDs stay (--nat-rebinding)', () => {
+  for (const withKeys of [false, true]) {
+    it(`${withKeys ? 'with' : 'without'} the key log: one connection, a migration at frame 16`, async () => {
+      const r = await run(fixture('ngtcp2-nat-rebinding.pcap'), withKeys ? keys('ngtcp2-nat-rebinding') : undefined);
+      expect(r.quic).toHaveLength(1);
+      const c = r.quic[0];
+      expect(c.paths.map((p) => [p.client, p.firstFrame, p.lastFrame, !!p.inferred])).toEqual([
+        ['10.83.0.1:42592', 1, 26, false],
+        ['10.83.0.1:56568', 16, 68, false],
+      ]);
+      expect(c.frames).toEqual(range(1, 68));
+      expect(r.kinds[0]).toEqual([16, 'quic.migration']);
+      expect(r.json.flows.map((f) => f.app)).toEqual(['quic', 'quic']);
+    });
+  }
+});
+
+describe('ngtcp2-server-gone: the server process is killed and not restarted', () => {
+  for (const withKeys of [false, true]) {
+    it(`${withKeys ? 'with' : 'without'} the key log: client packets answered only by ICMP port unreachable`, async () => {
+      const r = await run(fixture('ngtcp2-server-gone.pcap'), withKeys ? keys('ngtcp2-server-gone') : undefined);
+      expect(r.kinds).toEqual([[17, 'quic.server-gone']]);
+      expect(r.events[0].severity).toBe('break');
+      expect(r.events[0].message).toMatch(/^7 ICMP port unreachable answers .*server last heard in frame 14/);
+      // the ICMP frames quote the connection's packets: they count among its frames
+      expect(r.quic[0].frames).toEqual(range(1, 35));
+    });
+  }
+});
+
+describe('ngtcp2-server-restart: the server is killed and restarted, and stays silent', () => {
+  for (const withKeys of [false, true]) {
+    it(`${withKeys ? 'with' : 'without'} the key log: the client's packets go unanswered`, async () => {
+      const r = await run(fixture('ngtcp2-server-restart.pcap'), withKeys ? keys('ngtcp2-server-restart') : undefined);
+      // Debian's ngtcp2 0.12 example server does not send stateless resets for unknown connections
+      expect(r.kinds).toEqual([[15, 'quic.server-silent']]);
+      expect(r.events[0].message).toContain('14 more packets');
+    });
+  }
+});
+
+describe('quicgo-stateless-reset: a restarted quic-go server resets the old connection', () => {
+  it('with the key log: the reset token matches the NEW_CONNECTION_ID the server issued', async () => {
+    const r = await run(fixture('quicgo-stateless-reset.pcap'), keys('quicgo-stateless-reset'));
+    expect(r.kinds).toEqual([[32, 'quic.stateless-reset']]);
+    expect(r.events[0].message).toContain('ff1e1599021da1bf89b55588f08ed9b5');
+    expect(r.events[0].message).toContain('NEW_CONNECTION_ID seq 1 (CID b3287343) in frame 3');
+    const c = r.quic[0];
+    expect(c.clientCids).toEqual([]); // quic-go's client uses zero-length CIDs
+    expect(c.serverCids).toEqual(['960a6406', 'ab31f446', '931e287e', 'b3287343']);
+    expect(c.frames).toEqual(range(1, 32));
+  });
+
+  it('without the key log: not flagged — with zero-length client CIDs a reset has no DCID to tell it apart (pinned limitation)', async () => {
+    const r = await run(fixture('quicgo-stateless-reset.pcap'));
+    expect(r.kinds).toEqual([]);
+    // the client's switch to an unseen server CID (b3287343, from an encrypted NEW_CONNECTION_ID) is inferred from its repetition
+    expect(r.quic[0].inferredFrames).toEqual([7, 12, 14, 15, 17, 20, 21, 24, 26, 28, 29, 31]);
+  });
+});
