@@ -16,6 +16,8 @@ export interface Tracker {
   onOther?(pkt: Packet, frame: number, time: number): void;
   /** After the last packet: emit end-of-capture events. */
   finish(analysis: Analysis): void;
+  /** After every finish(): work that must await (QUIC decryption with WebCrypto). */
+  finishAsync?(analysis: Analysis): Promise<void>;
   /** Add this tracker's part to the JSON (flows[].tcp, dns[], quic[], …). */
   contribute?(json: AnalysisJson, analysis: Analysis): void;
 }
@@ -127,6 +129,7 @@ export async function analyzeCapture(
       : undefined,
   });
   for (const t of trackers) t.finish(a);
+  for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
   a.events.sort((x, y) => x.frame - y.frame);
   return a;
 }

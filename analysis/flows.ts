@@ -42,6 +42,16 @@ export class Flow {
   sawSyn = false;
   clientIsn = 0;
   closed = false;
+  /**
+   * TCP: each endpoint's base sequence number as Wireshark sets it (the SYN's ISN, or
+   * seq − 1 of its first segment when its SYN was not seen), for the reused-port split.
+   */
+  tcpBaseA = 0;
+  tcpBaseB = 0;
+  tcpBaseSetA = false;
+  tcpBaseSetB = false;
+  /** The earlier flow on the same 4-tuple that this one replaced (a reused port), if any. */
+  previous: Flow | null = null;
 
   get transport(): 'tcp' | 'udp' | 'icmp' {
     return this.proto === IpProto.TCP ? 'tcp' : this.proto === IpProto.UDP ? 'udp' : 'icmp';
@@ -128,18 +138,34 @@ export class FlowTable {
     return f;
   }
 
-  /** A new SYN on a 4-tuple whose earlier connection closed starts a new flow. */
+  /**
+   * A new connection on a 4-tuple that already has one: as Wireshark splits
+   * conversations (packet-tcp.c, dissect_tcp), a pure SYN whose sequence number differs
+   * from its sender's base sequence number starts a new flow — whether or not the
+   * earlier connection closed (the TCP tracker then says which it was). A SYN with the
+   * same ISN is a retransmission and stays. Also keeps each endpoint's base sequence
+   * number (first segment: SYN → its ISN, else seq − 1) for that test.
+   */
   private shouldSplit(f: Flow, pkt: Packet, fromA: boolean): boolean {
     if (f.proto !== IpProto.TCP) return false;
-    if ((pkt.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
-    if (!f.sawSyn) return false;
-    const fromClient = fromA === f.clientIsA;
-    if (fromClient && pkt.tcpSeq === f.clientIsn) return false; // a SYN retransmission
-    return f.closed || !fromClient || pkt.tcpSeq !== f.clientIsn;
+    const seq = pkt.tcpSeq >>> 0;
+    const pure = (pkt.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    if (fromA) {
+      if (f.tcpBaseSetA) return pure && seq !== f.tcpBaseA;
+      f.tcpBaseSetA = true;
+      f.tcpBaseA = pkt.tcpFlags & TcpFlag.SYN ? seq : (seq - 1) >>> 0;
+    } else {
+      if (f.tcpBaseSetB) return pure && seq !== f.tcpBaseB;
+      f.tcpBaseSetB = true;
+      f.tcpBaseB = pkt.tcpFlags & TcpFlag.SYN ? seq : (seq - 1) >>> 0;
+    }
+    return false;
   }
 
   private replace(slot: number, pkt: Packet, frame: number, time: number, sp: number, dp: number): Flow {
+    const previous = this.flows[this.slots[slot] - 1];
     const f = this.create(pkt, frame, time, sp, dp);
+    f.previous = previous;
     this.slots[slot] = f.id;
     return f;
   }
@@ -157,6 +183,10 @@ export class FlowTable {
     f.firstFrame = frame;
     f.start = time;
     this.chooseClient(f, pkt);
+    if (f.proto === IpProto.TCP) {
+      f.tcpBaseSetA = true;
+      f.tcpBaseA = pkt.tcpFlags & TcpFlag.SYN ? pkt.tcpSeq >>> 0 : (pkt.tcpSeq - 1) >>> 0;
+    }
     if (f.proto === IpProto.ICMP || f.proto === IpProto.ICMPV6) {
       // Zeek's convention for ICMP: the "ports" are the first packet's type and code.
       f.portA = pkt.icmpType;

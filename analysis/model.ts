@@ -32,6 +32,37 @@ export interface TcpStateJson {
   time: number;
   client: string;
   server: string;
+  /** Set when this state is a guess of the passive observer (mid-stream pickup, a side never seen). */
+  guess?: string;
+}
+
+/** What the TCP tracker learned about one endpoint of a connection (added by analysis/tcp). */
+export interface TcpEndpointJson {
+  /** Absolute initial sequence number (the SYN's), or null when the SYN was not captured. */
+  isn: number | null;
+  mss: number | null;
+  /** Window scale shift: from the SYN options, or inferred from the data (at least this much). */
+  windowScale: number | null;
+  /** 'syn' (negotiated in the handshake), 'none' (a SYN lacked the option: no scaling), 'inferred' (bytes in flight exceeded the unscaled window), 'unknown'. */
+  windowScaleFrom: 'syn' | 'none' | 'inferred' | 'unknown';
+  sackPermitted: boolean;
+  timestamps: boolean;
+  /** Bytes of sequence space sent (payload, relative: highest seq − first seq). */
+  bytesSent: number;
+  /** RFC 9293 state when the capture ended. */
+  finalState: string;
+}
+
+export interface TcpFlowJson {
+  connState: string;
+  history: string;
+  states: TcpStateJson[];
+  client?: TcpEndpointJson;
+  server?: TcpEndpointJson;
+  /** Handshake RTT (SYN → ACK of the SYN-ACK, as Wireshark's first RTT), seconds. */
+  handshakeRtt?: number | null;
+  /** Data → ACK round-trip samples (Karn: none from retransmitted segments): count, min, mean, max in seconds. */
+  rtt?: { samples: number; min: number; mean: number; max: number } | null;
 }
 
 export interface FlowJson {
@@ -53,7 +84,7 @@ export interface FlowJson {
   serverBytes: number;
   /** How the client was chosen: 'syn' (SYN sender), 'syn-ack' (receiver of a SYN-ACK), 'port' (well-known/lower port), 'first' (first sender). */
   clientBy: 'syn' | 'syn-ack' | 'port' | 'payload' | 'first';
-  tcp?: { connState: string; history: string; states: TcpStateJson[] };
+  tcp?: TcpFlowJson;
 }
 
 export interface EventJson {
@@ -76,6 +107,28 @@ export interface DnsJson {
   rtt: number | null;
   rcode: string | null;
   status: 'answered' | 'unanswered' | 'orphan' | 'client-gone' | 'mismatch';
+  // ---- added by the DNS tracker (analysis/dns); optional so older producers still type-check
+  /** Answer section as text: "example.com. 300 A 1.2.3.4" (empty when no response). */
+  answers?: string[];
+  /** 'mdns' (5353) and 'llmnr' (5355), multicast name resolution: never flagged unanswered (absent = unicast DNS). */
+  protocol?: 'dns' | 'mdns' | 'llmnr';
+  /** Time of the first query (of the response for an orphan), seconds since the epoch. */
+  time?: number;
+  /** The query went to a multicast group (mDNS / LLMNR). */
+  multicast?: boolean;
+  /** The response had the TC bit; tcpRetryFrame = the TCP query that asked again. */
+  truncated?: boolean;
+  tcpRetryFrame?: number;
+  /** ICMP port unreachable that refused the response (status client-gone). */
+  icmpFrame?: number | null;
+  /** ICMP unreachable that refused the query (nothing listened on the server). */
+  serverIcmpFrame?: number;
+  /** Responses with this query's ID but another question (dns.question-mismatch). */
+  mismatchFrames?: number[];
+  /** First query frame of the transaction this one re-sends from a new source port. */
+  retryOf?: number;
+  /** For an orphan that duplicates an answer: the frame that answered first. */
+  duplicateOf?: number;
 }
 
 export interface QuicPathJson {
@@ -83,6 +136,8 @@ export interface QuicPathJson {
   server: string;
   firstFrame: number;
   lastFrame: number;
+  /** Set when the path was attributed by inference (no CID of the connection seen on it). */
+  inferred?: boolean;
 }
 
 export interface QuicJson {
@@ -93,7 +148,10 @@ export interface QuicJson {
   clientCids: string[];
   serverCids: string[];
   paths: QuicPathJson[];
+  /** Frames whose packets carry one of the connection's CIDs (or quote one, ICMP). */
   frames: number[];
+  /** Frames attributed by inference: a repeating unknown DCID on the connection's 4-tuple, an inferred path. */
+  inferredFrames?: number[];
 }
 
 export interface AnalysisJson {

@@ -2,6 +2,9 @@
 // in its own folder (analysis/tcp, analysis/dns, analysis/quic) and is added here.
 
 import type { Tracker } from './analyze';
+import { DnsTracker } from './dns/tracker';
+import { QuicTracker } from './quic/tracker';
+import { TcpTracker } from './tcp/tracker';
 
 export interface TrackerOptions {
   /** NSS key log text (SSLKEYLOGFILE format) for QUIC decryption. */
@@ -16,5 +19,8 @@ export interface TrackerOptions {
 
 export function createTrackers(_opts: TrackerOptions): Tracker[] {
   const trackers: Tracker[] = [];
+  trackers.push(new TcpTracker({ idleSeconds: _opts.tcpIdleSeconds }));
+  trackers.push(new QuicTracker({ keylog: _opts.keylog, idleSeconds: _opts.quicIdleSeconds }));
+  trackers.push(new DnsTracker({ dnsTimeoutSeconds: _opts.dnsTimeoutSeconds }));
   return trackers;
 }

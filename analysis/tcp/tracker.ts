@@ -1,0 +1,849 @@
+// The TCP tracker: per flow, per endpoint, what the capture proves about the TCP state.
+//
+// Three views are kept side by side, each with numeric per-flow state only (no object
+// and no string per packet; strings are built when an event fires):
+//  1. Wireshark's sequence analysis (packet-tcp.c, tcp_analyze_sequence_number), in its
+//     order of checks and with its conditions, so the analysis flags land on the frames
+//     where Wireshark puts them — except where Wireshark is wrong, marked "BE RIGHT"
+//     below and pinned in test/tcp.
+//  2. Each endpoint's RFC 9293 state through the transition table of ./states.
+//  3. Zeek's endpoint states, history and conn_state (./zeek).
+// Per-packet results (relative seq/ack, scaled window, bytes in flight, event bits) go
+// to typed columns indexed by frame − 1 (./columns), read by the timeline query.
+
+import type { Packet } from '../../parsers/decode/index';
+import type { Analysis, Tracker } from '../analyze';
+import type { Flow } from '../flows';
+import type { AnalysisJson, EventJson, TcpEndpointJson, TcpStateJson } from '../model';
+import { TcpColumns } from './columns';
+import { TcpBit, TCP_KIND_BY_BIT, tcpSeverity } from './kinds';
+import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
+import { ZeekConn } from './zeek';
+
+const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
+
+// Wireshark's TCP_A_* analysis bits (internal; mapped to TcpBit when emitted).
+const A_RETRANSMISSION = 0x0001;
+const A_LOST_PACKET = 0x0002;
+const A_ACK_LOST_PACKET = 0x0004;
+const A_KEEP_ALIVE = 0x0008;
+const A_DUPLICATE_ACK = 0x0010;
+const A_ZERO_WINDOW = 0x0020;
+const A_ZERO_WINDOW_PROBE = 0x0040;
+const A_ZERO_WINDOW_PROBE_ACK = 0x0080;
+const A_KEEP_ALIVE_ACK = 0x0100;
+const A_OUT_OF_ORDER = 0x0200;
+const A_FAST_RETRANSMISSION = 0x0400;
+const A_WINDOW_UPDATE = 0x0800;
+const A_WINDOW_FULL = 0x1000;
+const A_REUSED_PORTS = 0x2000;
+const A_SPURIOUS_RETRANSMISSION = 0x4000;
+
+/** Wireshark's TCP_MAX_UNACKED_SEGMENTS. */
+const MAX_UNACKED = 1000;
+/** Holes (sequence ranges skipped by a lost segment) remembered per direction. */
+const MAX_HOLES = 8;
+const RING_STRIDE = 5;
+
+const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
+const lt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
+const le = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
+
+export interface TcpTrackerOptions {
+  /** Seconds of silence after which a flow is flagged idle (default 300). */
+  idleSeconds?: number;
+}
+
+/** One direction of a connection: what its sender did (Wireshark's tcp_flow_t + seq info). */
+export class TcpHalf {
+  baseSet = false;
+  baseSeq = 0;
+  sawSyn = false;
+  isn = -1;
+  mss = -1;
+  /** Window scale as Wireshark keeps it: -1 unknown, -2 no scaling, else the shift. */
+  winScale = -1;
+  /** Inferred from the data (bytes in flight above the unscaled window), -1 none. */
+  inferredScale = -1;
+  sackPermitted = false;
+  timestamps = false;
+  isFirstAck = false;
+  validBif = 1;
+  // tcp_analyze_seq_info (0 = unknown, as in Wireshark)
+  nextseq = 0;
+  nextseqFrame = 0;
+  nextseqTime = 0;
+  maxseqtobeacked = 0;
+  lastack = 0;
+  lastackTime = 0;
+  /** Frame where `lastack` last changed value. */
+  lastackFrame = 0;
+  lastnondupack = 0;
+  dupacknum = 0;
+  /** Raw (unscaled) window of the last segment; 0xffffffff before any. */
+  window = 0xffffffff;
+  lastsegflags = 0;
+  /** SACKed bytes in the latest segment of this direction (its SACK blocks describe the peer's data). */
+  sackBytes = 0;
+  // unacked segments: a ring (oldest first) for RTT samples and bytes in flight
+  /** Interleaved, RING_STRIDE numbers per segment: seq, nextseq, time, frame, retransmitted. */
+  ring: number[] | null = null;
+  ringCap = 0;
+  ringHead = 0;
+  ringCount = 0;
+  ringMaxNext = 0;
+  // holes left by lost segments: [left, right) pairs, absolute
+  holes: Float64Array | null = null;
+  holeCount = 0;
+  holesOverflowed = false;
+  /** First sequence number of data seen (below it, the capture knows nothing). */
+  firstSeq = 0;
+  firstSeqSet = false;
+  // the last segment of this direction (to recognise the RST that answers it)
+  lastSegSeq = 0;
+  lastSegAck = 0;
+  lastSegLen = 0;
+  lastSegFlags = 0;
+  lastSegFrame = 0;
+  lastTime = 0;
+  lastFrame = 0;
+  packets = 0;
+  /** Segments with the ACK flag sent (a client that ACKs got an answer the capture missed). */
+  acks = 0;
+  /** FIN sent: its sequence number (absolute), -1 none. */
+  finSeq = -1;
+  finFrame = 0;
+  rstFrame = 0;
+  synFrame = 0;
+  synCount = 0;
+  synFrames: number[] | null = null;
+  synAckFrame = 0;
+  /** Highest sequence number sent, relative (for bytes sent). */
+  highRel = 0;
+  /** Bytes of payload acknowledged by the peer but never captured (Zeek gaps), tracked as the captured edge. */
+  capturedEdge = 0;
+  capturedEdgeSet = false;
+  /** First data segment not yet acknowledged (for half-open), 0 none. */
+  unackedSince = 0;
+  unackedSinceTime = 0;
+  retxAfterUnacked = 0;
+  retxFrames: number[] | null = null;
+}
+
+export class TcpConn {
+  readonly flow: Flow;
+  readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
+  /** RFC 9293 state of the client (0) and the server (1). */
+  readonly st = [State.CLOSED as number, State.LISTEN as number];
+  readonly states: TcpStateJson[] = [];
+  readonly zeek = new ZeekConn();
+  tsMruSyn = 0;
+  tsFirstRtt = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  lastTime = 0;
+  midstream = false;
+  handshakeDone = false;
+  rstSeen = false;
+  brokeReported = false;
+  rttCount = 0;
+  rttSum = 0;
+  rttMin = 0;
+  rttMax = 0;
+  /** The first packet came from the server side (Zeek flips: '^'). */
+  flipped = false;
+  constructor(flow: Flow) {
+    this.flow = flow;
+  }
+}
+
+export class TcpTracker implements Tracker {
+  readonly conns: TcpConn[] = [];
+  readonly columns = new TcpColumns();
+  private readonly pending: EventJson[] = [];
+  private readonly idle: number;
+
+  constructor(opts: TcpTrackerOptions = {}) {
+    this.idle = opts.idleSeconds ?? 300;
+  }
+
+  /** The connection state of a flow (null for non-TCP flows). */
+  conn(flow: Flow): TcpConn | null {
+    return flow.tracker instanceof TcpConn ? flow.tracker : null;
+  }
+
+  onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void {
+    if (flow.proto !== 6 || pkt.ipProto !== 6 || pkt.l4Off < 0 || pkt.tcpHdrLen === 0) return;
+    let c = flow.tracker as TcpConn | null;
+    const flags = pkt.tcpFlags;
+    if (c === null) {
+      c = new TcpConn(flow);
+      flow.tracker = c;
+      this.conns.push(c);
+      c.firstFrame = frame;
+      c.flipped = dir === 1;
+      if (flow.previous !== null && (flags & (SYN | ACK)) === SYN) this.portReuse(c, flow.previous, frame, time);
+    }
+    const fwd = c.h[dir], rev = c.h[1 - dir];
+    const seq = pkt.tcpSeq >>> 0;
+    const ack = pkt.tcpAck >>> 0;
+    const seglen = pkt.payloadWireLen;
+    const window = pkt.tcpWindow;
+    let ta = 0;
+
+    // ---- idle gap
+    if (c.lastTime !== 0 && time - c.lastTime > this.idle)
+      this.fire(c, TcpBit.IDLE, frame, time, `no packet for ${(time - c.lastTime).toFixed(1)} s (threshold ${this.idle} s) since frame ${c.lastFrame}`, [c.lastFrame]);
+
+    // ---- dissect_tcp: a SYN-ACK with a new ISN on a known conversation (reused ports)
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+      ta |= A_REUSED_PORTS;
+      fwd.baseSeq = seq;
+    }
+
+    // ---- tcp_analyze_sequence_number
+    if (!fwd.baseSet) {
+      fwd.baseSeq = flags & SYN ? seq : (seq - 1) >>> 0;
+      fwd.baseSet = true;
+    }
+    if (!rev.baseSet && flags & ACK) {
+      rev.baseSeq = (ack - 1) >>> 0;
+      rev.baseSet = true;
+    }
+    if (flags & ACK) rev.validBif = 1;
+    const ctl = flags & (SYN | FIN | RST);
+    let dupNum = 0, dupFrame = 0;
+    analyze: {
+      if (seglen === 1 && seq === fwd.nextseq && rev.window === 0) {
+        ta |= A_ZERO_WINDOW_PROBE;
+        break analyze;
+      }
+      if (window === 0 && ctl === 0) ta |= A_ZERO_WINDOW;
+      if (fwd.nextseq !== 0 && gt(seq, fwd.nextseq) && (flags & RST) === 0) {
+        ta |= A_LOST_PACKET;
+        fwd.validBif = 0;
+      }
+      if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && ctl === 0) ta |= A_KEEP_ALIVE;
+      if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && ctl === 0) ta |= A_WINDOW_UPDATE;
+      if (seglen > 0 && rev.winScale !== -1 && ctl === 0) {
+        const sh = rev.isFirstAck ? 0 : rev.winScale === -2 ? 0 : rev.winScale;
+        if (((seq + seglen) >>> 0) === ((rev.lastack + ((rev.window << sh) >>> 0)) >>> 0)) ta |= A_WINDOW_FULL;
+      }
+      if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && rev.lastsegflags & A_KEEP_ALIVE && ctl === 0) {
+        ta |= A_KEEP_ALIVE_ACK;
+        break analyze;
+      }
+      if (seglen === 0 && window === 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && rev.lastsegflags & A_ZERO_WINDOW_PROBE && ctl === 0) {
+        ta |= A_ZERO_WINDOW_PROBE_ACK;
+        break analyze;
+      }
+      if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && ctl === 0) {
+        fwd.dupacknum++;
+        ta |= A_DUPLICATE_ACK;
+        dupNum = fwd.dupacknum;
+        dupFrame = fwd.lastnondupack;
+      }
+    }
+    // finished_fwd
+    if (ack !== fwd.lastack) {
+      fwd.lastnondupack = frame;
+      fwd.dupacknum = 0;
+    }
+    let ackLostEdge = 0;
+    if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && flags & ACK) {
+      // Wireshark 4.0: flag, and move the edge so the same hole is not flagged again
+      ackLostEdge = rev.maxseqtobeacked;
+      ta |= A_ACK_LOST_PACKET;
+      rev.maxseqtobeacked = rev.nextseq;
+    }
+    const prevNext = fwd.nextseq, prevNextFrame = fwd.nextseqFrame;
+    if (seglen > 0 || flags & (SYN | FIN)) {
+      let notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
+      retx: {
+        if (ta & A_KEEP_ALIVE) break retx;
+        if (seglen > 1 && ((fwd.nextseq - 1) >>> 0) === seq) notAdvanced = false;
+        if (seglen > 0 && rev.lastack !== 0 && le((seq + seglen) >>> 0, rev.lastack)) {
+          ta |= A_SPURIOUS_RETRANSMISSION;
+          break retx;
+        }
+        if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && time - rev.lastackTime < 0.02) {
+          ta |= A_FAST_RETRANSMISSION;
+          break retx;
+        }
+        const thres = c.tsFirstRtt === 0 ? 0.003 : c.tsFirstRtt;
+        if (notAdvanced && time - fwd.nextseqTime < thres && fwd.nextseq !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
+          ta |= A_OUT_OF_ORDER;
+          break retx;
+        }
+        if (notAdvanced) ta |= A_RETRANSMISSION;
+      }
+    }
+    // finished_checking_retransmission_type
+    let nextseq = (seq + seglen) >>> 0;
+    if ((seglen > 0 || flags & (SYN | FIN)) && fwd.ringCount < MAX_UNACKED) {
+      if (flags & (SYN | FIN)) nextseq = (nextseq + 1) >>> 0;
+      pushSegment(fwd, seq, nextseq, time, frame, (ta & (A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_SPURIOUS_RETRANSMISSION | A_OUT_OF_ORDER)) !== 0);
+    }
+    if (gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) {
+      if (!(ta & A_ZERO_WINDOW_PROBE)) {
+        fwd.nextseq = nextseq;
+        fwd.nextseqFrame = frame;
+        fwd.nextseqTime = time;
+      }
+    }
+    if (seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) {
+      if (!(ta & A_ZERO_WINDOW_PROBE)) fwd.maxseqtobeacked = fwd.nextseq;
+    }
+    fwd.window = window;
+    if (ack !== fwd.lastack) fwd.lastackFrame = frame;
+    fwd.lastack = ack;
+    fwd.lastackTime = time;
+    fwd.lastsegflags = ta;
+    // the ACK removes acknowledged segments of the other direction (RTT samples)
+    if (rev.ringCount > 0) this.acked(c, rev, ack, time, frame);
+    // bytes in flight (Wireshark's payload-based method)
+    let inFlight = 0;
+    if (seglen !== 0 && fwd.ringCount > 0 && fwd.validBif) {
+      let f = ((fwd.ringMaxNext - fwd.ring![fwd.ringHead * RING_STRIDE]) >>> 0) - rev.sackBytes;
+      if (f > 0 && f < 2000000000) {
+        if (flags & (SYN | FIN)) f -= 1;
+        inFlight = f;
+      }
+    }
+    fwd.sackBytes = 0;
+    if (pkt.tcpSackCount > 0) {
+      let s = 0;
+      for (let k = 0; k < pkt.tcpSackCount; k++) s += (pkt.tcpSack[2 * k + 1] - pkt.tcpSack[2 * k]) >>> 0;
+      fwd.sackBytes = s;
+    }
+
+    // ---- options (dissected after the analysis, as in Wireshark)
+    if (pkt.tcpWscale >= 0) fwd.winScale = pkt.tcpWscale;
+    if (flags & SYN) {
+      if (fwd.winScale === -1) {
+        fwd.winScale = -2;
+        rev.winScale = -2;
+      } else if (flags & ACK && rev.winScale === -2) fwd.winScale = -2;
+      fwd.isFirstAck = true;
+      if (pkt.tcpMss >= 0) fwd.mss = pkt.tcpMss;
+      if (pkt.tcpSackPermitted) fwd.sackPermitted = true;
+      if (!(flags & ACK)) c.tsMruSyn = time;
+    }
+    if (pkt.tcpHasTimestamp) fwd.timestamps = true;
+    if ((flags & (SYN | ACK)) === ACK) {
+      if (c.tsMruSyn !== 0 && c.tsFirstRtt === 0) c.tsFirstRtt = time - c.tsMruSyn;
+      fwd.isFirstAck = false;
+    }
+    // infer the peer's window scale when the data proves it (no handshake seen)
+    if (inFlight > 0 && rev.winScale === -1 && rev.window !== 0xffffffff && rev.window > 0 && inFlight > rev.window) {
+      let s = 1;
+      while (s < 14 && rev.window * (1 << s) < inFlight) s++;
+      if (s > rev.inferredScale) rev.inferredScale = s;
+    }
+
+    // ---- BE RIGHT: corrections of Wireshark's verdicts (pinned in test/tcp)
+    let bits = wiresharkBits(ta);
+    // Linux probes a zero window with an empty segment at SND.UNA − 1 (tcp_xmit_probe_skb):
+    // Wireshark's test (exactly one byte at nextseq) misses it and calls it a keep-alive.
+    if (ta & A_KEEP_ALIVE && seglen === 0 && rev.window === 0) bits = (bits & ~TcpBit.KEEP_ALIVE) | TcpBit.ZERO_WINDOW_PROBE;
+    // "Out-of-order" only because it came soon after the highest segment, although every
+    // byte of it had been seen before (no hole): it is a retransmission.
+    if (ta & A_OUT_OF_ORDER && seglen > 0 && !overlapsHole(fwd, seq, (seq + seglen) >>> 0)) bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
+    // holes: a lost segment leaves [prevNext, seq); segments at or below nextseq fill them
+    if (ta & A_LOST_PACKET) addHole(fwd, prevNext, seq);
+    else if (fwd.holeCount > 0 && seglen > 0) fillHoles(fwd, seq, (seq + seglen) >>> 0);
+    // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
+    if (flags & SYN && !fwd.firstSeqSet) {
+      fwd.firstSeqSet = true;
+      fwd.firstSeq = (seq + 1) >>> 0;
+    } else if (seglen > 0 && (!fwd.firstSeqSet || lt(seq, fwd.firstSeq))) {
+      fwd.firstSeqSet = true;
+      fwd.firstSeq = seq;
+    }
+
+    if (bits !== 0) this.flagEvents(c, fwd, rev, bits, pkt, frame, time, seq, ack, seglen, window, dupNum, dupFrame, prevNext, prevNextFrame, ackLostEdge);
+
+    // ---- Zeek
+    if (fwd.isn < 0 && flags & SYN) fwd.isn = seq;
+    const ws = pkt.tcpWscale;
+    c.zeek.packet(dir === 0, flags, seq, seglen, window, flags & SYN ? ws : -1);
+    // Zeek content gaps: the peer acknowledged bytes of this endpoint's stream the capture never held
+    if (flags & ACK && !(flags & RST) && rev.capturedEdgeSet && gt(ack, rev.capturedEdge)) {
+      c.zeek.gap(dir === 1);
+      rev.capturedEdge = ack;
+    }
+    if (seglen > 0 || flags & (SYN | FIN)) {
+      const end = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0) - (flags & FIN ? 1 : 0)) >>> 0;
+      if (!fwd.capturedEdgeSet) {
+        fwd.capturedEdgeSet = true;
+        fwd.capturedEdge = flags & SYN ? (seq + 1) >>> 0 : seq;
+      }
+      // contiguous and fully captured data moves the edge
+      if (!(flags & RST) && pkt.payloadLen >= seglen && le(seq, fwd.capturedEdge) && gt(end, fwd.capturedEdge)) fwd.capturedEdge = end;
+      if ((flags & FIN && fwd.capturedEdge === end) || (fwd.finSeq >= 0 && fwd.capturedEdge === fwd.finSeq)) fwd.capturedEdge = (fwd.capturedEdge + 1) >>> 0;
+    }
+
+    // ---- RFC 9293 states and the state breaks
+    this.rfc(c, dir, fwd, rev, pkt, flags, seq, ack, seglen, frame, time);
+
+    // ---- bookkeeping
+    if (seglen > 0 && fwd.baseSet) {
+      const r = (seq + seglen - fwd.baseSeq) >>> 0;
+      if (r > fwd.highRel && r < 0x80000000) fwd.highRel = r;
+    }
+    fwd.lastSegSeq = seq;
+    fwd.lastSegAck = ack;
+    fwd.lastSegLen = seglen;
+    fwd.lastSegFlags = flags;
+    fwd.lastSegFrame = frame;
+    fwd.lastTime = time;
+    fwd.lastFrame = frame;
+    fwd.packets++;
+    if (flags & ACK) fwd.acks++;
+    c.lastTime = time;
+    c.lastFrame = frame;
+
+    // ---- columns
+    const relSeq = (seq - fwd.baseSeq) >>> 0;
+    const relAck = flags & ACK && rev.baseSet ? (ack - rev.baseSeq) >>> 0 : 0;
+    const shift = flags & SYN ? 0 : fwd.winScale >= 0 ? fwd.winScale : fwd.inferredScale > 0 ? fwd.inferredScale : 0;
+    this.columns.set(frame - 1, relSeq, relAck, window * (1 << shift), inFlight);
+  }
+
+  /** The peer's ACK: drop acknowledged segments of `h`, take an RTT sample (Karn: not for retransmitted ones). */
+  private acked(c: TcpConn, h: TcpHalf, ack: number, time: number, frame: number): void {
+    const R = h.ring!;
+    const cap = h.ringCap;
+    while (h.ringCount > 0) {
+      const i = h.ringHead;
+      const o = i * RING_STRIDE;
+      const nx = R[o + 1];
+      if (nx === ack) {
+        if (R[o + 4] === 0) {
+          const r = time - R[o + 2];
+          c.rttCount++;
+          c.rttSum += r;
+          if (c.rttCount === 1 || r < c.rttMin) c.rttMin = r;
+          if (r > c.rttMax) c.rttMax = r;
+          this.columns.rtt(frame, r);
+        }
+      } else if (gt(ack, R[o]) && le(ack, nx)) {
+        R[o] = ack;
+        break;
+      } else if (gt(nx, ack)) break;
+      h.ringHead = i + 1 === cap ? 0 : i + 1;
+      h.ringCount--;
+    }
+    if (h.ringCount === 0) h.ringMaxNext = 0;
+    if (h.unackedSince !== 0 && h.ringCount === 0) {
+      h.unackedSince = 0;
+      h.retxAfterUnacked = 0;
+      h.retxFrames = null;
+    }
+  }
+
+  private flagEvents(
+    c: TcpConn, fwd: TcpHalf, rev: TcpHalf, bits: number, pkt: Packet, frame: number, time: number,
+    seq: number, ack: number, seglen: number, window: number, dupNum: number, dupFrame: number,
+    prevNext: number, prevNextFrame: number, ackLostEdge: number,
+  ): void {
+    const rs = (v: number): number => (v - fwd.baseSeq) >>> 0;
+    const ra = (v: number): number => (v - rev.baseSeq) >>> 0;
+    const ctl = pkt.tcpFlags & (SYN | FIN);
+    const range = seglen === 0 && ctl !== 0
+      ? `the ${ctl & SYN ? (pkt.tcpFlags & ACK ? 'SYN-ACK' : 'SYN') : 'FIN'} (seq ${rs(seq)})`
+      : `seq ${rs(seq)}–${rs((seq + seglen) >>> 0)} (${seglen} byte${seglen === 1 ? '' : 's'})`;
+    for (let b = 1; b <= TcpBit.PORT_REUSE; b <<= 1) {
+      if (!(bits & b)) continue;
+      let msg = '';
+      let related: number[] = [];
+      switch (b) {
+        case TcpBit.RETRANSMISSION: {
+          const orig = originalFrame(fwd, seq, frame);
+          msg = `retransmission of ${range}${orig ? `, first sent in frame ${orig}` : ''}`;
+          if (orig) related = [orig];
+          fwd.retxAfterUnacked++;
+          if (fwd.retxFrames === null) fwd.retxFrames = [];
+          if (fwd.retxFrames.length < 16) fwd.retxFrames.push(frame);
+          break;
+        }
+        case TcpBit.FAST_RETRANSMISSION:
+          msg = `fast retransmission of ${range} after ${rev.dupacknum} duplicate ACKs (last in frame ${rev.lastSegFrame})`;
+          related = [rev.lastSegFrame];
+          fwd.retxAfterUnacked++;
+          break;
+        case TcpBit.SPURIOUS_RETRANSMISSION:
+          msg = `spurious retransmission of ${range}: the peer had already acknowledged up to ${rs(rev.lastack)} (frame ${rev.lastackFrame})`;
+          related = [rev.lastackFrame];
+          break;
+        case TcpBit.OUT_OF_ORDER:
+          msg = `out-of-order ${range}, after data up to ${rs(prevNext)} was seen in frame ${prevNextFrame}`;
+          related = [prevNextFrame];
+          break;
+        case TcpBit.LOST_SEGMENT:
+          msg = `previous segment not captured: sequence jumped from ${rs(prevNext)} to ${rs(seq)} (${(seq - prevNext) >>> 0} bytes missing)`;
+          related = [prevNextFrame];
+          break;
+        case TcpBit.ACK_LOST_SEGMENT:
+          msg = `ACK ${ra(ack)} acknowledges data the capture never saw (seen up to ${ra(ackLostEdge)})`;
+          break;
+        case TcpBit.DUPLICATE_ACK:
+          msg = `duplicate ACK #${dupNum} of frame ${dupFrame} (ACK ${ra(ack)})`;
+          related = [dupFrame];
+          break;
+        case TcpBit.ZERO_WINDOW:
+          msg = `zero receive window advertised (ACK ${ra(ack)}): the receiving application is not reading`;
+          break;
+        case TcpBit.ZERO_WINDOW_PROBE:
+          msg = seglen === 0
+            ? `zero-window probe (empty segment at ${rs(seq)}, one below the next sequence number) while the peer's window is 0`
+            : `zero-window probe (${seglen} byte at ${rs(seq)}) while the peer's window is 0`;
+          break;
+        case TcpBit.WINDOW_FULL:
+          msg = `${range} fills the peer's advertised window (edge at ${rs((seq + seglen) >>> 0)})`;
+          break;
+        case TcpBit.WINDOW_UPDATE:
+          msg = `window update to ${window}${fwd.winScale > 0 ? ` × ${2 ** fwd.winScale}` : ''} (ACK ${ra(ack)} unchanged)`;
+          break;
+        case TcpBit.KEEP_ALIVE:
+          msg = `keep-alive (${seglen} byte${seglen === 1 ? '' : 's'} at ${rs(seq)}, one below the next sequence number)`;
+          break;
+        case TcpBit.KEEP_ALIVE_ACK:
+          msg = `ACK of the keep-alive in frame ${rev.lastSegFrame}`;
+          related = [rev.lastSegFrame];
+          break;
+        case TcpBit.PORT_REUSE:
+          msg = 'SYN-ACK with a new initial sequence number on a known connection: port numbers reused';
+          break;
+      }
+      this.fire(c, b, frame, time, msg, related);
+    }
+  }
+
+  private fire(c: TcpConn, bit: number, frame: number, time: number, message: string, related: number[]): void {
+    const kind = TCP_KIND_BY_BIT[bit];
+    this.pending.push({ kind, severity: tcpSeverity(kind), frame, time, flow: c.flow.id, message, related });
+    this.columns.addBits(frame - 1, bit);
+  }
+
+  private portReuse(c: TcpConn, prev: Flow, frame: number, time: number): void {
+    const p = prev.tracker instanceof TcpConn ? prev.tracker : null;
+    let how = 'the earlier connection';
+    if (p) {
+      const both = p.h[0].finSeq >= 0 && p.h[1].finSeq >= 0;
+      if (p.rstSeen) how = `the earlier connection (flow ${prev.id}) had been reset`;
+      else if (both) how = `the earlier connection (flow ${prev.id}) had closed normally (FIN both ways)`;
+      else how = `the earlier connection (flow ${prev.id}) never closed: its state was abandoned (last seen in frame ${p.lastFrame})`;
+    }
+    this.fire(c, TcpBit.PORT_REUSE, frame, time, `new SYN on a 4-tuple already used: ${how}`, [prev.lastFrame]);
+  }
+
+  /** The guesses of the transitions applied to the current segment (null: none). */
+  private guess: string | null = null;
+
+  /** Apply the transition table to one endpoint (RFC 9293 states). */
+  private apply(c: TcpConn, who: number, ev: number): void {
+    const st = c.st;
+    const rule = ruleFor(st[who], ev);
+    if (rule === null) return;
+    if (rule.guess) this.guess = this.guess ? `${this.guess}; ${rule.guess}` : rule.guess;
+    st[who] = next(st[who], ev);
+  }
+
+  /** RFC 9293 states of both endpoints, and the state breaks this segment proves. */
+  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, pkt: Packet, flags: number, seq: number, ack: number, seglen: number, frame: number, time: number): void {
+    const s = dir, r = 1 - dir;
+    const st = c.st;
+    const before0 = st[0], before1 = st[1];
+    this.guess = null;
+    const first = c.firstFrame === frame;
+    if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1 && st[0] === State.CLOSED) {
+      st[0] = State.SYN_SENT;
+      this.guess = 'the client\'s SYN was not captured: assumed SYN-SENT';
+    }
+    if (first && !(flags & SYN)) {
+      // mid-stream pickup: the handshake happened before the capture
+      c.midstream = true;
+      this.apply(c, 0, Ev.MIDSTREAM);
+      this.apply(c, 1, Ev.MIDSTREAM);
+      this.fire(c, TcpBit.MIDSTREAM, frame, time, `capture began mid-connection: first segment ${flags & FIN ? 'FIN' : flags & RST ? 'RST' : seglen > 0 ? 'with data' : 'ACK'} from ${c.flow.endpoint(dir === 0)}, no handshake seen`, []);
+    }
+    // refused: a RST from the server answering the client's SYN, no SYN-ACK ever sent
+    if (flags & RST && s === 1 && st[0] === State.SYN_SENT && fwd.synAckFrame === 0 && !c.brokeReported) {
+      c.brokeReported = true;
+      const syn = rev.synFrame;
+      this.fire(c, TcpBit.REFUSED, frame, time, `connection refused: SYN to ${c.flow.endpoint(false)} (frame ${syn}) answered by RST after ${((time - rev.lastTime) * 1000).toFixed(3)} ms — nothing listens on port ${c.flow.endpoint(false).replace(/.*:/, '')}`, syn ? [syn] : []);
+      // nothing was listening: the server side answered from CLOSED all along
+      for (const e of c.states) e.server = 'CLOSED';
+      st[1] = State.CLOSED;
+    } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seq, ack, frame, time);
+    if (flags & RST) {
+      c.rstSeen = true;
+      fwd.rstFrame = frame;
+    }
+
+    // sender
+    if (flags & SYN) {
+      if (flags & ACK) {
+        if (fwd.synAckFrame === 0) fwd.synAckFrame = frame;
+        this.apply(c, s, Ev.SND_SYNACK);
+      } else {
+        if (fwd.synFrame === 0) fwd.synFrame = frame;
+        fwd.synCount++;
+        if (fwd.synCount > 1 && (fwd.synFrames ??= []).length < 32) fwd.synFrames.push(frame);
+        this.apply(c, s, Ev.SND_SYN);
+      }
+    } else if (flags & ACK && (st[s] === State.SYN_SENT || ((st[s] === State.CLOSED || st[s] === State.LISTEN) && rev.synAckFrame !== 0))) {
+      if (rev.isn < 0 || ack === ((rev.isn + 1) >>> 0) || gt(ack, rev.isn)) this.apply(c, s, Ev.SND_ACK_OF_SYN);
+    }
+    if (flags & FIN && !(flags & RST)) {
+      const finSeq = (seq + seglen) >>> 0;
+      if (fwd.finSeq < 0) {
+        fwd.finSeq = finSeq;
+        fwd.finFrame = frame;
+      }
+      this.apply(c, s, Ev.SND_FIN);
+    }
+    if (flags & RST) this.apply(c, s, Ev.SND_RST);
+    // one-sided capture: the client acknowledges a SYN-ACK the capture never held
+    if (s === 0 && flags & ACK && !(flags & RST) && st[1] === State.LISTEN && rev.packets === 0 && st[0] === State.ESTABLISHED) {
+      st[1] = State.ESTABLISHED;
+      this.guess = this.guess ?? 'one-sided capture: nothing from the server was captured, its state is inferred from the client\'s ACKs';
+    }
+    // receiver (RFC 9293 3.10.7.4 order: RST, then ACK, then FIN)
+    if (flags & RST) {
+      if (st[r] === State.SYN_SENT ? flags & ACK && rev.isn >= 0 && ack === ((rev.isn + 1) >>> 0) : true) this.apply(c, r, Ev.RCV_RST);
+    } else {
+      if (flags & ACK) {
+        if (st[r] === State.SYN_RECEIVED && (rev.isn < 0 || gt(ack, rev.isn))) {
+          this.apply(c, r, Ev.RCV_ACK_OF_SYN);
+          c.handshakeDone = true;
+        }
+        if (rev.finSeq >= 0 && gt(ack, rev.finSeq)) this.apply(c, r, Ev.RCV_ACK_OF_FIN);
+      }
+      if (flags & FIN) this.apply(c, r, Ev.RCV_FIN);
+    }
+    if (st[s] === State.ESTABLISHED && st[r] === State.ESTABLISHED) c.handshakeDone = true;
+    if (st[0] !== before0 || st[1] !== before1 || first) {
+      const e: TcpStateJson = { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]] };
+      if (first && (flags & (SYN | ACK)) === SYN && st[1] === State.LISTEN) this.guess ??= 'server assumed LISTEN';
+      if (this.guess) e.guess = this.guess;
+      c.states.push(e);
+    }
+    // half-open bookkeeping: the first data this side sent that is still unacknowledged
+    if (seglen > 0 && !(flags & RST) && fwd.unackedSince === 0 && fwd.ringCount > 0 && (rev.lastack === 0 || gt((seq + seglen) >>> 0, rev.lastack))) {
+      fwd.unackedSince = frame;
+      fwd.unackedSinceTime = time;
+      fwd.retxAfterUnacked = 0;
+      fwd.retxFrames = null;
+    }
+    void pkt;
+  }
+
+  /** A RST on a connection that got past the SYN: peer lost state, or an abort. */
+  private classifyRst(c: TcpConn, s: number, fwd: TcpHalf, rev: TcpHalf, flags: number, seq: number, ack: number, frame: number, time: number): void {
+    const sender = c.flow.endpoint(s === 0);
+    const established = c.handshakeDone || (c.midstream && fwd.packets > 0 && rev.packets > 0);
+    const peer = rev;
+    // RFC 9293 3.10.7.1: the reset a TCP sends for a segment that matches no connection
+    // ... answering a segment that asked for an answer (data, SYN or FIN): a pure ACK
+    // gets no reply from a TCP that still has the connection, so a RST right after one
+    // is as likely an abort at SND.NXT that happens to look the same
+    const answerable = peer.lastSegLen > 0 || (peer.lastSegFlags & (SYN | FIN)) !== 0;
+    const closedForm = peer.lastSegFrame !== 0 && answerable && (
+      (!(flags & ACK) && peer.lastSegFlags & ACK && seq === peer.lastSegAck) ||
+      (flags & ACK && seq === 0 && ack === ((peer.lastSegSeq + peer.lastSegLen + (peer.lastSegFlags & (SYN | FIN) ? 1 : 0)) >>> 0)));
+    if (established && fwd.finSeq < 0 && closedForm) {
+      const rsRel = (seq - fwd.baseSeq) >>> 0;
+      const silent = fwd.lastTime > 0 ? `; it had last sent in frame ${fwd.lastFrame}, ${(time - fwd.lastTime).toFixed(3)} s earlier` : '';
+      this.fire(c, TcpBit.PEER_LOST_STATE, frame, time,
+        `${sender} answered frame ${peer.lastSegFrame} with a ${flags & ACK ? 'RST,ACK (seq 0)' : `bare RST (seq = the ACK it received, ${rsRel})`}: it no longer knows this established connection, which it never closed${silent}`,
+        [peer.lastSegFrame, ...(fwd.lastFrame ? [fwd.lastFrame] : [])]);
+      return;
+    }
+    const both = fwd.finSeq >= 0 && rev.finSeq >= 0;
+    if (both) return; // a reset after both FINs: nothing left to abort
+    const what = fwd.finSeq >= 0 ? 'after its own FIN (the peer kept sending)' : established ? 'while the connection was open' : 'before the handshake completed';
+    this.fire(c, TcpBit.ABORT, frame, time, `${sender} reset the connection ${what}${closedForm ? '' : ` (in-window RST${flags & ACK ? ',ACK' : ''})`}`, peer.lastSegFrame ? [peer.lastSegFrame] : []);
+  }
+
+  finish(analysis: Analysis): void {
+    const end = analysis.end ?? 0;
+    for (const c of this.conns) {
+      const cl = c.h[0], sv = c.h[1];
+      const f = c.flow;
+      // SYN(s) never answered
+      // (a client that went on to ACK was answered: only the capture missed the server's side)
+      if (cl.synFrame !== 0 && sv.packets === 0 && cl.acks === 0 && !c.midstream) {
+        const n = cl.synCount;
+        this.fire(c, TcpBit.UNANSWERED, cl.synFrame, analysis.columns.time[cl.synFrame - 1],
+          `SYN to ${f.endpoint(false)} never answered: sent ${n} time${n === 1 ? '' : 's'}${n > 1 ? ` over ${(cl.lastTime - analysis.columns.time[cl.synFrame - 1]).toFixed(1)} s (${n - 1} retransmission${n === 2 ? '' : 's'})` : ''}`,
+          cl.synFrames ?? []);
+        continue;
+      }
+      // half-open: one side kept sending unacknowledged data, the other fell silent
+      if (!c.rstSeen) {
+        for (let d = 0; d < 2; d++) {
+          const h = c.h[d], o = c.h[1 - d];
+          if (h.unackedSince !== 0 && h.retxAfterUnacked >= 2 && o.lastTime < h.unackedSinceTime && o.packets > 0) {
+            this.fire(c, TcpBit.HALF_OPEN, h.unackedSince, h.unackedSinceTime,
+              `${f.endpoint(d === 0)} kept sending (${h.retxAfterUnacked} retransmission${h.retxAfterUnacked === 1 ? '' : 's'} over ${(h.lastTime - h.unackedSinceTime).toFixed(1)} s) with no answer from ${f.endpoint(d === 1)}, silent since frame ${o.lastFrame}`,
+              [o.lastFrame, ...(h.retxFrames ?? [])]);
+          }
+        }
+      }
+      const closed = c.rstSeen || (cl.finSeq >= 0 && sv.finSeq >= 0);
+      const attempt = cl.synFrame !== 0 && sv.packets === 0 && cl.acks === 0;
+      if (!closed && !attempt) {
+        if (end - c.lastTime > this.idle)
+          this.fire(c, TcpBit.IDLE, c.lastFrame, c.lastTime, `no packet for ${(end - c.lastTime).toFixed(1)} s until the capture ended (threshold ${this.idle} s)`, []);
+        const state = `client ${STATE_NAMES[c.st[0]]}, server ${STATE_NAMES[c.st[1]]}`;
+        this.fire(c, TcpBit.UNCLOSED, c.lastFrame, c.lastTime, `still open when the capture ended (${state})`, []);
+      }
+    }
+    for (const e of this.pending) analysis.events.push(e);
+    this.pending.length = 0;
+    // the per-packet event bits join the analysis's columns
+    const cols = analysis.columns;
+    const bits = this.columns.bits;
+    const n = Math.min(cols.length, this.columns.length);
+    for (let i = 0; i < n; i++) if (bits[i] !== 0) cols.eventBits[i] |= bits[i];
+  }
+
+  contribute(json: AnalysisJson, analysis: Analysis): void {
+    const flows = analysis.flows.flows;
+    for (let i = 0; i < json.flows.length && i < flows.length; i++) {
+      const c = flows[i].tracker;
+      if (!(c instanceof TcpConn)) continue;
+      const cl = c.h[0], sv = c.h[1];
+      const rttJson = c.rttCount ? { samples: c.rttCount, min: c.rttMin, mean: c.rttSum / c.rttCount, max: c.rttMax } : null;
+      json.flows[i].tcp = {
+        connState: c.zeek.connState(cl.highRel, sv.highRel),
+        history: (c.flipped ? '^' : '') + c.zeek.history,
+        states: c.states,
+        client: endpointJson(cl, c.st[0]),
+        server: endpointJson(sv, c.st[1]),
+        handshakeRtt: c.tsFirstRtt || null,
+        rtt: rttJson,
+      };
+    }
+  }
+}
+
+function endpointJson(h: TcpHalf, st: number): TcpEndpointJson {
+  const known = h.winScale >= 0;
+  return {
+    isn: h.isn >= 0 ? h.isn : null,
+    mss: h.mss >= 0 ? h.mss : null,
+    windowScale: known ? h.winScale : h.inferredScale > 0 ? h.inferredScale : h.winScale === -2 ? 0 : null,
+    windowScaleFrom: known ? 'syn' : h.inferredScale > 0 ? 'inferred' : h.winScale === -2 ? 'none' : 'unknown',
+    sackPermitted: h.sackPermitted,
+    timestamps: h.timestamps,
+    bytesSent: h.highRel > 0 ? h.highRel - 1 : 0,
+    finalState: STATE_NAMES[st],
+  };
+}
+
+function wiresharkBits(ta: number): number {
+  let b = 0;
+  if (ta === 0) return 0;
+  if (ta & A_FAST_RETRANSMISSION) b |= TcpBit.FAST_RETRANSMISSION;
+  else if (ta & A_SPURIOUS_RETRANSMISSION) b |= TcpBit.SPURIOUS_RETRANSMISSION;
+  else if (ta & A_RETRANSMISSION) b |= TcpBit.RETRANSMISSION;
+  if (ta & A_OUT_OF_ORDER) b |= TcpBit.OUT_OF_ORDER;
+  if (ta & A_LOST_PACKET) b |= TcpBit.LOST_SEGMENT;
+  if (ta & A_ACK_LOST_PACKET) b |= TcpBit.ACK_LOST_SEGMENT;
+  if (ta & A_DUPLICATE_ACK) b |= TcpBit.DUPLICATE_ACK;
+  if (ta & A_ZERO_WINDOW) b |= TcpBit.ZERO_WINDOW;
+  if (ta & A_ZERO_WINDOW_PROBE) b |= TcpBit.ZERO_WINDOW_PROBE;
+  if (ta & A_WINDOW_FULL) b |= TcpBit.WINDOW_FULL;
+  if (ta & A_WINDOW_UPDATE) b |= TcpBit.WINDOW_UPDATE;
+  if (ta & A_KEEP_ALIVE) b |= TcpBit.KEEP_ALIVE;
+  if (ta & A_KEEP_ALIVE_ACK) b |= TcpBit.KEEP_ALIVE_ACK;
+  if (ta & A_REUSED_PORTS) b |= TcpBit.PORT_REUSE;
+  void A_ZERO_WINDOW_PROBE_ACK;
+  return b;
+}
+
+function pushSegment(h: TcpHalf, seq: number, nextseq: number, time: number, frame: number, retx: boolean): void {
+  if (h.ring === null || h.ringCount === h.ringCap) growRing(h);
+  const cap = h.ringCap;
+  let i = h.ringHead + h.ringCount;
+  if (i >= cap) i -= cap;
+  const R = h.ring!, o = i * RING_STRIDE;
+  R[o] = seq;
+  R[o + 1] = nextseq;
+  R[o + 2] = time;
+  R[o + 3] = frame;
+  R[o + 4] = retx ? 1 : 0;
+  h.ringCount++;
+  if (h.ringCount === 1 || gt(nextseq, h.ringMaxNext)) h.ringMaxNext = nextseq;
+}
+
+function growRing(h: TcpHalf): void {
+  // a plain array of doubles: far cheaper to allocate per flow than a typed array
+  const old = h.ring;
+  const n = old === null ? 8 : h.ringCap * 2;
+  const R: number[] = new Array<number>(n * RING_STRIDE).fill(0);
+  if (old !== null) {
+    for (let k = 0; k < h.ringCount; k++) {
+      const j = ((h.ringHead + k) % h.ringCap) * RING_STRIDE, o = k * RING_STRIDE;
+      for (let x = 0; x < RING_STRIDE; x++) R[o + x] = old[j + x];
+    }
+  }
+  h.ring = R;
+  h.ringCap = n;
+  h.ringHead = 0;
+}
+
+/** The frame that first carried `seq` (oldest unacknowledged segment covering it), or 0. */
+function originalFrame(h: TcpHalf, seq: number, self: number): number {
+  if (h.ring === null) return 0;
+  const R = h.ring;
+  for (let k = 0; k < h.ringCount; k++) {
+    const o = ((h.ringHead + k) % h.ringCap) * RING_STRIDE;
+    if (R[o + 3] === self) continue;
+    if (le(R[o], seq) && lt(seq, R[o + 1])) return R[o + 3];
+  }
+  return 0;
+}
+
+function addHole(h: TcpHalf, left: number, right: number): void {
+  if (h.holes === null) h.holes = new Float64Array(2 * MAX_HOLES);
+  if (h.holeCount === MAX_HOLES) {
+    h.holesOverflowed = true;
+    h.holes.copyWithin(0, 2);
+    h.holeCount--;
+  }
+  h.holes[2 * h.holeCount] = left;
+  h.holes[2 * h.holeCount + 1] = right;
+  h.holeCount++;
+}
+
+function overlapsHole(h: TcpHalf, left: number, right: number): boolean {
+  // below the first byte the capture saw, or after forgetting holes: keep Wireshark's verdict
+  if (h.holesOverflowed || !h.firstSeqSet || lt(left, h.firstSeq)) return true;
+  for (let k = 0; k < h.holeCount; k++) if (lt(left, h.holes![2 * k + 1]) && gt(right, h.holes![2 * k])) return true;
+  return false;
+}
+
+function fillHoles(h: TcpHalf, left: number, right: number): void {
+  const H = h.holes!;
+  for (let k = 0; k < h.holeCount; k++) {
+    const a = H[2 * k], b = H[2 * k + 1];
+    if (!(lt(left, b) && gt(right, a))) continue;
+    if (le(left, a) && !lt(right, b)) {
+      // filled completely
+      H.copyWithin(2 * k, 2 * k + 2, 2 * h.holeCount);
+      h.holeCount--;
+      k--;
+    } else if (le(left, a)) H[2 * k] = right;
+    else if (!lt(right, b)) H[2 * k + 1] = left;
+    else {
+      // split: keep the left part, add the right part
+      H[2 * k + 1] = left;
+      addHole(h, right, b);
+    }
+  }
+}
+
