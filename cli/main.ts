@@ -1,21 +1,25 @@
 // stateline — command line entry.
 //   stateline analyze FILE [--json] [--keylog FILE]
+//   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { analyzeCapture } from '../analysis/analyze';
 import { toJson } from '../analysis/output';
 import { renderSummary } from './summary';
+import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE]
+       stateline serve [FILE] [--port N] [--keylog FILE]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors
   --json           print the stable JSON of OUTPUT.md instead of the summary
   --keylog FILE    TLS key log (NSS format) for QUIC decryption
   --progress       show reading progress on stderr
-`;
+
+${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
 class UsageError extends Error {}
 
@@ -55,9 +59,10 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
     process.stderr.write(`stateline: cannot read ${args.file}: ${(e as Error).message}\n`);
     return 1;
   }
+  let keylog: string | undefined;
   if (args.keylog) {
     try {
-      statSync(args.keylog);
+      keylog = readFileSync(args.keylog, 'utf8');
     } catch (e) {
       process.stderr.write(`stateline: cannot read key log ${args.keylog}: ${(e as Error).message}\n`);
       return 1;
@@ -68,6 +73,7 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
   let analysis;
   try {
     analysis = await analyzeCapture(stream, {
+      trackerOptions: { keylog },
       totalBytes: size,
       onProgress: showProgress
         ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)
@@ -101,9 +107,10 @@ export async function main(argv: string[]): Promise<number> {
       return cmd ? 0 : 2;
     }
     if (cmd === 'analyze') return await analyzeCommand(parseAnalyze(rest));
+    if (cmd === 'serve') return await serveCommand(rest);
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ServeUsageError) {
       process.stderr.write(`stateline: ${e.message}\n${USAGE}`);
       return 2;
     }

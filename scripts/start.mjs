@@ -3,8 +3,12 @@
 // binary here (.npmrc ignore-scripts=true, so `npm install` never depends on a
 // download). On first start we fetch the binary with Electron's own install.js; where
 // that host cannot be reached we say exactly what is missing and what still works.
+// Before the window opens, the renderer is built with Vite into dist/renderer when it is
+// missing or older than its sources (the same check `stateline serve` makes).
+//
+//   npm start [-- capture.pcapng]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +39,8 @@ function explain(what, detail) {
     detail ? `  (${detail})` : null,
     '',
     'What still works without the Electron binary:',
-    '  npx stateline analyze FILE [--json]   analyse a capture on the command line',
-    '  npx stateline serve [FILE]            the same UI in your browser, on 127.0.0.1',
+    '  npx stateline analyze FILE [--json]          analyse a capture on the command line',
+    '  npx stateline serve [FILE] [--port N]        the same UI in your browser, at http://127.0.0.1:7420/',
     '',
     'To get the window: on a machine that can reach Electron\'s download host run',
     '  node node_modules/electron/install.js',
@@ -60,6 +64,25 @@ if (!bin) {
   }
 }
 const main = join(root, 'electron', 'main.mjs');
-if (!existsSync(main)) explain('the desktop shell (electron/main.mjs) is not built yet in this version.', 'see issue 6');
+if (!existsSync(main)) explain('the desktop shell (electron/main.mjs) is missing.', 'reinstall Stateline');
+buildRenderer();
 const child = spawn(bin, [main, ...args], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 0));
+
+function newest(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = st.mtimeMs;
+  for (const e of readdirSync(path)) m = Math.max(m, newest(join(path, e)));
+  return m;
+}
+
+function buildRenderer() {
+  const index = join(root, 'dist', 'renderer', 'index.html');
+  const sources = ['renderer', 'analysis/api.ts', 'analysis/model.ts', 'vite.renderer.config.ts'].map((p) => join(root, p)).filter(existsSync);
+  if (existsSync(index) && !sources.some((p) => newest(p) > statSync(index).mtimeMs)) return;
+  process.stderr.write('building the renderer with Vite (once) …\n');
+  const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'vite.renderer.config.ts')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) explain('the renderer could not be built.', `vite build exited with ${r.status}`);
+}

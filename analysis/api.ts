@@ -1,0 +1,398 @@
+// StatelineApi: the one typed map of what the UI may ask (DESIGN.md "The query API").
+//
+// Each method takes one plain-JSON params object and resolves to plain JSON. The map
+// below is the single definition: its argument checkers validate every call at the
+// transport boundary (Electron's ipcMain handler, `stateline serve`'s POST /api/<name>),
+// the HTTP client and the preload are generated from its keys, and the TypeScript type
+// `StatelineApi` is derived from it. Pure TypeScript: no Node, no DOM (the renderer
+// bundles this file).
+
+import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, QuicJson, Severity, TcpStateJson } from './model';
+
+// ---------------------------------------------------------------- argument checkers
+
+/** Thrown for a call whose arguments do not match the map (HTTP 400, IPC rejection). */
+export class ApiArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiArgumentError';
+  }
+}
+
+export interface Check<T> {
+  (v: unknown, path: string): T;
+}
+
+type OptionalKeys<S> = { [K in keyof S]: S[K] extends Check<infer T> ? (undefined extends T ? K : never) : never }[keyof S];
+type Flatten<T> = { [K in keyof T]: T[K] };
+/** An object checker's result: fields whose checker accepts undefined are optional. */
+export type Shape<S extends Record<string, Check<unknown>>> = Flatten<
+  { [K in Exclude<keyof S, OptionalKeys<S>>]: ReturnType<S[K]> } & { [K in OptionalKeys<S>]?: ReturnType<S[K]> }
+>;
+
+const fail = (path: string, what: string): never => {
+  throw new ApiArgumentError(`${path}: expected ${what}`);
+};
+
+export const is = {
+  number(opts: { min?: number; max?: number; int?: boolean } = {}): Check<number> {
+    return (v, p) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return fail(p, 'a finite number');
+      if (opts.int && !Number.isInteger(v)) return fail(p, 'an integer');
+      if (opts.min !== undefined && v < opts.min) return fail(p, `a number >= ${opts.min}`);
+      if (opts.max !== undefined && v > opts.max) return fail(p, `a number <= ${opts.max}`);
+      return v;
+    };
+  },
+  string(maxLength = 4096): Check<string> {
+    return (v, p) => (typeof v === 'string' && v.length <= maxLength ? v : fail(p, `a string of at most ${maxLength} characters`));
+  },
+  boolean(): Check<boolean> {
+    return (v, p) => (typeof v === 'boolean' ? v : fail(p, 'a boolean'));
+  },
+  oneOf<const T extends readonly string[]>(values: T): Check<T[number]> {
+    return (v, p) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T[number]) : fail(p, `one of ${values.join(', ')}`));
+  },
+  nullable<T>(c: Check<T>): Check<T | null> {
+    return (v, p) => (v === null ? null : c(v, p));
+  },
+  optional<T>(c: Check<T>): Check<T | undefined> {
+    return (v, p) => (v === undefined ? undefined : c(v, p));
+  },
+  object<S extends Record<string, Check<unknown>>>(shape: S): Check<Shape<S>> {
+    return (v, p) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(p, 'an object');
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return fail(p, 'a plain object');
+      for (const k of Object.keys(v)) if (!Object.prototype.hasOwnProperty.call(shape, k)) return fail(`${p}.${k}`, 'no such field');
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(shape)) {
+        const r = shape[k]((v as Record<string, unknown>)[k], `${p}.${k}`);
+        if (r !== undefined) out[k] = r;
+      }
+      return out as Shape<S>;
+    };
+  },
+};
+
+// ---------------------------------------------------------------- result types
+
+export type SessionState = 'empty' | 'loading' | 'ready' | 'error' | 'cancelled';
+
+export interface Progress {
+  bytesRead: number;
+  totalBytes: number | null;
+  packets: number;
+}
+
+export interface SessionStatus {
+  state: SessionState;
+  /** Increases with every open; the UI reloads its views when it changes. */
+  generation: number;
+  /** File name (no directories) of the capture being read or shown. */
+  name: string | null;
+  progress: Progress;
+  /** Milliseconds spent reading (so far, or in total once ready). */
+  elapsedMs: number;
+  /** Why reading failed: the message, and where (frame and byte offset) when known. */
+  error: { message: string; frame: number | null; offset: number | null } | null;
+  /** A recorded sample capture ships with this build. */
+  sampleAvailable: boolean;
+  /** A TLS key log is applied to the capture (QUIC decryption). */
+  keylog: string | null;
+}
+
+export interface KindCount {
+  kind: string;
+  severity: Severity;
+  count: number;
+  title: string;
+  explanation: string;
+  reference: string | null;
+}
+
+export interface Summary {
+  name: string | null;
+  capture: CaptureSummaryJson;
+  flows: number;
+  /** Flows per protocol: tcp, udp, icmp, and the apps dns, quic. */
+  flowsByProtocol: { protocol: string; count: number }[];
+  events: number;
+  breaks: number;
+  warnings: number;
+  eventsByKind: KindCount[];
+  dnsTransactions: number;
+  quicConnections: number;
+}
+
+export interface FlowRow {
+  id: number;
+  /** tcp, udp, icmp, or tcp/dns, udp/dns, udp/quic */
+  protocol: string;
+  transport: FlowJson['transport'];
+  app: FlowJson['app'];
+  client: string;
+  server: string;
+  start: number;
+  duration: number;
+  packets: number;
+  bytes: number;
+  /** Zeek connState + history for TCP, DNS status, QUIC state. */
+  state: string;
+  breaks: number;
+  warnings: number;
+  /** Distinct event kinds of the flow. */
+  kinds: string[];
+}
+
+export interface Page<T> {
+  total: number;
+  offset: number;
+  rows: T[];
+}
+
+export const FLOW_SORT_KEYS = ['id', 'protocol', 'client', 'server', 'start', 'duration', 'packets', 'bytes', 'state', 'breaks'] as const;
+export type FlowSortKey = (typeof FLOW_SORT_KEYS)[number];
+
+export interface EventRow {
+  /** Index in the analysis's event list (stable for a capture). */
+  index: number;
+  kind: string;
+  severity: Severity;
+  frame: number;
+  time: number;
+  flow: number | null;
+  message: string;
+  related: number[];
+  title: string;
+}
+
+export interface EventExplanation {
+  kind: string;
+  severity: Severity;
+  title: string;
+  explanation: string;
+  reference: string | null;
+}
+
+export interface FlowDetail {
+  flow: FlowJson;
+  row: FlowRow;
+  events: EventRow[];
+  /** One explanation per event kind that occurs in the flow. */
+  explanations: EventExplanation[];
+  /** TCP: each endpoint's RFC 9293 state over time, as intervals. */
+  lanes: { client: StateSpan[]; server: StateSpan[] } | null;
+  dns: DnsRow[];
+  quic: QuicRow[];
+}
+
+export interface StateSpan {
+  state: string;
+  from: number;
+  to: number;
+  /** The frame whose packet caused the change into this state. */
+  frame: number;
+}
+
+export interface RatePoint {
+  t: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface Marker {
+  t: number;
+  frame: number;
+  flow: number | null;
+  kind: string;
+  severity: Severity;
+  message: string;
+}
+
+/** One packet of a flow for the time/sequence graph (relative seq/ack, scaled window). */
+export interface SeqPoint {
+  t: number;
+  frame: number;
+  /** 0 client → server, 1 server → client. */
+  dir: number;
+  /** Relative sequence number of the segment's first byte, and its payload length. */
+  seq: number;
+  len: number;
+  /** Relative to the other direction's sequence space. */
+  ack: number | null;
+  /** Receive window in bytes (scaled when both SYNs carried the option). */
+  win: number;
+  flags: number;
+  /** Event kinds flagged on this frame. */
+  kinds: string[];
+  /** Bytes sent by `dir` not yet acknowledged by the other side (after this packet). */
+  inFlight: number;
+}
+
+export interface Timeline {
+  flow: number | null;
+  from: number;
+  to: number;
+  /** Seconds per rate bucket. */
+  bucket: number;
+  rate: RatePoint[];
+  markers: Marker[];
+  /** For one TCP flow: its packets, downsampled to maxPoints with flagged ones kept. */
+  points: SeqPoint[] | null;
+  /** How many packets the range held before downsampling. */
+  packetsInRange: number;
+}
+
+export interface PacketRow {
+  frame: number;
+  time: number;
+  dir: number;
+  flags: string;
+  seq: number | null;
+  ack: number | null;
+  len: number;
+  wireLen: number;
+  win: number | null;
+  kinds: string[];
+}
+
+export interface DnsRow extends DnsJson {
+  index: number;
+  queryTime: number;
+  responseTime: number | null;
+  /** ICMP frame that quoted the response (client-gone). */
+  icmpFrame: number | null;
+}
+
+export interface QuicPacketTypeCount {
+  type: string;
+  t: number;
+  count: number;
+}
+
+export interface QuicPathRow {
+  client: string;
+  server: string;
+  firstFrame: number;
+  lastFrame: number;
+  from: number;
+  to: number;
+  packets: number;
+}
+
+export interface QuicRow extends Omit<QuicJson, 'frames' | 'paths'> {
+  frames: number;
+  firstFrame: number | null;
+  lastFrame: number | null;
+  from: number | null;
+  to: number | null;
+  flows: number[];
+  paths: QuicPathRow[];
+  /** Packet types over time (buckets), from the packets' first byte. */
+  packetTypes: QuicPacketTypeCount[];
+  events: EventRow[];
+}
+
+// ---------------------------------------------------------------- the map
+
+const page = { offset: is.optional(is.number({ min: 0, int: true })), limit: is.optional(is.number({ min: 0, max: 100_000, int: true })) };
+const flowFilter = is.object({
+  q: is.optional(is.string(1000)),
+  hasBreaks: is.optional(is.boolean()),
+});
+const flowSort = is.object({ key: is.oneOf(FLOW_SORT_KEYS), dir: is.oneOf(['asc', 'desc'] as const) });
+const none = is.object({});
+const optPath = is.object({ path: is.string(8192), keylogPath: is.optional(is.nullable(is.string(8192))) });
+
+/** Type-only marker for a method's result. */
+const returns = <T>(): T => undefined as unknown as T;
+
+function method<A, R>(args: Check<A>, result: R, opts: { session?: true } = {}) {
+  return { args, result, session: opts.session === true };
+}
+
+/**
+ * The single definition. `session: true` marks methods that start or stop reading (the
+ * hosts give them their I/O); the others are queries over the open analysis.
+ */
+export const API = {
+  status: method(none, returns<SessionStatus>()),
+  openPath: method(optPath, returns<SessionStatus>(), { session: true }),
+  openSample: method(none, returns<SessionStatus>(), { session: true }),
+  cancel: method(none, returns<SessionStatus>(), { session: true }),
+  recentFiles: method(none, returns<string[]>()),
+  summary: method(none, returns<Summary | null>()),
+  flows: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort), ...page }), returns<Page<FlowRow>>()),
+  flow: method(is.object({ id: is.number({ min: 0, int: true }) }), returns<FlowDetail | null>()),
+  timeline: method(
+    is.object({
+      flow: is.nullable(is.number({ min: 0, int: true })),
+      from: is.optional(is.nullable(is.number())),
+      to: is.optional(is.nullable(is.number())),
+      maxPoints: is.number({ min: 1, max: 20_000, int: true }),
+    }),
+    returns<Timeline>(),
+  ),
+  events: method(
+    is.object({
+      kind: is.optional(is.string(200)),
+      severity: is.optional(is.oneOf(['break', 'warning', 'info'] as const)),
+      flow: is.optional(is.number({ min: 0, int: true })),
+      ...page,
+    }),
+    returns<Page<EventRow>>(),
+  ),
+  dnsTransactions: method(
+    is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), ...page }),
+    returns<Page<DnsRow>>(),
+  ),
+  quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
+  packets: method(is.object({ flow: is.number({ min: 0, int: true }), ...page }), returns<Page<PacketRow>>()),
+  exportJson: method(none, returns<AnalysisJson | null>()),
+  exportFlowsCsv: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort) }), returns<string>()),
+};
+
+export type ApiMap = typeof API;
+export type ApiMethod = keyof ApiMap;
+export type ApiArgs<K extends ApiMethod> = ReturnType<ApiMap[K]['args']>;
+export type ApiResult<K extends ApiMethod> = ApiMap[K]['result'];
+
+/** What the renderer may call: every method of the map, one params object each. */
+export type StatelineApi = {
+  [K in ApiMethod]: Record<never, never> extends ApiArgs<K> ? (args?: ApiArgs<K>) => Promise<ApiResult<K>> : (args: ApiArgs<K>) => Promise<ApiResult<K>>;
+};
+
+export type FlowFilter = NonNullable<ApiArgs<'flows'>['filter']>;
+export type FlowSort = NonNullable<ApiArgs<'flows'>['sort']>;
+
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API, name);
+}
+
+/** Validate a call's method and arguments; throws ApiArgumentError. */
+export function checkCall<K extends ApiMethod>(name: K, args: unknown): ApiArgs<K>;
+export function checkCall(name: unknown, args: unknown): ApiArgs<ApiMethod>;
+export function checkCall(name: unknown, args: unknown): unknown {
+  if (!isApiMethod(name)) throw new ApiArgumentError(`unknown method ${String(name).slice(0, 80)}`);
+  return API[name].args(args === undefined ? {} : args, name);
+}
+
+/** Dispatch one validated call to an implementation (the IPC and HTTP hosts use this). */
+export async function dispatch(impl: StatelineApi, name: unknown, args: unknown): Promise<unknown> {
+  const checked = checkCall(name, args);
+  const fn = impl[name as ApiMethod] as (a: unknown) => Promise<unknown>;
+  return fn.call(impl, checked);
+}
+
+/** Build a StatelineApi whose every method goes through one `call` (HTTP, IPC, worker). */
+export function makeClient(call: (name: ApiMethod, args: unknown) => Promise<unknown>): StatelineApi {
+  const out: Record<string, (a: unknown) => Promise<unknown>> = {};
+  for (const m of API_METHODS) out[m] = (a: unknown) => call(m, a ?? {});
+  return out as unknown as StatelineApi;
+}
+
+/** The recorded TCP states of OUTPUT.md as lanes (re-exported for the renderer's types). */
+export type { TcpStateJson };

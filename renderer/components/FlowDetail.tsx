@@ -1,0 +1,350 @@
+// One flow: TCP state lanes, the time/sequence graph, bytes in flight and window, the
+// packet list and the break cards — one time brush zooms all of them. DNS flows show
+// their transactions, QUIC flows their connection and paths.
+
+import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateSpan, Summary } from '../../analysis/api';
+import type { Nav } from '../App';
+import type { Client } from '../client';
+import { stem } from '../export';
+import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
+import { useAsync, useWidth } from '../hooks';
+import { stateColor, usePalette, type Palette } from '../theme';
+import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
+import { DnsSpans, DnsTable } from './DnsView';
+import { QuicCard } from './QuicView';
+import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
+
+const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
+
+export function FlowDetailView({ client, id, focus, summary, nav, onBack }: { client: Client; id: number; focus: number | null; summary: Summary; nav: Nav; onBack(): void }) {
+  const detail = useAsync(() => client.flow({ id }), [client, id]);
+  if (detail.error) return <p className="banner error">{detail.error}</p>;
+  if (!detail.data) return <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>;
+  return <FlowDetailBody client={client} d={detail.data} focus={focus} summary={summary} nav={nav} onBack={onBack} />;
+}
+
+function initialRange(d: FlowDetail, focus: number | null): [number, number] | null {
+  if (focus === null) return null;
+  const from = d.row.start, to = d.row.start + d.row.duration;
+  const w = Math.max((to - from) * 0.1, 0.002);
+  return [Math.max(from, focus - w), Math.min(to, focus + w)];
+}
+
+function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Client; d: FlowDetail; focus: number | null; summary: Summary; nav: Nav; onBack(): void }) {
+  const palette = usePalette();
+  const f = d.flow;
+  const base = summary.capture.start ?? 0;
+  // The flow's life, padded a little so its first and last packets are not on the frame.
+  const pad = Math.max(d.row.duration * 0.02, 2e-6);
+  const full: [number, number] = [d.row.start - pad, d.row.start + d.row.duration + pad];
+  const [range, setRange] = useState<[number, number] | null>(() => initialRange(d, focus));
+  const [from, to] = range ?? full;
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const plotWidth = Math.max(200, width - 2);
+  const maxPoints = Math.max(10, plotWidth - PLOT_LEFT - MARGIN.right);
+  const isTcp = f.transport === 'tcp';
+  const [dir, setDir] = useState<0 | 1>(f.serverBytes > f.clientBytes * 1.5 ? 1 : 0);
+  const tl = useAsync(() => client.timeline({ flow: f.id, from, to, maxPoints }), [client, f.id, from, to, maxPoints]);
+  const overall = useAsync(() => client.timeline({ flow: f.id, maxPoints }), [client, f.id, maxPoints]);
+  const zoom = useCallback((a: number, b: number) => setRange([Math.max(full[0], a), Math.min(full[1], b)]), [full[0], full[1]]);
+  const name = `${stem(summary.name)}-flow${f.id}`;
+
+  return (
+    <section className="flow-detail" ref={ref}>
+      <div className="toolbar">
+        <button onClick={onBack} title="Back (Esc)">
+          ← Back
+        </button>
+        <h2>
+          Flow {f.id} · {d.row.protocol} · <span className="mono">{f.client}</span> → <span className="mono">{f.server}</span>
+        </h2>
+      </div>
+      <div className="card facts-row" data-testid="flow-facts">
+        <span>state <b className="mono">{d.row.state || '—'}</b></span>
+        <span>start {fmtRel(f.start, base)} s</span>
+        <span>duration {fmtDuration(d.row.duration)}</span>
+        <span>client {fmtCount(f.clientPackets)} pkts / {fmtBytes(f.clientBytes)}</span>
+        <span>server {fmtCount(f.serverPackets)} pkts / {fmtBytes(f.serverBytes)}</span>
+        <span>frames {f.firstFrame}–{f.lastFrame}</span>
+        <span>
+          {d.row.breaks > 0 && <span className="badge break">{d.row.breaks} breaks</span>} {d.row.warnings > 0 && <span className="badge warning">{d.row.warnings} warnings</span>}
+        </span>
+      </div>
+
+      <div className="card">
+        <div className="brush-head">
+          <span>Time brush — drag to zoom every chart below</span>
+          <span className="spacer" />
+          <span className="muted small">
+            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl.data ? ` · ${fmtCount(tl.data.packetsInRange)} packets` : ''}
+          </span>
+          {range && (
+            <button className="small" onClick={() => setRange(null)}>
+              Reset zoom
+            </button>
+          )}
+        </div>
+        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={overall.data?.rate.map((r) => r.packets) ?? []} palette={palette} />
+      </div>
+
+      {isTcp && d.lanes && (
+        <div className="card">
+          <ChartFrame title="TCP state of each endpoint (RFC 9293)" palette={palette} fileName={`${name}-states`} testId="state-lanes">
+            <StateLanes width={plotWidth} lanes={d.lanes} from={from} to={to} base={base} palette={palette} />
+          </ChartFrame>
+        </div>
+      )}
+      {isTcp && !d.lanes && <p className="muted card" data-testid="state-lanes">No TCP state data for this flow.</p>}
+
+      {isTcp && (
+        <div className="card">
+          <ChartFrame
+            title={`Time / sequence (Stevens) · ${dir === 0 ? 'client → server' : 'server → client'}`}
+            palette={palette}
+            fileName={`${name}-tcptrace`}
+            testId="seq-chart"
+            extra={
+              <span className="seg">
+                <button className={dir === 0 ? 'active small' : 'small'} onClick={() => setDir(0)}>
+                  client → server
+                </button>
+                <button className={dir === 1 ? 'active small' : 'small'} onClick={() => setDir(1)}>
+                  server → client
+                </button>
+              </span>
+            }
+          >
+            {tl.data?.points && <SeqChart width={plotWidth} points={tl.data.points} dir={dir} from={from} to={to} base={base} palette={palette} onZoom={zoom} />}
+          </ChartFrame>
+          <p className="legend small">
+            <span className="swatch" style={{ background: dir === 0 ? palette.client : palette.server }} /> segments <span className="swatch" style={{ background: palette.ack }} /> ACK{' '}
+            <span className="swatch" style={{ background: palette.window }} /> receive window (ACK + window) <span className="swatch" style={{ background: palette.severity.break }} /> retransmission / RST{' '}
+            <span className="swatch" style={{ background: palette.severity.warning }} /> lost <span className="swatch" style={{ background: '#b04fd1' }} /> out of order
+          </p>
+        </div>
+      )}
+      {isTcp && (
+        <div className="card">
+          <ChartFrame title="Bytes in flight and the peer's receive window" palette={palette} fileName={`${name}-inflight`} testId="inflight-chart">
+            {tl.data?.points && <InFlightChart width={plotWidth} points={tl.data.points} dir={dir} from={from} to={to} base={base} palette={palette} onZoom={zoom} />}
+          </ChartFrame>
+        </div>
+      )}
+
+      {d.dns.length > 0 && (
+        <div className="card">
+          <h3>DNS transactions</h3>
+          <DnsSpans rows={d.dns} width={plotWidth} from={from} to={to} base={base} palette={palette} />
+          <DnsTable rows={d.dns} base={base} nav={nav} />
+        </div>
+      )}
+      {d.quic.map((q) => (
+        <QuicCard key={q.number} q={q} base={base} width={plotWidth} palette={palette} nav={nav} />
+      ))}
+
+      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={(t) => zoom(t - (to - from) / 8, t + (to - from) / 8)} />
+
+      <div className="card">
+        <h3>Packets</h3>
+        <PacketList client={client} flow={f.id} base={base} isTcp={isTcp} range={range} />
+      </div>
+    </section>
+  );
+}
+
+/** The flow's packet rate over its whole life, with the zoomed range; drag to choose. */
+function TimeBrush({ width, full, range, onRange, rate, palette }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette }) {
+  const h = 44;
+  const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
+  const x = (t: number): number => PLOT_LEFT + ((t - full[0]) / (full[1] - full[0])) * plotW;
+  const tAt = (px: number): number => full[0] + Math.min(1, Math.max(0, (px - PLOT_LEFT) / plotW)) * (full[1] - full[0]);
+  const [drag, setDrag] = useState<[number, number] | null>(null);
+  const svg = useRef<SVGSVGElement | null>(null);
+  const px = (e: RPointerEvent): number => e.clientX - (svg.current?.getBoundingClientRect().left ?? 0);
+  const top = Math.max(1, ...rate);
+  const bw = rate.length ? plotW / rate.length : 0;
+  const sel = drag ? [Math.min(...drag), Math.max(...drag)] : range;
+  return (
+    <svg
+      ref={svg}
+      width={width}
+      height={h}
+      className="brush"
+      data-testid="time-brush"
+      onPointerDown={(e) => {
+        (e.target as Element).setPointerCapture?.(e.pointerId);
+        const t = tAt(px(e));
+        setDrag([t, t]);
+      }}
+      onPointerMove={(e) => drag && setDrag([drag[0], tAt(px(e))])}
+      onPointerUp={() => {
+        if (drag) {
+          const a = Math.min(...drag), b = Math.max(...drag);
+          if (b - a > (full[1] - full[0]) / 1000) onRange([a, b]);
+        }
+        setDrag(null);
+      }}
+      onDoubleClick={() => onRange(null)}
+    >
+      <rect x={PLOT_LEFT} y={0} width={plotW} height={h} fill={palette.grid} fillOpacity={0.4} />
+      {rate.map((v, i) => (v > 0 ? <rect key={i} x={PLOT_LEFT + i * bw} y={h - (v / top) * (h - 4)} width={Math.max(1, bw)} height={(v / top) * (h - 4)} fill={palette.accent} fillOpacity={0.6} /> : null))}
+      {sel && <rect x={x(sel[0])} y={0} width={Math.max(2, x(sel[1]) - x(sel[0]))} height={h} fill={palette.accent} fillOpacity={0.2} stroke={palette.accent} />}
+    </svg>
+  );
+}
+
+/** Two lanes, client and server, coloured by RFC 9293 state, with the transition frames. */
+export function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: { client: StateSpan[]; server: StateSpan[] }; from: number; to: number; base: number; palette: Palette }) {
+  const laneH = 26, gap = 8, top = 6;
+  const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
+  const x = (t: number): number => PLOT_LEFT + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
+  const states = [...new Set([...lanes.client, ...lanes.server].map((s) => s.state))];
+  const h = top + 2 * laneH + gap + 22;
+  return (
+    <div>
+      <svg width={width} height={h} role="img" aria-label="TCP state lanes">
+        {(['client', 'server'] as const).map((side, li) => {
+          const y = top + li * (laneH + gap);
+          return (
+            <g key={side} data-lane={side}>
+              <text x={PLOT_LEFT - 8} y={y + laneH / 2 + 4} textAnchor="end" fill={palette.fg} fontSize={12}>
+                {side}
+              </text>
+              {lanes[side].map((s, i) => {
+                if (s.to < from || s.from > to) return null;
+                const x0 = x(s.from), x1 = Math.max(x0 + 1.5, x(s.to));
+                return (
+                  <g key={i} data-state={s.state}>
+                    <title>{`${side}: ${s.state} from frame ${s.frame} (${fmtRel(s.from, base)} s) for ${fmtDuration(s.to - s.from)}`}</title>
+                    <rect x={x0} y={y} width={x1 - x0} height={laneH} fill={stateColor(s.state)} stroke={palette.bg} strokeWidth={0.5} />
+                    {x1 - x0 > 70 && (
+                      <text x={x0 + 4} y={y + laneH / 2 + 4} fontSize={11} fill="#10141c">
+                        {s.state}
+                      </text>
+                    )}
+                    <line x1={x0} x2={x0} y1={y - 3} y2={y + laneH + 3} stroke={palette.fg} strokeWidth={1} />
+                    {x1 - x0 > 24 && (
+                      <text x={x0 + 2} y={y + laneH + (li === 0 ? -laneH - 1 : 12)} fontSize={9} fill={palette.muted}>
+                        #{s.frame}
+                      </text>
+                    )}
+                  </g>
+                );
+              })}
+            </g>
+          );
+        })}
+        <text x={PLOT_LEFT} y={h - 4} fontSize={11} fill={palette.muted}>
+          {fmtRel(from, base, 4)} s
+        </text>
+        <text x={PLOT_LEFT + plotW} y={h - 4} fontSize={11} fill={palette.muted} textAnchor="end">
+          {fmtRel(to, base, 4)} s
+        </text>
+      </svg>
+      <p className="legend small">
+        {states.map((s) => (
+          <span key={s}>
+            <span className="swatch" style={{ background: stateColor(s) }} /> {s}{' '}
+          </span>
+        ))}
+      </p>
+    </div>
+  );
+}
+
+export function BreakCards({ events, explanations, base, onZoom }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void }) {
+  const shown = events.filter((e) => e.severity !== 'info');
+  const infos = events.length - shown.length;
+  const [limit, setLimit] = useState(30);
+  const expl = useMemo(() => new Map(explanations.map((x) => [x.kind, x])), [explanations]);
+  if (events.length === 0) return <p className="card muted" data-testid="break-cards">No breaks or warnings in this flow.</p>;
+  return (
+    <div className="card" data-testid="break-cards">
+      <h3>
+        Breaks and warnings ({shown.length}){infos ? <span className="muted small"> · {infos} info events in the packet list</span> : null}
+      </h3>
+      <div className="cards">
+        {shown.slice(0, limit).map((e) => {
+          const x = expl.get(e.kind);
+          return (
+            <article key={e.index} className={`break-card sev-border-${e.severity}`} data-testid="break-card">
+              <header>
+                <span className={`badge ${e.severity}`}>{e.severity}</span> <b>{e.title}</b> <code className="muted">{e.kind}</code>
+                <span className="spacer" />
+                {onZoom && (
+                  <button className="small" onClick={() => onZoom(e.time)}>
+                    show in charts
+                  </button>
+                )}
+              </header>
+              <p>{e.message}</p>
+              <p className="muted small">
+                frame {e.frame} at {fmtRel(e.time, base)} s{e.related.length ? ` · proven by frames ${e.related.join(', ')}` : ''}
+              </p>
+              {x && <p className="explanation">{x.explanation}</p>}
+              {x?.reference && <p className="muted small">Reference: {x.reference}</p>}
+            </article>
+          );
+        })}
+      </div>
+      {shown.length > limit && <button onClick={() => setLimit((l) => l + 100)}>Show more ({shown.length - limit} left)</button>}
+    </div>
+  );
+}
+
+function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
+  const fetchPage = useCallback((offset: number, limit: number) => client.packets({ flow, offset, limit }), [client, flow]);
+  const rows = usePagedRows<PacketRow>(`p${flow}`, fetchPage);
+  const tableRef = useRef<HTMLDivElement | null>(null);
+  // Scroll the list to the first packet of the brushed range.
+  useEffect(() => {
+    if (!range) return;
+    let cancelled = false;
+    (async () => {
+      let lo = 0, hi = rows.total;
+      // binary search over pages by time (packets of a flow are in file order)
+      while (lo < hi && !cancelled) {
+        const mid = (lo + hi) >> 1;
+        const pg = await client.packets({ flow, offset: mid, limit: 1 });
+        if (!pg.rows[0] || pg.rows[0].time >= range[0]) hi = mid;
+        else lo = mid + 1;
+      }
+      const body = tableRef.current?.querySelector('.vt-body');
+      if (!cancelled && body) body.scrollTop = lo * 26;
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [range, rows.total, client, flow]);
+  const cols: Column<PacketRow>[] = [
+    { key: 'frame', title: 'Frame', width: 70, align: 'right', render: (r) => r.frame },
+    { key: 'time', title: 'Time', width: 100, align: 'right', render: (r) => fmtRel(r.time, base) },
+    { key: 'dir', title: 'Dir', width: 70, render: (r) => (r.dir === 0 ? 'C → S' : 'S → C') },
+    ...(isTcp
+      ? [
+          { key: 'flags', title: 'Flags', width: 120, render: (r: PacketRow) => <span className="mono">{r.flags}</span> },
+          { key: 'seq', title: 'Seq', width: 90, align: 'right' as const, render: (r: PacketRow) => r.seq ?? '' },
+          { key: 'ack', title: 'Ack', width: 90, align: 'right' as const, render: (r: PacketRow) => r.ack ?? '' },
+        ]
+      : []),
+    { key: 'len', title: 'Len', width: 70, align: 'right', render: (r) => r.len },
+    ...(isTcp ? [{ key: 'win', title: 'Window', width: 90, align: 'right' as const, render: (r: PacketRow) => r.win ?? '' }] : []),
+    { key: 'kinds', title: 'Events', width: 'minmax(160px, 1fr)', render: (r) => <span className="small">{r.kinds.join(', ')}</span> },
+  ];
+  return (
+    <div ref={tableRef}>
+      <VirtualTable<PacketRow>
+        label="packets"
+        testId="packet-list"
+        columns={cols}
+        total={rows.total}
+        getRow={rows.getRow}
+        onRange={rows.onRange}
+        rowKey={(r) => r.frame}
+        height={320}
+        rowClass={(r) => (r.kinds.length ? 'has-event' : undefined)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { FlowRow, FlowSort, FlowSortKey, Summary } from '../../analysis/api';
+import type { Nav } from '../App';
+import type { Client } from '../client';
+import { download, stem } from '../export';
+import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
+import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
+
+export function FlowsView({ client, summary, nav, filter, onFilter, generation }: { client: Client; summary: Summary; nav: Nav; filter: string; onFilter(q: string): void; generation: number }) {
+  const [text, setText] = useState(filter);
+  const [hasBreaks, setHasBreaks] = useState(false);
+  const [sort, setSort] = useState<FlowSort>({ key: 'id', dir: 'asc' });
+  useEffect(() => setText(filter), [filter]);
+  // Debounce typing into the filter.
+  useEffect(() => {
+    const t = setTimeout(() => text !== filter && onFilter(text), 150);
+    return () => clearTimeout(t);
+  }, [text, filter, onFilter]);
+  const key = JSON.stringify([generation, filter, hasBreaks, sort]);
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => client.flows({ filter: { q: filter, hasBreaks }, sort, offset, limit }),
+    [client, filter, hasBreaks, sort],
+  );
+  const rows = usePagedRows<FlowRow>(key, fetchPage);
+  const base = summary.capture.start ?? 0;
+  const columns: Column<FlowRow>[] = [
+    { key: 'id', title: '#', width: 64, align: 'right', render: (r) => r.id },
+    { key: 'protocol', title: 'Protocol', width: 84, render: (r) => r.protocol },
+    { key: 'client', title: 'Client', width: 'minmax(150px, 1.3fr)', render: (r) => <span className="mono">{r.client}</span> },
+    { key: 'server', title: 'Server', width: 'minmax(150px, 1.3fr)', render: (r) => <span className="mono">{r.server}</span> },
+    { key: 'start', title: 'Start', width: 96, align: 'right', render: (r) => fmtRel(r.start, base, 3) },
+    { key: 'duration', title: 'Duration', width: 90, align: 'right', render: (r) => fmtDuration(r.duration) },
+    { key: 'packets', title: 'Packets', width: 80, align: 'right', render: (r) => fmtCount(r.packets) },
+    { key: 'bytes', title: 'Bytes', width: 90, align: 'right', render: (r) => fmtBytes(r.bytes) },
+    { key: 'state', title: 'State', width: 'minmax(120px, 1fr)', render: (r) => <span className="mono" title={r.state}>{r.state || '—'}</span> },
+    {
+      key: 'breaks',
+      title: 'Breaks',
+      width: 'minmax(90px, 0.8fr)',
+      render: (r) =>
+        r.breaks || r.warnings ? (
+          <span title={r.kinds.join(', ')}>
+            {r.breaks > 0 && <span className="badge break">{r.breaks}</span>}
+            {r.warnings > 0 && <span className="badge warning">{r.warnings}</span>} <span className="muted small">{r.kinds.map((k) => k.replace(/^[a-z]+\./, '')).join(' ')}</span>
+          </span>
+        ) : (
+          ''
+        ),
+    },
+  ];
+  const onSort = (k: string): void => setSort((s) => ({ key: k as FlowSortKey, dir: s.key === k && s.dir === 'asc' ? 'desc' : 'asc' }));
+  return (
+    <section className="flows-view">
+      <div className="toolbar">
+        <input
+          type="search"
+          className="filter"
+          placeholder="Filter: address, :port, tcp|udp|icmp|dns|quic, tcp.refused, breaks"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-label="filter flows"
+          data-testid="flow-filter"
+        />
+        <label>
+          <input type="checkbox" checked={hasBreaks} onChange={(e) => setHasBreaks(e.target.checked)} /> has breaks
+        </label>
+        <span className="muted" data-testid="flow-count">
+          {fmtCount(rows.total)} of {fmtCount(summary.flows)} flows
+        </span>
+        <span className="spacer" />
+        <button onClick={() => client.exportFlowsCsv({ filter: { q: filter, hasBreaks }, sort }).then((csv) => download(`${stem(summary.name)}-flows.csv`, new Blob([csv], { type: 'text/csv' })))}>
+          Export CSV
+        </button>
+      </div>
+      <VirtualTable<FlowRow>
+        label="flows"
+        testId="flows-table"
+        rowTestId="flow-row"
+        columns={columns}
+        total={rows.total}
+        getRow={rows.getRow}
+        onRange={rows.onRange}
+        rowKey={(r) => r.id}
+        onOpen={(r) => nav.openFlow(r.id)}
+        sort={sort}
+        onSort={onSort}
+        height="calc(100vh - 170px)"
+        rowClass={(r) => (r.breaks ? 'has-break' : undefined)}
+        empty={rows.loaded ? 'No flow matches the filter.' : 'Loading…'}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+import type { Summary } from '../../analysis/api';
+import type { Nav } from '../App';
+import type { Client } from '../client';
+import { fmtBytes, fmtCount, fmtDate, fmtDuration, linkTypeName } from '../format';
+import { useAsync, useWidth } from '../hooks';
+import { usePalette } from '../theme';
+import { ChartFrame, RateChart } from './Charts';
+import { useState } from 'react';
+import { stem } from '../export';
+
+export function Overview({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
+  const palette = usePalette();
+  const c = summary.capture;
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const [range, setRange] = useState<[number, number] | null>(null);
+  const plotWidth = Math.max(100, width - 2);
+  const tl = useAsync(
+    () => client.timeline({ flow: null, from: range?.[0] ?? null, to: range?.[1] ?? null, maxPoints: Math.max(10, plotWidth - 90) }),
+    [client, plotWidth, range?.[0], range?.[1]],
+  );
+  const base = c.start ?? 0;
+  const duration = c.start !== null && c.end !== null ? c.end - c.start : 0;
+  return (
+    <section className="overview">
+      <div className="card facts" data-testid="capture-summary">
+        <h2>{summary.name}</h2>
+        <dl>
+          <dt>Format</dt>
+          <dd>
+            {c.format}
+            {c.compressed ? ' (gzip)' : ''}
+          </dd>
+          <dt>Link types</dt>
+          <dd>{c.linkTypes.map(linkTypeName).join(', ') || '—'}</dd>
+          <dt>Packets</dt>
+          <dd data-testid="packets">{fmtCount(c.packets)}</dd>
+          <dt>Bytes</dt>
+          <dd>{fmtBytes(c.bytes)}</dd>
+          <dt>Duration</dt>
+          <dd>{fmtDuration(duration)}</dd>
+          <dt>First packet</dt>
+          <dd>{fmtDate(c.start)}</dd>
+          <dt>Flows</dt>
+          <dd>{fmtCount(summary.flows)}</dd>
+          <dt>Breaks</dt>
+          <dd>
+            <span className={summary.breaks ? 'sev-break' : ''}>{fmtCount(summary.breaks)}</span> · warnings {fmtCount(summary.warnings)}
+          </dd>
+        </dl>
+        {c.errors.length > 0 && (
+          <div className="errors" role="alert">
+            <h3>The capture is damaged</h3>
+            <ul>
+              {c.errors.slice(0, 10).map((e, i) => (
+                <li key={i}>
+                  frame {e.frame}, byte offset {fmtCount(e.offset)}: {e.message}
+                </li>
+              ))}
+            </ul>
+            {c.errors.length > 10 && <p className="muted">… and {c.errors.length - 10} more</p>}
+          </div>
+        )}
+        {(c.unsupported.length > 0 || c.nonIpPackets > 0) && (
+          <p className="muted small">
+            Not analysed: {[...c.unsupported.map((u) => `${u.what} (${fmtCount(u.packets)})`), c.nonIpPackets ? `${fmtCount(c.nonIpPackets)} non-IP packets` : ''].filter(Boolean).join(', ')}
+          </p>
+        )}
+      </div>
+      <div className="card">
+        <h3>Flows per protocol</h3>
+        <ul className="bars">
+          {summary.flowsByProtocol.map((p) => (
+            <li key={p.protocol}>
+              <button className="link" onClick={() => nav.show('flows', { filter: p.protocol })}>
+                {p.protocol}
+              </button>
+              <span className="bar" style={{ width: `${(100 * p.count) / Math.max(1, summary.flows)}%` }} />
+              <span className="num">{fmtCount(p.count)}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="card">
+        <h3>Breaks and warnings per kind</h3>
+        {summary.eventsByKind.length === 0 ? (
+          <p className="muted">Nothing flagged: no state was lost in this capture.</p>
+        ) : (
+          <ul className="kinds">
+            {summary.eventsByKind.map((k) => (
+              <li key={k.kind}>
+                <span className={`dot sev-${k.severity}`} />
+                <button className="link" onClick={() => nav.show('breaks', { kind: k.kind })} title={k.explanation}>
+                  {k.title}
+                </button>{' '}
+                <code className="muted">{k.kind}</code>
+                <span className="num">{fmtCount(k.count)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="card wide" ref={ref} data-testid="overview-timeline">
+        <ChartFrame
+          title={`Packet rate over the whole capture${tl.data ? ` · ${tl.data.markers.length} markers` : ''}`}
+          palette={palette}
+          fileName={`${stem(summary.name)}-timeline`}
+          extra={range ? <button className="small" onClick={() => setRange(null)}>Reset zoom</button> : <span className="muted small">drag to zoom · click a marker to open its flow</span>}
+        >
+          {tl.data && (
+            <RateChart
+              width={plotWidth}
+              rate={tl.data.rate}
+              markers={tl.data.markers}
+              from={tl.data.from}
+              to={tl.data.to}
+              base={base}
+              palette={palette}
+              onMarker={(m) => m.flow !== null && nav.openFlow(m.flow, m.t)}
+              onZoom={(a, b) => setRange([a, b])}
+            />
+          )}
+        </ChartFrame>
+        <p className="legend small">
+          <span className="dot sev-break" /> break <span className="dot sev-warning" /> warning <span className="dot sev-info" /> info · time in seconds since the first packet
+        </p>
+      </div>
+    </section>
+  );
+}

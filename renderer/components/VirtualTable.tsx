@@ -1,0 +1,229 @@
+// A windowed table: only the rows in view (plus a few) are in the DOM, so 100,000 rows
+// scroll as smoothly as 100. Rows come from a `getRow(index)` that may return null
+// while its page is loading (`onRange` tells the owner which rows are wanted).
+// Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter opens, Esc clears.
+
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+
+export interface Column<T> {
+  key: string;
+  title: string;
+  width: number | string;
+  align?: 'left' | 'right';
+  render(row: T): ReactNode;
+  sortable?: boolean;
+}
+
+export interface VirtualTableProps<T> {
+  columns: Column<T>[];
+  total: number;
+  getRow(index: number): T | null;
+  rowKey(row: T, index: number): string | number;
+  rowHeight?: number;
+  height?: number | string;
+  onRange?(first: number, last: number): void;
+  onOpen?(row: T, index: number): void;
+  sort?: { key: string; dir: 'asc' | 'desc' } | null;
+  onSort?(key: string): void;
+  testId?: string;
+  rowTestId?: string;
+  rowClass?(row: T): string | undefined;
+  label: string;
+  empty?: ReactNode;
+}
+
+export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
+  const rh = p.rowHeight ?? 26;
+  const bodyRef = useRef<HTMLDivElement | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewH, setViewH] = useState(400);
+  const [sel, setSel] = useState(-1);
+  const frame = useRef(0);
+
+  useEffect(() => {
+    const el = bodyRef.current;
+    if (!el) return;
+    const measure = (): void => setViewH(el.clientHeight || 400);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const overscan = 8;
+  const first = Math.max(0, Math.floor(scrollTop / rh) - overscan);
+  const last = Math.min(p.total - 1, Math.ceil((scrollTop + viewH) / rh) + overscan);
+  const { onRange } = p;
+  useEffect(() => {
+    if (p.total > 0) onRange?.(first, last);
+  }, [first, last, p.total, onRange]);
+  useEffect(() => {
+    if (sel >= p.total) setSel(p.total - 1);
+  }, [p.total, sel]);
+
+  const onScroll = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      if (bodyRef.current) setScrollTop(bodyRef.current.scrollTop);
+    });
+  }, []);
+
+  const reveal = (i: number): void => {
+    const el = bodyRef.current;
+    if (!el) return;
+    const top = i * rh;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + rh > el.scrollTop + el.clientHeight) el.scrollTop = top + rh - el.clientHeight;
+    setScrollTop(el.scrollTop);
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (p.total === 0) return;
+    const pageRows = Math.max(1, Math.floor(viewH / rh) - 1);
+    let next = sel;
+    switch (e.key) {
+      case 'ArrowDown': next = Math.min(p.total - 1, sel + 1); break;
+      case 'ArrowUp': next = Math.max(0, sel - 1); break;
+      case 'PageDown': next = Math.min(p.total - 1, Math.max(0, sel) + pageRows); break;
+      case 'PageUp': next = Math.max(0, sel - pageRows); break;
+      case 'Home': next = 0; break;
+      case 'End': next = p.total - 1; break;
+      case 'Enter': {
+        const row = sel >= 0 ? p.getRow(sel) : null;
+        if (row && p.onOpen) p.onOpen(row, sel);
+        e.preventDefault();
+        return;
+      }
+      case 'Escape':
+        if (sel >= 0) {
+          setSel(-1);
+          e.stopPropagation();
+        }
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    setSel(next);
+    reveal(next);
+  };
+
+  const template = p.columns.map((c) => (typeof c.width === 'number' ? `${c.width}px` : c.width)).join(' ');
+  const rows: ReactNode[] = [];
+  for (let i = first; i <= last; i++) {
+    const row = p.getRow(i);
+    const style = { transform: `translateY(${i * rh}px)`, height: rh, gridTemplateColumns: template };
+    if (!row) {
+      rows.push(<div key={`loading-${i}`} className="vt-row vt-loading" style={style} role="row" aria-rowindex={i + 2} />);
+      continue;
+    }
+    const extra = p.rowClass?.(row);
+    rows.push(
+      <div
+        key={p.rowKey(row, i)}
+        className={`vt-row${i === sel ? ' selected' : ''}${i % 2 ? ' odd' : ''}${extra ? ' ' + extra : ''}`}
+        style={style}
+        role="row"
+        aria-rowindex={i + 2}
+        aria-selected={i === sel}
+        data-testid={p.rowTestId}
+        data-index={i}
+        onClick={() => {
+          setSel(i);
+          p.onOpen?.(row, i);
+        }}
+      >
+        {p.columns.map((c) => (
+          <div key={c.key} role="cell" className={`vt-cell${c.align === 'right' ? ' right' : ''}`}>
+            {c.render(row)}
+          </div>
+        ))}
+      </div>,
+    );
+  }
+
+  return (
+    <div className="vt" data-testid={p.testId} role="table" aria-label={p.label} aria-rowcount={p.total + 1}>
+      <div className="vt-head" role="row" style={{ gridTemplateColumns: template }}>
+        {p.columns.map((c) => {
+          const active = p.sort?.key === c.key;
+          return (
+            <div key={c.key} role="columnheader" className={`vt-cell${c.align === 'right' ? ' right' : ''}`} aria-sort={active ? (p.sort!.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+              {p.onSort && c.sortable !== false ? (
+                <button type="button" className="sort" onClick={() => p.onSort!(c.key)} data-sort={c.key}>
+                  {c.title}
+                  {active ? (p.sort!.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                </button>
+              ) : (
+                c.title
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <div
+        ref={bodyRef}
+        className="vt-body"
+        style={{ height: p.height ?? 420 }}
+        tabIndex={0}
+        onScroll={onScroll}
+        onKeyDown={onKey}
+        role="rowgroup"
+      >
+        <div className="vt-spacer" style={{ height: p.total * rh }}>
+          {rows}
+        </div>
+        {p.total === 0 && p.empty ? <div className="vt-empty">{p.empty}</div> : null}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Page cache for a VirtualTable over a paged API: fetches the blocks a range needs,
+ * forgets all when `key` changes (new filter, sort or capture).
+ */
+export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200) {
+  const cache = useRef(new Map<number, T[]>());
+  const pending = useRef(new Set<number>());
+  const keyRef = useRef(key);
+  const [total, setTotal] = useState(0);
+  const [, bump] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const fetchRef = useRef(fetchPage);
+  fetchRef.current = fetchPage;
+
+  const load = useCallback((b: number) => {
+    if (cache.current.has(b) || pending.current.has(b)) return;
+    pending.current.add(b);
+    const k = keyRef.current;
+    fetchRef.current(b * block, block).then(
+      (pg) => {
+        if (k !== keyRef.current) return;
+        pending.current.delete(b);
+        cache.current.set(b, pg.rows);
+        setTotal(pg.total);
+        setLoaded(true);
+        bump((x) => x + 1);
+      },
+      () => pending.current.delete(b),
+    );
+  }, [block]);
+
+  useEffect(() => {
+    keyRef.current = key;
+    cache.current = new Map();
+    pending.current = new Set();
+    setLoaded(false);
+    load(0);
+  }, [key, load]);
+
+  const onRange = useCallback((first: number, last: number) => {
+    for (let b = Math.floor(first / block); b <= Math.floor(last / block); b++) load(b);
+  }, [block, load]);
+
+  const getRow = useCallback((i: number): T | null => cache.current.get(Math.floor(i / block))?.[i % block] ?? null, [block]);
+  return { total, getRow, onRange, loaded };
+}

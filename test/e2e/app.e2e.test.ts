@@ -1,0 +1,113 @@
+// End to end: the renderer in Debian's Chromium (playwright-core) against the real
+// `stateline serve` on a free port. Screenshots go to test-results/ (git-ignored).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+
+const SHOTS = join(ROOT, 'test-results');
+const SHARED = join(ROOT, '..', 'shared', 'captures');
+
+if (!HAVE_CHROMIUM) {
+  console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    serve = await startServe();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('shows the start screen and opens the sample capture', async () => {
+    await page.goto(serve.url);
+    await page.getByTestId('open-sample').waitFor();
+    await shot('01-start');
+    await page.getByTestId('open-sample').click();
+    const summary = page.getByTestId('capture-summary');
+    await summary.waitFor({ timeout: 30_000 });
+    await expect.poll(() => summary.textContent()).toContain('sample.pcapng');
+    expect(await page.getByTestId('packets').textContent()).toMatch(/^\d[\d,]*$/);
+    await page.getByTestId('overview-timeline').locator('svg.recharts-surface').first().waitFor();
+    await shot('02-overview');
+  });
+
+  it('opens a flow at a break by clicking its timeline marker', async () => {
+    const marker = page.getByTestId('overview-timeline').locator('[data-testid=timeline-marker][data-flow]:not([data-flow=""])').first();
+    if ((await marker.count()) === 0) return; // a capture with nothing flagged
+    await marker.click();
+    await page.getByTestId('flow-facts').waitFor();
+    await shot('02b-marker-flow');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-tab=overview]').click();
+  });
+
+  it('lists breaks grouped by kind', async () => {
+    await page.locator('[data-tab=breaks]').click();
+    await page.getByTestId('breaks-list').waitFor();
+    const summary = await page.evaluate(() => fetch('/api/summary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    if (summary.breaks > 0) expect(await page.getByTestId('break-item').count()).toBeGreaterThan(0);
+    await shot('03-breaks');
+  });
+
+  it('opens a TCP flow: state lanes and the sequence chart', async () => {
+    await page.locator('[data-tab=flows]').click();
+    await page.getByTestId('flows-table').waitFor();
+    await page.getByTestId('flow-filter').fill('tcp');
+    await expect.poll(async () => (await page.getByTestId('flow-row').first().textContent()) ?? '').toContain('tcp');
+    await shot('04-flows');
+    await page.getByTestId('flow-row').first().click();
+    await page.getByTestId('state-lanes').waitFor();
+    await page.getByTestId('seq-chart').locator('svg.recharts-surface').waitFor();
+    await shot('05-tcp-flow');
+  });
+
+  it('keyboard: Esc goes back, arrows and Enter open a row', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('flows-table').waitFor();
+    await page.locator('.vt-body').first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('flow-facts').waitFor();
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows the DNS and QUIC views', async () => {
+    await page.locator('[data-tab=dns]').click();
+    await page.getByTestId('dns-transactions').waitFor();
+    await shot('06-dns');
+    await page.locator('[data-tab=quic]').click();
+    await page.getByTestId('quic-paths').first().waitFor();
+    await shot('07-quic');
+  });
+
+  it('opens a capture by upload and shows a QUIC connection with its paths', async () => {
+    const file = join(SHARED, 'quic', 'zeek-nat-rebinding-min.pcapng');
+    await page.getByTestId('file-input').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('capture-summary').textContent(), { timeout: 30_000 }).toContain('zeek-nat-rebinding-min.pcapng');
+    await shot('08-upload-overview');
+    await page.locator('[data-tab=quic]').click();
+    await page.getByTestId('quic-paths').first().waitFor();
+    await shot('09-quic-migration');
+  });
+
+  it('logged no errors in the console', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

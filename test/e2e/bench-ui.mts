@@ -1,0 +1,146 @@
+// Benchmark of the browser build (not a timed test): open a 1,000,000-packet capture
+// through `stateline serve` in Chromium and measure
+//   - analysis time, and time from the end of the analysis to the overview on screen
+//   - the flows table: first rows, and frame times while scrolling 100,000+ rows
+//   - sorting the whole table, and zooming a flow's charts (time until redrawn)
+//
+//   npx tsx test/e2e/bench-ui.mts [--file CAPTURE] [--count N]
+//
+// The workload is ../shared/tools/gen-bench-pcap.js --count N --seed 1 (bench-data/, git-ignored).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe } from './serve.js';
+
+const argv = process.argv.slice(2);
+const opt = (n: string, d: string | null): string | null => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
+const count = Number(opt('count', '1000000'));
+let file = opt('file', null);
+if (!HAVE_CHROMIUM) {
+  console.error(`bench-ui: ${CHROMIUM} is absent (apt-get install -y chromium)`);
+  process.exit(2);
+}
+if (!file) {
+  const existing = join(ROOT, 'bench-data', `bench-${count}-seed1.pcap`);
+  file = existsSync(existing) ? existing : join(ROOT, 'bench-data', 'x.pcap');
+  if (!existsSync(file)) {
+    mkdirSync(join(ROOT, 'bench-data'), { recursive: true });
+    console.log(`generating ${file} …`);
+    const r = spawnSync(process.execPath, [resolve(ROOT, '..', 'shared', 'tools', 'gen-bench-pcap.js'), '--count', String(count), '--seed', '1', '--out', file], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(1);
+  }
+}
+
+const serve = await startServe();
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const errors: string[] = [];
+page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { frames: s.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
+};
+const apiStatus = () => page.evaluate(() => fetch('/api/status', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+
+try {
+  await page.goto(serve.url);
+  await page.getByTestId('open-path').fill(file);
+  const t0 = Date.now();
+  await page.getByText('Open path').click();
+  await page.getByTestId('progress').waitFor();
+  // Poll until the analysis ends, then time the overview.
+  let st;
+  do {
+    await page.waitForTimeout(50);
+    st = await apiStatus();
+  } while (st.state === 'loading');
+  const tReady = Date.now();
+  if (st.state !== 'ready') throw new Error(`analysis ended ${st.state}: ${JSON.stringify(st.error)}`);
+  await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+  await page.getByTestId('overview-timeline').locator('svg.recharts-surface').waitFor({ timeout: 60_000 });
+  const tOverview = Date.now();
+  const packets = await page.getByTestId('packets').textContent();
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'test-results', 'bench-overview.png') });
+
+  const t1 = Date.now();
+  await page.locator('[data-tab=flows]').click();
+  await page.getByTestId('flow-row').first().waitFor();
+  const tFlows = Date.now() - t1;
+  const flowCount = await page.getByTestId('flow-count').textContent();
+
+  // Scroll the table: 150 frames, ~1,500 px per frame (fast flinging), then a jump to the end.
+  const scroll = await page.evaluate(async () => {
+    const body = document.querySelector('.vt-body') as HTMLElement;
+    const times: number[] = [];
+    let last = performance.now();
+    for (let i = 0; i < 150; i++) {
+      body.scrollTop += 1500;
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    const t = performance.now();
+    body.scrollTop = body.scrollHeight;
+    // until the last rows are loaded and rendered
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const rows = body.querySelectorAll('[data-testid=flow-row]');
+      const lastRow = rows[rows.length - 1] as HTMLElement | undefined;
+      if (lastRow && Number(lastRow.dataset.index) >= Number(body.parentElement!.getAttribute('aria-rowcount')) - 2) break;
+      if (performance.now() - t > 10_000) break;
+    }
+    return { times, jumpToEnd: performance.now() - t, rowsInDom: body.querySelectorAll('.vt-row').length };
+  });
+  await page.screenshot({ path: join(ROOT, 'test-results', 'bench-flows-end.png') });
+
+  // Sort by packets, descending (two clicks), until the first row changes.
+  const first = await page.getByTestId('flow-row').first().textContent();
+  await page.locator('.vt-body').first().evaluate((b) => (b.scrollTop = 0));
+  const t2 = Date.now();
+  await page.locator('[data-sort=packets]').click();
+  await page.locator('[data-sort=packets]').click();
+  await page.waitForFunction((f) => document.querySelector('[data-testid=flow-row]')?.textContent !== f, first);
+  const tSort = Date.now() - t2;
+
+  // Open the biggest flow and zoom its charts with the brush.
+  const t3 = Date.now();
+  await page.getByTestId('flow-row').first().click();
+  await page.getByTestId('seq-chart').locator('svg.recharts-surface').waitFor({ timeout: 30_000 });
+  const tFlowOpen = Date.now() - t3;
+  const before = await page.locator('.brush-head .muted').textContent();
+  const box = (await page.getByTestId('time-brush').boundingBox())!;
+  const t4 = Date.now();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 3 });
+  await page.mouse.up();
+  await page.waitForFunction((b) => document.querySelector('.brush-head .muted')?.textContent !== b, before);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const tZoom = Date.now() - t4;
+  await page.screenshot({ path: join(ROOT, 'test-results', 'bench-flow-zoom.png'), fullPage: true });
+
+  const result = {
+    file,
+    packets,
+    flows: flowCount,
+    analysisSeconds: +(st.elapsedMs / 1000).toFixed(2),
+    openToReadySeconds: +((tReady - t0) / 1000).toFixed(2),
+    overviewAfterAnalysisMs: tOverview - tReady,
+    flowsTableFirstRowsMs: tFlows,
+    scrollFrameMs: stats(scroll.times),
+    jumpToLastRowMs: Math.round(scroll.jumpToEnd),
+    rowsInDom: scroll.rowsInDom,
+    sortAllFlowsMs: tSort,
+    openBiggestFlowMs: tFlowOpen,
+    brushZoomMs: tZoom,
+    consoleErrors: errors,
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await browser.close();
+  await serve.stop();
+}

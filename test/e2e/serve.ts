@@ -1,0 +1,47 @@
+// Start the real `stateline serve` (bin/stateline.mjs) on a free port for browser tests
+// and the benchmark; resolves with its URL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CHROMIUM = process.env.STATELINE_CHROMIUM ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function startServe(args: string[] = [], timeoutMs = 120_000): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'stateline.mjs'), 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`stateline serve did not start in time:\n${out}\n${err}`)), timeoutMs);
+    child.stderr!.on('data', (d) => (err += d));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok({
+          url: m[1],
+          child,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`stateline serve exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+}

@@ -1,0 +1,199 @@
+// The query layer (analysis/query.ts) over recorded fixtures: what the UI asks.
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture } from '../../analysis/analyze';
+import { ApiArgumentError, checkCall, FLOW_SORT_KEYS } from '../../analysis/api';
+import { toJson } from '../../analysis/output';
+import { CaptureQuery, ChartRecorder, downsample, parseFlowFilter, StatelineSession } from '../../analysis/query';
+import type { SeqPoint } from '../../analysis/api';
+
+const ROOT = join(__dirname, '..', '..');
+const SAMPLE = join(ROOT, 'fixtures', 'sample.pcapng');
+
+function fsSession(): StatelineSession {
+  return new StatelineSession({
+    samplePath: SAMPLE,
+    openPath: async (p) => {
+      const size = statSync(p).size;
+      return { source: createReadStream(p), size };
+    },
+  });
+}
+
+async function queryOf(file: string): Promise<CaptureQuery> {
+  const rec = new ChartRecorder();
+  const a = await analyzeCapture(readFileSync(file), { trackers: [rec] });
+  return new CaptureQuery(a, rec, file);
+}
+
+describe('StatelineSession', () => {
+  it('opens the sample, reports progress and the summary', async () => {
+    const s = fsSession();
+    const st0 = await s.openSample();
+    expect(st0.state).toBe('loading');
+    await s.whenSettled();
+    const st = await s.status();
+    expect(st.state).toBe('ready');
+    expect(st.progress.packets).toBeGreaterThan(0);
+    expect(st.progress.bytesRead).toBe(statSync(SAMPLE).size);
+    const sum = (await s.summary())!;
+    expect(sum.capture.packets).toBe(st.progress.packets);
+    expect(sum.flows).toBeGreaterThan(0);
+    expect(sum.flowsByProtocol.reduce((n, p) => n + p.count, 0)).toBe(sum.flows);
+    expect(await s.exportJson()).toEqual(toJson(s.query!.analysis));
+  });
+
+  it('says why a file is not a capture', async () => {
+    const s = fsSession();
+    await s.openPath({ path: join(ROOT, 'package.json') });
+    await s.whenSettled();
+    const st = await s.status();
+    expect(st.state).toBe('error');
+    expect(st.error!.message).toMatch(/capture|pcap|magic/i);
+    expect(await s.summary()).toBeNull();
+  });
+
+  it('reports a missing file as an error, not an exception', async () => {
+    const st = await fsSession().openPath({ path: '/nonexistent/x.pcap' });
+    expect(st.state).toBe('error');
+    expect(st.error!.message).toMatch(/ENOENT|no such/i);
+  });
+
+  it('cancels reading', async () => {
+    const s = fsSession();
+    // A source that never ends until aborted.
+    let stop = false;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      yield readFileSync(SAMPLE);
+      while (!stop) {
+        await new Promise((r) => setTimeout(r, 5));
+        yield new Uint8Array(0);
+      }
+    }
+    s.openSource({ source: endless(), size: null, close: () => (stop = true) }, { name: 'endless', size: null });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await s.status()).state).toBe('loading');
+    await s.cancel();
+    await s.whenSettled();
+    stop = true;
+    expect((await s.status()).state).toBe('cancelled');
+  });
+
+  it('a new open supersedes the one in progress', async () => {
+    const s = fsSession();
+    await s.openSample();
+    await s.openSample();
+    await s.whenSettled();
+    const st = await s.status();
+    expect(st.generation).toBe(2);
+    expect(st.state).toBe('ready');
+  });
+});
+
+describe('CaptureQuery', () => {
+  it('pages, sorts and filters flows', async () => {
+    const q = await queryOf(SAMPLE);
+    const all = q.flows({ limit: 1000 });
+    expect(all.total).toBe(q.json.flows.length);
+    expect(all.rows.map((r) => r.id)).toEqual([...all.rows.map((r) => r.id)].sort((a, b) => a - b));
+    const page = q.flows({ offset: 2, limit: 3 });
+    expect(page.rows.map((r) => r.id)).toEqual(all.rows.slice(2, 5).map((r) => r.id));
+    const byBytes = q.flows({ sort: { key: 'bytes', dir: 'desc' }, limit: 1000 }).rows.map((r) => r.bytes);
+    expect(byBytes).toEqual([...byBytes].sort((a, b) => b - a));
+    for (const key of FLOW_SORT_KEYS)
+      expect(q.flows({ sort: { key, dir: 'asc' } }).total).toBe(all.total);
+    const tcp = q.flows({ filter: { q: 'tcp' }, limit: 1000 }).rows;
+    expect(tcp.length).toBeGreaterThan(0);
+    expect(tcp.every((r) => r.transport === 'tcp')).toBe(true);
+    const port = Number(tcp[0].server.split(':').pop());
+    expect(q.flows({ filter: { q: `:${port}` }, limit: 1000 }).rows.every((r) => r.client.endsWith(`:${port}`) || r.server.endsWith(`:${port}`))).toBe(true);
+    const breaks = q.flows({ filter: { hasBreaks: true }, limit: 1000 }).rows;
+    expect(breaks.every((r) => r.breaks > 0)).toBe(true);
+    expect(q.flows({ filter: { q: 'breaks' } }).total).toBe(breaks.length);
+    const addr = tcp[0].client.split(':')[0];
+    expect(q.flows({ filter: { q: addr }, limit: 1000 }).rows.every((r) => r.client.includes(addr) || r.server.includes(addr))).toBe(true);
+  });
+
+  it('filters by event kind', async () => {
+    const q = await queryOf(SAMPLE);
+    const kind = q.json.events.find((e) => e.flow !== null)?.kind;
+    if (!kind) return; // trackers not present
+    const rows = q.flows({ filter: { q: kind }, limit: 1000 }).rows;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.kinds.includes(kind))).toBe(true);
+  });
+
+  it('parses the filter box', () => {
+    expect(parseFlowFilter({ q: 'TCP :443 10.0.0.1 tcp.refused kind:dns breaks' })).toEqual({
+      protocols: ['tcp'],
+      ports: [443],
+      kinds: ['tcp.refused', 'dns'],
+      text: ['10.0.0.1'],
+      hasBreaks: true,
+    });
+  });
+
+  it('gives a TCP flow its packets with relative numbers and its state lanes', async () => {
+    const q = await queryOf(SAMPLE);
+    const f = q.json.flows.find((x) => x.transport === 'tcp' && x.packets > 4)!;
+    const pk = q.packets({ flow: f.id, limit: 1000 });
+    expect(pk.total).toBe(f.packets);
+    expect(pk.rows[0].frame).toBe(f.firstFrame);
+    expect(pk.rows[pk.rows.length - 1].frame).toBe(f.lastFrame);
+    if (f.clientBy === 'syn') {
+      expect(pk.rows[0].flags).toContain('SYN');
+      expect(pk.rows[0].seq).toBe(0);
+    }
+    const d = q.flow(f.id)!;
+    expect(d.row.id).toBe(f.id);
+    if (f.tcp) {
+      expect(d.lanes!.client.length).toBeGreaterThan(0);
+      expect(d.lanes!.client[0].frame).toBe(f.tcp.states[0].frame);
+    }
+    expect(q.flow(999999)).toBeNull();
+  });
+
+  it('never returns more points than asked for', async () => {
+    const q = await queryOf(SAMPLE);
+    for (const maxPoints of [1, 5, 50]) {
+      const t = q.timeline({ flow: null, maxPoints });
+      expect(t.rate.length).toBeLessThanOrEqual(maxPoints);
+      expect(t.markers.length).toBeLessThanOrEqual(maxPoints);
+      expect(t.rate.reduce((n, r) => n + r.packets, 0)).toBe(q.json.capture.packets);
+    }
+    const f = q.json.flows.find((x) => x.transport === 'tcp' && x.packets > 10)!;
+    const t = q.timeline({ flow: f.id, maxPoints: 4 });
+    expect(t.points!.length).toBeLessThanOrEqual(4);
+    expect(q.timeline({ flow: f.id, maxPoints: 1000 }).points!.length).toBe(f.packets);
+  });
+
+  it('downsampling keeps flagged points', () => {
+    const pts: SeqPoint[] = [];
+    for (let i = 0; i < 10_000; i++) pts.push({ t: i, frame: i + 1, dir: i % 2, seq: i * 100, len: 100, ack: null, win: 0, flags: 0x10, kinds: i % 997 === 0 ? ['tcp.retransmission'] : [], inFlight: 0 });
+    const out = downsample(pts, 200, 0, 9999);
+    expect(out.length).toBeLessThanOrEqual(200);
+    const flagged = pts.filter((p) => p.kinds.length).map((p) => p.frame);
+    for (const fr of flagged) expect(out.some((p) => p.frame === fr)).toBe(true);
+  });
+
+  it('exports the flows as CSV', async () => {
+    const q = await queryOf(SAMPLE);
+    const csv = q.flowsCsv({}).trim().split('\n');
+    expect(csv[0]).toBe('id,protocol,client,server,start,duration,packets,bytes,state,breaks,warnings,kinds');
+    expect(csv.length).toBe(q.json.flows.length + 1);
+  });
+});
+
+describe('the API map', () => {
+  it('validates arguments', () => {
+    expect(() => checkCall('flows', { limit: -1 })).toThrow(ApiArgumentError);
+    expect(() => checkCall('flows', { bogus: 1 })).toThrow(/no such field/);
+    expect(() => checkCall('flow', {})).toThrow(/flow.id/);
+    expect(() => checkCall('nope', {})).toThrow(/unknown method/);
+    expect(() => checkCall('timeline', { flow: null, maxPoints: 1e9 })).toThrow();
+    expect(() => checkCall('flows', { sort: { key: 'x', dir: 'asc' } })).toThrow();
+    expect(checkCall('flows', { filter: { q: 'tcp' }, limit: 10 })).toEqual({ filter: { q: 'tcp' }, limit: 10 });
+    expect(checkCall('status', undefined)).toEqual({});
+  });
+});
