@@ -8,6 +8,12 @@ import { FlowTable, type Flow } from './flows';
 import type { AnalysisJson, CaptureErrorJson, EventJson, Severity } from './model';
 import { createTrackers, type TrackerOptions } from './trackers';
 
+/** What toJson builds: the transaction lists (dns[], quic[]) cost time and memory that a summary does not need. */
+export interface JsonOptions {
+  /** Build dns[] and quic[] (default true). */
+  transactions?: boolean;
+}
+
 /** Something that follows protocol state across the packets of a capture. */
 export interface Tracker {
   /** Called for every packet that belongs to a flow; `dir` 0 = client → server. */
@@ -19,7 +25,7 @@ export interface Tracker {
   /** After every finish(): work that must await (QUIC decryption with WebCrypto). */
   finishAsync?(analysis: Analysis): Promise<void>;
   /** Add this tracker's part to the JSON (flows[].tcp, dns[], quic[], …). */
-  contribute?(json: AnalysisJson, analysis: Analysis): void;
+  contribute?(json: AnalysisJson, analysis: Analysis, opts: JsonOptions): void;
 }
 
 export interface AnalyzeProgress {

@@ -1,6 +1,6 @@
 // Analysis → the stable JSON of OUTPUT.md.
 
-import type { Analysis } from './analyze';
+import type { Analysis, JsonOptions } from './analyze';
 import type { AnalysisJson, CaptureSummaryJson, FlowJson } from './model';
 import type { Flow } from './flows';
 
@@ -46,7 +46,7 @@ export function flowJson(f: Flow): FlowJson {
   };
 }
 
-export function toJson(a: Analysis): AnalysisJson {
+export function toJson(a: Analysis, opts: JsonOptions = {}): AnalysisJson {
   const json: AnalysisJson = {
     capture: captureSummary(a),
     flows: a.flows.flows.map(flowJson),
@@ -54,6 +54,6 @@ export function toJson(a: Analysis): AnalysisJson {
     dns: [],
     quic: [],
   };
-  for (const t of a.trackers) t.contribute?.(json, a);
+  for (const t of a.trackers) t.contribute?.(json, a, opts);
   return json;
 }

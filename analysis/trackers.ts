@@ -6,7 +6,12 @@ import { DnsTracker } from './dns/tracker';
 import { QuicTracker } from './quic/tracker';
 import { TcpTracker } from './tcp/tracker';
 
+export type Protocol = 'tcp' | 'dns' | 'quic';
+export const PROTOCOLS: readonly Protocol[] = ['tcp', 'dns', 'quic'];
+
 export interface TrackerOptions {
+  /** Which protocol trackers run (default: all). Fewer trackers, less time and memory. */
+  protocols?: readonly Protocol[];
   /** NSS key log text (SSLKEYLOGFILE format) for QUIC decryption. */
   keylog?: string;
   /** Seconds of silence after which a TCP flow is flagged idle (default 300). */
@@ -17,10 +22,11 @@ export interface TrackerOptions {
   quicIdleSeconds?: number;
 }
 
-export function createTrackers(_opts: TrackerOptions): Tracker[] {
+export function createTrackers(opts: TrackerOptions): Tracker[] {
+  const on = new Set(opts.protocols ?? PROTOCOLS);
   const trackers: Tracker[] = [];
-  trackers.push(new TcpTracker({ idleSeconds: _opts.tcpIdleSeconds }));
-  trackers.push(new QuicTracker({ keylog: _opts.keylog, idleSeconds: _opts.quicIdleSeconds }));
-  trackers.push(new DnsTracker({ dnsTimeoutSeconds: _opts.dnsTimeoutSeconds }));
+  if (on.has('tcp')) trackers.push(new TcpTracker({ idleSeconds: opts.tcpIdleSeconds }));
+  if (on.has('quic')) trackers.push(new QuicTracker({ keylog: opts.keylog, idleSeconds: opts.quicIdleSeconds }));
+  if (on.has('dns')) trackers.push(new DnsTracker({ dnsTimeoutSeconds: opts.dnsTimeoutSeconds }));
   return trackers;
 }

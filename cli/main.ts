@@ -4,13 +4,15 @@
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { fileChunks } from './file-source';
 import { analyzeCapture } from '../analysis/analyze';
+import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { toJson } from '../analysis/output';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE]
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S]
        stateline serve [FILE] [--port N] [--keylog FILE]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
@@ -18,6 +20,9 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE]
   --json           print the stable JSON of OUTPUT.md instead of the summary
   --keylog FILE    TLS key log (NSS format) for QUIC decryption
   --progress       show reading progress on stderr
+  --protocols LIST which state trackers run, comma-separated from tcp,dns,quic
+                   (default all; 'none' reads, decodes and builds flows only)
+  --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
 
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
@@ -28,10 +33,12 @@ interface AnalyzeArgs {
   json: boolean;
   keylog: string | null;
   progress: boolean;
+  protocols: Protocol[];
+  tcpIdle: number | undefined;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -41,6 +48,17 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       if (!v) throw new UsageError('--keylog needs a file');
       out.keylog = v;
     } else if (a.startsWith('--keylog=')) out.keylog = a.slice('--keylog='.length);
+    else if (a === '--protocols' || a.startsWith('--protocols=')) {
+      const v = a === '--protocols' ? args[++i] : a.slice('--protocols='.length);
+      if (v === undefined) throw new UsageError('--protocols needs a list (tcp,dns,quic or none)');
+      const list = v === 'none' ? [] : v.split(',').map((x) => x.trim()).filter(Boolean);
+      for (const p of list) if (!(PROTOCOLS as readonly string[]).includes(p)) throw new UsageError(`unknown protocol ${p} in --protocols (use tcp, dns, quic or none)`);
+      out.protocols = list as Protocol[];
+    } else if (a === '--tcp-idle' || a.startsWith('--tcp-idle=')) {
+      const v = Number(a === '--tcp-idle' ? args[++i] : a.slice('--tcp-idle='.length));
+      if (!(v > 0)) throw new UsageError('--tcp-idle needs a number of seconds > 0');
+      out.tcpIdle = v;
+    }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
     else throw new UsageError(`unexpected argument ${a}`);
@@ -68,12 +86,11 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
       return 1;
     }
   }
-  const stream = createReadStream(args.file, { highWaterMark: 1 << 20 });
   const showProgress = args.progress && process.stderr.isTTY;
   let analysis;
   try {
-    analysis = await analyzeCapture(stream, {
-      trackerOptions: { keylog },
+    analysis = await analyzeCapture(fileChunks(args.file), {
+      trackerOptions: { keylog, protocols: args.protocols, tcpIdleSeconds: args.tcpIdle },
       totalBytes: size,
       onProgress: showProgress
         ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)
@@ -83,11 +100,10 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
     if (showProgress) process.stderr.write('\n');
     process.stderr.write(`stateline: ${args.file}: ${(e as Error).message}\n`);
     return 1;
-  } finally {
-    stream.destroy();
   }
   if (showProgress) process.stderr.write('\n');
-  const json = toJson(analysis);
+  // The summary shows counts, breaks and flows: it needs no transaction lists.
+  const json = toJson(analysis, { transactions: args.json });
   if (args.json) await writeOut(JSON.stringify(json) + '\n');
   else await writeOut(renderSummary(json, args.file));
   return 0;

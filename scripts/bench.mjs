@@ -72,21 +72,32 @@ function run(cmd, args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const ours = { name: 'stateline analyze --json', cmd: process.execPath, args: [join(root, 'bin', 'stateline.mjs'), 'analyze', file, '--json'] };
+// Stateline in three configurations: the foundation alone (read, decode, flows), the
+// full analysis printing its summary (the counterpart of tshark's conv table), and the
+// full analysis printing the whole JSON.
+const cli = [join(root, 'bin', 'stateline.mjs'), 'analyze', file];
+const oursConfigs = [
+  { name: 'stateline --protocols none', cmd: process.execPath, args: [...cli, '--protocols', 'none'] },
+  { name: 'stateline analyze', cmd: process.execPath, args: cli },
+  { name: 'stateline analyze --json', cmd: process.execPath, args: [...cli, '--json'] },
+];
 const tshark = { name: 'tshark -n -q -z conv,tcp', cmd: 'tshark', args: ['-n', '-q', '-z', 'conv,tcp', '-r', file] };
 const haveTshark = withTshark && spawnSync('tshark', ['--version']).status === 0;
 if (withTshark && !haveTshark) console.log('tshark not found (Debian package tshark): measuring Stateline alone');
 
 console.log(`capture: ${file} (${(size / 2 ** 20).toFixed(0)} MiB, ${packets ?? '?'} packets), ${rounds} paired rounds`);
-const res = { ours: [], tshark: [] };
+const res = { ours: oursConfigs.map(() => []), tshark: [] };
 for (let r = 0; r < rounds; r++) {
-  const a = await run(ours.cmd, ours.args);
-  res.ours.push(a);
-  let line = `round ${r + 1}: stateline ${a.wall.toFixed(2)} s ${a.peakMiB.toFixed(0)} MiB`;
+  let line = `round ${r + 1}:`;
+  for (const [i, c] of oursConfigs.entries()) {
+    const a = await run(c.cmd, c.args);
+    res.ours[i].push(a);
+    line += ` ${c.name.replace('stateline ', '')} ${a.wall.toFixed(2)} s ${a.peakMiB.toFixed(0)} MiB |`;
+  }
   if (haveTshark) {
     const b = await run(tshark.cmd, tshark.args);
     res.tshark.push(b);
-    line += ` | tshark ${b.wall.toFixed(2)} s ${b.peakMiB.toFixed(0)} MiB`;
+    line += ` tshark ${b.wall.toFixed(2)} s ${b.peakMiB.toFixed(0)} MiB`;
   }
   console.log(line);
 }
@@ -96,8 +107,10 @@ const row = (name, rs) => {
   return { w, m };
 };
 console.log('\nmedians:');
-const o = row(ours.name, res.ours);
+const os = oursConfigs.map((c, i) => row(c.name, res.ours[i]));
 if (haveTshark) {
   const t = row(tshark.name, res.tshark);
-  console.log(`\nratios: stateline is ${(t.w / o.w).toFixed(2)}x faster than tshark (target >= 5x), uses ${(o.m / t.m).toFixed(2)} of its peak memory (target <= 0.5)`);
+  console.log('\nratios against tshark (targets: >= 5x faster, <= 0.5 of its peak memory):');
+  for (const [i, c] of oursConfigs.entries())
+    console.log(`  ${c.name.padEnd(28)} ${(t.w / os[i].w).toFixed(2)}x faster, ${(os[i].m / t.m).toFixed(2)} of its memory`);
 }

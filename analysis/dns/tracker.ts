@@ -33,7 +33,7 @@
 //   quoted); any other UDP datagram refused so is udp.port-unreachable on its flow.
 
 import { IpProto, type Packet } from '../../parsers/decode/packet';
-import type { Analysis, Tracker } from '../analyze';
+import type { Analysis, JsonOptions, Tracker } from '../analyze';
 import type { Flow } from '../flows';
 import type { AnalysisJson, DnsJson, Severity } from '../model';
 import { findQuotedDatagram, UdpFlowIndex, type UdpIcmpError } from '../udp/icmp';
@@ -694,7 +694,8 @@ export class DnsTracker implements Tracker {
     return j;
   }
 
-  contribute(json: AnalysisJson): void {
+  contribute(json: AnalysisJson, _analysis: Analysis, opts: JsonOptions): void {
+    if (opts.transactions === false) return;
     for (const t of this.transactions) json.dns.push(this.toJson(t));
   }
 }

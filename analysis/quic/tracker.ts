@@ -23,7 +23,7 @@ import { initialKeysLazy, packetKeys, peek, suiteOf, unprotect, updatedKeys, typ
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
 import { handshakeMessages, parseClientHello, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
 import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
-import type { Analysis, Tracker } from '../analyze';
+import type { Analysis, JsonOptions, Tracker } from '../analyze';
 import type { Flow } from '../flows';
 import type { AnalysisJson, QuicJson } from '../model';
 import './kinds';
@@ -1094,7 +1094,8 @@ export class QuicTracker implements Tracker {
 
   // ------------------------------------------------------------------ output
 
-  contribute(json: AnalysisJson): void {
+  contribute(json: AnalysisJson, _analysis: Analysis, opts: JsonOptions): void {
+    if (opts.transactions === false) return;
     for (const c of this.conns) json.quic.push(quicJson(c));
   }
 }
