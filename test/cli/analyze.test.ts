@@ -1,0 +1,150 @@
+// `stateline analyze` as a user runs it: the real bin, real files, exit codes and the
+// OUTPUT.md contract; damaged files keep everything read before the damage.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const bin = join(root, 'bin', 'stateline.mjs');
+const fx = (name: string) => join(root, 'fixtures', name);
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, [bin, ...args], { maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function json(args: string[]) {
+  const r = await run(['analyze', ...args, '--json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/** Rewrite record `n` (1-based) of a classic little-endian µs pcap to keep only `keep` bytes. */
+function cutRecord(bytes: Buffer, n: number, keep: number): Buffer {
+  const parts: Buffer[] = [bytes.subarray(0, 24)];
+  let off = 24;
+  for (let i = 1; off + 16 <= bytes.length; i++) {
+    const incl = bytes.readUInt32LE(off + 8);
+    const hdr = Buffer.from(bytes.subarray(off, off + 16));
+    let data = bytes.subarray(off + 16, off + 16 + incl);
+    if (i === n) {
+      data = data.subarray(0, keep);
+      hdr.writeUInt32LE(keep, 8);
+    }
+    parts.push(hdr, data);
+    off += 16 + incl;
+  }
+  return Buffer.concat(parts);
+}
+
+describe('stateline analyze', () => {
+  it('prints the OUTPUT.md JSON for a recorded TCP connection', async () => {
+    const j = await json([fx('tcp-clean-close.pcap')]);
+    expect(j.capture).toMatchObject({ format: 'pcap', compressed: false, packets: 22, linkTypes: [1], errors: [] });
+    const tcp = j.flows.filter((f: { transport: string }) => f.transport === 'tcp');
+    expect(tcp).toHaveLength(1);
+    expect(tcp[0]).toMatchObject({ client: '10.77.0.1:40001', server: '10.77.0.2:8080', clientBy: 'syn', firstFrame: 3, lastFrame: 22, packets: 20 });
+    expect(tcp[0].tcp.connState).toBe('SF');
+    expect(j.capture.unsupported).toEqual([{ what: 'EtherType 0x0806', packets: 2 }]);
+    expect(Array.isArray(j.events) && Array.isArray(j.dns) && Array.isArray(j.quic)).toBe(true);
+  });
+
+  it('reads pcapng with nanosecond timestamps to the same flows as the pcap of the same traffic', async () => {
+    const ng = await json([fx('tcp-clean-close.pcapng')]);
+    const ns = await json([fx('tcp-clean-close-nsec.pcap')]);
+    expect(ng.capture.format).toBe('pcapng');
+    expect(ng.capture.packets).toBe(ns.capture.packets);
+    expect(ng.capture.start).toBe(ns.capture.start);
+    expect(ng.flows.map((f: { client: string }) => f.client)).toEqual(ns.flows.map((f: { client: string }) => f.client));
+  });
+
+  it('reads a gzip-compressed capture', async () => {
+    const j = await json([fx('bad/gzip-of-pcap.pcap.gz')]);
+    expect(j.capture).toMatchObject({ compressed: true, packets: 4 });
+  });
+
+  it('decodes IPv6, SLL, SLL2 and 802.1Q captures into flows with bracketed IPv6 endpoints', async () => {
+    const v6 = await json([fx('ipv6-tcp-udp.pcap')]);
+    expect(v6.flows.some((f: { client: string }) => f.client.startsWith('[fd77::1]:'))).toBe(true);
+    for (const [file, lt] of [['any-sll.pcap', 113], ['any-sll2.pcap', 276], ['vlan-8021q.pcap', 1]] as const) {
+      const j = await json([fx(file)]);
+      expect(j.capture.linkTypes).toEqual([lt]);
+      expect(j.flows.filter((f: { transport: string }) => f.transport === 'tcp').length).toBeGreaterThan(0);
+      expect(j.capture.decodeProblems).toBe(0);
+    }
+  });
+
+  it('runs only the trackers asked for with --protocols', async () => {
+    const j = await json([fx('sample.pcapng'), '--protocols', 'none']);
+    expect(j.flows.length).toBeGreaterThan(0);
+    expect(j.flows.every((f: { tcp?: unknown }) => f.tcp === undefined)).toBe(true);
+    expect(j.events).toEqual([]);
+    const d = await json([fx('sample.pcapng'), '--protocols', 'dns']);
+    expect(d.dns.length).toBeGreaterThan(0);
+    expect(d.events.every((e: { kind: string }) => !e.kind.startsWith('tcp.'))).toBe(true);
+  });
+
+  it('prints a human summary with breaks first, then flows', async () => {
+    const r = await run(['analyze', fx('sample.pcapng')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sample\.pcapng: pcapng, 64 packets/);
+    expect(r.stdout.indexOf('Breaks:')).toBeGreaterThan(0);
+    expect(r.stdout.indexOf('Breaks:')).toBeLessThan(r.stdout.indexOf('Flows:'));
+    expect(r.stdout).toMatch(/tcp\.refused/);
+  });
+
+  it('exits 1 with a one-line error when the file is not a capture, empty, or missing', async () => {
+    for (const [file, msg] of [
+      [fx('bad/not-a-capture.pcap'), /not a capture file: unknown magic 0x3c68746d/],
+      [fx('bad/empty.pcap'), /empty file/],
+      [fx('bad/truncated-header.pcap'), /header/],
+      [fx('no-such-file.pcap'), /cannot read/],
+    ] as const) {
+      const r = await run(['analyze', file, '--json']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+
+  it('exits 2 on bad arguments', async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(['analyze'])).code).toBe(2);
+    expect((await run(['analyze', fx('sample.pcapng'), '--frobnicate'])).code).toBe(2);
+    expect((await run(['analyze', fx('sample.pcapng'), '--protocols', 'smtp'])).code).toBe(2);
+  });
+
+  it('keeps everything before a damaged record and names its frame and offset (exit 0)', async () => {
+    const j = await json([fx('bad/truncated-last-record.pcap')]);
+    expect(j.capture.packets).toBe(4);
+    expect(j.capture.errors).toHaveLength(1);
+    expect(j.capture.errors[0]).toMatchObject({ frame: 5, offset: 450 });
+    expect(j.capture.errors[0].message).toMatch(/cut short/);
+    const a = await json([fx('bad/absurd-length.pcap')]);
+    expect(a.capture.packets).toBe(2);
+    expect(a.capture.errors[0]).toMatchObject({ frame: 3, offset: 190 });
+    expect(a.capture.errors[0].message).toMatch(/4294967295/);
+  });
+
+  it('reports a packet too short for the headers it claims with its frame and offset, and keeps the flow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stateline-cut-'));
+    const file = join(dir, 'cut.pcap');
+    // Frame 6 of the clean close is a TCP segment; keep Ethernet + IPv4 + 6 bytes of TCP.
+    writeFileSync(file, cutRecord(readFileSync(fx('tcp-clean-close.pcap')), 6, 14 + 20 + 6));
+    const j = await json([file]);
+    expect(j.capture.packets).toBe(22);
+    expect(j.capture.decodeProblems).toBe(1);
+    const e = j.capture.errors[0];
+    expect(e.frame).toBe(6);
+    expect(e.message).toMatch(/^frame 6: TCP header needs 20 bytes at offset 34, 6 captured/);
+    expect(e.offset).toBeGreaterThan(24);
+    expect(j.flows.find((f: { transport: string }) => f.transport === 'tcp').packets).toBe(19);
+  });
+});
