@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
 
 const SHOTS = join(ROOT, 'test-results');
-const SHARED = join(ROOT, '..', 'shared', 'captures');
 
 if (!HAVE_CHROMIUM) {
   console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
@@ -98,9 +97,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', (
   });
 
   it('opens a capture by upload and shows a QUIC connection with its paths', async () => {
-    const file = join(SHARED, 'quic', 'zeek-nat-rebinding-min.pcapng');
+    // A recorded fixture, so the test runs on a fresh clone without ../shared too.
+    const file = join(ROOT, 'fixtures', 'quic', 'ngtcp2-nat-rebinding.pcap');
     await page.getByTestId('file-input').setInputFiles(file);
-    await expect.poll(() => page.getByTestId('capture-summary').textContent(), { timeout: 30_000 }).toContain('zeek-nat-rebinding-min.pcapng');
+    await expect.poll(() => page.getByTestId('capture-summary').textContent(), { timeout: 30_000 }).toContain('ngtcp2-nat-rebinding.pcap');
     await shot('08-upload-overview');
     await page.locator('[data-tab=quic]').click();
     await page.getByTestId('quic-paths').first().waitFor();
