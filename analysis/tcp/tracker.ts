@@ -10,6 +10,9 @@
 //  3. Zeek's endpoint states, history and conn_state (./zeek).
 // Per-packet results (relative seq/ack, scaled window, bytes in flight, event bits) go
 // to typed columns indexed by frame − 1 (./columns), read by the timeline query.
+// Sequence numbers cross calls that are not inlined as int32 (`x | 0`, a small integer)
+// and are made unsigned again inside (`>>> 0`): an unsigned value at or above 2^31 is a
+// double, boxed into a fresh heap number at each such call.
 
 import type { Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analyze';
@@ -282,7 +285,7 @@ export class TcpTracker implements Tracker {
     let nextseq = (seq + seglen) >>> 0;
     if ((seglen > 0 || flags & (SYN | FIN)) && fwd.ringCount < MAX_UNACKED) {
       if (flags & (SYN | FIN)) nextseq = (nextseq + 1) >>> 0;
-      pushSegment(fwd, seq, nextseq, time, frame, (ta & (A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_SPURIOUS_RETRANSMISSION | A_OUT_OF_ORDER)) !== 0);
+      pushSegment(fwd, seq | 0, nextseq | 0, time, frame, (ta & (A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_SPURIOUS_RETRANSMISSION | A_OUT_OF_ORDER)) !== 0);
     }
     if (gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) {
       if (!(ta & A_ZERO_WINDOW_PROBE)) {
@@ -300,7 +303,7 @@ export class TcpTracker implements Tracker {
     fwd.lastackTime = time;
     fwd.lastsegflags = ta;
     // the ACK removes acknowledged segments of the other direction (RTT samples)
-    if (rev.ringCount > 0) this.acked(c, rev, ack, time, frame);
+    if (rev.ringCount > 0) this.acked(c, rev, ack | 0, time, frame);
     // bytes in flight (Wireshark's payload-based method)
     let inFlight = 0;
     if (seglen !== 0 && fwd.ringCount > 0 && fwd.validBif) {
@@ -348,10 +351,10 @@ export class TcpTracker implements Tracker {
     if (ta & A_KEEP_ALIVE && seglen === 0 && rev.window === 0) bits = (bits & ~TcpBit.KEEP_ALIVE) | TcpBit.ZERO_WINDOW_PROBE;
     // "Out-of-order" only because it came soon after the highest segment, although every
     // byte of it had been seen before (no hole): it is a retransmission.
-    if (ta & A_OUT_OF_ORDER && seglen > 0 && !overlapsHole(fwd, seq, (seq + seglen) >>> 0)) bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
+    if (ta & A_OUT_OF_ORDER && seglen > 0 && !overlapsHole(fwd, seq | 0, (seq + seglen) | 0)) bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
     // holes: a lost segment leaves [prevNext, seq); segments at or below nextseq fill them
-    if (ta & A_LOST_PACKET) addHole(fwd, prevNext, seq);
-    else if (fwd.holeCount > 0 && seglen > 0) fillHoles(fwd, seq, (seq + seglen) >>> 0);
+    if (ta & A_LOST_PACKET) addHole(fwd, prevNext | 0, seq | 0);
+    else if (fwd.holeCount > 0 && seglen > 0) fillHoles(fwd, seq | 0, (seq + seglen) | 0);
     // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
     if (flags & SYN && !fwd.firstSeqSet) {
       fwd.firstSeqSet = true;
@@ -361,12 +364,12 @@ export class TcpTracker implements Tracker {
       fwd.firstSeq = seq;
     }
 
-    if (bits !== 0) this.flagEvents(c, fwd, rev, bits, pkt, frame, time, seq, ack, seglen, window, dupNum, dupFrame, prevNext, prevNextFrame, ackLostEdge);
+    if (bits !== 0) this.flagEvents(c, fwd, rev, bits, pkt, frame, time, seq | 0, ack | 0, seglen, window, dupNum, dupFrame, prevNext | 0, prevNextFrame, ackLostEdge | 0);
 
     // ---- Zeek
     if (fwd.isn < 0 && flags & SYN) fwd.isn = seq;
     const ws = pkt.tcpWscale;
-    c.zeek.packet(dir === 0, flags, seq, seglen, window, flags & SYN ? ws : -1);
+    c.zeek.packet(dir === 0, flags, seq | 0, seglen, window, flags & SYN ? ws : -1);
     // Zeek content gaps: the peer acknowledged bytes of this endpoint's stream the capture never held
     if (flags & ACK && !(flags & RST) && rev.capturedEdgeSet && gt(ack, rev.capturedEdge)) {
       c.zeek.gap(dir === 1);
@@ -384,7 +387,7 @@ export class TcpTracker implements Tracker {
     }
 
     // ---- RFC 9293 states and the state breaks
-    this.rfc(c, dir, fwd, rev, pkt, flags, seq, ack, seglen, frame, time);
+    this.rfc(c, dir, fwd, rev, pkt, flags, seq | 0, ack | 0, seglen, frame, time);
 
     // ---- bookkeeping
     if (seglen > 0 && fwd.baseSet) {
@@ -411,7 +414,9 @@ export class TcpTracker implements Tracker {
   }
 
   /** The peer's ACK: drop acknowledged segments of `h`, take an RTT sample (Karn: not for retransmitted ones). */
-  private acked(c: TcpConn, h: TcpHalf, ack: number, time: number, frame: number): void {
+  private acked(c: TcpConn, h: TcpHalf, ackI: number, time: number, frame: number): void {
+    // int32 on the way in (no boxed double per call), unsigned for the comparisons
+    const ack = ackI >>> 0;
     const R = h.ring!;
     const cap = h.ringCap;
     while (h.ringCount > 0) {
@@ -444,9 +449,10 @@ export class TcpTracker implements Tracker {
 
   private flagEvents(
     c: TcpConn, fwd: TcpHalf, rev: TcpHalf, bits: number, pkt: Packet, frame: number, time: number,
-    seq: number, ack: number, seglen: number, window: number, dupNum: number, dupFrame: number,
-    prevNext: number, prevNextFrame: number, ackLostEdge: number,
+    seqI: number, ackI: number, seglen: number, window: number, dupNum: number, dupFrame: number,
+    prevNextI: number, prevNextFrame: number, ackLostEdgeI: number,
   ): void {
+    const seq = seqI >>> 0, ack = ackI >>> 0, prevNext = prevNextI >>> 0, ackLostEdge = ackLostEdgeI >>> 0;
     const rs = (v: number): number => (v - fwd.baseSeq) >>> 0;
     const ra = (v: number): number => (v - rev.baseSeq) >>> 0;
     const ctl = pkt.tcpFlags & (SYN | FIN);
@@ -551,7 +557,9 @@ export class TcpTracker implements Tracker {
   }
 
   /** RFC 9293 states of both endpoints, and the state breaks this segment proves. */
-  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, pkt: Packet, flags: number, seq: number, ack: number, seglen: number, frame: number, time: number): void {
+  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, pkt: Packet, flags: number, seqI: number, ackI: number, seglen: number, frame: number, time: number): void {
+    // int32 on the way in (no boxed double per call), unsigned for the comparisons
+    const seq = seqI >>> 0, ack = ackI >>> 0;
     const s = dir, r = 1 - dir;
     const st = c.st;
     const before0 = st[0], before1 = st[1];
@@ -576,7 +584,7 @@ export class TcpTracker implements Tracker {
       // nothing was listening: the server side answered from CLOSED all along
       for (const e of c.states) e.server = 'CLOSED';
       st[1] = State.CLOSED;
-    } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seq, ack, frame, time);
+    } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seqI, ackI, frame, time);
     if (flags & RST) {
       c.rstSeen = true;
       fwd.rstFrame = frame;
@@ -625,10 +633,12 @@ export class TcpTracker implements Tracker {
     }
     if (st[s] === State.ESTABLISHED && st[r] === State.ESTABLISHED) c.handshakeDone = true;
     if (st[0] !== before0 || st[1] !== before1 || first) {
-      const e: TcpStateJson = { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]] };
       if (first && (flags & (SYN | ACK)) === SYN && st[1] === State.LISTEN) this.guess ??= 'server assumed LISTEN';
-      if (this.guess) e.guess = this.guess;
-      c.states.push(e);
+      // one literal per shape (adding `guess` afterwards would allocate a property store)
+      const guess = this.guess;
+      c.states.push(guess
+        ? { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]], guess }
+        : { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]] });
     }
     // half-open bookkeeping: the first data this side sent that is still unacknowledged
     if (seglen > 0 && !(flags & RST) && fwd.unackedSince === 0 && fwd.ringCount > 0 && (rev.lastack === 0 || gt((seq + seglen) >>> 0, rev.lastack))) {
@@ -641,7 +651,8 @@ export class TcpTracker implements Tracker {
   }
 
   /** A RST on a connection that got past the SYN: peer lost state, or an abort. */
-  private classifyRst(c: TcpConn, s: number, fwd: TcpHalf, rev: TcpHalf, flags: number, seq: number, ack: number, frame: number, time: number): void {
+  private classifyRst(c: TcpConn, s: number, fwd: TcpHalf, rev: TcpHalf, flags: number, seqI: number, ackI: number, frame: number, time: number): void {
+    const seq = seqI >>> 0, ack = ackI >>> 0;
     const sender = c.flow.endpoint(s === 0);
     const established = c.handshakeDone || (c.midstream && fwd.packets > 0 && rev.packets > 0);
     const peer = rev;
@@ -701,13 +712,20 @@ export class TcpTracker implements Tracker {
         this.fire(c, TcpBit.UNCLOSED, c.lastFrame, c.lastTime, `still open when the capture ended (${state})`, []);
       }
     }
-    for (const e of this.pending) analysis.events.push(e);
-    this.pending.length = 0;
-    // the per-packet event bits join the analysis's columns
+    // the per-packet event bits join the analysis's columns: only frames with an event
+    // (each went through fire(), which queued it in `pending`) have bits
     const cols = analysis.columns;
     const bits = this.columns.bits;
+    const eventBits = cols.eventBits;
     const n = Math.min(cols.length, this.columns.length);
-    for (let i = 0; i < n; i++) if (bits[i] !== 0) cols.eventBits[i] |= bits[i];
+    const pending = this.pending;
+    for (let k = 0; k < pending.length; k++) {
+      const e = pending[k];
+      analysis.events.push(e);
+      const i = e.frame - 1;
+      if (i >= 0 && i < n) eventBits[i] |= bits[i];
+    }
+    this.pending.length = 0;
   }
 
   contribute(json: AnalysisJson, analysis: Analysis): void {
@@ -765,7 +783,9 @@ function wiresharkBits(ta: number): number {
   return b;
 }
 
-function pushSegment(h: TcpHalf, seq: number, nextseq: number, time: number, frame: number, retx: boolean): void {
+// int32 in (a sequence number at or above 2^31 passed as is would be boxed per call)
+function pushSegment(h: TcpHalf, seqI: number, nextI: number, time: number, frame: number, retx: boolean): void {
+  const seq = seqI >>> 0, nextseq = nextI >>> 0;
   if (h.ring === null || h.ringCount === h.ringCap) growRing(h);
   const cap = h.ringCap;
   let i = h.ringHead + h.ringCount;
@@ -783,7 +803,7 @@ function pushSegment(h: TcpHalf, seq: number, nextseq: number, time: number, fra
 function growRing(h: TcpHalf): void {
   // a plain array of doubles: far cheaper to allocate per flow than a typed array
   const old = h.ring;
-  const n = old === null ? 8 : h.ringCap * 2;
+  const n = old === null ? 4 : h.ringCap * 2;
   const R: number[] = new Array<number>(n * RING_STRIDE).fill(0);
   if (old !== null) {
     for (let k = 0; k < h.ringCount; k++) {
@@ -808,7 +828,9 @@ function originalFrame(h: TcpHalf, seq: number, self: number): number {
   return 0;
 }
 
-function addHole(h: TcpHalf, left: number, right: number): void {
+// The hole helpers take int32 (no boxed double per call) and keep unsigned values.
+function addHole(h: TcpHalf, leftI: number, rightI: number): void {
+  const left = leftI >>> 0, right = rightI >>> 0;
   if (h.holes === null) h.holes = new Float64Array(2 * MAX_HOLES);
   if (h.holeCount === MAX_HOLES) {
     h.holesOverflowed = true;
@@ -820,14 +842,16 @@ function addHole(h: TcpHalf, left: number, right: number): void {
   h.holeCount++;
 }
 
-function overlapsHole(h: TcpHalf, left: number, right: number): boolean {
+function overlapsHole(h: TcpHalf, leftI: number, rightI: number): boolean {
+  const left = leftI >>> 0, right = rightI >>> 0;
   // below the first byte the capture saw, or after forgetting holes: keep Wireshark's verdict
   if (h.holesOverflowed || !h.firstSeqSet || lt(left, h.firstSeq)) return true;
   for (let k = 0; k < h.holeCount; k++) if (lt(left, h.holes![2 * k + 1]) && gt(right, h.holes![2 * k])) return true;
   return false;
 }
 
-function fillHoles(h: TcpHalf, left: number, right: number): void {
+function fillHoles(h: TcpHalf, leftI: number, rightI: number): void {
+  const left = leftI >>> 0, right = rightI >>> 0;
   const H = h.holes!;
   for (let k = 0; k < h.holeCount; k++) {
     const a = H[2 * k], b = H[2 * k + 1];
@@ -842,7 +866,7 @@ function fillHoles(h: TcpHalf, left: number, right: number): void {
     else {
       // split: keep the left part, add the right part
       H[2 * k + 1] = left;
-      addHole(h, right, b);
+      addHole(h, right | 0, b | 0);
     }
   }
 }
