@@ -84,6 +84,7 @@ export function readHeader(data: Uint8Array, off: number, len: number, h: DnsHea
 export function readName(data: Uint8Array, msgOff: number, msgLen: number, pos: number): string | null {
   const limit = msgOff + msgLen;
   let p = pos;
+  if (p < nameLo) nameLo = p;
   let end = -1;
   let hops = 0;
   let wire = 0; // octets of the uncompressed name, length bytes included
@@ -114,7 +115,9 @@ export function readName(data: Uint8Array, msgOff: number, msgLen: number, pos: 
         nameError = `compression pointer at byte ${p - msgOff} points past the message (to ${target})`;
         return null;
       }
+      if (p + 2 > nameHi) nameHi = p + 2;
       p = msgOff + target;
+      if (p < nameLo) nameLo = p;
       continue;
     }
     if (kind !== 0) {
@@ -145,7 +148,9 @@ export function readName(data: Uint8Array, msgOff: number, msgLen: number, pos: 
     }
     CODES[n++] = 0x2e;
     p += 1 + b;
+    if (p > nameHi) nameHi = p;
   }
+  if (p + 1 > nameHi) nameHi = p + 1;
   nameEnd = end;
   if (n === 0) return '.';
   return codesToString(n);
@@ -153,6 +158,10 @@ export function readName(data: Uint8Array, msgOff: number, msgLen: number, pos: 
 
 /** Offset after the name read last by readName. */
 export let nameEnd = 0;
+// The lowest pointer target and the highest end of the bytes readName visited since
+// the last reset (answerTextsCached keys its cache on the bytes the answers depend on).
+let nameLo = 0;
+let nameHi = 0;
 
 // Names repeat (the same few hundred names in most captures): the text of a name is
 // looked up by a hash of its characters and reused, so reading a known name allocates
@@ -187,12 +196,72 @@ function codesToStringNew(n: number): string {
   return s;
 }
 
+// Question names by their wire bytes: a name sent before (uncompressed, as questions
+// are) is found by a hash of its bytes and a byte comparison, without building its
+// text again. Entries hold the bytes in one arena; both are dropped when full.
+let WIRE_ARENA = new Uint8Array(0);
+const WIRE_MAX = 16384;
+const WIRE_OFF = new Int32Array(WIRE_MAX);
+const WIRE_LEN = new Int32Array(WIRE_MAX);
+const WIRE_TEXT: string[] = new Array<string>(WIRE_MAX).fill('');
+const WIRE_MAP = new Map<number, number>();
+let wireUsed = 0;
+let wireCount = 0;
+
+/** readName for a question's name, through the wire-bytes cache when the name has no pointer. */
+function readQuestionName(data: Uint8Array, msgOff: number, msgLen: number, pos: number): string | null {
+  const limit = msgOff + msgLen;
+  let p = pos;
+  let h = 0x811c9dc5;
+  for (;;) {
+    if (p >= limit) return readName(data, msgOff, msgLen, pos);
+    const b = data[p];
+    if (b === 0) break;
+    if (b & 0xc0 || p + 1 + b > limit) return readName(data, msgOff, msgLen, pos);
+    for (let i = p, e = p + b; i <= e; i++) h = Math.imul(h ^ data[i], 0x01000193);
+    p += 1 + b;
+    if (p - pos > 254) return readName(data, msgOff, msgLen, pos);
+  }
+  const wlen = p + 1 - pos;
+  const e = WIRE_MAP.get(h);
+  if (e !== undefined && WIRE_LEN[e] === wlen) {
+    const o = WIRE_OFF[e] - pos;
+    let same = true;
+    for (let i = pos; i < p; i++) {
+      if (WIRE_ARENA[o + i] !== data[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      nameEnd = p + 1;
+      return WIRE_TEXT[e];
+    }
+  }
+  const name = readName(data, msgOff, msgLen, pos);
+  if (name === null) return null;
+  if (WIRE_ARENA.length === 0) WIRE_ARENA = new Uint8Array(1 << 20);
+  if (wireCount === WIRE_MAX || wireUsed + wlen > WIRE_ARENA.length) {
+    WIRE_MAP.clear();
+    wireCount = 0;
+    wireUsed = 0;
+  }
+  const k = wireCount++;
+  WIRE_OFF[k] = wireUsed;
+  WIRE_LEN[k] = wlen;
+  WIRE_TEXT[k] = name;
+  for (let i = 0; i < wlen; i++) WIRE_ARENA[wireUsed + i] = data[pos + i];
+  wireUsed += wlen;
+  WIRE_MAP.set(h, k);
+  return name;
+}
+
 /**
  * Reads the first question (after the header) of a message of `len` bytes at `off`.
  * Returns '' on success and the reason otherwise. `mdns` strips the top class bit.
  */
 export function readQuestion(data: Uint8Array, off: number, len: number, q: DnsQuestion, mdns: boolean): string {
-  const name = readName(data, off, len, off + 12);
+  const name = readQuestionName(data, off, len, off + 12);
   if (name === null) return nameError;
   const p = nameEnd;
   if (p + 4 > off + len) return `question of ${name} is cut short (type and class missing)`;
@@ -606,5 +675,74 @@ export function answerTexts(data: Uint8Array, off = 0, len = data.length): strin
     out.push(`${name} ${ttl} ${typeName(type)} ${type === 41 ? `udp ${u16(data, p - 8)}` : rdataText(data, off, len, type, p, rdlen)}`);
     p += rdlen;
   }
+  return out;
+}
+
+// Answer texts by message bytes: responses repeat (the same question answered the same
+// way), so the texts of a response are kept under a hash of the bytes they were read
+// from (header after the ID, questions and answers) and reused when a later response
+// has the same bytes. Only responses whose names were read entirely from those bytes
+// are kept; the entries' bytes live in one arena, dropped when full.
+let ANS_ARENA = new Uint8Array(0);
+const ANS_MAX = 16384;
+const ANS_C_OFF = new Int32Array(ANS_MAX);
+const ANS_C_LEN = new Int32Array(ANS_MAX);
+const ANS_C_TEXT: string[][] = [];
+const ANS_MAP = new Map<number, number>();
+let ansUsed = 0;
+let ansCount = 0;
+
+/**
+ * answerTexts, through a cache of earlier responses with the same bytes (the same
+ * result as answerTexts; a new array each call).
+ */
+export function answerTextsCached(data: Uint8Array, off: number, len: number): string[] {
+  if (len < 12) return [];
+  const qd = (data[off + 4] << 8) | data[off + 5], an = (data[off + 6] << 8) | data[off + 7];
+  if (an === 0) return [];
+  const limit = off + len;
+  let p = off + 12;
+  for (let i = 0; i < qd; i++) {
+    p = skipName(data, limit, p);
+    if (p < 0 || p + 4 > limit) return answerTexts(data, off, len);
+    p += 4;
+  }
+  for (let i = 0; i < an; i++) {
+    p = skipName(data, limit, p);
+    if (p < 0 || p + 10 > limit) return answerTexts(data, off, len);
+    p += 10 + ((data[p + 8] << 8) | data[p + 9]);
+    if (p > limit) return answerTexts(data, off, len);
+  }
+  const from = off + 2, to = p;
+  let h = 0x811c9dc5 ^ (to - from);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ data[i], 0x01000193);
+  const e = ANS_MAP.get(h);
+  if (e !== undefined && ANS_C_LEN[e] === to - from) {
+    const o = ANS_C_OFF[e] - from;
+    let same = true;
+    for (let i = from; i < to; i++) {
+      if (ANS_ARENA[o + i] !== data[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return ANS_C_TEXT[e].slice();
+  }
+  nameLo = limit;
+  nameHi = 0;
+  const out = answerTexts(data, off, len);
+  if (out.length !== an || nameLo < from || nameHi > to || to - from > 4096) return out;
+  if (ANS_ARENA.length === 0) ANS_ARENA = new Uint8Array(1 << 22);
+  if (ansCount === ANS_MAX || ansUsed + (to - from) > ANS_ARENA.length) {
+    ANS_MAP.clear();
+    ansCount = 0;
+    ansUsed = 0;
+  }
+  const k = ansCount++;
+  ANS_C_OFF[k] = ansUsed;
+  ANS_C_LEN[k] = to - from;
+  ANS_C_TEXT[k] = out.slice();
+  for (let i = from; i < to; i++) ANS_ARENA[ansUsed++] = data[i];
+  ANS_MAP.set(h, k);
   return out;
 }
