@@ -17,7 +17,7 @@
 import { formatEndpoint } from '../../parsers/decode/format';
 import type { Packet } from '../../parsers/decode/packet';
 import {
-  hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
+  fromHex, hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
 } from '../../parsers/quic/header';
 import { initialKeysLazy, packetKeys, peek, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
@@ -186,9 +186,11 @@ interface FlowQ {
   pathIndex: number;
   /** Failed attempts before the flow proved to be QUIC. */
   misses: number;
-  /** DCID bytes last matched per flow direction (fast path for short headers). */
-  fast: [Uint8Array | null, Uint8Array | null];
-  fastInferred: [boolean, boolean];
+  /** DCID bytes last matched per flow direction 0 / 1 (fast path for short headers), and whether that CID was inferred. */
+  fast0: Uint8Array | null;
+  fast1: Uint8Array | null;
+  fastInferred0: boolean;
+  fastInferred1: boolean;
   key: string;
   lastClientLen: number;
   /** The last client packet on the 4-tuple carried a known CID. */
@@ -198,8 +200,18 @@ interface FlowQ {
 }
 
 const NOT_QUIC_AFTER = 8;
+const NOT_QUIC_FLOW: FlowQ = newFlowQ(NOT_QUIC_AFTER);
 const MAX_PENDING_PER_CONN = 50_000;
 const MAX_UNMATCHED_PER_CONN = 10_000;
+
+function setFast(fq: FlowQ, dir: number, cid: Uint8Array | null, inferred: boolean): void {
+  if (dir === 0) { fq.fast0 = cid; fq.fastInferred0 = inferred; }
+  else { fq.fast1 = cid; fq.fastInferred1 = inferred; }
+}
+
+function newFlowQ(misses: number): FlowQ {
+  return { conn: null, clientDir: 0, pathIndex: -1, misses, fast0: null, fast1: null, fastInferred0: false, fastInferred1: false, key: '', lastClientLen: 0, lastClientMatched: false };
+}
 
 function addUnique(list: string[], v: string): boolean {
   if (list.includes(v)) return false;
@@ -207,10 +219,72 @@ function addUnique(list: string[], v: string): boolean {
   return true;
 }
 
+/** Is the CID at d[off..off+len) in the list (hex strings)? */
+function hasCid(list: string[], d: Uint8Array, off: number, len: number): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i].length === 2 * len && bytesEqHex(list[i], d, off)) return true;
+  return false;
+}
+
 function bytesEq(a: Uint8Array, d: Uint8Array, off: number): boolean {
   if (off + a.length > d.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== d[off + i]) return false;
   return true;
+}
+
+/** A 30-bit hash of a CID's length and first bytes (a Smi, so Map lookups allocate nothing). */
+function cidHash(d: Uint8Array, off: number, len: number): number {
+  let h = len * 0x9e3779b1;
+  const n = len < 6 ? len : 6;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ d[off + i], 0x01000193);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
+interface CidEntry {
+  bytes: Uint8Array;
+  conn: QuicConn;
+  next: CidEntry | null;
+}
+
+/** CID bytes → connection, looked up in the datagram without building a key string. */
+class CidIndex {
+  private readonly m = new Map<number, CidEntry>();
+
+  /** The entry whose CID is exactly the `len` bytes at `off`. */
+  find(d: Uint8Array, off: number, len: number): CidEntry | null {
+    let e = this.m.get(cidHash(d, off, len)) ?? null;
+    for (; e !== null; e = e.next) if (e.bytes.length === len && bytesEq(e.bytes, d, off)) return e;
+    return null;
+  }
+
+  get(d: Uint8Array, off: number, len: number): QuicConn | undefined {
+    return this.find(d, off, len)?.conn;
+  }
+
+  /** As Map.set: a later connection with the same CID replaces the earlier. */
+  set(bytes: Uint8Array, conn: QuicConn): void {
+    const e = this.find(bytes, 0, bytes.length);
+    if (e !== null) { e.conn = conn; return; }
+    const h = cidHash(bytes, 0, bytes.length);
+    this.m.set(h, { bytes, conn, next: this.m.get(h) ?? null });
+  }
+}
+
+/** Copies of the packets kept for decryption, packed into large chunks (no ArrayBuffer per packet). */
+class ByteArena {
+  private chunk = new Uint8Array(0);
+  private used = 0;
+
+  copy(d: Uint8Array, start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(1 << 20, n));
+      this.used = 0;
+    }
+    const o = this.used;
+    this.chunk.set(d.subarray(start, end), o);
+    this.used = o + n;
+    return this.chunk.subarray(o, o + n);
+  }
 }
 
 export class QuicTracker implements Tracker {
@@ -221,11 +295,17 @@ export class QuicTracker implements Tracker {
   private readonly serverCidMap = new Map<string, QuicConn>();
   /** The client's first Initial DCID (hex) → connection. */
   private readonly initialMap = new Map<string, QuicConn>();
+  /** The same three maps, keyed by the CID bytes. */
+  private readonly clientCidIdx = new CidIndex();
+  private readonly serverCidIdx = new CidIndex();
+  private readonly initialIdx = new CidIndex();
+  /** CID (hex) → its bytes, shared by the flows' fast paths. */
+  private readonly cidBytes = new Map<string, Uint8Array>();
+  private readonly arena = new ByteArena();
   /** CID lengths in use (bit per length), as Wireshark keeps them. */
   private cidLengths = 0;
   /** Endpoint pair key → flow state, for ICMP quotes. */
   private readonly byKey = new Map<string, FlowQ>();
-  private readonly flows: Flow[] = [];
   private readonly keylogText: string | undefined;
   private readonly idleSeconds: number;
   private readonly wantAll: boolean;
@@ -253,11 +333,11 @@ export class QuicTracker implements Tracker {
     let fq = this.flowQ[flow.id];
     if (fq === undefined) {
       if (flow.app === 'dns' || pkt.srcPort === 53 || pkt.dstPort === 53 || pkt.srcPort === 5353 || pkt.dstPort === 5353) {
-        this.flowQ[flow.id] = fq = { conn: null, clientDir: 0, pathIndex: -1, misses: NOT_QUIC_AFTER, fast: [null, null], fastInferred: [false, false], key: '', lastClientLen: 0, lastClientMatched: false };
+        // never QUIC: one shared state, never written (onPacket returns before any use)
+        this.flowQ[flow.id] = NOT_QUIC_FLOW;
         return;
       }
-      this.flowQ[flow.id] = fq = { conn: null, clientDir: 0, pathIndex: -1, misses: 0, fast: [null, null], fastInferred: [false, false], key: '', lastClientLen: 0, lastClientMatched: false };
-      this.flows[flow.id] = flow;
+      this.flowQ[flow.id] = fq = newFlowQ(0);
     } else if (fq.conn === null && fq.misses >= NOT_QUIC_AFTER) return;
 
     const d = pkt.data;
@@ -277,9 +357,9 @@ export class QuicTracker implements Tracker {
     const conn = fq.conn;
     if (conn !== null) {
       const fromClient = dir === fq.clientDir;
-      const f = fq.fast[dir];
+      const f = dir === 0 ? fq.fast0 : fq.fast1;
       if (f !== null && bytesEq(f, d, off + 1)) {
-        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, fq.fastInferred[dir]);
+        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, dir === 0 ? fq.fastInferred0 : fq.fastInferred1);
         if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
         if (fromClient) { fq.lastClientLen = pkt.payloadWireLen; fq.lastClientMatched = true; }
@@ -296,8 +376,7 @@ export class QuicTracker implements Tracker {
       const peer = fromClient ? conn.serverCids : conn.clientCids;
       const m = this.prefixMatch(peer, d, off + 1, end);
       if (m !== null) {
-        fq.fast[dir] = m;
-        fq.fastInferred[dir] = false;
+        setFast(fq, dir, m, false);
         this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false);
         if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
@@ -309,13 +388,13 @@ export class QuicTracker implements Tracker {
     let found: QuicConn | null = null;
     let fromServerSide = false;
     let matchedLen = 0;
+    let foundBytes: Uint8Array | null = null;
     for (let len = Math.min(20, end - off - 1); len >= 1; len--) {
       if ((this.cidLengths & (1 << len)) === 0) continue;
-      const k = hex(d, off + 1, len);
-      const c = this.clientCidMap.get(k);
-      if (c) { found = c; fromServerSide = true; matchedLen = len; break; }
-      const s = this.serverCidMap.get(k);
-      if (s) { found = s; fromServerSide = false; matchedLen = len; break; }
+      const c = this.clientCidIdx.find(d, off + 1, len);
+      if (c !== null) { found = c.conn; foundBytes = c.bytes; fromServerSide = true; matchedLen = len; break; }
+      const s = this.serverCidIdx.find(d, off + 1, len);
+      if (s !== null) { found = s.conn; foundBytes = s.bytes; fromServerSide = false; matchedLen = len; break; }
     }
     let inferred = false;
     if (found === null && fq.conn !== null) {
@@ -324,15 +403,14 @@ export class QuicTracker implements Tracker {
       const fromClient = dir === fq.clientDir;
       for (const cid of c.inferredCids) {
         if (cid[0] !== (fromClient ? 's' : 'c')) continue;
-        if (bytesEqHex(cid.slice(1), d, off + 1)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
+        if (bytesEqHex(cid, d, off + 1, 1)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
       }
     }
     if (found !== null) {
       const fromClient = !fromServerSide;
       const isNewPath = fq.conn !== found;
       this.attach(found, fq, flow, dir, fromClient, frame, time, false);
-      fq.fast[dir] = d.slice(off + 1, off + 1 + matchedLen);
-      fq.fastInferred[dir] = inferred;
+      setFast(fq, dir, foundBytes ?? d.slice(off + 1, off + 1 + matchedLen), inferred);
       this.attribute(found, fq, fromClient, PacketType.ONE_RTT, frame, time, inferred);
       if (this.keepShort(found, fromClient)) this.keep(found, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
       if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = !inferred; }
@@ -340,11 +418,22 @@ export class QuicTracker implements Tracker {
       return;
     }
     // no CID matched
+    conn = fq.conn;
+    let o: { flow: Flow; items: Unmatched[] } | undefined;
+    if (conn === null) {
+      // a UDP 4-tuple without a connection: maybe a migrated path (resolved at the end)
+      o = this.orphans.get(flow.id);
+      if (!isShortHeaderByte(d[off])) {
+        // fixed bit greased (RFC 9287): only next to a known QUIC server endpoint
+        if (fq.nearServer === undefined) fq.nearServer = this.serverEps.has(flow.endpoint(true)) || this.serverEps.has(flow.endpoint(false));
+        if (!fq.nearServer) { fq.misses++; return; }
+      }
+      if (!o && fq.misses >= NOT_QUIC_AFTER) return;
+    }
     const u: Unmatched = {
       frame, time, flow: flow.id, fromClient: null, head: d.slice(off, Math.min(end, off + 21)),
       tail: end - off >= 21 ? hex(d, end - 16, 16) : '', len: end - off, conn: null, resolved: false, answersLen: 0,
     };
-    conn = fq.conn;
     if (conn !== null) {
       const fromClient = dir === fq.clientDir;
       u.fromClient = fromClient;
@@ -364,8 +453,7 @@ export class QuicTracker implements Tracker {
           u.resolved = true;
           conn.inferredCids.add(k);
           if (!prev.viaLong) conn.inferredFrames.push(prev.frame);
-          fq.fast[dir] = d.slice(off + 1, off + 1 + L);
-          fq.fastInferred[dir] = true;
+          setFast(fq, dir, d.slice(off + 1, off + 1 + L), true);
           // the two packets count in the timeline (marked by the inferred list)
           this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, true);
           if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
@@ -377,19 +465,9 @@ export class QuicTracker implements Tracker {
       if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
       return;
     }
-    // a UDP 4-tuple without a connection: maybe a migrated path (resolved at the end)
-    let o = this.orphans.get(flow.id);
-    if (!isShortHeaderByte(d[off])) {
-      // fixed bit greased (RFC 9287): only next to a known QUIC server endpoint
-      if (fq.nearServer === undefined) fq.nearServer = this.serverEps.has(flow.endpoint(true)) || this.serverEps.has(flow.endpoint(false));
-      if (!fq.nearServer) { fq.misses++; return; }
-    }
-    if (!o) {
-      if (fq.misses >= NOT_QUIC_AFTER) return;
-      this.orphans.set(flow.id, (o = { flow, items: [] }));
-    }
+    if (!o) this.orphans.set(flow.id, (o = { flow, items: [] }));
     u.fromClient = null;
-    if (this.wantAll || (o.items.length < 8)) u.bytes = d.slice(off, end);
+    if (this.wantAll || (o.items.length < 8)) u.bytes = this.arena.copy(d, off, end);
     if (o.items.length < MAX_UNMATCHED_PER_CONN) o.items.push(u);
     else fq.misses = NOT_QUIC_AFTER;
     u.dir = dir;
@@ -447,23 +525,21 @@ export class QuicTracker implements Tracker {
 
   /** Which connection a datagram's first long-header packet belongs to (creating one for a client Initial). */
   private findLong(d: Uint8Array, h: LongHeader, fq: FlowQ, dir: number, frame: number, time: number): { conn: QuicConn; fromClient: boolean } | null {
-    const dcid = hex(d, h.dcidOff, h.dcidLen);
-    const scid = hex(d, h.scidOff, h.scidLen);
     const t = h.type;
     if (t === PacketType.VERSION_NEGOTIATION) {
       // From the server: DCID = the client's SCID, SCID = the client's DCID.
-      const c = (h.dcidLen ? this.clientCidMap.get(dcid) : undefined) ?? this.initialMap.get(scid) ?? fq.conn;
+      const c = (h.dcidLen ? this.clientCidIdx.get(d, h.dcidOff, h.dcidLen) : undefined) ?? this.initialIdx.get(d, h.scidOff, h.scidLen) ?? fq.conn;
       if (!c) return null;
       return { conn: c, fromClient: false };
     }
     if (h.dcidLen > 0) {
       if (t === PacketType.INITIAL || t === PacketType.ZERO_RTT) {
-        const c = this.initialMap.get(dcid);
+        const c = this.initialIdx.get(d, h.dcidOff, h.dcidLen);
         if (c && (fq.conn !== c || dir === fq.clientDir)) return { conn: c, fromClient: true };
       }
-      const cc = this.clientCidMap.get(dcid);
+      const cc = this.clientCidIdx.get(d, h.dcidOff, h.dcidLen);
       if (cc) return { conn: cc, fromClient: false };
-      const sc = this.serverCidMap.get(dcid);
+      const sc = this.serverCidIdx.get(d, h.dcidOff, h.dcidLen);
       if (sc) return { conn: sc, fromClient: true };
     } else if (fq.conn !== null) {
       return { conn: fq.conn, fromClient: dir === fq.clientDir };
@@ -472,7 +548,7 @@ export class QuicTracker implements Tracker {
       // A client Initial on the connection's 4-tuple to a DCID too short to be a new
       // connection's first (RFC 9000 7.2: at least 8 bytes): the client addresses the
       // server by a CID we did not see (one in a server Initial lost before the capture).
-      this.addCid(fq.conn, dcid, true);
+      this.addCid(fq.conn, hex(d, h.dcidOff, h.dcidLen), true);
       return { conn: fq.conn, fromClient: true };
     }
     if (t === PacketType.INITIAL && h.dcidLen >= 8 && (d[h.start] & 0x40) !== 0) {
@@ -483,23 +559,23 @@ export class QuicTracker implements Tracker {
       this.conns.push(c);
       c.firstTime = time;
       c.firstClientFrame = frame;
+      const dcid = hex(d, h.dcidOff, h.dcidLen);
       c.originalDcid = dcid;
       c.keyCid = d.slice(h.dcidOff, h.dcidOff + h.dcidLen);
       this.initialMap.set(dcid, c);
+      this.initialIdx.set(c.keyCid, c);
       return { conn: c, fromClient: true };
     }
     if (fq.conn !== null) {
       // Long header with an unknown DCID on a known 4-tuple: Wireshark leaves it out; so do we.
       return null;
     }
-    void scid;
     return null;
   }
 
   /** Learn CIDs from a long header. */
   private learnLong(c: QuicConn, d: Uint8Array, h: LongHeader, fromClient: boolean, frame: number, time: number, fq: FlowQ): void {
     if (h.type !== PacketType.VERSION_NEGOTIATION && !c.versions.includes(h.version)) c.versions.push(h.version);
-    const scid = hex(d, h.scidOff, h.scidLen);
     if (h.type === PacketType.VERSION_NEGOTIATION) {
       if (!c.vnSeen) {
         c.vnSeen = true;
@@ -509,6 +585,7 @@ export class QuicTracker implements Tracker {
       return;
     }
     if (h.type === PacketType.RETRY) {
+      const scid = hex(d, h.scidOff, h.scidLen);
       c.retryScid = scid;
       if (h.scidLen) this.addCid(c, scid, true);
       c.keyCid = d.slice(h.scidOff, h.scidOff + h.scidLen);
@@ -516,7 +593,7 @@ export class QuicTracker implements Tracker {
         message: `the server asks the client to prove its address: Retry with a ${h.tokenLen}-byte token and the new connection ID ${scid}; the client's next Initial must go to it`, related: [] });
       return;
     }
-    if (h.scidLen) this.addCid(c, scid, !fromClient);
+    if (h.scidLen) { if (!hasCid(fromClient ? c.clientCids : c.serverCids, d, h.scidOff, h.scidLen)) this.addCid(c, hex(d, h.scidOff, h.scidLen), !fromClient); }
     else if (!fromClient ? !c.serverCids.includes('') : !c.clientCids.includes('')) (fromClient ? c.clientCids : c.serverCids).push('');
     if (fromClient) {
       if (h.type === PacketType.INITIAL) {
@@ -546,7 +623,7 @@ export class QuicTracker implements Tracker {
   }
 
   private keepInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
-    const p: Pending = { frame, time, fromClient, type: PacketType.INITIAL, bytes: d.slice(h.start, h.end), pnOff: h.pnOff - h.start, keyCid: c.keyCid, pathIndex: fq.pathIndex };
+    const p: Pending = { frame, time, fromClient, type: PacketType.INITIAL, bytes: this.arena.copy(d, h.start, h.end), pnOff: h.pnOff - h.start, keyCid: c.keyCid, pathIndex: fq.pathIndex };
     if (fromClient) {
       if (c.firstClientInitials < 3) { c.firstClientInitials++; c.pending.push(p); c.lastClientInitial = null; }
       else c.lastClientInitial = p;
@@ -568,18 +645,19 @@ export class QuicTracker implements Tracker {
       // a CID only inferred so far: kept raw, its length is checked after decryption taught the CIDs
       pnOff = L < 0 ? -1 : 1 + L;
     }
-    c.pending.push({ frame, time, fromClient, type, bytes: d.slice(start, end), pnOff, keyCid, pathIndex: fq.pathIndex });
+    c.pending.push({ frame, time, fromClient, type, bytes: this.arena.copy(d, start, end), pnOff, keyCid, pathIndex: fq.pathIndex });
   }
 
   private keepUnmatched(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, off: number, end: number, frame: number, time: number): void {
     if (c.pending.length >= MAX_PENDING_PER_CONN) return;
     // DCID length unknown yet: kept raw, tried after NEW_CONNECTION_ID teaches the CIDs
-    c.pending.push({ frame, time, fromClient, type: PacketType.ONE_RTT, bytes: d.slice(off, end), pnOff: -1, keyCid: null, pathIndex: fq.pathIndex });
+    c.pending.push({ frame, time, fromClient, type: PacketType.ONE_RTT, bytes: this.arena.copy(d, off, end), pnOff: -1, keyCid: null, pathIndex: fq.pathIndex });
   }
 
   private addCid(c: QuicConn, cid: string, server: boolean): void {
     if (addUnique(server ? c.serverCids : c.clientCids, cid)) {
       (server ? this.serverCidMap : this.clientCidMap).set(cid, c);
+      (server ? this.serverCidIdx : this.clientCidIdx).set(this.bytesOfCid(cid), c);
       if (cid.length) this.cidLengths |= 1 << (cid.length / 2);
     }
   }
@@ -589,9 +667,16 @@ export class QuicTracker implements Tracker {
       const cid = cids[i];
       const L = cid.length / 2;
       if (off + L > end) continue;
-      if (bytesEqHex(cid, d, off)) return d.slice(off, off + L);
+      if (bytesEqHex(cid, d, off)) return this.bytesOfCid(cid);
     }
     return null;
+  }
+
+  /** The bytes of a CID (hex), one shared copy per CID. */
+  private bytesOfCid(cid: string): Uint8Array {
+    let b = this.cidBytes.get(cid);
+    if (b === undefined) this.cidBytes.set(cid, (b = fromHex(cid)));
+    return b;
   }
 
   /** Put the flow on the connection (a new path when the connection is elsewhere). */
@@ -599,8 +684,8 @@ export class QuicTracker implements Tracker {
     if (fq.conn === c) return;
     fq.conn = c;
     fq.clientDir = fromClient ? dir : 1 - dir;
-    fq.fast = [null, null];
-    fq.fastInferred = [false, false];
+    setFast(fq, 0, null, false);
+    setFast(fq, 1, null, false);
     flow.app = 'quic';
     const client = flow.endpoint(fq.clientDir === 0);
     const server = flow.endpoint(fq.clientDir !== 0);
@@ -750,12 +835,13 @@ export class QuicTracker implements Tracker {
       // the ClientHello is read from an unauthenticated peek (TypeScript AES-CTR, no WebCrypto
       // round trip); it is kept only if it parses as a ClientHello. Everything else is authenticated.
       let r = p.fromClient && !p.closeCheck && !this.wantAll ? peek(p.bytes, p.pnOff, true, sideKeys, ctx.largest[side][0]) : null;
-      if (r && !peekLooksRight(r.payload)) r = null;
+      let frames: QuicFrame[] | null = null;
+      if (r) { frames = parseFrames(r.payload); if (!peekLooksRight(frames)) { r = null; frames = null; } }
       if (!r) r = await unprotect(p.bytes, p.pnOff, true, sideKeys, ctx.largest[side][0]);
       if (!r) continue;
       c.decrypted++;
       if (r.pn > ctx.largest[side][0]) ctx.largest[side][0] = r.pn;
-      this.handleFrames(c, ctx, p, parseFrames(r.payload), 0);
+      this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0);
       if (p.fromClient && !helloDone) helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
     }
     for (const m of handshakeMessages(ctx.crypto[0][0].contiguous())) {
@@ -1101,8 +1187,7 @@ export class QuicTracker implements Tracker {
 }
 
 /** A peeked client Initial payload: frames that parse, only those an Initial may carry, CRYPTO among them. */
-function peekLooksRight(d: Uint8Array): boolean {
-  const f = parseFrames(d);
+function peekLooksRight(f: QuicFrame[]): boolean {
   if (!f.length || !f.some((x) => x.type === 'crypto')) return false;
   return f.every((x) => x.type === 'crypto' || x.type === 'padding' || x.type === 'ping' || x.type === 'ack' || x.type === 'connection_close');
 }
@@ -1120,12 +1205,13 @@ function noteServerShort(c: QuicConn, d: Uint8Array, end: number, frame: number,
   m[i * 4 + 3] = len;
 }
 
-function bytesEqHex(cid: string, d: Uint8Array, off: number): boolean {
-  const L = cid.length / 2;
+/** Is the hex CID (from character `from`, e.g. 1 after a side prefix) at d[off]? */
+function bytesEqHex(cid: string, d: Uint8Array, off: number, from = 0): boolean {
+  const L = (cid.length - from) / 2;
   if (off + L > d.length) return false;
   for (let i = 0; i < L; i++) {
     const b = d[off + i];
-    const c1 = cid.charCodeAt(2 * i), c2 = cid.charCodeAt(2 * i + 1);
+    const c1 = cid.charCodeAt(from + 2 * i), c2 = cid.charCodeAt(from + 2 * i + 1);
     const v = ((c1 <= 57 ? c1 - 48 : c1 - 87) << 4) | (c2 <= 57 ? c2 - 48 : c2 - 87);
     if (v !== b) return false;
   }

@@ -4,7 +4,8 @@
 // with WebCrypto.
 
 const SBOX = new Uint8Array(256);
-const T0 = new Uint32Array(256), T1 = new Uint32Array(256), T2 = new Uint32Array(256), T3 = new Uint32Array(256);
+// Int32 tables and state: the round arithmetic stays in 32-bit integers (uint32 values above 2^31 would be doubles).
+const T0 = new Int32Array(256), T1 = new Int32Array(256), T2 = new Int32Array(256), T3 = new Int32Array(256);
 
 (function init(): void {
   // multiplicative inverse via log/antilog tables over GF(2^8) with generator 3
@@ -27,10 +28,10 @@ const T0 = new Uint32Array(256), T1 = new Uint32Array(256), T2 = new Uint32Array
     const s2 = ((s << 1) ^ (s & 0x80 ? 0x1b : 0)) & 0xff;
     const s3 = s2 ^ s;
     const t = (s2 << 24) | (s << 16) | (s << 8) | s3;
-    T0[i] = t >>> 0;
-    T1[i] = ((t >>> 8) | (t << 24)) >>> 0;
-    T2[i] = ((t >>> 16) | (t << 16)) >>> 0;
-    T3[i] = ((t >>> 24) | (t << 8)) >>> 0;
+    T0[i] = t;
+    T1[i] = (t >>> 8) | (t << 24);
+    T2[i] = (t >>> 16) | (t << 16);
+    T3[i] = (t >>> 24) | (t << 8);
   }
 })();
 
@@ -57,25 +58,30 @@ export function aesExpandKey(key: Uint8Array): Uint32Array {
 
 /** Encrypt one 16-byte block with an expanded key. */
 export function aesEncryptBlock(w: Uint32Array, input: Uint8Array, inOff = 0): Uint8Array {
+  const out = new Uint8Array(16);
+  aesEncryptBlockTo(w, input, inOff, out, 0);
+  return out;
+}
+
+/** Encrypt one 16-byte block into out[outOff..outOff+16) (no allocation; out may be input). */
+export function aesEncryptBlockTo(w: Uint32Array, input: Uint8Array, inOff: number, out: Uint8Array, outOff: number): void {
   const rounds = w.length / 4 - 1;
-  let s0 = (((input[inOff] << 24) | (input[inOff + 1] << 16) | (input[inOff + 2] << 8) | input[inOff + 3]) ^ w[0]) >>> 0;
-  let s1 = (((input[inOff + 4] << 24) | (input[inOff + 5] << 16) | (input[inOff + 6] << 8) | input[inOff + 7]) ^ w[1]) >>> 0;
-  let s2 = (((input[inOff + 8] << 24) | (input[inOff + 9] << 16) | (input[inOff + 10] << 8) | input[inOff + 11]) ^ w[2]) >>> 0;
-  let s3 = (((input[inOff + 12] << 24) | (input[inOff + 13] << 16) | (input[inOff + 14] << 8) | input[inOff + 15]) ^ w[3]) >>> 0;
+  let s0 = ((input[inOff] << 24) | (input[inOff + 1] << 16) | (input[inOff + 2] << 8) | input[inOff + 3]) ^ w[0];
+  let s1 = ((input[inOff + 4] << 24) | (input[inOff + 5] << 16) | (input[inOff + 6] << 8) | input[inOff + 7]) ^ w[1];
+  let s2 = ((input[inOff + 8] << 24) | (input[inOff + 9] << 16) | (input[inOff + 10] << 8) | input[inOff + 11]) ^ w[2];
+  let s3 = ((input[inOff + 12] << 24) | (input[inOff + 13] << 16) | (input[inOff + 14] << 8) | input[inOff + 15]) ^ w[3];
   let k = 4;
   for (let r = 1; r < rounds; r++) {
     const t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ w[k++];
     const t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ w[k++];
     const t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ w[k++];
     const t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ w[k++];
-    s0 = t0 >>> 0; s1 = t1 >>> 0; s2 = t2 >>> 0; s3 = t3 >>> 0;
+    s0 = t0; s1 = t1; s2 = t2; s3 = t3;
   }
-  const out = new Uint8Array(16);
-  lastRound(out, 0, s0, s1, s2, s3, w[k]);
-  lastRound(out, 4, s1, s2, s3, s0, w[k + 1]);
-  lastRound(out, 8, s2, s3, s0, s1, w[k + 2]);
-  lastRound(out, 12, s3, s0, s1, s2, w[k + 3]);
-  return out;
+  lastRound(out, outOff, s0, s1, s2, s3, w[k]);
+  lastRound(out, outOff + 4, s1, s2, s3, s0, w[k + 1]);
+  lastRound(out, outOff + 8, s2, s3, s0, s1, w[k + 2]);
+  lastRound(out, outOff + 12, s3, s0, s1, s2, w[k + 3]);
 }
 
 function lastRound(out: Uint8Array, o: number, a: number, b: number, c: number, d: number, kw: number): void {

@@ -159,14 +159,30 @@ export function isShortHeaderForm(b0: number): boolean {
   return (b0 & 0x80) === 0;
 }
 
-/** Hex of a byte range (CIDs as map keys and in the JSON). */
+/** Character codes of each byte's two hex digits. */
+const HEX_CODES = new Uint16Array(512);
+for (let b = 0; b < 256; b++) {
+  const hi = b >> 4, lo = b & 15;
+  HEX_CODES[2 * b] = hi < 10 ? 48 + hi : 87 + hi;
+  HEX_CODES[2 * b + 1] = lo < 10 ? 48 + lo : 87 + lo;
+}
+let hexScratch = new Uint16Array(64);
+
+/**
+ * Hex of a byte range (CIDs as map keys and in the JSON). Built as one flat string: a
+ * `+=` chain leaves a tree of two-character strings behind every key that is kept.
+ */
 export function hex(d: Uint8Array, off: number, len: number): string {
-  let s = '';
+  if (len <= 0) return '';
+  if (len > 4096) return hex(d, off, 4096) + hex(d, off + 4096, len - 4096);
+  if (hexScratch.length < 2 * len) hexScratch = new Uint16Array(4 * len);
+  const c = hexScratch;
   for (let i = 0; i < len; i++) {
-    const b = d[off + i];
-    s += (b < 16 ? '0' : '') + b.toString(16);
+    const b = d[off + i] * 2;
+    c[2 * i] = HEX_CODES[b];
+    c[2 * i + 1] = HEX_CODES[b + 1];
   }
-  return s;
+  return String.fromCharCode.apply(null, c.subarray(0, 2 * len) as unknown as number[]);
 }
 
 export function fromHex(s: string): Uint8Array {

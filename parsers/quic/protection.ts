@@ -12,7 +12,7 @@
 
 import { draftOf, QUIC_V2 } from './header';
 import { hmacSha256 } from './sha256';
-import { aesEncryptBlock, aesExpandKey } from './aes';
+import { aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
 
 const subtle = (): SubtleCrypto => {
   const c = (globalThis as { crypto?: Crypto }).crypto;
@@ -90,16 +90,28 @@ export function hkdfExtract(hash: string, salt: Uint8Array, ikm: Uint8Array): Pr
   return hmac(hash, salt, ikm);
 }
 
-/** HKDF-Expand-Label (RFC 8446 7.1) with an empty context; length ≤ the hash length. */
-export async function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string, length: number): Promise<Uint8Array> {
+/** HkdfLabel structures by label and length (a handful of distinct ones; never modified). */
+const labelInfos = new Map<string, Uint8Array>();
+
+function labelInfo(label: string, length: number): Uint8Array {
+  const key = label + '/' + length;
+  let info = labelInfos.get(key);
+  if (info !== undefined) return info;
   const full = enc.encode('tls13 ' + label);
-  const info = new Uint8Array(2 + 1 + full.length + 1 + 1);
+  info = new Uint8Array(2 + 1 + full.length + 1 + 1);
   info[0] = length >> 8;
   info[1] = length & 0xff;
   info[2] = full.length;
   info.set(full, 3);
   info[3 + full.length] = 0; // empty context
   info[4 + full.length] = 1; // T(1) counter
+  labelInfos.set(key, info);
+  return info;
+}
+
+/** HKDF-Expand-Label (RFC 8446 7.1) with an empty context; length ≤ the hash length. */
+export async function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string, length: number): Promise<Uint8Array> {
+  const info = labelInfo(label, length);
   const t = await hmac(hash, secret, info);
   return t.subarray(0, length);
 }
@@ -255,9 +267,14 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
  * noise, which the TLS parser refuses) and uses `unprotect` where authenticity matters
  * (CONNECTION_CLOSE, key-log decryption).
  */
+const peekMask = new Uint8Array(16);
+const peekBlock = new Uint8Array(16);
+const peekKs = new Uint8Array(16);
+
 export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number): Unprotected | null {
   if (pnOff + 4 + 16 > pkt.length) return null;
-  const mask = headerMask(keys.hp, pkt.subarray(pnOff + 4, pnOff + 20));
+  const mask = peekMask;
+  aesEncryptBlockTo(keys.hp, pkt, pnOff + 4, mask, 0);
   const b0 = pkt[0] ^ (mask[0] & (long ? 0x0f : 0x1f));
   const pnLen = (b0 & 3) + 1;
   let truncated = 0;
@@ -266,7 +283,8 @@ export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: Packet
   const pn = decodePacketNumber(largestPn, truncated, pnLen * 8);
   const n = pkt.length - headerLen - 16;
   if (n <= 0) return null;
-  const block = new Uint8Array(16);
+  const block = peekBlock;
+  block.fill(0);
   block.set(keys.iv);
   let x = pn;
   for (let i = 11; i >= 4 && x > 0; i--) {
@@ -276,9 +294,11 @@ export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: Packet
   const out = new Uint8Array(n);
   for (let off = 0, c = 2; off < n; off += 16, c++) {
     block[12] = (c >>> 24) & 0xff; block[13] = (c >>> 16) & 0xff; block[14] = (c >>> 8) & 0xff; block[15] = c & 0xff;
-    const ks = aesEncryptBlock(keys.keyExp, block, 0);
+    const ks = peekKs;
+    aesEncryptBlockTo(keys.keyExp, block, 0, ks, 0);
     const m = Math.min(16, n - off);
-    for (let i = 0; i < m; i++) out[off + i] = pkt[headerLen + off + i] ^ ks[i];
+    const src = headerLen + off;
+    for (let i = 0; i < m; i++) out[off + i] = pkt[src + i] ^ ks[i];
   }
   return { pn, firstByte: b0, keyPhase: long ? 0 : (b0 >> 2) & 1, payload: out, headerLen };
 }

@@ -2,7 +2,8 @@
 // key schedule: HKDF over a few dozen bytes is a handful of compressions, far cheaper
 // than a round trip through WebCrypto's job queue (which the AEAD still uses).
 
-const K = new Uint32Array([
+// Int32 arrays: the arithmetic stays in 32-bit integers (uint32 values above 2^31 would be doubles).
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -13,9 +14,9 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
 
-function compress(h: Uint32Array, b: Uint8Array, off: number): void {
+function compress(h: Int32Array, b: Uint8Array, off: number): void {
   for (let i = 0; i < 16; i++) W[i] = (b[off + 4 * i] << 24) | (b[off + 4 * i + 1] << 16) | (b[off + 4 * i + 2] << 8) | b[off + 4 * i + 3];
   for (let i = 16; i < 64; i++) {
     const x = W[i - 15], y = W[i - 2];
@@ -37,21 +38,42 @@ function compress(h: Uint32Array, b: Uint8Array, off: number): void {
   h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + hh) | 0;
 }
 
+/** Scratch message buffer (grown on demand) and state: sha256 is synchronous, so one of each serves every call. */
+let scratch = new Uint8Array(256);
+const H = new Int32Array(8);
+
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
+  return sha256of(parts[0] ?? EMPTY, parts[1] ?? EMPTY, parts.length > 2 ? parts.slice(2) : null);
+}
+
+const EMPTY = new Uint8Array(0);
+
+function sha256of(a: Uint8Array, b: Uint8Array, more: Uint8Array[] | null): Uint8Array {
+  return digest(null, 0, a, b, more);
+}
+
+/** SHA-256 of a ‖ b ‖ more…, continuing from `init` (the state after `prefix` bytes, a multiple of 64) or from the IV. */
+function digest(init: Int32Array | null, prefix: number, a: Uint8Array, b: Uint8Array, more: Uint8Array[] | null): Uint8Array {
+  let len = a.length + b.length;
+  if (more) for (const p of more) len += p.length;
   const total = ((len + 9 + 63) >> 6) << 6;
-  const buf = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) { buf.set(p, o); o += p.length; }
+  if (scratch.length < total) scratch = new Uint8Array(total * 2);
+  const buf = scratch;
+  buf.set(a, 0);
+  buf.set(b, a.length);
+  let o = a.length + b.length;
+  if (more) for (const p of more) { buf.set(p, o); o += p.length; }
+  buf.fill(0, len, total);
   buf[len] = 0x80;
-  const bits = len * 8;
+  const bits = (len + prefix) * 8;
   buf[total - 4] = (bits >>> 24) & 0xff;
   buf[total - 3] = (bits >>> 16) & 0xff;
   buf[total - 2] = (bits >>> 8) & 0xff;
   buf[total - 1] = bits & 0xff;
   buf[total - 5] = Math.floor(bits / 2 ** 32) & 0xff;
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const h = H;
+  if (init) h.set(init);
+  else h.set(IV);
   for (let i = 0; i < total; i += 64) compress(h, buf, i);
   const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
@@ -60,13 +82,41 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  const k = key.length > 64 ? sha256(key) : key;
-  const ipad = new Uint8Array(64), opad = new Uint8Array(64);
+const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+const ipad = new Uint8Array(64), opad = new Uint8Array(64);
+
+/** A key's HMAC states after its inner and outer pad blocks (HKDF signs several labels with one secret). */
+interface PadState {
+  key: Uint8Array;
+  inner: Int32Array;
+  outer: Int32Array;
+}
+const padStates = new WeakMap<Uint8Array, PadState>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function padState(key: Uint8Array): PadState {
+  const cached = padStates.get(key);
+  if (cached !== undefined && sameBytes(cached.key, key)) return cached;
+  const k = key.length > 64 ? sha256of(key, EMPTY, null) : key;
   for (let i = 0; i < 64; i++) {
     const b = i < k.length ? k[i] : 0;
     ipad[i] = b ^ 0x36;
     opad[i] = b ^ 0x5c;
   }
-  return sha256(opad, sha256(ipad, data));
+  const inner = IV.slice(), outer = IV.slice();
+  compress(inner, ipad, 0);
+  compress(outer, opad, 0);
+  const st = { key: key.slice(), inner, outer };
+  padStates.set(key, st);
+  return st;
+}
+
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const st = padState(key);
+  return digest(st.outer, 64, digest(st.inner, 64, data, EMPTY, null), EMPTY, null);
 }
