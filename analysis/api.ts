@@ -348,7 +348,8 @@ export const API = {
     returns<Page<DnsRow>>(),
   ),
   quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
-  packets: method(is.object({ flow: is.number({ min: 0, int: true }), ...page }), returns<Page<PacketRow>>()),
+  /** A flow's packets; with `at` (a time), the page starts at the flow's first packet at or after it (its offset is returned). */
+  packets: method(is.object({ flow: is.number({ min: 0, int: true }), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
   exportFlowsCsv: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort) }), returns<string>()),
 };

@@ -11,7 +11,7 @@
 // (a cross-site page cannot send them without a CORS preflight, which is refused) and a
 // present Origin must be this server's.
 
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,10 +65,27 @@ function newestMtime(path: string): number {
   return m;
 }
 
-/** Is dist/renderer missing or older than its sources? */
+/**
+ * The renderer is built for production (a build made under an inherited NODE_ENV=test or
+ * development ships React's development runtime, several times slower to render);
+ * STATELINE_RENDERER_DEV=1 builds the development one, with React's warnings, for
+ * debugging. The mode of a build is written next to it.
+ */
+const MODE_MARK = '.build-mode';
+const wantedMode = (): 'production' | 'development' => (process.env.STATELINE_RENDERER_DEV ? 'development' : 'production');
+
+function builtMode(root: string): string | null {
+  try {
+    return readFileSync(join(root, 'dist', 'renderer', MODE_MARK), 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Is dist/renderer missing, older than its sources, or built in another mode? */
 export function rendererStale(root = ROOT): boolean {
   const index = join(root, 'dist', 'renderer', 'index.html');
-  if (!existsSync(index)) return true;
+  if (!existsSync(index) || builtMode(root) !== wantedMode()) return true;
   const built = statSync(index).mtimeMs;
   const sources = ['renderer', 'analysis/api.ts', 'analysis/model.ts', 'vite.renderer.config.ts'].map((p) => join(root, p)).filter(existsSync);
   return sources.some((s) => newestMtime(s) > built);
@@ -79,7 +96,18 @@ export async function ensureRenderer(log: (s: string) => void = () => {}, root =
   if (!rendererStale(root)) return;
   log('building the renderer with Vite (once) …\n');
   const vite = await import('vite');
-  await vite.build({ configFile: join(root, 'vite.renderer.config.ts'), logLevel: 'warn' });
+  // Vite keeps an inherited NODE_ENV (vitest sets "test"), which decides which React
+  // runtime is bundled: set it for the build.
+  const mode = wantedMode();
+  const prev = process.env.NODE_ENV;
+  process.env.NODE_ENV = mode;
+  try {
+    await vite.build({ configFile: join(root, 'vite.renderer.config.ts'), logLevel: 'warn', mode });
+  } finally {
+    if (prev === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = prev;
+  }
+  writeFileSync(join(root, 'dist', 'renderer', MODE_MARK), `${mode}\n`);
 }
 
 // ---------------------------------------------------------------- the session host

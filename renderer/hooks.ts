@@ -1,15 +1,20 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
-/** Width of an element in CSS pixels (charts ask the query layer for that many points). */
-export function useWidth<T extends HTMLElement>(fallback = 800): [React.RefObject<T | null>, number] {
+/**
+ * Width of an element in CSS pixels (charts ask the query layer for that many points),
+ * and whether it has been measured yet (so a fetch does not go out for the fallback).
+ */
+export function useWidth<T extends HTMLElement>(fallback = 800): [React.RefObject<T | null>, number, boolean] {
   const ref = useRef<T | null>(null);
   const [w, setW] = useState(fallback);
+  const [measured, setMeasured] = useState(false);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const measure = (): void => {
       const cw = Math.floor(el.getBoundingClientRect().width);
       if (cw > 0) setW(cw);
+      setMeasured(true);
     };
     measure();
     if (typeof ResizeObserver === 'undefined') return;
@@ -17,22 +22,26 @@ export function useWidth<T extends HTMLElement>(fallback = 800): [React.RefObjec
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  return [ref, w];
+  return [ref, w, measured];
 }
 
-/** Run an async loader when its dependencies change; drops results of stale calls. */
-export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
+/**
+ * Run an async loader when its dependencies change; drops results of stale calls. While
+ * a new call runs, the last result stays in `data`. `enabled` false: no call (yet).
+ */
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[], enabled = true): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
   useEffect(() => {
     const my = ++seq.current;
-    setState((s) => ({ ...s, loading: true }));
+    if (!enabled) return;
+    setState((s) => (s.loading ? s : { ...s, loading: true }));
     load().then(
       (data) => my === seq.current && setState({ data, error: null, loading: false }),
       (e: Error) => my === seq.current && setState({ data: null, error: e.message, loading: false }),
     );
-  }, [...deps, tick]);
+  }, [...deps, tick, enabled]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
 }

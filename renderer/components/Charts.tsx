@@ -1,8 +1,8 @@
 // Charts over time (recharts). Each asks the query layer for as many points as it has
 // pixels (maxPoints = its width), so a million packets never reach the DOM.
 
-import { useRef, useState, type ReactNode } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng } from '../export';
 import { fmtBytes, fmtRel } from '../format';
@@ -161,17 +161,35 @@ interface SeqProps {
  * seq to seq+len, the other side's ACK line and receive-window line (ack + window) as
  * steps; retransmissions, lost and out-of-order segments and RSTs marked.
  */
-export function SeqChart({ width, height = 300, points, dir, from, to, base, palette, onZoom }: SeqProps) {
+export const SeqChart = memo(function SeqChart({ width, height = 300, points, dir, from, to, base, palette, onZoom }: SeqProps) {
   const zoom = useDragZoom(onZoom);
-  const colors = { retransmission: palette.severity.break, lost: palette.severity.warning, 'out-of-order': '#b04fd1', reset: palette.severity.break, normal: dir === 0 ? palette.client : palette.server };
-  const segs = points.filter((p) => p.dir === dir).map((p) => ({ t: p.t, seq: p.seq + p.len, lo: p.seq, cls: pointClass(p), p }));
-  const acks = points.filter((p) => p.dir !== dir && p.ack !== null).map((p) => ({ t: p.t, ack: p.ack!, win: p.ack! + p.win }));
-  // Scale to the data and the ACK line; the window line is shown as far as it fits
-  // within twice that (a 64 KiB window must not flatten a 5 KiB transfer).
-  const dataTop = Math.max(1, ...segs.map((s) => s.seq), ...acks.map((a) => a.ack));
-  const winTop = acks.length ? Math.max(...acks.map((a) => a.win)) : 0;
-  const top = Math.max(dataTop * 1.05, Math.min(winTop * 1.02, dataTop * 2));
-  const yMin = segs.length ? Math.min(...segs.map((s) => s.lo), ...acks.map((a) => a.ack)) : 0;
+  const colors = useMemo(
+    () => ({ retransmission: palette.severity.break, lost: palette.severity.warning, 'out-of-order': '#b04fd1', reset: palette.severity.break, normal: dir === 0 ? palette.client : palette.server }),
+    [palette, dir],
+  );
+  const { segs, acks, top, yMin } = useMemo(() => {
+    const segs: Seg[] = [];
+    const acks: { t: number; ack: number; win: number }[] = [];
+    let dataTop = 1, winTop = 0, yMin = Infinity;
+    for (const p of points) {
+      if (p.dir === dir) {
+        const s = { t: p.t, seq: p.seq + p.len, lo: p.seq, cls: pointClass(p), p };
+        segs.push(s);
+        if (s.seq > dataTop) dataTop = s.seq;
+        if (s.lo < yMin) yMin = s.lo;
+      } else if (p.ack !== null) {
+        const a = { t: p.t, ack: p.ack, win: p.ack + p.win };
+        acks.push(a);
+        if (a.ack > dataTop) dataTop = a.ack;
+        if (a.win > winTop) winTop = a.win;
+      }
+    }
+    if (segs.length) for (const a of acks) if (a.ack < yMin) yMin = a.ack;
+    // Scale to the data and the ACK line; the window line is shown as far as it fits
+    // within twice that (a 64 KiB window must not flatten a 5 KiB transfer).
+    const top = Math.max(dataTop * 1.05, Math.min(winTop * 1.02, dataTop * 2));
+    return { segs, acks, top, yMin: segs.length ? yMin : 0 };
+  }, [points, dir]);
   return (
     <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
@@ -183,35 +201,68 @@ export function SeqChart({ width, height = 300, points, dir, from, to, base, pal
       />
       <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} dot={false} isAnimationActive={false} strokeWidth={1.2} />
       <Line data={acks} dataKey="ack" name="ACK" type="stepAfter" stroke={palette.ack} dot={false} isAnimationActive={false} strokeWidth={1.2} />
-      <Scatter
-        data={segs}
-        dataKey="seq"
-        name="segments"
-        isAnimationActive={false}
-        shape={(s: { cx?: number; cy?: number; payload?: (typeof segs)[number] }) => {
-          const d = s.payload!;
-          const span = Math.max(1, top - Math.max(0, yMin));
-          const h = Math.max(3, ((d.seq - d.lo) / span) * (height - 40));
-          const c = colors[d.cls];
-          return (
-            <g data-kind={d.cls}>
-              <title>{`frame ${d.p.frame}: seq ${d.lo}–${d.seq}${d.p.kinds.length ? ' · ' + d.p.kinds.join(', ') : ''}`}</title>
-              <line x1={s.cx} x2={s.cx} y1={s.cy} y2={(s.cy ?? 0) + h} stroke={c} strokeWidth={d.cls === 'normal' ? 1.5 : 2.5} />
-              {d.cls !== 'normal' && <circle cx={s.cx} cy={s.cy} r={3.5} fill={c} />}
-            </g>
-          );
-        }}
-      />
+      {/* The segments' times, invisible: they give the drag-zoom its labels when there are no ACKs. */}
+      <Line data={segs} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />
+      <SegmentLayer segs={segs} from={from} to={to} colors={colors} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
+  );
+});
+
+type SegClass = ReturnType<typeof pointClass>;
+interface Seg {
+  t: number;
+  seq: number;
+  lo: number;
+  cls: SegClass;
+  p: SeqPoint;
+}
+
+/**
+ * The segments of the sequence graph, drawn with the chart's own scales: one path per
+ * kind (a thousand points are a handful of elements), and for flagged segments a dot
+ * with its frame and events as a tooltip.
+ */
+function SegmentLayer({ segs, from, to, colors }: { segs: Seg[]; from: number; to: number; colors: Record<SegClass, string> }) {
+  const xs = useXAxisScale();
+  const ys = useYAxisScale();
+  const drawn = useMemo(() => {
+    if (!xs || !ys) return null;
+    const d: Record<SegClass, string> = { normal: '', retransmission: '', lost: '', 'out-of-order': '', reset: '' };
+    const dots: { x: number; y: number; s: Seg }[] = [];
+    for (const s of segs) {
+      if (s.t < from || s.t > to) continue;
+      const x = xs(s.t), y1 = ys(s.seq), y0 = ys(s.lo);
+      if (x === undefined || y1 === undefined || y0 === undefined) continue;
+      const y2 = Math.max(y0, y1 + 3);
+      d[s.cls] += `M${x.toFixed(1)},${y1.toFixed(1)}V${y2.toFixed(1)}`;
+      if (s.cls !== 'normal') dots.push({ x, y: y1, s });
+    }
+    return { d, dots };
+  }, [segs, from, to, xs, ys]);
+  if (!drawn) return null;
+  // Above the ACK and window lines, where recharts draws scatter points (z-index 600).
+  return (
+    <ZIndexLayer zIndex={600}>
+    <g className="segments">
+      {(Object.keys(drawn.d) as SegClass[]).map((cls) =>
+        drawn.d[cls] ? <path key={cls} data-kind={cls} d={drawn.d[cls]} stroke={colors[cls]} strokeWidth={cls === 'normal' ? 1.5 : 2.5} fill="none" /> : null,
+      )}
+      {drawn.dots.map(({ x, y, s }) => (
+        <circle key={s.p.frame} data-kind={s.cls} cx={x} cy={y} r={3.5} fill={colors[s.cls]}>
+          <title>{`frame ${s.p.frame}: seq ${s.lo}–${s.seq}${s.p.kinds.length ? ' · ' + s.p.kinds.join(', ') : ''}`}</title>
+        </circle>
+      ))}
+    </g>
+    </ZIndexLayer>
   );
 }
 
 /** Bytes in flight of one direction and the other side's advertised window, over time. */
-export function InFlightChart({ width, height = 180, points, dir, from, to, base, palette, onZoom }: SeqProps) {
+export const InFlightChart = memo(function InFlightChart({ width, height = 180, points, dir, from, to, base, palette, onZoom }: SeqProps) {
   const zoom = useDragZoom(onZoom);
-  const flight = points.filter((p) => p.dir === dir).map((p) => ({ t: p.t, inFlight: p.inFlight }));
-  const win = points.filter((p) => p.dir !== dir).map((p) => ({ t: p.t, window: p.win }));
+  const flight = useMemo(() => points.filter((p) => p.dir === dir).map((p) => ({ t: p.t, inFlight: p.inFlight })), [points, dir]);
+  const win = useMemo(() => points.filter((p) => p.dir !== dir).map((p) => ({ t: p.t, window: p.win })), [points, dir]);
   return (
     <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
@@ -223,4 +274,4 @@ export function InFlightChart({ width, height = 180, points, dir, from, to, base
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
   );
-}
+});

@@ -2,8 +2,8 @@
 // packet list and the break cards — one time brush zooms all of them. DNS flows show
 // their transactions, QUIC flows their connection and paths.
 
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateSpan, Summary } from '../../analysis/api';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../App';
 import type { Client } from '../client';
 import { stem } from '../export';
@@ -18,10 +18,24 @@ import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
 
 export function FlowDetailView({ client, id, focus, summary, nav, onBack }: { client: Client; id: number; focus: number | null; summary: Summary; nav: Nav; onBack(): void }) {
+  const [ref, width, measured] = useWidth<HTMLDivElement>();
   const detail = useAsync(() => client.flow({ id }), [client, id]);
-  if (detail.error) return <p className="banner error">{detail.error}</p>;
-  if (!detail.data) return <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>;
-  return <FlowDetailBody client={client} d={detail.data} focus={focus} summary={summary} nav={nav} onBack={onBack} />;
+  // The whole flow's timeline (the brush's rate and, unzoomed, every chart) is asked at
+  // the same time as the flow itself, as soon as the width is known.
+  const plotWidth = Math.max(200, width - 2);
+  const maxPoints = Math.max(10, plotWidth - PLOT_LEFT - MARGIN.right);
+  const overall = useAsync(() => client.timeline({ flow: id, maxPoints }), [client, id, maxPoints], measured);
+  return (
+    <div ref={ref}>
+      {detail.error ? (
+        <p className="banner error">{detail.error}</p>
+      ) : !detail.data ? (
+        <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>
+      ) : (
+        <FlowDetailBody client={client} d={detail.data} focus={focus} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} />
+      )}
+    </div>
+  );
 }
 
 function initialRange(d: FlowDetail, focus: number | null): [number, number] | null {
@@ -31,7 +45,20 @@ function initialRange(d: FlowDetail, focus: number | null): [number, number] | n
   return [Math.max(from, focus - w), Math.min(to, focus + w)];
 }
 
-function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Client; d: FlowDetail; focus: number | null; summary: Summary; nav: Nav; onBack(): void }) {
+interface BodyProps {
+  client: Client;
+  d: FlowDetail;
+  focus: number | null;
+  summary: Summary;
+  nav: Nav;
+  onBack(): void;
+  plotWidth: number;
+  maxPoints: number;
+  measured: boolean;
+  overall: { data: Timeline | null; loading: boolean };
+}
+
+function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, maxPoints, measured, overall }: BodyProps) {
   const palette = usePalette();
   const f = d.flow;
   const base = summary.capture.start ?? 0;
@@ -40,18 +67,27 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
   const full: [number, number] = [d.row.start - pad, d.row.start + d.row.duration + pad];
   const [range, setRange] = useState<[number, number] | null>(() => initialRange(d, focus));
   const [from, to] = range ?? full;
-  const [ref, width] = useWidth<HTMLDivElement>();
-  const plotWidth = Math.max(200, width - 2);
-  const maxPoints = Math.max(10, plotWidth - PLOT_LEFT - MARGIN.right);
   const isTcp = f.transport === 'tcp';
   const [dir, setDir] = useState<0 | 1>(f.serverBytes > f.clientBytes * 1.5 ? 1 : 0);
-  const tl = useAsync(() => client.timeline({ flow: f.id, from, to, maxPoints }), [client, f.id, from, to, maxPoints]);
-  const overall = useAsync(() => client.timeline({ flow: f.id, maxPoints }), [client, f.id, maxPoints]);
+  // The zoomed range is asked only while zoomed (as many points as the plot has pixels).
+  // The charts keep showing what they show, over its own range, until the answer for a
+  // new range arrives: they are drawn once per zoom.
+  const zoomed = useAsync(() => client.timeline({ flow: f.id, from, to, maxPoints }), [client, f.id, from, to, maxPoints], measured && range !== null);
+  const tl = range ? (zoomed.data ?? overall.data) : overall.data;
+  const [cFrom, cTo] = range && zoomed.data ? [zoomed.data.from, zoomed.data.to] : full;
+  const loadingCharts = overall.loading || (range !== null && zoomed.loading);
+  // The chart below the fold is drawn in a later, interruptible render: the lanes and the
+  // sequence graph first.
+  const lowPoints = useDeferredValue(tl?.points ?? null);
+  const lowFrom = useDeferredValue(cFrom);
+  const lowTo = useDeferredValue(cTo);
   const zoom = useCallback((a: number, b: number) => setRange([Math.max(full[0], a), Math.min(full[1], b)]), [full[0], full[1]]);
+  const zoomAt = useCallback((t: number) => zoom(t - (to - from) / 8, t + (to - from) / 8), [zoom, from, to]);
+  const brushRate = useMemo(() => overall.data?.rate.map((r) => r.packets) ?? [], [overall.data]);
   const name = `${stem(summary.name)}-flow${f.id}`;
 
   return (
-    <section className="flow-detail" ref={ref}>
+    <section className="flow-detail" data-loading={loadingCharts ? 'true' : undefined}>
       <div className="toolbar">
         <button onClick={onBack} title="Back (Esc)">
           ← Back
@@ -77,7 +113,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
           <span>Time brush — drag to zoom every chart below</span>
           <span className="spacer" />
           <span className="muted small">
-            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl.data ? ` · ${fmtCount(tl.data.packetsInRange)} packets` : ''}
+            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl && !loadingCharts ? ` · ${fmtCount(tl.packetsInRange)} packets` : ''}
           </span>
           {range && (
             <button className="small" onClick={() => setRange(null)}>
@@ -85,13 +121,13 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
             </button>
           )}
         </div>
-        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={overall.data?.rate.map((r) => r.packets) ?? []} palette={palette} />
+        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={brushRate} palette={palette} />
       </div>
 
       {isTcp && d.lanes && (
         <div className="card">
           <ChartFrame title="TCP state of each endpoint (RFC 9293)" palette={palette} fileName={`${name}-states`} testId="state-lanes">
-            <StateLanes width={plotWidth} lanes={d.lanes} from={from} to={to} base={base} palette={palette} />
+            <StateLanes width={plotWidth} lanes={d.lanes} from={cFrom} to={cTo} base={base} palette={palette} />
           </ChartFrame>
         </div>
       )}
@@ -115,7 +151,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
               </span>
             }
           >
-            {tl.data?.points && <SeqChart width={plotWidth} points={tl.data.points} dir={dir} from={from} to={to} base={base} palette={palette} onZoom={zoom} />}
+            {tl?.points && <SeqChart width={plotWidth} points={tl.points} dir={dir} from={cFrom} to={cTo} base={base} palette={palette} onZoom={zoom} />}
           </ChartFrame>
           <p className="legend small">
             <span className="swatch" style={{ background: dir === 0 ? palette.client : palette.server }} /> segments <span className="swatch" style={{ background: palette.ack }} /> ACK{' '}
@@ -127,7 +163,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
       {isTcp && (
         <div className="card">
           <ChartFrame title="Bytes in flight and the peer's receive window" palette={palette} fileName={`${name}-inflight`} testId="inflight-chart">
-            {tl.data?.points && <InFlightChart width={plotWidth} points={tl.data.points} dir={dir} from={from} to={to} base={base} palette={palette} onZoom={zoom} />}
+            {lowPoints && <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} />}
           </ChartFrame>
         </div>
       )}
@@ -135,7 +171,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
       {d.dns.length > 0 && (
         <div className="card">
           <h3>DNS transactions</h3>
-          <DnsSpans rows={d.dns} width={plotWidth} from={from} to={to} base={base} palette={palette} />
+          <DnsSpans rows={d.dns} width={plotWidth} from={cFrom} to={cTo} base={base} palette={palette} />
           <DnsTable rows={d.dns} base={base} nav={nav} />
         </div>
       )}
@@ -143,7 +179,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
         <QuicCard key={q.number} q={q} base={base} width={plotWidth} palette={palette} nav={nav} />
       ))}
 
-      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={(t) => zoom(t - (to - from) / 8, t + (to - from) / 8)} />
+      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={zoomAt} />
 
       <div className="card">
         <h3>Packets</h3>
@@ -154,7 +190,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack }: { client: Cl
 }
 
 /** The flow's packet rate over its whole life, with the zoomed range; drag to choose. */
-function TimeBrush({ width, full, range, onRange, rate, palette }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette }) {
+const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, palette }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette }) {
   const h = 44;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((t - full[0]) / (full[1] - full[0])) * plotW;
@@ -162,8 +198,20 @@ function TimeBrush({ width, full, range, onRange, rate, palette }: { width: numb
   const [drag, setDrag] = useState<[number, number] | null>(null);
   const svg = useRef<SVGSVGElement | null>(null);
   const px = (e: RPointerEvent): number => e.clientX - (svg.current?.getBoundingClientRect().left ?? 0);
-  const top = Math.max(1, ...rate);
-  const bw = rate.length ? plotW / rate.length : 0;
+  // The rate as one path (a rect per bucket would be a thousand elements to re-render on every drag move).
+  const bars = useMemo(() => {
+    let top = 1;
+    for (const v of rate) if (v > top) top = v;
+    const bw = rate.length ? plotW / rate.length : 0;
+    let d = '';
+    rate.forEach((v, i) => {
+      if (v > 0) {
+        const bh = (v / top) * (h - 4);
+        d += `M${(PLOT_LEFT + i * bw).toFixed(1)},${h}v${(-bh).toFixed(1)}h${Math.max(1, bw).toFixed(2)}v${bh.toFixed(1)}z`;
+      }
+    });
+    return d;
+  }, [rate, plotW]);
   const sel = drag ? [Math.min(...drag), Math.max(...drag)] : range;
   return (
     <svg
@@ -188,14 +236,14 @@ function TimeBrush({ width, full, range, onRange, rate, palette }: { width: numb
       onDoubleClick={() => onRange(null)}
     >
       <rect x={PLOT_LEFT} y={0} width={plotW} height={h} fill={palette.grid} fillOpacity={0.4} />
-      {rate.map((v, i) => (v > 0 ? <rect key={i} x={PLOT_LEFT + i * bw} y={h - (v / top) * (h - 4)} width={Math.max(1, bw)} height={(v / top) * (h - 4)} fill={palette.accent} fillOpacity={0.6} /> : null))}
+      {bars && <path d={bars} fill={palette.accent} fillOpacity={0.6} />}
       {sel && <rect x={x(sel[0])} y={0} width={Math.max(2, x(sel[1]) - x(sel[0]))} height={h} fill={palette.accent} fillOpacity={0.2} stroke={palette.accent} />}
     </svg>
   );
-}
+});
 
 /** Two lanes, client and server, coloured by RFC 9293 state, with the transition frames. */
-export function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: { client: StateSpan[]; server: StateSpan[] }; from: number; to: number; base: number; palette: Palette }) {
+export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: { client: StateSpan[]; server: StateSpan[] }; from: number; to: number; base: number; palette: Palette }) {
   const laneH = 26, gap = 8, top = 6;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
@@ -251,9 +299,9 @@ export function StateLanes({ width, lanes, from, to, base, palette }: { width: n
       </p>
     </div>
   );
-}
+});
 
-export function BreakCards({ events, explanations, base, onZoom }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void }) {
+export const BreakCards = memo(function BreakCards({ events, explanations, base, onZoom }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void }) {
   const shown = events.filter((e) => e.severity !== 'info');
   const infos = events.length - shown.length;
   const [limit, setLimit] = useState(30);
@@ -291,9 +339,9 @@ export function BreakCards({ events, explanations, base, onZoom }: { events: Eve
       {shown.length > limit && <button onClick={() => setLimit((l) => l + 100)}>Show more ({shown.length - limit} left)</button>}
     </div>
   );
-}
+});
 
-function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
+const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
   const fetchPage = useCallback((offset: number, limit: number) => client.packets({ flow, offset, limit }), [client, flow]);
   const rows = usePagedRows<PacketRow>(`p${flow}`, fetchPage);
   const tableRef = useRef<HTMLDivElement | null>(null);
@@ -301,18 +349,14 @@ function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow
   useEffect(() => {
     if (!range) return;
     let cancelled = false;
-    (async () => {
-      let lo = 0, hi = rows.total;
-      // binary search over pages by time (packets of a flow are in file order)
-      while (lo < hi && !cancelled) {
-        const mid = (lo + hi) >> 1;
-        const pg = await client.packets({ flow, offset: mid, limit: 1 });
-        if (!pg.rows[0] || pg.rows[0].time >= range[0]) hi = mid;
-        else lo = mid + 1;
-      }
-      const body = tableRef.current?.querySelector('.vt-body');
-      if (!cancelled && body) body.scrollTop = lo * 26;
-    })();
+    // One call: the query layer finds the first packet at or after the range's start.
+    client.packets({ flow, at: range[0], limit: 0 }).then(
+      (pg) => {
+        const body = tableRef.current?.querySelector('.vt-body');
+        if (!cancelled && body) body.scrollTop = pg.offset * 26;
+      },
+      () => {},
+    );
     return () => {
       cancelled = true;
     };
@@ -347,4 +391,4 @@ function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow
       />
     </div>
   );
-}
+});

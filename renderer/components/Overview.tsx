@@ -11,12 +11,13 @@ import { stem } from '../export';
 export function Overview({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
   const palette = usePalette();
   const c = summary.capture;
-  const [ref, width] = useWidth<HTMLDivElement>();
+  const [ref, width, measured] = useWidth<HTMLDivElement>();
   const [range, setRange] = useState<[number, number] | null>(null);
   const plotWidth = Math.max(100, width - 2);
   const tl = useAsync(
     () => client.timeline({ flow: null, from: range?.[0] ?? null, to: range?.[1] ?? null, maxPoints: Math.max(10, plotWidth - 90) }),
     [client, plotWidth, range?.[0], range?.[1]],
+    measured,
   );
   const base = c.start ?? 0;
   const duration = c.start !== null && c.end !== null ? c.end - c.start : 0;

@@ -8,8 +8,8 @@ import { MARGIN, Y_AXIS_WIDTH } from './Charts';
 
 export function QuicView({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
   const palette = usePalette();
-  const [ref, width] = useWidth<HTMLDivElement>();
-  const conns = useAsync(() => client.quicConnections({ maxPoints: Math.max(20, Math.floor(width / 4)) }), [client, width]);
+  const [ref, width, measured] = useWidth<HTMLDivElement>();
+  const conns = useAsync(() => client.quicConnections({ maxPoints: Math.max(20, Math.floor(width / 4)) }), [client, width], measured);
   const base = summary.capture.start ?? 0;
   return (
     <section className="quic-view" ref={ref}>

@@ -3,6 +3,9 @@
 //   - analysis time, and time from the end of the analysis to the overview on screen
 //   - the flows table: first rows, and frame times while scrolling 100,000+ rows
 //   - sorting the whole table, and zooming a flow's charts (time until redrawn)
+// Interaction times are given twice: wall clock around Playwright's actions (includes
+// its round trips), and `inPage`: from the input event to the frame after the result is
+// on screen, measured inside the page.
 //
 //   npx tsx test/e2e/bench-ui.mts [--file CAPTURE] [--count N]
 //
@@ -42,6 +45,30 @@ const stats = (xs: number[]) => {
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { frames: s.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
 };
+// In-page clock: the time from the input event (seen first, in the capture phase) to
+// the first frame after the page shows the result, measured with performance.now()
+// inside the page — without Playwright's round trips, which the wall-clock figures
+// (Date.now() around Playwright's actions) include.
+const armClock = (type: string) =>
+  page.evaluate((type) => {
+    const w = window as unknown as { __t0: number | null; __tLast: number | null };
+    w.__t0 = w.__tLast = null;
+    window.addEventListener(type, () => {
+      w.__t0 ??= performance.now();
+      w.__tLast = performance.now();
+    }, { capture: true });
+  }, type);
+/** Wait in the page until `done` (a predicate's source) holds, then one more frame; ms since the armed event. */
+const sinceClock = (done: string) =>
+  page.evaluate(async (src) => {
+    const pred = new Function(`return (${src})`) as () => boolean;
+    const start = performance.now();
+    while (!pred() && performance.now() - start < 30_000) await new Promise((r) => requestAnimationFrame(() => r(null)));
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    const w = window as unknown as { __t0: number | null; __tLast: number | null };
+    const now = performance.now();
+    return w.__t0 === null ? { first: -1, last: -1 } : { first: Math.round(now - w.__t0), last: Math.round(now - w.__tLast!) };
+  }, done);
 const apiStatus = () => page.evaluate(() => fetch('/api/status', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
 
 try {
@@ -101,19 +128,34 @@ try {
   const first = await page.getByTestId('flow-row').first().textContent();
   await page.locator('.vt-body').first().evaluate((b) => (b.scrollTop = 0));
   const t2 = Date.now();
+  await armClock('click');
   await page.locator('[data-sort=packets]').click();
   await page.locator('[data-sort=packets]').click();
   await page.waitForFunction((f) => document.querySelector('[data-testid=flow-row]')?.textContent !== f, first);
   const tSort = Date.now() - t2;
+  const rowsShown = `document.querySelector('[data-sort=packets]').textContent.includes('▼') && document.querySelector('[data-testid=flow-row]')?.textContent !== ${JSON.stringify(first)} && !document.querySelector('.vt-loading')`;
+  const tSortInPage = await sinceClock(rowsShown);
+  // Sorting by an address column (text keys), in-page clock only.
+  const firstByPackets = await page.getByTestId('flow-row').first().textContent();
+  await armClock('click');
+  await page.locator('[data-sort=client]').click();
+  const tSortClientInPage = await sinceClock(`document.querySelector('[data-testid=flow-row]')?.textContent !== ${JSON.stringify(firstByPackets)} && !document.querySelector('.vt-loading')`);
+  await page.locator('[data-sort=packets]').click();
+  await page.locator('[data-sort=packets]').click();
+  await page.waitForFunction(() => document.querySelector('[data-sort=packets]')?.textContent?.includes('▼') && !document.querySelector('.vt-loading'));
 
   // Open the biggest flow and zoom its charts with the brush.
   const t3 = Date.now();
+  await armClock('click');
   await page.getByTestId('flow-row').first().click();
   await page.getByTestId('seq-chart').locator('svg.recharts-surface').waitFor({ timeout: 30_000 });
   const tFlowOpen = Date.now() - t3;
+  const chartsDrawn = `document.querySelector('[data-testid=seq-chart] svg.recharts-surface path[data-kind]') && !document.querySelector('.flow-detail[data-loading]') && document.querySelector('[data-testid=packet-list] .vt-row:not(.vt-loading)')`;
+  const tFlowOpenInPage = await sinceClock(chartsDrawn);
   const before = await page.locator('.brush-head .muted').textContent();
   const box = (await page.getByTestId('time-brush').boundingBox())!;
   const t4 = Date.now();
+  await armClock('pointerup');
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 3 });
@@ -121,7 +163,32 @@ try {
   await page.waitForFunction((b) => document.querySelector('.brush-head .muted')?.textContent !== b, before);
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const tZoom = Date.now() - t4;
+  const tZoomInPage = await sinceClock(`document.querySelector('.brush-head .muted')?.textContent !== ${JSON.stringify(before)} && !document.querySelector('.flow-detail[data-loading]')`);
   await page.screenshot({ path: join(ROOT, 'test-results', 'bench-flow-zoom.png'), fullPage: true });
+
+  // The same again, 5 times (the server's per-flow cache is warm now): medians, in-page clock.
+  const reps = { open: [] as number[], zoom: [] as number[], sort: [] as number[] };
+  for (let r = 0; r < 5; r++) {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('flow-row').first().waitFor();
+    const top = await page.getByTestId('flow-row').first().textContent();
+    await page.locator('[data-sort=packets]').click();
+    await armClock('click');
+    await page.locator('[data-sort=packets]').click();
+    reps.sort.push((await sinceClock(`document.querySelector('[data-sort=packets]').textContent.includes('▼') && document.querySelector('[data-testid=flow-row]')?.textContent !== ${JSON.stringify(top)} && !document.querySelector('.vt-loading')`)).last);
+    await armClock('click');
+    await page.getByTestId('flow-row').first().click();
+    reps.open.push((await sinceClock(chartsDrawn)).first);
+    const head = await page.locator('.brush-head .muted').textContent();
+    const b = (await page.getByTestId('time-brush').boundingBox())!;
+    await armClock('pointerup');
+    await page.mouse.move(b.x + b.width * (0.3 + r * 0.05), b.y + b.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width * (0.34 + r * 0.05), b.y + b.height / 2, { steps: 3 });
+    await page.mouse.up();
+    reps.zoom.push((await sinceClock(`document.querySelector('.brush-head .muted')?.textContent !== ${JSON.stringify(head)} && !document.querySelector('.flow-detail[data-loading]')`)).last);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
   const result = {
     file,
@@ -137,6 +204,16 @@ try {
     sortAllFlowsMs: tSort,
     openBiggestFlowMs: tFlowOpen,
     brushZoomMs: tZoom,
+    // ms from the first input event (and from the last one: the second click of the
+    // packets sort, the pointerup of the brush) to the frame after the result
+    inPage: {
+      sortByPacketsFromFirstClickMs: tSortInPage.first,
+      sortByPacketsFromSecondClickMs: tSortInPage.last,
+      sortByClientMs: tSortClientInPage.first,
+      openBiggestFlowMs: tFlowOpenInPage.first,
+      brushZoomMs: tZoomInPage.last,
+      repeated5: { sortByPacketsDescMedianMs: median(reps.sort), openBiggestFlowMedianMs: median(reps.open), brushZoomMedianMs: median(reps.zoom), all: reps },
+    },
     consoleErrors: errors,
   };
   console.log(JSON.stringify(result, null, 2));

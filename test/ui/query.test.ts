@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { ApiArgumentError, checkCall, FLOW_SORT_KEYS } from '../../analysis/api';
 import { toJson } from '../../analysis/output';
-import { CaptureQuery, ChartRecorder, downsample, parseFlowFilter, StatelineSession } from '../../analysis/query';
+import { CaptureQuery, ChartRecorder, downsample, endpointSortKey, ipv4EndpointNumber, parseFlowFilter, StatelineSession } from '../../analysis/query';
 import type { SeqPoint } from '../../analysis/api';
 
 const ROOT = join(__dirname, '..', '..');
@@ -92,6 +92,34 @@ describe('StatelineSession', () => {
 });
 
 describe('CaptureQuery', () => {
+  it('sorts every column like a stable comparison sort, filtered or not, ties by id', async () => {
+    const q = await queryOf(SAMPLE);
+    const all = q.flows({ limit: 100_000 }).rows;
+    const cmpOf = (key: (typeof FLOW_SORT_KEYS)[number], sign: number) => (x: (typeof all)[number], y: (typeof all)[number]) => {
+      const a = x[key], b = y[key];
+      let c: number;
+      if (typeof a === 'number' && typeof b === 'number') c = a - b;
+      else if (key === 'client' || key === 'server') c = endpointSortKey(String(a)) < endpointSortKey(String(b)) ? -1 : endpointSortKey(String(a)) > endpointSortKey(String(b)) ? 1 : 0;
+      else c = String(a).localeCompare(String(b));
+      return sign * c || x.id - y.id;
+    };
+    for (const key of FLOW_SORT_KEYS)
+      for (const dir of ['asc', 'desc'] as const) {
+        const want = [...all].sort(cmpOf(key, dir === 'asc' ? 1 : -1)).map((r) => r.id);
+        expect(q.flows({ sort: { key, dir }, limit: 100_000 }).rows.map((r) => r.id), `${key} ${dir}`).toEqual(want);
+        const tcpWant = want.filter((id) => all.find((r) => r.id === id)!.transport === 'tcp');
+        expect(q.flows({ sort: { key, dir }, filter: { q: 'tcp' }, limit: 100_000 }).rows.map((r) => r.id)).toEqual(tcpWant);
+      }
+  });
+
+  it('orders endpoints numerically', () => {
+    expect(ipv4EndpointNumber('10.0.0.2:80')).toBe(((10 * 256 ** 3 + 2) * 65536) + 80);
+    expect(ipv4EndpointNumber('1.2.3.4')).toBe((256 ** 3 + 2 * 65536 + 3 * 256 + 4) * 65536);
+    for (const bad of ['1.2.3', '1.2.3.256:1', '1.2.3.4:', '1.2.3.4:70000', '[::1]:53', 'x']) expect(ipv4EndpointNumber(bad), bad).toBe(-1);
+    const sorted = ['[2001:db8::10]:443', '10.0.0.10:80', '10.0.0.2:80', '10.0.0.2:1024', '[::1]:53', 'weird'].sort((a, b) => (endpointSortKey(a) < endpointSortKey(b) ? -1 : 1));
+    expect(sorted).toEqual(['10.0.0.2:80', '10.0.0.2:1024', '10.0.0.10:80', '[::1]:53', '[2001:db8::10]:443', 'weird']);
+  });
+
   it('pages, sorts and filters flows', async () => {
     const q = await queryOf(SAMPLE);
     const all = q.flows({ limit: 1000 });
@@ -141,6 +169,12 @@ describe('CaptureQuery', () => {
     expect(pk.total).toBe(f.packets);
     expect(pk.rows[0].frame).toBe(f.firstFrame);
     expect(pk.rows[pk.rows.length - 1].frame).toBe(f.lastFrame);
+    // `at`: the page starts at the first packet at or after a time.
+    const mid = pk.rows[Math.floor(pk.rows.length / 2)];
+    const at = q.packets({ flow: f.id, at: mid.time, limit: 2 });
+    expect(at.rows[0].time).toBeGreaterThanOrEqual(mid.time);
+    expect(at.offset === 0 || pk.rows[at.offset - 1].time < mid.time).toBe(true);
+    expect(q.packets({ flow: f.id, at: -1, limit: 1 }).offset).toBe(0);
     if (f.clientBy === 'syn') {
       expect(pk.rows[0].flags).toContain('SYN');
       expect(pk.rows[0].seq).toBe(0);
