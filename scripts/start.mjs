@@ -83,6 +83,6 @@ function buildRenderer() {
   if (existsSync(index) && !sources.some((p) => newest(p) > statSync(index).mtimeMs)) return;
   process.stderr.write('building the renderer with Vite (once) …\n');
   const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'vite.renderer.config.ts')], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'vite.renderer.config.ts')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) explain('the renderer could not be built.', `vite build exited with ${r.status}`);
 }
