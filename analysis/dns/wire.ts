@@ -634,17 +634,29 @@ const ANS_NAMES: string[] = new Array<string>(16).fill('');
  * questions and answers (what dns[].answers shows). Returns [] when the message is
  * malformed (the tracker reported it as dns.malformed).
  */
-export function answerTexts(data: Uint8Array, off = 0, len = data.length): string[] {
-  if (len < 12) return [];
+/**
+ * Offset of the answer section after the questions, or -1 when the message has no
+ * answers or its question section is malformed.
+ */
+function answerSectionStart(data: Uint8Array, off: number, len: number): number {
+  if (len < 12) return -1;
   const qd = (data[off + 4] << 8) | data[off + 5], an = (data[off + 6] << 8) | data[off + 7];
-  if (an === 0) return [];
+  if (an === 0) return -1;
   const limit = off + len;
   let p = off + 12;
   for (let i = 0; i < qd; i++) {
     p = skipName(data, limit, p);
-    if (p < 0 || p + 4 > limit) return [];
+    if (p < 0 || p + 4 > limit) return -1;
     p += 4;
   }
+  return p;
+}
+
+export function answerTexts(data: Uint8Array, off = 0, len = data.length): string[] {
+  let p = answerSectionStart(data, off, len);
+  if (p < 0) return [];
+  const an = (data[off + 6] << 8) | data[off + 7];
+  const limit = off + len;
   const out: string[] = [];
   // Answer owner names are nearly always a compression pointer to a name read before
   // (the question's, a CNAME's target): remember the names read by their offset.
@@ -697,16 +709,10 @@ let ansCount = 0;
  * result as answerTexts; a new array each call).
  */
 export function answerTextsCached(data: Uint8Array, off: number, len: number): string[] {
-  if (len < 12) return [];
-  const qd = (data[off + 4] << 8) | data[off + 5], an = (data[off + 6] << 8) | data[off + 7];
-  if (an === 0) return [];
+  let p = answerSectionStart(data, off, len);
+  if (p < 0) return [];
+  const an = (data[off + 6] << 8) | data[off + 7];
   const limit = off + len;
-  let p = off + 12;
-  for (let i = 0; i < qd; i++) {
-    p = skipName(data, limit, p);
-    if (p < 0 || p + 4 > limit) return answerTexts(data, off, len);
-    p += 4;
-  }
   for (let i = 0; i < an; i++) {
     p = skipName(data, limit, p);
     if (p < 0 || p + 10 > limit) return answerTexts(data, off, len);

@@ -19,18 +19,7 @@ export const haveShared = existsSync(sharedCaptures);
 export const bad = (name: string): Uint8Array => new Uint8Array(readFileSync(resolve(badDir, name)));
 
 /** A record copied out of the reader (its data is only valid during the callback). */
-export interface Rec {
-  frame: number;
-  offset: number;
-  interfaceId: number;
-  linkType: number;
-  tsSec: number;
-  tsNsec: number;
-  capLen: number;
-  origLen: number;
-  data: Uint8Array;
-  comments: string[] | null;
-}
+export type Rec = CaptureRecord;
 
 export function copy(r: CaptureRecord): Rec {
   return {
