@@ -11,13 +11,13 @@
 // (a cross-site page cannot send them without a CORS preflight, which is refused) and a
 // present Origin must be this server's.
 
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiArgumentError, dispatch, isApiMethod } from '../analysis/api';
+import { nodeFileHost } from './file-source';
 import { StatelineSession, type SessionHost } from '../analysis/query';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -113,30 +113,7 @@ export async function ensureRenderer(log: (s: string) => void = () => {}, root =
 // ---------------------------------------------------------------- the session host
 
 export function fileHost(samplePath: string | null = existsSync(SAMPLE_CAPTURE) ? SAMPLE_CAPTURE : null): SessionHost {
-  const recent: string[] = [];
-  return {
-    samplePath,
-    async openPath(path) {
-      const st = statSync(path);
-      if (st.isDirectory()) throw new Error(`${path} is a directory`);
-      const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-      return { source: stream, size: st.size, close: () => stream.destroy() };
-    },
-    async readText(path) {
-      const st = statSync(path);
-      if (st.size > 64 << 20) throw new Error(`${path}: key log larger than 64 MiB`);
-      return readFile(path, 'utf8');
-    },
-    recent: {
-      list: () => [...recent],
-      add(p) {
-        const i = recent.indexOf(p);
-        if (i >= 0) recent.splice(i, 1);
-        recent.unshift(p);
-        recent.length = Math.min(recent.length, 10);
-      },
-    },
-  };
+  return nodeFileHost(samplePath);
 }
 
 // ---------------------------------------------------------------- HTTP
