@@ -12,6 +12,8 @@ import { createTrackers, type TrackerOptions } from './trackers';
 export interface JsonOptions {
   /** Build dns[] and quic[] (default true). */
   transactions?: boolean;
+  /** Build flows[] for the first N flows only (default: all); the summary shows 100. */
+  maxFlows?: number;
 }
 
 /** Something that follows protocol state across the packets of a capture. */
@@ -111,8 +113,13 @@ export async function analyzeCapture(
     const dir = flows.fromA === f.clientIsA ? 0 : 1;
     f.lastFrame = frame;
     if (time > f.end) f.end = time;
-    f.packets[dir]++;
-    f.bytes[dir] += r.origLen;
+    if (dir === 0) {
+      f.clientPackets++;
+      f.clientBytes += r.origLen;
+    } else {
+      f.serverPackets++;
+      f.serverBytes += r.origLen;
+    }
     if (pkt.ipProto === 6) {
       const fl = pkt.tcpFlags;
       if ((fl & 0x12) === 0x02 && dir === 0 && !f.sawSyn) {

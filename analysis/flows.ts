@@ -16,9 +16,14 @@ export class Flow {
   id = 0;
   proto = 0;
   ipVersion: 4 | 6 = 4;
-  /** Endpoint A = source of the first packet seen; B = its destination. */
-  readonly addrA = new Uint8Array(16);
-  readonly addrB = new Uint8Array(16);
+  /**
+   * Endpoint A = source of the first packet seen; B = its destination: the addresses
+   * as big-endian 32-bit words (IPv4 uses word 0). Small integers live inside the
+   * object, so a flow costs the garbage collector one object, not five (two
+   * Uint8Arrays with their buffers); `addrA`/`addrB` give the bytes when needed.
+   */
+  a0 = 0; a1 = 0; a2 = 0; a3 = 0;
+  b0 = 0; b1 = 0; b2 = 0; b3 = 0;
   /** Ports as shown (for ICMP, Zeek's convention: the first packet's type and code). */
   portA = 0;
   portB = 0;
@@ -33,9 +38,10 @@ export class Flow {
   lastFrame = 0;
   start = 0;
   end = 0;
-  /** Index 0: client → server; 1: server → client. */
-  readonly packets = [0, 0];
-  readonly bytes = [0, 0];
+  clientPackets = 0;
+  serverPackets = 0;
+  clientBytes = 0;
+  serverBytes = 0;
   /** Tracker state attached by the analysis (TCP, DNS, QUIC). */
   tracker: unknown = null;
   /** TCP: a SYN was seen, and the client's ISN; FIN or RST seen (used to split reused ports). */
@@ -57,9 +63,18 @@ export class Flow {
     return this.proto === IpProto.TCP ? 'tcp' : this.proto === IpProto.UDP ? 'udp' : 'icmp';
   }
 
+  /** Endpoint A's address bytes (4 or 16; a new array on each call). */
+  get addrA(): Uint8Array {
+    return wordsToBytes(this.ipVersion, this.a0, this.a1, this.a2, this.a3);
+  }
+
+  get addrB(): Uint8Array {
+    return wordsToBytes(this.ipVersion, this.b0, this.b1, this.b2, this.b3);
+  }
+
   endpoint(client: boolean): string {
     const a = client === this.clientIsA;
-    const addr = a ? this.addrA : this.addrB;
+    const addr = a ? this.addrA : this.addrB;  // formatting only: the copy does not matter
     const port = a ? this.portA : this.portB;
     const ip = formatIp(addr, 0, this.ipVersion);
     return this.ipVersion === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
@@ -108,9 +123,16 @@ export class FlowTable {
     } else return null;
 
     const d = pkt.data;
-    const len = pkt.ipVersion === 6 ? 16 : 4;
+    const v6 = pkt.ipVersion === 6;
     const so = pkt.ipSrcOff, doff = pkt.ipDstOff;
-    const h = (endpointHash(d, so, len, sp) + endpointHash(d, doff, len, dp) + proto * 0x9e3779b1) | 0;
+    // The addresses as words, compared with each flow's words on the probe path.
+    const s0 = word(d, so), d0 = word(d, doff);
+    let s1 = 0, s2 = 0, s3 = 0, d1 = 0, d2 = 0, d3 = 0;
+    if (v6) {
+      s1 = word(d, so + 4); s2 = word(d, so + 8); s3 = word(d, so + 12);
+      d1 = word(d, doff + 4); d2 = word(d, doff + 8); d3 = word(d, doff + 12);
+    }
+    const h = (endpointHash(s0, s1, s2, s3, sp) + endpointHash(d0, d1, d2, d3, dp) + proto * 0x9e3779b1) | 0;
     const mask = this.mask;
     let i = (h ^ (h >>> 15)) & mask;
     const slots = this.slots;
@@ -119,12 +141,14 @@ export class FlowTable {
       if (s === 0) break;
       const f = this.flows[s - 1];
       if (f.proto === proto && f.ipVersion === pkt.ipVersion) {
-        if (f.keyPortA === sp && f.keyPortB === dp && eq(f.addrA, d, so, len) && eq(f.addrB, d, doff, len)) {
+        if (f.keyPortA === sp && f.keyPortB === dp && f.a0 === s0 && f.b0 === d0 && f.a1 === s1 && f.b1 === d1 &&
+          f.a2 === s2 && f.b2 === d2 && f.a3 === s3 && f.b3 === d3) {
           if (this.shouldSplit(f, pkt, true)) return this.replace(i, pkt, frame, time, sp, dp);
           this.fromA = true;
           return f;
         }
-        if (f.keyPortA === dp && f.keyPortB === sp && eq(f.addrA, d, doff, len) && eq(f.addrB, d, so, len)) {
+        if (f.keyPortA === dp && f.keyPortB === sp && f.a0 === d0 && f.b0 === s0 && f.a1 === d1 && f.b1 === s1 &&
+          f.a2 === d2 && f.b2 === s2 && f.a3 === d3 && f.b3 === s3) {
           if (this.shouldSplit(f, pkt, false)) return this.replace(i, pkt, frame, time, sp, dp);
           this.fromA = false;
           return f;
@@ -175,9 +199,13 @@ export class FlowTable {
     f.id = this.flows.length + 1;
     f.proto = pkt.ipProto;
     f.ipVersion = pkt.ipVersion === 6 ? 6 : 4;
-    const len = f.ipVersion === 6 ? 16 : 4;
-    f.addrA.set(pkt.data.subarray(pkt.ipSrcOff, pkt.ipSrcOff + len));
-    f.addrB.set(pkt.data.subarray(pkt.ipDstOff, pkt.ipDstOff + len));
+    const d = pkt.data, so = pkt.ipSrcOff, doff = pkt.ipDstOff;
+    f.a0 = word(d, so);
+    f.b0 = word(d, doff);
+    if (f.ipVersion === 6) {
+      f.a1 = word(d, so + 4); f.a2 = word(d, so + 8); f.a3 = word(d, so + 12);
+      f.b1 = word(d, doff + 4); f.b2 = word(d, doff + 8); f.b3 = word(d, doff + 12);
+    }
     f.portA = f.keyPortA = sp;
     f.portB = f.keyPortB = dp;
     f.firstFrame = frame;
@@ -242,8 +270,7 @@ export class FlowTable {
     this.mask = size - 1;
     for (const f of this.flows) {
       // Only the newest flow of a reused tuple is reachable; older ones are done.
-      const len = f.ipVersion === 6 ? 16 : 4;
-      const h = (endpointHash(f.addrA, 0, len, f.keyPortA) + endpointHash(f.addrB, 0, len, f.keyPortB) + f.proto * 0x9e3779b1) | 0;
+      const h = (endpointHash(f.a0, f.a1, f.a2, f.a3, f.keyPortA) + endpointHash(f.b0, f.b1, f.b2, f.b3, f.keyPortB) + f.proto * 0x9e3779b1) | 0;
       let i = (h ^ (h >>> 15)) & this.mask;
       while (this.slots[i] !== 0) {
         const g = this.flows[this.slots[i] - 1];
@@ -255,12 +282,21 @@ export class FlowTable {
   }
 }
 
+/** Whether flow a's client (or server) address equals flow b's client (or server) address. */
+export function sameAddress(a: Flow, aClient: boolean, b: Flow, bClient: boolean): boolean {
+  const x = aClient === a.clientIsA, y = bClient === b.clientIsA;
+  return (x ? a.a0 : a.b0) === (y ? b.a0 : b.b0) && (x ? a.a1 : a.b1) === (y ? b.a1 : b.b1) &&
+    (x ? a.a2 : a.b2) === (y ? b.a2 : b.b2) && (x ? a.a3 : a.b3) === (y ? b.a3 : b.b3);
+}
+
 function sameTuple(a: Flow, b: Flow): boolean {
   if (a.proto !== b.proto || a.ipVersion !== b.ipVersion) return false;
-  const len = a.ipVersion === 6 ? 16 : 4;
   const aA = a.keyPortA, aB = a.keyPortB, bA = b.keyPortA, bB = b.keyPortB;
-  return (aA === bA && aB === bB && eq(a.addrA, b.addrA, 0, len) && eq(a.addrB, b.addrB, 0, len)) ||
-    (aA === bB && aB === bA && eq(a.addrA, b.addrB, 0, len) && eq(a.addrB, b.addrA, 0, len));
+  const sameA = a.a0 === b.a0 && a.a1 === b.a1 && a.a2 === b.a2 && a.a3 === b.a3;
+  const sameB = a.b0 === b.b0 && a.b1 === b.b1 && a.b2 === b.b2 && a.b3 === b.b3;
+  const crossAB = a.a0 === b.b0 && a.a1 === b.b1 && a.a2 === b.b2 && a.a3 === b.b3;
+  const crossBA = a.b0 === b.a0 && a.b1 === b.a1 && a.b2 === b.a2 && a.b3 === b.a3;
+  return (aA === bA && aB === bB && sameA && sameB) || (aA === bB && aB === bA && crossAB && crossBA);
 }
 
 function icmpEchoId(pkt: Packet): number {
@@ -270,17 +306,31 @@ function icmpEchoId(pkt: Packet): number {
   return (pkt.data[pkt.l4Off + 4] << 8) | pkt.data[pkt.l4Off + 5];
 }
 
-function endpointHash(d: Uint8Array, off: number, len: number, port: number): number {
-  let h = 0x811c9dc5 ^ port;
-  for (let k = 0; k < len; k += 4) {
-    const w = (d[off + k] << 24) | (d[off + k + 1] << 16) | (d[off + k + 2] << 8) | d[off + k + 3];
-    h = Math.imul(h ^ w, 0x01000193);
-    h ^= h >>> 13;
-  }
-  return Math.imul(h, 0x5bd1e995);
+/** Four bytes big-endian as a signed 32-bit integer (a small integer for V8). */
+function word(d: Uint8Array, o: number): number {
+  return (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
 }
 
-function eq(a: Uint8Array, d: Uint8Array, off: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (a[k] !== d[off + k]) return false;
-  return true;
+function wordsToBytes(version: number, w0: number, w1: number, w2: number, w3: number): Uint8Array {
+  const out = new Uint8Array(version === 6 ? 16 : 4);
+  const ws = version === 6 ? [w0, w1, w2, w3] : [w0];
+  for (let i = 0; i < ws.length; i++) {
+    out[i * 4] = ws[i] >>> 24;
+    out[i * 4 + 1] = (ws[i] >>> 16) & 0xff;
+    out[i * 4 + 2] = (ws[i] >>> 8) & 0xff;
+    out[i * 4 + 3] = ws[i] & 0xff;
+  }
+  return out;
+}
+
+function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
+  let h = Math.imul(0x811c9dc5 ^ port ^ w0, 0x01000193);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ w1, 0x01000193);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ w2, 0x01000193);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ w3, 0x01000193);
+  h ^= h >>> 13;
+  return Math.imul(h, 0x5bd1e995);
 }

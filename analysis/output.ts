@@ -36,20 +36,27 @@ export function flowJson(f: Flow): FlowJson {
     lastFrame: f.lastFrame,
     start: f.start,
     end: f.end,
-    packets: f.packets[0] + f.packets[1],
-    bytes: f.bytes[0] + f.bytes[1],
-    clientPackets: f.packets[0],
-    clientBytes: f.bytes[0],
-    serverPackets: f.packets[1],
-    serverBytes: f.bytes[1],
+    packets: f.clientPackets + f.serverPackets,
+    bytes: f.clientBytes + f.serverBytes,
+    clientPackets: f.clientPackets,
+    clientBytes: f.clientBytes,
+    serverPackets: f.serverPackets,
+    serverBytes: f.serverBytes,
     clientBy: f.clientBy,
   };
+}
+
+/** Flows per transport, in order of each transport's first flow. */
+export function flowCounts(a: Analysis): { total: number; byTransport: [string, number][] } {
+  const n = new Map<string, number>();
+  for (const f of a.flows.flows) n.set(f.transport, (n.get(f.transport) ?? 0) + 1);
+  return { total: a.flows.size, byTransport: [...n] };
 }
 
 export function toJson(a: Analysis, opts: JsonOptions = {}): AnalysisJson {
   const json: AnalysisJson = {
     capture: captureSummary(a),
-    flows: a.flows.flows.map(flowJson),
+    flows: (opts.maxFlows === undefined ? a.flows.flows : a.flows.flows.slice(0, opts.maxFlows)).map(flowJson),
     events: a.events,
     dns: [],
     quic: [],

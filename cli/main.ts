@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileChunks } from './file-source';
 import { analyzeCapture } from '../analysis/analyze';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
-import { toJson } from '../analysis/output';
+import { flowCounts, toJson } from '../analysis/output';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
@@ -102,10 +102,11 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
     return 1;
   }
   if (showProgress) process.stderr.write('\n');
-  // The summary shows counts, breaks and flows: it needs no transaction lists.
-  const json = toJson(analysis, { transactions: args.json });
+  // The summary shows counts, breaks and the first 100 flows: it needs neither the
+  // transaction lists nor the JSON of every flow.
+  const json = toJson(analysis, args.json ? {} : { transactions: false, maxFlows: 100 });
   if (args.json) await writeOut(JSON.stringify(json) + '\n');
-  else await writeOut(renderSummary(json, args.file));
+  else await writeOut(renderSummary(json, args.file, flowCounts(analysis)));
   return 0;
 }
 

@@ -11,16 +11,25 @@ function fmtTime(t: number | null): string {
   return t === null ? '-' : new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
-export function renderSummary(j: AnalysisJson, file: string): string {
+/**
+ * `j` may hold only the first flows (the table shows 100); `counts` counts them all
+ * (computed from `j` when absent).
+ */
+export function renderSummary(j: AnalysisJson, file: string, counts?: { total: number; byTransport: [string, number][] }): string {
   const c = j.capture;
   const out: string[] = [];
   const dur = c.start !== null && c.end !== null ? (c.end - c.start).toFixed(3) + ' s' : '-';
   out.push(`${file}: ${c.format}${c.compressed ? ' (gzip)' : ''}, ${c.packets} packets, ${c.bytes} bytes, ${dur}`);
   out.push(`  link types: ${c.linkTypes.map((l) => `${l} (${LINK_NAMES[l] ?? 'unknown'})`).join(', ') || '-'}`);
   out.push(`  from ${fmtTime(c.start)} to ${fmtTime(c.end)}`);
-  const byTransport = new Map<string, number>();
-  for (const f of j.flows) byTransport.set(f.transport, (byTransport.get(f.transport) ?? 0) + 1);
-  out.push(`  flows: ${j.flows.length}${byTransport.size ? ' (' + [...byTransport].map(([k, v]) => `${v} ${k}`).join(', ') + ')' : ''}`);
+  let total = j.flows.length, byTransport: [string, number][];
+  if (counts) ({ total, byTransport } = counts);
+  else {
+    const m = new Map<string, number>();
+    for (const f of j.flows) m.set(f.transport, (m.get(f.transport) ?? 0) + 1);
+    byTransport = [...m];
+  }
+  out.push(`  flows: ${total}${byTransport.length ? ' (' + byTransport.map(([k, v]) => `${v} ${k}`).join(', ') + ')' : ''}`);
   if (c.unsupported.length) out.push(`  not decoded: ${c.unsupported.map((u) => `${u.what} (${u.packets} packets)`).join(', ')}`);
   if (c.errors.length) {
     out.push('', `Errors (${c.errors.length}${c.decodeProblems > c.errors.length ? `, ${c.decodeProblems} packets with header problems` : ''}):`);
@@ -34,13 +43,13 @@ export function renderSummary(j: AnalysisJson, file: string): string {
     for (const e of breaks.slice(0, 50)) out.push(`  frame ${e.frame}  flow ${e.flow ?? '-'}  ${e.kind}: ${e.message}`);
     if (breaks.length > 50) out.push(`  … ${breaks.length - 50} more breaks (see --json)`);
   }
-  if (j.flows.length) {
+  if (total) {
     out.push('', 'Flows:');
     out.push('  ' + ['id', 'proto', 'client', 'server', 'packets', 'bytes', 'duration', 'state'].join('\t'));
     for (const f of j.flows.slice(0, 100)) {
       out.push('  ' + [f.id, f.app ?? f.transport, f.client, f.server, f.packets, f.bytes, (f.end - f.start).toFixed(3) + 's', f.tcp ? `${f.tcp.connState} ${f.tcp.history}` : '-'].join('\t'));
     }
-    if (j.flows.length > 100) out.push(`  … ${j.flows.length - 100} more flows (see --json)`);
+    if (total > 100) out.push(`  … ${total - 100} more flows (see --json)`);
   }
   return out.join('\n') + '\n';
 }

@@ -34,7 +34,7 @@
 
 import { IpProto, type Packet } from '../../parsers/decode/packet';
 import type { Analysis, JsonOptions, Tracker } from '../analyze';
-import type { Flow } from '../flows';
+import { sameAddress, type Flow } from '../flows';
 import type { AnalysisJson, DnsJson, Severity } from '../model';
 import { findQuotedDatagram, UdpFlowIndex, type UdpIcmpError } from '../udp/icmp';
 import './kinds';
@@ -999,13 +999,8 @@ export class DnsTracker implements Tracker {
 
 function sameHosts(a: Flow, b: Flow): boolean {
   if (a.ipVersion !== b.ipVersion || a.proto !== b.proto) return false;
-  const len = a.ipVersion === 6 ? 16 : 4;
-  const ac = a.clientIsA ? a.addrA : a.addrB, as = a.clientIsA ? a.addrB : a.addrA;
-  const bc = b.clientIsA ? b.addrA : b.addrB, bs = b.clientIsA ? b.addrB : b.addrA;
   const ap = a.clientIsA ? a.portB : a.portA, bp = b.clientIsA ? b.portB : b.portA;
-  if (ap !== bp) return false;
-  for (let i = 0; i < len; i++) if (ac[i] !== bc[i] || as[i] !== bs[i]) return false;
-  return true;
+  return ap === bp && sameAddress(a, true, b, true) && sameAddress(a, false, b, false);
 }
 
 function hostText(flow: Flow, client: boolean): string {
