@@ -253,7 +253,7 @@ export class CaptureQuery {
   private readonly pktIndex: Uint32Array;
   private sortCache: { key: string; ids: number[] } | null = null;
   private readonly sortOrders = new Map<string, Uint32Array>();
-  private seqCache = new Map<number, SeqPoint[]>();
+  private seqCache = new Map<number, SeqColumns>();
 
   constructor(
     readonly analysis: Analysis,
@@ -655,12 +655,12 @@ export class CaptureQuery {
     }
     const limit = args.limit ?? 200;
     const isTcp = this.flowById.get(args.flow)?.row.transport === 'tcp';
-    const seq = isTcp ? this.seqPoints(args.flow) : null;
+    const c = isTcp ? this.seqColumns(args.flow) : null;
     const rows: PacketRow[] = [];
     for (let k = offset; k < Math.min(idx.length, offset + limit); k++) {
       const i = idx[k];
       const frame = i + 1;
-      const p = seq ? seq[k] : null;
+      const p = c ? c.point(k, this.eventsByFrame, args.flow) : null;
       rows.push({
         frame,
         time: cols.time[i],
@@ -677,8 +677,20 @@ export class CaptureQuery {
     return { total: idx.length, offset, rows };
   }
 
-  /** All packets of a TCP flow as chart points (relative numbers, in flight), cached. */
+  /** All packets of a TCP flow as chart points (relative numbers, in flight). */
   seqPoints(id: number): SeqPoint[] {
+    const c = this.seqColumns(id);
+    const out: SeqPoint[] = new Array(c.n);
+    for (let k = 0; k < c.n; k++) out[k] = c.point(k, this.eventsByFrame, id);
+    return out;
+  }
+
+  /**
+   * A TCP flow's packets as chart columns (relative numbers, in flight), cached: typed
+   * arrays, so the first look at a 100,000-packet flow builds no object per packet —
+   * points are made only for what a chart is sent.
+   */
+  private seqColumns(id: number): SeqColumns {
     const hit = this.seqCache.get(id);
     if (hit) return hit;
     const idx = this.flowPackets(id);
@@ -686,10 +698,13 @@ export class CaptureQuery {
     const rec = this.recorder;
     const ws = rec?.wscale.get(id);
     const scale = ws && ws[0] >= 0 && ws[1] >= 0 ? ws : null;
-    const isn: (number | null)[] = [null, null];
+    const mul = scale ? [2 ** scale[0], 2 ** scale[1]] : [1, 1];
+    const isn = [0, 0];
+    const haveIsn = [false, false];
     const high = [0, 0];
-    const acked: (number | null)[] = [null, null];
-    const out: SeqPoint[] = new Array(idx.length);
+    const acked = [0, 0];
+    const haveAcked = [false, false];
+    const c = new SeqColumns(idx.length);
     for (let k = 0; k < idx.length; k++) {
       const i = idx[k];
       const dir = cols.dir[i];
@@ -697,23 +712,39 @@ export class CaptureQuery {
       const frame = i + 1;
       const rawSeq = rec && i < rec.seq.length ? rec.seq[i] : 0;
       const rawAck = rec && i < rec.ack.length ? rec.ack[i] : 0;
-      if (isn[dir] === null) isn[dir] = rawSeq;
-      const seq = (rawSeq - isn[dir]!) >>> 0;
+      if (!haveIsn[dir]) {
+        isn[dir] = rawSeq;
+        haveIsn[dir] = true;
+      }
+      const seq = (rawSeq - isn[dir]) >>> 0;
       const len = cols.payloadLen[i] + (flags & 0x02 ? 1 : 0) + (flags & 0x01 ? 1 : 0);
       const other = 1 - dir;
-      let ack: number | null = null;
-      if (flags & 0x10 && isn[other] !== null) ack = (rawAck - isn[other]!) >>> 0;
+      let ack = NaN;
+      if (flags & 0x10 && haveIsn[other]) ack = (rawAck - isn[other]) >>> 0;
       const rawWin = rec && i < rec.win.length ? rec.win[i] : 0;
-      const win = scale && !(flags & 0x02) ? rawWin * 2 ** scale[dir] : rawWin;
+      const win = flags & 0x02 ? rawWin : rawWin * mul[dir];
       if (((seq + len) >>> 0) > high[dir] && seq < 0x80000000) high[dir] = seq + len;
-      if (ack !== null) acked[other] = ack;
-      const inFlight = acked[dir] === null ? high[dir] : Math.max(0, high[dir] - acked[dir]!);
+      if (ack === ack) {
+        acked[other] = ack;
+        haveAcked[other] = true;
+      }
+      const t = cols.time[i];
+      if (k > 0 && t < c.t[k - 1]) c.sorted = false;
+      c.t[k] = t;
+      c.frame[k] = frame;
+      c.dir[k] = dir;
+      c.seq[k] = seq;
+      c.len[k] = len;
+      c.ack[k] = ack;
+      c.win[k] = win;
+      c.flags[k] = flags;
+      c.inFlight[k] = haveAcked[dir] ? Math.max(0, high[dir] - acked[dir]) : high[dir];
       const evs = this.eventsByFrame.get(frame);
-      out[k] = { t: cols.time[i], frame, dir, seq, len, ack, win, flags, kinds: evs ? evs.filter((e) => e.flow === id).map((e) => e.kind) : NO_KINDS, inFlight };
+      if (evs) for (const e of evs) if (e.flow === id) c.hasKinds[k] = 1;
     }
     if (this.seqCache.size > 32) this.seqCache.clear();
-    this.seqCache.set(id, out);
-    return out;
+    this.seqCache.set(id, c);
+    return c;
   }
 
   timeline(args: ApiArgs<'timeline'>): Timeline {
@@ -760,60 +791,113 @@ export class CaptureQuery {
 
     let points: SeqPoint[] | null = null;
     if (x && x.row.transport === 'tcp') {
-      // The points are in file order, which is time order but for capture clock jumps.
-      const all = this.seqPoints(flowId!);
-      let sorted = true;
-      for (let k = 1; k < all.length && sorted; k++) if (all[k].t < all[k - 1].t) sorted = false;
-      let inWindow: SeqPoint[];
-      if (sorted) {
-        const lower = (t: number, strict: boolean): number => {
-          let lo = 0, hi = all.length;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (strict ? all[mid].t <= t : all[mid].t < t) lo = mid + 1;
-            else hi = mid;
-          }
-          return lo;
-        };
-        inWindow = all.slice(lower(from, false), lower(to, true));
-      } else inWindow = all.filter((p) => p.t >= from && p.t <= to);
-      points = downsample(inWindow, n, from, to);
+      const c = this.seqColumns(flowId!);
+      // The packets in the window: a binary search when file order is time order (all
+      // but captures whose clock jumped back), a scan otherwise.
+      let inWindow: Uint32Array;
+      if (c.sorted) {
+        const lo = lowerBound(c.t, c.n, from, false), hi = lowerBound(c.t, c.n, to, true);
+        inWindow = new Uint32Array(Math.max(0, hi - lo));
+        for (let k = lo; k < hi; k++) inWindow[k - lo] = k;
+      } else {
+        const ks: number[] = [];
+        for (let k = 0; k < c.n; k++) if (c.t[k] >= from && c.t[k] <= to) ks.push(k);
+        inWindow = Uint32Array.from(ks);
+      }
+      points = Array.from(downsample(c, inWindow, n, from, to), (k) => c.point(k, this.eventsByFrame, flowId!));
     }
     return { flow: flowId, from, to, bucket: width, rate, markers, points, packetsInRange: inRange };
   }
 }
 
+/** The first k in [0, n) with t[k] >= x (or > x when `strict`); t ascending. */
+function lowerBound(t: Float64Array, n: number, x: number, strict: boolean): number {
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (strict ? t[mid] <= x : t[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A TCP flow's packets as columns, in file order; `point(k)` makes the API's object. */
+export class SeqColumns {
+  readonly t: Float64Array;
+  readonly frame: Uint32Array;
+  readonly dir: Uint8Array;
+  readonly seq: Float64Array;
+  readonly len: Float64Array;
+  /** NaN where the packet acknowledges nothing (no ACK flag, or the other ISN unseen). */
+  readonly ack: Float64Array;
+  readonly win: Float64Array;
+  readonly flags: Uint16Array;
+  readonly inFlight: Float64Array;
+  /** 1 where the frame carries events of this flow. */
+  readonly hasKinds: Uint8Array;
+  /** Whether the times ascend (file order is time order). */
+  sorted = true;
+
+  constructor(readonly n: number) {
+    this.t = new Float64Array(n);
+    this.frame = new Uint32Array(n);
+    this.dir = new Uint8Array(n);
+    this.seq = new Float64Array(n);
+    this.len = new Float64Array(n);
+    this.ack = new Float64Array(n);
+    this.win = new Float64Array(n);
+    this.flags = new Uint16Array(n);
+    this.inFlight = new Float64Array(n);
+    this.hasKinds = new Uint8Array(n);
+  }
+
+  /** Flagged for downsampling: events, or SYN/FIN/RST. */
+  flagged(k: number): boolean {
+    return this.hasKinds[k] === 1 || (this.flags[k] & 0x07) !== 0;
+  }
+
+  point(k: number, eventsByFrame: Map<number, EventRow[]>, flow: number): SeqPoint {
+    const frame = this.frame[k];
+    let kinds = NO_KINDS;
+    if (this.hasKinds[k]) kinds = eventsByFrame.get(frame)!.filter((e) => e.flow === flow).map((e) => e.kind);
+    const ack = this.ack[k];
+    return {
+      t: this.t[k], frame, dir: this.dir[k], seq: this.seq[k], len: this.len[k], ack: ack === ack ? ack : null,
+      win: this.win[k], flags: this.flags[k], kinds, inFlight: this.inFlight[k],
+    };
+  }
+}
+
 /**
- * Keep at most `max` points: flagged ones (events, SYN/FIN/RST) first, then, per time
- * bucket and direction, the one reaching highest in sequence space (the curve's top).
+ * Keep at most `max` of the packets `ks` (indices into `c`): flagged ones (events,
+ * SYN/FIN/RST) first, then, per time bucket and direction, the one reaching highest in
+ * sequence space (the curve's top). Returns indices in time order.
  */
-export function downsample(pts: SeqPoint[], max: number, from: number, to: number): SeqPoint[] {
-  if (pts.length <= max) return pts;
-  const flagged: SeqPoint[] = [];
-  const rest: SeqPoint[] = [];
-  for (const p of pts) (p.kinds.length || p.flags & 0x07 ? flagged : rest).push(p);
+export function downsample(c: SeqColumns, ks: Uint32Array, max: number, from: number, to: number): Uint32Array {
+  if (ks.length <= max) return ks;
+  const flagged: number[] = [];
+  const rest: number[] = [];
+  for (const k of ks) (c.flagged(k) ? flagged : rest).push(k);
   let keepFlagged = flagged;
   const flaggedBudget = Math.floor(max / 2);
   if (flagged.length > flaggedBudget) {
     keepFlagged = [];
     const step = flagged.length / flaggedBudget;
-    for (let k = 0; k < flaggedBudget; k++) keepFlagged.push(flagged[Math.floor(k * step)]);
+    for (let j = 0; j < flaggedBudget; j++) keepFlagged.push(flagged[Math.floor(j * step)]);
   }
   const buckets = Math.max(1, Math.floor((max - keepFlagged.length) / 2));
   const width = Math.max((to - from) / buckets, 1e-12);
-  // per bucket and direction, the index in `rest` of the point reaching highest (-1: none)
+  // per bucket and direction, the packet reaching highest (-1: none)
   const best = new Int32Array(buckets * 2).fill(-1);
-  for (let r = 0; r < rest.length; r++) {
-    const p = rest[r];
-    const key = bucketIndex(p.t, from, width, buckets) * 2 + (p.dir ? 1 : 0);
+  for (const k of rest) {
+    const key = bucketIndex(c.t[k], from, width, buckets) * 2 + (c.dir[k] ? 1 : 0);
     const cur = best[key];
-    if (cur < 0 || p.seq + p.len > rest[cur].seq + rest[cur].len) best[key] = r;
+    if (cur < 0 || c.seq[k] + c.len[k] > c.seq[cur] + c.len[cur]) best[key] = k;
   }
-  const top: SeqPoint[] = [];
-  for (let b = 0; b < best.length; b++) if (best[b] >= 0) top.push(rest[best[b]]);
-  const out = [...keepFlagged, ...top];
-  out.sort((p, q) => p.t - q.t || p.frame - q.frame);
-  return out.slice(0, max);
+  const out = keepFlagged.slice();
+  for (let b = 0; b < best.length; b++) if (best[b] >= 0) out.push(best[b]);
+  out.sort((p, q) => c.t[p] - c.t[q] || c.frame[p] - c.frame[q]);
+  return Uint32Array.from(out.slice(0, max));
 }
 
 // ---------------------------------------------------------------- the session

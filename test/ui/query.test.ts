@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { ApiArgumentError, checkCall, FLOW_SORT_KEYS } from '../../analysis/api';
 import { toJson } from '../../analysis/output';
-import { CaptureQuery, ChartRecorder, downsample, endpointSortKey, ipv4EndpointNumber, parseFlowFilter, StatelineSession } from '../../analysis/query';
-import type { SeqPoint } from '../../analysis/api';
+import { CaptureQuery, ChartRecorder, downsample, SeqColumns, endpointSortKey, ipv4EndpointNumber, parseFlowFilter, StatelineSession } from '../../analysis/query';
 
 const ROOT = join(__dirname, '..', '..');
 const SAMPLE = join(ROOT, 'fixtures', 'sample.pcapng');
@@ -202,13 +201,41 @@ describe('CaptureQuery', () => {
     expect(q.timeline({ flow: f.id, maxPoints: 1000 }).points!.length).toBe(f.packets);
   });
 
-  it('downsampling keeps flagged points', () => {
-    const pts: SeqPoint[] = [];
-    for (let i = 0; i < 10_000; i++) pts.push({ t: i, frame: i + 1, dir: i % 2, seq: i * 100, len: 100, ack: null, win: 0, flags: 0x10, kinds: i % 997 === 0 ? ['tcp.retransmission'] : [], inFlight: 0 });
-    const out = downsample(pts, 200, 0, 9999);
+  it('downsampling keeps flagged points and the highest segment per bucket, in time order', () => {
+    const c = new SeqColumns(10_000);
+    for (let i = 0; i < 10_000; i++) {
+      c.t[i] = i;
+      c.frame[i] = i + 1;
+      c.dir[i] = i % 2;
+      c.seq[i] = i * 100;
+      c.len[i] = 100;
+      c.flags[i] = i === 5000 ? 0x04 : 0x10; // one RST
+      c.hasKinds[i] = i % 997 === 0 ? 1 : 0;
+    }
+    const out = downsample(c, Uint32Array.from({ length: 10_000 }, (_, i) => i), 200, 0, 9999);
     expect(out.length).toBeLessThanOrEqual(200);
-    const flagged = pts.filter((p) => p.kinds.length).map((p) => p.frame);
-    for (const fr of flagged) expect(out.some((p) => p.frame === fr)).toBe(true);
+    expect(out.length).toBeGreaterThan(150);
+    const frames = [...out].map((k) => c.frame[k]);
+    for (let i = 0; i < 10_000; i += 997) expect(frames).toContain(i + 1);
+    expect(frames).toContain(5001);
+    for (let j = 1; j < out.length; j++) expect(c.t[out[j]]).toBeGreaterThan(c.t[out[j - 1]]);
+    // Fewer packets than the budget: all of them, untouched.
+    const few = Uint32Array.of(3, 4, 5);
+    expect(downsample(c, few, 200, 0, 9999)).toBe(few);
+  });
+
+  it('gives the same points for a TCP flow from the columns as the packet list does', async () => {
+    const q = await queryOf(SAMPLE);
+    const f = q.json.flows.find((x) => x.transport === 'tcp' && x.packets > 10)!;
+    const pts = q.seqPoints(f.id);
+    const rows = q.packets({ flow: f.id, limit: 1000 }).rows;
+    expect(pts.length).toBe(f.packets);
+    expect(rows.map((r) => [r.frame, r.seq, r.ack, r.win])).toEqual(pts.map((p) => [p.frame, p.seq, p.ack, p.win]));
+    // The first segment of each direction starts at relative 0; SYN/FIN count one.
+    expect(pts.find((p) => p.dir === 0)!.seq).toBe(0);
+    expect(pts.find((p) => p.dir === 1)!.seq).toBe(0);
+    const tl = q.timeline({ flow: f.id, maxPoints: 1000 }).points!;
+    expect(tl).toEqual(pts);
   });
 
   it('exports the flows as CSV', async () => {
