@@ -90,9 +90,17 @@ export async function analyzeCapture(
   const maxErrors = opts.maxDecodeErrors ?? 100;
   let lastProgressPackets = 0;
 
+  // After the first records, the file size tells roughly how many packets follow:
+  // reserve the columns for them (10% over; they still grow if the guess was short).
+  const ESTIMATE_AFTER = 4096;
+  let recordBytes = 0;
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     const frame = r.frame;
+    if (frame <= ESTIMATE_AFTER) {
+      recordBytes += r.capLen + 16;
+      if (frame === ESTIMATE_AFTER && opts.totalBytes) cols.reserve(Math.ceil((opts.totalBytes / recordBytes) * ESTIMATE_AFTER * 1.1));
+    }
     if (a.start === null || time < a.start) a.start = time;
     if (a.end === null || time > a.end) a.end = time;
     a.bytes += r.capLen;

@@ -1,5 +1,6 @@
 // Per-packet facts as columns of typed arrays (DESIGN.md "Data structures for scale"):
-// a few dozen bytes per packet, no object per packet. Grown by doubling.
+// a few dozen bytes per packet, no object per packet. Grown by doubling, or reserved
+// at once from an estimate.
 
 export class PacketColumns {
   length = 0;
@@ -31,8 +32,16 @@ export class PacketColumns {
     return i;
   }
 
-  private grow(): void {
-    const n = this.time.length * 2;
+  /**
+   * Make room for `n` packets at once (the analysis estimates the count from the file
+   * size), sparing the copies and garbage of growing by doubling.
+   */
+  reserve(n: number): void {
+    if (n > this.time.length) this.grow(n);
+  }
+
+  private grow(want = 0): void {
+    const n = Math.max(this.time.length * 2, want);
     this.time = growTo(this.time, new Float64Array(n));
     this.flow = growTo(this.flow, new Uint32Array(n));
     this.dir = growTo(this.dir, new Uint8Array(n));
