@@ -18,6 +18,12 @@ export interface JsonOptions {
 
 /** Something that follows protocol state across the packets of a capture. */
 export interface Tracker {
+  /**
+   * The IP protocols (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, …) whose packets this tracker
+   * wants in onPacket; absent = all. The pipeline calls each tracker only for those,
+   * sparing a call per tracker per packet it would ignore.
+   */
+  readonly ipProtocols?: readonly number[];
   /** Called for every packet that belongs to a flow; `dir` 0 = client → server. */
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void;
   /** Called for packets outside any flow (ICMP errors are also given to onPacket). */
@@ -94,6 +100,13 @@ export async function analyzeCapture(
   // reserve the columns for them (10% over; they still grow if the guess was short).
   const ESTIMATE_AFTER = 4096;
   let recordBytes = 0;
+  let lastLinkType = -1;
+  const wants = (t: Tracker, proto: number | null): boolean =>
+    !t.ipProtocols || (proto === null ? t.ipProtocols.some((p) => p !== 6 && p !== 17) : t.ipProtocols.includes(proto));
+  const forTcp = trackers.filter((t) => wants(t, 6));
+  const forUdp = trackers.filter((t) => wants(t, 17));
+  const forRest = trackers.filter((t) => wants(t, null));
+  const withOther = trackers.filter((t) => t.onOther);
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     const frame = r.frame;
@@ -104,7 +117,7 @@ export async function analyzeCapture(
     if (a.start === null || time < a.start) a.start = time;
     if (a.end === null || time > a.end) a.end = time;
     a.bytes += r.capLen;
-    a.linkTypes.add(r.linkType);
+    if (r.linkType !== lastLinkType) a.linkTypes.add(lastLinkType = r.linkType); // a Set lookup per packet costs
     decoder.decode(pkt, r.data, r.linkType, frame);
     if (pkt.problem === DecodeProblem.TRUNCATED || pkt.problem === DecodeProblem.MALFORMED) {
       a.decodeProblems++;
@@ -115,7 +128,7 @@ export async function analyzeCapture(
     if (f === null) {
       if (pkt.ipVersion === 0) a.nonIpPackets++;
       cols.push(time, 0, 0, r.origLen, pkt.payloadWireLen, 0);
-      for (let i = 0; i < trackers.length; i++) trackers[i].onOther?.(pkt, frame, time);
+      for (let i = 0; i < withOther.length; i++) withOther[i].onOther!(pkt, frame, time);
       return;
     }
     const dir = flows.fromA === f.clientIsA ? 0 : 1;
@@ -137,7 +150,9 @@ export async function analyzeCapture(
       if (fl & 0x05) f.closed = true;
     }
     cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === 6 ? pkt.tcpFlags : 0);
-    for (let i = 0; i < trackers.length; i++) trackers[i].onPacket(pkt, f, dir, frame, time);
+    const proto = pkt.ipProto;
+    const list = proto === 6 ? forTcp : proto === 17 ? forUdp : forRest;
+    for (let i = 0; i < list.length; i++) list[i].onPacket(pkt, f, dir, frame, time);
     if (opts.onProgress && cols.length - lastProgressPackets >= 65536) lastProgressPackets = cols.length;
   };
 

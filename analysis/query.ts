@@ -57,6 +57,8 @@ export class ChartRecorder implements Tracker {
   quicType = new Uint8Array(1024);
   /** flow id → [client shift, server shift] (-1 = option absent). */
   readonly wscale = new Map<number, [number, number]>();
+  /** TCP numbers and QUIC packet types: nothing to record of other packets. */
+  readonly ipProtocols = [6, 17];
 
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number): void {
     const i = frame - 1;
