@@ -78,15 +78,23 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cli = [join(root, 'bin', 'stateline.mjs'), 'analyze', file];
 const oursConfigs = [
   { name: 'stateline --protocols none', cmd: process.execPath, args: [...cli, '--protocols', 'none'] },
+  // each tracker alone on top of the foundation (the TCP, DNS and QUIC issues' own figures)
+  { name: 'stateline --protocols tcp', cmd: process.execPath, args: [...cli, '--protocols', 'tcp'] },
+  { name: 'stateline --protocols dns', cmd: process.execPath, args: [...cli, '--protocols', 'dns'] },
+  { name: 'stateline --protocols quic', cmd: process.execPath, args: [...cli, '--protocols', 'quic'] },
   { name: 'stateline analyze', cmd: process.execPath, args: cli },
   { name: 'stateline analyze --json', cmd: process.execPath, args: [...cli, '--json'] },
 ];
 const tshark = { name: 'tshark -n -q -z conv,tcp', cmd: 'tshark', args: ['-n', '-q', '-z', 'conv,tcp', '-r', file] };
 const haveTshark = withTshark && spawnSync('tshark', ['--version']).status === 0;
 if (withTshark && !haveTshark) console.log('tshark not found (Debian package tshark): measuring Stateline alone');
+// tcptrace -n (TCP connection table only, far less than Stateline does) as a second
+// reference when installed (Debian package tcptrace); the TCP issue aims within 1.5x of it.
+const tcptrace = { name: 'tcptrace -n', cmd: 'tcptrace', args: ['-n', file] };
+const haveTcptrace = withTshark && spawnSync('tcptrace', ['-v']).error === undefined;
 
 console.log(`capture: ${file} (${(size / 2 ** 20).toFixed(0)} MiB, ${packets ?? '?'} packets), ${rounds} paired rounds`);
-const res = { ours: oursConfigs.map(() => []), tshark: [] };
+const res = { ours: oursConfigs.map(() => []), tshark: [], tcptrace: [] };
 for (let r = 0; r < rounds; r++) {
   let line = `round ${r + 1}:`;
   for (const [i, c] of oursConfigs.entries()) {
@@ -98,6 +106,11 @@ for (let r = 0; r < rounds; r++) {
     const b = await run(tshark.cmd, tshark.args);
     res.tshark.push(b);
     line += ` tshark ${b.wall.toFixed(2)} s ${b.peakMiB.toFixed(0)} MiB`;
+  }
+  if (haveTcptrace) {
+    const c = await run(tcptrace.cmd, tcptrace.args);
+    res.tcptrace.push(c);
+    line += ` | tcptrace ${c.wall.toFixed(2)} s ${c.peakMiB.toFixed(0)} MiB`;
   }
   console.log(line);
 }
@@ -113,4 +126,9 @@ if (haveTshark) {
   console.log('\nratios against tshark (targets: >= 5x faster, <= 0.5 of its peak memory):');
   for (const [i, c] of oursConfigs.entries())
     console.log(`  ${c.name.padEnd(28)} ${(t.w / os[i].w).toFixed(2)}x faster, ${(os[i].m / t.m).toFixed(2)} of its memory`);
+}
+if (haveTcptrace) {
+  const c = row(tcptrace.name, res.tcptrace);
+  console.log('\nagainst tcptrace -n (target for the full analysis: within 1.5x of its time):');
+  for (const [i, o] of oursConfigs.entries()) console.log(`  ${o.name.padEnd(28)} ${(os[i].w / c.w).toFixed(2)}x its time`);
 }
