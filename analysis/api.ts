@@ -265,6 +265,33 @@ export interface DnsRow extends DnsJson {
   icmpFrame: number | null;
 }
 
+/** One record of a full DNS message, in presentation form. */
+export interface DnsRecordView {
+  name: string;
+  type: string;
+  class: string;
+  /** null for questions. */
+  ttl: number | null;
+  /** RDATA as text ('' for questions). */
+  data: string;
+}
+
+/** A transaction's whole response message, decoded for the user to read. */
+export interface DnsMessageView {
+  transaction: number;
+  frame: number;
+  /** Which decoder read it: dns-packet on the Node hosts (serve, the Electron worker), else Stateline's own reader. */
+  decoder: 'dns-packet' | 'stateline';
+  id: number;
+  opcode: string;
+  rcode: string;
+  /** Header flags set: QR, AA, TC, RD, RA, AD, CD. */
+  flags: string[];
+  sections: { name: 'question' | 'answer' | 'authority' | 'additional'; records: DnsRecordView[] }[];
+  /** Set instead of the sections when the message cannot be decoded. */
+  error: string | null;
+}
+
 export interface QuicPacketTypeCount {
   type: string;
   t: number;
@@ -347,6 +374,8 @@ export const API = {
     is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), ...page }),
     returns<Page<DnsRow>>(),
   ),
+  /** The full response message of DNS transaction `index` (null when it has none). */
+  dnsMessage: method(is.object({ index: is.number({ min: 0, int: true }) }), returns<DnsMessageView | null>()),
   quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
   /** A flow's packets; with `at` (a time), the page starts at the flow's first packet at or after it (its offset is returned). */
   packets: method(is.object({ flow: is.number({ min: 0, int: true }), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),

@@ -10,6 +10,7 @@ import type { Packet } from '../parsers/decode/index';
 import { analyzeCapture, type Analysis, type Tracker } from './analyze';
 import type {
   ApiArgs,
+  DnsMessageView,
   DnsRow,
   EventExplanation,
   EventRow,
@@ -33,6 +34,8 @@ import type {
   Timeline,
 } from './api';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
+import { DnsTracker } from './dns/tracker';
+import { dnsMessageView } from './dns/view';
 import type { Flow } from './flows';
 import type { AnalysisJson, EventJson, FlowJson, Severity } from './model';
 import { toJson } from './output';
@@ -618,6 +621,16 @@ export class CaptureQuery {
     return pageOf(list, args.offset, args.limit);
   }
 
+  /** Decodes a DNS message for dnsMessage (the host's dns-packet, or Stateline's reader). */
+  decodeDns: DnsDecoder = dnsMessageView;
+
+  dnsMessage(index: number): DnsMessageView | null {
+    const row = this.dnsRows[index];
+    const dns = this.analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker);
+    if (!row || row.responseFrame === null || !dns || index >= dns.count || !dns.hasResponse(index)) return null;
+    return this.decodeDns(dns.responseBytes(index), row.responseFrame, index);
+  }
+
   dnsTransactions(args: ApiArgs<'dnsTransactions'>): Page<DnsRow> {
     let list = this.dnsRows;
     if (args.flow !== undefined) list = this.dnsByFlow.get(args.flow) ?? [];
@@ -911,8 +924,13 @@ export interface OpenedSource {
   close?(): void;
 }
 
+/** A full DNS message decoder: bytes → what the user reads. */
+export type DnsDecoder = (msg: Uint8Array, frame: number, transaction: number) => DnsMessageView;
+
 /** What a host (stateline serve, Electron's analysis worker) lends the session. */
 export interface SessionHost {
+  /** Full DNS message decoding (the Node hosts use dns-packet); Stateline's reader when absent. */
+  decodeDns?: DnsDecoder;
   openPath?(path: string): Promise<OpenedSource>;
   /** Read a small text file (the TLS key log). */
   readText?(path: string): Promise<string>;
@@ -1008,6 +1026,7 @@ export class StatelineSession implements StatelineApi {
         if (gen !== this.gen) return;
         this.progress = { ...this.progress, bytesRead: Math.max(this.progress.bytesRead, analysis.info.bytes ?? 0), packets: analysis.packets };
         const query = new CaptureQuery(analysis, recorder, opts.name);
+        if (this.host.decodeDns) query.decodeDns = this.host.decodeDns;
         this.current = query;
         this.state = 'ready';
         query.warmSortOrders(() => this.current === query);
@@ -1097,6 +1116,10 @@ export class StatelineSession implements StatelineApi {
 
   async dnsTransactions(args: ApiArgs<'dnsTransactions'> = {}): Promise<Page<DnsRow>> {
     return this.current?.dnsTransactions(args) ?? { total: 0, offset: 0, rows: [] };
+  }
+
+  async dnsMessage(args: ApiArgs<'dnsMessage'>): Promise<DnsMessageView | null> {
+    return this.current?.dnsMessage(args.index) ?? null;
   }
 
   async quicConnections(args: ApiArgs<'quicConnections'> = {}): Promise<QuicRow[]> {

@@ -13,6 +13,7 @@
 
 import { open, readFile, stat } from 'node:fs/promises';
 import type { SessionHost } from '../analysis/query';
+import { dnsPacketView } from './dns-message';
 
 export const CHUNK_SIZE = 1 << 20;
 
@@ -50,7 +51,8 @@ const MAX_KEYLOG_BYTES = 64 << 20;
 /**
  * The file-system host of a StatelineSession, shared by `stateline serve` and the
  * Electron analysis worker: captures are read through fileChunks, key logs as text,
- * and the recent-files list is kept in memory (`onRecent` hears each change).
+ * full DNS messages decoded with dns-packet, and the recent-files list is kept in
+ * memory (`onRecent` hears each change).
  */
 export function nodeFileHost(
   samplePath: string | null,
@@ -60,6 +62,7 @@ export function nodeFileHost(
   const recent = [...initialRecent];
   return {
     samplePath,
+    decodeDns: dnsPacketView,
     async openPath(path) {
       const st = await stat(path);
       if (st.isDirectory()) throw new Error(`${path} is a directory`);

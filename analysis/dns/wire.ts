@@ -339,7 +339,7 @@ export interface DnsRecord {
   rclass: number;
   /** TTL (for OPT: extended RCODE, version and flags). */
   ttl: number;
-  /** Presentation of the RDATA ("1.2.3.4", "10 mx.example.com.", RFC 3597 "\# 4 0a000001" for types we do not spell out). */
+  /** Presentation of the RDATA ("1.2.3.4", "10 mx.example.com.", RFC 3597 "\# 4 0a000001" for types we do not spell out; OPT: its options as "code:hex"). */
   data: string;
 }
 
@@ -559,11 +559,23 @@ export function decodeMessage(data: Uint8Array, off: number, len: number): DnsMe
       p += 10;
       if (p + rdlen > limit) throw new DnsDecodeError(`${what} record ${i + 1} (${name} ${typeName(type)}): its ${rdlen} bytes of data run past the end of the message`, p - off);
       if (type === 41) msg.rcode = ((ttl >>> 24) << 4) | h.rcode; // OPT: extended RCODE
-      list.push({ name, type, rclass, ttl, data: type === 41 ? `udp ${rclass}` : rdataText(data, off, len, type, p, rdlen) });
+      list.push({ name, type, rclass, ttl, data: type === 41 ? ednsOptionsText(data, p, rdlen) : rdataText(data, off, len, type, p, rdlen) });
       p += rdlen;
     }
   }
   return msg;
+}
+
+/** An OPT record's options (RFC 6891 6.1.2) as "code:hex" each (the class is the UDP payload size). */
+function ednsOptionsText(data: Uint8Array, p: number, rdlen: number): string {
+  const out: string[] = [];
+  for (let q = p, end = p + rdlen; q + 4 <= end;) {
+    const code = u16(data, q), n = u16(data, q + 2);
+    const stop = Math.min(end, q + 4 + n);
+    out.push(`${code}:${hex(data, q + 4, stop)}`);
+    q = stop;
+  }
+  return out.join(' ');
 }
 
 /** "example.com. 300 A 1.2.3.4" */

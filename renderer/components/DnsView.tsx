@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { DnsRow, Summary } from '../../analysis/api';
+import type { DnsMessageView, DnsRow, Summary } from '../../analysis/api';
 import type { Nav } from '../App';
 import type { Client } from '../client';
 import { fmtCount, fmtDuration, fmtRel } from '../format';
@@ -14,6 +14,7 @@ const STATUS_SEVERITY: Record<string, 'break' | 'warning' | 'info' | null> = { a
 export function DnsView({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
   const palette = usePalette();
   const [status, setStatus] = useState('');
+  const [selected, setSelected] = useState<DnsRow | null>(null);
   const [ref, width] = useWidth<HTMLDivElement>();
   const base = summary.capture.start ?? 0;
   const fetchPage = useCallback((offset: number, limit: number) => client.dnsTransactions({ ...(status ? { status } : {}), offset, limit }), [client, status]);
@@ -56,10 +57,14 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
               onRange={rows.onRange}
               rowKey={(r) => r.index}
               onOpen={(r) => nav.openFlow(r.flow, r.queryTime)}
+              onSelect={(r) => setSelected(r)}
+              openOnClick={false}
               height="calc(100vh - 520px)"
               rowClass={(r) => (STATUS_SEVERITY[r.status] ? 'has-break' : undefined)}
             />
+            <p className="muted small">Click a transaction to read its response in full; double-click or Enter opens its flow.</p>
           </div>
+          {selected && <DnsMessagePanel client={client} row={selected} onOpenFlow={() => nav.openFlow(selected.flow, selected.queryTime)} onClose={() => setSelected(null)} />}
         </>
       )}
     </section>
@@ -137,4 +142,52 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen }: { row
 function shortName(q: string): string {
   const name = q.split(' ')[0];
   return name.length > 26 ? '…' + name.slice(-25) : name;
+}
+
+/** One transaction's response, every section, as the host's decoder (dns-packet) reads it. */
+export function DnsMessagePanel({ client, row, onOpenFlow, onClose }: { client: Client; row: DnsRow; onOpenFlow(): void; onClose(): void }) {
+  const msg = useAsync(() => client.dnsMessage({ index: row.index }), [client, row.index]);
+  const m: DnsMessageView | null = msg.data;
+  return (
+    <div className="card dns-message" data-testid="dns-message">
+      <div className="toolbar">
+        <h3>
+          <span className="mono">{row.question || '(no question)'}</span> — {row.status}
+        </h3>
+        <button onClick={onOpenFlow}>Open flow {row.flow}</button>
+        <button onClick={onClose} aria-label="Close the message">Close</button>
+      </div>
+      {msg.error ? (
+        <p className="banner error">{msg.error}</p>
+      ) : msg.loading && !m ? (
+        <p className="muted">Decoding…</p>
+      ) : !m ? (
+        <p className="muted">No response was captured for this query{row.queryFrames.length ? ` (sent in frame${row.queryFrames.length > 1 ? 's' : ''} ${row.queryFrames.join(', ')})` : ''}.</p>
+      ) : (
+        <>
+          <p className="small">
+            Response in frame {m.frame}: ID 0x{m.id.toString(16).padStart(4, '0')}, {m.opcode}, {m.rcode}, flags {m.flags.join(' ') || 'none'}
+            <span className="muted"> · decoded by {m.decoder === 'dns-packet' ? 'dns-packet' : 'Stateline’s DNS reader'}</span>
+          </p>
+          {m.error && <p className="banner error">{m.error}</p>}
+          {m.sections.filter((s) => s.records.length).map((s) => (
+            <table key={s.name} className="dns-section">
+              <caption>{s.name} ({s.records.length})</caption>
+              <tbody>
+                {s.records.map((r, i) => (
+                  <tr key={i}>
+                    <td className="mono">{r.name}</td>
+                    <td className="right">{r.ttl ?? ''}</td>
+                    <td>{r.class}</td>
+                    <td>{r.type}</td>
+                    <td className="mono wrap">{r.data}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ))}
+        </>
+      )}
+    </div>
+  );
 }

@@ -23,6 +23,10 @@ export interface VirtualTableProps<T> {
   height?: number | string;
   onRange?(first: number, last: number): void;
   onOpen?(row: T, index: number): void;
+  /** A row became the selected one (click, arrow keys). */
+  onSelect?(row: T, index: number): void;
+  /** Whether a single click opens the row (default true); with false, double-click or Enter opens it. */
+  openOnClick?: boolean;
   sort?: { key: string; dir: 'asc' | 'desc' } | null;
   onSort?(key: string): void;
   testId?: string;
@@ -108,6 +112,8 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     e.preventDefault();
     setSel(next);
     reveal(next);
+    const row = next >= 0 ? p.getRow(next) : null;
+    if (row) p.onSelect?.(row, next);
   };
 
   const template = p.columns.map((c) => (typeof c.width === 'number' ? `${c.width}px` : c.width)).join(' ');
@@ -132,8 +138,10 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         data-index={i}
         onClick={() => {
           setSel(i);
-          p.onOpen?.(row, i);
+          p.onSelect?.(row, i);
+          if (p.openOnClick !== false) p.onOpen?.(row, i);
         }}
+        onDoubleClick={p.openOnClick === false ? () => p.onOpen?.(row, i) : undefined}
       >
         {p.columns.map((c) => (
           <div key={c.key} role="cell" className={`vt-cell${c.align === 'right' ? ' right' : ''}`}>

@@ -90,6 +90,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', (
   it('shows the DNS and QUIC views', async () => {
     await page.locator('[data-tab=dns]').click();
     await page.getByTestId('dns-transactions').waitFor();
+    // A transaction's response in full, decoded by dns-packet on the server side.
+    await page.getByTestId('dns-row').first().click();
+    const msg = page.getByTestId('dns-message');
+    await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('decoded by dns-packet');
+    expect(await msg.locator('caption').allTextContents()).toContain('question (1)');
     await shot('06-dns');
     await page.locator('[data-tab=quic]').click();
     await page.getByTestId('quic-paths').first().waitFor();

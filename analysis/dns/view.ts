@@ -1,0 +1,58 @@
+// A DNS message decoded for the user to read (the UI's message panel, the API's
+// dnsMessage), by Stateline's own reader. The Node hosts decode with dns-packet instead
+// (cli/dns-message.ts); both give the same DnsMessageView.
+
+import type { DnsMessageView, DnsRecordView } from '../api';
+import { className, decodeMessage, DnsDecodeError, rcodeName, typeName, type DnsRecord } from './wire';
+
+const OPCODES: Record<number, string> = { 0: 'QUERY', 1: 'IQUERY', 2: 'STATUS', 4: 'NOTIFY', 5: 'UPDATE', 6: 'DSO' };
+
+export function opcodeName(op: number): string {
+  return OPCODES[op] ?? `OPCODE${op}`;
+}
+
+/** The header flags set, in header order (RFC 1035 4.1.1, RFC 4035 3.2 for AD and CD). */
+export function headerFlags(msg: Uint8Array): string[] {
+  if (msg.length < 4) return [];
+  const b2 = msg[2], b3 = msg[3];
+  const out: string[] = [];
+  if (b2 & 0x80) out.push('QR');
+  if (b2 & 0x04) out.push('AA');
+  if (b2 & 0x02) out.push('TC');
+  if (b2 & 0x01) out.push('RD');
+  if (b3 & 0x80) out.push('RA');
+  if (b3 & 0x20) out.push('AD');
+  if (b3 & 0x10) out.push('CD');
+  return out;
+}
+
+function recordView(r: DnsRecord): DnsRecordView {
+  // OPT (RFC 6891): the class is the UDP payload size, the TTL the extended RCODE and flags.
+  return { name: r.name, type: typeName(r.type), class: r.type === 41 ? `udp ${r.rclass}` : className(r.rclass), ttl: r.ttl, data: r.data };
+}
+
+export function dnsMessageView(msg: Uint8Array, frame: number, transaction: number): DnsMessageView {
+  const base: DnsMessageView = {
+    transaction, frame, decoder: 'stateline',
+    id: msg.length >= 2 ? (msg[0] << 8) | msg[1] : 0,
+    opcode: msg.length >= 3 ? opcodeName((msg[2] >> 3) & 15) : '',
+    rcode: msg.length >= 4 ? rcodeName(msg[3] & 15) : '',
+    flags: headerFlags(msg),
+    sections: [],
+    error: null,
+  };
+  try {
+    const m = decodeMessage(msg, 0, msg.length);
+    base.rcode = rcodeName(m.rcode);
+    base.sections = [
+      { name: 'question', records: m.questions.map((q) => ({ name: q.name, type: typeName(q.type), class: className(q.qclass), ttl: null, data: '' })) },
+      { name: 'answer', records: m.answers.map(recordView) },
+      { name: 'authority', records: m.authorities.map(recordView) },
+      { name: 'additional', records: m.additionals.map(recordView) },
+    ];
+  } catch (e) {
+    if (!(e instanceof DnsDecodeError)) throw e;
+    base.error = `${e.message} (byte ${e.offset} of the message)`;
+  }
+  return base;
+}
