@@ -26,6 +26,8 @@ export interface Tracker {
   readonly ipProtocols?: readonly number[];
   /** Called for every packet that belongs to a flow; `dir` 0 = client → server. */
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void;
+  /** Once the capture's format is known, before the first packet (e.g. whether it can embed TLS secrets). */
+  onCaptureHeader?(info: CaptureInfo): void;
   /** Called for packets outside any flow (ICMP errors are also given to onPacket). */
   onOther?(pkt: Packet, frame: number, time: number): void;
   /** After the last packet: emit end-of-capture events. */
@@ -158,6 +160,9 @@ export async function analyzeCapture(
 
   a.info = await readCapture(source, {
     onRecord,
+    onFormat: (info) => {
+      for (const t of trackers) t.onCaptureHeader?.(info);
+    },
     totalBytes: opts.totalBytes,
     signal: opts.signal,
     onProgress: opts.onProgress

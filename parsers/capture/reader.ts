@@ -37,6 +37,8 @@ export interface ReadOptions {
   totalBytes?: number;
   /** Checked between chunks; when aborted, readCapture rejects with CaptureCancelledError. */
   signal?: AbortSignal;
+  /** Called once the format is known (info.format, info.compressed set), before the first record. */
+  onFormat?(info: CaptureInfo): void;
 }
 
 /** Errors listed in info.errors; the rest are counted in info.errorsNotListed. */
@@ -137,7 +139,7 @@ export class CaptureReader implements ParserHost {
   private carryBase = 0;
   private ended = false;
 
-  constructor(onRecord: (r: CaptureRecord) => void) {
+  constructor(onRecord: (r: CaptureRecord) => void, private readonly onFormat?: (info: CaptureInfo) => void) {
     this.onRecord = onRecord;
   }
 
@@ -219,6 +221,7 @@ export class CaptureReader implements ParserHost {
       const magic = dv.getUint32(0, false);
       if (magic === PCAPNG_MAGIC) {
         this.parser = new PcapngParser(this);
+        this.onFormat?.(this.info);
         // The 4 bytes go on as the start of the first block (the section header).
         this.ensureCarry(64);
         this.carry.set(head.subarray(0, 4), 0);
@@ -237,7 +240,10 @@ export class CaptureReader implements ParserHost {
     head.set(chunk.subarray(pos, pos + take), this.headLen);
     this.headLen += take;
     pos += take;
-    if (this.headLen === PCAP_HEADER_LEN) this.parser = new PcapParser(this, head);
+    if (this.headLen === PCAP_HEADER_LEN) {
+      this.parser = new PcapParser(this, head);
+      this.onFormat?.(this.info);
+    }
     return pos;
   }
 
@@ -309,7 +315,7 @@ function errorText(e: unknown): string {
 export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array, opts: ReadOptions): Promise<CaptureInfo> {
   const { signal, totalBytes, onProgress } = opts;
   if (signal?.aborted) throw new CaptureCancelledError();
-  const cr = new CaptureReader(opts.onRecord);
+  const cr = new CaptureReader(opts.onRecord, opts.onFormat);
   const it = (source instanceof Uint8Array ? slices(source) : source)[Symbol.asyncIterator]();
   let sourceDone = false;
   try {

@@ -101,3 +101,21 @@ describe('packet columns', () => {
     }
   });
 });
+
+describe('the capture-header hook', () => {
+  it('tells each tracker the format once, before the first packet, also through gzip', async () => {
+    const { gzipSync } = await import('node:zlib');
+    for (const [name, format, gz] of [['sample.pcapng', 'pcapng', false], ['udp-port-unreachable.pcap', 'pcap', false], ['udp-port-unreachable.pcap', 'pcap', true]] as const) {
+      const calls: string[] = [];
+      const t: Tracker = {
+        onCaptureHeader(info) { calls.push(`header ${info.format}${info.compressed ? ' gz' : ''}`); },
+        onPacket() { if (calls.at(-1) !== 'packet') calls.push('packet'); },
+        finish() {},
+      };
+      let bytes = new Uint8Array(readFileSync(join(FIXTURES, name)));
+      if (gz) bytes = new Uint8Array(gzipSync(bytes));
+      await analyzeCapture(bytes, { trackerOptions: { protocols: [] }, trackers: [t] });
+      expect(calls).toEqual([`header ${format}${gz ? ' gz' : ''}`, 'packet']);
+    }
+  });
+});
