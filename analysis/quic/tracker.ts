@@ -26,11 +26,20 @@ import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../par
 import type { Analysis, JsonOptions, Tracker } from '../analyze';
 import type { Flow } from '../flows';
 import type { AnalysisJson, QuicJson } from '../model';
+import { FrameList, Timeline } from './lists';
 import './kinds';
 
 export interface QuicTrackerOptions {
   keylog?: string;
   idleSeconds?: number;
+  /**
+   * Can the capture carry its own TLS secrets? A pcapng file can (a decryption-secrets
+   * block, which may come anywhere in the file); a classic pcap cannot. Unknown (the
+   * default) counts as yes. When it cannot and no key log is given, nothing past the
+   * Initials can ever be decrypted, so no Handshake or 1-RTT packet is kept for it.
+   * The same as calling captureFormat() before the first packet.
+   */
+  captureSecrets?: boolean;
 }
 
 /** A 4-tuple a connection was seen on. */
@@ -117,14 +126,12 @@ export class QuicConn {
   /** CIDs learned by inference (a DCID prefix repeating on the connection's 4-tuple), prefixed 's'/'c' for the side that chose it. */
   readonly inferredCids = new Set<string>();
   readonly paths: QuicPath[] = [];
-  readonly frames: number[] = [];
-  readonly inferredFrames: number[] = [];
-  // timeline (parallel arrays, one entry per QUIC packet, coalesced ones included)
-  readonly tlFrame: number[] = [];
-  readonly tlTime: number[] = [];
-  readonly tlType: number[] = [];
-  readonly tlDir: number[] = [];
-  readonly tlPath: number[] = [];
+  /** Frames attributed by CID (and the ICMP errors quoting the connection); sorted at the end. */
+  readonly frames = new FrameList(16);
+  /** Frames attributed by inference; sorted at the end. */
+  readonly inferredFrames = new FrameList(2);
+  /** One entry per QUIC packet, coalesced ones included. */
+  readonly timeline = new Timeline();
   firstTime = 0;
   lastTime = 0;
   lastFrame = 0;
@@ -309,6 +316,8 @@ export class QuicTracker implements Tracker {
   private readonly keylogText: string | undefined;
   private readonly idleSeconds: number;
   private readonly wantAll: boolean;
+  /** Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see captureFormat). */
+  private keepForSecrets: boolean;
   /** Orphan short-header flows: UDP 4-tuples with short-header-looking packets but no connection. */
   private readonly orphans = new Map<number, { flow: Flow; items: Unmatched[] }>();
   private readonly ctx = new Map<QuicConn, DecryptCtx>();
@@ -320,6 +329,24 @@ export class QuicTracker implements Tracker {
     this.keylogText = opts.keylog;
     this.idleSeconds = opts.idleSeconds ?? 30;
     this.wantAll = !!opts.keylog;
+    this.keepForSecrets = opts.keylog !== undefined || opts.captureSecrets !== false;
+  }
+
+  /**
+   * The capture's format, once the reader knows it (before the first packet). A classic
+   * pcap cannot embed secrets: without a key log, packets are then kept only for the
+   * Initial-level reading (SNI, ALPN, CONNECTION_CLOSE in Initial), which needs no secret.
+   */
+  captureFormat(format: 'pcap' | 'pcapng'): void {
+    if (format !== 'pcap' || this.keylogText !== undefined) return;
+    this.keepForSecrets = false;
+    // called late: what was kept for secrets can go (it could never be decrypted)
+    for (const c of this.conns) {
+      let n = 0;
+      for (const p of c.pending) if (p.type === PacketType.INITIAL) c.pending[n++] = p;
+      c.pending.length = n;
+    }
+    for (const o of this.orphans.values()) for (const u of o.items) u.bytes = undefined;
   }
 
   // ------------------------------------------------------------------ per packet
@@ -467,7 +494,7 @@ export class QuicTracker implements Tracker {
     }
     if (!o) this.orphans.set(flow.id, (o = { flow, items: [] }));
     u.fromClient = null;
-    if (this.wantAll || (o.items.length < 8)) u.bytes = this.arena.copy(d, off, end);
+    if (this.wantAll || (this.keepForSecrets && o.items.length < 8)) u.bytes = this.arena.copy(d, off, end);
     if (o.items.length < MAX_UNMATCHED_PER_CONN) o.items.push(u);
     else fq.misses = NOT_QUIC_AFTER;
     u.dir = dir;
@@ -614,12 +641,13 @@ export class QuicTracker implements Tracker {
    */
   private keepShort(c: QuicConn, fromClient: boolean): boolean {
     if (this.wantAll) return true;
+    if (!this.keepForSecrets) return false;
     const i = fromClient ? 0 : 1;
     return c.keptShort[i]++ < 8;
   }
 
   private keepHandshake(c: QuicConn): boolean {
-    return this.wantAll || c.keptHandshake++ < 16;
+    return this.wantAll || (this.keepForSecrets && c.keptHandshake++ < 16);
   }
 
   private keepInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
@@ -723,11 +751,7 @@ export class QuicTracker implements Tracker {
       if (p) { p.lastFrame = frame; p.lastTime = time; }
     }
     if (type === PacketType.ONE_RTT) { if (fromClient) c.clientBeyondInitial = true; else c.serverBeyondInitial = true; }
-    c.tlFrame.push(frame);
-    c.tlTime.push(time);
-    c.tlType.push(type);
-    c.tlDir.push(fromClient ? 0 : 1);
-    c.tlPath.push(fq.pathIndex);
+    c.timeline.push(frame, time, type, fromClient ? 0 : 1, fq.pathIndex);
   }
 
   private flowIdOf(fq: FlowQ): number | null {
@@ -799,12 +823,12 @@ export class QuicTracker implements Tracker {
     }
     for (const c of this.conns) {
       if (c.proven.size) {
-        const inFrames = new Set(c.frames);
+        const inFrames = new Set(c.frames.view());
         for (const f of c.proven) if (!inFrames.has(f)) c.frames.push(f);
-        c.inferredFrames.splice(0, c.inferredFrames.length, ...c.inferredFrames.filter((f) => !c.proven.has(f)));
+        c.inferredFrames.retain((f) => !c.proven.has(f));
       }
-      c.frames.sort((x, y) => x - y);
-      c.inferredFrames.sort((x, y) => x - y);
+      c.frames.sort();
+      c.inferredFrames.sort();
     }
   }
 
@@ -1001,7 +1025,7 @@ export class QuicTracker implements Tracker {
         c.frames.push(u.frame);
         const path = c.paths[fq.pathIndex];
         if (path) { if (u.frame < path.firstFrame) { path.firstFrame = u.frame; path.firstTime = u.time; } if (u.frame > path.lastFrame) { path.lastFrame = u.frame; path.lastTime = u.time; } }
-        c.tlFrame.push(u.frame); c.tlTime.push(u.time); c.tlType.push(PacketType.ONE_RTT); c.tlDir.push(fc ? 0 : 1); c.tlPath.push(fq.pathIndex);
+        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, fc ? 0 : 1, fq.pathIndex);
         c.timelineSorted = false;
         if (fc) { c.clientPackets++; if (u.time > c.lastClientTime) { c.lastClientTime = u.time; c.lastClientFrame = u.frame; } }
         else { c.serverPackets++; if (u.time > c.lastServerTime) { c.lastServerTime = u.time; c.lastServerFrame = u.frame; } if (u.time > c.lastServerMatchedTime) c.lastServerMatchedTime = u.time; }
@@ -1085,7 +1109,7 @@ export class QuicTracker implements Tracker {
       for (const u of items) {
         const dir = u.dir ?? 0;
         c.inferredFrames.push(u.frame);
-        c.tlFrame.push(u.frame); c.tlTime.push(u.time); c.tlType.push(PacketType.ONE_RTT); c.tlDir.push(dir === clientDir ? 0 : 1); c.tlPath.push(fq.pathIndex);
+        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, dir === clientDir ? 0 : 1, fq.pathIndex);
       }
       const prev = c.paths[c.paths.length - 2];
       this.pendingEvents.push({ kind: 'quic.migration', severity: 'info', frame: first.frame, time: first.time, flow: flow.id,
@@ -1167,11 +1191,17 @@ export class QuicTracker implements Tracker {
           message: `${icmps.length} ICMP port unreachable answer${icmps.length === 1 ? '' : 's'} to the client's packets of connection ${c.number} (server last heard in frame ${c.lastServerFrame}): nothing listens on ${c.paths[0]?.server ?? 'the server port'} any more`, related: icmps.slice(1, 20).map((x) => x.frame) });
       } else if (resets === 0 && c.serverBeyondInitial && c.lastServerFrame > 0) {
         // the client keeps sending for a while after the server's last packet
-        const after = c.tlFrame.filter((f, i) => c.tlDir[i] === 0 && f > c.lastServerFrame).length;
+        const tl = c.timeline;
+        let after = 0;
+        let firstIdx = -1;
+        for (let i = 0; i < tl.length; i++) {
+          if (tl.dir(i) !== 0 || tl.frame(i) <= c.lastServerFrame) continue;
+          if (firstIdx < 0) firstIdx = i;
+          after++;
+        }
         const silentFor = c.lastClientTime - c.lastServerTime;
         if (after >= 4 && silentFor >= 2 && !c.closeFrames.length) {
-          const firstIdx = c.tlFrame.findIndex((f, i) => c.tlDir[i] === 0 && f > c.lastServerFrame);
-          this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: c.tlFrame[firstIdx], time: c.tlTime[firstIdx], flow: flow0,
+          this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: tl.frame(firstIdx), time: tl.time(firstIdx), flow: flow0,
             message: `the client sent ${after} more packets of connection ${c.number} over ${silentFor.toFixed(1)} s after the server's last packet (frame ${c.lastServerFrame}) and got no answer, not even a stateless reset`, related: [c.lastServerFrame] });
         }
       }
@@ -1227,8 +1257,8 @@ export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
     clientCids: c.clientCids.filter((x) => x !== ''),
     serverCids: c.serverCids.filter((x) => x !== ''),
     paths: c.paths.map((p) => ({ client: p.client, server: p.server, firstFrame: p.firstFrame, lastFrame: p.lastFrame, ...(p.inferred ? { inferred: true } : {}) })),
-    frames: c.frames,
-    inferredFrames: c.inferredFrames,
+    frames: c.frames.toArray(),
+    inferredFrames: c.inferredFrames.toArray(),
     inferredCids: [...c.inferredCids].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
     clientZeroLengthCid: c.clientCids.includes(''),
     handshakeDoneFrame: c.handshakeDoneFrame || null,
