@@ -37,7 +37,7 @@ export interface QuicTrackerOptions {
    * block, which may come anywhere in the file); a classic pcap cannot. Unknown (the
    * default) counts as yes. When it cannot and no key log is given, nothing past the
    * Initials can ever be decrypted, so no Handshake or 1-RTT packet is kept for it.
-   * The same as calling captureFormat() before the first packet.
+   * The same as onCaptureHeader({ format: 'pcap' }) before the first packet.
    */
   captureSecrets?: boolean;
 }
@@ -316,7 +316,7 @@ export class QuicTracker implements Tracker {
   private readonly keylogText: string | undefined;
   private readonly idleSeconds: number;
   private readonly wantAll: boolean;
-  /** Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see captureFormat). */
+  /** Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see onCaptureHeader). */
   private keepForSecrets: boolean;
   /** Orphan short-header flows: UDP 4-tuples with short-header-looking packets but no connection. */
   private readonly orphans = new Map<number, { flow: Flow; items: Unmatched[] }>();
@@ -333,12 +333,13 @@ export class QuicTracker implements Tracker {
   }
 
   /**
-   * The capture's format, once the reader knows it (before the first packet). A classic
-   * pcap cannot embed secrets: without a key log, packets are then kept only for the
-   * Initial-level reading (SNI, ALPN, CONNECTION_CLOSE in Initial), which needs no secret.
+   * The capture's file header, once the reader has read it (before the first packet):
+   * a classic pcap cannot embed secrets, so without a key log packets are then kept only
+   * for the Initial-level reading (SNI, ALPN, CONNECTION_CLOSE in Initial), which needs
+   * no secret. Meant for an optional Tracker hook that the analysis calls.
    */
-  captureFormat(format: 'pcap' | 'pcapng'): void {
-    if (format !== 'pcap' || this.keylogText !== undefined) return;
+  onCaptureHeader(info: { format: 'pcap' | 'pcapng' }): void {
+    if (info.format !== 'pcap' || this.keylogText !== undefined) return;
     this.keepForSecrets = false;
     // called late: what was kept for secrets can go (it could never be decrypted)
     for (const c of this.conns) {
