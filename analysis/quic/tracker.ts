@@ -19,7 +19,7 @@ import type { Packet } from '../../parsers/decode/packet';
 import {
   fromHex, hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
 } from '../../parsers/quic/header';
-import { initialKeysLazy, packetKeys, peek, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
+import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
 import { handshakeMessages, parseClientHello, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
 import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
@@ -96,6 +96,31 @@ interface Unmatched {
   dir?: number;
 }
 
+type CloseFrame = Extract<QuicFrame, { type: 'connection_close' }>;
+
+/**
+ * The client's first Initials, read while the capture is read (readClientInitial): the
+ * state that the end-of-capture Initial pass would have built from them, which it takes
+ * over. Reading them at once means they need not be copied and kept: once the ClientHello
+ * is whole, the client's other Initials are never read (unless kept for a CONNECTION_CLOSE).
+ */
+interface EarlyInitials {
+  /** The client's Initial keys, for keysCid and keysVersion. */
+  keys: PacketKeys | null;
+  keysCid: Uint8Array | null;
+  keysVersion: number;
+  /** Largest client Initial packet number decrypted. */
+  largest: number;
+  crypto: CryptoStream;
+  helloDone: boolean;
+  /** CONNECTION_CLOSE frames read, turned into events at the end (where the end pass would). */
+  closes: { p: Pending; f: CloseFrame }[];
+  /** A packet the peek could not read: it and the client's later Initials wait for the end pass. */
+  stopped: boolean;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
 interface DecryptCtx {
   largest: number[][];
   crypto: CryptoStream[][];
@@ -149,6 +174,8 @@ export class QuicConn {
   serverBeyondInitial = false;
   /** Initial keys DCID (client's first Initial DCID, or the Retry's SCID). */
   keyCid: Uint8Array | null = null;
+  /** The client's Initials read as they came (null until the first, and always with a key log). */
+  early: EarlyInitials | null = null;
   readonly pending: Pending[] = [];
   firstClientInitials = 0;
   lastClientInitial: Pending | null = null;
@@ -232,6 +259,10 @@ function hasCid(list: string[], d: Uint8Array, off: number, len: number): boolea
   return false;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && bytesEq(a, b, 0);
+}
+
 function bytesEq(a: Uint8Array, d: Uint8Array, off: number): boolean {
   if (off + a.length > d.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== d[off + i]) return false;
@@ -309,6 +340,8 @@ export class QuicTracker implements Tracker {
   /** CID (hex) → its bytes, shared by the flows' fast paths. */
   private readonly cidBytes = new Map<string, Uint8Array>();
   private readonly arena = new ByteArena();
+  /** Scratch for the payload of a client Initial read during the capture. */
+  private peekBuf = new Uint8Array(1500);
   /** CID lengths in use (bit per length), as Wireshark keeps them. */
   private cidLengths = 0;
   /** Endpoint pair key → flow state, for ICMP quotes. */
@@ -652,15 +685,67 @@ export class QuicTracker implements Tracker {
   }
 
   private keepInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
+    // the client's first 3 Initials carry the ClientHello; of the later ones only the last is kept (for a CONNECTION_CLOSE)
+    let late = false;
+    if (fromClient) {
+      if (c.firstClientInitials < 3) {
+        c.firstClientInitials++;
+        c.lastClientInitial = null;
+        // without a key log they are read now, and kept only when that fails
+        if (!this.wantAll && this.readClientInitial(c, fq, d, h, frame, time)) return;
+      } else late = true;
+    }
     const p: Pending = { frame, time, fromClient, type: PacketType.INITIAL, bytes: this.arena.copy(d, h.start, h.end), pnOff: h.pnOff - h.start, keyCid: c.keyCid, pathIndex: fq.pathIndex };
     if (fromClient) {
-      if (c.firstClientInitials < 3) { c.firstClientInitials++; c.pending.push(p); c.lastClientInitial = null; }
-      else c.lastClientInitial = p;
+      if (late) c.lastClientInitial = p;
+      else c.pending.push(p);
     } else {
       // the server's first Initials carry the ServerHello (cipher suite, needed with a key log)
       if (c.firstServerInitials < 2) { c.firstServerInitials++; p.forKeys = true; c.pending.push(p); c.lastServerInitial = null; }
       else c.lastServerInitial = p;
     }
+  }
+
+  /**
+   * Read one of the client's first Initials now, as the end-of-capture Initial pass would
+   * (same keys, same unauthenticated peek, same order), into c.early. True when the end
+   * pass needs nothing more of the packet; false when it must be kept: the peek found no
+   * ClientHello-like payload, so the end pass authenticates it (and every client Initial
+   * after it, from the state reached here).
+   */
+  private readClientInitial(c: QuicConn, fq: FlowQ, d: Uint8Array, h: LongHeader, frame: number, time: number): boolean {
+    const e = (c.early ??= { keys: null, keysCid: null, keysVersion: 0, largest: -1, crypto: new CryptoStream(), helloDone: false, closes: [], stopped: false });
+    if (e.stopped) return false;
+    // the end pass skips the client's Initials once the ClientHello is whole, and those it has no keys for
+    if (e.helloDone) return true;
+    const keyCid = c.keyCid;
+    if (keyCid === null) return true;
+    const pv = ((d[h.start + 1] << 24) | (d[h.start + 2] << 16) | (d[h.start + 3] << 8) | d[h.start + 4]) >>> 0;
+    if (e.keysCid === null || !sameBytes(e.keysCid, keyCid) || e.keysVersion !== pv) {
+      e.keys = initialKeysSync(keyCid, pv, true);
+      e.keysCid = keyCid;
+      e.keysVersion = pv;
+    }
+    if (e.keys === null) return true;
+    if (this.peekBuf.length < h.end - h.start) this.peekBuf = new Uint8Array(h.end - h.start);
+    const r = peekAt(d, h.start, h.end, h.pnOff - h.start, true, e.keys, e.largest, this.peekBuf);
+    const frames = r === null ? null : parseFrames(r.payload);
+    if (r === null || frames === null || !peekLooksRight(frames)) {
+      e.stopped = true;
+      return false;
+    }
+    c.decrypted++;
+    if (r.pn > e.largest) e.largest = r.pn;
+    let p: Pending | null = null;
+    for (const f of frames) {
+      if (f.type === 'crypto') e.crypto.add(f.offset, f.data); // copies out of peekBuf
+      else if (f.type === 'connection_close') {
+        p ??= { frame, time, fromClient: true, type: PacketType.INITIAL, bytes: NO_BYTES, pnOff: h.pnOff - h.start, keyCid, pathIndex: fq.pathIndex };
+        e.closes.push({ p, f });
+      }
+    }
+    e.helloDone = handshakeMessages(e.crypto.contiguous()).some((m) => m.type === 1);
+    return true;
   }
 
   private keep(c: QuicConn, fq: FlowQ, fromClient: boolean, type: PacketTypeCode, d: Uint8Array, start: number, end: number, pnRel: number, frame: number, time: number, keyCid: Uint8Array | null): void {
@@ -834,7 +919,7 @@ export class QuicTracker implements Tracker {
   }
 
   private async decrypt(c: QuicConn, secrets: Map<string, TlsSecrets>): Promise<DecryptCtx | null> {
-    if (!c.pending.length) return null;
+    if (!c.pending.length && c.early === null) return null;
     const version = c.versions[c.versions.length - 1] ?? 1;
     const ctx: DecryptCtx = {
       largest: [[-1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1]],
@@ -845,6 +930,14 @@ export class QuicTracker implements Tracker {
     // Initial level first (to learn the ClientHello random and the cipher suite)
     const ordered = c.pending.slice().sort((x, y) => x.frame - y.frame);
     let helloDone = false;
+    const e = c.early;
+    if (e !== null) {
+      // the client's Initials read during the capture came first: go on from their state
+      ctx.crypto[0][0] = e.crypto;
+      ctx.largest[0][0] = e.largest;
+      helloDone = e.helloDone;
+      for (const x of e.closes) this.onClose(c, x.p, x.f);
+    }
     for (const p of ordered) {
       // the server's Initials wait for the key log, unless the server never got past Initial (a CONNECTION_CLOSE may be there)
       if (p.type !== PacketType.INITIAL || !p.keyCid || (p.forKeys && c.serverBeyondInitial)) continue;

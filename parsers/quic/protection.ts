@@ -176,6 +176,23 @@ export async function initialKeysLazy(dcid: Uint8Array, version: number): Promis
   };
 }
 
+/**
+ * One side's Initial keys, synchronously: the Initial suite hashes with SHA-256, whose
+ * HMAC runs in TypeScript, so no promise is needed (the same values as initialKeysLazy).
+ * For reading a client Initial while the capture is being read.
+ */
+export function initialKeysSync(dcid: Uint8Array, version: number, client: boolean): PacketKeys | null {
+  const salt = initialSalt(version);
+  if (!salt) return null;
+  const initial = hmacSha256(salt, dcid);
+  const secret = hmacSha256(initial, labelInfo(client ? 'client in' : 'server in', 32));
+  const p = labelPrefix(version);
+  const key = hmacSha256(secret, labelInfo(p + 'key', 16)).subarray(0, 16);
+  const iv = hmacSha256(secret, labelInfo(p + 'iv', 12)).subarray(0, 12);
+  const hpKey = hmacSha256(secret, labelInfo(p + 'hp', 16)).subarray(0, 16);
+  return { suite: INITIAL_SUITE, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
+}
+
 /** RFC 9001 5.4.3: the header protection mask, AES-ECB of the 16-byte sample. */
 export function headerMask(hp: Int32Array, sample: Uint8Array): Uint8Array {
   return aesEncryptBlock(hp, sample, 0);

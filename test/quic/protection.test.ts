@@ -4,7 +4,7 @@ import { createHash, createHmac, createCipheriv, randomBytes } from 'node:crypto
 import { describe, expect, it } from 'vitest';
 import { aesCtrXor, aesEncryptBlock, aesExpandKey } from '../../parsers/quic/aes';
 import { fromHex, hex, parseLongHeader, PacketType } from '../../parsers/quic/header';
-import { decodePacketNumber, headerMask, headerMaskWebCrypto, initialKeys, initialSalt, peek, peekAt, protect, unprotect, hkdfExpandLabel } from '../../parsers/quic/protection';
+import { decodePacketNumber, headerMask, headerMaskWebCrypto, initialKeys, initialKeysSync, initialSalt, peek, peekAt, protect, unprotect, hkdfExpandLabel } from '../../parsers/quic/protection';
 import { hmacSha256, sha256 } from '../../parsers/quic/sha256';
 import { parseFrames } from '../../parsers/quic/frames';
 import { handshakeMessages, parseServerHello } from '../../parsers/quic/tls';
@@ -24,6 +24,19 @@ describe('RFC 9001 Appendix A: Initial keys for DCID 8394c8f03e515708', () => {
     expect(h(k.server.hpKey)).toBe('c206b8d9b9f0f37644430b490eeaa314');
     const key = await hkdfExpandLabel('SHA-256', k.client.secret, 'quic key', 16);
     expect(h(key)).toBe('1f369613dd76d5467730efcbe3b1a22d');
+  });
+
+  it('A.1 the synchronous derivation gives the same keys, for v1 and v2', async () => {
+    for (const v of [1, 0x6b3343cf, 0xff00001d]) {
+      const k = (await initialKeys(dcid, v))!;
+      for (const [side, want] of [[true, k.client], [false, k.server]] as const) {
+        const s = initialKeysSync(dcid, v, side)!;
+        for (const f of ['secret', 'key', 'iv', 'hpKey', 'keyExp', 'hp'] as const) expect(h(new Uint8Array(s[f].buffer, s[f].byteOffset, s[f].byteLength))).toBe(h(new Uint8Array(want[f].buffer, want[f].byteOffset, want[f].byteLength)));
+        expect(s.version).toBe(v);
+        expect(s.suite).toEqual(want.suite);
+      }
+    }
+    expect(initialKeysSync(dcid, 0x1a2a3a4a, true)).toBeNull();
   });
 
   it('A.2 header protection mask of the client Initial sample', async () => {

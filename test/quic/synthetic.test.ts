@@ -87,6 +87,36 @@ describe('synthetic QUIC', () => {
     expect(ev[0].message).toBe('the client closes connection 0 with transport error 0xa PROTOCOL_VIOLATION ("bad") in an Initial packet');
   });
 
+  it('a ClientHello split over two Initials, a CONNECTION_CLOSE beside the CRYPTO: both read, the third Initial not', async () => {
+    const dcid = fromHex('1020304050607080');
+    const whole = clientHelloFrame('split.example');
+    const hs = whole.subarray(4); // the handshake message after the CRYPTO frame header (offset 0, 2-byte length)
+    const half = 20;
+    const first = new Uint8Array([0x06, 0x00, 0x40, half, ...hs.subarray(0, half)]);
+    const rest = hs.subarray(half);
+    const close = [0x1c, 0x00, 0x00, 0x00]; // NO_ERROR, no reason
+    const second = new Uint8Array([0x06, 0x40, half, 0x40 | (rest.length >> 8), rest.length & 0xff, ...rest, ...close]);
+    const j = await analyze([
+      { t: 1, ip: udp(C, 50002, S, 443, await clientInitial(dcid, 0, first)) },
+      { t: 1.1, ip: udp(C, 50002, S, 443, await clientInitial(dcid, 1, second)) },
+      { t: 1.2, ip: udp(C, 50002, S, 443, await clientInitial(dcid, 2, whole)) },
+    ]);
+    expect(j.quic[0]).toMatchObject({ sni: 'split.example', alpn: ['h3'], decryptedPackets: 2 });
+    const ev = j.events.filter((e) => e.kind === 'quic.connection-close');
+    expect(ev.map((e) => [e.frame, e.severity])).toEqual([[2, 'info']]);
+  });
+
+  it('a client Initial without CRYPTO is authenticated at the end, and the client Initials after it with it', async () => {
+    const dcid = fromHex('a0a1a2a3a4a5a6a7');
+    const ch = clientHelloFrame('late.example');
+    const j = await analyze([
+      { t: 1, ip: udp(C, 50003, S, 443, await clientInitial(dcid, 0, new Uint8Array([0x01]))) },
+      { t: 1.1, ip: udp(C, 50003, S, 443, await clientInitial(dcid, 1, ch)) },
+      { t: 1.2, ip: udp(C, 50003, S, 443, await clientInitial(dcid, 2, ch)) },
+    ]);
+    expect(j.quic[0]).toMatchObject({ sni: 'late.example', decryptedPackets: 2 });
+  });
+
   it('does not take other UDP for QUIC', async () => {
     const noise = new Uint8Array(1300).map((_, i) => (i * 131 + 7) & 0xff);
     noise[0] = 0xc3; // long-header bit, but version bytes that are no QUIC version
