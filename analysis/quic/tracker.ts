@@ -21,7 +21,7 @@ import {
 } from '../../parsers/quic/header';
 import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
-import { handshakeMessages, parseClientHello, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
+import { handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
 import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
 import type { Analysis, JsonOptions, Tracker } from '../analyze';
 import type { Flow } from '../flows';
@@ -881,11 +881,18 @@ export class QuicTracker implements Tracker {
       if (c.lastClientInitial && !c.clientBeyondInitial) c.pending.push({ ...c.lastClientInitial, closeCheck: true });
       if (c.lastServerInitial && !c.serverBeyondInitial) c.pending.push({ ...c.lastServerInitial, closeCheck: true });
     }
+    // Without any secret, a connection with nothing kept (its client Initials were read
+    // during the capture) has nothing asynchronous left: its ClientHello is parsed here.
+    const queue: QuicConn[] = [];
+    for (const c of this.conns) {
+      if (c.pending.length || secrets.size) queue.push(c);
+      else if (c.early !== null) this.finishEarly(c);
+    }
     // WebCrypto works off the main thread: keep a few dozen connections in flight
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < this.conns.length) {
-        const c = this.conns[next++];
+      while (next < queue.length) {
+        const c = queue[next++];
         try {
           const ctx = await this.decrypt(c, secrets);
           if (ctx) this.ctx.set(c, ctx);
@@ -915,6 +922,27 @@ export class QuicTracker implements Tracker {
       }
       c.frames.sort();
       c.inferredFrames.sort();
+    }
+  }
+
+  /** decrypt() of a connection with nothing kept when there are no secrets: what its early Initials gave. */
+  private finishEarly(c: QuicConn): void {
+    const e = c.early!;
+    try {
+      for (const x of e.closes) this.onClose(c, x.p, x.f);
+      this.learnClientHello(c, e.crypto);
+    } catch {
+      // as in decrypt: a problem never loses the analysis
+    }
+  }
+
+  /** SNI, ALPN and random of the (last) ClientHello in the client's Initial CRYPTO stream. */
+  private learnClientHello(c: QuicConn, stream: CryptoStream): void {
+    for (const m of handshakeMessages(stream.contiguous())) {
+      if (m.type === 1) {
+        const ch = parseClientHelloNames(m.body);
+        if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; }
+      }
     }
   }
 
@@ -962,12 +990,7 @@ export class QuicTracker implements Tracker {
       this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0);
       if (p.fromClient && !helloDone) helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
     }
-    for (const m of handshakeMessages(ctx.crypto[0][0].contiguous())) {
-      if (m.type === 1) {
-        const ch = parseClientHello(m.body);
-        if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; }
-      }
-    }
+    this.learnClientHello(c, ctx.crypto[0][0]);
     const secNow = c.clientRandom ? secrets.get(c.clientRandom) : undefined;
     if (secNow && c.serverBeyondInitial) {
       // the server's Initials: the ServerHello names the cipher suite of the key log's secrets
