@@ -1236,6 +1236,16 @@ export class QuicTracker implements Tracker {
   }
 
   private breaks(_a: Analysis): void {
+    // the client's ICMP port unreachables per connection (one pass, not one per connection)
+    const icmpOf = new Map<QuicConn, typeof this.icmp>();
+    for (const x of this.icmp) {
+      const c = x.fq.conn;
+      if (c === null || !x.fromClient || !x.port) continue;
+      const list = icmpOf.get(c);
+      if (list) list.push(x);
+      else icmpOf.set(c, [x]);
+    }
+    const none: typeof this.icmp = [];
     for (const c of this.conns) {
       const flow0 = c.paths[0]?.flow ?? null;
       // handshake never answered
@@ -1302,7 +1312,7 @@ export class QuicTracker implements Tracker {
           message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}… that matches none of the connection's known CIDs`, related: [] });
       }
       // client packets answered only by ICMP port unreachable, or by silence
-      const icmps = this.icmp.filter((x) => x.fq.conn === c && x.fromClient && x.port);
+      const icmps = icmpOf.get(c) ?? none;
       if (icmps.length && c.lastServerTime < icmps[0].time) {
         this.pendingEvents.push({ kind: 'quic.server-gone', severity: 'break', frame: icmps[0].frame, time: icmps[0].time, flow: icmps[0].icmpFlow,
           message: `${icmps.length} ICMP port unreachable answer${icmps.length === 1 ? '' : 's'} to the client's packets of connection ${c.number} (server last heard in frame ${c.lastServerFrame}): nothing listens on ${c.paths[0]?.server ?? 'the server port'} any more`, related: icmps.slice(1, 20).map((x) => x.frame) });
