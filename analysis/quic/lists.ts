@@ -1,38 +1,90 @@
-// Per-connection append-only lists in typed arrays. A QUIC connection records every
-// packet it is attributed (frame numbers, the timeline); as JS arrays those were six
-// growing arrays per connection, boxed or tagged 8-byte slots that the garbage collector
-// copies and scans. Typed arrays hold the same values in 4 to 8 bytes off the JS heap,
-// and grow by doubling, so an append allocates nothing most of the time.
+// Per-connection append-only lists, stored for all connections together. A QUIC
+// connection records every packet it is attributed (frame numbers, the timeline); as JS
+// arrays, or as typed arrays per connection, that was six growing arrays for each of
+// thousands of connections: tagged 8-byte slots the garbage collector copies and scans,
+// or tens of thousands of small ArrayBuffers. Here every connection's entries go into
+// one shared log of fixed-size typed-array chunks (never copied, never more than one
+// chunk of slack), each entry linked to the next entry of the same connection.
 
-/** An append-only list of frame numbers (int32). */
+const CHUNK_BITS = 13;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+/** Int32 values of many lists in shared chunks, each entry linked to its list's next. */
+export class IntLog {
+  private readonly vals: Int32Array[] = [];
+  private readonly next: Int32Array[] = [];
+  private n = 0;
+
+  /** Append v to the list whose last entry is `tail` (-1: a new list); returns the new entry. */
+  append(tail: number, v: number): number {
+    const i = this.n++;
+    if ((i & MASK) === 0) {
+      this.vals.push(new Int32Array(CHUNK));
+      this.next.push(new Int32Array(CHUNK));
+    }
+    this.vals[i >>> CHUNK_BITS][i & MASK] = v;
+    this.next[i >>> CHUNK_BITS][i & MASK] = -1;
+    if (tail >= 0) this.next[tail >>> CHUNK_BITS][tail & MASK] = i;
+    return i;
+  }
+
+  value(i: number): number {
+    return this.vals[i >>> CHUNK_BITS][i & MASK];
+  }
+
+  following(i: number): number {
+    return this.next[i >>> CHUNK_BITS][i & MASK];
+  }
+}
+
+/**
+ * An append-only list of frame numbers (int32): linked entries of a shared IntLog while
+ * the capture is read, its own array once read as a whole (view, sort, retain), as at
+ * the end of the analysis.
+ */
 export class FrameList {
-  private a: Int32Array;
+  private head = -1;
+  private tail = -1;
+  /** Own values once materialised (then the log is no longer used). */
+  private own: Int32Array | null = null;
   length = 0;
 
-  constructor(capacity = 4) {
-    this.a = new Int32Array(capacity);
-  }
+  constructor(private readonly log: IntLog) {}
 
   push(v: number): void {
-    if (this.length === this.a.length) this.a = grow32(this.a, this.length + 1);
-    this.a[this.length++] = v;
+    const own = this.own;
+    if (own === null) {
+      this.tail = this.log.append(this.tail, v);
+      if (this.head < 0) this.head = this.tail;
+    } else {
+      if (this.length === own.length) {
+        const b = new Int32Array(Math.max(4, own.length * 2));
+        b.set(own);
+        this.own = b;
+      }
+      this.own![this.length] = v;
+    }
+    this.length++;
   }
 
-  at(i: number): number {
-    return this.a[i];
-  }
-
-  /** The values in place (valid until the next push). */
+  /** The values in order (valid until the next push). */
   view(): Int32Array {
-    return this.a.subarray(0, this.length);
+    let own = this.own;
+    if (own === null) {
+      own = new Int32Array(this.length);
+      for (let i = this.head, k = 0; k < this.length; k++, i = this.log.following(i)) own[k] = this.log.value(i);
+      this.own = own;
+    }
+    return own.subarray(0, this.length);
   }
 
   /** Ascending numeric order, in place (frames mostly arrive in order: checked first). */
   sort(): void {
-    const a = this.a;
-    for (let i = 1; i < this.length; i++) {
+    const a = this.view();
+    for (let i = 1; i < a.length; i++) {
       if (a[i] < a[i - 1]) {
-        this.view().sort();
+        a.sort();
         return;
       }
     }
@@ -40,8 +92,9 @@ export class FrameList {
 
   /** Keep only the values for which keep() is true, in their order. */
   retain(keep: (v: number) => boolean): void {
+    const a = this.view();
     let n = 0;
-    for (let i = 0; i < this.length; i++) if (keep(this.a[i])) this.a[n++] = this.a[i];
+    for (let i = 0; i < a.length; i++) if (keep(a[i])) a[n++] = a[i];
     this.length = n;
   }
 
@@ -51,57 +104,95 @@ export class FrameList {
 }
 
 /**
- * The packets of a connection over time, one entry per QUIC packet (coalesced ones
- * included): frame, time, and packed in one int32 the PacketType code (3 bits), the
- * direction (0 = client → server, 1 = server → client) and the path index.
+ * The timeline entries of all connections: frame, time, and packed in one int32 the
+ * PacketType code (3 bits), the direction and the path index.
  */
-export class Timeline {
-  private frames: Int32Array = new Int32Array(8);
-  private times: Float64Array = new Float64Array(8);
-  private codes: Int32Array = new Int32Array(8);
-  length = 0;
+export class TimelineLog {
+  private readonly frames: Int32Array[] = [];
+  private readonly times: Float64Array[] = [];
+  private readonly codes: Int32Array[] = [];
+  private readonly next: Int32Array[] = [];
+  private n = 0;
 
-  push(frame: number, time: number, type: number, dir: number, path: number): void {
-    const n = this.length;
-    if (n === this.frames.length) {
-      this.frames = grow32(this.frames, n + 1);
-      this.codes = grow32(this.codes, n + 1);
-      const t = new Float64Array(this.frames.length);
-      t.set(this.times);
-      this.times = t;
+  append(tail: number, frame: number, time: number, type: number, dir: number, path: number): number {
+    const i = this.n++;
+    if ((i & MASK) === 0) {
+      this.frames.push(new Int32Array(CHUNK));
+      this.times.push(new Float64Array(CHUNK));
+      this.codes.push(new Int32Array(CHUNK));
+      this.next.push(new Int32Array(CHUNK));
     }
-    this.frames[n] = frame;
-    this.times[n] = time;
+    const c = i >>> CHUNK_BITS, o = i & MASK;
+    this.frames[c][o] = frame;
+    this.times[c][o] = time;
     // path + 1: a packet attributed before its flow got a path has index -1
-    this.codes[n] = ((path + 1) << 4) | (dir << 3) | type;
-    this.length = n + 1;
+    this.codes[c][o] = ((path + 1) << 4) | (dir << 3) | type;
+    this.next[c][o] = -1;
+    if (tail >= 0) this.next[tail >>> CHUNK_BITS][tail & MASK] = i;
+    return i;
   }
 
   frame(i: number): number {
-    return this.frames[i];
+    return this.frames[i >>> CHUNK_BITS][i & MASK];
   }
 
   time(i: number): number {
-    return this.times[i];
+    return this.times[i >>> CHUNK_BITS][i & MASK];
   }
 
-  /** PacketType code (Initial 0, 0-RTT 1, Handshake 2, Retry 3, VN 4, 1-RTT 5). */
-  type(i: number): number {
-    return this.codes[i] & 7;
+  code(i: number): number {
+    return this.codes[i >>> CHUNK_BITS][i & MASK];
   }
 
-  /** 0 = client → server, 1 = server → client. */
-  dir(i: number): number {
-    return (this.codes[i] >> 3) & 1;
-  }
-
-  path(i: number): number {
-    return (this.codes[i] >> 4) - 1;
+  following(i: number): number {
+    return this.next[i >>> CHUNK_BITS][i & MASK];
   }
 }
 
-function grow32(a: Int32Array, need: number): Int32Array {
-  const b = new Int32Array(Math.max(need, a.length * 2));
-  b.set(a);
-  return b;
+/**
+ * The packets of one connection over time, one entry per QUIC packet (coalesced ones
+ * included), in the order they were attributed. Entries are addressed by their index in
+ * the shared log (see entries()).
+ */
+export class Timeline {
+  private head = -1;
+  private tail = -1;
+  length = 0;
+
+  constructor(private readonly log: TimelineLog) {}
+
+  push(frame: number, time: number, type: number, dir: number, path: number): void {
+    this.tail = this.log.append(this.tail, frame, time, type, dir, path);
+    if (this.head < 0) this.head = this.tail;
+    this.length++;
+  }
+
+  /** The log indices of the entries, in order. */
+  entries(): Int32Array {
+    const out = new Int32Array(this.length);
+    for (let i = this.head, k = 0; k < this.length; k++, i = this.log.following(i)) out[k] = i;
+    return out;
+  }
+
+  frame(e: number): number {
+    return this.log.frame(e);
+  }
+
+  time(e: number): number {
+    return this.log.time(e);
+  }
+
+  /** PacketType code (Initial 0, 0-RTT 1, Handshake 2, Retry 3, VN 4, 1-RTT 5). */
+  type(e: number): number {
+    return this.log.code(e) & 7;
+  }
+
+  /** 0 = client → server, 1 = server → client. */
+  dir(e: number): number {
+    return (this.log.code(e) >> 3) & 1;
+  }
+
+  path(e: number): number {
+    return (this.log.code(e) >> 4) - 1;
+  }
 }

@@ -53,7 +53,7 @@ export function quicTimeline(a: Analysis, number: number, opts: QuicTimelineOpti
   const tl = c.timeline;
   const inferred = new Set(c.inferredFrames.view());
   const idx: number[] = [];
-  for (let i = 0; i < tl.length; i++) {
+  for (const i of tl.entries()) {
     const t = tl.time(i);
     if (opts.from !== undefined && t < opts.from) continue;
     if (opts.to !== undefined && t > opts.to) continue;

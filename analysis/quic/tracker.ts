@@ -26,7 +26,7 @@ import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../par
 import type { Analysis, JsonOptions, Tracker } from '../analyze';
 import type { Flow } from '../flows';
 import type { AnalysisJson, QuicJson } from '../model';
-import { FrameList, Timeline } from './lists';
+import { FrameList, IntLog, Timeline, TimelineLog } from './lists';
 import './kinds';
 
 export interface QuicTrackerOptions {
@@ -152,11 +152,11 @@ export class QuicConn {
   readonly inferredCids = new Set<string>();
   readonly paths: QuicPath[] = [];
   /** Frames attributed by CID (and the ICMP errors quoting the connection); sorted at the end. */
-  readonly frames = new FrameList(16);
+  readonly frames: FrameList;
   /** Frames attributed by inference; sorted at the end. */
-  readonly inferredFrames = new FrameList(2);
+  readonly inferredFrames: FrameList;
   /** One entry per QUIC packet, coalesced ones included. */
-  readonly timeline = new Timeline();
+  readonly timeline: Timeline;
   firstTime = 0;
   lastTime = 0;
   lastFrame = 0;
@@ -207,6 +207,13 @@ export class QuicConn {
   readonly proven = new Set<number>();
   /** False after paths were inferred at the end (timeline arrays then need sorting). */
   timelineSorted = true;
+
+  /** The connection's lists live in the tracker's shared logs. */
+  constructor(frames: IntLog, timeline: TimelineLog) {
+    this.frames = new FrameList(frames);
+    this.inferredFrames = new FrameList(frames);
+    this.timeline = new Timeline(timeline);
+  }
 
   cidList(server: boolean): string[] {
     return server ? this.serverCids : this.clientCids;
@@ -340,6 +347,9 @@ export class QuicTracker implements Tracker {
   /** CID (hex) → its bytes, shared by the flows' fast paths. */
   private readonly cidBytes = new Map<string, Uint8Array>();
   private readonly arena = new ByteArena();
+  /** The connections' frame lists and timelines, in shared chunked logs. */
+  private readonly frameLog = new IntLog();
+  private readonly timelineLog = new TimelineLog();
   /** Scratch for the payload of a client Initial read during the capture. */
   private peekBuf = new Uint8Array(1500);
   /** CID lengths in use (bit per length), as Wireshark keeps them. */
@@ -615,7 +625,7 @@ export class QuicTracker implements Tracker {
     if (t === PacketType.INITIAL && h.dcidLen >= 8 && (d[h.start] & 0x40) !== 0) {
       // A client Initial with a DCID we do not know starts a new connection
       // (also after Version Negotiation, when the client starts again).
-      const c = new QuicConn();
+      const c = new QuicConn(this.frameLog, this.timelineLog);
       c.number = this.conns.length;
       this.conns.push(c);
       c.firstTime = time;
@@ -1321,7 +1331,7 @@ export class QuicTracker implements Tracker {
         const tl = c.timeline;
         let after = 0;
         let firstIdx = -1;
-        for (let i = 0; i < tl.length; i++) {
+        for (const i of tl.entries()) {
           if (tl.dir(i) !== 0 || tl.frame(i) <= c.lastServerFrame) continue;
           if (firstIdx < 0) firstIdx = i;
           after++;
