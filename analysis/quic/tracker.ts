@@ -742,6 +742,7 @@ export class QuicTracker implements Tracker {
     const frames = r === null ? null : parseFrames(r.payload);
     if (r === null || frames === null || !peekLooksRight(frames)) {
       e.stopped = true;
+      e.keys = e.keysCid = null; // not used again
       return false;
     }
     c.decrypted++;
@@ -755,6 +756,7 @@ export class QuicTracker implements Tracker {
       }
     }
     e.helloDone = handshakeMessages(e.crypto.contiguous()).some((m) => m.type === 1);
+    if (e.helloDone) e.keys = e.keysCid = null; // not used again
     return true;
   }
 
@@ -938,6 +940,7 @@ export class QuicTracker implements Tracker {
   /** decrypt() of a connection with nothing kept when there are no secrets: what its early Initials gave. */
   private finishEarly(c: QuicConn): void {
     const e = c.early!;
+    c.early = null; // read once
     try {
       for (const x of e.closes) this.onClose(c, x.p, x.f);
       this.learnClientHello(c, e.crypto);
@@ -969,6 +972,7 @@ export class QuicTracker implements Tracker {
     const ordered = c.pending.slice().sort((x, y) => x.frame - y.frame);
     let helloDone = false;
     const e = c.early;
+    c.early = null; // read once
     if (e !== null) {
       // the client's Initials read during the capture came first: go on from their state
       ctx.crypto[0][0] = e.crypto;
