@@ -120,6 +120,7 @@ interface EarlyInitials {
 }
 
 const NO_BYTES = new Uint8Array(0);
+const NO_CIDS: ReadonlySet<string> = new Set();
 
 interface DecryptCtx {
   largest: number[][];
@@ -148,8 +149,11 @@ export class QuicConn {
   cipherSuite = 0;
   readonly clientCids: string[] = [];
   readonly serverCids: string[] = [];
-  /** CIDs learned by inference (a DCID prefix repeating on the connection's 4-tuple), prefixed 's'/'c' for the side that chose it. */
-  readonly inferredCids = new Set<string>();
+  /**
+   * CIDs learned by inference (a DCID prefix repeating on the connection's 4-tuple), prefixed 's'/'c' for the side that chose it.
+   * This and the other rarely used maps and sets below are created on first use (most connections never need them).
+   */
+  inferredCids: Set<string> | null = null;
   readonly paths: QuicPath[] = [];
   /** Frames attributed by CID (and the ICMP errors quoting the connection); sorted at the end. */
   readonly frames: FrameList;
@@ -182,29 +186,31 @@ export class QuicConn {
   lastServerInitial: Pending | null = null;
   firstServerInitials = 0;
   /** Stateless reset tokens issued by the server / the client, with where we learned them. */
-  readonly serverTokens = new Map<string, string>();
-  readonly clientTokens = new Map<string, string>();
+  serverTokens: Map<string, string> | null = null;
+  clientTokens: Map<string, string> | null = null;
   serverParams: TransportParams | null = null;
   handshakeDoneFrame = 0;
   closeFrames: number[] = [];
   decrypted = 0;
   readonly unmatched: Unmatched[] = [];
   /** DCID prefix candidates seen once on the connection's 4-tuples (promoted when they repeat). */
-  readonly candidates = new Map<string, Unmatched>();
+  candidates: Map<string, Unmatched> | null = null;
   /** The client's Initial DCID (hex), first seen. */
   originalDcid = '';
   retryScid: string | null = null;
   icmpFrames: number[] = [];
   vnSeen = false;
-  readonly keptShort = [0, 0];
+  /** 1-RTT packets kept so far from the client / the server. */
+  keptShortClient = 0;
+  keptShortServer = 0;
   keptHandshake = 0;
-  /** The server's last short-header datagrams (a reset ends a connection, so it is among them): frame, time, flow, length, last 16 bytes. */
-  readonly ringTail = new Uint8Array(8 * 16);
+  /** The server's last short-header datagrams (a reset ends a connection, so it is among them): last 16 bytes (null until the first). */
+  ringTail: Uint8Array | null = null;
   /** Per ring slot: frame, time, flow, length (frame 0 = empty). */
-  readonly ringMeta = new Float64Array(8 * 4);
+  ringMeta: Float64Array | null = null;
   ringNext = 0;
   /** Frames first kept as unmatched or inferred whose DCID a decrypted NEW_CONNECTION_ID explained. */
-  readonly proven = new Set<number>();
+  proven: Set<number> | null = null;
   /** False after paths were inferred at the end (timeline arrays then need sorting). */
   timelineSorted = true;
 
@@ -472,7 +478,7 @@ export class QuicTracker implements Tracker {
       // CIDs inferred on this connection (repeating unknown DCIDs)
       const c = fq.conn;
       const fromClient = dir === fq.clientDir;
-      for (const cid of c.inferredCids) {
+      for (const cid of c.inferredCids ?? NO_CIDS) {
         if (cid[0] !== (fromClient ? 's' : 'c')) continue;
         if (bytesEqHex(cid, d, off + 1, 1)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
       }
@@ -518,11 +524,11 @@ export class QuicTracker implements Tracker {
       const L = peer.length ? peer[0].length / 2 : 0;
       if (L > 0 && end - off - 1 >= L) {
         const k = (fromClient ? 's' : 'c') + hex(d, off + 1, L);
-        const prev = conn.candidates.get(k);
+        const prev = conn.candidates?.get(k);
         if (prev && !prev.resolved) {
           prev.resolved = true;
           u.resolved = true;
-          conn.inferredCids.add(k);
+          (conn.inferredCids ??= new Set()).add(k);
           if (!prev.viaLong) conn.inferredFrames.push(prev.frame);
           setFast(fq, dir, d.slice(off + 1, off + 1 + L), true);
           // the two packets count in the timeline (marked by the inferred list)
@@ -530,7 +536,7 @@ export class QuicTracker implements Tracker {
           if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
           return;
         }
-        if (!prev) conn.candidates.set(k, u);
+        if (!prev) (conn.candidates ??= new Map()).set(k, u);
       }
       if (conn.unmatched.length < MAX_UNMATCHED_PER_CONN) conn.unmatched.push(u);
       if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
@@ -575,7 +581,7 @@ export class QuicTracker implements Tracker {
             this.attribute(c, fq, fc, h.type, frame, time, true);
             if (h.dcidLen) {
               const k = (fc ? 's' : 'c') + hex(d, h.dcidOff, h.dcidLen);
-              if (!c.candidates.has(k)) c.candidates.set(k, { frame, time, flow: flow.id, fromClient: fc, head: d.slice(h.dcidOff - 1, h.dcidOff + h.dcidLen), tail: '', len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
+              if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: d.slice(h.dcidOff - 1, h.dcidOff + h.dcidLen), tail: '', len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
             }
             if (h.type === PacketType.HANDSHAKE && this.keepHandshake(c)) this.keep(c, fq, fc, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time, null);
           }
@@ -686,8 +692,7 @@ export class QuicTracker implements Tracker {
   private keepShort(c: QuicConn, fromClient: boolean): boolean {
     if (this.wantAll) return true;
     if (!this.keepForSecrets) return false;
-    const i = fromClient ? 0 : 1;
-    return c.keptShort[i]++ < 8;
+    return fromClient ? c.keptShortClient++ < 8 : c.keptShortServer++ < 8;
   }
 
   private keepHandshake(c: QuicConn): boolean {
@@ -914,7 +919,7 @@ export class QuicTracker implements Tracker {
       }
     };
     await Promise.all(Array.from({ length: 32 }, worker));
-    for (const c of this.conns) if (c.proven.size) for (const u of c.unmatched) if (c.proven.has(u.frame)) u.resolved = true;
+    for (const c of this.conns) { const proven = c.proven; if (proven) for (const u of c.unmatched) if (proven.has(u.frame)) u.resolved = true; }
     await this.resolveOrphansByCid();
     this.resolveOrphans();
     this.breaks(a);
@@ -927,10 +932,11 @@ export class QuicTracker implements Tracker {
       a.event(e.kind, e.severity, e.frame, e.time, e.flow, e.message, e.related);
     }
     for (const c of this.conns) {
-      if (c.proven.size) {
+      const proven = c.proven;
+      if (proven) {
         const inFrames = new Set(c.frames.view());
-        for (const f of c.proven) if (!inFrames.has(f)) c.frames.push(f);
-        c.inferredFrames.retain((f) => !c.proven.has(f));
+        for (const f of proven) if (!inFrames.has(f)) c.frames.push(f);
+        c.inferredFrames.retain((f) => !proven.has(f));
       }
       c.frames.sort();
       c.inferredFrames.sort();
@@ -1042,9 +1048,9 @@ export class QuicTracker implements Tracker {
         if (tp) {
           c.serverParams = tp;
           const first = c.serverCids.find((x) => x !== '') ?? '';
-          if (tp.statelessResetToken) c.serverTokens.set(tp.statelessResetToken, `transport parameter stateless_reset_token (CID ${tp.initialSourceCid ?? first})`);
+          if (tp.statelessResetToken) (c.serverTokens ??= new Map()).set(tp.statelessResetToken, `transport parameter stateless_reset_token (CID ${tp.initialSourceCid ?? first})`);
           if (tp.preferredAddressCid) this.addCid(c, tp.preferredAddressCid, true);
-          if (tp.preferredAddressResetToken) c.serverTokens.set(tp.preferredAddressResetToken, `preferred_address (CID ${tp.preferredAddressCid})`);
+          if (tp.preferredAddressResetToken) (c.serverTokens ??= new Map()).set(tp.preferredAddressResetToken, `preferred_address (CID ${tp.preferredAddressCid})`);
           if (tp.retrySourceCid) this.addCid(c, tp.retrySourceCid, true);
         }
       }
@@ -1059,7 +1065,7 @@ export class QuicTracker implements Tracker {
       else if (f.type === 'connection_close') this.onClose(c, p, f);
       else if (f.type === 'new_connection_id') {
         this.addCid(c, f.cid, !p.fromClient);
-        (p.fromClient ? c.clientTokens : c.serverTokens).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
+        (p.fromClient ? (c.clientTokens ??= new Map()) : (c.serverTokens ??= new Map())).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
       } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
       else if (f.type === 'path_challenge' || f.type === 'path_response') {
         const path = c.paths[p.pathIndex];
@@ -1113,7 +1119,7 @@ export class QuicTracker implements Tracker {
 
   /** A short-header packet kept raw whose DCID a decrypted NEW_CONNECTION_ID explained. */
   private reattribute(c: QuicConn, p: Pending): void {
-    c.proven.add(p.frame);
+    (c.proven ??= new Set()).add(p.frame);
   }
 
   private onClose(c: QuicConn, p: Pending, f: Extract<QuicFrame, { type: 'connection_close' }>): void {
@@ -1269,13 +1275,14 @@ export class QuicTracker implements Tracker {
       }
       // stateless resets
       let resets = 0;
-      if (c.serverTokens.size) {
+      const tokens = c.serverTokens;
+      if (tokens && tokens.size && c.ringMeta && c.ringTail) {
         for (let i = 0; i < 8; i++) {
           const r = c.ringMeta;
           const m = { frame: r[i * 4], time: r[i * 4 + 1], flow: r[i * 4 + 2], len: r[i * 4 + 3] };
           if (m.frame === 0 || m.len < 21) continue;
           const tail = hex(c.ringTail, i * 16, 16);
-          const who = c.serverTokens.get(tail);
+          const who = tokens.get(tail);
           if (!who) continue;
           resets++;
           this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: m.frame, time: m.time, flow: m.flow,
@@ -1284,7 +1291,7 @@ export class QuicTracker implements Tracker {
       }
       const cand = c.unmatched.filter((u) => !u.resolved && u.fromClient === false && u.len >= 21);
       for (const u of cand) {
-        const who = c.serverTokens.get(u.tail);
+        const who = c.serverTokens?.get(u.tail);
         if (who) {
           resets++;
           u.resolved = true;
@@ -1367,9 +1374,9 @@ function noteServerShort(c: QuicConn, d: Uint8Array, end: number, frame: number,
   if (len < 21) return;
   const i = c.ringNext;
   c.ringNext = (i + 1) & 7;
-  const t = c.ringTail;
+  const t = (c.ringTail ??= new Uint8Array(8 * 16));
   for (let k = 0; k < 16; k++) t[i * 16 + k] = d[end - 16 + k];
-  const m = c.ringMeta;
+  const m = (c.ringMeta ??= new Float64Array(8 * 4));
   m[i * 4] = frame;
   m[i * 4 + 1] = time;
   m[i * 4 + 2] = flow;
@@ -1400,7 +1407,7 @@ export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
     paths: c.paths.map((p) => ({ client: p.client, server: p.server, firstFrame: p.firstFrame, lastFrame: p.lastFrame, ...(p.inferred ? { inferred: true } : {}) })),
     frames: c.frames.toArray(),
     inferredFrames: c.inferredFrames.toArray(),
-    inferredCids: [...c.inferredCids].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
+    inferredCids: [...(c.inferredCids ?? NO_CIDS)].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
     clientZeroLengthCid: c.clientCids.includes(''),
     handshakeDoneFrame: c.handshakeDoneFrame || null,
     serverTransportParameters: c.serverParams,
