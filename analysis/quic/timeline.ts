@@ -53,7 +53,9 @@ export function quicTimeline(a: Analysis, number: number, opts: QuicTimelineOpti
   const tl = c.timeline;
   const inferred = new Set(c.inferredFrames.view());
   const idx: number[] = [];
-  for (const i of tl.entries()) {
+  const entries = tl.entries();
+  for (let k = 0; k < entries.length; k++) {
+    const i = entries[k];
     const t = tl.time(i);
     if (opts.from !== undefined && t < opts.from) continue;
     if (opts.to !== undefined && t > opts.to) continue;

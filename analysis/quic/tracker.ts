@@ -80,8 +80,11 @@ interface Unmatched {
   flow: number;
   /** Direction relative to the QUIC client of the flow's connection (true = client → server); null when unknown. */
   fromClient: boolean | null;
+  /** The first bytes (up to 21: the first byte and a DCID of up to 20), copied into the tracker's arena. */
   head: Uint8Array;
-  tail: string;
+  /** The last 16 bytes of a datagram of at least 21 bytes (a possible reset token), else null; as hex via tailOf(). */
+  tailBytes: Uint8Array | null;
+  tailHex?: string;
   len: number;
   conn: QuicConn | null;
   resolved: boolean;
@@ -508,8 +511,8 @@ export class QuicTracker implements Tracker {
       if (!o && fq.misses >= NOT_QUIC_AFTER) return;
     }
     const u: Unmatched = {
-      frame, time, flow: flow.id, fromClient: null, head: d.slice(off, Math.min(end, off + 21)),
-      tail: end - off >= 21 ? hex(d, end - 16, 16) : '', len: end - off, conn: null, resolved: false, answersLen: 0,
+      frame, time, flow: flow.id, fromClient: null, head: this.arena.copy(d, off, Math.min(end, off + 21)),
+      tailBytes: end - off >= 21 ? this.arena.copy(d, end - 16, end) : null, len: end - off, conn: null, resolved: false, answersLen: 0,
     };
     if (conn !== null) {
       const fromClient = dir === fq.clientDir;
@@ -581,7 +584,7 @@ export class QuicTracker implements Tracker {
             this.attribute(c, fq, fc, h.type, frame, time, true);
             if (h.dcidLen) {
               const k = (fc ? 's' : 'c') + hex(d, h.dcidOff, h.dcidLen);
-              if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: d.slice(h.dcidOff - 1, h.dcidOff + h.dcidLen), tail: '', len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
+              if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: this.arena.copy(d, h.dcidOff - 1, h.dcidOff + h.dcidLen), tailBytes: null, len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
             }
             if (h.type === PacketType.HANDSHAKE && this.keepHandshake(c)) this.keep(c, fq, fc, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time, null);
           }
@@ -1291,12 +1294,12 @@ export class QuicTracker implements Tracker {
       }
       const cand = c.unmatched.filter((u) => !u.resolved && u.fromClient === false && u.len >= 21);
       for (const u of cand) {
-        const who = c.serverTokens?.get(u.tail);
+        const who = c.serverTokens?.get(tailOf(u));
         if (who) {
           resets++;
           u.resolved = true;
           this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
-            message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${u.tail} are the reset token the server issued in ${who}`, related: [] });
+            message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${tailOf(u)} are the reset token the server issued in ${who}`, related: [] });
         }
       }
       const remaining = cand.filter((u) => !u.resolved);
@@ -1312,10 +1315,11 @@ export class QuicTracker implements Tracker {
         const clientGaveUp = c.lastClientTime <= lastCand.time + 1;
         if (serverQuiet && clientGaveUp && !clientRotated && answersKnown) {
           const tails = new Map<string, number>();
-          for (const u of remaining) tails.set(u.tail, (tails.get(u.tail) ?? 0) + 1);
+          for (const u of remaining) tails.set(tailOf(u), (tails.get(tailOf(u)) ?? 0) + 1);
           for (const u of remaining) {
             c.inferredFrames.push(u.frame);
-            const same = (tails.get(u.tail) ?? 0) > 1 ? `; its last 16 bytes ${u.tail} recur in ${tails.get(u.tail)} such packets, as a reset token for one CID does` : '';
+            const tail = tailOf(u);
+            const same = (tails.get(tail) ?? 0) > 1 ? `; its last 16 bytes ${tail} recur in ${tails.get(tail)} such packets, as a reset token for one CID does` : '';
             u.resolved = true;
             resets++;
             const smaller = u.answersLen > 0 && u.len < u.answersLen ? `, smaller than the ${u.answersLen}-byte client packet it answers` : '';
@@ -1342,7 +1346,9 @@ export class QuicTracker implements Tracker {
         const tl = c.timeline;
         let after = 0;
         let firstIdx = -1;
-        for (const i of tl.entries()) {
+        const entries = tl.entries();
+        for (let k = 0; k < entries.length; k++) {
+          const i = entries[k];
           if (tl.dir(i) !== 0 || tl.frame(i) <= c.lastServerFrame) continue;
           if (firstIdx < 0) firstIdx = i;
           after++;
@@ -1362,6 +1368,11 @@ export class QuicTracker implements Tracker {
     if (opts.transactions === false) return;
     for (const c of this.conns) json.quic.push(quicJson(c));
   }
+}
+
+/** The hex of an unmatched datagram's last 16 bytes ('' when shorter than 21 bytes), made when first needed. */
+function tailOf(u: Unmatched): string {
+  return (u.tailHex ??= u.tailBytes === null ? '' : hex(u.tailBytes, 0, 16));
 }
 
 /** A peeked client Initial payload: frames that parse, only those an Initial may carry, CRYPTO among them. */
