@@ -11,7 +11,7 @@
 // All calls are async; trackers collect bytes first and decrypt after the read.
 
 import { draftOf, QUIC_V2 } from './header';
-import { hmacSha256 } from './sha256';
+import { hmacSha256, hmacSha256Key, hmacSha256With } from './sha256';
 import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
 
 const subtle = (): SubtleCrypto => {
@@ -184,13 +184,28 @@ export async function initialKeysLazy(dcid: Uint8Array, version: number): Promis
 export function initialKeysSync(dcid: Uint8Array, version: number, client: boolean): PacketKeys | null {
   const salt = initialSalt(version);
   if (!salt) return null;
+  // the salt's HMAC state is cached (one per version); the two secrets are used here only
   const initial = hmacSha256(salt, dcid);
-  const secret = hmacSha256(initial, labelInfo(client ? 'client in' : 'server in', 32));
-  const p = labelPrefix(version);
-  const key = hmacSha256(secret, labelInfo(p + 'key', 16)).subarray(0, 16);
-  const iv = hmacSha256(secret, labelInfo(p + 'iv', 12)).subarray(0, 12);
-  const hpKey = hmacSha256(secret, labelInfo(p + 'hp', 16)).subarray(0, 16);
+  const labels = keyLabels(version);
+  const secret = hmacSha256With(hmacSha256Key(initial), client ? labels.clientIn : labels.serverIn);
+  const sk = hmacSha256Key(secret);
+  const key = hmacSha256With(sk, labels.key).subarray(0, 16);
+  const iv = hmacSha256With(sk, labels.iv).subarray(0, 12);
+  const hpKey = hmacSha256With(sk, labels.hp).subarray(0, 16);
   return { suite: INITIAL_SUITE, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
+}
+
+/** The HkdfLabel structures of the Initial key schedule of a version's label prefix. */
+const initialLabels = new Map<string, { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array }>();
+
+function keyLabels(version: number): { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array } {
+  const p = labelPrefix(version);
+  let l = initialLabels.get(p);
+  if (l === undefined) {
+    l = { clientIn: labelInfo('client in', 32), serverIn: labelInfo('server in', 32), key: labelInfo(p + 'key', 16), iv: labelInfo(p + 'iv', 12), hp: labelInfo(p + 'hp', 16) };
+    initialLabels.set(p, l);
+  }
+  return l;
 }
 
 /** RFC 9001 5.4.3: the header protection mask, AES-ECB of the 16-byte sample. */
