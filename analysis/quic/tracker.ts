@@ -368,7 +368,13 @@ export class QuicTracker implements Tracker {
   private readonly keylogText: string | undefined;
   private readonly idleSeconds: number;
   private readonly wantAll: boolean;
-  /** Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see onCaptureHeader). */
+  /**
+   * Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see
+   * onCaptureHeader). Also whether to note the server's short-header tails for stateless
+   * resets: without secrets a connection learns server reset tokens only from a server
+   * Initial decrypted at the end, which happens only when the server never got past
+   * Initial, so never on a connection with server short-header packets.
+   */
   private keepForSecrets: boolean;
   /** Orphan short-header flows: UDP 4-tuples with short-header-looking packets but no connection. */
   private readonly orphans = new Map<number, { flow: Flow; items: Unmatched[] }>();
@@ -440,7 +446,7 @@ export class QuicTracker implements Tracker {
       const f = dir === 0 ? fq.fast0 : fq.fast1;
       if (f !== null && bytesEq(f, d, off + 1)) {
         this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, dir === 0 ? fq.fastInferred0 : fq.fastInferred1);
-        if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
+        if (!fromClient && this.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
         if (fromClient) { fq.lastClientLen = pkt.payloadWireLen; fq.lastClientMatched = true; }
         return;
@@ -458,7 +464,7 @@ export class QuicTracker implements Tracker {
       if (m !== null) {
         setFast(fq, dir, m, false);
         this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false);
-        if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
+        if (!fromClient && this.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
         if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = true; }
         return;
