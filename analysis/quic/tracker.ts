@@ -1348,18 +1348,21 @@ export class QuicTracker implements Tracker {
         this.pendingEvents.push({ kind: 'quic.server-gone', severity: 'break', frame: icmps[0].frame, time: icmps[0].time, flow: icmps[0].icmpFlow,
           message: `${icmps.length} ICMP port unreachable answer${icmps.length === 1 ? '' : 's'} to the client's packets of connection ${c.number} (server last heard in frame ${c.lastServerFrame}): nothing listens on ${c.paths[0]?.server ?? 'the server port'} any more`, related: icmps.slice(1, 20).map((x) => x.frame) });
       } else if (resets === 0 && c.serverBeyondInitial && c.lastServerFrame > 0) {
-        // the client keeps sending for a while after the server's last packet
+        // the client keeps sending for a while after the server's last packet (the
+        // timeline is scanned only when the times already say so)
+        const silentFor = c.lastClientTime - c.lastServerTime;
         const tl = c.timeline;
         let after = 0;
         let firstIdx = -1;
-        const entries = tl.entries();
-        for (let k = 0; k < entries.length; k++) {
-          const i = entries[k];
-          if (tl.dir(i) !== 0 || tl.frame(i) <= c.lastServerFrame) continue;
-          if (firstIdx < 0) firstIdx = i;
-          after++;
+        if (silentFor >= 2 && !c.closeFrames.length) {
+          const entries = tl.entries();
+          for (let k = 0; k < entries.length; k++) {
+            const i = entries[k];
+            if (tl.dir(i) !== 0 || tl.frame(i) <= c.lastServerFrame) continue;
+            if (firstIdx < 0) firstIdx = i;
+            after++;
+          }
         }
-        const silentFor = c.lastClientTime - c.lastServerTime;
         if (after >= 4 && silentFor >= 2 && !c.closeFrames.length) {
           this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: tl.frame(firstIdx), time: tl.time(firstIdx), flow: flow0,
             message: `the client sent ${after} more packets of connection ${c.number} over ${silentFor.toFixed(1)} s after the server's last packet (frame ${c.lastServerFrame}) and got no answer, not even a stateless reset`, related: [c.lastServerFrame] });
