@@ -344,12 +344,7 @@ class ByteArena {
 export class QuicTracker implements Tracker {
   readonly conns: QuicConn[] = [];
   private readonly flowQ: (FlowQ | undefined)[] = [];
-  /** Known CID (hex) → connection, per side that chose it. */
-  private readonly clientCidMap = new Map<string, QuicConn>();
-  private readonly serverCidMap = new Map<string, QuicConn>();
-  /** The client's first Initial DCID (hex) → connection. */
-  private readonly initialMap = new Map<string, QuicConn>();
-  /** The same three maps, keyed by the CID bytes. */
+  /** Known CID → connection, per side that chose it, and the client's first Initial DCID → connection (keyed by the CID bytes). */
   private readonly clientCidIdx = new CidIndex();
   private readonly serverCidIdx = new CidIndex();
   private readonly initialIdx = new CidIndex();
@@ -648,7 +643,6 @@ export class QuicTracker implements Tracker {
       const dcid = hex(d, h.dcidOff, h.dcidLen);
       c.originalDcid = dcid;
       c.keyCid = d.slice(h.dcidOff, h.dcidOff + h.dcidLen);
-      this.initialMap.set(dcid, c);
       this.initialIdx.set(c.keyCid, c);
       return { conn: c, fromClient: true };
     }
@@ -796,7 +790,6 @@ export class QuicTracker implements Tracker {
 
   private addCid(c: QuicConn, cid: string, server: boolean): void {
     if (addUnique(server ? c.serverCids : c.clientCids, cid)) {
-      (server ? this.serverCidMap : this.clientCidMap).set(cid, c);
       (server ? this.serverCidIdx : this.clientCidIdx).set(this.bytesOfCid(cid), c);
       if (cid.length) this.cidLengths |= 1 << (cid.length / 2);
     }
@@ -1156,10 +1149,9 @@ export class QuicTracker implements Tracker {
         let L = 0;
         for (let len = Math.min(20, u.head.length - 1); len >= 1 && !found; len--) {
           if ((this.cidLengths & (1 << len)) === 0) continue;
-          const k = hex(u.head, 1, len);
-          const cc = this.clientCidMap.get(k);
+          const cc = this.clientCidIdx.get(u.head, 1, len);
           if (cc) { found = cc; fromClient = false; L = len; break; }
-          const sc = this.serverCidMap.get(k);
+          const sc = this.serverCidIdx.get(u.head, 1, len);
           if (sc) { found = sc; fromClient = true; L = len; break; }
         }
         if (!found || (fq.conn !== null && fq.conn !== found)) { rest.push(u); continue; }
