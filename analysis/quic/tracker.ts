@@ -354,6 +354,12 @@ export class QuicTracker implements Tracker {
   /** The connections' frame lists and timelines, in shared chunked logs. */
   private readonly frameLog = new IntLog();
   private readonly timelineLog = new TimelineLog();
+  /** A server Initial of the datagram being read whose copy waits for the datagram's end (keepInitial). */
+  private deferredConn: QuicConn | null = null;
+  private deferredFq: FlowQ | null = null;
+  private deferredHeader: LongHeader | null = null;
+  private deferredFrame = 0;
+  private deferredTime = 0;
   /** Scratch for the payload of a client Initial read during the capture. */
   private peekBuf = new Uint8Array(1500);
   /** CID lengths in use (bit per length), as Wireshark keeps them. */
@@ -555,6 +561,11 @@ export class QuicTracker implements Tracker {
   }
 
   private onLong(d: Uint8Array, off: number, end: number, fq: FlowQ, flow: Flow, dir: number, frame: number, time: number, wireLen: number): void {
+    this.onLongPackets(d, off, end, fq, flow, dir, frame, time, wireLen);
+    if (this.deferredConn !== null) this.keepDeferred(d);
+  }
+
+  private onLongPackets(d: Uint8Array, off: number, end: number, fq: FlowQ, flow: Flow, dir: number, frame: number, time: number, wireLen: number): void {
     let first = true;
     let conn: QuicConn | null = null;
     let fromClient = true;
@@ -713,6 +724,26 @@ export class QuicTracker implements Tracker {
         if (!this.wantAll && this.readClientInitial(c, fq, d, h, frame, time)) return;
       } else late = true;
     }
+    // A late client Initial, or a server Initial after the server got past Initial, is
+    // never read: the end pass reads them only for a side that never got past Initial
+    // (and the server's first two for their ServerHello, which needs secrets).
+    if (fromClient ? late && c.clientBeyondInitial : c.serverBeyondInitial && (c.firstServerInitials >= 2 || !this.keepForSecrets)) return;
+    if (!fromClient && !this.keepForSecrets && !this.wantAll) {
+      // Without secrets, a server Initial matters only if the server never gets past
+      // Initial, and its Handshake packet usually follows in the same datagram: the copy
+      // waits for the end of the datagram (onLong), when that is known.
+      if (this.deferredConn !== null) this.keepDeferred(d);
+      this.deferredConn = c;
+      this.deferredFq = fq;
+      this.deferredHeader = h;
+      this.deferredFrame = frame;
+      this.deferredTime = time;
+      return;
+    }
+    this.storeInitial(c, fq, fromClient, late, d, h, frame, time);
+  }
+
+  private storeInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, late: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
     const p: Pending = { frame, time, fromClient, type: PacketType.INITIAL, bytes: this.arena.copy(d, h.start, h.end), pnOff: h.pnOff - h.start, keyCid: c.keyCid, pathIndex: fq.pathIndex };
     if (fromClient) {
       if (late) c.lastClientInitial = p;
@@ -722,6 +753,15 @@ export class QuicTracker implements Tracker {
       if (c.firstServerInitials < 2) { c.firstServerInitials++; p.forKeys = true; c.pending.push(p); c.lastServerInitial = null; }
       else c.lastServerInitial = p;
     }
+  }
+
+  /** The deferred server Initial of the datagram d: kept unless the server got past Initial meanwhile. */
+  private keepDeferred(d: Uint8Array): void {
+    const c = this.deferredConn!;
+    this.deferredConn = null;
+    if (!c.serverBeyondInitial) this.storeInitial(c, this.deferredFq!, false, false, d, this.deferredHeader!, this.deferredFrame, this.deferredTime);
+    this.deferredFq = null;
+    this.deferredHeader = null;
   }
 
   /**
