@@ -17,7 +17,7 @@
 import { formatEndpoint } from '../../parsers/decode/format';
 import type { Packet } from '../../parsers/decode/packet';
 import {
-  fromHex, hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
+  hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
 } from '../../parsers/quic/header';
 import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
@@ -80,10 +80,13 @@ interface Unmatched {
   flow: number;
   /** Direction relative to the QUIC client of the flow's connection (true = client → server); null when unknown. */
   fromClient: boolean | null;
-  /** The first bytes (up to 21: the first byte and a DCID of up to 20), copied into the tracker's arena. */
+  /**
+   * One copy in the tracker's arena: the first headLen bytes (up to 21: the first byte and
+   * a DCID of up to 20; headOf), then for a datagram of at least 21 bytes its last 16 (a
+   * possible reset token; tailOf).
+   */
   head: Uint8Array;
-  /** The last 16 bytes of a datagram of at least 21 bytes (a possible reset token), else null; as hex via tailOf(). */
-  tailBytes: Uint8Array | null;
+  headLen: number;
   tailHex?: string;
   len: number;
   conn: QuicConn | null;
@@ -330,14 +333,42 @@ class ByteArena {
 
   copy(d: Uint8Array, start: number, end: number): Uint8Array {
     const n = end - start;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    if (n <= 64) for (let i = 0; i < n; i++) c[o + i] = d[start + i]; // no subarray for a CID
+    else c.set(d.subarray(start, end), o);
+    return c.subarray(o, o + n);
+  }
+
+  /** d[off, off+21) (or to end), then, for at least 21 bytes, d[end-16, end): in one copy. */
+  copyHeadTail(d: Uint8Array, off: number, end: number): Uint8Array {
+    const h = Math.min(end - off, 21);
+    const n = end - off >= 21 ? h + 16 : h;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    for (let i = 0; i < h; i++) c[o + i] = d[off + i];
+    for (let i = h; i < n; i++) c[o + i] = d[end - 16 + i - h];
+    return c.subarray(o, o + n);
+  }
+
+  /** A CID's bytes from its hex. */
+  fromHex(cid: string): Uint8Array {
+    const n = cid.length >> 1;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    for (let i = 0; i < n; i++) c[o + i] = parseInt(cid.substr(2 * i, 2), 16);
+    return c.subarray(o, o + n);
+  }
+
+  /** Room for n bytes: their offset in this.chunk. */
+  private reserve(n: number): number {
     if (this.used + n > this.chunk.length) {
       this.chunk = new Uint8Array(Math.max(1 << 20, n));
       this.used = 0;
     }
     const o = this.used;
-    this.chunk.set(d.subarray(start, end), o);
     this.used = o + n;
-    return this.chunk.subarray(o, o + n);
+    return o;
   }
 }
 
@@ -497,7 +528,7 @@ export class QuicTracker implements Tracker {
       const fromClient = !fromServerSide;
       const isNewPath = fq.conn !== found;
       this.attach(found, fq, flow, dir, fromClient, frame, time, false);
-      setFast(fq, dir, foundBytes ?? d.slice(off + 1, off + 1 + matchedLen), inferred);
+      setFast(fq, dir, foundBytes ?? this.arena.copy(d, off + 1, off + 1 + matchedLen), inferred);
       this.attribute(found, fq, fromClient, PacketType.ONE_RTT, frame, time, inferred);
       if (this.keepShort(found, fromClient)) this.keep(found, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
       if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = !inferred; }
@@ -518,8 +549,7 @@ export class QuicTracker implements Tracker {
       if (!o && fq.misses >= NOT_QUIC_AFTER) return;
     }
     const u: Unmatched = {
-      frame, time, flow: flow.id, fromClient: null, head: this.arena.copy(d, off, Math.min(end, off + 21)),
-      tailBytes: end - off >= 21 ? this.arena.copy(d, end - 16, end) : null, len: end - off, conn: null, resolved: false, answersLen: 0,
+      frame, time, flow: flow.id, fromClient: null, head: this.arena.copyHeadTail(d, off, end), headLen: Math.min(end - off, 21), len: end - off, conn: null, resolved: false, answersLen: 0,
     };
     if (conn !== null) {
       const fromClient = dir === fq.clientDir;
@@ -540,7 +570,7 @@ export class QuicTracker implements Tracker {
           u.resolved = true;
           (conn.inferredCids ??= new Set()).add(k);
           if (!prev.viaLong) conn.inferredFrames.push(prev.frame);
-          setFast(fq, dir, d.slice(off + 1, off + 1 + L), true);
+          setFast(fq, dir, this.arena.copy(d, off + 1, off + 1 + L), true);
           // the two packets count in the timeline (marked by the inferred list)
           this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, true);
           if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
@@ -596,7 +626,7 @@ export class QuicTracker implements Tracker {
             this.attribute(c, fq, fc, h.type, frame, time, true);
             if (h.dcidLen) {
               const k = (fc ? 's' : 'c') + hex(d, h.dcidOff, h.dcidLen);
-              if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: this.arena.copy(d, h.dcidOff - 1, h.dcidOff + h.dcidLen), tailBytes: null, len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
+              if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: this.arena.copy(d, h.dcidOff - 1, h.dcidOff + h.dcidLen), headLen: h.dcidLen + 1, len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
             }
             if (h.type === PacketType.HANDSHAKE && this.keepHandshake(c)) this.keep(c, fq, fc, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time, null);
           }
@@ -653,7 +683,7 @@ export class QuicTracker implements Tracker {
       c.firstClientFrame = frame;
       const dcid = hex(d, h.dcidOff, h.dcidLen);
       c.originalDcid = dcid;
-      c.keyCid = d.slice(h.dcidOff, h.dcidOff + h.dcidLen);
+      c.keyCid = this.arena.copy(d, h.dcidOff, h.dcidOff + h.dcidLen);
       this.initialIdx.set(c.keyCid, c);
       return { conn: c, fromClient: true };
     }
@@ -679,7 +709,7 @@ export class QuicTracker implements Tracker {
       const scid = hex(d, h.scidOff, h.scidLen);
       c.retryScid = scid;
       if (h.scidLen) this.addCid(c, scid, true);
-      c.keyCid = d.slice(h.scidOff, h.scidOff + h.scidLen);
+      c.keyCid = this.arena.copy(d, h.scidOff, h.scidOff + h.scidLen);
       this.pendingEvents.push({ kind: 'quic.retry', severity: 'info', frame, time, flow: this.flowIdOf(fq),
         message: `the server asks the client to prove its address: Retry with a ${h.tokenLen}-byte token and the new connection ID ${scid}; the client's next Initial must go to it`, related: [] });
       return;
@@ -848,7 +878,7 @@ export class QuicTracker implements Tracker {
   /** The bytes of a CID (hex), one shared copy per CID. */
   private bytesOfCid(cid: string): Uint8Array {
     let b = this.cidBytes.get(cid);
-    if (b === undefined) this.cidBytes.set(cid, (b = fromHex(cid)));
+    if (b === undefined) this.cidBytes.set(cid, (b = this.arena.fromHex(cid)));
     return b;
   }
 
@@ -1187,7 +1217,7 @@ export class QuicTracker implements Tracker {
         let found: QuicConn | null = null;
         let fromClient = true;
         let L = 0;
-        for (let len = Math.min(20, u.head.length - 1); len >= 1 && !found; len--) {
+        for (let len = Math.min(20, u.headLen - 1); len >= 1 && !found; len--) {
           if ((this.cidLengths & (1 << len)) === 0) continue;
           const cc = this.clientCidIdx.get(u.head, 1, len);
           if (cc) { found = cc; fromClient = false; L = len; break; }
@@ -1249,8 +1279,8 @@ export class QuicTracker implements Tracker {
           return src !== srv;
         });
         if (serverLen > 0 && fromClient.length >= 2) {
-          const k0 = hex(fromClient[0].head, 1, serverLen);
-          if (fromClient.every((u) => u.head.length > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
+          const k0 = hex(headOf(fromClient[0]), 1, serverLen);
+          if (fromClient.every((u) => u.headLen > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
             score++;
             reasons.push(`client DCID ${k0} has the server's CID length ${serverLen} and stays the same`);
           }
@@ -1269,7 +1299,7 @@ export class QuicTracker implements Tracker {
         const near = this.serverEps.has(a) ? a : this.serverEps.has(b) ? b : null;
         if (near) {
           this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: first.frame, time: first.time, flow: flow.id,
-            message: `${items.length} short-header packet${items.length === 1 ? '' : 's'} on ${a} ↔ ${b} (server ${near}) to DCID ${hex(first.head, 1, Math.min(8, first.head.length - 1))}… that matches no connection seen in the capture${candidates > 1 ? ` (${candidates} connections of that server could have moved here)` : ''}`, related: [] });
+            message: `${items.length} short-header packet${items.length === 1 ? '' : 's'} on ${a} ↔ ${b} (server ${near}) to DCID ${hex(first.head, 1, Math.min(8, first.headLen - 1))}… that matches no connection seen in the capture${candidates > 1 ? ` (${candidates} connections of that server could have moved here)` : ''}`, related: [] });
         }
         continue;
       }
@@ -1362,7 +1392,7 @@ export class QuicTracker implements Tracker {
             resets++;
             const smaller = u.answersLen > 0 && u.len < u.answersLen ? `, smaller than the ${u.answersLen}-byte client packet it answers` : '';
             this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
-              message: `likely stateless reset to the client of connection ${c.number}: ${u.len}-byte short-header packet with an unknown DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}…${smaller}${same}; the server sent nothing under the connection's CIDs after it and the client's last packet on the connection is frame ${c.lastClientFrame} (token unknown without the key log)`, related: [c.lastClientFrame] });
+              message: `likely stateless reset to the client of connection ${c.number}: ${u.len}-byte short-header packet with an unknown DCID ${hex(u.head, 1, Math.min(8, u.headLen - 1))}…${smaller}${same}; the server sent nothing under the connection's CIDs after it and the client's last packet on the connection is frame ${c.lastClientFrame} (token unknown without the key log)`, related: [c.lastClientFrame] });
           }
         }
       }
@@ -1372,7 +1402,7 @@ export class QuicTracker implements Tracker {
         if (u.resolved || seen.has(u.flow)) continue;
         seen.add(u.flow);
         this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: u.frame, time: u.time, flow: u.flow,
-          message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}… that matches none of the connection's known CIDs`, related: [] });
+          message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.headLen - 1))}… that matches none of the connection's known CIDs`, related: [] });
       }
       // client packets answered only by ICMP port unreachable, or by silence
       const icmps = icmpOf.get(c) ?? none;
@@ -1413,7 +1443,12 @@ export class QuicTracker implements Tracker {
 
 /** The hex of an unmatched datagram's last 16 bytes ('' when shorter than 21 bytes), made when first needed. */
 function tailOf(u: Unmatched): string {
-  return (u.tailHex ??= u.tailBytes === null ? '' : hex(u.tailBytes, 0, 16));
+  return (u.tailHex ??= u.len >= 21 ? hex(u.head, u.headLen, 16) : '');
+}
+
+/** An unmatched datagram's first bytes alone. */
+function headOf(u: Unmatched): Uint8Array {
+  return u.head.subarray(0, u.headLen);
 }
 
 /** A peeked client Initial payload: frames that parse, only those an Initial may carry, CRYPTO among them. */
