@@ -11,7 +11,7 @@
 // All calls are async; trackers collect bytes first and decrypt after the read.
 
 import { draftOf, QUIC_V2 } from './header';
-import { hmacSha256, hmacSha256Key, hmacSha256With } from './sha256';
+import { hmacSha256, hmacSha256Key, hmacSha256With, type HmacKey } from './sha256';
 import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
 
 const subtle = (): SubtleCrypto => {
@@ -185,15 +185,19 @@ export function initialKeysSync(dcid: Uint8Array, version: number, client: boole
   const salt = initialSalt(version);
   if (!salt) return null;
   // the salt's HMAC state is cached (one per version); the two secrets are used here only
+  // (slice, not subarray: a view of a small typed array would give it an ArrayBuffer of its own)
   const initial = hmacSha256(salt, dcid);
   const labels = keyLabels(version);
-  const secret = hmacSha256With(hmacSha256Key(initial), client ? labels.clientIn : labels.serverIn);
-  const sk = hmacSha256Key(secret);
-  const key = hmacSha256With(sk, labels.key).subarray(0, 16);
-  const iv = hmacSha256With(sk, labels.iv).subarray(0, 12);
-  const hpKey = hmacSha256With(sk, labels.hp).subarray(0, 16);
+  const secret = hmacSha256With(hmacSha256Key(initial, syncKey), client ? labels.clientIn : labels.serverIn);
+  const sk = hmacSha256Key(secret, syncKey);
+  const key = hmacSha256With(sk, labels.key).slice(0, 16);
+  const iv = hmacSha256With(sk, labels.iv).slice(0, 12);
+  const hpKey = hmacSha256With(sk, labels.hp).slice(0, 16);
   return { suite: INITIAL_SUITE, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
 }
+
+/** initialKeysSync's HMAC state, reused: its secrets are used at once and dropped. */
+const syncKey: HmacKey = { inner: new Int32Array(8), outer: new Int32Array(8) };
 
 /** The HkdfLabel structures of the Initial key schedule of a version's label prefix. */
 const initialLabels = new Map<string, { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array }>();

@@ -112,18 +112,23 @@ function padState(key: Uint8Array): PadState {
   return st;
 }
 
-/** A key's HMAC pad states, not cached (for a secret used for a few labels and dropped). */
-export function hmacSha256Key(key: Uint8Array): HmacKey {
+/**
+ * A key's HMAC pad states, not cached (for a secret used for a few labels and dropped),
+ * written into `into` when given (a caller's reusable state).
+ */
+export function hmacSha256Key(key: Uint8Array, into?: HmacKey): HmacKey {
   const k = key.length > 64 ? sha256of(key, EMPTY, null) : key;
   for (let i = 0; i < 64; i++) {
     const b = i < k.length ? k[i] : 0;
     ipad[i] = b ^ 0x36;
     opad[i] = b ^ 0x5c;
   }
-  const inner = IV.slice(), outer = IV.slice();
-  compress(inner, ipad, 0);
-  compress(outer, opad, 0);
-  return { inner, outer };
+  const st = into ?? { inner: new Int32Array(8), outer: new Int32Array(8) };
+  st.inner.set(IV);
+  st.outer.set(IV);
+  compress(st.inner, ipad, 0);
+  compress(st.outer, opad, 0);
+  return st;
 }
 
 /** The inner hash, read at once by the outer one. */
