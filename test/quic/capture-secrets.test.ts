@@ -38,11 +38,11 @@ describe('QUIC tracker told the capture cannot carry secrets', () => {
   it('a key log, or a pcapng, keeps what secrets could decrypt', async () => {
     const withKeys = new QuicTracker({ keylog: '', captureSecrets: false });
     withKeys.onCaptureHeader({ format: 'pcap' });
+    await analyze(`${FIXTURES_QUIC}/ngtcp2-h3.pcap`, withKeys);
+    expect(withKeys.conns[0].pending.some((p) => p.type !== PacketType.INITIAL)).toBe(true);
     const ng = new QuicTracker();
     ng.onCaptureHeader({ format: 'pcapng' });
-    for (const t of [withKeys, ng]) {
-      await analyze(`${FIXTURES_QUIC}/ngtcp2-h3.pcap`, t);
-      expect(t.conns[0].pending.some((p) => p.type !== PacketType.INITIAL)).toBe(true);
-    }
+    await analyze(`${FIXTURES_QUIC}/ngtcp2-h3-dsb.pcapng`, ng);
+    expect(ng.conns[0].pending.some((p) => p.type !== PacketType.INITIAL)).toBe(true);
   });
 });
