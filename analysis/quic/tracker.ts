@@ -6,13 +6,18 @@
 // CIDs learned so far (as Wireshark's packet-quic.c does). A connection seen on a new
 // 4-tuple gets a new path; a path that starts with a 1-RTT packet is a migration.
 //
-// onPacket is synchronous and runs for every UDP packet: it attributes packets, copies
-// the few that pay to decrypt (the client's first Initials for SNI/ALPN, a side's last
-// Initial when it never got past Initial, and with a key log the Handshake and 1-RTT
-// packets), and records short-header packets whose DCID matched nothing. finishAsync
-// decrypts with WebCrypto, learns CIDs and reset tokens from NEW_CONNECTION_ID and the
-// transport parameters, re-attributes what the new CIDs explain, infers paths, and
-// emits the events.
+// onPacket is synchronous and runs for every UDP packet: it attributes packets, reads
+// the client's first Initials at once for SNI/ALPN (keys from the DCID, an unauthenticated
+// peek in TypeScript: once per connection, until the ClientHello is whole), copies the
+// few other packets that may pay to decrypt (a side's last Initial while it has not got
+// past Initial; the Handshake and 1-RTT packets only when secrets can come: a key log,
+// or a capture format that can embed them, see onCaptureHeader), and records
+// short-header packets whose DCID matched nothing. finishAsync decrypts with WebCrypto,
+// learns CIDs and reset tokens from NEW_CONNECTION_ID and the transport parameters,
+// re-attributes what the new CIDs explain, infers paths, and emits the events.
+//
+// Per-packet state stays off the JS heap where it can: frame lists and timelines live
+// in shared chunked logs (lists.ts), small copies in one byte arena.
 
 import { formatEndpoint } from '../../parsers/decode/format';
 import type { Packet } from '../../parsers/decode/packet';
