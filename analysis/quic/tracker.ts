@@ -307,15 +307,29 @@ interface CidEntry {
   next: CidEntry | null;
 }
 
-/** CID bytes → connection, looked up in the datagram without building a key string. */
+/**
+ * CID bytes → connection, looked up in the datagram without building a key string. The
+ * key hashes at most the first 6 bytes, and CIDs of 6 bytes or more share it (the length
+ * is not in it): one lookup finds every such CID that a DCID may start with (longest).
+ */
 class CidIndex {
   private readonly m = new Map<number, CidEntry>();
 
   /** The entry whose CID is exactly the `len` bytes at `off`. */
   find(d: Uint8Array, off: number, len: number): CidEntry | null {
-    let e = this.m.get(cidHash(d, off, len)) ?? null;
+    let e = this.m.get(cidHash(d, off, len < 6 ? len : 6)) ?? null;
     for (; e !== null; e = e.next) if (e.bytes.length === len && bytesEq(e.bytes, d, off)) return e;
     return null;
+  }
+
+  /** The longest CID of 6 to maxLen bytes (maxLen ≥ 6) that the bytes at `off` start with. */
+  longest(d: Uint8Array, off: number, maxLen: number): CidEntry | null {
+    let best: CidEntry | null = null;
+    for (let e = this.m.get(cidHash(d, off, 6)) ?? null; e !== null; e = e.next) {
+      const L = e.bytes.length;
+      if (L >= 6 && L <= maxLen && (best === null || L > best.bytes.length) && bytesEq(e.bytes, d, off)) best = e;
+    }
+    return best;
   }
 
   get(d: Uint8Array, off: number, len: number): QuicConn | undefined {
@@ -326,7 +340,7 @@ class CidIndex {
   set(bytes: Uint8Array, conn: QuicConn): void {
     const e = this.find(bytes, 0, bytes.length);
     if (e !== null) { e.conn = conn; return; }
-    const h = cidHash(bytes, 0, bytes.length);
+    const h = cidHash(bytes, 0, bytes.length < 6 ? bytes.length : 6);
     this.m.set(h, { bytes, conn, next: this.m.get(h) ?? null });
   }
 }
@@ -507,12 +521,20 @@ export class QuicTracker implements Tracker {
         return;
       }
     }
-    // global lookup by DCID prefix, longest known length first
+    // global lookup by DCID prefix, longest known length first (the client's CID first at
+    // equal length): lengths 6 and more in one lookup per side, then 5 down to 1
     let found: QuicConn | null = null;
     let fromServerSide = false;
     let matchedLen = 0;
     let foundBytes: Uint8Array | null = null;
-    for (let len = Math.min(20, end - off - 1); len >= 1; len--) {
+    const maxLen = Math.min(20, end - off - 1);
+    if (maxLen >= 6) {
+      const c = this.clientCidIdx.longest(d, off + 1, maxLen);
+      const s = this.serverCidIdx.longest(d, off + 1, maxLen);
+      if (c !== null && (s === null || c.bytes.length >= s.bytes.length)) { found = c.conn; foundBytes = c.bytes; fromServerSide = true; matchedLen = c.bytes.length; }
+      else if (s !== null) { found = s.conn; foundBytes = s.bytes; fromServerSide = false; matchedLen = s.bytes.length; }
+    }
+    for (let len = Math.min(5, maxLen); len >= 1 && found === null; len--) {
       if ((this.cidLengths & (1 << len)) === 0) continue;
       const c = this.clientCidIdx.find(d, off + 1, len);
       if (c !== null) { found = c.conn; foundBytes = c.bytes; fromServerSide = true; matchedLen = len; break; }
