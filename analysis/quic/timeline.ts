@@ -50,32 +50,35 @@ export function quicConnection(a: Analysis, number: number): QuicConn | null {
 export function quicTimeline(a: Analysis, number: number, opts: QuicTimelineOptions = {}): QuicTimeline | null {
   const c = quicConnection(a, number);
   if (!c) return null;
-  const inferred = new Set(c.inferredFrames);
+  const tl = c.timeline;
+  const inferred = new Set(c.inferredFrames.view());
   const idx: number[] = [];
-  for (let i = 0; i < c.tlFrame.length; i++) {
-    const t = c.tlTime[i];
+  const entries = tl.entries();
+  for (let k = 0; k < entries.length; k++) {
+    const i = entries[k];
+    const t = tl.time(i);
     if (opts.from !== undefined && t < opts.from) continue;
     if (opts.to !== undefined && t > opts.to) continue;
     idx.push(i);
   }
-  idx.sort((x, y) => c.tlFrame[x] - c.tlFrame[y]);
+  idx.sort((x, y) => tl.frame(x) - tl.frame(y));
   const point = (i: number, count: number): QuicTimelinePoint => ({
-    frame: c.tlFrame[i], time: c.tlTime[i], type: PACKET_TYPE_NAMES[c.tlType[i]] ?? '1-RTT',
-    from: c.tlDir[i] === 0 ? 'client' : 'server', path: c.tlPath[i], count, inferred: inferred.has(c.tlFrame[i]),
+    frame: tl.frame(i), time: tl.time(i), type: PACKET_TYPE_NAMES[tl.type(i)] ?? '1-RTT',
+    from: tl.dir(i) === 0 ? 'client' : 'server', path: tl.path(i), count, inferred: inferred.has(tl.frame(i)),
   });
   const max = opts.maxPoints ?? Infinity;
   if (idx.length <= max) return { number, total: idx.length, downsampled: false, points: idx.map((i) => point(i, 1)) };
   // keep every long-header packet; bucket the 1-RTT ones by time, direction and path
-  const long = idx.filter((i) => c.tlType[i] !== 5);
-  const short = idx.filter((i) => c.tlType[i] === 5);
+  const long = idx.filter((i) => tl.type(i) !== 5);
+  const short = idx.filter((i) => tl.type(i) === 5);
   const budget = Math.max(1, max - long.length);
-  const t0 = c.tlTime[idx[0]], t1 = c.tlTime[idx[idx.length - 1]];
+  const t0 = tl.time(idx[0]), t1 = tl.time(idx[idx.length - 1]);
   const buckets = Math.max(1, Math.floor(budget / 4));
   const width = (t1 - t0) / buckets || 1;
   const agg = new Map<string, QuicTimelinePoint>();
   for (const i of short) {
-    const b = Math.min(buckets - 1, Math.floor((c.tlTime[i] - t0) / width));
-    const key = `${b}|${c.tlDir[i]}|${c.tlPath[i]}`;
+    const b = Math.min(buckets - 1, Math.floor((tl.time(i) - t0) / width));
+    const key = `${b}|${tl.dir(i)}|${tl.path(i)}`;
     const p = agg.get(key);
     if (p) p.count++;
     else agg.set(key, point(i, 1));

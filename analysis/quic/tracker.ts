@@ -6,31 +6,45 @@
 // CIDs learned so far (as Wireshark's packet-quic.c does). A connection seen on a new
 // 4-tuple gets a new path; a path that starts with a 1-RTT packet is a migration.
 //
-// onPacket is synchronous and runs for every UDP packet: it attributes packets, copies
-// the few that pay to decrypt (the client's first Initials for SNI/ALPN, a side's last
-// Initial when it never got past Initial, and with a key log the Handshake and 1-RTT
-// packets), and records short-header packets whose DCID matched nothing. finishAsync
-// decrypts with WebCrypto, learns CIDs and reset tokens from NEW_CONNECTION_ID and the
-// transport parameters, re-attributes what the new CIDs explain, infers paths, and
-// emits the events.
+// onPacket is synchronous and runs for every UDP packet: it attributes packets, reads
+// the client's first Initials at once for SNI/ALPN (keys from the DCID, an unauthenticated
+// peek in TypeScript: once per connection, until the ClientHello is whole), copies the
+// few other packets that may pay to decrypt (a side's last Initial while it has not got
+// past Initial; the Handshake and 1-RTT packets only when secrets can come: a key log,
+// or a capture format that can embed them, see onCaptureHeader), and records
+// short-header packets whose DCID matched nothing. finishAsync decrypts with WebCrypto,
+// learns CIDs and reset tokens from NEW_CONNECTION_ID and the transport parameters,
+// re-attributes what the new CIDs explain, infers paths, and emits the events.
+//
+// Per-packet state stays off the JS heap where it can: frame lists and timelines live
+// in shared chunked logs (lists.ts), small copies in one byte arena.
 
 import { formatEndpoint } from '../../parsers/decode/format';
 import type { Packet } from '../../parsers/decode/packet';
 import {
-  fromHex, hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
+  hex, isShortHeaderByte, isShortHeaderForm, parseLongHeader, PacketType, versionHex, vnVersions, type LongHeader, type PacketTypeCode,
 } from '../../parsers/quic/header';
-import { initialKeysLazy, packetKeys, peek, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
+import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
-import { handshakeMessages, parseClientHello, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
+import { handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
 import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
 import type { Analysis, JsonOptions, Tracker } from '../analyze';
 import type { Flow } from '../flows';
 import type { AnalysisJson, QuicJson } from '../model';
+import { FrameList, IntLog, Timeline, TimelineLog } from './lists';
 import './kinds';
 
 export interface QuicTrackerOptions {
   keylog?: string;
   idleSeconds?: number;
+  /**
+   * Can the capture carry its own TLS secrets? A pcapng file can (a decryption-secrets
+   * block, which may come anywhere in the file); a classic pcap cannot. Unknown (the
+   * default) counts as yes. When it cannot and no key log is given, nothing past the
+   * Initials can ever be decrypted, so no Handshake or 1-RTT packet is kept for it.
+   * The same as onCaptureHeader({ format: 'pcap' }) before the first packet.
+   */
+  captureSecrets?: boolean;
 }
 
 /** A 4-tuple a connection was seen on. */
@@ -71,8 +85,14 @@ interface Unmatched {
   flow: number;
   /** Direction relative to the QUIC client of the flow's connection (true = client → server); null when unknown. */
   fromClient: boolean | null;
+  /**
+   * One copy in the tracker's arena: the first headLen bytes (up to 21: the first byte and
+   * a DCID of up to 20; headOf), then for a datagram of at least 21 bytes its last 16 (a
+   * possible reset token; tailOf).
+   */
   head: Uint8Array;
-  tail: string;
+  headLen: number;
+  tailHex?: string;
   len: number;
   conn: QuicConn | null;
   resolved: boolean;
@@ -86,6 +106,32 @@ interface Unmatched {
   bytes?: Uint8Array;
   dir?: number;
 }
+
+type CloseFrame = Extract<QuicFrame, { type: 'connection_close' }>;
+
+/**
+ * The client's first Initials, read while the capture is read (readClientInitial): the
+ * state that the end-of-capture Initial pass would have built from them, which it takes
+ * over. Reading them at once means they need not be copied and kept: once the ClientHello
+ * is whole, the client's other Initials are never read (unless kept for a CONNECTION_CLOSE).
+ */
+interface EarlyInitials {
+  /** The client's Initial keys, for keysCid and keysVersion. */
+  keys: PacketKeys | null;
+  keysCid: Uint8Array | null;
+  keysVersion: number;
+  /** Largest client Initial packet number decrypted. */
+  largest: number;
+  crypto: CryptoStream;
+  helloDone: boolean;
+  /** CONNECTION_CLOSE frames read, turned into events at the end (where the end pass would). */
+  closes: { p: Pending; f: CloseFrame }[];
+  /** A packet the peek could not read: it and the client's later Initials wait for the end pass. */
+  stopped: boolean;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const NO_CIDS: ReadonlySet<string> = new Set();
 
 interface DecryptCtx {
   largest: number[][];
@@ -114,17 +160,18 @@ export class QuicConn {
   cipherSuite = 0;
   readonly clientCids: string[] = [];
   readonly serverCids: string[] = [];
-  /** CIDs learned by inference (a DCID prefix repeating on the connection's 4-tuple), prefixed 's'/'c' for the side that chose it. */
-  readonly inferredCids = new Set<string>();
+  /**
+   * CIDs learned by inference (a DCID prefix repeating on the connection's 4-tuple), prefixed 's'/'c' for the side that chose it.
+   * This and the other rarely used maps and sets below are created on first use (most connections never need them).
+   */
+  inferredCids: Set<string> | null = null;
   readonly paths: QuicPath[] = [];
-  readonly frames: number[] = [];
-  readonly inferredFrames: number[] = [];
-  // timeline (parallel arrays, one entry per QUIC packet, coalesced ones included)
-  readonly tlFrame: number[] = [];
-  readonly tlTime: number[] = [];
-  readonly tlType: number[] = [];
-  readonly tlDir: number[] = [];
-  readonly tlPath: number[] = [];
+  /** Frames attributed by CID (and the ICMP errors quoting the connection); sorted at the end. */
+  readonly frames: FrameList;
+  /** Frames attributed by inference; sorted at the end. */
+  readonly inferredFrames: FrameList;
+  /** One entry per QUIC packet, coalesced ones included. */
+  readonly timeline: Timeline;
   firstTime = 0;
   lastTime = 0;
   lastFrame = 0;
@@ -142,37 +189,48 @@ export class QuicConn {
   serverBeyondInitial = false;
   /** Initial keys DCID (client's first Initial DCID, or the Retry's SCID). */
   keyCid: Uint8Array | null = null;
+  /** The client's Initials read as they came (null until the first, and always with a key log). */
+  early: EarlyInitials | null = null;
   readonly pending: Pending[] = [];
   firstClientInitials = 0;
   lastClientInitial: Pending | null = null;
   lastServerInitial: Pending | null = null;
   firstServerInitials = 0;
   /** Stateless reset tokens issued by the server / the client, with where we learned them. */
-  readonly serverTokens = new Map<string, string>();
-  readonly clientTokens = new Map<string, string>();
+  serverTokens: Map<string, string> | null = null;
+  clientTokens: Map<string, string> | null = null;
   serverParams: TransportParams | null = null;
   handshakeDoneFrame = 0;
   closeFrames: number[] = [];
   decrypted = 0;
   readonly unmatched: Unmatched[] = [];
   /** DCID prefix candidates seen once on the connection's 4-tuples (promoted when they repeat). */
-  readonly candidates = new Map<string, Unmatched>();
+  candidates: Map<string, Unmatched> | null = null;
   /** The client's Initial DCID (hex), first seen. */
   originalDcid = '';
   retryScid: string | null = null;
   icmpFrames: number[] = [];
   vnSeen = false;
-  readonly keptShort = [0, 0];
+  /** 1-RTT packets kept so far from the client / the server. */
+  keptShortClient = 0;
+  keptShortServer = 0;
   keptHandshake = 0;
-  /** The server's last short-header datagrams (a reset ends a connection, so it is among them): frame, time, flow, length, last 16 bytes. */
-  readonly ringTail = new Uint8Array(8 * 16);
+  /** The server's last short-header datagrams (a reset ends a connection, so it is among them): last 16 bytes (null until the first). */
+  ringTail: Uint8Array | null = null;
   /** Per ring slot: frame, time, flow, length (frame 0 = empty). */
-  readonly ringMeta = new Float64Array(8 * 4);
+  ringMeta: Float64Array | null = null;
   ringNext = 0;
   /** Frames first kept as unmatched or inferred whose DCID a decrypted NEW_CONNECTION_ID explained. */
-  readonly proven = new Set<number>();
+  proven: Set<number> | null = null;
   /** False after paths were inferred at the end (timeline arrays then need sorting). */
   timelineSorted = true;
+
+  /** The connection's lists live in the tracker's shared logs. */
+  constructor(frames: IntLog, timeline: TimelineLog) {
+    this.frames = new FrameList(frames);
+    this.inferredFrames = new FrameList(frames);
+    this.timeline = new Timeline(timeline);
+  }
 
   cidList(server: boolean): string[] {
     return server ? this.serverCids : this.clientCids;
@@ -225,6 +283,10 @@ function hasCid(list: string[], d: Uint8Array, off: number, len: number): boolea
   return false;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && bytesEq(a, b, 0);
+}
+
 function bytesEq(a: Uint8Array, d: Uint8Array, off: number): boolean {
   if (off + a.length > d.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== d[off + i]) return false;
@@ -245,15 +307,29 @@ interface CidEntry {
   next: CidEntry | null;
 }
 
-/** CID bytes → connection, looked up in the datagram without building a key string. */
+/**
+ * CID bytes → connection, looked up in the datagram without building a key string. The
+ * key hashes at most the first 6 bytes, and CIDs of 6 bytes or more share it (the length
+ * is not in it): one lookup finds every such CID that a DCID may start with (longest).
+ */
 class CidIndex {
   private readonly m = new Map<number, CidEntry>();
 
   /** The entry whose CID is exactly the `len` bytes at `off`. */
   find(d: Uint8Array, off: number, len: number): CidEntry | null {
-    let e = this.m.get(cidHash(d, off, len)) ?? null;
+    let e = this.m.get(cidHash(d, off, len < 6 ? len : 6)) ?? null;
     for (; e !== null; e = e.next) if (e.bytes.length === len && bytesEq(e.bytes, d, off)) return e;
     return null;
+  }
+
+  /** The longest CID of 6 to maxLen bytes (maxLen ≥ 6) that the bytes at `off` start with. */
+  longest(d: Uint8Array, off: number, maxLen: number): CidEntry | null {
+    let best: CidEntry | null = null;
+    for (let e = this.m.get(cidHash(d, off, 6)) ?? null; e !== null; e = e.next) {
+      const L = e.bytes.length;
+      if (L >= 6 && L <= maxLen && (best === null || L > best.bytes.length) && bytesEq(e.bytes, d, off)) best = e;
+    }
+    return best;
   }
 
   get(d: Uint8Array, off: number, len: number): QuicConn | undefined {
@@ -264,7 +340,7 @@ class CidIndex {
   set(bytes: Uint8Array, conn: QuicConn): void {
     const e = this.find(bytes, 0, bytes.length);
     if (e !== null) { e.conn = conn; return; }
-    const h = cidHash(bytes, 0, bytes.length);
+    const h = cidHash(bytes, 0, bytes.length < 6 ? bytes.length : 6);
     this.m.set(h, { bytes, conn, next: this.m.get(h) ?? null });
   }
 }
@@ -276,32 +352,66 @@ class ByteArena {
 
   copy(d: Uint8Array, start: number, end: number): Uint8Array {
     const n = end - start;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    if (n <= 64) for (let i = 0; i < n; i++) c[o + i] = d[start + i]; // no subarray for a CID
+    else c.set(d.subarray(start, end), o);
+    return c.subarray(o, o + n);
+  }
+
+  /** d[off, off+21) (or to end), then, for at least 21 bytes, d[end-16, end): in one copy. */
+  copyHeadTail(d: Uint8Array, off: number, end: number): Uint8Array {
+    const h = Math.min(end - off, 21);
+    const n = end - off >= 21 ? h + 16 : h;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    for (let i = 0; i < h; i++) c[o + i] = d[off + i];
+    for (let i = h; i < n; i++) c[o + i] = d[end - 16 + i - h];
+    return c.subarray(o, o + n);
+  }
+
+  /** A CID's bytes from its hex. */
+  fromHex(cid: string): Uint8Array {
+    const n = cid.length >> 1;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    for (let i = 0; i < n; i++) c[o + i] = parseInt(cid.substr(2 * i, 2), 16);
+    return c.subarray(o, o + n);
+  }
+
+  /** Room for n bytes: their offset in this.chunk. */
+  private reserve(n: number): number {
     if (this.used + n > this.chunk.length) {
       this.chunk = new Uint8Array(Math.max(1 << 20, n));
       this.used = 0;
     }
     const o = this.used;
-    this.chunk.set(d.subarray(start, end), o);
     this.used = o + n;
-    return this.chunk.subarray(o, o + n);
+    return o;
   }
 }
 
 export class QuicTracker implements Tracker {
   readonly conns: QuicConn[] = [];
   private readonly flowQ: (FlowQ | undefined)[] = [];
-  /** Known CID (hex) → connection, per side that chose it. */
-  private readonly clientCidMap = new Map<string, QuicConn>();
-  private readonly serverCidMap = new Map<string, QuicConn>();
-  /** The client's first Initial DCID (hex) → connection. */
-  private readonly initialMap = new Map<string, QuicConn>();
-  /** The same three maps, keyed by the CID bytes. */
+  /** Known CID → connection, per side that chose it, and the client's first Initial DCID → connection (keyed by the CID bytes). */
   private readonly clientCidIdx = new CidIndex();
   private readonly serverCidIdx = new CidIndex();
   private readonly initialIdx = new CidIndex();
   /** CID (hex) → its bytes, shared by the flows' fast paths. */
   private readonly cidBytes = new Map<string, Uint8Array>();
   private readonly arena = new ByteArena();
+  /** The connections' frame lists and timelines, in shared chunked logs. */
+  private readonly frameLog = new IntLog();
+  private readonly timelineLog = new TimelineLog();
+  /** A server Initial of the datagram being read whose copy waits for the datagram's end (keepInitial). */
+  private deferredConn: QuicConn | null = null;
+  private deferredFq: FlowQ | null = null;
+  private deferredHeader: LongHeader | null = null;
+  private deferredFrame = 0;
+  private deferredTime = 0;
+  /** Scratch for the payload of a client Initial read during the capture. */
+  private peekBuf = new Uint8Array(1500);
   /** CID lengths in use (bit per length), as Wireshark keeps them. */
   private cidLengths = 0;
   /** Endpoint pair key → flow state, for ICMP quotes. */
@@ -309,6 +419,14 @@ export class QuicTracker implements Tracker {
   private readonly keylogText: string | undefined;
   private readonly idleSeconds: number;
   private readonly wantAll: boolean;
+  /**
+   * Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see
+   * onCaptureHeader). Also whether to note the server's short-header tails for stateless
+   * resets: without secrets a connection learns server reset tokens only from a server
+   * Initial decrypted at the end, which happens only when the server never got past
+   * Initial, so never on a connection with server short-header packets.
+   */
+  private keepForSecrets: boolean;
   /** Orphan short-header flows: UDP 4-tuples with short-header-looking packets but no connection. */
   private readonly orphans = new Map<number, { flow: Flow; items: Unmatched[] }>();
   private readonly ctx = new Map<QuicConn, DecryptCtx>();
@@ -320,6 +438,25 @@ export class QuicTracker implements Tracker {
     this.keylogText = opts.keylog;
     this.idleSeconds = opts.idleSeconds ?? 30;
     this.wantAll = !!opts.keylog;
+    this.keepForSecrets = opts.keylog !== undefined || opts.captureSecrets !== false;
+  }
+
+  /**
+   * The capture's file header, once the reader has read it (before the first packet):
+   * a classic pcap cannot embed secrets, so without a key log packets are then kept only
+   * for the Initial-level reading (SNI, ALPN, CONNECTION_CLOSE in Initial), which needs
+   * no secret. Meant for an optional Tracker hook that the analysis calls.
+   */
+  onCaptureHeader(info: { format: 'pcap' | 'pcapng' }): void {
+    if (info.format !== 'pcap' || this.keylogText !== undefined) return;
+    this.keepForSecrets = false;
+    // called late: what was kept for secrets can go (it could never be decrypted)
+    for (const c of this.conns) {
+      let n = 0;
+      for (const p of c.pending) if (p.type === PacketType.INITIAL) c.pending[n++] = p;
+      c.pending.length = n;
+    }
+    for (const o of this.orphans.values()) for (const u of o.items) u.bytes = undefined;
   }
 
   // ------------------------------------------------------------------ per packet
@@ -360,7 +497,7 @@ export class QuicTracker implements Tracker {
       const f = dir === 0 ? fq.fast0 : fq.fast1;
       if (f !== null && bytesEq(f, d, off + 1)) {
         this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, dir === 0 ? fq.fastInferred0 : fq.fastInferred1);
-        if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
+        if (!fromClient && this.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
         if (fromClient) { fq.lastClientLen = pkt.payloadWireLen; fq.lastClientMatched = true; }
         return;
@@ -378,18 +515,26 @@ export class QuicTracker implements Tracker {
       if (m !== null) {
         setFast(fq, dir, m, false);
         this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false);
-        if (!fromClient) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
+        if (!fromClient && this.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
         if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = true; }
         return;
       }
     }
-    // global lookup by DCID prefix, longest known length first
+    // global lookup by DCID prefix, longest known length first (the client's CID first at
+    // equal length): lengths 6 and more in one lookup per side, then 5 down to 1
     let found: QuicConn | null = null;
     let fromServerSide = false;
     let matchedLen = 0;
     let foundBytes: Uint8Array | null = null;
-    for (let len = Math.min(20, end - off - 1); len >= 1; len--) {
+    const maxLen = Math.min(20, end - off - 1);
+    if (maxLen >= 6) {
+      const c = this.clientCidIdx.longest(d, off + 1, maxLen);
+      const s = this.serverCidIdx.longest(d, off + 1, maxLen);
+      if (c !== null && (s === null || c.bytes.length >= s.bytes.length)) { found = c.conn; foundBytes = c.bytes; fromServerSide = true; matchedLen = c.bytes.length; }
+      else if (s !== null) { found = s.conn; foundBytes = s.bytes; fromServerSide = false; matchedLen = s.bytes.length; }
+    }
+    for (let len = Math.min(5, maxLen); len >= 1 && found === null; len--) {
       if ((this.cidLengths & (1 << len)) === 0) continue;
       const c = this.clientCidIdx.find(d, off + 1, len);
       if (c !== null) { found = c.conn; foundBytes = c.bytes; fromServerSide = true; matchedLen = len; break; }
@@ -401,7 +546,7 @@ export class QuicTracker implements Tracker {
       // CIDs inferred on this connection (repeating unknown DCIDs)
       const c = fq.conn;
       const fromClient = dir === fq.clientDir;
-      for (const cid of c.inferredCids) {
+      for (const cid of c.inferredCids ?? NO_CIDS) {
         if (cid[0] !== (fromClient ? 's' : 'c')) continue;
         if (bytesEqHex(cid, d, off + 1, 1)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
       }
@@ -410,7 +555,7 @@ export class QuicTracker implements Tracker {
       const fromClient = !fromServerSide;
       const isNewPath = fq.conn !== found;
       this.attach(found, fq, flow, dir, fromClient, frame, time, false);
-      setFast(fq, dir, foundBytes ?? d.slice(off + 1, off + 1 + matchedLen), inferred);
+      setFast(fq, dir, foundBytes ?? this.arena.copy(d, off + 1, off + 1 + matchedLen), inferred);
       this.attribute(found, fq, fromClient, PacketType.ONE_RTT, frame, time, inferred);
       if (this.keepShort(found, fromClient)) this.keep(found, fq, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time, null);
       if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = !inferred; }
@@ -431,8 +576,7 @@ export class QuicTracker implements Tracker {
       if (!o && fq.misses >= NOT_QUIC_AFTER) return;
     }
     const u: Unmatched = {
-      frame, time, flow: flow.id, fromClient: null, head: d.slice(off, Math.min(end, off + 21)),
-      tail: end - off >= 21 ? hex(d, end - 16, 16) : '', len: end - off, conn: null, resolved: false, answersLen: 0,
+      frame, time, flow: flow.id, fromClient: null, head: this.arena.copyHeadTail(d, off, end), headLen: Math.min(end - off, 21), len: end - off, conn: null, resolved: false, answersLen: 0,
     };
     if (conn !== null) {
       const fromClient = dir === fq.clientDir;
@@ -447,19 +591,19 @@ export class QuicTracker implements Tracker {
       const L = peer.length ? peer[0].length / 2 : 0;
       if (L > 0 && end - off - 1 >= L) {
         const k = (fromClient ? 's' : 'c') + hex(d, off + 1, L);
-        const prev = conn.candidates.get(k);
+        const prev = conn.candidates?.get(k);
         if (prev && !prev.resolved) {
           prev.resolved = true;
           u.resolved = true;
-          conn.inferredCids.add(k);
+          (conn.inferredCids ??= new Set()).add(k);
           if (!prev.viaLong) conn.inferredFrames.push(prev.frame);
-          setFast(fq, dir, d.slice(off + 1, off + 1 + L), true);
+          setFast(fq, dir, this.arena.copy(d, off + 1, off + 1 + L), true);
           // the two packets count in the timeline (marked by the inferred list)
           this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, true);
           if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
           return;
         }
-        if (!prev) conn.candidates.set(k, u);
+        if (!prev) (conn.candidates ??= new Map()).set(k, u);
       }
       if (conn.unmatched.length < MAX_UNMATCHED_PER_CONN) conn.unmatched.push(u);
       if (this.keepShort(conn, fromClient)) this.keepUnmatched(conn, fq, fromClient, d, off, end, frame, time);
@@ -467,13 +611,18 @@ export class QuicTracker implements Tracker {
     }
     if (!o) this.orphans.set(flow.id, (o = { flow, items: [] }));
     u.fromClient = null;
-    if (this.wantAll || (o.items.length < 8)) u.bytes = this.arena.copy(d, off, end);
+    if (this.wantAll || (this.keepForSecrets && o.items.length < 8)) u.bytes = this.arena.copy(d, off, end);
     if (o.items.length < MAX_UNMATCHED_PER_CONN) o.items.push(u);
     else fq.misses = NOT_QUIC_AFTER;
     u.dir = dir;
   }
 
   private onLong(d: Uint8Array, off: number, end: number, fq: FlowQ, flow: Flow, dir: number, frame: number, time: number, wireLen: number): void {
+    this.onLongPackets(d, off, end, fq, flow, dir, frame, time, wireLen);
+    if (this.deferredConn !== null) this.keepDeferred(d);
+  }
+
+  private onLongPackets(d: Uint8Array, off: number, end: number, fq: FlowQ, flow: Flow, dir: number, frame: number, time: number, wireLen: number): void {
     let first = true;
     let conn: QuicConn | null = null;
     let fromClient = true;
@@ -504,7 +653,7 @@ export class QuicTracker implements Tracker {
             this.attribute(c, fq, fc, h.type, frame, time, true);
             if (h.dcidLen) {
               const k = (fc ? 's' : 'c') + hex(d, h.dcidOff, h.dcidLen);
-              if (!c.candidates.has(k)) c.candidates.set(k, { frame, time, flow: flow.id, fromClient: fc, head: d.slice(h.dcidOff - 1, h.dcidOff + h.dcidLen), tail: '', len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
+              if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: this.arena.copy(d, h.dcidOff - 1, h.dcidOff + h.dcidLen), headLen: h.dcidLen + 1, len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
             }
             if (h.type === PacketType.HANDSHAKE && this.keepHandshake(c)) this.keep(c, fq, fc, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time, null);
           }
@@ -554,15 +703,14 @@ export class QuicTracker implements Tracker {
     if (t === PacketType.INITIAL && h.dcidLen >= 8 && (d[h.start] & 0x40) !== 0) {
       // A client Initial with a DCID we do not know starts a new connection
       // (also after Version Negotiation, when the client starts again).
-      const c = new QuicConn();
+      const c = new QuicConn(this.frameLog, this.timelineLog);
       c.number = this.conns.length;
       this.conns.push(c);
       c.firstTime = time;
       c.firstClientFrame = frame;
       const dcid = hex(d, h.dcidOff, h.dcidLen);
       c.originalDcid = dcid;
-      c.keyCid = d.slice(h.dcidOff, h.dcidOff + h.dcidLen);
-      this.initialMap.set(dcid, c);
+      c.keyCid = this.arena.copy(d, h.dcidOff, h.dcidOff + h.dcidLen);
       this.initialIdx.set(c.keyCid, c);
       return { conn: c, fromClient: true };
     }
@@ -588,7 +736,7 @@ export class QuicTracker implements Tracker {
       const scid = hex(d, h.scidOff, h.scidLen);
       c.retryScid = scid;
       if (h.scidLen) this.addCid(c, scid, true);
-      c.keyCid = d.slice(h.scidOff, h.scidOff + h.scidLen);
+      c.keyCid = this.arena.copy(d, h.scidOff, h.scidOff + h.scidLen);
       this.pendingEvents.push({ kind: 'quic.retry', severity: 'info', frame, time, flow: this.flowIdOf(fq),
         message: `the server asks the client to prove its address: Retry with a ${h.tokenLen}-byte token and the new connection ID ${scid}; the client's next Initial must go to it`, related: [] });
       return;
@@ -614,24 +762,107 @@ export class QuicTracker implements Tracker {
    */
   private keepShort(c: QuicConn, fromClient: boolean): boolean {
     if (this.wantAll) return true;
-    const i = fromClient ? 0 : 1;
-    return c.keptShort[i]++ < 8;
+    if (!this.keepForSecrets) return false;
+    return fromClient ? c.keptShortClient++ < 8 : c.keptShortServer++ < 8;
   }
 
   private keepHandshake(c: QuicConn): boolean {
-    return this.wantAll || c.keptHandshake++ < 16;
+    return this.wantAll || (this.keepForSecrets && c.keptHandshake++ < 16);
   }
 
   private keepInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
+    // the client's first 3 Initials carry the ClientHello; of the later ones only the last is kept (for a CONNECTION_CLOSE)
+    let late = false;
+    if (fromClient) {
+      if (c.firstClientInitials < 3) {
+        c.firstClientInitials++;
+        c.lastClientInitial = null;
+        // without a key log they are read now, and kept only when that fails
+        if (!this.wantAll && this.readClientInitial(c, fq, d, h, frame, time)) return;
+      } else late = true;
+    }
+    // A late client Initial, or a server Initial after the server got past Initial, is
+    // never read: the end pass reads them only for a side that never got past Initial
+    // (and the server's first two for their ServerHello, which needs secrets).
+    if (fromClient ? late && c.clientBeyondInitial : c.serverBeyondInitial && (c.firstServerInitials >= 2 || !this.keepForSecrets)) return;
+    if (!fromClient && !this.keepForSecrets && !this.wantAll) {
+      // Without secrets, a server Initial matters only if the server never gets past
+      // Initial, and its Handshake packet usually follows in the same datagram: the copy
+      // waits for the end of the datagram (onLong), when that is known.
+      if (this.deferredConn !== null) this.keepDeferred(d);
+      this.deferredConn = c;
+      this.deferredFq = fq;
+      this.deferredHeader = h;
+      this.deferredFrame = frame;
+      this.deferredTime = time;
+      return;
+    }
+    this.storeInitial(c, fq, fromClient, late, d, h, frame, time);
+  }
+
+  private storeInitial(c: QuicConn, fq: FlowQ, fromClient: boolean, late: boolean, d: Uint8Array, h: LongHeader, frame: number, time: number): void {
     const p: Pending = { frame, time, fromClient, type: PacketType.INITIAL, bytes: this.arena.copy(d, h.start, h.end), pnOff: h.pnOff - h.start, keyCid: c.keyCid, pathIndex: fq.pathIndex };
     if (fromClient) {
-      if (c.firstClientInitials < 3) { c.firstClientInitials++; c.pending.push(p); c.lastClientInitial = null; }
-      else c.lastClientInitial = p;
+      if (late) c.lastClientInitial = p;
+      else c.pending.push(p);
     } else {
       // the server's first Initials carry the ServerHello (cipher suite, needed with a key log)
       if (c.firstServerInitials < 2) { c.firstServerInitials++; p.forKeys = true; c.pending.push(p); c.lastServerInitial = null; }
       else c.lastServerInitial = p;
     }
+  }
+
+  /** The deferred server Initial of the datagram d: kept unless the server got past Initial meanwhile. */
+  private keepDeferred(d: Uint8Array): void {
+    const c = this.deferredConn!;
+    this.deferredConn = null;
+    if (!c.serverBeyondInitial) this.storeInitial(c, this.deferredFq!, false, false, d, this.deferredHeader!, this.deferredFrame, this.deferredTime);
+    this.deferredFq = null;
+    this.deferredHeader = null;
+  }
+
+  /**
+   * Read one of the client's first Initials now, as the end-of-capture Initial pass would
+   * (same keys, same unauthenticated peek, same order), into c.early. True when the end
+   * pass needs nothing more of the packet; false when it must be kept: the peek found no
+   * ClientHello-like payload, so the end pass authenticates it (and every client Initial
+   * after it, from the state reached here).
+   */
+  private readClientInitial(c: QuicConn, fq: FlowQ, d: Uint8Array, h: LongHeader, frame: number, time: number): boolean {
+    const e = (c.early ??= { keys: null, keysCid: null, keysVersion: 0, largest: -1, crypto: new CryptoStream(), helloDone: false, closes: [], stopped: false });
+    if (e.stopped) return false;
+    // the end pass skips the client's Initials once the ClientHello is whole, and those it has no keys for
+    if (e.helloDone) return true;
+    const keyCid = c.keyCid;
+    if (keyCid === null) return true;
+    const pv = ((d[h.start + 1] << 24) | (d[h.start + 2] << 16) | (d[h.start + 3] << 8) | d[h.start + 4]) >>> 0;
+    if (e.keysCid === null || !sameBytes(e.keysCid, keyCid) || e.keysVersion !== pv) {
+      e.keys = initialKeysSync(keyCid, pv, true);
+      e.keysCid = keyCid;
+      e.keysVersion = pv;
+    }
+    if (e.keys === null) return true;
+    if (this.peekBuf.length < h.end - h.start) this.peekBuf = new Uint8Array(h.end - h.start);
+    const r = peekAt(d, h.start, h.end, h.pnOff - h.start, true, e.keys, e.largest, this.peekBuf);
+    const frames = r === null ? null : parseFrames(r.payload);
+    if (r === null || frames === null || !peekLooksRight(frames)) {
+      e.stopped = true;
+      e.keys = e.keysCid = null; // not used again
+      return false;
+    }
+    c.decrypted++;
+    if (r.pn > e.largest) e.largest = r.pn;
+    let p: Pending | null = null;
+    for (const f of frames) {
+      if (f.type === 'crypto') e.crypto.add(f.offset, f.data); // copies out of peekBuf
+      else if (f.type === 'connection_close') {
+        p ??= { frame, time, fromClient: true, type: PacketType.INITIAL, bytes: NO_BYTES, pnOff: h.pnOff - h.start, keyCid, pathIndex: fq.pathIndex };
+        e.closes.push({ p, f });
+      }
+    }
+    e.helloDone = handshakeMessages(e.crypto.contiguous()).some((m) => m.type === 1);
+    if (e.helloDone) e.keys = e.keysCid = null; // not used again
+    return true;
   }
 
   private keep(c: QuicConn, fq: FlowQ, fromClient: boolean, type: PacketTypeCode, d: Uint8Array, start: number, end: number, pnRel: number, frame: number, time: number, keyCid: Uint8Array | null): void {
@@ -656,7 +887,6 @@ export class QuicTracker implements Tracker {
 
   private addCid(c: QuicConn, cid: string, server: boolean): void {
     if (addUnique(server ? c.serverCids : c.clientCids, cid)) {
-      (server ? this.serverCidMap : this.clientCidMap).set(cid, c);
       (server ? this.serverCidIdx : this.clientCidIdx).set(this.bytesOfCid(cid), c);
       if (cid.length) this.cidLengths |= 1 << (cid.length / 2);
     }
@@ -675,7 +905,7 @@ export class QuicTracker implements Tracker {
   /** The bytes of a CID (hex), one shared copy per CID. */
   private bytesOfCid(cid: string): Uint8Array {
     let b = this.cidBytes.get(cid);
-    if (b === undefined) this.cidBytes.set(cid, (b = fromHex(cid)));
+    if (b === undefined) this.cidBytes.set(cid, (b = this.arena.fromHex(cid)));
     return b;
   }
 
@@ -723,11 +953,7 @@ export class QuicTracker implements Tracker {
       if (p) { p.lastFrame = frame; p.lastTime = time; }
     }
     if (type === PacketType.ONE_RTT) { if (fromClient) c.clientBeyondInitial = true; else c.serverBeyondInitial = true; }
-    c.tlFrame.push(frame);
-    c.tlTime.push(time);
-    c.tlType.push(type);
-    c.tlDir.push(fromClient ? 0 : 1);
-    c.tlPath.push(fq.pathIndex);
+    c.timeline.push(frame, time, type, fromClient ? 0 : 1, fq.pathIndex);
   }
 
   private flowIdOf(fq: FlowQ): number | null {
@@ -771,11 +997,18 @@ export class QuicTracker implements Tracker {
       if (c.lastClientInitial && !c.clientBeyondInitial) c.pending.push({ ...c.lastClientInitial, closeCheck: true });
       if (c.lastServerInitial && !c.serverBeyondInitial) c.pending.push({ ...c.lastServerInitial, closeCheck: true });
     }
+    // Without any secret, a connection with nothing kept (its client Initials were read
+    // during the capture) has nothing asynchronous left: its ClientHello is parsed here.
+    const queue: QuicConn[] = [];
+    for (const c of this.conns) {
+      if (c.pending.length || secrets.size) queue.push(c);
+      else if (c.early !== null) this.finishEarly(c);
+    }
     // WebCrypto works off the main thread: keep a few dozen connections in flight
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < this.conns.length) {
-        const c = this.conns[next++];
+      while (next < queue.length) {
+        const c = queue[next++];
         try {
           const ctx = await this.decrypt(c, secrets);
           if (ctx) this.ctx.set(c, ctx);
@@ -785,7 +1018,7 @@ export class QuicTracker implements Tracker {
       }
     };
     await Promise.all(Array.from({ length: 32 }, worker));
-    for (const c of this.conns) if (c.proven.size) for (const u of c.unmatched) if (c.proven.has(u.frame)) u.resolved = true;
+    for (const c of this.conns) { const proven = c.proven; if (proven) for (const u of c.unmatched) if (proven.has(u.frame)) u.resolved = true; }
     await this.resolveOrphansByCid();
     this.resolveOrphans();
     this.breaks(a);
@@ -798,18 +1031,41 @@ export class QuicTracker implements Tracker {
       a.event(e.kind, e.severity, e.frame, e.time, e.flow, e.message, e.related);
     }
     for (const c of this.conns) {
-      if (c.proven.size) {
-        const inFrames = new Set(c.frames);
-        for (const f of c.proven) if (!inFrames.has(f)) c.frames.push(f);
-        c.inferredFrames.splice(0, c.inferredFrames.length, ...c.inferredFrames.filter((f) => !c.proven.has(f)));
+      const proven = c.proven;
+      if (proven) {
+        const inFrames = new Set(c.frames.view());
+        for (const f of proven) if (!inFrames.has(f)) c.frames.push(f);
+        c.inferredFrames.retain((f) => !proven.has(f));
       }
-      c.frames.sort((x, y) => x - y);
-      c.inferredFrames.sort((x, y) => x - y);
+      c.frames.sort();
+      c.inferredFrames.sort();
+    }
+  }
+
+  /** decrypt() of a connection with nothing kept when there are no secrets: what its early Initials gave. */
+  private finishEarly(c: QuicConn): void {
+    const e = c.early!;
+    c.early = null; // read once
+    try {
+      for (const x of e.closes) this.onClose(c, x.p, x.f);
+      this.learnClientHello(c, e.crypto);
+    } catch {
+      // as in decrypt: a problem never loses the analysis
+    }
+  }
+
+  /** SNI, ALPN and random of the (last) ClientHello in the client's Initial CRYPTO stream. */
+  private learnClientHello(c: QuicConn, stream: CryptoStream): void {
+    for (const m of handshakeMessages(stream.contiguous())) {
+      if (m.type === 1) {
+        const ch = parseClientHelloNames(m.body);
+        if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; }
+      }
     }
   }
 
   private async decrypt(c: QuicConn, secrets: Map<string, TlsSecrets>): Promise<DecryptCtx | null> {
-    if (!c.pending.length) return null;
+    if (!c.pending.length && c.early === null) return null;
     const version = c.versions[c.versions.length - 1] ?? 1;
     const ctx: DecryptCtx = {
       largest: [[-1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1]],
@@ -820,6 +1076,15 @@ export class QuicTracker implements Tracker {
     // Initial level first (to learn the ClientHello random and the cipher suite)
     const ordered = c.pending.slice().sort((x, y) => x.frame - y.frame);
     let helloDone = false;
+    const e = c.early;
+    c.early = null; // read once
+    if (e !== null) {
+      // the client's Initials read during the capture came first: go on from their state
+      ctx.crypto[0][0] = e.crypto;
+      ctx.largest[0][0] = e.largest;
+      helloDone = e.helloDone;
+      for (const x of e.closes) this.onClose(c, x.p, x.f);
+    }
     for (const p of ordered) {
       // the server's Initials wait for the key log, unless the server never got past Initial (a CONNECTION_CLOSE may be there)
       if (p.type !== PacketType.INITIAL || !p.keyCid || (p.forKeys && c.serverBeyondInitial)) continue;
@@ -844,12 +1109,7 @@ export class QuicTracker implements Tracker {
       this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0);
       if (p.fromClient && !helloDone) helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
     }
-    for (const m of handshakeMessages(ctx.crypto[0][0].contiguous())) {
-      if (m.type === 1) {
-        const ch = parseClientHello(m.body);
-        if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; }
-      }
-    }
+    this.learnClientHello(c, ctx.crypto[0][0]);
     const secNow = c.clientRandom ? secrets.get(c.clientRandom) : undefined;
     if (secNow && c.serverBeyondInitial) {
       // the server's Initials: the ServerHello names the cipher suite of the key log's secrets
@@ -887,9 +1147,9 @@ export class QuicTracker implements Tracker {
         if (tp) {
           c.serverParams = tp;
           const first = c.serverCids.find((x) => x !== '') ?? '';
-          if (tp.statelessResetToken) c.serverTokens.set(tp.statelessResetToken, `transport parameter stateless_reset_token (CID ${tp.initialSourceCid ?? first})`);
+          if (tp.statelessResetToken) (c.serverTokens ??= new Map()).set(tp.statelessResetToken, `transport parameter stateless_reset_token (CID ${tp.initialSourceCid ?? first})`);
           if (tp.preferredAddressCid) this.addCid(c, tp.preferredAddressCid, true);
-          if (tp.preferredAddressResetToken) c.serverTokens.set(tp.preferredAddressResetToken, `preferred_address (CID ${tp.preferredAddressCid})`);
+          if (tp.preferredAddressResetToken) (c.serverTokens ??= new Map()).set(tp.preferredAddressResetToken, `preferred_address (CID ${tp.preferredAddressCid})`);
           if (tp.retrySourceCid) this.addCid(c, tp.retrySourceCid, true);
         }
       }
@@ -904,7 +1164,7 @@ export class QuicTracker implements Tracker {
       else if (f.type === 'connection_close') this.onClose(c, p, f);
       else if (f.type === 'new_connection_id') {
         this.addCid(c, f.cid, !p.fromClient);
-        (p.fromClient ? c.clientTokens : c.serverTokens).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
+        (p.fromClient ? (c.clientTokens ??= new Map()) : (c.serverTokens ??= new Map())).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
       } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
       else if (f.type === 'path_challenge' || f.type === 'path_response') {
         const path = c.paths[p.pathIndex];
@@ -958,7 +1218,7 @@ export class QuicTracker implements Tracker {
 
   /** A short-header packet kept raw whose DCID a decrypted NEW_CONNECTION_ID explained. */
   private reattribute(c: QuicConn, p: Pending): void {
-    c.proven.add(p.frame);
+    (c.proven ??= new Set()).add(p.frame);
   }
 
   private onClose(c: QuicConn, p: Pending, f: Extract<QuicFrame, { type: 'connection_close' }>): void {
@@ -984,12 +1244,11 @@ export class QuicTracker implements Tracker {
         let found: QuicConn | null = null;
         let fromClient = true;
         let L = 0;
-        for (let len = Math.min(20, u.head.length - 1); len >= 1 && !found; len--) {
+        for (let len = Math.min(20, u.headLen - 1); len >= 1 && !found; len--) {
           if ((this.cidLengths & (1 << len)) === 0) continue;
-          const k = hex(u.head, 1, len);
-          const cc = this.clientCidMap.get(k);
+          const cc = this.clientCidIdx.get(u.head, 1, len);
           if (cc) { found = cc; fromClient = false; L = len; break; }
-          const sc = this.serverCidMap.get(k);
+          const sc = this.serverCidIdx.get(u.head, 1, len);
           if (sc) { found = sc; fromClient = true; L = len; break; }
         }
         if (!found || (fq.conn !== null && fq.conn !== found)) { rest.push(u); continue; }
@@ -1001,7 +1260,7 @@ export class QuicTracker implements Tracker {
         c.frames.push(u.frame);
         const path = c.paths[fq.pathIndex];
         if (path) { if (u.frame < path.firstFrame) { path.firstFrame = u.frame; path.firstTime = u.time; } if (u.frame > path.lastFrame) { path.lastFrame = u.frame; path.lastTime = u.time; } }
-        c.tlFrame.push(u.frame); c.tlTime.push(u.time); c.tlType.push(PacketType.ONE_RTT); c.tlDir.push(fc ? 0 : 1); c.tlPath.push(fq.pathIndex);
+        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, fc ? 0 : 1, fq.pathIndex);
         c.timelineSorted = false;
         if (fc) { c.clientPackets++; if (u.time > c.lastClientTime) { c.lastClientTime = u.time; c.lastClientFrame = u.frame; } }
         else { c.serverPackets++; if (u.time > c.lastServerTime) { c.lastServerTime = u.time; c.lastServerFrame = u.frame; } if (u.time > c.lastServerMatchedTime) c.lastServerMatchedTime = u.time; }
@@ -1047,8 +1306,8 @@ export class QuicTracker implements Tracker {
           return src !== srv;
         });
         if (serverLen > 0 && fromClient.length >= 2) {
-          const k0 = hex(fromClient[0].head, 1, serverLen);
-          if (fromClient.every((u) => u.head.length > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
+          const k0 = hex(headOf(fromClient[0]), 1, serverLen);
+          if (fromClient.every((u) => u.headLen > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
             score++;
             reasons.push(`client DCID ${k0} has the server's CID length ${serverLen} and stays the same`);
           }
@@ -1067,7 +1326,7 @@ export class QuicTracker implements Tracker {
         const near = this.serverEps.has(a) ? a : this.serverEps.has(b) ? b : null;
         if (near) {
           this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: first.frame, time: first.time, flow: flow.id,
-            message: `${items.length} short-header packet${items.length === 1 ? '' : 's'} on ${a} ↔ ${b} (server ${near}) to DCID ${hex(first.head, 1, Math.min(8, first.head.length - 1))}… that matches no connection seen in the capture${candidates > 1 ? ` (${candidates} connections of that server could have moved here)` : ''}`, related: [] });
+            message: `${items.length} short-header packet${items.length === 1 ? '' : 's'} on ${a} ↔ ${b} (server ${near}) to DCID ${hex(first.head, 1, Math.min(8, first.headLen - 1))}… that matches no connection seen in the capture${candidates > 1 ? ` (${candidates} connections of that server could have moved here)` : ''}`, related: [] });
         }
         continue;
       }
@@ -1085,7 +1344,7 @@ export class QuicTracker implements Tracker {
       for (const u of items) {
         const dir = u.dir ?? 0;
         c.inferredFrames.push(u.frame);
-        c.tlFrame.push(u.frame); c.tlTime.push(u.time); c.tlType.push(PacketType.ONE_RTT); c.tlDir.push(dir === clientDir ? 0 : 1); c.tlPath.push(fq.pathIndex);
+        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, dir === clientDir ? 0 : 1, fq.pathIndex);
       }
       const prev = c.paths[c.paths.length - 2];
       this.pendingEvents.push({ kind: 'quic.migration', severity: 'info', frame: first.frame, time: first.time, flow: flow.id,
@@ -1095,6 +1354,16 @@ export class QuicTracker implements Tracker {
   }
 
   private breaks(_a: Analysis): void {
+    // the client's ICMP port unreachables per connection (one pass, not one per connection)
+    const icmpOf = new Map<QuicConn, typeof this.icmp>();
+    for (const x of this.icmp) {
+      const c = x.fq.conn;
+      if (c === null || !x.fromClient || !x.port) continue;
+      const list = icmpOf.get(c);
+      if (list) list.push(x);
+      else icmpOf.set(c, [x]);
+    }
+    const none: typeof this.icmp = [];
     for (const c of this.conns) {
       const flow0 = c.paths[0]?.flow ?? null;
       // handshake never answered
@@ -1104,13 +1373,14 @@ export class QuicTracker implements Tracker {
       }
       // stateless resets
       let resets = 0;
-      if (c.serverTokens.size) {
+      const tokens = c.serverTokens;
+      if (tokens && tokens.size && c.ringMeta && c.ringTail) {
         for (let i = 0; i < 8; i++) {
           const r = c.ringMeta;
           const m = { frame: r[i * 4], time: r[i * 4 + 1], flow: r[i * 4 + 2], len: r[i * 4 + 3] };
           if (m.frame === 0 || m.len < 21) continue;
           const tail = hex(c.ringTail, i * 16, 16);
-          const who = c.serverTokens.get(tail);
+          const who = tokens.get(tail);
           if (!who) continue;
           resets++;
           this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: m.frame, time: m.time, flow: m.flow,
@@ -1119,12 +1389,12 @@ export class QuicTracker implements Tracker {
       }
       const cand = c.unmatched.filter((u) => !u.resolved && u.fromClient === false && u.len >= 21);
       for (const u of cand) {
-        const who = c.serverTokens.get(u.tail);
+        const who = c.serverTokens?.get(tailOf(u));
         if (who) {
           resets++;
           u.resolved = true;
           this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
-            message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${u.tail} are the reset token the server issued in ${who}`, related: [] });
+            message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${tailOf(u)} are the reset token the server issued in ${who}`, related: [] });
         }
       }
       const remaining = cand.filter((u) => !u.resolved);
@@ -1140,15 +1410,16 @@ export class QuicTracker implements Tracker {
         const clientGaveUp = c.lastClientTime <= lastCand.time + 1;
         if (serverQuiet && clientGaveUp && !clientRotated && answersKnown) {
           const tails = new Map<string, number>();
-          for (const u of remaining) tails.set(u.tail, (tails.get(u.tail) ?? 0) + 1);
+          for (const u of remaining) tails.set(tailOf(u), (tails.get(tailOf(u)) ?? 0) + 1);
           for (const u of remaining) {
             c.inferredFrames.push(u.frame);
-            const same = (tails.get(u.tail) ?? 0) > 1 ? `; its last 16 bytes ${u.tail} recur in ${tails.get(u.tail)} such packets, as a reset token for one CID does` : '';
+            const tail = tailOf(u);
+            const same = (tails.get(tail) ?? 0) > 1 ? `; its last 16 bytes ${tail} recur in ${tails.get(tail)} such packets, as a reset token for one CID does` : '';
             u.resolved = true;
             resets++;
             const smaller = u.answersLen > 0 && u.len < u.answersLen ? `, smaller than the ${u.answersLen}-byte client packet it answers` : '';
             this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
-              message: `likely stateless reset to the client of connection ${c.number}: ${u.len}-byte short-header packet with an unknown DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}…${smaller}${same}; the server sent nothing under the connection's CIDs after it and the client's last packet on the connection is frame ${c.lastClientFrame} (token unknown without the key log)`, related: [c.lastClientFrame] });
+              message: `likely stateless reset to the client of connection ${c.number}: ${u.len}-byte short-header packet with an unknown DCID ${hex(u.head, 1, Math.min(8, u.headLen - 1))}…${smaller}${same}; the server sent nothing under the connection's CIDs after it and the client's last packet on the connection is frame ${c.lastClientFrame} (token unknown without the key log)`, related: [c.lastClientFrame] });
           }
         }
       }
@@ -1158,20 +1429,31 @@ export class QuicTracker implements Tracker {
         if (u.resolved || seen.has(u.flow)) continue;
         seen.add(u.flow);
         this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: u.frame, time: u.time, flow: u.flow,
-          message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.head.length - 1))}… that matches none of the connection's known CIDs`, related: [] });
+          message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.headLen - 1))}… that matches none of the connection's known CIDs`, related: [] });
       }
       // client packets answered only by ICMP port unreachable, or by silence
-      const icmps = this.icmp.filter((x) => x.fq.conn === c && x.fromClient && x.port);
+      const icmps = icmpOf.get(c) ?? none;
       if (icmps.length && c.lastServerTime < icmps[0].time) {
         this.pendingEvents.push({ kind: 'quic.server-gone', severity: 'break', frame: icmps[0].frame, time: icmps[0].time, flow: icmps[0].icmpFlow,
           message: `${icmps.length} ICMP port unreachable answer${icmps.length === 1 ? '' : 's'} to the client's packets of connection ${c.number} (server last heard in frame ${c.lastServerFrame}): nothing listens on ${c.paths[0]?.server ?? 'the server port'} any more`, related: icmps.slice(1, 20).map((x) => x.frame) });
       } else if (resets === 0 && c.serverBeyondInitial && c.lastServerFrame > 0) {
-        // the client keeps sending for a while after the server's last packet
-        const after = c.tlFrame.filter((f, i) => c.tlDir[i] === 0 && f > c.lastServerFrame).length;
+        // the client keeps sending for a while after the server's last packet (the
+        // timeline is scanned only when the times already say so)
         const silentFor = c.lastClientTime - c.lastServerTime;
+        const tl = c.timeline;
+        let after = 0;
+        let firstIdx = -1;
+        if (silentFor >= 2 && !c.closeFrames.length) {
+          const entries = tl.entries();
+          for (let k = 0; k < entries.length; k++) {
+            const i = entries[k];
+            if (tl.dir(i) !== 0 || tl.frame(i) <= c.lastServerFrame) continue;
+            if (firstIdx < 0) firstIdx = i;
+            after++;
+          }
+        }
         if (after >= 4 && silentFor >= 2 && !c.closeFrames.length) {
-          const firstIdx = c.tlFrame.findIndex((f, i) => c.tlDir[i] === 0 && f > c.lastServerFrame);
-          this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: c.tlFrame[firstIdx], time: c.tlTime[firstIdx], flow: flow0,
+          this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: tl.frame(firstIdx), time: tl.time(firstIdx), flow: flow0,
             message: `the client sent ${after} more packets of connection ${c.number} over ${silentFor.toFixed(1)} s after the server's last packet (frame ${c.lastServerFrame}) and got no answer, not even a stateless reset`, related: [c.lastServerFrame] });
         }
       }
@@ -1186,6 +1468,16 @@ export class QuicTracker implements Tracker {
   }
 }
 
+/** The hex of an unmatched datagram's last 16 bytes ('' when shorter than 21 bytes), made when first needed. */
+function tailOf(u: Unmatched): string {
+  return (u.tailHex ??= u.len >= 21 ? hex(u.head, u.headLen, 16) : '');
+}
+
+/** An unmatched datagram's first bytes alone. */
+function headOf(u: Unmatched): Uint8Array {
+  return u.head.subarray(0, u.headLen);
+}
+
 /** A peeked client Initial payload: frames that parse, only those an Initial may carry, CRYPTO among them. */
 function peekLooksRight(f: QuicFrame[]): boolean {
   if (!f.length || !f.some((x) => x.type === 'crypto')) return false;
@@ -1196,9 +1488,9 @@ function noteServerShort(c: QuicConn, d: Uint8Array, end: number, frame: number,
   if (len < 21) return;
   const i = c.ringNext;
   c.ringNext = (i + 1) & 7;
-  const t = c.ringTail;
+  const t = (c.ringTail ??= new Uint8Array(8 * 16));
   for (let k = 0; k < 16; k++) t[i * 16 + k] = d[end - 16 + k];
-  const m = c.ringMeta;
+  const m = (c.ringMeta ??= new Float64Array(8 * 4));
   m[i * 4] = frame;
   m[i * 4 + 1] = time;
   m[i * 4 + 2] = flow;
@@ -1227,9 +1519,9 @@ export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
     clientCids: c.clientCids.filter((x) => x !== ''),
     serverCids: c.serverCids.filter((x) => x !== ''),
     paths: c.paths.map((p) => ({ client: p.client, server: p.server, firstFrame: p.firstFrame, lastFrame: p.lastFrame, ...(p.inferred ? { inferred: true } : {}) })),
-    frames: c.frames,
-    inferredFrames: c.inferredFrames,
-    inferredCids: [...c.inferredCids].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
+    frames: c.frames.toArray(),
+    inferredFrames: c.inferredFrames.toArray(),
+    inferredCids: [...(c.inferredCids ?? NO_CIDS)].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
     clientZeroLengthCid: c.clientCids.includes(''),
     handshakeDoneFrame: c.handshakeDoneFrame || null,
     serverTransportParameters: c.serverParams,

@@ -133,13 +133,22 @@ export function parseFrames(d: Uint8Array): QuicFrame[] {
 /** Contiguous bytes of a CRYPTO stream reassembled from (offset, data) chunks. */
 export class CryptoStream {
   private chunks: { offset: number; data: Uint8Array }[] = [];
+  /** contiguous() until the next add (a tracker asks after every packet, and again at the end). */
+  private joined: Uint8Array | null = null;
 
   add(offset: number, data: Uint8Array): void {
-    if (data.length) this.chunks.push({ offset, data: data.slice() });
+    if (data.length) {
+      this.chunks.push({ offset, data: data.slice() });
+      this.joined = null;
+    }
   }
 
-  /** The bytes from offset 0 up to the first gap. */
+  /** The bytes from offset 0 up to the first gap (the same array until the next add: do not modify it). */
   contiguous(): Uint8Array {
+    return (this.joined ??= this.join());
+  }
+
+  private join(): Uint8Array {
     const cs = [...this.chunks].sort((a, b) => a.offset - b.offset);
     let end = 0;
     for (const c of cs) {

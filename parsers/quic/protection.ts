@@ -11,8 +11,8 @@
 // All calls are async; trackers collect bytes first and decrypt after the read.
 
 import { draftOf, QUIC_V2 } from './header';
-import { hmacSha256 } from './sha256';
-import { aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
+import { hmacSha256, hmacSha256Key, hmacSha256With, type HmacKey } from './sha256';
+import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
 
 const subtle = (): SubtleCrypto => {
   const c = (globalThis as { crypto?: Crypto }).crypto;
@@ -122,12 +122,12 @@ export interface PacketKeys {
   secret: Uint8Array;
   /** Raw AEAD key, its AES key schedule (for the unauthenticated peek) and the WebCrypto key (imported on first use). */
   key: Uint8Array;
-  keyExp: Uint32Array;
+  keyExp: Int32Array;
   aead: Promise<CryptoKey> | null;
   iv: Uint8Array;
   /** Header protection key: raw, and expanded for the one-block AES of the mask. */
   hpKey: Uint8Array;
-  hp: Uint32Array;
+  hp: Int32Array;
   version: number;
 }
 
@@ -176,8 +176,44 @@ export async function initialKeysLazy(dcid: Uint8Array, version: number): Promis
   };
 }
 
+/**
+ * One side's Initial keys, synchronously: the Initial suite hashes with SHA-256, whose
+ * HMAC runs in TypeScript, so no promise is needed (the same values as initialKeysLazy).
+ * For reading a client Initial while the capture is being read.
+ */
+export function initialKeysSync(dcid: Uint8Array, version: number, client: boolean): PacketKeys | null {
+  const salt = initialSalt(version);
+  if (!salt) return null;
+  // the salt's HMAC state is cached (one per version); the two secrets are used here only
+  // (slice, not subarray: a view of a small typed array would give it an ArrayBuffer of its own)
+  const initial = hmacSha256(salt, dcid);
+  const labels = keyLabels(version);
+  const secret = hmacSha256With(hmacSha256Key(initial, syncKey), client ? labels.clientIn : labels.serverIn);
+  const sk = hmacSha256Key(secret, syncKey);
+  const key = hmacSha256With(sk, labels.key).slice(0, 16);
+  const iv = hmacSha256With(sk, labels.iv).slice(0, 12);
+  const hpKey = hmacSha256With(sk, labels.hp).slice(0, 16);
+  return { suite: INITIAL_SUITE, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
+}
+
+/** initialKeysSync's HMAC state, reused: its secrets are used at once and dropped. */
+const syncKey: HmacKey = { inner: new Int32Array(8), outer: new Int32Array(8) };
+
+/** The HkdfLabel structures of the Initial key schedule of a version's label prefix. */
+const initialLabels = new Map<string, { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array }>();
+
+function keyLabels(version: number): { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array } {
+  const p = labelPrefix(version);
+  let l = initialLabels.get(p);
+  if (l === undefined) {
+    l = { clientIn: labelInfo('client in', 32), serverIn: labelInfo('server in', 32), key: labelInfo(p + 'key', 16), iv: labelInfo(p + 'iv', 12), hp: labelInfo(p + 'hp', 16) };
+    initialLabels.set(p, l);
+  }
+  return l;
+}
+
 /** RFC 9001 5.4.3: the header protection mask, AES-ECB of the 16-byte sample. */
-export function headerMask(hp: Uint32Array, sample: Uint8Array): Uint8Array {
+export function headerMask(hp: Int32Array, sample: Uint8Array): Uint8Array {
   return aesEncryptBlock(hp, sample, 0);
 }
 
@@ -268,39 +304,41 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
  * (CONNECTION_CLOSE, key-log decryption).
  */
 const peekMask = new Uint8Array(16);
-const peekBlock = new Uint8Array(16);
-const peekKs = new Uint8Array(16);
+const peekIv = new Uint8Array(12);
 
 export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number): Unprotected | null {
-  if (pnOff + 4 + 16 > pkt.length) return null;
+  return peekAt(pkt, 0, pkt.length, pnOff, long, keys, largestPn, null);
+}
+
+/**
+ * `peek` of the packet at d[start, end) (inside its datagram, no copy), pnOff counted from
+ * start. The payload is written to `out` when it fits (a scratch buffer the caller reuses
+ * and reads before the next call), else to a new array.
+ */
+export function peekAt(d: Uint8Array, start: number, end: number, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number, out: Uint8Array | null): Unprotected | null {
+  const len = end - start;
+  if (pnOff + 4 + 16 > len) return null;
   const mask = peekMask;
-  aesEncryptBlockTo(keys.hp, pkt, pnOff + 4, mask, 0);
-  const b0 = pkt[0] ^ (mask[0] & (long ? 0x0f : 0x1f));
+  aesEncryptBlockTo(keys.hp, d, start + pnOff + 4, mask, 0);
+  const b0 = d[start] ^ (mask[0] & (long ? 0x0f : 0x1f));
   const pnLen = (b0 & 3) + 1;
   let truncated = 0;
-  for (let i = 0; i < pnLen; i++) truncated = truncated * 256 + (pkt[pnOff + i] ^ mask[1 + i]);
+  for (let i = 0; i < pnLen; i++) truncated = truncated * 256 + (d[start + pnOff + i] ^ mask[1 + i]);
   const headerLen = pnOff + pnLen;
   const pn = decodePacketNumber(largestPn, truncated, pnLen * 8);
-  const n = pkt.length - headerLen - 16;
+  const n = len - headerLen - 16;
   if (n <= 0) return null;
-  const block = peekBlock;
-  block.fill(0);
-  block.set(keys.iv);
+  // the nonce: the IV XOR the packet number (RFC 9001 5.3); GCM's counter starts at 2
+  const iv = peekIv;
+  iv.set(keys.iv);
   let x = pn;
   for (let i = 11; i >= 4 && x > 0; i--) {
-    block[i] ^= x % 256;
+    iv[i] ^= x % 256;
     x = Math.floor(x / 256);
   }
-  const out = new Uint8Array(n);
-  for (let off = 0, c = 2; off < n; off += 16, c++) {
-    block[12] = (c >>> 24) & 0xff; block[13] = (c >>> 16) & 0xff; block[14] = (c >>> 8) & 0xff; block[15] = c & 0xff;
-    const ks = peekKs;
-    aesEncryptBlockTo(keys.keyExp, block, 0, ks, 0);
-    const m = Math.min(16, n - off);
-    const src = headerLen + off;
-    for (let i = 0; i < m; i++) out[off + i] = pkt[src + i] ^ ks[i];
-  }
-  return { pn, firstByte: b0, keyPhase: long ? 0 : (b0 >> 2) & 1, payload: out, headerLen };
+  const payload = out !== null && out.length >= n ? out.subarray(0, n) : new Uint8Array(n);
+  aesCtrXor(keys.keyExp, iv, 2, d, start + headerLen, n, payload, 0);
+  return { pn, firstByte: b0, keyPhase: long ? 0 : (b0 >> 2) & 1, payload, headerLen };
 }
 
 /** Protect a packet (used by tests to build vectors, and the reverse check of unprotect). */

@@ -52,8 +52,11 @@ function sha256of(a: Uint8Array, b: Uint8Array, more: Uint8Array[] | null): Uint
   return digest(null, 0, a, b, more);
 }
 
-/** SHA-256 of a ‖ b ‖ more…, continuing from `init` (the state after `prefix` bytes, a multiple of 64) or from the IV. */
-function digest(init: Int32Array | null, prefix: number, a: Uint8Array, b: Uint8Array, more: Uint8Array[] | null): Uint8Array {
+/**
+ * SHA-256 of a ‖ b ‖ more…, continuing from `init` (the state after `prefix` bytes, a
+ * multiple of 64) or from the IV, into `out` (32 bytes; a new array by default).
+ */
+function digest(init: Int32Array | null, prefix: number, a: Uint8Array, b: Uint8Array, more: Uint8Array[] | null, out = new Uint8Array(32)): Uint8Array {
   let len = a.length + b.length;
   if (more) for (const p of more) len += p.length;
   const total = ((len + 9 + 63) >> 6) << 6;
@@ -75,7 +78,6 @@ function digest(init: Int32Array | null, prefix: number, a: Uint8Array, b: Uint8
   if (init) h.set(init);
   else h.set(IV);
   for (let i = 0; i < total; i += 64) compress(h, buf, i);
-  const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
     out[4 * i] = h[i] >>> 24; out[4 * i + 1] = (h[i] >>> 16) & 0xff; out[4 * i + 2] = (h[i] >>> 8) & 0xff; out[4 * i + 3] = h[i] & 0xff;
   }
@@ -86,10 +88,13 @@ const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510
 const ipad = new Uint8Array(64), opad = new Uint8Array(64);
 
 /** A key's HMAC states after its inner and outer pad blocks (HKDF signs several labels with one secret). */
-interface PadState {
-  key: Uint8Array;
+export interface HmacKey {
   inner: Int32Array;
   outer: Int32Array;
+}
+
+interface PadState extends HmacKey {
+  key: Uint8Array;
 }
 const padStates = new WeakMap<Uint8Array, PadState>();
 
@@ -102,21 +107,37 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function padState(key: Uint8Array): PadState {
   const cached = padStates.get(key);
   if (cached !== undefined && sameBytes(cached.key, key)) return cached;
+  const st = { key: key.slice(), ...hmacSha256Key(key) };
+  padStates.set(key, st);
+  return st;
+}
+
+/**
+ * A key's HMAC pad states, not cached (for a secret used for a few labels and dropped),
+ * written into `into` when given (a caller's reusable state).
+ */
+export function hmacSha256Key(key: Uint8Array, into?: HmacKey): HmacKey {
   const k = key.length > 64 ? sha256of(key, EMPTY, null) : key;
   for (let i = 0; i < 64; i++) {
     const b = i < k.length ? k[i] : 0;
     ipad[i] = b ^ 0x36;
     opad[i] = b ^ 0x5c;
   }
-  const inner = IV.slice(), outer = IV.slice();
-  compress(inner, ipad, 0);
-  compress(outer, opad, 0);
-  const st = { key: key.slice(), inner, outer };
-  padStates.set(key, st);
+  const st = into ?? { inner: new Int32Array(8), outer: new Int32Array(8) };
+  st.inner.set(IV);
+  st.outer.set(IV);
+  compress(st.inner, ipad, 0);
+  compress(st.outer, opad, 0);
   return st;
 }
 
+/** The inner hash, read at once by the outer one. */
+const innerOut = new Uint8Array(32);
+
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  const st = padState(key);
-  return digest(st.outer, 64, digest(st.inner, 64, data, EMPTY, null), EMPTY, null);
+  return hmacSha256With(padState(key), data);
+}
+
+export function hmacSha256With(k: HmacKey, data: Uint8Array): Uint8Array {
+  return digest(k.outer, 64, digest(k.inner, 64, data, EMPTY, null, innerOut), EMPTY, null);
 }

@@ -69,6 +69,21 @@ function extensions(b: Uint8Array, p: number): Map<number, Uint8Array> {
 
 /** Parse a ClientHello body (without the 4-byte handshake header). */
 export function parseClientHello(b: Uint8Array): ClientHelloInfo | null {
+  return clientHello(b, true) as ClientHelloInfo | null;
+}
+
+/**
+ * What a QUIC connection shows of its ClientHello (random, SNI, ALPN): the same parse as
+ * parseClientHello without the cipher-suite list and the transport parameters (a tracker
+ * reads one ClientHello per connection; those two are most of the work and the garbage).
+ */
+export function parseClientHelloNames(b: Uint8Array): Pick<ClientHelloInfo, 'random' | 'sni' | 'alpn'> | null {
+  return clientHello(b, false);
+}
+
+const EXT_SNI = 0, EXT_ALPN = 16, EXT_QUIC_TP = 0x39, EXT_QUIC_TP_DRAFT = 0xffa5;
+
+function clientHello(b: Uint8Array, full: boolean): Pick<ClientHelloInfo, 'random' | 'sni' | 'alpn'> & Partial<ClientHelloInfo> | null {
   if (b.length < 2 + 32 + 1) return null;
   let p = 2;
   const random = hex(b, p, 32);
@@ -78,13 +93,29 @@ export function parseClientHello(b: Uint8Array): ClientHelloInfo | null {
   const csLen = (b[p] << 8) | b[p + 1];
   p += 2;
   const cipherSuites: number[] = [];
-  for (let i = 0; i + 1 < csLen && p + i + 1 < b.length; i += 2) cipherSuites.push((b[p + i] << 8) | b[p + i + 1]);
+  if (full) for (let i = 0; i + 1 < csLen && p + i + 1 < b.length; i += 2) cipherSuites.push((b[p + i] << 8) | b[p + i + 1]);
   p += csLen;
   if (p >= b.length) return null;
   p += 1 + b[p]; // compression methods
-  const exts = extensions(b, p);
+  // the extensions of interest, as extensions() would map them (a repeated type: the last one)
+  let s: Uint8Array | undefined, a: Uint8Array | undefined, tp: Uint8Array | undefined, tpDraft: Uint8Array | undefined;
+  if (p + 2 <= b.length) {
+    const total = (b[p] << 8) | b[p + 1];
+    p += 2;
+    const end = Math.min(b.length, p + total);
+    while (p + 4 <= end) {
+      const t = (b[p] << 8) | b[p + 1];
+      const l = (b[p + 2] << 8) | b[p + 3];
+      p += 4;
+      if (p + l > end) break;
+      if (t === EXT_SNI) s = b.subarray(p, p + l);
+      else if (t === EXT_ALPN) a = b.subarray(p, p + l);
+      else if (full && t === EXT_QUIC_TP) tp = b.subarray(p, p + l);
+      else if (full && t === EXT_QUIC_TP_DRAFT) tpDraft = b.subarray(p, p + l);
+      p += l;
+    }
+  }
   let sni: string | null = null;
-  const s = exts.get(0);
   if (s && s.length >= 5) {
     let q = 2;
     const listEnd = Math.min(s.length, 2 + ((s[0] << 8) | s[1]));
@@ -100,7 +131,6 @@ export function parseClientHello(b: Uint8Array): ClientHelloInfo | null {
     }
   }
   const alpn: string[] = [];
-  const a = exts.get(16);
   if (a && a.length >= 2) {
     let q = 2;
     const listEnd = Math.min(a.length, 2 + ((a[0] << 8) | a[1]));
@@ -111,8 +141,9 @@ export function parseClientHello(b: Uint8Array): ClientHelloInfo | null {
       q += l;
     }
   }
-  const tp = exts.get(0x39) ?? exts.get(0xffa5);
-  return { random, sni, alpn, cipherSuites, transportParams: tp ? parseTransportParams(tp) : null };
+  if (!full) return { random, sni, alpn };
+  const t = tp ?? tpDraft;
+  return { random, sni, alpn, cipherSuites, transportParams: t ? parseTransportParams(t) : null };
 }
 
 export function parseServerHello(b: Uint8Array): ServerHelloInfo | null {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, hex, isGreaseVersion, longType, parseLongHeader, PacketType, readVarint, vnVersions } from '../../parsers/quic/header';
 import { CryptoStream, errorName, parseFrames } from '../../parsers/quic/frames';
 import { parseKeylog } from '../../parsers/quic/keylog';
-import { parseClientHello, parseTransportParams } from '../../parsers/quic/tls';
+import { parseClientHello, parseClientHelloNames, parseTransportParams } from '../../parsers/quic/tls';
 
 describe('long headers', () => {
   it('Version Negotiation (tcpdump quic_vn.pcap frame 2)', () => {
@@ -94,6 +94,15 @@ describe('TLS', () => {
     expect(ch.sni).toBe('example.com');
     expect(ch.alpn).toEqual(['h3', 'h2']);
     expect(ch.transportParams).toMatchObject({ initialSourceCid: 'aabbccdd', statelessResetToken: '00112233445566778899aabbccddeeff' });
+    expect(parseClientHelloNames(fromHex(body))).toEqual({ random: ch.random, sni: ch.sni, alpn: ch.alpn });
+    // a repeated extension: the last one counts, in both parses; a cut-short list keeps what came before
+    const twice = exts + ext(16, '0003' + '026871') + ext(0, '0010');
+    const body2 = '0303' + '22'.repeat(32) + '00' + '0002' + '1301' + '0100' + (twice.length / 2 + 3).toString(16).padStart(4, '0') + twice + 'ff';
+    const full = parseClientHello(fromHex(body2))!;
+    expect(full.alpn).toEqual(['hq']);
+    expect(full.sni).toBeNull();
+    expect(parseClientHelloNames(fromHex(body2))).toEqual({ random: full.random, sni: full.sni, alpn: full.alpn });
+    expect(parseClientHelloNames(fromHex(body.slice(0, 40)))).toBeNull();
   });
 
   it('transport parameters: original/initial/retry source CIDs', () => {

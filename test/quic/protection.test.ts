@@ -2,9 +2,9 @@
 // RFC 9369 Appendix A (v2), and the TypeScript primitives against Node's crypto.
 import { createHash, createHmac, createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aesEncryptBlock, aesExpandKey } from '../../parsers/quic/aes';
+import { aesCtrXor, aesEncryptBlock, aesExpandKey } from '../../parsers/quic/aes';
 import { fromHex, hex, parseLongHeader, PacketType } from '../../parsers/quic/header';
-import { decodePacketNumber, headerMask, headerMaskWebCrypto, initialKeys, initialSalt, protect, unprotect, hkdfExpandLabel } from '../../parsers/quic/protection';
+import { decodePacketNumber, headerMask, headerMaskWebCrypto, initialKeys, initialKeysSync, initialSalt, peek, peekAt, protect, unprotect, hkdfExpandLabel } from '../../parsers/quic/protection';
 import { hmacSha256, sha256 } from '../../parsers/quic/sha256';
 import { parseFrames } from '../../parsers/quic/frames';
 import { handshakeMessages, parseServerHello } from '../../parsers/quic/tls';
@@ -24,6 +24,19 @@ describe('RFC 9001 Appendix A: Initial keys for DCID 8394c8f03e515708', () => {
     expect(h(k.server.hpKey)).toBe('c206b8d9b9f0f37644430b490eeaa314');
     const key = await hkdfExpandLabel('SHA-256', k.client.secret, 'quic key', 16);
     expect(h(key)).toBe('1f369613dd76d5467730efcbe3b1a22d');
+  });
+
+  it('A.1 the synchronous derivation gives the same keys, for v1 and v2', async () => {
+    for (const v of [1, 0x6b3343cf, 0xff00001d]) {
+      const k = (await initialKeys(dcid, v))!;
+      for (const [side, want] of [[true, k.client], [false, k.server]] as const) {
+        const s = initialKeysSync(dcid, v, side)!;
+        for (const f of ['secret', 'key', 'iv', 'hpKey', 'keyExp', 'hp'] as const) expect(h(new Uint8Array(s[f].buffer, s[f].byteOffset, s[f].byteLength))).toBe(h(new Uint8Array(want[f].buffer, want[f].byteOffset, want[f].byteLength)));
+        expect(s.version).toBe(v);
+        expect(s.suite).toEqual(want.suite);
+      }
+    }
+    expect(initialKeysSync(dcid, 0x1a2a3a4a, true)).toBeNull();
   });
 
   it('A.2 header protection mask of the client Initial sample', async () => {
@@ -52,6 +65,28 @@ describe('RFC 9001 Appendix A: Initial keys for DCID 8394c8f03e515708', () => {
     expect(sh.cipherSuite).toBe(0x1301);
     // the client's keys do not open it
     expect(await unprotect(pkt, hd.pnOff, true, k.client, -1)).toBeNull();
+  });
+
+  it('peek (unauthenticated) reads what unprotect reads, also inside a datagram', async () => {
+    const k = (await initialKeys(dcid, 1))!;
+    // a client Initial header: 4-byte packet number 2, no SCID, no token
+    const header = fromHex('c3' + '00000001' + '08' + '8394c8f03e515708' + '00' + '00' + '44d0' + '00000002');
+    for (const size of [20, 33, 1162]) {
+      const payload = randomBytes(size);
+      const pnOff = header.length - 4;
+      const pkt = await protect(header, pnOff, 4, 2, payload, k.client, true);
+      const r = (await unprotect(pkt, pnOff, true, k.client, -1))!;
+      expect(h(r.payload)).toBe(h(payload));
+      const p = peek(pkt, pnOff, true, k.client, -1)!;
+      expect(p.pn).toBe(2);
+      expect(h(p.payload)).toBe(h(payload));
+      const dgram = new Uint8Array(pkt.length + 10);
+      dgram.set(pkt, 7);
+      const scratch = new Uint8Array(2000);
+      const q = peekAt(dgram, 7, 7 + pkt.length, pnOff, true, k.client, -1, scratch)!;
+      expect(q.payload.buffer).toBe(scratch.buffer);
+      expect(h(q.payload)).toBe(h(payload));
+    }
   });
 
   it('A.5-style round trip: protect then unprotect a short-header packet', async () => {
@@ -105,6 +140,20 @@ describe('primitives', () => {
         const e = createCipheriv(len === 16 ? 'aes-128-ecb' : 'aes-256-ecb', key, null);
         e.setAutoPadding(false);
         expect(h(aesEncryptBlock(aesExpandKey(key), block))).toBe(e.update(block).toString('hex'));
+      }
+    }
+  });
+
+  it('AES-CTR keystream (GCM counter layout) matches Node AES-CTR', () => {
+    for (const len of [16, 32]) {
+      for (const n of [0, 1, 15, 16, 17, 100, 1200]) {
+        const key = randomBytes(len), iv = randomBytes(12), src = randomBytes(n + 5);
+        const counter = Buffer.concat([iv, Buffer.from([0, 0, 0, 2])]);
+        const e = createCipheriv(len === 16 ? 'aes-128-ctr' : 'aes-256-ctr', key, counter);
+        const want = e.update(src.subarray(5, 5 + n));
+        const out = new Uint8Array(n + 3);
+        aesCtrXor(aesExpandKey(key), iv, 2, src, 5, n, out, 3);
+        expect(h(out.subarray(3))).toBe(want.toString('hex'));
       }
     }
   });

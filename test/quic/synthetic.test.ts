@@ -5,6 +5,7 @@ import { analyzeCapture } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
 import { fromHex } from '../../parsers/quic/header';
 import { initialKeys, protect } from '../../parsers/quic/protection';
+import { QuicTracker } from '../../analysis/quic/tracker';
 
 function pcap(records: { t: number; ip: Uint8Array }[]): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -40,6 +41,31 @@ async function clientInitial(dcid: Uint8Array, pn: number, frames: Uint8Array): 
   payload.set(frames);
   const hdr = new Uint8Array([0xc1, 0, 0, 0, 1, dcid.length, ...dcid, 0, 0, 0x40 | (payload.length + 16 + 2) >> 8, (payload.length + 16 + 2) & 0xff, pn >> 8, pn & 0xff]);
   return protect(hdr, hdr.length - 2, 2, pn, payload, keys.client, true);
+}
+
+const SCID = fromHex('5e5e5e5e5e5e5e5e');
+
+/** A server Initial (to the client's empty SCID, from SCID) with the given frames, unpadded. */
+async function serverInitial(dcid: Uint8Array, pn: number, frames: Uint8Array): Promise<Uint8Array> {
+  const keys = (await initialKeys(dcid, 1))!;
+  const payload = new Uint8Array(Math.max(frames.length, 24));
+  payload.set(frames);
+  const len = payload.length + 16 + 2;
+  const hdr = new Uint8Array([0xc1, 0, 0, 0, 1, 0, SCID.length, ...SCID, 0, 0x40 | (len >> 8), len & 0xff, pn >> 8, pn & 0xff]);
+  return protect(hdr, hdr.length - 2, 2, pn, payload, keys.server, true);
+}
+
+/** A server Handshake packet (its payload is noise: nobody here has the keys). */
+function serverHandshake(): Uint8Array {
+  const body = new Uint8Array(60).fill(0x37);
+  return new Uint8Array([0xe1, 0, 0, 0, 1, 0, SCID.length, ...SCID, 0x40, body.length, ...body]);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
 }
 
 function clientHelloFrame(sni: string): Uint8Array {
@@ -85,6 +111,55 @@ describe('synthetic QUIC', () => {
     const ev = j.events.filter((e) => e.kind === 'quic.connection-close');
     expect(ev.map((e) => [e.frame, e.severity])).toEqual([[4, 'break']]);
     expect(ev[0].message).toBe('the client closes connection 0 with transport error 0xa PROTOCOL_VIOLATION ("bad") in an Initial packet');
+  });
+
+  it('a ClientHello split over two Initials, a CONNECTION_CLOSE beside the CRYPTO: both read, the third Initial not', async () => {
+    const dcid = fromHex('1020304050607080');
+    const whole = clientHelloFrame('split.example');
+    const hs = whole.subarray(4); // the handshake message after the CRYPTO frame header (offset 0, 2-byte length)
+    const half = 20;
+    const first = new Uint8Array([0x06, 0x00, 0x40, half, ...hs.subarray(0, half)]);
+    const rest = hs.subarray(half);
+    const close = [0x1c, 0x00, 0x00, 0x00]; // NO_ERROR, no reason
+    const second = new Uint8Array([0x06, 0x40, half, 0x40 | (rest.length >> 8), rest.length & 0xff, ...rest, ...close]);
+    const j = await analyze([
+      { t: 1, ip: udp(C, 50002, S, 443, await clientInitial(dcid, 0, first)) },
+      { t: 1.1, ip: udp(C, 50002, S, 443, await clientInitial(dcid, 1, second)) },
+      { t: 1.2, ip: udp(C, 50002, S, 443, await clientInitial(dcid, 2, whole)) },
+    ]);
+    expect(j.quic[0]).toMatchObject({ sni: 'split.example', alpn: ['h3'], decryptedPackets: 2 });
+    const ev = j.events.filter((e) => e.kind === 'quic.connection-close');
+    expect(ev.map((e) => [e.frame, e.severity])).toEqual([[2, 'info']]);
+  });
+
+  it('a client Initial without CRYPTO is authenticated at the end, and the client Initials after it with it', async () => {
+    const dcid = fromHex('a0a1a2a3a4a5a6a7');
+    const ch = clientHelloFrame('late.example');
+    const j = await analyze([
+      { t: 1, ip: udp(C, 50003, S, 443, await clientInitial(dcid, 0, new Uint8Array([0x01]))) },
+      { t: 1.1, ip: udp(C, 50003, S, 443, await clientInitial(dcid, 1, ch)) },
+      { t: 1.2, ip: udp(C, 50003, S, 443, await clientInitial(dcid, 2, ch)) },
+    ]);
+    expect(j.quic[0]).toMatchObject({ sni: 'late.example', decryptedPackets: 2 });
+  });
+
+  it('CONNECTION_CLOSE in a server Initial is read when the server never got past Initial, told a classic pcap or not', async () => {
+    const dcid = fromHex('0102030405060708');
+    const refuse = new Uint8Array([0x1c, 0x02, 0x00, 0x00]); // CONNECTION_REFUSED
+    const records = async () => [
+      { t: 1, ip: udp(C, 50004, S, 443, await clientInitial(dcid, 0, clientHelloFrame('refused.example'))) },
+      { t: 1.01, ip: udp(S, 443, C, 50004, await serverInitial(dcid, 0, refuse)) },
+      // a second connection whose server goes on to Handshake in the same datagram: its Initial is not read
+      { t: 2, ip: udp(C, 50005, S, 443, await clientInitial(fromHex('1112131415161718'), 0, clientHelloFrame('ok.example'))) },
+      { t: 2.01, ip: udp(S, 443, C, 50005, concat(await serverInitial(fromHex('1112131415161718'), 0, refuse), serverHandshake())) },
+    ];
+    for (const captureSecrets of [undefined, false]) {
+      const a = await analyzeCapture(pcap(await records()), { trackerOptions: { protocols: [] }, trackers: [new QuicTracker({ captureSecrets })] });
+      const j = toJson(a);
+      expect(j.quic.map((c) => [c.sni, (c as { decryptedPackets?: number }).decryptedPackets])).toEqual([['refused.example', 2], ['ok.example', 1]]);
+      const ev = j.events.filter((e) => e.kind === 'quic.connection-close');
+      expect(ev.map((e) => [e.frame, e.message])).toEqual([[2, 'the server closes connection 0 with transport error 0x2 CONNECTION_REFUSED in an Initial packet']]);
+    }
   });
 
   it('does not take other UDP for QUIC', async () => {
