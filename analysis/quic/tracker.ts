@@ -392,6 +392,8 @@ class ByteArena {
 }
 
 export class QuicTracker implements Tracker {
+  /** QUIC rides on UDP; ICMP and ICMPv6 errors quote its datagrams. */
+  readonly ipProtocols = [17, 1, 58];
   readonly conns: QuicConn[] = [];
   private readonly flowQ: (FlowQ | undefined)[] = [];
   /** Known CID → connection, per side that chose it, and the client's first Initial DCID → connection (keyed by the CID bytes). */
