@@ -632,8 +632,10 @@ export class QuicTracker implements Tracker {
     while (p < end) {
       const b0 = d[p];
       if (!(b0 & 0x80)) {
-        // a short-header packet coalesced after long ones belongs to the same connection
-        if (conn !== null && isShortHeaderByte(b0)) {
+        // a short-header packet coalesced after long ones belongs to the same connection;
+        // its fixed bit may be greased (RFC 9287, ngtcp2 does), so any non-zero first byte
+        // of form 0 counts (zeros are padding)
+        if (conn !== null && isShortHeaderForm(b0) && b0 !== 0) {
           this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false, true);
           if (this.keepShort(conn, fromClient)) this.keep(conn, fq, fromClient, PacketType.ONE_RTT, d, p, end, 1, frame, time, null);
         }

@@ -2,14 +2,16 @@
 // the same code runs in Node and in a browser worker:
 //   RFC 9001 5.1  key derivation (HKDF-Expand-Label over HMAC)
 //   RFC 9001 5.2  Initial secrets (salts for v1, v2 = RFC 9369 3.3.1, drafts 22..34)
-//   RFC 9001 5.3  AEAD (AES-128-GCM, AES-256-GCM)
+//   RFC 9001 5.3  AEAD (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305)
 //   RFC 9001 5.4  header protection: AES-ECB of the sample (a one-block TypeScript AES;
 //                 headerMaskWebCrypto does it as AES-CBC with a zero IV, the cross-check);
-//                 ChaCha20 suites are not decrypted (WebCrypto has no ChaCha20-Poly1305).
+//                 ChaCha20 suites: AEAD and mask in TypeScript (chacha.ts; WebCrypto has no
+//                 ChaCha20-Poly1305).
 // The key schedule (HKDF over HMAC-SHA-256) runs in TypeScript too; SHA-384 suites use
 // WebCrypto's HMAC.
 // All calls are async; trackers collect bytes first and decrypt after the read.
 
+import { chachaHeaderMask, chachaPolyOpen, chachaPolySeal } from './chacha';
 import { draftOf, QUIC_V2 } from './header';
 import { hmacSha256, hmacSha256Key, hmacSha256With, type HmacKey } from './sha256';
 import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
@@ -29,12 +31,20 @@ export interface Suite {
   hash: 'SHA-256' | 'SHA-384';
   hashLen: number;
   keyLen: number;
+  /** The AEAD and, with it, the header protection (RFC 9001 5.4.3 AES, 5.4.4 ChaCha20). */
+  aead: 'aes-gcm' | 'chacha20-poly1305';
 }
 
 export function suiteOf(id: number): Suite | null {
-  if (id === TLS_AES_128_GCM_SHA256) return { id, hash: 'SHA-256', hashLen: 32, keyLen: 16 };
-  if (id === TLS_AES_256_GCM_SHA384) return { id, hash: 'SHA-384', hashLen: 48, keyLen: 32 };
+  if (id === TLS_AES_128_GCM_SHA256) return { id, hash: 'SHA-256', hashLen: 32, keyLen: 16, aead: 'aes-gcm' };
+  if (id === TLS_AES_256_GCM_SHA384) return { id, hash: 'SHA-384', hashLen: 48, keyLen: 32, aead: 'aes-gcm' };
+  if (id === TLS_CHACHA20_POLY1305_SHA256) return { id, hash: 'SHA-256', hashLen: 32, keyLen: 32, aead: 'chacha20-poly1305' };
   return null;
+}
+
+/** The header protection mask of the keys' suite (at least 5 bytes). */
+function maskOf(keys: PacketKeys, sample: Uint8Array): Uint8Array {
+  return keys.suite.aead === 'chacha20-poly1305' ? chachaHeaderMask(keys.hpKey, sample) : headerMask(keys.hp, sample);
 }
 
 const INITIAL_SUITE = suiteOf(TLS_AES_128_GCM_SHA256)!;
@@ -259,7 +269,7 @@ export interface Unprotected {
  */
 export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number, keysNext?: () => Promise<PacketKeys | null>): Promise<Unprotected | null> {
   if (pnOff + 4 + 16 > pkt.length) return null;
-  const mask = headerMask(keys.hp, pkt.subarray(pnOff + 4, pnOff + 20));
+  const mask = maskOf(keys, pkt.subarray(pnOff + 4, pnOff + 20));
   const hdr = pkt.slice(0, pnOff + 4);
   hdr[0] ^= mask[0] & (long ? 0x0f : 0x1f);
   const pnLen = (hdr[0] & 3) + 1;
@@ -280,6 +290,7 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
       nonce[i] ^= x % 256;
       x = Math.floor(x / 256);
     }
+    if (k.suite.aead === 'chacha20-poly1305') return chachaPolyOpen(k.key, nonce, aad, ct);
     try {
       return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad as BufferSource, tagLength: 128 }, await aeadKey(k), ct as BufferSource));
     } catch {
@@ -349,11 +360,13 @@ export async function protect(header: Uint8Array, pnOff: number, pnLen: number, 
     nonce[i] ^= x % 256;
     x = Math.floor(x / 256);
   }
-  const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header as BufferSource, tagLength: 128 }, await aeadKey(keys), payload as BufferSource));
+  const ct = keys.suite.aead === 'chacha20-poly1305'
+    ? chachaPolySeal(keys.key, nonce, header, payload)
+    : new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header as BufferSource, tagLength: 128 }, await aeadKey(keys), payload as BufferSource));
   const pkt = new Uint8Array(header.length + ct.length);
   pkt.set(header);
   pkt.set(ct, header.length);
-  const mask = headerMask(keys.hp, pkt.subarray(pnOff + 4, pnOff + 20));
+  const mask = maskOf(keys, pkt.subarray(pnOff + 4, pnOff + 20));
   pkt[0] ^= mask[0] & (long ? 0x0f : 0x1f);
   for (let i = 0; i < pnLen; i++) pkt[pnOff + i] ^= mask[1 + i];
   return pkt;

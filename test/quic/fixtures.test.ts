@@ -46,6 +46,30 @@ describe('ngtcp2-h3: a complete HTTP/3 exchange', () => {
   });
 });
 
+describe('ngtcp2-chacha: the same exchange with TLS_CHACHA20_POLY1305_SHA256 only', () => {
+  it('with the key log: every Handshake and 1-RTT packet decrypted with ChaCha20-Poly1305, as tshark does', async () => {
+    const r = await run(fixture('ngtcp2-chacha.pcap'), keys('ngtcp2-chacha'));
+    const c = r.quic[0];
+    expect(c.sni).toBe('localhost');
+    expect(c.clientCids).toHaveLength(7);
+    expect(c.serverCids).toHaveLength(7);
+    expect(c.handshakeDoneFrame).toBe(12);
+    expect(r.kinds).toEqual([[14, 'quic.connection-close']]);
+    expect(r.events[0].message).toContain('H3_NO_ERROR');
+    // tshark decrypts 18 packets; the 18th (frame 13) was cut at the 2048-byte snap
+    // length (3550 bytes of UDP payload on the wire), so no AEAD can verify it. One is
+    // the client's first 1-RTT packet, coalesced in frame 4 with its fixed bit greased
+    // (RFC 9287: first byte 0x07 on the wire).
+    expect(c.decryptedPackets).toBe(17);
+  });
+
+  it('without the key log: only the client Initial is read (the suite protects nothing before Handshake)', async () => {
+    const r = await run(fixture('ngtcp2-chacha.pcap'));
+    expect(r.quic[0].decryptedPackets).toBe(1);
+    expect(r.quic[0].clientCids.length).toBeLessThan(7);
+  });
+});
+
 describe('ngtcp2-h3-dsb: the same capture with its key log embedded (pcapng decryption-secrets block)', () => {
   it('decrypts with the embedded secrets, no --keylog needed', async () => {
     const r = await run(fixture('ngtcp2-h3-dsb.pcapng'));
