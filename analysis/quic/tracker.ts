@@ -420,7 +420,10 @@ export class QuicTracker implements Tracker {
   private readonly byKey = new Map<string, FlowQ>();
   private readonly keylogText: string | undefined;
   private readonly idleSeconds: number;
-  private readonly wantAll: boolean;
+  /** Keep every packet for decryption: a key log was given, or the capture has embedded secrets so far. */
+  private wantAll: boolean;
+  /** The capture's secrets as the reader finds them (pcapng decryption-secrets blocks, usually before the packets). */
+  private captureSecrets: readonly unknown[] | null = null;
   /**
    * Keep Handshake and 1-RTT packets for a key log or secrets the capture may embed (see
    * onCaptureHeader). Also whether to note the server's short-header tails for stateless
@@ -449,7 +452,11 @@ export class QuicTracker implements Tracker {
    * for the Initial-level reading (SNI, ALPN, CONNECTION_CLOSE in Initial), which needs
    * no secret. Meant for an optional Tracker hook that the analysis calls.
    */
-  onCaptureHeader(info: { format: 'pcap' | 'pcapng' }): void {
+  onCaptureHeader(info: { format: 'pcap' | 'pcapng'; secrets?: readonly unknown[] }): void {
+    // The reader appends each decryption-secrets block to info.secrets as it reads it:
+    // from the first one on, every packet is kept, as with a key log (editcap
+    // --inject-secrets puts the block before the packets).
+    if (info.format === 'pcapng' && info.secrets) this.captureSecrets = info.secrets;
     if (info.format !== 'pcap' || this.keylogText !== undefined) return;
     this.keepForSecrets = false;
     // called late: what was kept for secrets can go (it could never be decrypted)
@@ -469,6 +476,7 @@ export class QuicTracker implements Tracker {
       return;
     }
     if (pkt.payloadLen === 0) return;
+    if (!this.wantAll && this.captureSecrets !== null && this.captureSecrets.length !== 0) this.wantAll = true;
     let fq = this.flowQ[flow.id];
     if (fq === undefined) {
       if (flow.app === 'dns' || pkt.srcPort === 53 || pkt.dstPort === 53 || pkt.srcPort === 5353 || pkt.dstPort === 5353) {

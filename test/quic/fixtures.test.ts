@@ -77,6 +77,17 @@ describe('ngtcp2-h3-dsb: the same capture with its key log embedded (pcapng decr
     expect(r.quic[0].clientCids).toHaveLength(7);
     expect(r.kinds).toEqual([[14, 'quic.connection-close']]);
   });
+
+  it('keeps every packet once the secrets block is read: a long connection decrypts as with --keylog', async () => {
+    // 63 packets to decrypt, beyond what is kept for secrets that might come later;
+    // the CONNECTION_CLOSE in frame 75 is the last of them.
+    const embedded = await run(fixture('ngtcp2-migration-dsb.pcapng'));
+    const withKeylog = await run(fixture('ngtcp2-migration.pcap'), keys('ngtcp2-migration'));
+    expect(embedded.kinds).toEqual([[16, 'quic.migration'], [75, 'quic.connection-close']]);
+    expect(embedded.kinds).toEqual(withKeylog.kinds);
+    expect(embedded.quic[0].decryptedPackets).toBe(withKeylog.quic[0].decryptedPackets);
+    expect(embedded.quic[0].decryptedPackets).toBe(63);
+  });
 });
 
 describe('ngtcp2-migration: active migration to a new local port (--change-local-addr)', () => {
