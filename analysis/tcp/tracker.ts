@@ -715,7 +715,6 @@ export class TcpTracker implements Tracker {
     // the per-packet event bits join the analysis's columns: only frames with an event
     // (each went through fire(), which queued it in `pending`) have bits
     const cols = analysis.columns;
-    const bits = this.columns.bits;
     const eventBits = cols.eventBits;
     const n = Math.min(cols.length, this.columns.length);
     const pending = this.pending;
@@ -723,7 +722,7 @@ export class TcpTracker implements Tracker {
       const e = pending[k];
       analysis.events.push(e);
       const i = e.frame - 1;
-      if (i >= 0 && i < n) eventBits[i] |= bits[i];
+      if (i >= 0 && i < n) eventBits[i] |= this.columns.bits(i);
     }
     this.pending.length = 0;
   }
