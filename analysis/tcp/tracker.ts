@@ -254,6 +254,15 @@ export class TcpHalf {
   }
 }
 
+// Offsets of TcpConn's slot numbers (all start at 0).
+const C_TSMRUSYN = 0;
+const C_TSFIRSTRTT = 1;
+const C_LASTTIME = 2;
+const C_RTTSUM = 3;
+const C_RTTMIN = 4;
+const C_RTTMAX = 5;
+const connSlots = new NumberSlots([0, 0, 0, 0, 0, 0]);
+
 export class TcpConn {
   readonly flow: Flow;
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
@@ -261,23 +270,58 @@ export class TcpConn {
   readonly st = [State.CLOSED as number, State.LISTEN as number];
   readonly states: TcpStateJson[] = [];
   readonly zeek = new ZeekConn();
-  tsMruSyn = 0;
-  tsFirstRtt = 0;
   firstFrame = 0;
   lastFrame = 0;
-  lastTime = 0;
   midstream = false;
   handshakeDone = false;
   rstSeen = false;
   brokeReported = false;
   rttCount = 0;
-  rttSum = 0;
-  rttMin = 0;
-  rttMax = 0;
   /** The first packet came from the server side (Zeek flips: '^'). */
   flipped = false;
+  // times (doubles) in a slot page rather than boxed fields, as in TcpHalf
+  private readonly p: Float64Array;
+  private readonly o: number;
   constructor(flow: Flow) {
     this.flow = flow;
+    this.o = connSlots.take();
+    this.p = connSlots.lastPage;
+  }
+  get tsMruSyn(): number {
+    return this.p[this.o + C_TSMRUSYN];
+  }
+  set tsMruSyn(v: number) {
+    this.p[this.o + C_TSMRUSYN] = v;
+  }
+  get tsFirstRtt(): number {
+    return this.p[this.o + C_TSFIRSTRTT];
+  }
+  set tsFirstRtt(v: number) {
+    this.p[this.o + C_TSFIRSTRTT] = v;
+  }
+  get lastTime(): number {
+    return this.p[this.o + C_LASTTIME];
+  }
+  set lastTime(v: number) {
+    this.p[this.o + C_LASTTIME] = v;
+  }
+  get rttSum(): number {
+    return this.p[this.o + C_RTTSUM];
+  }
+  set rttSum(v: number) {
+    this.p[this.o + C_RTTSUM] = v;
+  }
+  get rttMin(): number {
+    return this.p[this.o + C_RTTMIN];
+  }
+  set rttMin(v: number) {
+    this.p[this.o + C_RTTMIN] = v;
+  }
+  get rttMax(): number {
+    return this.p[this.o + C_RTTMAX];
+  }
+  set rttMax(v: number) {
+    this.p[this.o + C_RTTMAX] = v;
   }
 }
 

@@ -5,10 +5,20 @@
 // string grows only when a letter is added (a bounded number of times: a/d/i/q once,
 // c/g/t/w on a log scale, s/h/f/r when the sequence number changes).
 
+import { NumberSlots } from './slots';
+
 export const ZState = { INACTIVE: 0, SYN_SENT: 1, SYN_ACK_SENT: 2, PARTIAL: 3, ESTABLISHED: 4, CLOSED: 5, RESET: 6 } as const;
 
 const H_SYN = 1, H_FIN = 2, H_RST = 4, H_FIN_RST = 8, H_DATA = 16, H_ACK = 32, H_MULTI = 64;
 const TOO_LARGE_SEQ_DELTA = 1048576;
+
+// Offsets of ZeekEndpoint's slot numbers; the last SYN/FIN/RST are -1 before any.
+const Z_STARTSEQ = 0;
+const Z_LASTSEQ = 1;
+const Z_LASTSYN = 2;
+const Z_LASTFIN = 3;
+const Z_LASTRST = 4;
+const endpointSlots = new NumberSlots([0, 0, -1, -1, -1]);
 
 /** Zeek's per-endpoint bookkeeping (TCP_Endpoint). */
 export class ZeekEndpoint {
@@ -16,12 +26,7 @@ export class ZeekEndpoint {
   prevState: number = ZState.INACTIVE;
   isOrig: boolean;
   started = false;
-  startSeq = 0;
-  lastSeq = 0;
   histSeen = 0;
-  lastSyn = -1;
-  lastFin = -1;
-  lastRst = -1;
   rxmit = 0;
   rxmitThresh = 1;
   zeroWin = 0;
@@ -29,8 +34,43 @@ export class ZeekEndpoint {
   gaps = 0;
   gapThresh = 1;
   windowScale = 0;
+  // sequence numbers (unsigned 32-bit, boxed as fields) in a slot page (../slots)
+  private readonly p: Float64Array;
+  private readonly o: number;
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
+    this.o = endpointSlots.take();
+    this.p = endpointSlots.lastPage;
+  }
+  get startSeq(): number {
+    return this.p[this.o + Z_STARTSEQ];
+  }
+  set startSeq(v: number) {
+    this.p[this.o + Z_STARTSEQ] = v;
+  }
+  get lastSeq(): number {
+    return this.p[this.o + Z_LASTSEQ];
+  }
+  set lastSeq(v: number) {
+    this.p[this.o + Z_LASTSEQ] = v;
+  }
+  get lastSyn(): number {
+    return this.p[this.o + Z_LASTSYN];
+  }
+  set lastSyn(v: number) {
+    this.p[this.o + Z_LASTSYN] = v;
+  }
+  get lastFin(): number {
+    return this.p[this.o + Z_LASTFIN];
+  }
+  set lastFin(v: number) {
+    this.p[this.o + Z_LASTFIN] = v;
+  }
+  get lastRst(): number {
+    return this.p[this.o + Z_LASTRST];
+  }
+  set lastRst(v: number) {
+    this.p[this.o + Z_LASTRST] = v;
   }
   setState(s: number): void {
     if (s !== this.state) {
