@@ -22,6 +22,7 @@ import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT, tcpSeverity } from './kinds';
 import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
 import { NumberSlots } from './slots';
+import { StateLog } from './statelog';
 import { ZeekConn } from './zeek';
 
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
@@ -268,7 +269,10 @@ export class TcpConn {
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
   /** RFC 9293 state of the client (0) and the server (1). */
   readonly st = [State.CLOSED as number, State.LISTEN as number];
-  readonly states: TcpStateJson[] = [];
+  /** The tracker's state-change log, and this connection's first and last entries in it (-1: none). */
+  readonly log: StateLog;
+  statesHead = -1;
+  statesTail = -1;
   readonly zeek = new ZeekConn();
   firstFrame = 0;
   lastFrame = 0;
@@ -282,10 +286,15 @@ export class TcpConn {
   // times (doubles) in a slot page rather than boxed fields, as in TcpHalf
   private readonly p: Float64Array;
   private readonly o: number;
-  constructor(flow: Flow) {
+  constructor(flow: Flow, log: StateLog) {
     this.flow = flow;
+    this.log = log;
     this.o = connSlots.take();
     this.p = connSlots.lastPage;
+  }
+  /** The RFC 9293 state changes (built from the log at each call). */
+  get states(): TcpStateJson[] {
+    return this.log.list(this.statesHead);
   }
   get tsMruSyn(): number {
     return this.p[this.o + C_TSMRUSYN];
@@ -328,6 +337,7 @@ export class TcpConn {
 export class TcpTracker implements Tracker {
   readonly conns: TcpConn[] = [];
   readonly columns = new TcpColumns();
+  readonly stateLog = new StateLog();
   private readonly pending: EventJson[] = [];
   private readonly idle: number;
 
@@ -345,7 +355,7 @@ export class TcpTracker implements Tracker {
     let c = flow.tracker as TcpConn | null;
     const flags = pkt.tcpFlags;
     if (c === null) {
-      c = new TcpConn(flow);
+      c = new TcpConn(flow, this.stateLog);
       flow.tracker = c;
       this.conns.push(c);
       c.firstFrame = frame;
@@ -747,7 +757,7 @@ export class TcpTracker implements Tracker {
       const syn = rev.synFrame;
       this.fire(c, TcpBit.REFUSED, frame, time, `connection refused: SYN to ${c.flow.endpoint(false)} (frame ${syn}) answered by RST after ${((time - rev.lastTime) * 1000).toFixed(3)} ms — nothing listens on port ${c.flow.endpoint(false).replace(/.*:/, '')}`, syn ? [syn] : []);
       // nothing was listening: the server side answered from CLOSED all along
-      for (const e of c.states) e.server = 'CLOSED';
+      this.stateLog.setServer(c.statesHead, State.CLOSED);
       st[1] = State.CLOSED;
     } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seqI, ackI, frame, time);
     if (flags & RST) {
@@ -799,11 +809,8 @@ export class TcpTracker implements Tracker {
     if (st[s] === State.ESTABLISHED && st[r] === State.ESTABLISHED) c.handshakeDone = true;
     if (st[0] !== before0 || st[1] !== before1 || first) {
       if (first && (flags & (SYN | ACK)) === SYN && st[1] === State.LISTEN) this.guess ??= 'server assumed LISTEN';
-      // one literal per shape (adding `guess` afterwards would allocate a property store)
-      const guess = this.guess;
-      c.states.push(guess
-        ? { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]], guess }
-        : { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]] });
+      c.statesTail = this.stateLog.add(c.statesTail, frame, time, st[0], st[1], this.guess);
+      if (c.statesHead < 0) c.statesHead = c.statesTail;
     }
     // half-open bookkeeping: the first data this side sent that is still unacknowledged
     if (seglen > 0 && !(flags & RST) && fwd.unackedSince === 0 && fwd.ringCount > 0 && (rev.lastack === 0 || gt((seq + seglen) >>> 0, rev.lastack))) {
