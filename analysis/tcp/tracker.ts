@@ -21,7 +21,6 @@ import type { AnalysisJson, EventJson, TcpEndpointJson, TcpStateJson } from '../
 import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT, tcpSeverity } from './kinds';
 import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
-import { NumberSlots } from './slots';
 import { StateLog } from './statelog';
 import { ZeekConn } from './zeek';
 
@@ -59,32 +58,12 @@ export interface TcpTrackerOptions {
   idleSeconds?: number;
 }
 
-// Offsets of TcpHalf's slot numbers, and their initial values (-1: none; the window is
-// 0xffffffff before any segment).
-const H_BASESEQ = 0;
-const H_ISN = 1;
-const H_NEXTSEQ = 2;
-const H_NEXTSEQTIME = 3;
-const H_MAXSEQTOBEACKED = 4;
-const H_LASTACK = 5;
-const H_LASTACKTIME = 6;
-const H_WINDOW = 7;
-const H_SACKBYTES = 8;
-const H_RINGMAXNEXT = 9;
-const H_FIRSTSEQ = 10;
-const H_LASTSEGSEQ = 11;
-const H_LASTSEGACK = 12;
-const H_LASTTIME = 13;
-const H_FINSEQ = 14;
-const H_HIGHREL = 15;
-const H_CAPTUREDEDGE = 16;
-const H_UNACKEDSINCETIME = 17;
-const halfSlots = new NumberSlots([0, -1, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0]);
-
 /** One direction of a connection: what its sender did (Wireshark's tcp_flow_t + seq info). */
 export class TcpHalf {
   baseSet = false;
+  baseSeq = 0;
   sawSyn = false;
+  isn = -1;
   mss = -1;
   /** Window scale as Wireshark keeps it: -1 unknown, -2 no scaling, else the shift. */
   winScale = -1;
@@ -95,174 +74,65 @@ export class TcpHalf {
   isFirstAck = false;
   validBif = 1;
   // tcp_analyze_seq_info (0 = unknown, as in Wireshark)
+  nextseq = 0;
   nextseqFrame = 0;
+  nextseqTime = 0;
+  maxseqtobeacked = 0;
+  lastack = 0;
+  lastackTime = 0;
   /** Frame where `lastack` last changed value. */
   lastackFrame = 0;
   lastnondupack = 0;
   dupacknum = 0;
+  /** Raw (unscaled) window of the last segment; 0xffffffff before any. */
+  window = 0xffffffff;
   lastsegflags = 0;
+  /** SACKed bytes in the latest segment of this direction (its SACK blocks describe the peer's data). */
+  sackBytes = 0;
   // unacked segments: a ring (oldest first) for RTT samples and bytes in flight
   /** Interleaved, RING_STRIDE numbers per segment: seq, nextseq, time, frame, retransmitted. */
   ring: number[] | null = null;
   ringCap = 0;
   ringHead = 0;
   ringCount = 0;
+  ringMaxNext = 0;
   // holes left by lost segments: [left, right) pairs, absolute
   holes: Float64Array | null = null;
   holeCount = 0;
   holesOverflowed = false;
+  /** First sequence number of data seen (below it, the capture knows nothing). */
+  firstSeq = 0;
   firstSeqSet = false;
   // the last segment of this direction (to recognise the RST that answers it)
+  lastSegSeq = 0;
+  lastSegAck = 0;
   lastSegLen = 0;
   lastSegFlags = 0;
   lastSegFrame = 0;
+  lastTime = 0;
   lastFrame = 0;
   packets = 0;
   /** Segments with the ACK flag sent (a client that ACKs got an answer the capture missed). */
   acks = 0;
+  /** FIN sent: its sequence number (absolute), -1 none. */
+  finSeq = -1;
   finFrame = 0;
   rstFrame = 0;
   synFrame = 0;
   synCount = 0;
   synFrames: number[] | null = null;
   synAckFrame = 0;
+  /** Highest sequence number sent, relative (for bytes sent). */
+  highRel = 0;
+  /** Bytes of payload acknowledged by the peer but never captured (Zeek gaps), tracked as the captured edge. */
+  capturedEdge = 0;
   capturedEdgeSet = false;
   /** First data segment not yet acknowledged (for half-open), 0 none. */
   unackedSince = 0;
+  unackedSinceTime = 0;
   retxAfterUnacked = 0;
   retxFrames: number[] | null = null;
-  // The numbers below that are doubles or unsigned 32-bit values live in a slot of
-  // Float64Array page (./slots) instead of boxed object fields; the page and offset:
-  private readonly p: Float64Array;
-  private readonly o: number;
-  constructor() {
-    this.o = halfSlots.take();
-    this.p = halfSlots.lastPage;
-  }
-  get baseSeq(): number {
-    return this.p[this.o + H_BASESEQ];
-  }
-  set baseSeq(v: number) {
-    this.p[this.o + H_BASESEQ] = v;
-  }
-  get isn(): number {
-    return this.p[this.o + H_ISN];
-  }
-  set isn(v: number) {
-    this.p[this.o + H_ISN] = v;
-  }
-  get nextseq(): number {
-    return this.p[this.o + H_NEXTSEQ];
-  }
-  set nextseq(v: number) {
-    this.p[this.o + H_NEXTSEQ] = v;
-  }
-  get nextseqTime(): number {
-    return this.p[this.o + H_NEXTSEQTIME];
-  }
-  set nextseqTime(v: number) {
-    this.p[this.o + H_NEXTSEQTIME] = v;
-  }
-  get maxseqtobeacked(): number {
-    return this.p[this.o + H_MAXSEQTOBEACKED];
-  }
-  set maxseqtobeacked(v: number) {
-    this.p[this.o + H_MAXSEQTOBEACKED] = v;
-  }
-  get lastack(): number {
-    return this.p[this.o + H_LASTACK];
-  }
-  set lastack(v: number) {
-    this.p[this.o + H_LASTACK] = v;
-  }
-  get lastackTime(): number {
-    return this.p[this.o + H_LASTACKTIME];
-  }
-  set lastackTime(v: number) {
-    this.p[this.o + H_LASTACKTIME] = v;
-  }
-  /** Raw (unscaled) window of the last segment; 0xffffffff before any. */
-  get window(): number {
-    return this.p[this.o + H_WINDOW];
-  }
-  set window(v: number) {
-    this.p[this.o + H_WINDOW] = v;
-  }
-  /** SACKed bytes in the latest segment of this direction (its SACK blocks describe the peer's data). */
-  get sackBytes(): number {
-    return this.p[this.o + H_SACKBYTES];
-  }
-  set sackBytes(v: number) {
-    this.p[this.o + H_SACKBYTES] = v;
-  }
-  get ringMaxNext(): number {
-    return this.p[this.o + H_RINGMAXNEXT];
-  }
-  set ringMaxNext(v: number) {
-    this.p[this.o + H_RINGMAXNEXT] = v;
-  }
-  /** First sequence number of data seen (below it, the capture knows nothing). */
-  get firstSeq(): number {
-    return this.p[this.o + H_FIRSTSEQ];
-  }
-  set firstSeq(v: number) {
-    this.p[this.o + H_FIRSTSEQ] = v;
-  }
-  get lastSegSeq(): number {
-    return this.p[this.o + H_LASTSEGSEQ];
-  }
-  set lastSegSeq(v: number) {
-    this.p[this.o + H_LASTSEGSEQ] = v;
-  }
-  get lastSegAck(): number {
-    return this.p[this.o + H_LASTSEGACK];
-  }
-  set lastSegAck(v: number) {
-    this.p[this.o + H_LASTSEGACK] = v;
-  }
-  get lastTime(): number {
-    return this.p[this.o + H_LASTTIME];
-  }
-  set lastTime(v: number) {
-    this.p[this.o + H_LASTTIME] = v;
-  }
-  /** FIN sent: its sequence number (absolute), -1 none. */
-  get finSeq(): number {
-    return this.p[this.o + H_FINSEQ];
-  }
-  set finSeq(v: number) {
-    this.p[this.o + H_FINSEQ] = v;
-  }
-  /** Highest sequence number sent, relative (for bytes sent). */
-  get highRel(): number {
-    return this.p[this.o + H_HIGHREL];
-  }
-  set highRel(v: number) {
-    this.p[this.o + H_HIGHREL] = v;
-  }
-  /** Bytes of payload acknowledged by the peer but never captured (Zeek gaps), tracked as the captured edge. */
-  get capturedEdge(): number {
-    return this.p[this.o + H_CAPTUREDEDGE];
-  }
-  set capturedEdge(v: number) {
-    this.p[this.o + H_CAPTUREDEDGE] = v;
-  }
-  get unackedSinceTime(): number {
-    return this.p[this.o + H_UNACKEDSINCETIME];
-  }
-  set unackedSinceTime(v: number) {
-    this.p[this.o + H_UNACKEDSINCETIME] = v;
-  }
 }
-
-// Offsets of TcpConn's slot numbers (all start at 0).
-const C_TSMRUSYN = 0;
-const C_TSFIRSTRTT = 1;
-const C_LASTTIME = 2;
-const C_RTTSUM = 3;
-const C_RTTMIN = 4;
-const C_RTTMAX = 5;
-const connSlots = new NumberSlots([0, 0, 0, 0, 0, 0]);
 
 export class TcpConn {
   readonly flow: Flow;
@@ -274,63 +144,28 @@ export class TcpConn {
   statesHead = -1;
   statesTail = -1;
   readonly zeek = new ZeekConn();
+  tsMruSyn = 0;
+  tsFirstRtt = 0;
   firstFrame = 0;
   lastFrame = 0;
+  lastTime = 0;
   midstream = false;
   handshakeDone = false;
   rstSeen = false;
   brokeReported = false;
   rttCount = 0;
+  rttSum = 0;
+  rttMin = 0;
+  rttMax = 0;
   /** The first packet came from the server side (Zeek flips: '^'). */
   flipped = false;
-  // times (doubles) in a slot page rather than boxed fields, as in TcpHalf
-  private readonly p: Float64Array;
-  private readonly o: number;
   constructor(flow: Flow, log: StateLog) {
     this.flow = flow;
     this.log = log;
-    this.o = connSlots.take();
-    this.p = connSlots.lastPage;
   }
   /** The RFC 9293 state changes (built from the log at each call). */
   get states(): TcpStateJson[] {
     return this.log.list(this.statesHead);
-  }
-  get tsMruSyn(): number {
-    return this.p[this.o + C_TSMRUSYN];
-  }
-  set tsMruSyn(v: number) {
-    this.p[this.o + C_TSMRUSYN] = v;
-  }
-  get tsFirstRtt(): number {
-    return this.p[this.o + C_TSFIRSTRTT];
-  }
-  set tsFirstRtt(v: number) {
-    this.p[this.o + C_TSFIRSTRTT] = v;
-  }
-  get lastTime(): number {
-    return this.p[this.o + C_LASTTIME];
-  }
-  set lastTime(v: number) {
-    this.p[this.o + C_LASTTIME] = v;
-  }
-  get rttSum(): number {
-    return this.p[this.o + C_RTTSUM];
-  }
-  set rttSum(v: number) {
-    this.p[this.o + C_RTTSUM] = v;
-  }
-  get rttMin(): number {
-    return this.p[this.o + C_RTTMIN];
-  }
-  set rttMin(v: number) {
-    this.p[this.o + C_RTTMIN] = v;
-  }
-  get rttMax(): number {
-    return this.p[this.o + C_RTTMAX];
-  }
-  set rttMax(v: number) {
-    this.p[this.o + C_RTTMAX] = v;
   }
 }
 
