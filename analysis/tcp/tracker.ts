@@ -58,7 +58,13 @@ export interface TcpTrackerOptions {
   idleSeconds?: number;
 }
 
-/** One direction of a connection: what its sender did (Wireshark's tcp_flow_t + seq info). */
+/**
+ * One direction of a connection: what its sender did (Wireshark's tcp_flow_t + seq info).
+ * The absolute sequence numbers (baseSeq, nextseq, maxseqtobeacked, lastack, ringMaxNext,
+ * firstSeq, lastSegSeq, lastSegAck, capturedEdge) are stored as int32 (`| 0`) and read
+ * back as unsigned (`>>> 0`) where compared with one: a field holding an unsigned value
+ * at or above 2^31 becomes a double field, a boxed heap number per half and field.
+ */
 export class TcpHalf {
   baseSet = false;
   baseSeq = 0;
@@ -84,8 +90,8 @@ export class TcpHalf {
   lastackFrame = 0;
   lastnondupack = 0;
   dupacknum = 0;
-  /** Raw (unscaled) window of the last segment; 0xffffffff before any. */
-  window = 0xffffffff;
+  /** Raw (unscaled) window of the last segment; -1 before any (a small integer, unlike 0xffffffff). */
+  window = -1;
   lastsegflags = 0;
   /** SACKed bytes in the latest segment of this direction (its SACK blocks describe the peer's data). */
   sackBytes = 0;
@@ -209,25 +215,25 @@ export class TcpTracker implements Tracker {
       this.fire(c, TcpBit.IDLE, frame, time, `no packet for ${(time - c.lastTime).toFixed(1)} s (threshold ${this.idle} s) since frame ${c.lastFrame}`, [c.lastFrame]);
 
     // ---- dissect_tcp: a SYN-ACK with a new ISN on a known conversation (reused ports)
-    if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== (fwd.baseSeq >>> 0)) {
       ta |= A_REUSED_PORTS;
-      fwd.baseSeq = seq;
+      fwd.baseSeq = seq | 0;
     }
 
     // ---- tcp_analyze_sequence_number
     if (!fwd.baseSet) {
-      fwd.baseSeq = flags & SYN ? seq : (seq - 1) >>> 0;
+      fwd.baseSeq = (flags & SYN ? seq : seq - 1) | 0;
       fwd.baseSet = true;
     }
     if (!rev.baseSet && flags & ACK) {
-      rev.baseSeq = (ack - 1) >>> 0;
+      rev.baseSeq = (ack - 1) | 0;
       rev.baseSet = true;
     }
     if (flags & ACK) rev.validBif = 1;
     const ctl = flags & (SYN | FIN | RST);
     let dupNum = 0, dupFrame = 0;
     analyze: {
-      if (seglen === 1 && seq === fwd.nextseq && rev.window === 0) {
+      if (seglen === 1 && seq === (fwd.nextseq >>> 0) && rev.window === 0) {
         ta |= A_ZERO_WINDOW_PROBE;
         break analyze;
       }
@@ -237,20 +243,20 @@ export class TcpTracker implements Tracker {
         fwd.validBif = 0;
       }
       if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && ctl === 0) ta |= A_KEEP_ALIVE;
-      if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && ctl === 0) ta |= A_WINDOW_UPDATE;
+      if (seglen === 0 && window !== 0 && window !== fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && ctl === 0) ta |= A_WINDOW_UPDATE;
       if (seglen > 0 && rev.winScale !== -1 && ctl === 0) {
         const sh = rev.isFirstAck ? 0 : rev.winScale === -2 ? 0 : rev.winScale;
         if (((seq + seglen) >>> 0) === ((rev.lastack + ((rev.window << sh) >>> 0)) >>> 0)) ta |= A_WINDOW_FULL;
       }
-      if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && rev.lastsegflags & A_KEEP_ALIVE && ctl === 0) {
+      if (seglen === 0 && window !== 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && rev.lastsegflags & A_KEEP_ALIVE && ctl === 0) {
         ta |= A_KEEP_ALIVE_ACK;
         break analyze;
       }
-      if (seglen === 0 && window === 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && rev.lastsegflags & A_ZERO_WINDOW_PROBE && ctl === 0) {
+      if (seglen === 0 && window === 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && rev.lastsegflags & A_ZERO_WINDOW_PROBE && ctl === 0) {
         ta |= A_ZERO_WINDOW_PROBE_ACK;
         break analyze;
       }
-      if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && ctl === 0) {
+      if (seglen === 0 && window !== 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && ctl === 0) {
         fwd.dupacknum++;
         ta |= A_DUPLICATE_ACK;
         dupNum = fwd.dupacknum;
@@ -258,18 +264,18 @@ export class TcpTracker implements Tracker {
       }
     }
     // finished_fwd
-    if (ack !== fwd.lastack) {
+    if (ack !== (fwd.lastack >>> 0)) {
       fwd.lastnondupack = frame;
       fwd.dupacknum = 0;
     }
     let ackLostEdge = 0;
     if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && flags & ACK) {
       // Wireshark 4.0: flag, and move the edge so the same hole is not flagged again
-      ackLostEdge = rev.maxseqtobeacked;
+      ackLostEdge = rev.maxseqtobeacked >>> 0;
       ta |= A_ACK_LOST_PACKET;
       rev.maxseqtobeacked = rev.nextseq;
     }
-    const prevNext = fwd.nextseq, prevNextFrame = fwd.nextseqFrame;
+    const prevNext = fwd.nextseq >>> 0, prevNextFrame = fwd.nextseqFrame;
     if (seglen > 0 || flags & (SYN | FIN)) {
       let notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
       retx: {
@@ -279,12 +285,12 @@ export class TcpTracker implements Tracker {
           ta |= A_SPURIOUS_RETRANSMISSION;
           break retx;
         }
-        if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && time - rev.lastackTime < 0.02) {
+        if (notAdvanced && rev.dupacknum >= 2 && (rev.lastack >>> 0) === seq && time - rev.lastackTime < 0.02) {
           ta |= A_FAST_RETRANSMISSION;
           break retx;
         }
         const thres = c.tsFirstRtt === 0 ? 0.003 : c.tsFirstRtt;
-        if (notAdvanced && time - fwd.nextseqTime < thres && fwd.nextseq !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
+        if (notAdvanced && time - fwd.nextseqTime < thres && (fwd.nextseq >>> 0) !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
           ta |= A_OUT_OF_ORDER;
           break retx;
         }
@@ -299,17 +305,17 @@ export class TcpTracker implements Tracker {
     }
     if (gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) {
       if (!(ta & A_ZERO_WINDOW_PROBE)) {
-        fwd.nextseq = nextseq;
+        fwd.nextseq = nextseq | 0;
         fwd.nextseqFrame = frame;
         fwd.nextseqTime = time;
       }
     }
-    if (seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) {
+    if (seq === (fwd.maxseqtobeacked >>> 0) || fwd.maxseqtobeacked === 0) {
       if (!(ta & A_ZERO_WINDOW_PROBE)) fwd.maxseqtobeacked = fwd.nextseq;
     }
     fwd.window = window;
-    if (ack !== fwd.lastack) fwd.lastackFrame = frame;
-    fwd.lastack = ack;
+    if (ack !== (fwd.lastack >>> 0)) fwd.lastackFrame = frame;
+    fwd.lastack = ack | 0;
     fwd.lastackTime = time;
     fwd.lastsegflags = ta;
     // the ACK removes acknowledged segments of the other direction (RTT samples)
@@ -348,7 +354,7 @@ export class TcpTracker implements Tracker {
       fwd.isFirstAck = false;
     }
     // infer the peer's window scale when the data proves it (no handshake seen)
-    if (inFlight > 0 && rev.winScale === -1 && rev.window !== 0xffffffff && rev.window > 0 && inFlight > rev.window) {
+    if (inFlight > 0 && rev.winScale === -1 && rev.window > 0 && inFlight > rev.window) {
       let s = 1;
       while (s < 14 && rev.window * (1 << s) < inFlight) s++;
       if (s > rev.inferredScale) rev.inferredScale = s;
@@ -368,10 +374,10 @@ export class TcpTracker implements Tracker {
     // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
     if (flags & SYN && !fwd.firstSeqSet) {
       fwd.firstSeqSet = true;
-      fwd.firstSeq = (seq + 1) >>> 0;
+      fwd.firstSeq = (seq + 1) | 0;
     } else if (seglen > 0 && (!fwd.firstSeqSet || lt(seq, fwd.firstSeq))) {
       fwd.firstSeqSet = true;
-      fwd.firstSeq = seq;
+      fwd.firstSeq = seq | 0;
     }
 
     if (bits !== 0) this.flagEvents(c, fwd, rev, bits, pkt, frame, time, seq | 0, ack | 0, seglen, window, dupNum, dupFrame, prevNext | 0, prevNextFrame, ackLostEdge | 0);
@@ -383,17 +389,17 @@ export class TcpTracker implements Tracker {
     // Zeek content gaps: the peer acknowledged bytes of this endpoint's stream the capture never held
     if (flags & ACK && !(flags & RST) && rev.capturedEdgeSet && gt(ack, rev.capturedEdge)) {
       c.zeek.gap(dir === 1);
-      rev.capturedEdge = ack;
+      rev.capturedEdge = ack | 0;
     }
     if (seglen > 0 || flags & (SYN | FIN)) {
       const end = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0) - (flags & FIN ? 1 : 0)) >>> 0;
       if (!fwd.capturedEdgeSet) {
         fwd.capturedEdgeSet = true;
-        fwd.capturedEdge = flags & SYN ? (seq + 1) >>> 0 : seq;
+        fwd.capturedEdge = (flags & SYN ? seq + 1 : seq) | 0;
       }
       // contiguous and fully captured data moves the edge
-      if (!(flags & RST) && pkt.payloadLen >= seglen && le(seq, fwd.capturedEdge) && gt(end, fwd.capturedEdge)) fwd.capturedEdge = end;
-      if ((flags & FIN && fwd.capturedEdge === end) || (fwd.finSeq >= 0 && fwd.capturedEdge === fwd.finSeq)) fwd.capturedEdge = (fwd.capturedEdge + 1) >>> 0;
+      if (!(flags & RST) && pkt.payloadLen >= seglen && le(seq, fwd.capturedEdge) && gt(end, fwd.capturedEdge)) fwd.capturedEdge = end | 0;
+      if ((flags & FIN && (fwd.capturedEdge >>> 0) === end) || (fwd.finSeq >= 0 && (fwd.capturedEdge >>> 0) === fwd.finSeq)) fwd.capturedEdge = (fwd.capturedEdge + 1) | 0;
     }
 
     // ---- RFC 9293 states and the state breaks
@@ -404,8 +410,8 @@ export class TcpTracker implements Tracker {
       const r = (seq + seglen - fwd.baseSeq) >>> 0;
       if (r > fwd.highRel && r < 0x80000000) fwd.highRel = r;
     }
-    fwd.lastSegSeq = seq;
-    fwd.lastSegAck = ack;
+    fwd.lastSegSeq = seq | 0;
+    fwd.lastSegAck = ack | 0;
     fwd.lastSegLen = seglen;
     fwd.lastSegFlags = flags;
     fwd.lastSegFrame = frame;
@@ -669,7 +675,7 @@ export class TcpTracker implements Tracker {
     // is as likely an abort at SND.NXT that happens to look the same
     const answerable = peer.lastSegLen > 0 || (peer.lastSegFlags & (SYN | FIN)) !== 0;
     const closedForm = peer.lastSegFrame !== 0 && answerable && (
-      (!(flags & ACK) && peer.lastSegFlags & ACK && seq === peer.lastSegAck) ||
+      (!(flags & ACK) && peer.lastSegFlags & ACK && seq === (peer.lastSegAck >>> 0)) ||
       (flags & ACK && seq === 0 && ack === ((peer.lastSegSeq + peer.lastSegLen + (peer.lastSegFlags & (SYN | FIN) ? 1 : 0)) >>> 0)));
     if (established && fwd.finSeq < 0 && closedForm) {
       const rsRel = (seq - fwd.baseSeq) >>> 0;
@@ -803,7 +809,7 @@ function pushSegment(h: TcpHalf, seqI: number, nextI: number, time: number, fram
   R[o + 3] = frame;
   R[o + 4] = retx ? 1 : 0;
   h.ringCount++;
-  if (h.ringCount === 1 || gt(nextseq, h.ringMaxNext)) h.ringMaxNext = nextseq;
+  if (h.ringCount === 1 || gt(nextseq, h.ringMaxNext)) h.ringMaxNext = nextseq | 0;
 }
 
 function growRing(h: TcpHalf): void {
