@@ -9,6 +9,10 @@ const CHUNK_BITS = 16;
 /** Slots per chunk (64 Ki: 256 KiB per Uint32 chunk). */
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
+/** RTT samples per chunk (16 Ki: a few per connection on small captures would not fill one). */
+const RTT_CHUNK_BITS = 14;
+const RTT_CHUNK = 1 << RTT_CHUNK_BITS;
+const RTT_MASK = RTT_CHUNK - 1;
 
 export class TcpColumns {
   /** Highest index written + 1. */
@@ -23,9 +27,9 @@ export class TcpColumns {
   private readonly inFlightChunks: Uint32Array[] = [];
   /** TcpBit flags of the events, by frame index (only frames with an event). */
   private readonly bitsAt = new Map<number, number>();
-  /** RTT samples: the frame of the ACK that produced each, and the seconds. */
-  rttFrames = new Uint32Array(256);
-  rttValues = new Float64Array(256);
+  /** RTT samples, in chunks as well: the frame of the ACK that produced each, and the seconds. */
+  private readonly rttFrameChunks: Uint32Array[] = [];
+  private readonly rttValueChunks: Float64Array[] = [];
   rttCount = 0;
 
   private addChunk(): void {
@@ -71,12 +75,23 @@ export class TcpColumns {
   }
 
   rtt(frame: number, seconds: number): void {
-    if (this.rttCount === this.rttFrames.length) {
-      this.rttFrames = grow(this.rttFrames, new Uint32Array(this.rttCount * 2));
-      this.rttValues = grow(this.rttValues, new Float64Array(this.rttCount * 2));
+    const k = this.rttCount++, c = k >>> RTT_CHUNK_BITS, o = k & RTT_MASK;
+    if (c === this.rttFrameChunks.length) {
+      this.rttFrameChunks.push(new Uint32Array(RTT_CHUNK));
+      this.rttValueChunks.push(new Float64Array(RTT_CHUNK));
     }
-    this.rttFrames[this.rttCount] = frame;
-    this.rttValues[this.rttCount++] = seconds;
+    this.rttFrameChunks[c][o] = frame;
+    this.rttValueChunks[c][o] = seconds;
+  }
+
+  /** The frame of the ACK that produced RTT sample k (k < rttCount). */
+  rttFrame(k: number): number {
+    return this.rttFrameChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];
+  }
+
+  /** RTT sample k, in seconds. */
+  rttValue(k: number): number {
+    return this.rttValueChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];
   }
 
   /** Bytes held per packet slot. */
@@ -88,9 +103,4 @@ export class TcpColumns {
 function at(chunks: Uint32Array[], i: number): number {
   const c = i >>> CHUNK_BITS;
   return c < chunks.length ? chunks[c][i & MASK] : 0;
-}
-
-function grow<T extends Float64Array | Uint32Array>(old: T, next: T): T {
-  next.set(old as never);
-  return next;
 }

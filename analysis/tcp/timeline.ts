@@ -130,8 +130,8 @@ export function tcpTimeline(analysis: Analysis, q: TcpTimelineQuery): TcpTimelin
   };
   const rttAt = new Map<number, number>();
   for (let k = 0; k < tc.rttCount; k++) {
-    const f = tc.rttFrames[k];
-    if (f >= flow.firstFrame && f <= flow.lastFrame) rttAt.set(f, tc.rttValues[k]);
+    const f = tc.rttFrame(k);
+    if (f >= flow.firstFrame && f <= flow.lastFrame) rttAt.set(f, tc.rttValue(k));
   }
   const flagged: [Uint8Array, Uint8Array] = [new Uint8Array(idx.length), new Uint8Array(idx.length)];
   let inRange = 0;
