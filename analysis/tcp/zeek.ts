@@ -5,20 +5,10 @@
 // string grows only when a letter is added (a bounded number of times: a/d/i/q once,
 // c/g/t/w on a log scale, s/h/f/r when the sequence number changes).
 
-import { NumberSlots } from './slots';
-
 export const ZState = { INACTIVE: 0, SYN_SENT: 1, SYN_ACK_SENT: 2, PARTIAL: 3, ESTABLISHED: 4, CLOSED: 5, RESET: 6 } as const;
 
 const H_SYN = 1, H_FIN = 2, H_RST = 4, H_FIN_RST = 8, H_DATA = 16, H_ACK = 32, H_MULTI = 64;
 const TOO_LARGE_SEQ_DELTA = 1048576;
-
-// Offsets of ZeekEndpoint's slot numbers; the last SYN/FIN/RST are -1 before any.
-const Z_STARTSEQ = 0;
-const Z_LASTSEQ = 1;
-const Z_LASTSYN = 2;
-const Z_LASTFIN = 3;
-const Z_LASTRST = 4;
-const endpointSlots = new NumberSlots([0, 0, -1, -1, -1]);
 
 /** Zeek's per-endpoint bookkeeping (TCP_Endpoint). */
 export class ZeekEndpoint {
@@ -26,7 +16,13 @@ export class ZeekEndpoint {
   prevState: number = ZState.INACTIVE;
   isOrig: boolean;
   started = false;
+  /** Sequence numbers as int32 (a field holding one at or above 2^31 would be a boxed heap number). */
+  startSeq = 0;
+  lastSeq = 0;
   histSeen = 0;
+  lastSyn = -1;
+  lastFin = -1;
+  lastRst = -1;
   rxmit = 0;
   rxmitThresh = 1;
   zeroWin = 0;
@@ -34,43 +30,8 @@ export class ZeekEndpoint {
   gaps = 0;
   gapThresh = 1;
   windowScale = 0;
-  // sequence numbers (unsigned 32-bit, boxed as fields) in a slot page (../slots)
-  private readonly p: Float64Array;
-  private readonly o: number;
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
-    this.o = endpointSlots.take();
-    this.p = endpointSlots.lastPage;
-  }
-  get startSeq(): number {
-    return this.p[this.o + Z_STARTSEQ];
-  }
-  set startSeq(v: number) {
-    this.p[this.o + Z_STARTSEQ] = v;
-  }
-  get lastSeq(): number {
-    return this.p[this.o + Z_LASTSEQ];
-  }
-  set lastSeq(v: number) {
-    this.p[this.o + Z_LASTSEQ] = v;
-  }
-  get lastSyn(): number {
-    return this.p[this.o + Z_LASTSYN];
-  }
-  set lastSyn(v: number) {
-    this.p[this.o + Z_LASTSYN] = v;
-  }
-  get lastFin(): number {
-    return this.p[this.o + Z_LASTFIN];
-  }
-  set lastFin(v: number) {
-    this.p[this.o + Z_LASTFIN] = v;
-  }
-  get lastRst(): number {
-    return this.p[this.o + Z_LASTRST];
-  }
-  set lastRst(v: number) {
-    this.p[this.o + Z_LASTRST] = v;
   }
   setState(s: number): void {
     if (s !== this.state) {
@@ -145,15 +106,15 @@ export class ZeekConn {
     if (ep.state === ZState.INACTIVE && !ep.started) {
       ep.started = true;
       if (SYN) {
-        ep.startSeq = seq >>> 0;
-        ep.lastSeq = onePast;
+        ep.startSeq = seq | 0;
+        ep.lastSeq = onePast | 0;
       } else {
-        ep.startSeq = (seq - 1) >>> 0;
-        ep.lastSeq = seq >>> 0;
+        ep.startSeq = (seq - 1) | 0;
+        ep.lastSeq = seq | 0;
       }
-    } else if (SYN && (ep.state === ZState.SYN_SENT || ep.state === ZState.SYN_ACK_SENT || ep.state === ZState.ESTABLISHED || ep.state === ZState.PARTIAL) && seq >>> 0 !== ep.startSeq) {
-      ep.startSeq = seq >>> 0;
-      ep.lastSeq = onePast;
+    } else if (SYN && (ep.state === ZState.SYN_SENT || ep.state === ZState.SYN_ACK_SENT || ep.state === ZState.ESTABLISHED || ep.state === ZState.PARTIAL) && (seq | 0) !== ep.startSeq) {
+      ep.startSeq = seq | 0;
+      ep.lastSeq = onePast | 0;
     }
     const relSeq = (seq - ep.startSeq) >>> 0;
     // update_history
@@ -191,10 +152,10 @@ export class ZeekConn {
     const dLast = delta(onePast, ep.lastSeq);
     if ((SYN || RST) && (dLast > TOO_LARGE_SEQ_DELTA || dLast < -TOO_LARGE_SEQ_DELTA)) {
       /* untrusted */
-    } else if (FIN && ep.lastSeq === ((ep.startSeq + 1) >>> 0)) ep.lastSeq = onePast;
+    } else if (FIN && ep.lastSeq === ((ep.startSeq + 1) | 0)) ep.lastSeq = onePast | 0;
     else if (ep.state === ZState.RESET) {
       /* don't trust */
-    } else if (dLast > 0) ep.lastSeq = onePast;
+    } else if (dLast > 0) ep.lastSeq = onePast | 0;
     else if (len > 0) this.scaled(ep, 'T');
     this.stateMachine(ep, peer, isOrig, SYN, FIN, RST, ACK, len);
   }
