@@ -361,7 +361,8 @@ export class TcpTracker implements Tracker {
     }
 
     // ---- BE RIGHT: corrections of Wireshark's verdicts (pinned in test/tcp)
-    let bits = wiresharkBits(ta);
+    // most segments have no analysis flag: skip the call
+    let bits = ta === 0 ? 0 : wiresharkBits(ta);
     // Linux probes a zero window with an empty segment at SND.UNA − 1 (tcp_xmit_probe_skb):
     // Wireshark's test (exactly one byte at nextseq) misses it and calls it a keep-alive.
     if (ta & A_KEEP_ALIVE && seglen === 0 && rev.window === 0) bits = (bits & ~TcpBit.KEEP_ALIVE) | TcpBit.ZERO_WINDOW_PROBE;
