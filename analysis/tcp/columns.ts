@@ -1,65 +1,106 @@
 // Per-packet TCP facts as typed columns indexed by frame − 1 (DESIGN.md "Data
-// structures for scale"): 20 bytes per packet, zero for non-TCP packets, grown by
-// doubling. RTT samples are sparse (one per acknowledged segment).
+// structures for scale"): 16 bytes per packet, zero for non-TCP packets. The columns
+// are chunks of CHUNK slots allocated as frames arrive: growing never copies (doubling
+// copied up to the whole column, and held the old and the new copy at once), and at
+// most one chunk per column is unused. Event bits are sparse (one entry per frame with
+// an event), and so are the RTT samples (one per acknowledged segment).
+
+const CHUNK_BITS = 16;
+/** Slots per chunk (64 Ki: 256 KiB per Uint32 chunk). */
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+/** RTT samples per chunk (16 Ki: a few per connection on small captures would not fill one). */
+const RTT_CHUNK_BITS = 14;
+const RTT_CHUNK = 1 << RTT_CHUNK_BITS;
+const RTT_MASK = RTT_CHUNK - 1;
 
 export class TcpColumns {
   /** Highest index written + 1. */
   length = 0;
   /** Sequence number relative to the sender's base (ISN, or first seq − 1), mod 2^32. */
-  relSeq = new Uint32Array(1024);
+  private readonly relSeqChunks: Uint32Array[] = [];
   /** Acknowledgement relative to the other side's base (0 without the ACK flag). */
-  relAck = new Uint32Array(1024);
+  private readonly relAckChunks: Uint32Array[] = [];
   /** Advertised receive window in bytes (scaled when the scale is known or inferred; at most 65535 << 14). */
-  window = new Uint32Array(1024);
+  private readonly windowChunks: Uint32Array[] = [];
   /** Bytes in flight after this segment (Wireshark's tcp.analysis.bytes_in_flight), 0 when not computed. */
-  inFlight = new Uint32Array(1024);
-  /** TcpBit flags of the events on this frame. */
-  bits = new Uint32Array(1024);
-  /** RTT samples: the frame of the ACK that produced each, and the seconds. */
-  rttFrames = new Uint32Array(256);
-  rttValues = new Float64Array(256);
+  private readonly inFlightChunks: Uint32Array[] = [];
+  /** TcpBit flags of the events, by frame index (only frames with an event). */
+  private readonly bitsAt = new Map<number, number>();
+  /** RTT samples, in chunks as well: the frame of the ACK that produced each, and the seconds. */
+  private readonly rttFrameChunks: Uint32Array[] = [];
+  private readonly rttValueChunks: Float64Array[] = [];
   rttCount = 0;
 
-  private ensure(i: number): void {
-    if (i < this.relSeq.length) return;
-    let n = this.relSeq.length;
-    while (n <= i) n *= 2;
-    this.relSeq = grow(this.relSeq, new Uint32Array(n));
-    this.relAck = grow(this.relAck, new Uint32Array(n));
-    this.window = grow(this.window, new Uint32Array(n));
-    this.inFlight = grow(this.inFlight, new Uint32Array(n));
-    this.bits = grow(this.bits, new Uint32Array(n));
+  private addChunk(): void {
+    this.relSeqChunks.push(new Uint32Array(CHUNK));
+    this.relAckChunks.push(new Uint32Array(CHUNK));
+    this.windowChunks.push(new Uint32Array(CHUNK));
+    this.inFlightChunks.push(new Uint32Array(CHUNK));
   }
 
   set(i: number, relSeq: number, relAck: number, window: number, inFlight: number): void {
-    this.ensure(i);
-    this.relSeq[i] = relSeq;
-    this.relAck[i] = relAck;
-    this.window[i] = window;
-    this.inFlight[i] = inFlight;
+    const c = i >>> CHUNK_BITS, o = i & MASK;
+    while (c >= this.relSeqChunks.length) this.addChunk();
+    this.relSeqChunks[c][o] = relSeq;
+    this.relAckChunks[c][o] = relAck;
+    this.windowChunks[c][o] = window;
+    this.inFlightChunks[c][o] = inFlight;
     if (i >= this.length) this.length = i + 1;
   }
 
   addBits(i: number, bit: number): void {
-    this.ensure(i);
-    this.bits[i] |= bit;
+    this.bitsAt.set(i, (this.bitsAt.get(i) ?? 0) | bit);
     if (i >= this.length) this.length = i + 1;
   }
 
+  relSeq(i: number): number {
+    return i < this.length ? at(this.relSeqChunks, i) : 0;
+  }
+
+  relAck(i: number): number {
+    return i < this.length ? at(this.relAckChunks, i) : 0;
+  }
+
+  window(i: number): number {
+    return i < this.length ? at(this.windowChunks, i) : 0;
+  }
+
+  inFlight(i: number): number {
+    return i < this.length ? at(this.inFlightChunks, i) : 0;
+  }
+
+  bits(i: number): number {
+    return this.bitsAt.get(i) ?? 0;
+  }
+
   rtt(frame: number, seconds: number): void {
-    if (this.rttCount === this.rttFrames.length) {
-      this.rttFrames = grow(this.rttFrames, new Uint32Array(this.rttCount * 2));
-      this.rttValues = grow(this.rttValues, new Float64Array(this.rttCount * 2));
+    const k = this.rttCount++, c = k >>> RTT_CHUNK_BITS, o = k & RTT_MASK;
+    if (c === this.rttFrameChunks.length) {
+      this.rttFrameChunks.push(new Uint32Array(RTT_CHUNK));
+      this.rttValueChunks.push(new Float64Array(RTT_CHUNK));
     }
-    this.rttFrames[this.rttCount] = frame;
-    this.rttValues[this.rttCount++] = seconds;
+    this.rttFrameChunks[c][o] = frame;
+    this.rttValueChunks[c][o] = seconds;
+  }
+
+  /** The frame of the ACK that produced RTT sample k (k < rttCount). */
+  rttFrame(k: number): number {
+    return this.rttFrameChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];
+  }
+
+  /** RTT sample k, in seconds. */
+  rttValue(k: number): number {
+    return this.rttValueChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];
   }
 
   /** Bytes held per packet slot. */
-  static readonly BYTES_PER_PACKET = 4 + 4 + 4 + 4 + 4;
+  static readonly BYTES_PER_PACKET = 4 + 4 + 4 + 4;
 }
 
-function grow<T extends Float64Array | Uint32Array>(old: T, next: T): T {
-  next.set(old as never);
-  return next;
+// a slot below `length` whose chunk was never written (the frame index lies beyond the
+// last TCP frame written only through addBits) reads 0
+function at(chunks: Uint32Array[], i: number): number {
+  const c = i >>> CHUNK_BITS;
+  return c < chunks.length ? chunks[c][i & MASK] : 0;
 }

@@ -130,8 +130,8 @@ export function tcpTimeline(analysis: Analysis, q: TcpTimelineQuery): TcpTimelin
   };
   const rttAt = new Map<number, number>();
   for (let k = 0; k < tc.rttCount; k++) {
-    const f = tc.rttFrames[k];
-    if (f >= flow.firstFrame && f <= flow.lastFrame) rttAt.set(f, tc.rttValues[k]);
+    const f = tc.rttFrame(k);
+    if (f >= flow.firstFrame && f <= flow.lastFrame) rttAt.set(f, tc.rttValue(k));
   }
   const flagged: [Uint8Array, Uint8Array] = [new Uint8Array(idx.length), new Uint8Array(idx.length)];
   let inRange = 0;
@@ -140,20 +140,20 @@ export function tcpTimeline(analysis: Analysis, q: TcpTimelineQuery): TcpTimelin
     const t = cols.time[i];
     const d = cols.dir[i];
     const flags = cols.tcpFlags[i];
-    const relSeq = i < tc.length ? tc.relSeq[i] : 0;
+    const relSeq = tc.relSeq(i);
     const seq = unwrap(relSeq, seqPrev, seqWrap, d);
     let ack = -1;
-    if (flags & 0x10 && i < tc.length) ack = unwrap(tc.relAck[i], ackPrev, ackWrap, 1 - d);
+    if (flags & 0x10 && i < tc.length) ack = unwrap(tc.relAck(i), ackPrev, ackWrap, 1 - d);
     if (t < from || t > to) continue;
     inRange++;
     const frame = i + 1;
     const len = cols.payloadLen[i];
-    const bits = i < tc.length ? tc.bits[i] : 0;
+    const bits = tc.bits(i);
     const D = dirs[d];
     if (len > 0 || flags & 0x07 || bits !== 0) {
       const kinds: string[] = [];
       if (bits !== 0) for (let b = 1; b !== 0 && b <= bits; b <<= 1) if (bits & b && TCP_KIND_BY_BIT[b]) kinds.push(TCP_KIND_BY_BIT[b]);
-      const p: TcpSeqPoint = { t, frame, seq, end: seq + len + (flags & 0x02 ? 1 : 0) + (flags & 0x01 ? 1 : 0), len, flags, kinds, inFlight: i < tc.length ? tc.inFlight[i] : 0 };
+      const p: TcpSeqPoint = { t, frame, seq, end: seq + len + (flags & 0x02 ? 1 : 0) + (flags & 0x01 ? 1 : 0), len, flags, kinds, inFlight: tc.inFlight(i) };
       if (kinds.length || flags & 0x07) flagged[d][D.points.length] = 1;
       D.points.push(p);
       if (p.inFlight > 0) D.inFlight.push({ t, frame, value: p.inFlight });
@@ -161,7 +161,7 @@ export function tcpTimeline(analysis: Analysis, q: TcpTimelineQuery): TcpTimelin
     if (ack >= 0) {
       // d acknowledges the other direction's data and advertises its window for it
       const O = dirs[1 - d];
-      const win = i < tc.length ? tc.window[i] : 0;
+      const win = tc.window(i);
       O.ack.push({ t, frame, value: ack });
       O.window.push({ t, frame, value: win });
       O.windowEdge.push({ t, frame, value: ack + win });

@@ -21,6 +21,7 @@ import type { AnalysisJson, EventJson, TcpEndpointJson, TcpStateJson } from '../
 import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT, tcpSeverity } from './kinds';
 import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
+import { StateLog } from './statelog';
 import { ZeekConn } from './zeek';
 
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
@@ -57,7 +58,13 @@ export interface TcpTrackerOptions {
   idleSeconds?: number;
 }
 
-/** One direction of a connection: what its sender did (Wireshark's tcp_flow_t + seq info). */
+/**
+ * One direction of a connection: what its sender did (Wireshark's tcp_flow_t + seq info).
+ * The absolute sequence numbers (baseSeq, nextseq, maxseqtobeacked, lastack, ringMaxNext,
+ * firstSeq, lastSegSeq, lastSegAck, capturedEdge) are stored as int32 (`| 0`) and read
+ * back as unsigned (`>>> 0`) where compared with one: a field holding an unsigned value
+ * at or above 2^31 becomes a double field, a boxed heap number per half and field.
+ */
 export class TcpHalf {
   baseSet = false;
   baseSeq = 0;
@@ -83,8 +90,8 @@ export class TcpHalf {
   lastackFrame = 0;
   lastnondupack = 0;
   dupacknum = 0;
-  /** Raw (unscaled) window of the last segment; 0xffffffff before any. */
-  window = 0xffffffff;
+  /** Raw (unscaled) window of the last segment; -1 before any (a small integer, unlike 0xffffffff). */
+  window = -1;
   lastsegflags = 0;
   /** SACKed bytes in the latest segment of this direction (its SACK blocks describe the peer's data). */
   sackBytes = 0;
@@ -138,7 +145,10 @@ export class TcpConn {
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
   /** RFC 9293 state of the client (0) and the server (1). */
   readonly st = [State.CLOSED as number, State.LISTEN as number];
-  readonly states: TcpStateJson[] = [];
+  /** The tracker's state-change log, and this connection's first and last entries in it (-1: none). */
+  readonly log: StateLog;
+  statesHead = -1;
+  statesTail = -1;
   readonly zeek = new ZeekConn();
   tsMruSyn = 0;
   tsFirstRtt = 0;
@@ -155,14 +165,20 @@ export class TcpConn {
   rttMax = 0;
   /** The first packet came from the server side (Zeek flips: '^'). */
   flipped = false;
-  constructor(flow: Flow) {
+  constructor(flow: Flow, log: StateLog) {
     this.flow = flow;
+    this.log = log;
+  }
+  /** The RFC 9293 state changes (built from the log at each call). */
+  get states(): TcpStateJson[] {
+    return this.log.list(this.statesHead);
   }
 }
 
 export class TcpTracker implements Tracker {
   readonly conns: TcpConn[] = [];
   readonly columns = new TcpColumns();
+  readonly stateLog = new StateLog();
   private readonly pending: EventJson[] = [];
   private readonly idle: number;
 
@@ -180,7 +196,7 @@ export class TcpTracker implements Tracker {
     let c = flow.tracker as TcpConn | null;
     const flags = pkt.tcpFlags;
     if (c === null) {
-      c = new TcpConn(flow);
+      c = new TcpConn(flow, this.stateLog);
       flow.tracker = c;
       this.conns.push(c);
       c.firstFrame = frame;
@@ -199,25 +215,25 @@ export class TcpTracker implements Tracker {
       this.fire(c, TcpBit.IDLE, frame, time, `no packet for ${(time - c.lastTime).toFixed(1)} s (threshold ${this.idle} s) since frame ${c.lastFrame}`, [c.lastFrame]);
 
     // ---- dissect_tcp: a SYN-ACK with a new ISN on a known conversation (reused ports)
-    if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== (fwd.baseSeq >>> 0)) {
       ta |= A_REUSED_PORTS;
-      fwd.baseSeq = seq;
+      fwd.baseSeq = seq | 0;
     }
 
     // ---- tcp_analyze_sequence_number
     if (!fwd.baseSet) {
-      fwd.baseSeq = flags & SYN ? seq : (seq - 1) >>> 0;
+      fwd.baseSeq = (flags & SYN ? seq : seq - 1) | 0;
       fwd.baseSet = true;
     }
     if (!rev.baseSet && flags & ACK) {
-      rev.baseSeq = (ack - 1) >>> 0;
+      rev.baseSeq = (ack - 1) | 0;
       rev.baseSet = true;
     }
     if (flags & ACK) rev.validBif = 1;
     const ctl = flags & (SYN | FIN | RST);
     let dupNum = 0, dupFrame = 0;
     analyze: {
-      if (seglen === 1 && seq === fwd.nextseq && rev.window === 0) {
+      if (seglen === 1 && seq === (fwd.nextseq >>> 0) && rev.window === 0) {
         ta |= A_ZERO_WINDOW_PROBE;
         break analyze;
       }
@@ -227,20 +243,20 @@ export class TcpTracker implements Tracker {
         fwd.validBif = 0;
       }
       if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && ctl === 0) ta |= A_KEEP_ALIVE;
-      if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && ctl === 0) ta |= A_WINDOW_UPDATE;
+      if (seglen === 0 && window !== 0 && window !== fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && ctl === 0) ta |= A_WINDOW_UPDATE;
       if (seglen > 0 && rev.winScale !== -1 && ctl === 0) {
         const sh = rev.isFirstAck ? 0 : rev.winScale === -2 ? 0 : rev.winScale;
         if (((seq + seglen) >>> 0) === ((rev.lastack + ((rev.window << sh) >>> 0)) >>> 0)) ta |= A_WINDOW_FULL;
       }
-      if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && rev.lastsegflags & A_KEEP_ALIVE && ctl === 0) {
+      if (seglen === 0 && window !== 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && rev.lastsegflags & A_KEEP_ALIVE && ctl === 0) {
         ta |= A_KEEP_ALIVE_ACK;
         break analyze;
       }
-      if (seglen === 0 && window === 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && rev.lastsegflags & A_ZERO_WINDOW_PROBE && ctl === 0) {
+      if (seglen === 0 && window === 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && rev.lastsegflags & A_ZERO_WINDOW_PROBE && ctl === 0) {
         ta |= A_ZERO_WINDOW_PROBE_ACK;
         break analyze;
       }
-      if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && ctl === 0) {
+      if (seglen === 0 && window !== 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && ctl === 0) {
         fwd.dupacknum++;
         ta |= A_DUPLICATE_ACK;
         dupNum = fwd.dupacknum;
@@ -248,18 +264,18 @@ export class TcpTracker implements Tracker {
       }
     }
     // finished_fwd
-    if (ack !== fwd.lastack) {
+    if (ack !== (fwd.lastack >>> 0)) {
       fwd.lastnondupack = frame;
       fwd.dupacknum = 0;
     }
     let ackLostEdge = 0;
     if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && flags & ACK) {
       // Wireshark 4.0: flag, and move the edge so the same hole is not flagged again
-      ackLostEdge = rev.maxseqtobeacked;
+      ackLostEdge = rev.maxseqtobeacked >>> 0;
       ta |= A_ACK_LOST_PACKET;
       rev.maxseqtobeacked = rev.nextseq;
     }
-    const prevNext = fwd.nextseq, prevNextFrame = fwd.nextseqFrame;
+    const prevNext = fwd.nextseq >>> 0, prevNextFrame = fwd.nextseqFrame;
     if (seglen > 0 || flags & (SYN | FIN)) {
       let notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
       retx: {
@@ -269,12 +285,12 @@ export class TcpTracker implements Tracker {
           ta |= A_SPURIOUS_RETRANSMISSION;
           break retx;
         }
-        if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && time - rev.lastackTime < 0.02) {
+        if (notAdvanced && rev.dupacknum >= 2 && (rev.lastack >>> 0) === seq && time - rev.lastackTime < 0.02) {
           ta |= A_FAST_RETRANSMISSION;
           break retx;
         }
         const thres = c.tsFirstRtt === 0 ? 0.003 : c.tsFirstRtt;
-        if (notAdvanced && time - fwd.nextseqTime < thres && fwd.nextseq !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
+        if (notAdvanced && time - fwd.nextseqTime < thres && (fwd.nextseq >>> 0) !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
           ta |= A_OUT_OF_ORDER;
           break retx;
         }
@@ -289,17 +305,17 @@ export class TcpTracker implements Tracker {
     }
     if (gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) {
       if (!(ta & A_ZERO_WINDOW_PROBE)) {
-        fwd.nextseq = nextseq;
+        fwd.nextseq = nextseq | 0;
         fwd.nextseqFrame = frame;
         fwd.nextseqTime = time;
       }
     }
-    if (seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) {
+    if (seq === (fwd.maxseqtobeacked >>> 0) || fwd.maxseqtobeacked === 0) {
       if (!(ta & A_ZERO_WINDOW_PROBE)) fwd.maxseqtobeacked = fwd.nextseq;
     }
     fwd.window = window;
-    if (ack !== fwd.lastack) fwd.lastackFrame = frame;
-    fwd.lastack = ack;
+    if (ack !== (fwd.lastack >>> 0)) fwd.lastackFrame = frame;
+    fwd.lastack = ack | 0;
     fwd.lastackTime = time;
     fwd.lastsegflags = ta;
     // the ACK removes acknowledged segments of the other direction (RTT samples)
@@ -338,14 +354,15 @@ export class TcpTracker implements Tracker {
       fwd.isFirstAck = false;
     }
     // infer the peer's window scale when the data proves it (no handshake seen)
-    if (inFlight > 0 && rev.winScale === -1 && rev.window !== 0xffffffff && rev.window > 0 && inFlight > rev.window) {
+    if (inFlight > 0 && rev.winScale === -1 && rev.window > 0 && inFlight > rev.window) {
       let s = 1;
       while (s < 14 && rev.window * (1 << s) < inFlight) s++;
       if (s > rev.inferredScale) rev.inferredScale = s;
     }
 
     // ---- BE RIGHT: corrections of Wireshark's verdicts (pinned in test/tcp)
-    let bits = wiresharkBits(ta);
+    // most segments have no analysis flag: skip the call
+    let bits = ta === 0 ? 0 : wiresharkBits(ta);
     // Linux probes a zero window with an empty segment at SND.UNA − 1 (tcp_xmit_probe_skb):
     // Wireshark's test (exactly one byte at nextseq) misses it and calls it a keep-alive.
     if (ta & A_KEEP_ALIVE && seglen === 0 && rev.window === 0) bits = (bits & ~TcpBit.KEEP_ALIVE) | TcpBit.ZERO_WINDOW_PROBE;
@@ -358,10 +375,10 @@ export class TcpTracker implements Tracker {
     // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
     if (flags & SYN && !fwd.firstSeqSet) {
       fwd.firstSeqSet = true;
-      fwd.firstSeq = (seq + 1) >>> 0;
+      fwd.firstSeq = (seq + 1) | 0;
     } else if (seglen > 0 && (!fwd.firstSeqSet || lt(seq, fwd.firstSeq))) {
       fwd.firstSeqSet = true;
-      fwd.firstSeq = seq;
+      fwd.firstSeq = seq | 0;
     }
 
     if (bits !== 0) this.flagEvents(c, fwd, rev, bits, pkt, frame, time, seq | 0, ack | 0, seglen, window, dupNum, dupFrame, prevNext | 0, prevNextFrame, ackLostEdge | 0);
@@ -373,17 +390,17 @@ export class TcpTracker implements Tracker {
     // Zeek content gaps: the peer acknowledged bytes of this endpoint's stream the capture never held
     if (flags & ACK && !(flags & RST) && rev.capturedEdgeSet && gt(ack, rev.capturedEdge)) {
       c.zeek.gap(dir === 1);
-      rev.capturedEdge = ack;
+      rev.capturedEdge = ack | 0;
     }
     if (seglen > 0 || flags & (SYN | FIN)) {
       const end = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0) - (flags & FIN ? 1 : 0)) >>> 0;
       if (!fwd.capturedEdgeSet) {
         fwd.capturedEdgeSet = true;
-        fwd.capturedEdge = flags & SYN ? (seq + 1) >>> 0 : seq;
+        fwd.capturedEdge = (flags & SYN ? seq + 1 : seq) | 0;
       }
       // contiguous and fully captured data moves the edge
-      if (!(flags & RST) && pkt.payloadLen >= seglen && le(seq, fwd.capturedEdge) && gt(end, fwd.capturedEdge)) fwd.capturedEdge = end;
-      if ((flags & FIN && fwd.capturedEdge === end) || (fwd.finSeq >= 0 && fwd.capturedEdge === fwd.finSeq)) fwd.capturedEdge = (fwd.capturedEdge + 1) >>> 0;
+      if (!(flags & RST) && pkt.payloadLen >= seglen && le(seq, fwd.capturedEdge) && gt(end, fwd.capturedEdge)) fwd.capturedEdge = end | 0;
+      if ((flags & FIN && (fwd.capturedEdge >>> 0) === end) || (fwd.finSeq >= 0 && (fwd.capturedEdge >>> 0) === fwd.finSeq)) fwd.capturedEdge = (fwd.capturedEdge + 1) | 0;
     }
 
     // ---- RFC 9293 states and the state breaks
@@ -394,8 +411,8 @@ export class TcpTracker implements Tracker {
       const r = (seq + seglen - fwd.baseSeq) >>> 0;
       if (r > fwd.highRel && r < 0x80000000) fwd.highRel = r;
     }
-    fwd.lastSegSeq = seq;
-    fwd.lastSegAck = ack;
+    fwd.lastSegSeq = seq | 0;
+    fwd.lastSegAck = ack | 0;
     fwd.lastSegLen = seglen;
     fwd.lastSegFlags = flags;
     fwd.lastSegFrame = frame;
@@ -582,7 +599,7 @@ export class TcpTracker implements Tracker {
       const syn = rev.synFrame;
       this.fire(c, TcpBit.REFUSED, frame, time, `connection refused: SYN to ${c.flow.endpoint(false)} (frame ${syn}) answered by RST after ${((time - rev.lastTime) * 1000).toFixed(3)} ms — nothing listens on port ${c.flow.endpoint(false).replace(/.*:/, '')}`, syn ? [syn] : []);
       // nothing was listening: the server side answered from CLOSED all along
-      for (const e of c.states) e.server = 'CLOSED';
+      this.stateLog.setServer(c.statesHead, State.CLOSED);
       st[1] = State.CLOSED;
     } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seqI, ackI, frame, time);
     if (flags & RST) {
@@ -634,11 +651,8 @@ export class TcpTracker implements Tracker {
     if (st[s] === State.ESTABLISHED && st[r] === State.ESTABLISHED) c.handshakeDone = true;
     if (st[0] !== before0 || st[1] !== before1 || first) {
       if (first && (flags & (SYN | ACK)) === SYN && st[1] === State.LISTEN) this.guess ??= 'server assumed LISTEN';
-      // one literal per shape (adding `guess` afterwards would allocate a property store)
-      const guess = this.guess;
-      c.states.push(guess
-        ? { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]], guess }
-        : { frame, time, client: STATE_NAMES[st[0]], server: STATE_NAMES[st[1]] });
+      c.statesTail = this.stateLog.add(c.statesTail, frame, time, st[0], st[1], this.guess);
+      if (c.statesHead < 0) c.statesHead = c.statesTail;
     }
     // half-open bookkeeping: the first data this side sent that is still unacknowledged
     if (seglen > 0 && !(flags & RST) && fwd.unackedSince === 0 && fwd.ringCount > 0 && (rev.lastack === 0 || gt((seq + seglen) >>> 0, rev.lastack))) {
@@ -662,7 +676,7 @@ export class TcpTracker implements Tracker {
     // is as likely an abort at SND.NXT that happens to look the same
     const answerable = peer.lastSegLen > 0 || (peer.lastSegFlags & (SYN | FIN)) !== 0;
     const closedForm = peer.lastSegFrame !== 0 && answerable && (
-      (!(flags & ACK) && peer.lastSegFlags & ACK && seq === peer.lastSegAck) ||
+      (!(flags & ACK) && peer.lastSegFlags & ACK && seq === (peer.lastSegAck >>> 0)) ||
       (flags & ACK && seq === 0 && ack === ((peer.lastSegSeq + peer.lastSegLen + (peer.lastSegFlags & (SYN | FIN) ? 1 : 0)) >>> 0)));
     if (established && fwd.finSeq < 0 && closedForm) {
       const rsRel = (seq - fwd.baseSeq) >>> 0;
@@ -715,7 +729,6 @@ export class TcpTracker implements Tracker {
     // the per-packet event bits join the analysis's columns: only frames with an event
     // (each went through fire(), which queued it in `pending`) have bits
     const cols = analysis.columns;
-    const bits = this.columns.bits;
     const eventBits = cols.eventBits;
     const n = Math.min(cols.length, this.columns.length);
     const pending = this.pending;
@@ -723,7 +736,7 @@ export class TcpTracker implements Tracker {
       const e = pending[k];
       analysis.events.push(e);
       const i = e.frame - 1;
-      if (i >= 0 && i < n) eventBits[i] |= bits[i];
+      if (i >= 0 && i < n) eventBits[i] |= this.columns.bits(i);
     }
     this.pending.length = 0;
   }
@@ -797,7 +810,7 @@ function pushSegment(h: TcpHalf, seqI: number, nextI: number, time: number, fram
   R[o + 3] = frame;
   R[o + 4] = retx ? 1 : 0;
   h.ringCount++;
-  if (h.ringCount === 1 || gt(nextseq, h.ringMaxNext)) h.ringMaxNext = nextseq;
+  if (h.ringCount === 1 || gt(nextseq, h.ringMaxNext)) h.ringMaxNext = nextseq | 0;
 }
 
 function growRing(h: TcpHalf): void {

@@ -16,6 +16,7 @@ export class ZeekEndpoint {
   prevState: number = ZState.INACTIVE;
   isOrig: boolean;
   started = false;
+  /** Sequence numbers as int32 (a field holding one at or above 2^31 would be a boxed heap number). */
   startSeq = 0;
   lastSeq = 0;
   histSeen = 0;
@@ -105,15 +106,15 @@ export class ZeekConn {
     if (ep.state === ZState.INACTIVE && !ep.started) {
       ep.started = true;
       if (SYN) {
-        ep.startSeq = seq >>> 0;
-        ep.lastSeq = onePast;
+        ep.startSeq = seq | 0;
+        ep.lastSeq = onePast | 0;
       } else {
-        ep.startSeq = (seq - 1) >>> 0;
-        ep.lastSeq = seq >>> 0;
+        ep.startSeq = (seq - 1) | 0;
+        ep.lastSeq = seq | 0;
       }
-    } else if (SYN && (ep.state === ZState.SYN_SENT || ep.state === ZState.SYN_ACK_SENT || ep.state === ZState.ESTABLISHED || ep.state === ZState.PARTIAL) && seq >>> 0 !== ep.startSeq) {
-      ep.startSeq = seq >>> 0;
-      ep.lastSeq = onePast;
+    } else if (SYN && (ep.state === ZState.SYN_SENT || ep.state === ZState.SYN_ACK_SENT || ep.state === ZState.ESTABLISHED || ep.state === ZState.PARTIAL) && (seq | 0) !== ep.startSeq) {
+      ep.startSeq = seq | 0;
+      ep.lastSeq = onePast | 0;
     }
     const relSeq = (seq - ep.startSeq) >>> 0;
     // update_history
@@ -151,10 +152,10 @@ export class ZeekConn {
     const dLast = delta(onePast, ep.lastSeq);
     if ((SYN || RST) && (dLast > TOO_LARGE_SEQ_DELTA || dLast < -TOO_LARGE_SEQ_DELTA)) {
       /* untrusted */
-    } else if (FIN && ep.lastSeq === ((ep.startSeq + 1) >>> 0)) ep.lastSeq = onePast;
+    } else if (FIN && ep.lastSeq === ((ep.startSeq + 1) | 0)) ep.lastSeq = onePast | 0;
     else if (ep.state === ZState.RESET) {
       /* don't trust */
-    } else if (dLast > 0) ep.lastSeq = onePast;
+    } else if (dLast > 0) ep.lastSeq = onePast | 0;
     else if (len > 0) this.scaled(ep, 'T');
     this.stateMachine(ep, peer, isOrig, SYN, FIN, RST, ACK, len);
   }
