@@ -176,6 +176,8 @@ export class TcpConn {
 }
 
 export class TcpTracker implements Tracker {
+  /** TCP segments only. */
+  readonly ipProtocols = [6];
   readonly conns: TcpConn[] = [];
   readonly columns = new TcpColumns();
   readonly stateLog = new StateLog();
