@@ -13,6 +13,7 @@ import { Overview } from './components/Overview';
 import { ProgressPanel } from './components/ProgressPanel';
 import { QuicView } from './components/QuicView';
 import { StartScreen } from './components/StartScreen';
+import { ChartWarmup } from './components/Warmup';
 import { download, stem } from './export';
 import { usePalette } from './theme';
 
@@ -169,6 +170,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
           <StartScreen client={client} status={status} onOpenClick={() => fileInput.current?.click()} run={run} />
         )}
       </main>
+      {showData && !flow && <ChartWarmup key={summary.name ?? ''} />}
     </div>
   );
 }

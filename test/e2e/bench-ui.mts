@@ -152,6 +152,14 @@ try {
   const tFlowOpen = Date.now() - t3;
   const chartsDrawn = `document.querySelector('[data-testid=seq-chart] svg.recharts-surface path[data-kind]') && !document.querySelector('.flow-detail[data-loading]') && document.querySelector('[data-testid=packet-list] .vt-row:not(.vt-loading)')`;
   const tFlowOpenInPage = await sinceClock(chartsDrawn);
+  // Where the first open's time went: each API call after the click (start, duration;
+  // ms from the click), the rest is rendering.
+  const openCalls = await page.evaluate(() => {
+    const w = window as unknown as { __t0: number };
+    return performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/api/') && e.startTime >= w.__t0)
+      .map((e) => `${e.name.replace(/.*\/api\//, '')} @${Math.round(e.startTime - w.__t0)} +${Math.round(e.duration)}`);
+  });
   const before = await page.locator('.brush-head .muted').textContent();
   const box = (await page.getByTestId('time-brush').boundingBox())!;
   const t4 = Date.now();
@@ -211,6 +219,7 @@ try {
       sortByPacketsFromSecondClickMs: tSortInPage.last,
       sortByClientMs: tSortClientInPage.first,
       openBiggestFlowMs: tFlowOpenInPage.first,
+      openBiggestFlowApiCalls: openCalls,
       brushZoomMs: tZoomInPage.last,
       repeated5: { sortByPacketsDescMedianMs: median(reps.sort), openBiggestFlowMedianMs: median(reps.open), brushZoomMedianMs: median(reps.zoom), all: reps },
     },
