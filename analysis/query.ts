@@ -47,6 +47,8 @@ const QUIC_TYPES = ['', 'Initial', '0-RTT', 'Handshake', 'Retry', 'VN', '1-RTT']
 const SEVERITY_RANK: Record<Severity, number> = { break: 3, warning: 2, info: 1 };
 /** The events of a packet that has none (shared: a flow's points are many). */
 const NO_KINDS: string[] = [];
+/** How many of the largest TCP flows get their chart columns built while idle. */
+const WARM_FLOWS = 4;
 
 /**
  * A tracker of the query layer's own: keeps, per packet, what the charts need and the
@@ -520,10 +522,28 @@ export class CaptureQuery {
     const todo: FlowSort[] = [];
     for (const key of ['packets', 'bytes', 'duration', 'start', 'breaks', 'protocol', 'state', 'client', 'server', 'id'] as const)
       for (const dir of ['desc', 'asc'] as const) if (!(key === 'id' && dir === 'asc')) todo.push({ key, dir });
+    // Then the chart columns of the largest TCP flows, the ones a user opens first from
+    // a table sorted by packets (each takes ~15 ms per 27k packets to build).
+    const biggest = (): number[] => {
+      const order = this.sortedOrder({ key: 'packets', dir: 'desc' });
+      const out: number[] = [];
+      for (let i = 0; i < order.length && out.length < WARM_FLOWS; i++) {
+        const r = this.facts[order[i]].row;
+        if (r.transport === 'tcp') out.push(r.id);
+      }
+      return out;
+    };
+    let charts: number[] | null = null;
     const step = (): void => {
+      if (!stillCurrent()) return;
       const next = todo.shift();
-      if (!next || !stillCurrent()) return;
-      this.sortedOrder(next);
+      if (next) this.sortedOrder(next);
+      else {
+        charts ??= biggest();
+        const id = charts.shift();
+        if (id === undefined) return;
+        this.seqColumns(id);
+      }
       const t = setTimeout(step, 0) as { unref?(): void };
       t.unref?.();
     };

@@ -238,6 +238,18 @@ describe('CaptureQuery', () => {
     expect(tl).toEqual(pts);
   });
 
+  it('builds the chart columns of the largest TCP flows while idle, after the sort orders', async () => {
+    const q = await queryOf(SAMPLE);
+    const cache = (q as unknown as { seqCache: Map<number, unknown> }).seqCache;
+    cache.clear();
+    q.warmSortOrders();
+    const tcp = q.json.flows.filter((f) => f.transport === 'tcp').sort((a, b) => b.packets - a.packets || a.id - b.id);
+    await expect.poll(() => cache.size, { timeout: 5000 }).toBe(Math.min(4, tcp.length));
+    expect(cache.has(tcp[0].id)).toBe(true);
+    // and they are what a timeline call would build
+    expect(q.timeline({ flow: tcp[0].id, maxPoints: 1000 }).points).toEqual(q.seqPoints(tcp[0].id));
+  });
+
   it('exports the flows as CSV', async () => {
     const q = await queryOf(SAMPLE);
     const csv = q.flowsCsv({}).trim().split('\n');
