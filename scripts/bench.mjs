@@ -129,6 +129,6 @@ if (haveTshark) {
 }
 if (haveTcptrace) {
   const c = row(tcptrace.name, res.tcptrace);
-  console.log('\nagainst tcptrace -n (the TCP issue's aim for the TCP analysis: within 1.5x of its time):');
+  console.log('\nagainst tcptrace -n (the TCP issue aims for the TCP analysis within 1.5x of its time):');
   for (const [i, o] of oursConfigs.entries()) console.log(`  ${o.name.padEnd(28)} ${(os[i].w / c.w).toFixed(2)}x its time`);
 }
