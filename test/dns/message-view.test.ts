@@ -78,7 +78,8 @@ describe('the DNS message a user opens', () => {
         }));
       }
     }
-    expect(messages).toBeGreaterThan(20);
+    // the fixtures alone hold 20 responses; the shared captures add ~280
+    expect(messages).toBeGreaterThanOrEqual(existsSync(SHARED) ? 250 : 20);
     expect(records).toBeGreaterThan(messages);
   });
 });
