@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import dnsPacket from 'dns-packet';
 import type { DnsMessageView, DnsRecordView } from '../analysis/api';
-import { headerFlags } from '../analysis/dns/view';
+import { headerView } from '../analysis/dns/view';
 import { rcodeName } from '../analysis/dns/wire';
 
 const NAME_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME']);
@@ -78,17 +78,11 @@ function recordView(r: PacketRecord): DnsRecordView {
 }
 
 export function dnsPacketView(msg: Uint8Array, frame: number, transaction: number): DnsMessageView {
-  const view: DnsMessageView = {
-    transaction, frame, decoder: 'dns-packet',
-    id: msg.length >= 2 ? (msg[0] << 8) | msg[1] : 0,
-    opcode: '', rcode: msg.length >= 4 ? rcodeName(msg[3] & 15) : '',
-    flags: headerFlags(msg), sections: [], error: null,
-  };
+  const view = headerView(msg, frame, transaction, 'dns-packet');
   try {
     const p = dnsPacket.decode(Buffer.from(msg.buffer, msg.byteOffset, msg.length)) as unknown as {
-      opcode?: string; questions?: PacketRecord[]; answers?: PacketRecord[]; authorities?: PacketRecord[]; additionals?: PacketRecord[];
+      questions?: PacketRecord[]; answers?: PacketRecord[]; authorities?: PacketRecord[]; additionals?: PacketRecord[];
     };
-    view.opcode = p.opcode ?? '';
     const opt = (p.additionals ?? []).find((r) => r.type === 'OPT');
     if (opt && msg.length >= 4) view.rcode = rcodeName(((opt.extendedRcode ?? 0) << 4) | (msg[3] & 15));
     view.sections = [

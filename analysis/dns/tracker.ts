@@ -85,9 +85,12 @@ function secs(x: number): string {
   return x < 0.001 ? `${(x * 1e6).toFixed(0)} µs` : x < 1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`;
 }
 
-function addrHash(a: Uint8Array, len: number, h: number): number {
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ a[i], 0x01000193);
-  return h;
+/** Mixes an address, as the flow's 32-bit words, into `h`. */
+function addrHash(w0: number, w1: number, w2: number, w3: number, h: number): number {
+  h = Math.imul(h ^ w0, 0x01000193);
+  h = Math.imul(h ^ w1, 0x01000193);
+  h = Math.imul(h ^ w2, 0x01000193);
+  return Math.imul(h ^ w3, 0x01000193);
 }
 
 const PROTOCOLS: readonly DnsProtocol[] = ['dns', 'mdns', 'llmnr'];
@@ -518,11 +521,10 @@ export class DnsTracker implements Tracker {
     if (this.fFlags[fid] & FF_TRACKED) return fid;
     this.fFlags[fid] = FF_TRACKED | (protocol << 1) | (tcp ? FF_TCP : 0);
     this.fFlow[fid] = flow;
-    const len = flow.ipVersion === 6 ? 16 : 4;
     const cA = flow.clientIsA;
     let h = 0x811c9dc5 ^ (tcp ? 6 : 17);
-    h = addrHash(cA ? flow.addrA : flow.addrB, len, h);
-    h = addrHash(cA ? flow.addrB : flow.addrA, len, h);
+    h = cA ? addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h) : addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h);
+    h = cA ? addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h) : addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h);
     this.fHostHash[fid] = Math.imul(h ^ (cA ? flow.portB : flow.portA), 0x5bd1e995);
     flow.app = 'dns';
     return fid;

@@ -31,9 +31,13 @@ function recordView(r: DnsRecord): DnsRecordView {
   return { name: r.name, type: typeName(r.type), class: r.type === 41 ? `udp ${r.rclass}` : className(r.rclass), ttl: r.ttl, data: r.data };
 }
 
-export function dnsMessageView(msg: Uint8Array, frame: number, transaction: number): DnsMessageView {
-  const base: DnsMessageView = {
-    transaction, frame, decoder: 'stateline',
+/**
+ * A view with the header fields read straight from the message's first 4 bytes (the
+ * same for every decoder); the decoder adds the sections, or the error.
+ */
+export function headerView(msg: Uint8Array, frame: number, transaction: number, decoder: DnsMessageView['decoder']): DnsMessageView {
+  return {
+    transaction, frame, decoder,
     id: msg.length >= 2 ? (msg[0] << 8) | msg[1] : 0,
     opcode: msg.length >= 3 ? opcodeName((msg[2] >> 3) & 15) : '',
     rcode: msg.length >= 4 ? rcodeName(msg[3] & 15) : '',
@@ -41,10 +45,14 @@ export function dnsMessageView(msg: Uint8Array, frame: number, transaction: numb
     sections: [],
     error: null,
   };
+}
+
+export function dnsMessageView(msg: Uint8Array, frame: number, transaction: number): DnsMessageView {
+  const view = headerView(msg, frame, transaction, 'stateline');
   try {
     const m = decodeMessage(msg, 0, msg.length);
-    base.rcode = rcodeName(m.rcode);
-    base.sections = [
+    view.rcode = rcodeName(m.rcode);
+    view.sections = [
       { name: 'question', records: m.questions.map((q) => ({ name: q.name, type: typeName(q.type), class: className(q.qclass), ttl: null, data: '' })) },
       { name: 'answer', records: m.answers.map(recordView) },
       { name: 'authority', records: m.authorities.map(recordView) },
@@ -52,7 +60,7 @@ export function dnsMessageView(msg: Uint8Array, frame: number, transaction: numb
     ];
   } catch (e) {
     if (!(e instanceof DnsDecodeError)) throw e;
-    base.error = `${e.message} (byte ${e.offset} of the message)`;
+    view.error = `${e.message} (byte ${e.offset} of the message)`;
   }
-  return base;
+  return view;
 }
