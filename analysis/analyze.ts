@@ -101,7 +101,6 @@ export async function analyzeCapture(
   // After the first records, the file size tells roughly how many packets follow:
   // reserve the columns for them (10% over; they still grow if the guess was short).
   const ESTIMATE_AFTER = 4096;
-  let recordBytes = 0;
   let lastLinkType = -1;
   const wants = (t: Tracker, proto: number | null): boolean =>
     !t.ipProtocols || (proto === null ? t.ipProtocols.some((p) => p !== 6 && p !== 17) : t.ipProtocols.includes(proto));
@@ -112,10 +111,8 @@ export async function analyzeCapture(
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     const frame = r.frame;
-    if (frame <= ESTIMATE_AFTER) {
-      recordBytes += r.capLen + 16;
-      if (frame === ESTIMATE_AFTER && opts.totalBytes) cols.reserve(Math.ceil((opts.totalBytes / recordBytes) * ESTIMATE_AFTER * 1.1));
-    }
+    // (r.offset: where this record starts, so the bytes the first records took)
+    if (frame === ESTIMATE_AFTER && opts.totalBytes && r.offset > 0) cols.reserve(Math.ceil((opts.totalBytes / r.offset) * ESTIMATE_AFTER * 1.1));
     if (a.start === null || time < a.start) a.start = time;
     if (a.end === null || time > a.end) a.end = time;
     a.bytes += r.capLen;

@@ -46,8 +46,13 @@ export function flowJson(f: Flow): FlowJson {
   };
 }
 
-/** Flows per transport, in order of each transport's first flow. */
-export function flowCounts(a: Analysis): { total: number; byTransport: [string, number][] } {
+export interface FlowCounts {
+  total: number;
+  /** Flows per transport, in order of each transport's first flow. */
+  byTransport: [string, number][];
+}
+
+export function flowCounts(a: Analysis): FlowCounts {
   const n = new Map<string, number>();
   for (const f of a.flows.flows) n.set(f.transport, (n.get(f.transport) ?? 0) + 1);
   return { total: a.flows.size, byTransport: [...n] };

@@ -29,14 +29,10 @@ export async function* fileChunks(path: string, chunkSize = CHUNK_SIZE): AsyncGe
       if (bytesRead === 0) return;
       const buf = bufs[which];
       which ^= 1;
-      // Prefetch into the other buffer; the consumer is done with it, since it asked
-      // for this chunk. A short read means the end of the file: no prefetch.
-      if (bytesRead === chunkSize) pending = fh.read(bufs[which], 0, chunkSize, null);
+      // Prefetch into the other buffer: the consumer is done with it, since it asked
+      // for this chunk. Only a read that returns 0 ends the file (a live capture grows).
+      pending = fh.read(bufs[which], 0, chunkSize, null);
       yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
-      if (bytesRead !== chunkSize) {
-        // Files can grow while read (a live capture): read on until a read returns 0.
-        pending = fh.read(bufs[which], 0, chunkSize, null);
-      }
     }
   } finally {
     // An early return (cancel) can leave a read in flight: let it land before closing.

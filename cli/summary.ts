@@ -2,6 +2,7 @@
 // then a flow table.
 
 import type { AnalysisJson } from '../analysis/model';
+import type { FlowCounts } from '../analysis/output';
 
 const LINK_NAMES: Record<number, string> = {
   0: 'null/loopback', 1: 'ethernet', 9: 'ppp', 12: 'raw ip', 14: 'raw ip', 101: 'raw ip', 108: 'loop', 113: 'linux sll', 228: 'ipv4', 229: 'ipv6', 276: 'linux sll2',
@@ -11,24 +12,15 @@ function fmtTime(t: number | null): string {
   return t === null ? '-' : new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
-/**
- * `j` may hold only the first flows (the table shows 100); `counts` counts them all
- * (computed from `j` when absent).
- */
-export function renderSummary(j: AnalysisJson, file: string, counts?: { total: number; byTransport: [string, number][] }): string {
+/** `j` may hold only the first flows (the table shows 100); `counts` counts them all (output.ts flowCounts). */
+export function renderSummary(j: AnalysisJson, file: string, counts: FlowCounts): string {
   const c = j.capture;
   const out: string[] = [];
   const dur = c.start !== null && c.end !== null ? (c.end - c.start).toFixed(3) + ' s' : '-';
   out.push(`${file}: ${c.format}${c.compressed ? ' (gzip)' : ''}, ${c.packets} packets, ${c.bytes} bytes, ${dur}`);
   out.push(`  link types: ${c.linkTypes.map((l) => `${l} (${LINK_NAMES[l] ?? 'unknown'})`).join(', ') || '-'}`);
   out.push(`  from ${fmtTime(c.start)} to ${fmtTime(c.end)}`);
-  let total = j.flows.length, byTransport: [string, number][];
-  if (counts) ({ total, byTransport } = counts);
-  else {
-    const m = new Map<string, number>();
-    for (const f of j.flows) m.set(f.transport, (m.get(f.transport) ?? 0) + 1);
-    byTransport = [...m];
-  }
+  const { total, byTransport } = counts;
   out.push(`  flows: ${total}${byTransport.length ? ' (' + byTransport.map(([k, v]) => `${v} ${k}`).join(', ') + ')' : ''}`);
   if (c.unsupported.length) out.push(`  not decoded: ${c.unsupported.map((u) => `${u.what} (${u.packets} packets)`).join(', ')}`);
   if (c.errors.length) {
