@@ -1,48 +1,16 @@
 // The pipeline of DESIGN.md: capture reader → decoder → flow table → trackers → model.
 // One reused Packet per record; per-packet facts go to typed columns.
 
-import { readCapture, type CaptureInfo, type CaptureRecord } from '../parsers/capture/index';
-import { Decoder, DecodeProblem, Packet } from '../parsers/decode/index';
-import { PacketColumns } from './columns';
-import { FlowTable, type Flow } from './flows';
-import type { AnalysisJson, CaptureErrorJson, EventJson, Severity } from './model';
+import { readCapture, type CaptureRecord } from '../parsers/capture/index';
+import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
+import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
 import { createTrackers, type TrackerOptions } from './trackers';
 
-/** What toJson builds: the transaction lists (dns[], quic[]) cost time and memory that a summary does not need. */
-export interface JsonOptions {
-  /** Build dns[] and quic[] (default true). */
-  transactions?: boolean;
-  /** Build flows[] for the first N flows only (default: all); the summary shows 100. */
-  maxFlows?: number;
-}
+export { Analysis, type AnalyzeProgress, type JsonOptions, type Tracker } from './analysis';
 
-/** Something that follows protocol state across the packets of a capture. */
-export interface Tracker {
-  /**
-   * The IP protocols (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, …) whose packets this tracker
-   * wants in onPacket; absent = all. The pipeline calls each tracker only for those,
-   * sparing a call per tracker per packet it would ignore.
-   */
-  readonly ipProtocols?: readonly number[];
-  /** Called for every packet that belongs to a flow; `dir` 0 = client → server. */
-  onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void;
-  /** Once the capture's format is known, before the first packet (e.g. whether it can embed TLS secrets). */
-  onCaptureHeader?(info: CaptureInfo): void;
-  /** Called for packets outside any flow (ICMP errors are also given to onPacket). */
-  onOther?(pkt: Packet, frame: number, time: number): void;
-  /** After the last packet: emit end-of-capture events. */
-  finish(analysis: Analysis): void;
-  /** After every finish(): work that must await (QUIC decryption with WebCrypto). */
-  finishAsync?(analysis: Analysis): Promise<void>;
-  /** Add this tracker's part to the JSON (flows[].tcp, dns[], quic[], …). */
-  contribute?(json: AnalysisJson, analysis: Analysis, opts: JsonOptions): void;
-}
-
-export interface AnalyzeProgress {
-  bytesRead: number;
-  totalBytes: number | undefined;
-  packets: number;
-}
+// module constants (read once, not a property load per packet)
+const TCP = IpProto.TCP, UDP = IpProto.UDP;
+const SYN = TcpFlag.SYN, ACK = TcpFlag.ACK, FIN = TcpFlag.FIN, RST = TcpFlag.RST;
 
 export interface AnalyzeOptions {
   onProgress?(p: AnalyzeProgress): void;
@@ -56,34 +24,6 @@ export interface AnalyzeOptions {
   maxDecodeErrors?: number;
 }
 
-export class Analysis {
-  info!: CaptureInfo;
-  readonly flows = new FlowTable();
-  readonly columns = new PacketColumns();
-  readonly events: EventJson[] = [];
-  /** Decode problems listed (first maxDecodeErrors) and counted. */
-  readonly decodeErrors: CaptureErrorJson[] = [];
-  decodeProblems = 0;
-  nonIpPackets = 0;
-  bytes = 0;
-  start: number | null = null;
-  end: number | null = null;
-  readonly linkTypes = new Set<number>();
-  decoder = new Decoder();
-  trackers: Tracker[] = [];
-
-  /** Record an event (trackers call this; the list is sorted by frame at the end). */
-  event(kind: string, severity: Severity, frame: number, time: number, flow: number | null, message: string, related: number[] = []): EventJson {
-    const e: EventJson = { kind, severity, frame, time, flow, message, related };
-    this.events.push(e);
-    return e;
-  }
-
-  get packets(): number {
-    return this.columns.length;
-  }
-}
-
 export async function analyzeCapture(
   source: AsyncIterable<Uint8Array> | Uint8Array,
   opts: AnalyzeOptions = {},
@@ -95,6 +35,7 @@ export async function analyzeCapture(
   const cols = a.columns;
   const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
   a.trackers = trackers;
+  for (const t of trackers) t.onStart?.(a);
   const maxErrors = opts.maxDecodeErrors ?? 100;
   let lastProgressPackets = 0;
 
@@ -103,9 +44,9 @@ export async function analyzeCapture(
   const ESTIMATE_AFTER = 4096;
   let lastLinkType = -1;
   const wants = (t: Tracker, proto: number | null): boolean =>
-    !t.ipProtocols || (proto === null ? t.ipProtocols.some((p) => p !== 6 && p !== 17) : t.ipProtocols.includes(proto));
-  const forTcp = trackers.filter((t) => wants(t, 6));
-  const forUdp = trackers.filter((t) => wants(t, 17));
+    !t.ipProtocols || (proto === null ? t.ipProtocols.some((p) => p !== TCP && p !== UDP) : t.ipProtocols.includes(proto));
+  const forTcp = trackers.filter((t) => wants(t, TCP));
+  const forUdp = trackers.filter((t) => wants(t, UDP));
   const forRest = trackers.filter((t) => wants(t, null));
   const withOther = trackers.filter((t) => t.onOther);
   const onRecord = (r: CaptureRecord): void => {
@@ -140,17 +81,17 @@ export async function analyzeCapture(
       f.serverPackets++;
       f.serverBytes += r.origLen;
     }
-    if (pkt.ipProto === 6) {
+    if (pkt.ipProto === TCP) {
       const fl = pkt.tcpFlags;
-      if ((fl & 0x12) === 0x02 && dir === 0 && !f.sawSyn) {
+      if ((fl & (SYN | ACK)) === SYN && dir === 0 && !f.sawSyn) {
         f.sawSyn = true;
         f.clientIsn = pkt.tcpSeq;
       }
-      if (fl & 0x05) f.closed = true;
+      if (fl & (FIN | RST)) f.closed = true;
     }
-    cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === 6 ? pkt.tcpFlags : 0);
+    cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === TCP ? pkt.tcpFlags : 0);
     const proto = pkt.ipProto;
-    const list = proto === 6 ? forTcp : proto === 17 ? forUdp : forRest;
+    const list = proto === TCP ? forTcp : proto === UDP ? forUdp : forRest;
     for (let i = 0; i < list.length; i++) list[i].onPacket(pkt, f, dir, frame, time);
     if (opts.onProgress && cols.length - lastProgressPackets >= 65536) lastProgressPackets = cols.length;
   };
@@ -168,6 +109,6 @@ export async function analyzeCapture(
   });
   for (const t of trackers) t.finish(a);
   for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
-  a.events.sort((x, y) => x.frame - y.frame);
+  a.sealEvents();
   return a;
 }

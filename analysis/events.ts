@@ -6,6 +6,8 @@ import type { Severity } from './model';
 
 export interface EventKindInfo {
   severity: Severity;
+  /** The severity when raised with `escalate` (a kind whose gravity depends on a value: a close with an error code). */
+  escalated?: Severity;
   /** Short title for lists and charts. */
   title: string;
   /** Plain language: which state, held by whom, was lost or broke, and what followed. */

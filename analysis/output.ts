@@ -1,6 +1,6 @@
 // Analysis → the stable JSON of OUTPUT.md.
 
-import type { Analysis, JsonOptions } from './analyze';
+import type { Analysis, JsonOptions } from './analysis';
 import type { AnalysisJson, CaptureSummaryJson, FlowJson } from './model';
 import type { Flow } from './flows';
 

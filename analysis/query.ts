@@ -7,7 +7,8 @@
 // give it their I/O (file streams) through `SessionHost`.
 
 import type { Packet } from '../parsers/decode/index';
-import { analyzeCapture, type Analysis, type Tracker } from './analyze';
+import type { Analysis, Tracker } from './analysis';
+import { analyzeCapture } from './analyze';
 import type {
   ApiArgs,
   DnsMessageView,

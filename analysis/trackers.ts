@@ -1,7 +1,7 @@
 // The protocol trackers every analysis runs, in order. Each protocol's tracker lives
 // in its own folder (analysis/tcp, analysis/dns, analysis/quic) and is added here.
 
-import type { Tracker } from './analyze';
+import type { Tracker } from './analysis';
 import { DnsTracker } from './dns/tracker';
 import { QuicTracker } from './quic/tracker';
 import { TcpTracker } from './tcp/tracker';

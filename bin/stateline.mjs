@@ -2,7 +2,7 @@
 // The `stateline` command. It runs cli/main.ts without a build step, so `npx stateline`
 // works right after `npm install` (installs run with ignore-scripts):
 //  - normally from a bundle that esbuild writes next to the sources on first use and
-//    again whenever a source under cli/, analysis/ or parsers/ is newer (about 0.3 s,
+//    again whenever a source under cli/, host/, analysis/ or parsers/ is newer (about 0.3 s,
 //    once); starting from it takes ~0.07 s instead of ~0.2 s through a TS loader;
 //  - through tsx's loader when esbuild is not available or the bundle cannot be written.
 // The bundle lives in cli/ (git-ignored) so that import.meta.url resolves as the
@@ -23,7 +23,7 @@ function newestSource() {
       else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ['cli', 'analysis', 'parsers']) walk(join(root, d));
+  for (const d of ['cli', 'host', 'analysis', 'parsers']) walk(join(root, d));
   return newest;
 }
 

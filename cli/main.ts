@@ -5,7 +5,7 @@
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
 import { readFileSync, statSync } from 'node:fs';
-import { fileChunks } from './file-source';
+import { fileChunks } from '../host/file-source';
 import { analyzeCapture } from '../analysis/analyze';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiArgumentError, dispatch, isApiMethod } from '../analysis/api';
-import { nodeFileHost } from './file-source';
+import { nodeFileHost } from '../host/file-source';
 import { StatelineSession, type SessionHost } from '../analysis/query';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { dispatch } from '../analysis/api';
 import { StatelineSession } from '../analysis/query';
-import { nodeFileHost } from '../cli/file-source';
+import { nodeFileHost } from '../host/file-source';
 import type { WorkerInit } from './worker-host';
 
 const init = workerData as WorkerInit;

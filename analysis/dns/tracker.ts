@@ -33,9 +33,9 @@
 //   quoted); any other UDP datagram refused so is udp.port-unreachable on its flow.
 
 import { IpProto, type Packet } from '../../parsers/decode/packet';
-import type { Analysis, JsonOptions, Tracker } from '../analyze';
+import type { Analysis, EventSource, JsonOptions, Tracker } from '../analysis';
 import { sameAddress, type Flow } from '../flows';
-import type { AnalysisJson, DnsJson, Severity } from '../model';
+import type { AnalysisJson, DnsJson } from '../model';
 import { findQuotedDatagram, UdpFlowIndex, type UdpIcmpError } from '../udp/icmp';
 import './kinds';
 import { DnsTcpStream } from './tcp-stream';
@@ -60,16 +60,6 @@ export type DnsStatus = DnsJson['status'];
 export interface DnsTrackerOptions {
   /** Seconds after which a query without response is unanswered (default 5). */
   dnsTimeoutSeconds?: number;
-}
-
-interface PendingEvent {
-  kind: string;
-  severity: Severity;
-  frame: number;
-  time: number;
-  flow: number | null;
-  message: string;
-  related: number[];
 }
 
 function isMulticast(pkt: Packet): boolean {
@@ -217,7 +207,8 @@ export class DnsTracker implements Tracker {
   readonly icmpErrors: UdpIcmpError[] = [];
   /** Decoded DNS messages and the time spent in the per-message path (for the bench). */
   messages = 0;
-  private readonly events: PendingEvent[] = [];
+  /** The analysis events go to (set by onStart). */
+  private analysis!: Analysis;
   /** The latest outstanding query by client host, server host and port, and ID (cross-port retries). */
   private readonly byHost = new IntTable();
   /** Truncated UDP answers waiting for the TCP retry, by client/server host and question. */
@@ -293,6 +284,10 @@ export class DnsTracker implements Tracker {
     this.timeout = opts.dnsTimeoutSeconds ?? 5;
     this.grow(1024);
   }
+  onStart(analysis: Analysis): void {
+    this.analysis = analysis;
+  }
+
 
   // ------------------------------------------------------------------ storage
 
@@ -534,11 +529,11 @@ export class DnsTracker implements Tracker {
     const m = ++this.fMalformed[fid];
     if (m > MAX_MALFORMED_PER_FLOW) return;
     const more = m === MAX_MALFORMED_PER_FLOW ? ' (further malformed messages on this flow are not listed)' : '';
-    this.push('dns.malformed', 'warning', frame, time, fid, `frame ${frame}: ${reason}${more}`, []);
+    this.push('dns.malformed', frame, time, fid, `frame ${frame}: ${reason}${more}`, []);
   }
 
-  private push(kind: string, severity: Severity, frame: number, time: number, flow: number | null, message: string, related: number[]): void {
-    this.events.push({ kind, severity, frame, time, flow, message, related });
+  private push(kind: string, frame: number, time: number, flow: number | null, message: string, related: number[], source: EventSource = 'dns'): void {
+    this.analysis.emit(source, kind, frame, time, flow, message, related);
   }
 
   /** One DNS message at data[off..off+len) (`wireLen` as the headers state). */
@@ -633,7 +628,7 @@ export class DnsTracker implements Tracker {
           else this.moreQueryFrames.get(t)!.push(frame);
           this.tQlast[t] = frame;
           if (!quiet)
-            this.push('dns.retransmission', 'warning', frame, time, fid,
+            this.push('dns.retransmission', frame, time, fid,
               `query ${hex4(id)} for ${this.questionOf(t)} sent again (${n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`} time) ${secs(time - last)} after the previous send (frame ${prev}) without an answer`,
               [this.tQf0[t]]);
           this.tLastQueryTime[t] = time;
@@ -661,7 +656,7 @@ export class DnsTracker implements Tracker {
     if (other >= 0) {
       this.tReusedIdWith[t] = other;
       if (!quiet)
-        this.push('dns.id-reuse', 'warning', frame, time, fid,
+        this.push('dns.id-reuse', frame, time, fid,
           `query ID ${hex4(id)} reused for ${this.questionOf(t)} while the query for ${this.questionOf(other)} (frame ${this.tQf0[other]}) with the same ID is still unanswered on this flow`,
           [this.tQf0[other]]);
     }
@@ -673,7 +668,7 @@ export class DnsTracker implements Tracker {
         time - this.tLastQueryTime[o] <= RETRY_WINDOW_SECONDS && sameHosts(this.flowOf(o), flow)) {
       this.tRetryOf[t] = o;
       if (this.tRetriedBy[o] < 0) this.tRetriedBy[o] = t;
-      this.push('dns.retransmission', 'warning', frame, time, fid,
+      this.push('dns.retransmission', frame, time, fid,
         `query ${hex4(id)} for ${this.questionOf(t)} sent again from a new source port (${flow.endpoint(true)}, first sent from ${this.flowOf(o).endpoint(true)} at frame ${this.tQf0[o]}, ${secs(time - this.tLastQueryTime[o])} earlier, unanswered)`,
         [this.tQf0[o]]);
     }
@@ -738,7 +733,7 @@ export class DnsTracker implements Tracker {
         this.keep(asked, data, off, len);
         this.tRespUdpLength[asked] = udpLength;
       }
-      this.push('dns.question-mismatch', 'break', frame, time, fid,
+      this.push('dns.question-mismatch', frame, time, fid,
         `response ${hex4(id)} answers ${got}, but the query with that ID (frame ${this.tQf0[asked]}) asked for ${this.questionOf(asked)}: not taken as its answer`,
         [this.tQf0[asked]]);
       return;
@@ -771,11 +766,11 @@ export class DnsTracker implements Tracker {
       if (dup >= 0) {
         const dupResp = this.tResponseFrame[dup];
         this.tDuplicateOf[t] = dupResp;
-        this.push('dns.orphan-response', 'break', frame, time, fid,
+        this.push('dns.orphan-response', frame, time, fid,
           `duplicate response ${hex4(id)}${q}: the query (frame ${this.tQf0[dup]}) was already answered at frame ${dupResp}, ${secs(time - this.tResponseTime[dup])} earlier, so the client no longer waited for it`,
           [this.tQf0[dup], dupResp]);
       } else {
-        this.push('dns.orphan-response', 'break', frame, time, fid,
+        this.push('dns.orphan-response', frame, time, fid,
           `response ${hex4(id)}${q} from ${flow.endpoint(false)} to ${flow.endpoint(true)} matches no query seen on this flow`,
           []);
       }
@@ -897,7 +892,7 @@ export class DnsTracker implements Tracker {
         const sif = this.tServerIcmpFrame[t];
         const icmp = sif > 0 ? `; the server's host refused it: ${this.serverIcmpText.get(t)} at frame ${sif}` : '';
         const r = this.tRetriedBy[t];
-        this.push('dns.unanswered', 'break', first, this.tTime[t], flow.id,
+        this.push('dns.unanswered', first, this.tTime[t], flow.id,
           `query ${hex4(this.tId[t])} for ${this.questionOf(t)} to ${flow.endpoint(false)} was not answered${sends}: ${why}${icmp}${r >= 0 ? `; retried from ${this.flowOf(r).endpoint(true)} at frame ${qf0[r]}${this.tResponseFrame[r] > 0 ? `, answered at frame ${this.tResponseFrame[r]}` : ''}` : ''}`,
           sif > 0 ? [sif] : []);
         continue;
@@ -906,7 +901,7 @@ export class DnsTracker implements Tracker {
       const wait = this.tResponseTime[t] - this.tLastQueryTime[t];
       if (!quiet && wait > T) {
         const flow = this.flowOf(t);
-        this.push('dns.unanswered', 'break', first, this.tTime[t], flow.id,
+        this.push('dns.unanswered', first, this.tTime[t], flow.id,
           `query ${hex4(this.tId[t])} for ${this.questionOf(t)} to ${flow.endpoint(false)} got no response within the ${T} s timeout; the response came only ${secs(wait)} after the ${qn[t] > 1 ? 'last send' : 'query'}, at frame ${this.tResponseFrame[t]}${this.tIcmpFrame[t] > 0 ? ', when the client had given up' : ''}`,
           [this.tResponseFrame[t]]);
       }
@@ -920,7 +915,7 @@ export class DnsTracker implements Tracker {
       if (icmpFrame > 0) {
         clientGone.add(icmpFrame);
         const flow = this.flowOf(t);
-        this.push('dns.client-gone', 'break', rf, this.tResponseTime[t], flow.id,
+        this.push('dns.client-gone', rf, this.tResponseTime[t], flow.id,
           status[t] === S_ORPHAN
             ? `response ${hex4(this.tId[t])}${flags & F_QUESTION ? ` for ${this.questionOf(t)}` : ''} (no query seen) was refused by ${flow.endpoint(true).replace(/:\d+$/, '')} with ICMP port unreachable (frame ${icmpFrame}): no socket on ${flow.endpoint(true)} any more`
             : `response ${hex4(this.tId[t])} for ${this.questionOf(t)} came ${secs(this.tResponseTime[t] - this.tTime[t])} after the query (frame ${qf0[t]}) and was refused with ICMP port unreachable (frame ${icmpFrame}): the client's socket ${flow.endpoint(true)} was already closed`,
@@ -930,13 +925,13 @@ export class DnsTracker implements Tracker {
       const rcode = this.tRcode[t];
       if (rcode > 0 && (this.fFlags[this.tFlow[t]] & 6) === 0) {
         const flow = this.flowOf(t);
-        this.push('dns.error', 'info', rf, this.tResponseTime[t], flow.id,
+        this.push('dns.error', rf, this.tResponseTime[t], flow.id,
           `${rcodeName(rcode)} for ${flags & F_QUESTION ? this.questionOf(t) : `query ${hex4(this.tId[t])}`} from ${flow.endpoint(false)}${qn[t] ? ` (query frame ${qf0[t]})` : ''}`,
           qn[t] ? [qf0[t]] : []);
       }
       if (flags & F_TRUNCATED && !(flags & F_TCP) && status[t] !== S_ORPHAN) {
         const trf = this.tTcpRetryFrame[t];
-        this.push('dns.truncated', 'info', rf, this.tResponseTime[t], this.tFlow[t],
+        this.push('dns.truncated', rf, this.tResponseTime[t], this.tFlow[t],
           `response ${hex4(this.tId[t])} for ${this.questionOf(t)} is truncated (TC bit): the answer did not fit in UDP; ${trf > 0 ? `the client asked again over TCP at frame ${trf}` : 'no TCP retry in the capture'}`,
           trf > 0 ? [trf] : []);
       }
@@ -946,11 +941,10 @@ export class DnsTracker implements Tracker {
       if (clientGone.has(e.frame)) continue;
       const dg = findQuotedDatagram(a.columns, e);
       const port = e.kind === 'port';
-      this.push(port ? 'udp.port-unreachable' : 'udp.unreachable', port ? 'break' : 'warning', e.frame, e.time, e.flow ? e.flow.id : null,
+      this.push(port ? 'udp.port-unreachable' : 'udp.unreachable', e.frame, e.time, e.flow ? e.flow.id : null,
         `${e.text} for the UDP datagram ${e.src} → ${e.dst}${dg ? ` (frame ${dg})` : e.flow ? '' : ' (not in the capture)'}: ${port ? `nothing listened on ${e.dst}` : 'it did not reach its destination'}`,
-        dg ? [dg] : []);
+        dg ? [dg] : [], 'udp');
     }
-    for (const e of this.events) a.event(e.kind, e.severity, e.frame, e.time, e.flow, e.message, e.related);
   }
 
   // ------------------------------------------------------------------ JSON

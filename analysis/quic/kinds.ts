@@ -45,6 +45,7 @@ export const QUIC_EVENT_KINDS = {
   },
   'quic.connection-close': {
     severity: 'info',
+    escalated: 'break',
     title: 'QUIC CONNECTION_CLOSE',
     explanation:
       'An endpoint closed the connection with a CONNECTION_CLOSE frame carrying an error code. NO_ERROR is an orderly close; any other code means the connection was torn down because of an error (the code and reason say which). Readable in Initial packets always, in Handshake and 1-RTT packets with the key log.',

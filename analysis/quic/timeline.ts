@@ -1,7 +1,7 @@
 // QUIC packet types over time, per connection, for the UI timeline: the query function
 // the UI asks (DESIGN.md: never more points than pixels).
 
-import type { Analysis } from '../analyze';
+import type { Analysis } from '../analysis';
 import { PACKET_TYPE_NAMES } from '../../parsers/quic/header';
 import { QuicTracker, type QuicConn } from './tracker';
 

@@ -28,7 +28,7 @@ import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, un
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
 import { handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseServerHello, type TransportParams } from '../../parsers/quic/tls';
 import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
-import type { Analysis, JsonOptions, Tracker } from '../analyze';
+import type { Analysis, JsonOptions, Tracker } from '../analysis';
 import type { Flow } from '../flows';
 import type { AnalysisJson, QuicJson } from '../model';
 import { FrameList, IntLog, Timeline, TimelineLog } from './lists';
@@ -739,7 +739,7 @@ export class QuicTracker implements Tracker {
     if (h.type === PacketType.VERSION_NEGOTIATION) {
       if (!c.vnSeen) {
         c.vnSeen = true;
-        this.pendingEvents.push({ kind: 'quic.version-negotiation', severity: 'info', frame, time, flow: fq.key ? this.flowIdOf(fq) : null,
+        this.pendingEvents.push({ kind: 'quic.version-negotiation', escalate: false, frame, time, flow: fq.key ? this.flowIdOf(fq) : null,
           message: `the server does not support the client's version ${c.versions.map(versionHex).join(', ') || '?'} and offers ${vnVersions(d, h).map(versionHex).join(', ')}`, related: [] });
       }
       return;
@@ -749,7 +749,7 @@ export class QuicTracker implements Tracker {
       c.retryScid = scid;
       if (h.scidLen) this.addCid(c, scid, true);
       c.keyCid = this.arena.copy(d, h.scidOff, h.scidOff + h.scidLen);
-      this.pendingEvents.push({ kind: 'quic.retry', severity: 'info', frame, time, flow: this.flowIdOf(fq),
+      this.pendingEvents.push({ kind: 'quic.retry', escalate: false, frame, time, flow: this.flowIdOf(fq),
         message: `the server asks the client to prove its address: Retry with a ${h.tokenLen}-byte token and the new connection ID ${scid}; the client's next Initial must go to it`, related: [] });
       return;
     }
@@ -943,7 +943,7 @@ export class QuicTracker implements Tracker {
     this.serverEps.add(server);
     if (c.paths.length > 1 && !long) {
       const prev = c.paths[c.paths.length - 2];
-      this.pendingEvents.push({ kind: 'quic.migration', severity: 'info', frame, time, flow: flow.id,
+      this.pendingEvents.push({ kind: 'quic.migration', escalate: false, frame, time, flow: flow.id,
         message: `connection ${c.number} continues on a new path ${client} → ${server} (was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame})${inferred ? ' — inferred' : ''}`, related: [prev.lastFrame],
         path: c.paths[c.paths.length - 1] });
     }
@@ -956,7 +956,7 @@ export class QuicTracker implements Tracker {
       if (fromClient) { c.clientPackets++; c.lastClientTime = time; c.lastClientFrame = frame; }
       else { c.serverPackets++; c.lastServerTime = time; c.lastServerFrame = frame; if (!inferred) c.lastServerMatchedTime = time; }
       if (c.lastFrame && time - c.lastTime > this.idleSeconds) {
-        this.pendingEvents.push({ kind: 'quic.idle', severity: 'warning', frame, time, flow: this.flowIdOf(fq),
+        this.pendingEvents.push({ kind: 'quic.idle', escalate: false, frame, time, flow: this.flowIdOf(fq),
           message: `no packet of connection ${c.number} for ${(time - c.lastTime).toFixed(1)} s (frame ${c.lastFrame} → ${frame}; threshold ${this.idleSeconds} s)`, related: [c.lastFrame] });
       }
       if (time > c.lastTime) c.lastTime = time;
@@ -993,7 +993,8 @@ export class QuicTracker implements Tracker {
     this.icmp.push({ frame, time, icmpFlow: _flow.id, fq, fromClient, port });
   }
 
-  private readonly pendingEvents: { kind: string; severity: 'break' | 'warning' | 'info'; frame: number; time: number; flow: number | null; message: string; related: number[]; path?: QuicPath }[] = [];
+  /** Events raised before their message is complete (a migration's path validation is known only at the end); emitted in finishAsync. */
+  private readonly pendingEvents: { kind: string; escalate: boolean; frame: number; time: number; flow: number | null; message: string; related: number[]; path?: QuicPath }[] = [];
 
   // ------------------------------------------------------------------ end of capture
 
@@ -1040,7 +1041,7 @@ export class QuicTracker implements Tracker {
         e.message += `; path validation (PATH_CHALLENGE / PATH_RESPONSE) in frame${ch.length > 1 ? 's' : ''} ${ch.slice(0, 6).join(', ')}${ch.length > 6 ? ', …' : ''}`;
         e.related = [...e.related, ...ch.slice(0, 6)];
       }
-      a.event(e.kind, e.severity, e.frame, e.time, e.flow, e.message, e.related);
+      a.emit('quic', e.kind, e.frame, e.time, e.flow, e.message, e.related, e.escalate);
     }
     for (const c of this.conns) {
       const proven = c.proven;
@@ -1240,7 +1241,7 @@ export class QuicTracker implements Tracker {
     const name = errorName(f.errorCode, f.application);
     const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : '1-RTT';
     this.pendingEvents.push({
-      kind: 'quic.connection-close', severity: ok ? 'info' : 'break', frame: p.frame, time: p.time, flow: c.paths[p.pathIndex]?.flow ?? null,
+      kind: 'quic.connection-close', escalate: !ok, frame: p.frame, time: p.time, flow: c.paths[p.pathIndex]?.flow ?? null,
       message: `the ${p.fromClient ? 'client' : 'server'} closes connection ${c.number} with ${f.application ? 'application' : 'transport'} error 0x${f.errorCode.toString(16)} ${name}${f.reason ? ` ("${f.reason}")` : ''} in a${level === 'Initial' ? 'n' : ''} ${level} packet`,
       related: [],
     });
@@ -1337,7 +1338,7 @@ export class QuicTracker implements Tracker {
         // next to a known QUIC server, short-header packets whose DCID nobody issued in our sight
         const near = this.serverEps.has(a) ? a : this.serverEps.has(b) ? b : null;
         if (near) {
-          this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: first.frame, time: first.time, flow: flow.id,
+          this.pendingEvents.push({ kind: 'quic.unknown-cid', escalate: false, frame: first.frame, time: first.time, flow: flow.id,
             message: `${items.length} short-header packet${items.length === 1 ? '' : 's'} on ${a} ↔ ${b} (server ${near}) to DCID ${hex(first.head, 1, Math.min(8, first.headLen - 1))}… that matches no connection seen in the capture${candidates > 1 ? ` (${candidates} connections of that server could have moved here)` : ''}`, related: [] });
         }
         continue;
@@ -1359,7 +1360,7 @@ export class QuicTracker implements Tracker {
         c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, dir === clientDir ? 0 : 1, fq.pathIndex);
       }
       const prev = c.paths[c.paths.length - 2];
-      this.pendingEvents.push({ kind: 'quic.migration', severity: 'info', frame: first.frame, time: first.time, flow: flow.id,
+      this.pendingEvents.push({ kind: 'quic.migration', escalate: false, frame: first.frame, time: first.time, flow: flow.id,
         message: `connection ${c.number} probably continues on a new path ${client} → ${server} (inferred: ${best.reasons.join('; ')}; was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame})`, related: [prev.lastFrame] });
     }
     for (const c of this.conns) c.timelineSorted = false;
@@ -1380,7 +1381,7 @@ export class QuicTracker implements Tracker {
       const flow0 = c.paths[0]?.flow ?? null;
       // handshake never answered
       if (c.serverPackets === 0 && c.clientInitials > 0) {
-        this.pendingEvents.push({ kind: 'quic.handshake-unanswered', severity: 'break', frame: c.firstClientFrame, time: c.firstTime, flow: flow0,
+        this.pendingEvents.push({ kind: 'quic.handshake-unanswered', escalate: false, frame: c.firstClientFrame, time: c.firstTime, flow: flow0,
           message: `${c.clientInitials} client Initial packet${c.clientInitials === 1 ? '' : 's'} over ${(c.lastClientTime - c.firstTime).toFixed(3)} s${c.sni ? ` (SNI ${c.sni})` : ''}, no answer from the server`, related: [] });
       }
       // stateless resets
@@ -1395,7 +1396,7 @@ export class QuicTracker implements Tracker {
           const who = tokens.get(tail);
           if (!who) continue;
           resets++;
-          this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: m.frame, time: m.time, flow: m.flow,
+          this.pendingEvents.push({ kind: 'quic.stateless-reset', escalate: false, frame: m.frame, time: m.time, flow: m.flow,
             message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${tail} are the reset token the server issued in ${who}`, related: [] });
         }
       }
@@ -1405,7 +1406,7 @@ export class QuicTracker implements Tracker {
         if (who) {
           resets++;
           u.resolved = true;
-          this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
+          this.pendingEvents.push({ kind: 'quic.stateless-reset', escalate: false, frame: u.frame, time: u.time, flow: u.flow,
             message: `stateless reset to the client of connection ${c.number}: the last 16 bytes ${tailOf(u)} are the reset token the server issued in ${who}`, related: [] });
         }
       }
@@ -1430,7 +1431,7 @@ export class QuicTracker implements Tracker {
             u.resolved = true;
             resets++;
             const smaller = u.answersLen > 0 && u.len < u.answersLen ? `, smaller than the ${u.answersLen}-byte client packet it answers` : '';
-            this.pendingEvents.push({ kind: 'quic.stateless-reset', severity: 'break', frame: u.frame, time: u.time, flow: u.flow,
+            this.pendingEvents.push({ kind: 'quic.stateless-reset', escalate: false, frame: u.frame, time: u.time, flow: u.flow,
               message: `likely stateless reset to the client of connection ${c.number}: ${u.len}-byte short-header packet with an unknown DCID ${hex(u.head, 1, Math.min(8, u.headLen - 1))}…${smaller}${same}; the server sent nothing under the connection's CIDs after it and the client's last packet on the connection is frame ${c.lastClientFrame} (token unknown without the key log)`, related: [c.lastClientFrame] });
           }
         }
@@ -1440,13 +1441,13 @@ export class QuicTracker implements Tracker {
       for (const u of c.unmatched) {
         if (u.resolved || seen.has(u.flow)) continue;
         seen.add(u.flow);
-        this.pendingEvents.push({ kind: 'quic.unknown-cid', severity: 'warning', frame: u.frame, time: u.time, flow: u.flow,
+        this.pendingEvents.push({ kind: 'quic.unknown-cid', escalate: false, frame: u.frame, time: u.time, flow: u.flow,
           message: `short-header packet from the ${u.fromClient ? 'client' : 'server'} of connection ${c.number} to DCID ${hex(u.head, 1, Math.min(8, u.headLen - 1))}… that matches none of the connection's known CIDs`, related: [] });
       }
       // client packets answered only by ICMP port unreachable, or by silence
       const icmps = icmpOf.get(c) ?? none;
       if (icmps.length && c.lastServerTime < icmps[0].time) {
-        this.pendingEvents.push({ kind: 'quic.server-gone', severity: 'break', frame: icmps[0].frame, time: icmps[0].time, flow: icmps[0].icmpFlow,
+        this.pendingEvents.push({ kind: 'quic.server-gone', escalate: false, frame: icmps[0].frame, time: icmps[0].time, flow: icmps[0].icmpFlow,
           message: `${icmps.length} ICMP port unreachable answer${icmps.length === 1 ? '' : 's'} to the client's packets of connection ${c.number} (server last heard in frame ${c.lastServerFrame}): nothing listens on ${c.paths[0]?.server ?? 'the server port'} any more`, related: icmps.slice(1, 20).map((x) => x.frame) });
       } else if (resets === 0 && c.serverBeyondInitial && c.lastServerFrame > 0) {
         // the client keeps sending for a while after the server's last packet (the
@@ -1465,7 +1466,7 @@ export class QuicTracker implements Tracker {
           }
         }
         if (after >= 4 && silentFor >= 2 && !c.closeFrames.length) {
-          this.pendingEvents.push({ kind: 'quic.server-silent', severity: 'break', frame: tl.frame(firstIdx), time: tl.time(firstIdx), flow: flow0,
+          this.pendingEvents.push({ kind: 'quic.server-silent', escalate: false, frame: tl.frame(firstIdx), time: tl.time(firstIdx), flow: flow0,
             message: `the client sent ${after} more packets of connection ${c.number} over ${silentFor.toFixed(1)} s after the server's last packet (frame ${c.lastServerFrame}) and got no answer, not even a stateless reset`, related: [c.lastServerFrame] });
         }
       }

@@ -74,6 +74,11 @@ export class TcpColumns {
     return this.bitsAt.get(i) ?? 0;
   }
 
+  /** Every frame index with event bits, and its bits. */
+  forEachBits(fn: (i: number, bits: number) => void): void {
+    for (const [i, b] of this.bitsAt) fn(i, b);
+  }
+
   rtt(frame: number, seconds: number): void {
     const k = this.rttCount++, c = k >>> RTT_CHUNK_BITS, o = k & RTT_MASK;
     if (c === this.rttFrameChunks.length) {

@@ -4,7 +4,7 @@
 // RTT samples — downsampled on request to at most N points per series without losing
 // a flagged point (an event, SYN, FIN or RST is always kept).
 
-import type { Analysis } from '../analyze';
+import type { Analysis } from '../analysis';
 import { TCP_KIND_BY_BIT } from './kinds';
 import { TcpConn, TcpTracker } from './tracker';
 

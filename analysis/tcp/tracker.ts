@@ -15,11 +15,11 @@
 // double, boxed into a fresh heap number at each such call.
 
 import type { Packet } from '../../parsers/decode/index';
-import type { Analysis, Tracker } from '../analyze';
+import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
-import type { AnalysisJson, EventJson, TcpEndpointJson, TcpStateJson } from '../model';
+import type { AnalysisJson, TcpEndpointJson, TcpStateJson } from '../model';
 import { TcpColumns } from './columns';
-import { TcpBit, TCP_KIND_BY_BIT, tcpSeverity } from './kinds';
+import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
 import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
 import { StateLog } from './statelog';
 import { ZeekConn } from './zeek';
@@ -181,12 +181,17 @@ export class TcpTracker implements Tracker {
   readonly conns: TcpConn[] = [];
   readonly columns = new TcpColumns();
   readonly stateLog = new StateLog();
-  private readonly pending: EventJson[] = [];
+  /** The analysis events go to (set by onStart). */
+  private analysis!: Analysis;
   private readonly idle: number;
 
   constructor(opts: TcpTrackerOptions = {}) {
     this.idle = opts.idleSeconds ?? 300;
   }
+  onStart(analysis: Analysis): void {
+    this.analysis = analysis;
+  }
+
 
   /** The connection state of a flow (null for non-TCP flows). */
   conn(flow: Flow): TcpConn | null {
@@ -547,7 +552,7 @@ export class TcpTracker implements Tracker {
 
   private fire(c: TcpConn, bit: number, frame: number, time: number, message: string, related: number[]): void {
     const kind = TCP_KIND_BY_BIT[bit];
-    this.pending.push({ kind, severity: tcpSeverity(kind), frame, time, flow: c.flow.id, message, related });
+    this.analysis.emit('tcp', kind, frame, time, c.flow.id, message, related);
     this.columns.addBits(frame - 1, bit);
   }
 
@@ -729,18 +734,13 @@ export class TcpTracker implements Tracker {
       }
     }
     // the per-packet event bits join the analysis's columns: only frames with an event
-    // (each went through fire(), which queued it in `pending`) have bits
+    // (each went through fire()) have bits
     const cols = analysis.columns;
     const eventBits = cols.eventBits;
     const n = Math.min(cols.length, this.columns.length);
-    const pending = this.pending;
-    for (let k = 0; k < pending.length; k++) {
-      const e = pending[k];
-      analysis.events.push(e);
-      const i = e.frame - 1;
-      if (i >= 0 && i < n) eventBits[i] |= this.columns.bits(i);
-    }
-    this.pending.length = 0;
+    this.columns.forEachBits((i, bits) => {
+      if (i < n) eventBits[i] |= bits;
+    });
   }
 
   contribute(json: AnalysisJson, analysis: Analysis): void {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileChunks, nodeFileHost } from '../../cli/file-source';
+import { fileChunks, nodeFileHost } from '../../host/file-source';
 
 const SAMPLE = join(__dirname, '..', '..', 'fixtures', 'sample.pcapng');
 

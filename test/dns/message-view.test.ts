@@ -7,8 +7,8 @@ import { analyzeCapture } from '../../analysis/analyze';
 import { DnsTracker } from '../../analysis/dns/tracker';
 import { dnsMessageView } from '../../analysis/dns/view';
 import { StatelineSession } from '../../analysis/query';
-import { dnsPacketView } from '../../cli/dns-message';
-import { nodeFileHost } from '../../cli/file-source';
+import { dnsPacketView } from '../../host/dns-message';
+import { nodeFileHost } from '../../host/file-source';
 
 const ROOT = join(__dirname, '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'captures', 'dns');
