@@ -221,13 +221,13 @@ export interface SeqPoint {
   len: number;
   /** Relative to the other direction's sequence space. */
   ack: number | null;
-  /** Receive window in bytes (scaled when both SYNs carried the option). */
+  /** Receive window in bytes, scaled as Wireshark's tcp.window_size (by the SYNs' option, or the shift the TCP tracker inferred). */
   win: number;
   flags: number;
   /** Event kinds flagged on this frame. */
   kinds: string[];
-  /** Bytes sent by `dir` not yet acknowledged by the other side (after this packet). */
-  inFlight: number;
+  /** Bytes in flight after this segment (Wireshark's tcp.analysis.bytes_in_flight); null where it is not computed (pure ACKs). */
+  inFlight: number | null;
 }
 
 export interface Timeline {
@@ -244,16 +244,24 @@ export interface Timeline {
   packetsInRange: number;
 }
 
+/** One packet: what the packet list shows and `stateline packets` prints (OUTPUT.md). TCP fields null elsewhere. */
 export interface PacketRow {
   frame: number;
   time: number;
+  /** Flow id, 0 for a packet outside any flow. */
+  flow: number;
   dir: number;
   flags: string;
   seq: number | null;
   ack: number | null;
   len: number;
   wireLen: number;
+  /** tcp.window_size: scaled, bytes. */
   win: number | null;
+  /** tcp.analysis.bytes_in_flight. */
+  bytesInFlight: number | null;
+  /** tcp.analysis.ack_rtt, seconds. */
+  ackRtt: number | null;
   kinds: string[];
 }
 

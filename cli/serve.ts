@@ -18,7 +18,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiArgumentError, dispatch, isApiMethod } from '../analysis/api';
 import { nodeFileHost } from '../host/file-source';
-import { StatelineSession, type SessionHost } from '../analysis/query';
+import { StatelineSession, type SessionHost } from '../analysis/session';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const RENDERER_DIST = join(ROOT, 'dist', 'renderer');

@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { dispatch } from '../analysis/api';
-import { StatelineSession } from '../analysis/query';
+import { StatelineSession } from '../analysis/session';
 import { nodeFileHost } from '../host/file-source';
 import type { WorkerInit } from './worker-host';
 

@@ -12,7 +12,7 @@
 // the CPU work instead of adding to it.
 
 import { open, readFile, stat } from 'node:fs/promises';
-import type { SessionHost } from '../analysis/query';
+import type { SessionHost } from '../analysis/session';
 import { dnsPacketView } from './dns-message';
 
 export const CHUNK_SIZE = 1 << 20;

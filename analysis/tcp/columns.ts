@@ -94,6 +94,20 @@ export class TcpColumns {
     return this.rttFrameChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];
   }
 
+  /**
+   * The RTT sample produced by the ACK in `frame` (Wireshark's tcp.analysis.ack_rtt),
+   * or NaN. Samples are recorded as the ACKs arrive, so in frame order: a binary search.
+   */
+  rttAt(frame: number): number {
+    let lo = 0, hi = this.rttCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.rttFrame(mid) < frame) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.rttCount && this.rttFrame(lo) === frame ? this.rttValue(lo) : NaN;
+  }
+
   /** RTT sample k, in seconds. */
   rttValue(k: number): number {
     return this.rttValueChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];

@@ -17,7 +17,7 @@
 import type { Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
-import type { AnalysisJson, TcpEndpointJson, TcpStateJson } from '../model';
+import type { AnalysisJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
 import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
 import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
@@ -746,20 +746,32 @@ export class TcpTracker implements Tracker {
   contribute(json: AnalysisJson, analysis: Analysis): void {
     const flows = analysis.flows.flows;
     for (let i = 0; i < json.flows.length && i < flows.length; i++) {
-      const c = flows[i].tracker;
-      if (!(c instanceof TcpConn)) continue;
-      const cl = c.h[0], sv = c.h[1];
-      const rttJson = c.rttCount ? { samples: c.rttCount, min: c.rttMin, mean: c.rttSum / c.rttCount, max: c.rttMax } : null;
-      json.flows[i].tcp = {
-        connState: c.zeek.connState(cl.highRel, sv.highRel),
-        history: (c.flipped ? '^' : '') + c.zeek.history,
-        states: c.states,
-        client: endpointJson(cl, c.st[0]),
-        server: endpointJson(sv, c.st[1]),
-        handshakeRtt: c.tsFirstRtt || null,
-        rtt: rttJson,
-      };
+      const tcp = this.flowJson(flows[i]);
+      if (tcp) json.flows[i].tcp = tcp;
     }
+  }
+
+  /** flows[].tcp of OUTPUT.md for one flow (undefined for a flow that is not TCP). */
+  flowJson(flow: Flow): TcpFlowJson | undefined {
+    const c = flow.tracker;
+    if (!(c instanceof TcpConn)) return undefined;
+    const cl = c.h[0], sv = c.h[1];
+    const rttJson = c.rttCount ? { samples: c.rttCount, min: c.rttMin, mean: c.rttSum / c.rttCount, max: c.rttMax } : null;
+    return {
+      ...this.zeekOf(flow)!,
+      states: c.states,
+      client: endpointJson(cl, c.st[0]),
+      server: endpointJson(sv, c.st[1]),
+      handshakeRtt: c.tsFirstRtt || null,
+      rtt: rttJson,
+    };
+  }
+
+  /** Zeek's conn_state and history of one flow, without the rest of its JSON (null for a flow that is not TCP). */
+  zeekOf(flow: Flow): { connState: string; history: string } | null {
+    const c = flow.tracker;
+    if (!(c instanceof TcpConn)) return null;
+    return { connState: c.zeek.connState(c.h[0].highRel, c.h[1].highRel), history: (c.flipped ? '^' : '') + c.zeek.history };
   }
 }
 

@@ -261,7 +261,7 @@ function SegmentLayer({ segs, from, to, colors }: { segs: Seg[]; from: number; t
 /** Bytes in flight of one direction and the other side's advertised window, over time. */
 export const InFlightChart = memo(function InFlightChart({ width, height = 180, points, dir, from, to, base, palette, onZoom }: SeqProps) {
   const zoom = useDragZoom(onZoom);
-  const flight = useMemo(() => points.filter((p) => p.dir === dir).map((p) => ({ t: p.t, inFlight: p.inFlight })), [points, dir]);
+  const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t, inFlight: p.inFlight })), [points, dir]);
   const win = useMemo(() => points.filter((p) => p.dir !== dir).map((p) => ({ t: p.t, window: p.win })), [points, dir]);
   return (
     <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>

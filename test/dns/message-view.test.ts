@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { DnsTracker } from '../../analysis/dns/tracker';
 import { dnsMessageView } from '../../analysis/dns/view';
-import { StatelineSession } from '../../analysis/query';
+import { StatelineSession } from '../../analysis/session';
 import { dnsPacketView } from '../../host/dns-message';
 import { nodeFileHost } from '../../host/file-source';
 

@@ -5,7 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeClient } from '../../analysis/api';
-import { StatelineSession } from '../../analysis/query';
+import { StatelineSession } from '../../analysis/session';
 import { App } from '../../renderer/App';
 import type { Client } from '../../renderer/client';
 import { VirtualTable, type Column } from '../../renderer/components/VirtualTable';

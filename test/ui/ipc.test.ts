@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_METHODS, type SessionStatus, type Summary } from '../../analysis/api';
-import { StatelineSession } from '../../analysis/query';
+import { StatelineSession } from '../../analysis/session';
 import { createCallHandler, createMethodsHandler, isTrustedSender, pathsFromArgv, UntrustedSenderError } from '../../electron/ipc';
 import { AnalysisWorker } from '../../electron/worker-host';
 

@@ -1,11 +1,14 @@
-// The query layer (analysis/query.ts) over recorded fixtures: what the UI asks.
+// The query layer (analysis/capture-query.ts, session.ts, flow-filter.ts, tcp/query.ts) over recorded fixtures: what the UI asks.
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { ApiArgumentError, checkCall, FLOW_SORT_KEYS } from '../../analysis/api';
 import { toJson } from '../../analysis/output';
-import { CaptureQuery, ChartRecorder, downsample, SeqColumns, endpointSortKey, ipv4EndpointNumber, parseFlowFilter, StatelineSession } from '../../analysis/query';
+import { CaptureQuery } from '../../analysis/capture-query';
+import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from '../../analysis/flow-filter';
+import { StatelineSession } from '../../analysis/session';
+import { downsample, TcpFlowColumns } from '../../analysis/tcp/query';
 
 const ROOT = join(__dirname, '..', '..');
 const SAMPLE = join(ROOT, 'fixtures', 'sample.pcapng');
@@ -21,9 +24,8 @@ function fsSession(): StatelineSession {
 }
 
 async function queryOf(file: string): Promise<CaptureQuery> {
-  const rec = new ChartRecorder();
-  const a = await analyzeCapture(readFileSync(file), { trackers: [rec] });
-  return new CaptureQuery(a, rec, file);
+  const a = await analyzeCapture(readFileSync(file));
+  return new CaptureQuery(a, file);
 }
 
 describe('StatelineSession', () => {
@@ -122,7 +124,7 @@ describe('CaptureQuery', () => {
   it('pages, sorts and filters flows', async () => {
     const q = await queryOf(SAMPLE);
     const all = q.flows({ limit: 1000 });
-    expect(all.total).toBe(q.json.flows.length);
+    expect(all.total).toBe(q.exportJson().flows.length);
     expect(all.rows.map((r) => r.id)).toEqual([...all.rows.map((r) => r.id)].sort((a, b) => a - b));
     const page = q.flows({ offset: 2, limit: 3 });
     expect(page.rows.map((r) => r.id)).toEqual(all.rows.slice(2, 5).map((r) => r.id));
@@ -144,7 +146,7 @@ describe('CaptureQuery', () => {
 
   it('filters by event kind', async () => {
     const q = await queryOf(SAMPLE);
-    const kind = q.json.events.find((e) => e.flow !== null)?.kind;
+    const kind = q.exportJson().events.find((e) => e.flow !== null)?.kind;
     if (!kind) return; // trackers not present
     const rows = q.flows({ filter: { q: kind }, limit: 1000 }).rows;
     expect(rows.length).toBeGreaterThan(0);
@@ -163,7 +165,7 @@ describe('CaptureQuery', () => {
 
   it('gives a TCP flow its packets with relative numbers and its state lanes', async () => {
     const q = await queryOf(SAMPLE);
-    const f = q.json.flows.find((x) => x.transport === 'tcp' && x.packets > 4)!;
+    const f = q.exportJson().flows.find((x) => x.transport === 'tcp' && x.packets > 4)!;
     const pk = q.packets({ flow: f.id, limit: 1000 });
     expect(pk.total).toBe(f.packets);
     expect(pk.rows[0].frame).toBe(f.firstFrame);
@@ -193,16 +195,16 @@ describe('CaptureQuery', () => {
       const t = q.timeline({ flow: null, maxPoints });
       expect(t.rate.length).toBeLessThanOrEqual(maxPoints);
       expect(t.markers.length).toBeLessThanOrEqual(maxPoints);
-      expect(t.rate.reduce((n, r) => n + r.packets, 0)).toBe(q.json.capture.packets);
+      expect(t.rate.reduce((n, r) => n + r.packets, 0)).toBe(q.exportJson().capture.packets);
     }
-    const f = q.json.flows.find((x) => x.transport === 'tcp' && x.packets > 10)!;
+    const f = q.exportJson().flows.find((x) => x.transport === 'tcp' && x.packets > 10)!;
     const t = q.timeline({ flow: f.id, maxPoints: 4 });
     expect(t.points!.length).toBeLessThanOrEqual(4);
     expect(q.timeline({ flow: f.id, maxPoints: 1000 }).points!.length).toBe(f.packets);
   });
 
   it('downsampling keeps flagged points and the highest segment per bucket, in time order', () => {
-    const c = new SeqColumns(10_000);
+    const c = new TcpFlowColumns(10_000);
     for (let i = 0; i < 10_000; i++) {
       c.t[i] = i;
       c.frame[i] = i + 1;
@@ -226,7 +228,7 @@ describe('CaptureQuery', () => {
 
   it('gives the same points for a TCP flow from the columns as the packet list does', async () => {
     const q = await queryOf(SAMPLE);
-    const f = q.json.flows.find((x) => x.transport === 'tcp' && x.packets > 10)!;
+    const f = q.exportJson().flows.find((x) => x.transport === 'tcp' && x.packets > 10)!;
     const pts = q.seqPoints(f.id);
     const rows = q.packets({ flow: f.id, limit: 1000 }).rows;
     expect(pts.length).toBe(f.packets);
@@ -243,7 +245,7 @@ describe('CaptureQuery', () => {
     const cache = (q as unknown as { seqCache: Map<number, unknown> }).seqCache;
     cache.clear();
     q.warmSortOrders();
-    const tcp = q.json.flows.filter((f) => f.transport === 'tcp').sort((a, b) => b.packets - a.packets || a.id - b.id);
+    const tcp = q.exportJson().flows.filter((f) => f.transport === 'tcp').sort((a, b) => b.packets - a.packets || a.id - b.id);
     await expect.poll(() => cache.size, { timeout: 5000 }).toBe(Math.min(4, tcp.length));
     expect(cache.has(tcp[0].id)).toBe(true);
     // and they are what a timeline call would build
@@ -254,7 +256,7 @@ describe('CaptureQuery', () => {
     const q = await queryOf(SAMPLE);
     const csv = q.flowsCsv({}).trim().split('\n');
     expect(csv[0]).toBe('id,protocol,client,server,start,duration,packets,bytes,state,breaks,warnings,kinds');
-    expect(csv.length).toBe(q.json.flows.length + 1);
+    expect(csv.length).toBe(q.exportJson().flows.length + 1);
   });
 });
 

@@ -1,0 +1,699 @@
+// The capture query: StatelineApi's questions answered over one finished Analysis
+// (DESIGN.md "The query API"). The UI never holds the packets; it asks pages and
+// downsampled series of this layer. It composes the protocol query modules — TCP's
+// (./tcp/query) reads the TCP tracker's columns, so what a chart draws is what the
+// analysis computed — and builds only what a question needs: the flows table's rows at
+// once (light: no per-flow state history), a flow's full JSON when it is opened, the
+// whole JSON only for an export.
+
+import type { Analysis } from './analysis';
+import type {
+  ApiArgs,
+  DnsMessageView,
+  DnsRow,
+  EventExplanation,
+  EventRow,
+  FlowDetail,
+  FlowFilter,
+  FlowRow,
+  FlowSort,
+  KindCount,
+  Marker,
+  Page,
+  PacketRow,
+  QuicPathRow,
+  QuicRow,
+  RatePoint,
+  SeqPoint,
+  Summary,
+  Timeline,
+} from './api';
+import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
+import { DnsTracker } from './dns/tracker';
+import { dnsMessageView } from './dns/view';
+import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from './flow-filter';
+import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
+import { captureSummary, flowJson, toJson } from './output';
+import { quicTimeline, quicTracker } from './quic/timeline';
+import type { DnsDecoder } from './session';
+import { downsample, inWindow, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
+import type { TcpTracker } from './tcp/tracker';
+
+export { tcpFlagString } from './tcp/query';
+
+const SEVERITY_RANK: Record<Severity, number> = { break: 3, warning: 2, info: 1 };
+/** The events of a packet that has none (shared: a flow's points are many). */
+const NO_KINDS: string[] = [];
+/** How many of the largest TCP flows get their chart columns built while idle. */
+const WARM_FLOWS = 4;
+/** QUIC packet type names as the UI shows them. */
+const QUIC_TYPE_NAME: Record<string, string> = { VersionNegotiation: 'VN' };
+
+// ---------------------------------------------------------------- helpers
+
+/** The flows table's protocol: tcp, udp, icmp, or with the app: dns, quic (over UDP), tcp/dns. */
+function protocolOf(transport: string, app: string | null): string {
+  return app ? (transport === 'udp' ? app : `${transport}/${app}`) : transport;
+}
+
+function portOf(endpoint: string): number {
+  const i = endpoint.lastIndexOf(':');
+  return i < 0 ? -1 : Number(endpoint.slice(i + 1));
+}
+
+function pageOf<T>(all: T[], offset = 0, limit = 200): Page<T> {
+  return { total: all.length, offset, rows: all.slice(offset, offset + limit) };
+}
+
+function fallbackInfo(kind: string, severity: Severity): EventExplanation {
+  return { kind, severity, title: kind, explanation: 'No explanation is registered for this kind of event yet.', reference: null };
+}
+
+export function explain(kind: string, severity: Severity): EventExplanation {
+  const i = eventInfo(kind);
+  if (!i) return fallbackInfo(kind, severity);
+  return { kind, severity: i.severity ?? severity, title: i.title, explanation: i.explanation, reference: i.reference ?? null };
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function bucketIndex(t: number, from: number, width: number, n: number): number {
+  const k = Math.floor((t - from) / width);
+  return k < 0 ? 0 : k >= n ? n - 1 : k;
+}
+
+// ---------------------------------------------------------------- queries over one analysis
+
+interface Tables {
+  facts: FlowFacts[];
+  flowById: Map<number, FlowFacts>;
+  dnsRows: DnsRow[];
+  dnsByFlow: Map<number, DnsRow[]>;
+  quicRows: QuicRow[];
+  quicByFlow: Map<number, QuicRow[]>;
+}
+
+interface FlowFacts {
+  /** flows[] of the JSON without the protocol parts (flow() adds them when the flow is opened). */
+  json: FlowJson;
+  row: FlowRow;
+  ports: [number, number];
+  kindSet: Set<string>;
+  search: string;
+}
+
+export class CaptureQuery {
+  readonly capture: CaptureSummaryJson;
+  /** The TCP tracker, when it ran (its columns are what the TCP charts draw). */
+  private readonly tcp: TcpTracker | null;
+  private readonly eventRows: EventRow[];
+  private readonly eventsByFrame = new Map<number, EventRow[]>();
+  private readonly eventsByFlow = new Map<number, EventRow[]>();
+  /** The flows table, DNS and QUIC rows: built on first use (or while idle), not before the capture is ready. */
+  private built: Tables | null = null;
+  /** Packet indices grouped by flow (counting sort): flow f's are pktIndex[pktStart[f] .. pktStart[f+1]). */
+  private readonly pktStart: Uint32Array;
+  private readonly pktIndex: Uint32Array;
+  private sortCache: { key: string; ids: number[] } | null = null;
+  private readonly sortOrders = new Map<string, Uint32Array>();
+  private seqCache = new Map<number, TcpFlowColumns>();
+
+  constructor(
+    readonly analysis: Analysis,
+    readonly name: string | null = null,
+  ) {
+    const a = analysis;
+    this.capture = captureSummary(a);
+    this.tcp = tcpTrackerOf(a);
+    const cols = a.columns;
+    const n = cols.length;
+
+    // Packets per flow.
+    const nf = a.flows.size;
+    const start = new Uint32Array(nf + 2);
+    for (let i = 0; i < n; i++) start[cols.flow[i] + 1]++;
+    for (let f = 1; f < start.length; f++) start[f] += start[f - 1];
+    const fill = start.slice(0, nf + 1);
+    const index = new Uint32Array(n);
+    for (let i = 0; i < n; i++) index[fill[cols.flow[i]]++] = i;
+    this.pktStart = start;
+    this.pktIndex = index;
+
+    // Events.
+    this.eventRows = a.events.map((e, index) => this.eventRow(e, index));
+    for (const e of this.eventRows) {
+      let l = this.eventsByFrame.get(e.frame);
+      if (!l) this.eventsByFrame.set(e.frame, (l = []));
+      l.push(e);
+      if (e.flow !== null) {
+        let g = this.eventsByFlow.get(e.flow);
+        if (!g) this.eventsByFlow.set(e.flow, (g = []));
+        g.push(e);
+      }
+    }
+
+  }
+
+  /** The rows of the flows table, DNS and QUIC views (built once, on first use). */
+  private get tables(): Tables {
+    if (this.built) return this.built;
+    const a = this.analysis;
+    // dns[] and quic[] of the JSON (no flows[]: the table's rows are built below, light)
+    const json = toJson(a, { maxFlows: 0 });
+    const t: Tables = { facts: [], flowById: new Map(), dnsRows: [], dnsByFlow: new Map(), quicRows: [], quicByFlow: new Map() };
+
+    // DNS.
+    const clientGoneIcmp = new Map<number, number>();
+    for (const e of a.events) if (e.kind === 'dns.client-gone' && e.related.length) clientGoneIcmp.set(e.frame, e.related[e.related.length - 1]);
+    t.dnsRows = json.dns.map((d, i) => {
+      const qt = d.queryFrames.length ? this.timeOf(d.queryFrames[0]) : d.responseFrame !== null ? this.timeOf(d.responseFrame) : 0;
+      const icmp = d.responseFrame !== null ? clientGoneIcmp.get(d.responseFrame) ?? null : null;
+      return { ...d, index: i, queryTime: qt, responseTime: d.responseFrame !== null ? this.timeOf(d.responseFrame) : null, icmpFrame: icmp };
+    });
+    for (const d of t.dnsRows) {
+      let l = t.dnsByFlow.get(d.flow);
+      if (!l) t.dnsByFlow.set(d.flow, (l = []));
+      l.push(d);
+    }
+
+    // Flows.
+    const light = a.flows.flows.map(flowJson);
+    const byEndpoints = new Map<string, number>();
+    for (const f of light) byEndpoints.set(`${f.transport} ${f.client} ${f.server}`, f.id);
+    t.quicRows = json.quic.map((q) => this.quicRow(q, byEndpoints));
+    for (const q of t.quicRows)
+      for (const id of q.flows) {
+        let l = t.quicByFlow.get(id);
+        if (!l) t.quicByFlow.set(id, (l = []));
+        l.push(q);
+      }
+    const tcp = this.tcp;
+    t.facts = light.map((f, i) => this.flowFacts(f, t.dnsByFlow.get(f.id) ?? [], tcp ? tcp.zeekOf(a.flows.flows[i]) : null));
+    for (const x of t.facts) t.flowById.set(x.row.id, x);
+    return (this.built = t);
+  }
+
+  timeOf(frame: number): number {
+    const i = frame - 1;
+    return i >= 0 && i < this.analysis.columns.length ? this.analysis.columns.time[i] : 0;
+  }
+
+  private eventRow(e: EventJson, index: number): EventRow {
+    return { index, kind: e.kind, severity: e.severity, frame: e.frame, time: e.time, flow: e.flow, message: e.message, related: e.related, title: explain(e.kind, e.severity).title };
+  }
+
+  private flowFacts(f: FlowJson, dns: DnsRow[], zeek: { connState: string; history: string } | null): FlowFacts {
+    const evs = this.eventsByFlow.get(f.id) ?? [];
+    let breaks = 0, warnings = 0;
+    const kindSet = new Set<string>();
+    for (const e of evs) {
+      if (e.severity === 'break') breaks++;
+      else if (e.severity === 'warning') warnings++;
+      kindSet.add(e.kind);
+    }
+    let state = '';
+    if (zeek) state = `${zeek.connState} ${zeek.history}`.trim();
+    if (f.app === 'dns' && dns.length) {
+      const counts = new Map<string, number>();
+      for (const d of dns) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
+      const dnsState = [...counts].map(([s, c]) => (c > 1 ? `${s} ×${c}` : s)).join(', ');
+      state = state ? `${state} · ${dnsState}` : dnsState;
+    }
+    if (f.app === 'quic') {
+      const quicBreak = [...kindSet].find((k) => k.startsWith('quic.') && (eventInfo(k)?.severity ?? 'info') === 'break');
+      state = quicBreak ? quicBreak.slice(5) : kindSet.has('quic.connection-close') ? 'closed' : kindSet.has('quic.migration') ? 'migrated' : 'open';
+    }
+    const protocol = protocolOf(f.transport, f.app);
+    const row: FlowRow = {
+      id: f.id,
+      protocol,
+      transport: f.transport,
+      app: f.app,
+      client: f.client,
+      server: f.server,
+      start: f.start,
+      duration: Math.max(0, f.end - f.start),
+      packets: f.packets,
+      bytes: f.bytes,
+      state,
+      breaks,
+      warnings,
+      kinds: [...kindSet].sort(),
+    };
+    return { json: f, row, ports: [portOf(f.client), portOf(f.server)], kindSet, search: `${f.client} ${f.server}`.toLowerCase() };
+  }
+
+  private quicRow(q: AnalysisJson['quic'][number], byEndpoints: Map<string, number>): QuicRow {
+    const cols = this.analysis.columns;
+    const pathFlows = q.paths.map((p) => byEndpoints.get(`udp ${p.client} ${p.server}`) ?? byEndpoints.get(`udp ${p.server} ${p.client}`) ?? null);
+    const flows = [...new Set(pathFlows.filter((x): x is number => x !== null))];
+    const counts = new Map<number, number>();
+    for (const fr of q.frames) {
+      const fl = fr - 1 < cols.length ? cols.flow[fr - 1] : 0;
+      counts.set(fl, (counts.get(fl) ?? 0) + 1);
+    }
+    const paths: QuicPathRow[] = q.paths.map((p, i) => ({
+      ...p,
+      from: this.timeOf(p.firstFrame),
+      to: this.timeOf(p.lastFrame),
+      packets: pathFlows[i] !== null ? counts.get(pathFlows[i]!) ?? 0 : 0,
+    }));
+    const first = q.frames.length ? Math.min(...q.frames.slice(0, 1), ...q.paths.map((p) => p.firstFrame)) : null;
+    const last = q.frames.length ? Math.max(q.frames[q.frames.length - 1], ...q.paths.map((p) => p.lastFrame)) : null;
+    // the QUIC events on the connection's frames (ascending, each frame once), in list order
+    const events: EventRow[] = [];
+    let prev = -1;
+    for (const fr of q.frames) {
+      if (fr === prev) continue;
+      prev = fr;
+      const evs = this.eventsByFrame.get(fr);
+      if (evs) for (const e of evs) if (e.kind.startsWith('quic.')) events.push(e);
+    }
+    return {
+      number: q.number,
+      versions: q.versions,
+      sni: q.sni,
+      alpn: q.alpn,
+      clientCids: q.clientCids,
+      serverCids: q.serverCids,
+      frames: q.frames.length,
+      firstFrame: first,
+      lastFrame: last,
+      from: first !== null ? this.timeOf(first) : null,
+      to: last !== null ? this.timeOf(last) : null,
+      flows,
+      paths,
+      packetTypes: [],
+      events,
+    };
+  }
+
+  /** QUIC packet types over time for one connection (bucketed to maxPoints). */
+  private quicTypes(q: QuicRow, maxPoints: number): QuicRow['packetTypes'] {
+    if (q.from === null || q.to === null) return [];
+    // the QUIC tracker's own per-packet record of the connection
+    const tl = quicTimeline(this.analysis, q.number);
+    if (!tl || tl.points.length === 0) return [];
+    const n = Math.max(1, Math.min(maxPoints, tl.points.length));
+    const width = Math.max((q.to - q.from) / n, 1e-9);
+    const acc = new Map<string, number>();
+    for (const p of tl.points) {
+      const type = QUIC_TYPE_NAME[p.type] ?? p.type;
+      const b = bucketIndex(p.time, q.from, width, n);
+      const key = `${type}|${b}`;
+      acc.set(key, (acc.get(key) ?? 0) + p.count);
+    }
+    return [...acc].map(([k, count]) => {
+      const [type, b] = k.split('|');
+      return { type, t: q.from! + (Number(b) + 0.5) * width, count };
+    });
+  }
+
+  // ------------------------------------------------------------ API methods
+
+  summary(): Summary {
+    // counted from the analysis, so that the summary does not wait for the tables
+    const protos = new Map<string, number>();
+    for (const f of this.analysis.flows.flows) {
+      const p = protocolOf(f.transport, f.app);
+      protos.set(p, (protos.get(p) ?? 0) + 1);
+    }
+    const dns = this.dnsTracker();
+    const kinds = new Map<string, KindCount>();
+    let breaks = 0, warnings = 0;
+    for (const e of this.eventRows) {
+      if (e.severity === 'break') breaks++;
+      else if (e.severity === 'warning') warnings++;
+      let k = kinds.get(e.kind);
+      if (!k) {
+        const x = explain(e.kind, e.severity);
+        kinds.set(e.kind, (k = { kind: e.kind, severity: e.severity, count: 0, title: x.title, explanation: x.explanation, reference: x.reference }));
+      }
+      k.count++;
+    }
+    return {
+      name: this.name,
+      capture: this.capture,
+      flows: this.analysis.flows.size,
+      flowsByProtocol: [...protos].map(([protocol, count]) => ({ protocol, count })).sort((x, y) => y.count - x.count),
+      events: this.eventRows.length,
+      breaks,
+      warnings,
+      eventsByKind: [...kinds.values()].sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || y.count - x.count || x.kind.localeCompare(y.kind)),
+      dnsTransactions: dns ? dns.count : 0,
+      quicConnections: quicTracker(this.analysis)?.conns.length ?? 0,
+    };
+  }
+
+  /**
+   * Every flow's position (index into `facts`) in the order of one column, computed once
+   * per column and direction over typed keys (string columns ranked once with a
+   * collator), so a sort of 100,000 flows costs one typed-array sort and later ones
+   * nothing; a filter then keeps the order it walks.
+   */
+  private sortedOrder(sort: FlowSort): Uint32Array {
+    const cacheKey = `${sort.key} ${sort.dir}`;
+    const hit = this.sortOrders.get(cacheKey);
+    if (hit) return hit;
+    const facts = this.tables.facts;
+    const n = facts.length;
+    const k = sort.key;
+    const keys = new Float64Array(n);
+    const ids = new Float64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = facts[i].row.id;
+    if (n > 0 && typeof facts[0].row[k] === 'number') {
+      for (let i = 0; i < n; i++) keys[i] = facts[i].row[k] as number;
+    } else {
+      // Addresses in numeric order (10.0.0.2 before 10.0.0.10, then by port); other
+      // text columns by the locale's collation, ranked once per distinct value.
+      const addr = k === 'client' || k === 'server';
+      // IPv4 endpoints straight to a number (address × 65536 + port); the rest ranked.
+      const strs: (string | null)[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = String(facts[i].row[k]);
+        const num = addr ? ipv4EndpointNumber(v) : -1;
+        if (num >= 0) {
+          keys[i] = num;
+          strs[i] = null;
+        } else strs[i] = addr ? endpointSortKey(v) : v;
+      }
+      const uniq = [...new Set(strs.filter((x): x is string => x !== null))];
+      if (addr) uniq.sort();
+      else uniq.sort(new Intl.Collator().compare);
+      const rank = new Map<string, number>();
+      uniq.forEach((u, r) => rank.set(u, r));
+      const after = addr ? 2 ** 48 : 0;
+      for (let i = 0; i < n; i++) if (strs[i] !== null) keys[i] = after + rank.get(strs[i]!)!;
+    }
+    const sign = sort.dir === 'asc' ? 1 : -1;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => sign * (keys[a] - keys[b]) || ids[a] - ids[b]);
+    this.sortOrders.set(cacheKey, order);
+    return order;
+  }
+
+  /**
+   * Compute every column's order in the background, one column and direction per task
+   * (a few ms to ~20 ms each on 50,000 flows), so the first click on a header finds it
+   * ready. Stops when `stillCurrent` says this analysis was replaced.
+   */
+  warmSortOrders(stillCurrent: () => boolean = () => true): void {
+    const todo: FlowSort[] = [];
+    for (const key of ['packets', 'bytes', 'duration', 'start', 'breaks', 'protocol', 'state', 'client', 'server', 'id'] as const)
+      for (const dir of ['desc', 'asc'] as const) if (!(key === 'id' && dir === 'asc')) todo.push({ key, dir });
+    // Then the chart columns of the largest TCP flows, the ones a user opens first from
+    // a table sorted by packets (each takes ~15 ms per 27k packets to build).
+    const biggest = (): number[] => {
+      const order = this.sortedOrder({ key: 'packets', dir: 'desc' });
+      const out: number[] = [];
+      for (let i = 0; i < order.length && out.length < WARM_FLOWS; i++) {
+        const r = this.tables.facts[order[i]].row;
+        if (r.transport === 'tcp') out.push(r.id);
+      }
+      return out;
+    };
+    let charts: number[] | null = null;
+    const step = (): void => {
+      if (!stillCurrent()) return;
+      const next = todo.shift();
+      if (next) this.sortedOrder(next);
+      else {
+        charts ??= biggest();
+        const id = charts.shift();
+        if (id === undefined) return;
+        this.seqColumns(id);
+      }
+      const t = setTimeout(step, 0) as { unref?(): void };
+      t.unref?.();
+    };
+    const t = setTimeout(step, 0) as { unref?(): void };
+    t.unref?.();
+  }
+
+  private filteredSorted(filter: FlowFilter | undefined, sort: FlowSort | undefined): number[] {
+    const key = JSON.stringify([filter ?? {}, sort ?? {}]);
+    if (this.sortCache?.key === key) return this.sortCache.ids;
+    const p = parseFlowFilter(filter);
+    const facts = this.tables.facts;
+    const filtering = p.hasBreaks || p.protocols.length > 0 || p.ports.length > 0 || p.kinds.length > 0 || p.text.length > 0;
+    const keep = (x: FlowFacts): boolean => {
+      const r = x.row;
+      if (p.hasBreaks && r.breaks === 0) return false;
+      for (const pr of p.protocols) if (r.transport !== pr && r.app !== pr && r.protocol !== pr) return false;
+      for (const port of p.ports) if (x.ports[0] !== port && x.ports[1] !== port) return false;
+      for (const k of p.kinds) if (!r.kinds.some((kk) => kk === k || kk.startsWith(k))) return false;
+      for (const t of p.text) if (!x.search.includes(t)) return false;
+      return true;
+    };
+    const ids: number[] = [];
+    if (sort && !(sort.key === 'id' && sort.dir === 'asc')) {
+      for (const i of this.sortedOrder(sort)) if (!filtering || keep(facts[i])) ids.push(facts[i].row.id);
+    } else {
+      for (const x of facts) if (!filtering || keep(x)) ids.push(x.row.id);
+    }
+    this.sortCache = { key, ids };
+    return ids;
+  }
+
+  flows(args: ApiArgs<'flows'>): Page<FlowRow> {
+    const ids = this.filteredSorted(args.filter, args.sort);
+    const offset = args.offset ?? 0;
+    const limit = args.limit ?? 200;
+    return { total: ids.length, offset, rows: ids.slice(offset, offset + limit).map((id) => this.tables.flowById.get(id)!.row) };
+  }
+
+  flowsCsv(args: ApiArgs<'exportFlowsCsv'>): string {
+    const ids = this.filteredSorted(args.filter, args.sort);
+    const head = ['id', 'protocol', 'client', 'server', 'start', 'duration', 'packets', 'bytes', 'state', 'breaks', 'warnings', 'kinds'];
+    const lines = [head.join(',')];
+    for (const id of ids) {
+      const r = this.tables.flowById.get(id)!.row;
+      lines.push([r.id, r.protocol, r.client, r.server, r.start.toFixed(6), r.duration.toFixed(6), r.packets, r.bytes, r.state, r.breaks, r.warnings, r.kinds.join(' ')].map(csvCell).join(','));
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  /** The whole JSON of OUTPUT.md (the CLI's --json), built on request. */
+  exportJson(): AnalysisJson {
+    return toJson(this.analysis);
+  }
+
+  /** flows[id] of the JSON with its protocol parts (flows[].tcp), built when the flow is opened. */
+  flowJsonOf(id: number): FlowJson | null {
+    const x = this.tables.flowById.get(id);
+    if (!x) return null;
+    const flow = this.analysis.flows.flows[id - 1];
+    const tcp = this.tcp && flow?.id === id ? this.tcp.flowJson(flow) : undefined;
+    return tcp ? { ...x.json, tcp } : x.json;
+  }
+
+  flow(id: number): FlowDetail | null {
+    const x = this.tables.flowById.get(id);
+    if (!x) return null;
+    const f = this.flowJsonOf(id)!;
+    const events = this.eventsByFlow.get(id) ?? [];
+    const seen = new Set<string>();
+    const explanations: EventExplanation[] = [];
+    for (const e of events) if (!seen.has(e.kind)) {
+      seen.add(e.kind);
+      explanations.push(explain(e.kind, e.severity));
+    }
+    return {
+      flow: f,
+      row: x.row,
+      events,
+      explanations,
+      lanes: f.tcp ? stateLanes(f.tcp.states, f.end) : null,
+      dns: this.tables.dnsByFlow.get(id) ?? [],
+      quic: (this.tables.quicByFlow.get(id) ?? []).map((q) => ({ ...q, packetTypes: this.quicTypes(q, 200) })),
+    };
+  }
+
+  events(args: ApiArgs<'events'>): Page<EventRow> {
+    let list = this.eventRows;
+    if (args.flow !== undefined) list = this.eventsByFlow.get(args.flow) ?? [];
+    if (args.kind !== undefined) list = list.filter((e) => e.kind === args.kind || (args.kind!.endsWith('.') && e.kind.startsWith(args.kind!)));
+    if (args.severity !== undefined) list = list.filter((e) => e.severity === args.severity);
+    return pageOf(list, args.offset, args.limit);
+  }
+
+  private dnsTracker(): DnsTracker | null {
+    return this.analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker) ?? null;
+  }
+
+  /** Decodes a DNS message for dnsMessage (the host's dns-packet, or Stateline's reader). */
+  decodeDns: DnsDecoder = dnsMessageView;
+
+  dnsMessage(index: number): DnsMessageView | null {
+    const row = this.tables.dnsRows[index];
+    const dns = this.dnsTracker();
+    if (!row || row.responseFrame === null || !dns || index >= dns.count || !dns.hasResponse(index)) return null;
+    return this.decodeDns(dns.responseBytes(index), row.responseFrame, index);
+  }
+
+  dnsTransactions(args: ApiArgs<'dnsTransactions'>): Page<DnsRow> {
+    let list = this.tables.dnsRows;
+    if (args.flow !== undefined) list = this.tables.dnsByFlow.get(args.flow) ?? [];
+    if (args.status !== undefined) list = list.filter((d) => d.status === args.status);
+    return pageOf(list, args.offset, args.limit);
+  }
+
+  quicConnections(args: ApiArgs<'quicConnections'>): QuicRow[] {
+    return this.tables.quicRows.map((q) => ({ ...q, packetTypes: this.quicTypes(q, args.maxPoints ?? 200) }));
+  }
+
+  /** Packet indices of a flow (0 = packets outside any flow). */
+  flowPackets(id: number): Uint32Array {
+    if (id < 0 || id + 1 >= this.pktStart.length) return new Uint32Array(0);
+    return this.pktIndex.subarray(this.pktStart[id], this.pktStart[id + 1]);
+  }
+
+  packets(args: ApiArgs<'packets'>): Page<PacketRow> {
+    const idx = this.flowPackets(args.flow);
+    const cols = this.analysis.columns;
+    let offset = args.offset ?? 0;
+    if (args.at !== undefined) {
+      // First packet at or after `at`: a binary search (file order is time order), a
+      // scan when the capture's clock went backwards inside the flow.
+      const at = args.at;
+      let lo = 0, hi = idx.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cols.time[idx[mid]] < at) lo = mid + 1;
+        else hi = mid;
+      }
+      if ((lo > 0 && cols.time[idx[lo - 1]] >= at) || (lo < idx.length && cols.time[idx[lo]] < at)) {
+        lo = idx.length;
+        for (let k = 0; k < idx.length; k++) if (cols.time[idx[k]] >= at) { lo = k; break; }
+      }
+      offset = Math.min(lo, Math.max(0, idx.length - 1));
+    }
+    const limit = args.limit ?? 200;
+    const rows: PacketRow[] = [];
+    for (let k = offset; k < Math.min(idx.length, offset + limit); k++) rows.push(this.packetRow(idx[k]));
+    return { total: idx.length, offset, rows };
+  }
+
+  /**
+   * One packet's row (index frame − 1): what the packet list shows and `stateline
+   * packets` prints, TCP numbers from the TCP tracker's columns (as Wireshark's fields).
+   */
+  packetRow(i: number): PacketRow {
+    const cols = this.analysis.columns;
+    const frame = i + 1;
+    const flow = cols.flow[i];
+    const isTcp = flow !== 0 && this.tcp !== null && this.tables.flowById.get(flow)?.row.transport === 'tcp';
+    const flags = cols.tcpFlags[i];
+    const t = isTcp ? packetFacts(this.tcp!.columns, i, flags) : null;
+    const evs = this.eventsByFrame.get(frame);
+    return {
+      frame,
+      time: cols.time[i],
+      flow,
+      dir: cols.dir[i],
+      flags: isTcp ? tcpFlagString(flags) : '',
+      seq: t ? t.seq : null,
+      ack: t ? t.ack : null,
+      len: cols.payloadLen[i],
+      wireLen: cols.wireLen[i],
+      win: t ? t.window : null,
+      bytesInFlight: t ? t.bytesInFlight : null,
+      ackRtt: t ? t.ackRtt : null,
+      kinds: evs ? evs.filter((e) => e.flow === flow || e.flow === null).map((e) => e.kind) : NO_KINDS,
+    };
+  }
+
+  /** A flow's chart point at position k of its columns. */
+  private point(c: TcpFlowColumns, k: number, flow: number): SeqPoint {
+    const frame = c.frame[k];
+    let kinds = NO_KINDS;
+    if (c.hasKinds[k]) kinds = this.eventsByFrame.get(frame)!.filter((e) => e.flow === flow).map((e) => e.kind);
+    const ack = c.ack[k], inFlight = c.inFlight[k];
+    return {
+      t: c.t[k], frame, dir: c.dir[k], seq: c.seq[k], len: c.len[k], ack: ack === ack ? ack : null,
+      win: c.win[k], flags: c.flags[k], kinds, inFlight: inFlight === inFlight ? inFlight : null,
+    };
+  }
+
+  /** All packets of a TCP flow as chart points. */
+  seqPoints(id: number): SeqPoint[] {
+    const c = this.seqColumns(id);
+    const out: SeqPoint[] = new Array(c.n);
+    for (let k = 0; k < c.n; k++) out[k] = this.point(c, k, id);
+    return out;
+  }
+
+  /**
+   * A TCP flow's packets as chart columns (./tcp/query), cached: typed arrays, so the
+   * first look at a 100,000-packet flow builds no object per packet — points are made
+   * only for what a chart is sent.
+   */
+  private seqColumns(id: number): TcpFlowColumns {
+    const hit = this.seqCache.get(id);
+    if (hit) return hit;
+    const byFrame = this.eventsByFrame;
+    const hasEvent = (frame: number): boolean => {
+      const evs = byFrame.get(frame);
+      if (evs) for (const e of evs) if (e.flow === id) return true;
+      return false;
+    };
+    const c = tcpFlowColumns(this.analysis, this.tcp!.columns, this.flowPackets(id), hasEvent);
+    if (this.seqCache.size > 32) this.seqCache.clear();
+    this.seqCache.set(id, c);
+    return c;
+  }
+
+  timeline(args: ApiArgs<'timeline'>): Timeline {
+    const cols = this.analysis.columns;
+    const flowId = args.flow;
+    const x = flowId !== null ? this.tables.flowById.get(flowId) : null;
+    const cFrom = x ? x.row.start : this.capture.start ?? 0;
+    const cTo = x ? x.row.start + x.row.duration : this.capture.end ?? cFrom;
+    let from = args.from ?? cFrom;
+    let to = args.to ?? cTo;
+    if (!(to > from)) {
+      from -= 0.0005;
+      to = from + 0.001;
+    }
+    const n = Math.max(1, Math.min(args.maxPoints, 20_000));
+    const width = (to - from) / n;
+    const pk = new Float64Array(n), by = new Float64Array(n);
+    let inRange = 0;
+    const take = (i: number): void => {
+      const t = cols.time[i];
+      if (t < from || t > to) return;
+      const b = bucketIndex(t, from, width, n);
+      pk[b]++;
+      by[b] += cols.wireLen[i];
+      inRange++;
+    };
+    if (flowId === null) for (let i = 0; i < cols.length; i++) take(i);
+    else for (const i of this.flowPackets(flowId)) take(i);
+    const rate: RatePoint[] = new Array(n);
+    for (let b = 0; b < n; b++) rate[b] = { t: from + (b + 0.5) * width, packets: pk[b], bytes: by[b] };
+
+    // Markers: every event in range; thinned to one per pixel (the most severe) if needed.
+    const evs = (flowId === null ? this.eventRows : this.eventsByFlow.get(flowId) ?? []).filter((e) => e.time >= from && e.time <= to);
+    let markers: Marker[] = evs.map((e) => ({ t: e.time, frame: e.frame, flow: e.flow, kind: e.kind, severity: e.severity, message: e.message }));
+    if (markers.length > n) {
+      const best = new Map<number, Marker>();
+      for (const m of markers) {
+        const b = bucketIndex(m.t, from, width, n);
+        const cur = best.get(b);
+        if (!cur || SEVERITY_RANK[m.severity] > SEVERITY_RANK[cur.severity]) best.set(b, m);
+      }
+      markers = [...best.values()].sort((p, q) => p.t - q.t);
+    }
+
+    let points: SeqPoint[] | null = null;
+    if (x && x.row.transport === 'tcp' && this.tcp) {
+      const c = this.seqColumns(flowId!);
+      points = Array.from(downsample(c, inWindow(c, from, to), n, from, to), (k) => this.point(c, k, flowId!));
+    }
+    return { flow: flowId, from, to, bucket: width, rate, markers, points, packetsInRange: inRange };
+  }
+}
