@@ -94,13 +94,36 @@ const tcptrace = { name: 'tcptrace -n', cmd: 'tcptrace', args: ['-n', file] };
 const haveTcptrace = withTshark && spawnSync('tcptrace', ['-v']).error === undefined;
 
 console.log(`capture: ${file} (${(size / 2 ** 20).toFixed(0)} MiB, ${packets ?? '?'} packets), ${rounds} paired rounds`);
-const res = { ours: oursConfigs.map(() => []), tshark: [], tcptrace: [] };
+// The app's analysis (scripts/bench-app.mjs): a real `stateline serve` polled over HTTP
+// until ready, and the Electron app's analysis worker thread; each against `stateline
+// analyze` (the issue: within 1.15x of its time and memory).
+const appConfigs = [
+  { name: 'stateline serve (to ready)', mode: 'serve' },
+  { name: 'Electron analysis worker', mode: 'worker' },
+];
+function runApp(mode) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench-app.mjs'), mode, file], { encoding: 'utf8' });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    console.error(`bench-app ${mode} failed: ${(r.stderr || r.stdout).slice(0, 500)}`);
+    return { wall: NaN, peakMiB: NaN };
+  }
+}
+// a first serve builds the renderer once (Vite): not part of any round
+runApp('serve');
+const res = { ours: oursConfigs.map(() => []), app: appConfigs.map(() => []), tshark: [], tcptrace: [] };
 for (let r = 0; r < rounds; r++) {
   let line = `round ${r + 1}:`;
   for (const [i, c] of oursConfigs.entries()) {
     const a = await run(c.cmd, c.args);
     res.ours[i].push(a);
     line += ` ${c.name.replace('stateline ', '')} ${a.wall.toFixed(2)} s ${a.peakMiB.toFixed(0)} MiB |`;
+  }
+  for (const [i, c] of appConfigs.entries()) {
+    const a = runApp(c.mode);
+    res.app[i].push(a);
+    line += ` ${c.mode} ${a.wall.toFixed(2)} s ${a.peakMiB.toFixed(0)} MiB |`;
   }
   if (haveTshark) {
     const b = await run(tshark.cmd, tshark.args);
@@ -121,6 +144,10 @@ const row = (name, rs) => {
 };
 console.log('\nmedians:');
 const os = oursConfigs.map((c, i) => row(c.name, res.ours[i]));
+const apps = appConfigs.map((c, i) => row(c.name, res.app[i]));
+const full = os[oursConfigs.findIndex((c) => c.name === 'stateline analyze')];
+console.log('\nthe app against stateline analyze (target: within 1.15x of its time and memory):');
+for (const [i, c] of appConfigs.entries()) console.log(`  ${c.name.padEnd(28)} ${(apps[i].w / full.w).toFixed(2)}x its time, ${(apps[i].m / full.m).toFixed(2)}x its memory`);
 if (haveTshark) {
   const t = row(tshark.name, res.tshark);
   console.log('\nratios against tshark (targets: >= 5x faster, <= 0.5 of its peak memory):');
