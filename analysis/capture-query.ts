@@ -586,7 +586,7 @@ export class CaptureQuery {
     const cols = this.analysis.columns;
     const frame = i + 1;
     const flow = cols.flow[i];
-    const isTcp = flow !== 0 && this.tcp !== null && this.tables.flowById.get(flow)?.row.transport === 'tcp';
+    const isTcp = flow !== 0 && this.tcp !== null && this.analysis.flows.flows[flow - 1]?.transport === 'tcp';
     const flags = cols.tcpFlags[i];
     const t = isTcp ? packetFacts(this.tcp!.columns, i, flags) : null;
     const evs = this.eventsByFrame.get(frame);

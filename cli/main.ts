@@ -1,18 +1,19 @@
 // stateline — command line entry.
 //   stateline analyze FILE [--json] [--keylog FILE]
+//   stateline packets FILE [--flow N] [--json | --csv]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
-import { readFileSync, statSync } from 'node:fs';
-import { fileChunks } from '../host/file-source';
-import { analyzeCapture } from '../analysis/analyze';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
+import { readAnalysis, writeOut } from './capture';
+import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S]
+       stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
@@ -24,6 +25,7 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
                    (default all; 'none' reads, decodes and builds flows only)
   --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
 
+${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
 class UsageError extends Error {}
@@ -68,52 +70,14 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  let size: number;
-  try {
-    const st = statSync(args.file);
-    if (st.isDirectory()) throw new Error('is a directory');
-    size = st.size;
-  } catch (e) {
-    process.stderr.write(`stateline: cannot read ${args.file}: ${(e as Error).message}\n`);
-    return 1;
-  }
-  let keylog: string | undefined;
-  if (args.keylog) {
-    try {
-      keylog = readFileSync(args.keylog, 'utf8');
-    } catch (e) {
-      process.stderr.write(`stateline: cannot read key log ${args.keylog}: ${(e as Error).message}\n`);
-      return 1;
-    }
-  }
-  const showProgress = args.progress && process.stderr.isTTY;
-  let analysis;
-  try {
-    analysis = await analyzeCapture(fileChunks(args.file), {
-      trackerOptions: { keylog, protocols: args.protocols, tcpIdleSeconds: args.tcpIdle },
-      totalBytes: size,
-      onProgress: showProgress
-        ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)
-        : undefined,
-    });
-  } catch (e) {
-    if (showProgress) process.stderr.write('\n');
-    process.stderr.write(`stateline: ${args.file}: ${(e as Error).message}\n`);
-    return 1;
-  }
-  if (showProgress) process.stderr.write('\n');
+  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
+  if (!analysis) return 1;
   // The summary shows counts, breaks and the first 100 flows: it needs neither the
   // transaction lists nor the JSON of every flow.
   const json = toJson(analysis, args.json ? {} : { transactions: false, maxFlows: 100 });
   if (args.json) await writeOut(JSON.stringify(json) + '\n');
   else await writeOut(renderSummary(json, args.file, flowCounts(analysis)));
   return 0;
-}
-
-function writeOut(s: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(s, (err) => (err ? reject(err) : resolve()));
-  });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -125,9 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'analyze') return await analyzeCommand(parseAnalyze(rest));
     if (cmd === 'serve') return await serveCommand(rest);
+    if (cmd === 'packets') return await packetsCommand(rest);
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ServeUsageError) {
+    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError) {
       process.stderr.write(`stateline: ${e.message}\n${USAGE}`);
       return 2;
     }
