@@ -1,9 +1,10 @@
 // Lint keeps the import direction of ../shared/docs/DESIGN.md:
 //   parsers/  imports nothing of ours
 //   analysis/ imports parsers/
-//   cli/      imports parsers/, analysis/
-//   electron/ imports analysis/ (and parsers/ through it), and cli/file-source (the Node file host)
-//   renderer/ imports only the API and model types, never Node or Electron
+//   host/     imports parsers/, analysis/ (the Node host: file access, dns-packet)
+//   cli/      imports parsers/, analysis/, host/
+//   electron/ imports analysis/ (and parsers/ through it) and host/, never cli/
+//   renderer/ imports only types from analysis/ (the API and the model), never Node or Electron
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'zlib', 'stream', 'worker_threads', 'crypto', 'url', 'util', 'buffer', 'events', 'readline'];
@@ -38,12 +39,22 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  { files: ['parsers/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['analysis', 'cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }], nodeBanPaths) },
-  { files: ['analysis/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }], nodeBanPaths) },
+  { files: ['parsers/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['analysis', 'host', 'cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }], nodeBanPaths) },
+  { files: ['analysis/**/*.ts'], ignores: ['**/*.test.ts'], rules: layer(['host', 'cli', 'electron', 'renderer', 'test'], [...nodeBan, { group: ['react', 'react-dom', 'react/*'], message: 'No UI in the core.' }], nodeBanPaths) },
+  { files: ['host/**/*.ts'], rules: layer(['cli', 'electron', 'renderer', 'test'], [{ group: ['electron'], message: 'The Node host does not use Electron.' }]) },
   { files: ['cli/**/*.ts'], rules: layer(['electron', 'renderer', 'test'], [{ group: ['electron'], message: 'The CLI does not use Electron.' }]) },
-  // The one Node helper the Electron worker shares with `stateline serve`: the file host.
-  { files: ['electron/**/*.ts'], rules: layer(['renderer', 'cli', 'test'], [], [], ['**/cli/file-source']) },
+  // What the Electron worker shares with `stateline serve` lives in host/, not cli/.
+  { files: ['electron/**/*.ts'], rules: layer(['renderer', 'cli', 'test']) },
   // The sandboxed preload is CommonJS and may only require('electron').
   { files: ['electron/**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
-  { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: layer(['parsers', 'cli', 'electron', 'test'], nodeBan, nodeBanPaths) },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      ...layer(['parsers', 'host', 'cli', 'electron', 'test'], nodeBan, nodeBanPaths),
+      // the analysis runs in the hosts: the renderer takes its types (the API, the model), no code
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/analysis', '**/analysis/*', '**/analysis/**'], allowTypeImports: true, message: 'DESIGN.md: the renderer imports only types from analysis/ (import type …).' }],
+      }],
+    },
+  },
 );

@@ -35,11 +35,13 @@ import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from './flow-fil
 import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
 import { captureSummary, flowJson, toJson } from './output';
 import { quicTimeline, quicTracker } from './quic/timeline';
-import type { DnsDecoder } from './session';
 import { downsample, inWindow, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
 import type { TcpTracker } from './tcp/tracker';
 
 export { tcpFlagString } from './tcp/query';
+
+/** A full DNS message decoder: bytes → what the user reads (the Node hosts lend dns-packet's). */
+export type DnsDecoder = (msg: Uint8Array, frame: number, transaction: number) => DnsMessageView;
 
 const SEVERITY_RANK: Record<Severity, number> = { break: 3, warning: 2, info: 1 };
 /** The events of a packet that has none (shared: a flow's points are many). */

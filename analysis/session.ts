@@ -21,7 +21,7 @@ import type {
   Summary,
   Timeline,
 } from './api';
-import { CaptureQuery } from './capture-query';
+import { CaptureQuery, type DnsDecoder } from './capture-query';
 import type { AnalysisJson } from './model';
 
 export interface OpenedSource {
@@ -31,8 +31,6 @@ export interface OpenedSource {
   close?(): void;
 }
 
-/** A full DNS message decoder: bytes → what the user reads. */
-export type DnsDecoder = (msg: Uint8Array, frame: number, transaction: number) => DnsMessageView;
 
 /** What a host (stateline serve, Electron's analysis worker) lends the session. */
 export interface SessionHost {

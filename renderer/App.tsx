@@ -15,14 +15,9 @@ import { QuicView } from './components/QuicView';
 import { StartScreen } from './components/StartScreen';
 import { ChartWarmup } from './components/Warmup';
 import { download, stem } from './export';
+import type { Nav, ViewName } from './nav';
 import { usePalette } from './theme';
 
-export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic';
-
-export interface Nav {
-  openFlow(id: number, focusTime?: number | null): void;
-  show(view: ViewName, opts?: { filter?: string; kind?: string }): void;
-}
 
 const TABS: { view: ViewName; title: string }[] = [
   { view: 'overview', title: 'Overview' },

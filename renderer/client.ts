@@ -1,8 +1,10 @@
 // How the renderer reaches StatelineApi: through the preload's bridge in Electron
-// (window.stateline), over HTTP in the browser build (`stateline serve`). Both are made
-// from the one map in analysis/api.ts.
+// (window.stateline), over HTTP in the browser build (`stateline serve`). The renderer
+// imports only the API's types (the lint rule of DESIGN.md): a method is whatever name
+// is asked of the client, sent as it is, and the host validates every call against the
+// one map in analysis/api.ts.
 
-import { API_METHODS, makeClient, type ApiMethod, type StatelineApi } from '../analysis/api';
+import type { ApiMethod, StatelineApi } from '../analysis/api';
 
 export interface Client extends StatelineApi {
   readonly transport: 'electron' | 'http' | 'test';
@@ -21,6 +23,24 @@ declare global {
   }
 }
 
+/**
+ * A Client whose API methods all go through `call`, with `extras` (transport, openFile)
+ * as they are. Names no method has ('then', symbols) stay undefined, so a client is never
+ * taken for a promise.
+ */
+function clientOver(call: (name: ApiMethod, args: unknown) => Promise<unknown>, extras: Omit<Client, keyof StatelineApi>): Client {
+  const methods = new Map<string, (a: unknown) => Promise<unknown>>();
+  return new Proxy(extras as Client, {
+    get(target, name) {
+      if (typeof name !== 'string' || name === 'then' || name === 'toJSON') return undefined;
+      if (name in target) return (target as unknown as Record<string, unknown>)[name];
+      let m = methods.get(name);
+      if (!m) methods.set(name, (m = (a: unknown) => call(name as ApiMethod, a ?? {})));
+      return m;
+    },
+  });
+}
+
 export function httpClient(base = '', fetchFn: typeof fetch = (...a) => fetch(...a)): Client {
   const call = async (name: ApiMethod, args: unknown): Promise<unknown> => {
     const r = await fetchFn(`${base}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args ?? {}) });
@@ -28,28 +48,27 @@ export function httpClient(base = '', fetchFn: typeof fetch = (...a) => fetch(..
     if (!r.ok) throw new Error((body && typeof body === 'object' && 'error' in body ? String(body.error) : null) ?? `${name}: HTTP ${r.status}`);
     return body;
   };
-  const api = makeClient(call);
-  return {
-    ...api,
+  return clientOver(call, {
     transport: 'http',
     async openFile(file: File) {
       // Streamed to the server and into the analysis; progress comes from `status`.
       void fetchFn(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file }).catch(() => {});
     },
-  };
+  });
 }
 
 export function electronClient(bridge: ElectronBridge): Client {
-  const api = {} as Record<string, unknown>;
-  for (const m of API_METHODS) api[m] = (a: unknown) => (bridge[m] as (x: unknown) => Promise<unknown>)(a ?? {});
-  return {
-    ...(api as unknown as StatelineApi),
+  const call = (name: ApiMethod, args: unknown): Promise<unknown> => {
+    const fn = bridge[name] as ((x: unknown) => Promise<unknown>) | undefined;
+    return typeof fn === 'function' ? fn(args) : Promise.reject(new Error(`${name}: not offered by the app`));
+  };
+  return clientOver(call, {
     transport: 'electron',
     async openFile(file: File) {
       const path = bridge.pathForFile(file);
       if (path) await bridge.openPath({ path });
     },
-  };
+  });
 }
 
 export function defaultClient(): Client {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { EventRow, KindCount, Summary } from '../../analysis/api';
-import type { Nav } from '../App';
+import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { fmtCount, fmtRel } from '../format';
 

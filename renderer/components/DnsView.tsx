@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { DnsMessageView, DnsRow, Summary } from '../../analysis/api';
-import type { Nav } from '../App';
+import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { fmtCount, fmtDuration, fmtRel } from '../format';
 import { useAsync, useWidth } from '../hooks';

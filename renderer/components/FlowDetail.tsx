@@ -4,7 +4,7 @@
 
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
 import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateSpan, Summary, Timeline } from '../../analysis/api';
-import type { Nav } from '../App';
+import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { stem } from '../export';
 import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';

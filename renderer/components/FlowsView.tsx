@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { FlowRow, FlowSort, FlowSortKey, Summary } from '../../analysis/api';
-import type { Nav } from '../App';
+import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { download, stem } from '../export';
 import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';

@@ -1,5 +1,5 @@
 import type { QuicRow, Summary } from '../../analysis/api';
-import type { Nav } from '../App';
+import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { fmtCount, fmtRel } from '../format';
 import { useAsync, useWidth } from '../hooks';

@@ -1,0 +1,9 @@
+// How a view asks the app to move: open a flow (at a moment), or show another view. The
+// views import this, not App (which imports the views).
+
+export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic';
+
+export interface Nav {
+  openFlow(id: number, focusTime?: number | null): void;
+  show(view: ViewName, opts?: { filter?: string; kind?: string }): void;
+}
