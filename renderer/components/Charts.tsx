@@ -263,7 +263,10 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 180, 
   const zoom = useDragZoom(onZoom);
   const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t, inFlight: p.inFlight })), [points, dir]);
   const win = useMemo(() => points.filter((p) => p.dir !== dir).map((p) => ({ t: p.t, window: p.win })), [points, dir]);
+  // the largest values drawn, for tests and tools that read the page
+  const maxOf = (xs: { [k: string]: number | null }[], k: string): number => xs.reduce((m, x) => Math.max(m, x[k] ?? 0), 0);
   return (
+    <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')}>
     <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
@@ -273,5 +276,6 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 180, 
       <Line data={win} dataKey="window" name="receive window" type="stepAfter" stroke={palette.window} dot={false} isAnimationActive={false} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
+    </div>
   );
 });
