@@ -38,10 +38,10 @@ import { sameAddress, type Flow } from '../flows';
 import type { AnalysisJson, DnsJson } from '../model';
 import { findQuotedDatagram, UdpFlowIndex, type UdpIcmpError } from '../udp/icmp';
 import './kinds';
-import { DnsTcpStream } from './tcp-stream';
+import { DnsTcpStream } from '../../parsers/dns/tcp-stream';
 import {
   answerTextsCached, DnsHeader, DnsQuestion, questionText, rcodeName, readHeader, readQuestion, RecordWalk, sameName, walkRecords,
-} from './wire';
+} from '../../parsers/dns/wire';
 
 export const PORT_DNS = 53;
 export const PORT_MDNS = 5353;

@@ -7,7 +7,7 @@ import { createReadStream, statSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
 import { analyzeCapture } from '../../analysis/analyze';
 import { DnsTracker } from '../../analysis/dns/tracker';
-import { answerTexts, DnsHeader, DnsQuestion, readHeader, readQuestion } from '../../analysis/dns/wire';
+import { answerTexts, DnsHeader, DnsQuestion, readHeader, readQuestion } from '../../parsers/dns/wire';
 import { toJson } from '../../analysis/output';
 
 const file = process.argv[2] ?? 'bench-data/bench-1000000-seed1.pcap';

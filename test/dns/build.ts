@@ -1,6 +1,6 @@
 // Hand-built captures for the DNS tests: Ethernet + IPv4/IPv6 + UDP/TCP/ICMP frames in a
 // classic pcap, and DNS messages through dns-packet's encoder (a test-only dependency
-// here; the core reads DNS by hand, see analysis/dns/wire.ts).
+// here; the core reads DNS by hand, see parsers/dns/wire.ts).
 import dnsPacket from 'dns-packet';
 import { analyzeCapture } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
