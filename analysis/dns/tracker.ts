@@ -30,13 +30,16 @@
 //   listed.
 // - A DNS response refused with ICMP port unreachable is dns.client-gone (the quote
 //   must carry the response's addresses and ports, and its UDP length and ID when
-//   quoted); any other UDP datagram refused so is udp.port-unreachable on its flow.
+//   quoted). The UDP tracker (../udp/tracker) resolves the ICMP error and asks this
+//   tracker to explain it (UdpIcmpExplainer); every other ICMP error on a UDP flow —
+//   a refused query included — is its udp.port-unreachable / udp.unreachable.
 
 import { IpProto, type Packet } from '../../parsers/decode/packet';
-import type { Analysis, EventSource, JsonOptions, Tracker } from '../analysis';
+import type { Analysis, JsonOptions, Tracker } from '../analysis';
 import { sameAddress, type Flow } from '../flows';
 import type { AnalysisJson, DnsJson } from '../model';
-import { findQuotedDatagram, UdpFlowIndex, type UdpIcmpError } from '../udp/icmp';
+import type { UdpIcmpError } from '../udp/icmp';
+import type { UdpIcmpExplainer } from '../udp/tracker';
 import './kinds';
 import { DnsTcpStream } from '../../parsers/dns/tcp-stream';
 import {
@@ -199,12 +202,10 @@ class IntTable {
   }
 }
 
-export class DnsTracker implements Tracker {
+export class DnsTracker implements Tracker, UdpIcmpExplainer {
+  /** DNS runs over UDP and TCP; the ICMP errors come resolved from the UDP tracker. */
+  readonly ipProtocols: readonly number[] = [IpProto.UDP, IpProto.TCP];
   readonly timeout: number;
-  /** UDP flows by endpoints, for the ICMP errors that quote their datagrams. */
-  readonly udpIndex = new UdpFlowIndex();
-  /** ICMP destination-unreachable messages tied to UDP flows (timeline markers). */
-  readonly icmpErrors: UdpIcmpError[] = [];
   /** Decoded DNS messages and the time spent in the per-message path (for the bench). */
   messages = 0;
   /** The analysis events go to (set by onStart). */
@@ -216,7 +217,6 @@ export class DnsTracker implements Tracker {
   private readonly h = new DnsHeader();
   private readonly q = new DnsQuestion();
   private readonly walk = new RecordWalk();
-  private lastTime = 0;
   /** Response bytes: 1 MiB arena chunks (and the odd larger message on its own). */
   private readonly chunks: Uint8Array[] = [];
   private arena = new Uint8Array(0);
@@ -463,10 +463,8 @@ export class DnsTracker implements Tracker {
   // ------------------------------------------------------------------ packets
 
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void {
-    if (time > this.lastTime) this.lastTime = time;
     const proto = pkt.ipProto;
     if (proto === IpProto.UDP) {
-      this.udpIndex.onUdp(flow);
       const sp = pkt.srcPort, dp = pkt.dstPort;
       let protocol: number;
       if (sp === PORT_DNS || dp === PORT_DNS) protocol = 0;
@@ -494,14 +492,7 @@ export class DnsTracker implements Tracker {
       s.segment(pkt.tcpSeq, syn, pkt.data, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, this.onStreamMessage);
       this.curFlow = null;
       if (s.lostSync && !wasLost) this.malformed(fid, frame, time, `DNS over TCP (${dir === 0 ? 'client → server' : 'server → client'}): ${s.lostReason}; the messages after it cannot be delimited`);
-      return;
     }
-    if ((proto === IpProto.ICMP || proto === IpProto.ICMPV6) && pkt.hasQuote) this.onIcmp(pkt, frame, time);
-  }
-
-  onOther(pkt: Packet, frame: number, time: number): void {
-    if (time > this.lastTime) this.lastTime = time;
-    if ((pkt.ipProto === IpProto.ICMP || pkt.ipProto === IpProto.ICMPV6) && pkt.hasQuote) this.onIcmp(pkt, frame, time);
   }
 
   private readonly onStreamMessage = (data: Uint8Array, off: number, len: number): void => {
@@ -532,8 +523,8 @@ export class DnsTracker implements Tracker {
     this.push('dns.malformed', frame, time, fid, `frame ${frame}: ${reason}${more}`, []);
   }
 
-  private push(kind: string, frame: number, time: number, flow: number | null, message: string, related: number[], source: EventSource = 'dns'): void {
-    this.analysis.emit(source, kind, frame, time, flow, message, related);
+  private push(kind: string, frame: number, time: number, flow: number | null, message: string, related: number[]): void {
+    this.analysis.emit('dns', kind, frame, time, flow, message, related);
   }
 
   /** One DNS message at data[off..off+len) (`wireLen` as the headers state). */
@@ -813,16 +804,19 @@ export class DnsTracker implements Tracker {
 
   // ------------------------------------------------------------------ ICMP
 
-  private onIcmp(pkt: Packet, frame: number, time: number): void {
-    const err = this.udpIndex.resolve(pkt, frame, time);
-    if (!err) return;
-    this.icmpErrors.push(err);
+  /**
+   * An ICMP error on a UDP flow (UdpIcmpExplainer). A refused response is explained:
+   * the client's socket was gone (dns.client-gone, at the end). A refused query is
+   * noted on its transaction (dns.unanswered names it) but stays the UDP tracker's
+   * udp.port-unreachable.
+   */
+  explainIcmpError(err: UdpIcmpError, d: Uint8Array): boolean {
+    const frame = err.frame;
     const flow = err.flow;
     const fid = flow ? flow.id : -1;
     const ff = fid >= 0 && fid < this.fFlags.length ? this.fFlags[fid] : 0;
     if (ff & FF_TRACKED && !(ff & FF_TCP) && err.kind === 'port') {
       // Which DNS message was refused: by quoted ID and UDP length when present.
-      const d = pkt.data;
       const qid = err.payloadLen >= 2 ? (d[err.payloadOff] << 8) | d[err.payloadOff + 1] : -1;
       const qr = err.payloadLen >= 3 ? d[err.payloadOff + 2] >> 7 : -1;
       if (qr !== 0) {
@@ -836,7 +830,7 @@ export class DnsTracker implements Tracker {
           if (qr === -1 && err.dir !== 1) continue;
           this.tIcmpFrame[t] = frame;
           if (this.tStatus[t] !== S_ORPHAN) this.tStatus[t] = S_CLIENT_GONE;
-          return;
+          return true;
         }
       }
       if (qr !== 1) {
@@ -851,6 +845,7 @@ export class DnsTracker implements Tracker {
         }
       }
     }
+    return false;
   }
 
   // ------------------------------------------------------------------ end
@@ -865,7 +860,7 @@ export class DnsTracker implements Tracker {
           this.malformed(fid, flow.lastFrame, flow.end, `DNS over TCP (${dir === 0 ? 'client → server' : 'server → client'}): ${s.lostReason}; the messages held after the gap were never delimited`);
       });
     }
-    const end = a.end ?? this.lastTime;
+    const end = a.end ?? 0;
     const T = this.timeout;
     const n = this.n;
     const status = this.tStatus, qn = this.tQn, qf0 = this.tQf0;
@@ -906,14 +901,12 @@ export class DnsTracker implements Tracker {
           [this.tResponseFrame[t]]);
       }
     }
-    const clientGone = new Set<number>();
     for (let t = 0; t < n; t++) {
       const rf = this.tResponseFrame[t];
       if (rf < 0) continue;
       const flags = this.tFlags[t];
       const icmpFrame = this.tIcmpFrame[t];
       if (icmpFrame > 0) {
-        clientGone.add(icmpFrame);
         const flow = this.flowOf(t);
         this.push('dns.client-gone', rf, this.tResponseTime[t], flow.id,
           status[t] === S_ORPHAN
@@ -935,15 +928,6 @@ export class DnsTracker implements Tracker {
           `response ${hex4(this.tId[t])} for ${this.questionOf(t)} is truncated (TC bit): the answer did not fit in UDP; ${trf > 0 ? `the client asked again over TCP at frame ${trf}` : 'no TCP retry in the capture'}`,
           trf > 0 ? [trf] : []);
       }
-    }
-    // ICMP errors on UDP flows other than refused DNS responses.
-    for (const e of this.icmpErrors) {
-      if (clientGone.has(e.frame)) continue;
-      const dg = findQuotedDatagram(a.columns, e);
-      const port = e.kind === 'port';
-      this.push(port ? 'udp.port-unreachable' : 'udp.unreachable', e.frame, e.time, e.flow ? e.flow.id : null,
-        `${e.text} for the UDP datagram ${e.src} → ${e.dst}${dg ? ` (frame ${dg})` : e.flow ? '' : ' (not in the capture)'}: ${port ? `nothing listened on ${e.dst}` : 'it did not reach its destination'}`,
-        dg ? [dg] : [], 'udp');
     }
   }
 
