@@ -57,9 +57,6 @@ import { DnsPairing } from './pairing';
 import type { DnsEmit } from './report';
 import { DnsStore, DnsTransaction, FF_TRACKED } from './store';
 
-export { RETRY_WINDOW_SECONDS } from './pairing';
-export { DnsTransaction, type DnsProtocol, type DnsStatus } from './store';
-
 export const PORT_DNS = 53;
 export const PORT_MDNS = 5353;
 export const PORT_LLMNR = 5355;
