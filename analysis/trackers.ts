@@ -1,11 +1,16 @@
 // The protocol trackers every analysis runs, in order. Each protocol's tracker lives
-// in its own folder (analysis/tcp, analysis/dns, analysis/quic) and is added here.
+// in its own folder (analysis/tcp, analysis/dns, analysis/quic, analysis/udp) and is
+// added here. The UDP tracker (ICMP errors on UDP flows) always runs: it is what tells
+// of a gone UDP peer whatever the application; the DNS tracker, when it runs, explains
+// the errors that refused its responses (dns.client-gone) before they are udp events.
 
 import type { Tracker } from './analysis';
 import { DnsTracker } from './dns/tracker';
 import { QuicTracker } from './quic/tracker';
 import { TcpTracker } from './tcp/tracker';
+import { UdpTracker } from './udp/tracker';
 
+/** The trackers `protocols` chooses from (the UDP tracker is not one of them: it always runs). */
 export type Protocol = 'tcp' | 'dns' | 'quic';
 export const PROTOCOLS: readonly Protocol[] = ['tcp', 'dns', 'quic'];
 
@@ -25,8 +30,14 @@ export interface TrackerOptions {
 export function createTrackers(opts: TrackerOptions): Tracker[] {
   const on = new Set(opts.protocols ?? PROTOCOLS);
   const trackers: Tracker[] = [];
+  const udp = new UdpTracker();
   if (on.has('tcp')) trackers.push(new TcpTracker({ idleSeconds: opts.tcpIdleSeconds }));
   if (on.has('quic')) trackers.push(new QuicTracker({ keylog: opts.keylog, idleSeconds: opts.quicIdleSeconds }));
-  if (on.has('dns')) trackers.push(new DnsTracker({ dnsTimeoutSeconds: opts.dnsTimeoutSeconds }));
+  if (on.has('dns')) {
+    const dns = new DnsTracker({ dnsTimeoutSeconds: opts.dnsTimeoutSeconds });
+    udp.explainWith(dns);
+    trackers.push(dns);
+  }
+  trackers.push(udp);
   return trackers;
 }

@@ -1,13 +1,13 @@
 // Full DNS messages for the user to read, decoded with dns-packet on the Node hosts
 // (`stateline serve`, the Electron analysis worker): the library the product names for
-// DNS. The core pairs messages with its own header-and-question reader (analysis/dns/
+// DNS. The core pairs messages with its own header-and-question reader (parsers/dns/
 // wire.ts says why); the message a user opens is decoded here, in full.
 
 import { Buffer } from 'node:buffer';
 import dnsPacket from 'dns-packet';
 import type { DnsMessageView, DnsRecordView } from '../analysis/api';
 import { headerView } from '../analysis/dns/view';
-import { rcodeName } from '../analysis/dns/wire';
+import { rcodeName } from '../parsers/dns/wire';
 
 const NAME_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME']);
 

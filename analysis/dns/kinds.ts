@@ -1,4 +1,4 @@
-// DNS and UDP event kinds (../shared/docs/EVENTS.md), with the plain-language
+// DNS event kinds (../shared/docs/EVENTS.md), with the plain-language
 // explanation the UI and the CLI show: which state, held by whom, was lost, and what
 // followed.
 
@@ -82,22 +82,6 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
       'A message on a DNS port could not be decoded (too short, a name that runs past the end, a ' +
       'compression loop, or a TCP stream whose message boundaries were lost). It is left out of the ' +
       'pairing; the message says where decoding stopped.',
-  },
-  'udp.port-unreachable': {
-    severity: 'break',
-    title: 'UDP datagram refused (port unreachable)',
-    explanation:
-      'The receiving host answered a UDP datagram with ICMP port unreachable: no socket was open on that ' +
-      'port. UDP keeps no connection state, so this is the only sign that the application on the other ' +
-      'side was gone (not started, crashed, or closed its socket) and the datagram was dropped.',
-  },
-  'udp.unreachable': {
-    severity: 'warning',
-    title: 'UDP datagram refused (unreachable)',
-    explanation:
-      'A router or the destination answered a UDP datagram with ICMP destination unreachable (no route, ' +
-      'host unreachable, or administratively prohibited by a firewall): the datagram never reached the ' +
-      'application.',
   },
 };
 

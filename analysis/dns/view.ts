@@ -1,30 +1,9 @@
 // A DNS message decoded for the user to read (the UI's message panel, the API's
 // dnsMessage), by Stateline's own reader. The Node hosts decode with dns-packet instead
-// (cli/dns-message.ts); both give the same DnsMessageView.
+// (host/dns-message.ts); both give the same DnsMessageView.
 
 import type { DnsMessageView, DnsRecordView } from '../api';
-import { className, decodeMessage, DnsDecodeError, rcodeName, typeName, type DnsRecord } from './wire';
-
-const OPCODES: Record<number, string> = { 0: 'QUERY', 1: 'IQUERY', 2: 'STATUS', 4: 'NOTIFY', 5: 'UPDATE', 6: 'DSO' };
-
-export function opcodeName(op: number): string {
-  return OPCODES[op] ?? `OPCODE${op}`;
-}
-
-/** The header flags set, in header order (RFC 1035 4.1.1, RFC 4035 3.2 for AD and CD). */
-export function headerFlags(msg: Uint8Array): string[] {
-  if (msg.length < 4) return [];
-  const b2 = msg[2], b3 = msg[3];
-  const out: string[] = [];
-  if (b2 & 0x80) out.push('QR');
-  if (b2 & 0x04) out.push('AA');
-  if (b2 & 0x02) out.push('TC');
-  if (b2 & 0x01) out.push('RD');
-  if (b3 & 0x80) out.push('RA');
-  if (b3 & 0x20) out.push('AD');
-  if (b3 & 0x10) out.push('CD');
-  return out;
-}
+import { className, decodeMessage, DnsDecodeError, headerFlags, opcodeName, rcodeName, typeName, type DnsRecord } from '../../parsers/dns/wire';
 
 function recordView(r: DnsRecord): DnsRecordView {
   // OPT (RFC 6891): the class is the UDP payload size, the TTL the extended RCODE and flags.

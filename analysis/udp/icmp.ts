@@ -8,10 +8,12 @@
 // flow from the quoted addresses and ports, and the frame of the refused datagram from
 // the quoted UDP length.
 
-import { formatEndpoint } from '../../parsers/decode/format';
-import { IpProto, type Packet } from '../../parsers/decode/packet';
+import { formatEndpoint, IpProto, type Packet } from '../../parsers/decode/index';
 import type { PacketColumns } from '../columns';
-import type { Flow } from '../flows';
+import type { Flow, FlowTable } from '../flows';
+
+/** The "destination unreachable" message types (RFC 792, RFC 4443). */
+const ICMP_UNREACHABLE = 3, ICMPV6_UNREACHABLE = 1;
 
 export type UnreachableKind = 'port' | 'host' | 'net' | 'protocol' | 'admin' | 'other';
 
@@ -47,12 +49,12 @@ function addrKey(d: Uint8Array, off: number, len: number): string {
 export function unreachableKind(pkt: Packet): { kind: UnreachableKind; text: string } | null {
   const t = pkt.icmpType, c = pkt.icmpCode;
   if (pkt.ipProto === IpProto.ICMP) {
-    if (t !== 3) return null;
+    if (t !== ICMP_UNREACHABLE) return null;
     const kind: UnreachableKind = c === 3 ? 'port' : c === 1 ? 'host' : c === 0 ? 'net' : c === 2 ? 'protocol' : c === 9 || c === 10 || c === 13 ? 'admin' : 'other';
     return { kind, text: `ICMP ${kind === 'other' ? 'destination' : kind === 'admin' ? 'administratively prohibited' : kind} unreachable (type 3 code ${c})` };
   }
   if (pkt.ipProto === IpProto.ICMPV6) {
-    if (t !== 1) return null;
+    if (t !== ICMPV6_UNREACHABLE) return null;
     const kind: UnreachableKind = c === 4 ? 'port' : c === 3 ? 'host' : c === 0 ? 'net' : c === 1 || c === 5 || c === 6 ? 'admin' : 'other';
     return { kind, text: `ICMPv6 ${kind === 'host' ? 'address' : kind === 'net' ? 'no route,' : kind === 'admin' ? 'administratively prohibited,' : kind === 'other' ? 'destination' : kind} unreachable (type 1 code ${c})` };
   }
@@ -60,15 +62,16 @@ export function unreachableKind(pkt: Packet): { kind: UnreachableKind; text: str
 }
 
 /**
- * Index of UDP flows by their endpoints. A flow is only listed on its first packet
- * (one bit per flow); the endpoint keys are built when the first ICMP error needs
- * them, so a capture without ICMP errors pays nothing for them.
+ * Index of the flow table's UDP flows by their endpoints. The keys are built when the
+ * first ICMP error needs them, and then only for the flows added since: a capture
+ * without ICMP errors pays nothing, and no tracker is called per UDP packet for it.
  */
 export class UdpFlowIndex {
   private readonly byTuple = new Map<string, Flow>();
-  private seen = new Uint8Array(1024);
-  private readonly flows: Flow[] = [];
+  /** How many of the table's flows have been looked at. */
   private indexed = 0;
+
+  constructor(private readonly table: FlowTable) {}
 
   private static key(v: number, a: string, pa: number, b: string, pb: number): string {
     // Symmetric: the smaller endpoint first.
@@ -76,23 +79,11 @@ export class UdpFlowIndex {
     return x < y ? `${v}|${x}|${y}` : `${v}|${y}|${x}`;
   }
 
-  /** Called for every UDP packet of a flow. */
-  onUdp(flow: Flow): void {
-    const id = flow.id;
-    if (id >= this.seen.length) {
-      const s = new Uint8Array(Math.max(this.seen.length * 2, id + 1));
-      s.set(this.seen);
-      this.seen = s;
-    }
-    if (this.seen[id] === 0) {
-      this.seen[id] = 1;
-      this.flows.push(flow);
-    }
-  }
-
   private catchUp(): void {
-    for (; this.indexed < this.flows.length; this.indexed++) {
-      const flow = this.flows[this.indexed];
+    const flows = this.table.flows;
+    for (; this.indexed < flows.length; this.indexed++) {
+      const flow = flows[this.indexed];
+      if (flow.proto !== IpProto.UDP) continue;
       const len = flow.ipVersion === 6 ? 16 : 4;
       this.byTuple.set(UdpFlowIndex.key(flow.ipVersion, addrKey(flow.addrA, 0, len), flow.keyPortA, addrKey(flow.addrB, 0, len), flow.keyPortB), flow);
     }

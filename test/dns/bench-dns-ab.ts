@@ -10,7 +10,7 @@ const file = process.argv[2] ?? 'bench-data/bench-1000000-seed1.pcap';
 if (process.env.DNS_OFF) {
   const p = DnsTracker.prototype as unknown as Record<string, unknown>;
   p.onPacket = () => {};
-  p.onOther = () => {};
+  p.explainIcmpError = () => false;
   p.finish = () => {};
   p.contribute = () => {};
 }

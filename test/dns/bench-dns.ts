@@ -7,12 +7,12 @@ import { createReadStream, statSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
 import { analyzeCapture } from '../../analysis/analyze';
 import { DnsTracker } from '../../analysis/dns/tracker';
-import { answerTexts, DnsHeader, DnsQuestion, readHeader, readQuestion } from '../../analysis/dns/wire';
+import { answerTexts, DnsHeader, DnsQuestion, readHeader, readQuestion } from '../../parsers/dns/wire';
 import { toJson } from '../../analysis/output';
 
 const file = process.argv[2] ?? 'bench-data/bench-1000000-seed1.pcap';
 const proto = DnsTracker.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-const spent: Record<string, bigint> = { onPacket: 0n, onOther: 0n, finish: 0n, contribute: 0n };
+const spent: Record<string, bigint> = { onPacket: 0n, explainIcmpError: 0n, finish: 0n, contribute: 0n };
 for (const m of Object.keys(spent)) {
   const orig = proto[m];
   proto[m] = function (this: unknown, ...args: unknown[]) {

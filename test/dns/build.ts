@@ -1,10 +1,11 @@
 // Hand-built captures for the DNS tests: Ethernet + IPv4/IPv6 + UDP/TCP/ICMP frames in a
 // classic pcap, and DNS messages through dns-packet's encoder (a test-only dependency
-// here; the core reads DNS by hand, see analysis/dns/wire.ts).
+// here; the core reads DNS by hand, see parsers/dns/wire.ts).
 import dnsPacket from 'dns-packet';
 import { analyzeCapture } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
 import type { AnalysisJson } from '../../analysis/model';
+import type { Protocol } from '../../analysis/trackers';
 
 export interface Frame {
   t: number;
@@ -68,18 +69,27 @@ export function tcp(t: number, from: string, to: string, seq: number, ack: numbe
   return { t, bytes: ether(sa.includes(':'), ipPacket(sa, da, 6, l4)) };
 }
 
-/** ICMP port unreachable from `from` quoting the IP packet of `quoted` (a frame we built). */
-export function icmpPortUnreachable(t: number, from: string, to: string, quoted: Frame): Frame {
+/**
+ * ICMP destination unreachable from `from` quoting the IP packet of `quoted` (a frame we
+ * built): port unreachable unless `code` says otherwise (ICMP type 3, or ICMPv6 type 1
+ * with its own codes).
+ */
+export function icmpUnreachable(t: number, from: string, to: string, quoted: Frame, code: number): Frame {
   const ipBytes = [...quoted.bytes.subarray(14)];
   if (from.includes(':')) {
-    const body = [1, 4, 0, 0, 0, 0, 0, 0, ...ipBytes];
+    const body = [1, code, 0, 0, 0, 0, 0, 0, ...ipBytes];
     return { t, bytes: ether(true, ipPacket(from, to, 58, body)) };
   }
-  const body = [3, 3, 0, 0, 0, 0, 0, 0, ...ipBytes];
+  const body = [3, code, 0, 0, 0, 0, 0, 0, ...ipBytes];
   const c = csum(body);
   body[2] = c >> 8;
   body[3] = c & 255;
   return { t, bytes: ether(false, ipPacket(from, to, 1, body)) };
+}
+
+/** ICMP (code 3) or ICMPv6 (code 4) port unreachable from `from` quoting `quoted`. */
+export function icmpPortUnreachable(t: number, from: string, to: string, quoted: Frame): Frame {
+  return icmpUnreachable(t, from, to, quoted, from.includes(':') ? 4 : 3);
 }
 
 export function pcap(frames: Frame[]): Uint8Array {
@@ -116,9 +126,9 @@ export function framed(...msgs: Uint8Array[]): number[] {
 
 export const T0 = 1_700_000_000;
 
-export async function analyze(frames: Frame[] | Uint8Array, dnsTimeoutSeconds?: number): Promise<AnalysisJson> {
+export async function analyze(frames: Frame[] | Uint8Array, dnsTimeoutSeconds?: number, protocols?: Protocol[]): Promise<AnalysisJson> {
   const bytes = frames instanceof Uint8Array ? frames : pcap(frames);
-  const a = await analyzeCapture(bytes, { trackerOptions: { dnsTimeoutSeconds } });
+  const a = await analyzeCapture(bytes, { trackerOptions: { dnsTimeoutSeconds, protocols } });
   return toJson(a);
 }
 

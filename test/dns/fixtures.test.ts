@@ -5,10 +5,18 @@
 // Where tshark pairs differently, the test says why we differ.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dnsFlowTimeline, dnsStats } from '../../analysis/dns/stats';
+import { analyzeCapture } from '../../analysis/analyze';
+import { DnsQuery } from '../../analysis/dns/query';
+import { toJson } from '../../analysis/output';
 import { analyze, dnsEvents, pairs } from './build';
 
-const load = (name: string) => analyze(new Uint8Array(readFileSync(new URL(`../../fixtures/dns/${name}`, import.meta.url))));
+const bytes = (name: string) => new Uint8Array(readFileSync(new URL(`../../fixtures/dns/${name}`, import.meta.url)));
+const load = (name: string) => analyze(bytes(name));
+/** The DNS rows the UI's tables and timelines read (analysis/dns/query.ts). */
+async function rows(name: string): Promise<DnsQuery> {
+  const a = await analyzeCapture(bytes(name));
+  return new DnsQuery(a, toJson(a), (frame) => a.columns.time[frame - 1]);
+}
 
 describe('fixtures/dns', () => {
   it('dns-basic: A, AAAA, MX, TXT, NXDOMAIN over UDP, A over TCP (dig +tcp), AAAA over IPv6', async () => {
@@ -56,8 +64,9 @@ describe('fixtures/dns', () => {
     expect(pairs(j)).toEqual([[[1], 2, 'client-gone']]);
     expect(j.dns[0].icmpFrame).toBe(3);
     expect(dnsEvents(j)).toEqual([['dns.client-gone', 2, [3]]]);
-    const tl = dnsFlowTimeline(j, 1);
-    expect(tl.spans).toMatchObject([{ startFrame: 1, endFrame: 2, status: 'client-gone', icmpFrame: 3 }]);
+    const q = await rows('dns-client-gone.pcap');
+    expect(q.flowRows(1)).toMatchObject([{ queryFrames: [1], responseFrame: 2, status: 'client-gone', icmpFrame: 3 }]);
+    expect(q.rows[0].responseTime! - q.rows[0].queryTime).toBeCloseTo(2.000609, 6); // the 2 s the bridge held it
   });
 
   it('dns-id-reuse: two queries with ID 0x4242 on one socket are two transactions (tshark: one, frame 2 a retransmission, frame 4 unpaired)', async () => {
@@ -75,18 +84,21 @@ describe('fixtures/dns', () => {
     expect(dnsEvents(j)).toEqual([['dns.question-mismatch', 2, [1]], ['dns.question-mismatch', 5, [4]]]);
   });
 
-  it('statistics per server and per name', async () => {
+  it('per server and per name (dns[] with flows[].server)', async () => {
     const j = await load('dns-basic.pcap');
-    const s = dnsStats(j);
-    expect(s.total).toMatchObject({ queries: 7, answered: 7, answeredShare: 1, failures: 1, errors: { NXDOMAIN: 1 } });
-    expect(s.servers.map((g) => [g.key, g.queries])).toEqual([['10.82.0.1:53', 6], ['[fd82::1]:53', 1]]);
-    expect(s.names[0]).toMatchObject({ key: 'www.sld.test.', queries: 4, answered: 4 });
-    expect(s.total.rtt.p50).toBeGreaterThan(0);
-    expect(s.total.rtt.max).toBeGreaterThanOrEqual(s.total.rtt.p90!);
-    const u = dnsStats(await load('dns-unanswered.pcap'));
-    expect(u.total).toMatchObject({ queries: 5, answered: 0, answeredShare: 0, unanswered: 5, failures: 5 });
-    const tl = dnsFlowTimeline(await load('dns-unanswered.pcap'), 5);
-    expect(tl.spans).toMatchObject([{ startFrame: 5, endFrame: null, end: null, status: 'unanswered' }]);
-    expect(tl.markers).toMatchObject([{ frame: 6, kind: 'udp.port-unreachable', datagramFrame: 5 }]);
+    expect(j.dns.map((d) => d.status)).toEqual(Array(7).fill('answered'));
+    expect(j.dns.filter((d) => d.rcode !== 'NOERROR').map((d) => d.rcode)).toEqual(['NXDOMAIN']);
+    expect(j.dns.every((d) => d.rtt! > 0)).toBe(true);
+    const server = new Map(j.flows.map((f) => [f.id, f.server]));
+    const perServer = new Map<string, number>();
+    for (const d of j.dns) perServer.set(server.get(d.flow)!, (perServer.get(server.get(d.flow)!) ?? 0) + 1);
+    expect([...perServer]).toEqual([['10.82.0.1:53', 6], ['[fd82::1]:53', 1]]);
+    const www = j.dns.filter((d) => d.question.toLowerCase().startsWith('www.sld.test. '));
+    expect(www.map((d) => d.status)).toEqual(Array(4).fill('answered'));
+    const u = await load('dns-unanswered.pcap');
+    expect(u.dns.map((d) => d.status)).toEqual(Array(5).fill('unanswered'));
+    // The refused query's flow: an open-ended row and the ICMP error that refused it.
+    expect((await rows('dns-unanswered.pcap')).flowRows(5)).toMatchObject([{ queryFrames: [5], responseFrame: null, responseTime: null, status: 'unanswered' }]);
+    expect(u.events.filter((e) => e.flow === 5 && e.kind.startsWith('udp.')).map((e) => [e.kind, e.frame, e.related])).toEqual([['udp.port-unreachable', 6, [5]]]);
   });
 });

@@ -1,6 +1,6 @@
 // The DNS-over-TCP framing reassembler on its own (RFC 1035 4.2.2 length prefix).
 import { describe, expect, it } from 'vitest';
-import { DnsTcpStream } from '../../analysis/dns/tcp-stream';
+import { DnsTcpStream } from '../../parsers/dns/tcp-stream';
 
 function feed(segs: [number, number[], boolean?][]): string[] {
   const s = new DnsTcpStream();

@@ -1,4 +1,4 @@
-// The hand reader of analysis/dns/wire.ts: header and first question, guards against
+// The hand reader of parsers/dns/wire.ts: header and first question, guards against
 // malformed names, and the answer text checked against dns-packet (the reference
 // decoder) on every DNS response of the reference captures and the fixtures.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { DnsTracker } from '../../analysis/dns/tracker';
-import { answerTexts, decodeMessage, DnsHeader, DnsQuestion, readHeader, readQuestion, recordText } from '../../analysis/dns/wire';
+import { answerTexts, decodeMessage, DnsHeader, DnsQuestion, readHeader, readQuestion, recordText } from '../../parsers/dns/wire';
 import { response } from './build';
 
 describe('header and first question', () => {

@@ -325,6 +325,28 @@ export function rcodeName(r: number): string {
   return RCODE_NAMES[r] ?? `RCODE${r}`;
 }
 
+const OPCODE_NAMES: Record<number, string> = { 0: 'QUERY', 1: 'IQUERY', 2: 'STATUS', 4: 'NOTIFY', 5: 'UPDATE', 6: 'DSO' };
+
+/** "QUERY", "NOTIFY", … or "OPCODE3". */
+export function opcodeName(op: number): string {
+  return OPCODE_NAMES[op] ?? `OPCODE${op}`;
+}
+
+/** The header flags set, in header order (RFC 1035 4.1.1, RFC 4035 3.2 for AD and CD). */
+export function headerFlags(msg: Uint8Array): string[] {
+  if (msg.length < 4) return [];
+  const b2 = msg[2], b3 = msg[3];
+  const out: string[] = [];
+  if (b2 & 0x80) out.push('QR');
+  if (b2 & 0x04) out.push('AA');
+  if (b2 & 0x02) out.push('TC');
+  if (b2 & 0x01) out.push('RD');
+  if (b3 & 0x80) out.push('RA');
+  if (b3 & 0x20) out.push('AD');
+  if (b3 & 0x10) out.push('CD');
+  return out;
+}
+
 /** "example.com. A IN" */
 export function questionText(name: string, type: number, qclass: number): string {
   return `${name} ${typeName(type)} ${className(qclass)}`;
@@ -642,11 +664,6 @@ const ANS_OFFS = new Int32Array(16);
 const ANS_NAMES: string[] = new Array<string>(16).fill('');
 
 /**
- * The answer section as text ("example.com. 300 A 1.2.3.4"), reading only the
- * questions and answers (what dns[].answers shows). Returns [] when the message is
- * malformed (the tracker reported it as dns.malformed).
- */
-/**
  * Offset of the answer section after the questions, or -1 when the message has no
  * answers or its question section is malformed.
  */
@@ -664,6 +681,11 @@ function answerSectionStart(data: Uint8Array, off: number, len: number): number 
   return p;
 }
 
+/**
+ * The answer section as text ("example.com. 300 A 1.2.3.4"), reading only the
+ * questions and answers (what dns[].answers shows). Returns [] when the message is
+ * malformed (the tracker reported it as dns.malformed).
+ */
 export function answerTexts(data: Uint8Array, off = 0, len = data.length): string[] {
   let p = answerSectionStart(data, off, len);
   if (p < 0) return [];

@@ -1,0 +1,74 @@
+// The DNS part of the capture query (../query.ts, DESIGN.md "The query API"): the DNS
+// table's rows — the JSON's dns[] with the query and response times and the ICMP frame
+// that refused a response — each flow's DNS state for the flows table, and the full
+// response message a user opens, decoded from the bytes the DNS tracker kept.
+
+import type { Analysis } from '../analysis';
+import type { DnsMessageView, DnsRow } from '../api';
+import type { AnalysisJson } from '../model';
+import { DnsTracker } from './tracker';
+import { dnsMessageView } from './view';
+
+/** A full DNS message decoder: bytes → what the user reads (the Node hosts lend dns-packet's). */
+export type DnsMessageDecoder = (msg: Uint8Array, frame: number, transaction: number) => DnsMessageView;
+
+/** Which rows the API's dnsTransactions asks for (before paging). */
+export interface DnsRowFilter {
+  flow?: number;
+  status?: DnsRow['status'];
+}
+
+export class DnsQuery {
+  /** Every transaction as a row, in dns[] order (rows[i].index === i). */
+  readonly rows: DnsRow[];
+  private readonly byFlow = new Map<number, DnsRow[]>();
+  /** The tracker whose kept response bytes `message` decodes (null when DNS did not run). */
+  private readonly tracker: DnsTracker | null;
+  /** Decodes the message `message` returns: Stateline's reader unless a host lends another. */
+  decode: DnsMessageDecoder = dnsMessageView;
+
+  /** `timeOf(frame)`: the packet's time (0 for a frame outside the capture). */
+  constructor(analysis: Analysis, json: AnalysisJson, timeOf: (frame: number) => number) {
+    this.tracker = analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker) ?? null;
+    // The ICMP frame that refused a response: the last related frame of its dns.client-gone.
+    const clientGoneIcmp = new Map<number, number>();
+    for (const e of json.events) if (e.kind === 'dns.client-gone' && e.related.length) clientGoneIcmp.set(e.frame, e.related[e.related.length - 1]);
+    this.rows = json.dns.map((d, i) => {
+      const qt = d.queryFrames.length ? timeOf(d.queryFrames[0]) : d.responseFrame !== null ? timeOf(d.responseFrame) : 0;
+      const icmp = d.responseFrame !== null ? clientGoneIcmp.get(d.responseFrame) ?? null : null;
+      return { ...d, index: i, queryTime: qt, responseTime: d.responseFrame !== null ? timeOf(d.responseFrame) : null, icmpFrame: icmp };
+    });
+    for (const d of this.rows) {
+      let l = this.byFlow.get(d.flow);
+      if (!l) this.byFlow.set(d.flow, (l = []));
+      l.push(d);
+    }
+  }
+
+  /** The rows of one flow, in dns[] order (the same array on each call). */
+  flowRows(flow: number): DnsRow[] {
+    return this.byFlow.get(flow) ?? [];
+  }
+
+  /** A flow's transactions by status, for the flows table's state: "answered ×3, unanswered" ('' when none). */
+  flowState(flow: number): string {
+    const counts = new Map<string, number>();
+    for (const d of this.flowRows(flow)) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
+    return [...counts].map(([s, c]) => (c > 1 ? `${s} ×${c}` : s)).join(', ');
+  }
+
+  /** The rows dnsTransactions lists: of one flow and/or one status. */
+  transactions(filter: DnsRowFilter = {}): DnsRow[] {
+    let list = filter.flow !== undefined ? this.flowRows(filter.flow) : this.rows;
+    if (filter.status !== undefined) list = list.filter((d) => d.status === filter.status);
+    return list;
+  }
+
+  /** The full response message of transaction `index`, decoded; null when it has none. */
+  message(index: number): DnsMessageView | null {
+    const row = this.rows[index];
+    const dns = this.tracker;
+    if (!row || row.responseFrame === null || !dns || index >= dns.count || !dns.hasResponse(index)) return null;
+    return this.decode(dns.responseBytes(index), row.responseFrame, index);
+  }
+}

@@ -1,0 +1,13 @@
+// How the DNS tracker's modules raise their events and word them: the emit callback
+// (Analysis.emit with the source 'dns'), query IDs in hex, durations in a readable unit.
+
+/** Raises one DNS event (see Analysis.emit). */
+export type DnsEmit = (kind: string, frame: number, time: number, flow: number | null, message: string, related: number[]) => void;
+
+export function hex4(id: number): string {
+  return '0x' + id.toString(16).padStart(4, '0');
+}
+
+export function secs(x: number): string {
+  return x < 0.001 ? `${(x * 1e6).toFixed(0)} µs` : x < 1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`;
+}
