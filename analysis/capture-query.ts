@@ -6,7 +6,7 @@
 // once (light: no per-flow state history), a flow's full JSON when it is opened, the
 // whole JSON only for an export.
 
-import type { Analysis } from './analysis';
+import type { Analysis, Tracker } from './analysis';
 import type {
   ApiArgs,
   DnsMessageView,
@@ -29,6 +29,7 @@ import type {
   Timeline,
 } from './api';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
+import { dnsFlowStates, DnsQuery } from './dns/query';
 import { DnsTracker } from './dns/tracker';
 import { dnsMessageView } from './dns/view';
 import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from './flow-filter';
@@ -92,8 +93,6 @@ function bucketIndex(t: number, from: number, width: number, n: number): number 
 interface Tables {
   facts: FlowFacts[];
   flowById: Map<number, FlowFacts>;
-  dnsRows: DnsRow[];
-  dnsByFlow: Map<number, DnsRow[]>;
   quicRows: QuicRow[];
   quicByFlow: Map<number, QuicRow[]>;
 }
@@ -114,8 +113,9 @@ export class CaptureQuery {
   private readonly eventRows: EventRow[];
   private readonly eventsByFrame = new Map<number, EventRow[]>();
   private readonly eventsByFlow = new Map<number, EventRow[]>();
-  /** The flows table, DNS and QUIC rows: built on first use (or while idle), not before the capture is ready. */
+  /** The flows table and QUIC rows: built on first use (or while idle), not before the capture is ready. */
   private built: Tables | null = null;
+  private dnsQuery: DnsQuery | null = null;
   /** Packet indices grouped by flow (counting sort): flow f's are pktIndex[pktStart[f] .. pktStart[f+1]). */
   private readonly pktStart: Uint32Array;
   private readonly pktIndex: Uint32Array;
@@ -159,33 +159,25 @@ export class CaptureQuery {
 
   }
 
-  /** The rows of the flows table, DNS and QUIC views (built once, on first use). */
+  /** One tracker's part of the JSON (its dns[] or quic[]), without the rest. */
+  private partJson(t: Tracker | null): AnalysisJson {
+    const json: AnalysisJson = { capture: this.capture, flows: [], events: [], dns: [], quic: [] };
+    t?.contribute?.(json, this.analysis, {});
+    return json;
+  }
+
+  /** The rows of the flows table and QUIC views (built once, on first use). */
   private get tables(): Tables {
     if (this.built) return this.built;
     const a = this.analysis;
-    // dns[] and quic[] of the JSON (no flows[]: the table's rows are built below, light)
-    const json = toJson(a, { maxFlows: 0 });
-    const t: Tables = { facts: [], flowById: new Map(), dnsRows: [], dnsByFlow: new Map(), quicRows: [], quicByFlow: new Map() };
-
-    // DNS.
-    const clientGoneIcmp = new Map<number, number>();
-    for (const e of a.events) if (e.kind === 'dns.client-gone' && e.related.length) clientGoneIcmp.set(e.frame, e.related[e.related.length - 1]);
-    t.dnsRows = json.dns.map((d, i) => {
-      const qt = d.queryFrames.length ? this.timeOf(d.queryFrames[0]) : d.responseFrame !== null ? this.timeOf(d.responseFrame) : 0;
-      const icmp = d.responseFrame !== null ? clientGoneIcmp.get(d.responseFrame) ?? null : null;
-      return { ...d, index: i, queryTime: qt, responseTime: d.responseFrame !== null ? this.timeOf(d.responseFrame) : null, icmpFrame: icmp };
-    });
-    for (const d of t.dnsRows) {
-      let l = t.dnsByFlow.get(d.flow);
-      if (!l) t.dnsByFlow.set(d.flow, (l = []));
-      l.push(d);
-    }
+    const t: Tables = { facts: [], flowById: new Map(), quicRows: [], quicByFlow: new Map() };
+    const quicJson = this.partJson(quicTracker(a)).quic;
 
     // Flows.
     const light = a.flows.flows.map(flowJson);
     const byEndpoints = new Map<string, number>();
     for (const f of light) byEndpoints.set(`${f.transport} ${f.client} ${f.server}`, f.id);
-    t.quicRows = json.quic.map((q) => this.quicRow(q, byEndpoints));
+    t.quicRows = quicJson.map((q) => this.quicRow(q, byEndpoints));
     for (const q of t.quicRows)
       for (const id of q.flows) {
         let l = t.quicByFlow.get(id);
@@ -193,7 +185,8 @@ export class CaptureQuery {
         l.push(q);
       }
     const tcp = this.tcp;
-    t.facts = light.map((f, i) => this.flowFacts(f, t.dnsByFlow.get(f.id) ?? [], tcp ? tcp.zeekOf(a.flows.flows[i]) : null));
+    const dnsStates = dnsFlowStates(a);
+    t.facts = light.map((f, i) => this.flowFacts(f, dnsStates.get(f.id) ?? '', tcp ? tcp.zeekOf(a.flows.flows[i]) : null));
     for (const x of t.facts) t.flowById.set(x.row.id, x);
     return (this.built = t);
   }
@@ -207,7 +200,7 @@ export class CaptureQuery {
     return { index, kind: e.kind, severity: e.severity, frame: e.frame, time: e.time, flow: e.flow, message: e.message, related: e.related, title: explain(e.kind, e.severity).title };
   }
 
-  private flowFacts(f: FlowJson, dns: DnsRow[], zeek: { connState: string; history: string } | null): FlowFacts {
+  private flowFacts(f: FlowJson, dnsState: string, zeek: { connState: string; history: string } | null): FlowFacts {
     const evs = this.eventsByFlow.get(f.id) ?? [];
     let breaks = 0, warnings = 0;
     const kindSet = new Set<string>();
@@ -218,10 +211,7 @@ export class CaptureQuery {
     }
     let state = '';
     if (zeek) state = `${zeek.connState} ${zeek.history}`.trim();
-    if (f.app === 'dns' && dns.length) {
-      const counts = new Map<string, number>();
-      for (const d of dns) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
-      const dnsState = [...counts].map(([s, c]) => (c > 1 ? `${s} ×${c}` : s)).join(', ');
+    if (f.app === 'dns' && dnsState) {
       state = state ? `${state} · ${dnsState}` : dnsState;
     }
     if (f.app === 'quic') {
@@ -510,7 +500,7 @@ export class CaptureQuery {
       events,
       explanations,
       lanes: f.tcp ? stateLanes(f.tcp.states, f.end) : null,
-      dns: this.tables.dnsByFlow.get(id) ?? [],
+      dns: f.app === 'dns' ? this.dns.flowRows(id) : [],
       quic: (this.tables.quicByFlow.get(id) ?? []).map((q) => ({ ...q, packetTypes: this.quicTypes(q, 200) })),
     };
   }
@@ -523,6 +513,12 @@ export class CaptureQuery {
     return pageOf(list, args.offset, args.limit);
   }
 
+  /** The DNS rows (./dns/query), built when first asked: the DNS view, a DNS flow, a message. */
+  private get dns(): DnsQuery {
+    if (this.dnsQuery) return this.dnsQuery;
+    return (this.dnsQuery = new DnsQuery(this.analysis, { ...this.partJson(this.dnsTracker()), events: this.analysis.events }, (f) => this.timeOf(f)));
+  }
+
   private dnsTracker(): DnsTracker | null {
     return this.analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker) ?? null;
   }
@@ -531,17 +527,13 @@ export class CaptureQuery {
   decodeDns: DnsDecoder = dnsMessageView;
 
   dnsMessage(index: number): DnsMessageView | null {
-    const row = this.tables.dnsRows[index];
-    const dns = this.dnsTracker();
-    if (!row || row.responseFrame === null || !dns || index >= dns.count || !dns.hasResponse(index)) return null;
-    return this.decodeDns(dns.responseBytes(index), row.responseFrame, index);
+    const q = this.dns;
+    q.decode = this.decodeDns;
+    return q.message(index);
   }
 
   dnsTransactions(args: ApiArgs<'dnsTransactions'>): Page<DnsRow> {
-    let list = this.tables.dnsRows;
-    if (args.flow !== undefined) list = this.tables.dnsByFlow.get(args.flow) ?? [];
-    if (args.status !== undefined) list = list.filter((d) => d.status === args.status);
-    return pageOf(list, args.offset, args.limit);
+    return pageOf(this.dns.transactions({ flow: args.flow, status: args.status as DnsRow['status'] | undefined }), args.offset, args.limit);
   }
 
   quicConnections(args: ApiArgs<'quicConnections'>): QuicRow[] {

@@ -18,6 +18,25 @@ export interface DnsRowFilter {
   status?: DnsRow['status'];
 }
 
+/** "answered ×3, unanswered": statuses counted, in order of first appearance ('' when none). */
+export function statusText(statuses: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const st of statuses) counts.set(st, (counts.get(st) ?? 0) + 1);
+  return [...counts].map(([st, c]) => (c > 1 ? `${st} ×${c}` : st)).join(', ');
+}
+
+/**
+ * Every DNS flow's state text (as DnsQuery.flowState gives it) straight from the
+ * tracker's columns: the flows table needs it for all flows, the rows only when the DNS
+ * view or a flow is opened.
+ */
+export function dnsFlowStates(analysis: Analysis): Map<number, string> {
+  const tracker = analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker);
+  const out = new Map<number, string>();
+  if (tracker) for (const [flow, statuses] of tracker.statusesByFlow()) out.set(flow, statusText(statuses));
+  return out;
+}
+
 export class DnsQuery {
   /** Every transaction as a row, in dns[] order (rows[i].index === i). */
   readonly rows: DnsRow[];
@@ -52,9 +71,7 @@ export class DnsQuery {
 
   /** A flow's transactions by status, for the flows table's state: "answered ×3, unanswered" ('' when none). */
   flowState(flow: number): string {
-    const counts = new Map<string, number>();
-    for (const d of this.flowRows(flow)) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
-    return [...counts].map(([s, c]) => (c > 1 ? `${s} ×${c}` : s)).join(', ');
+    return statusText(this.flowRows(flow).map((d) => d.status));
   }
 
   /** The rows dnsTransactions lists: of one flow and/or one status. */

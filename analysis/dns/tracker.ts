@@ -107,6 +107,19 @@ export class DnsTracker implements Tracker, UdpIcmpExplainer {
     return this.store.n;
   }
 
+  /** Each DNS flow's transactions by status, in transaction order (for the flows table, without the JSON). */
+  statusesByFlow(): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    const s = this.store;
+    for (let t = 0; t < s.n; t++) {
+      const f = s.tFlow[t];
+      let l = out.get(f);
+      if (!l) out.set(f, (l = []));
+      l.push(s.statusOf(t));
+    }
+    return out;
+  }
+
   /** Decoded DNS messages (for the bench). */
   get messages(): number {
     return this.pairing.messages;
