@@ -3,7 +3,8 @@
 
 import type { Analysis } from '../analysis';
 import { PACKET_TYPE_NAMES } from '../../parsers/quic/header';
-import { QuicTracker, type QuicConn } from './tracker';
+import type { QuicConn } from './conn';
+import { QuicTracker } from './tracker';
 
 export interface QuicTimelinePoint {
   /** First frame of the bucket (the frame itself when not downsampled). */
