@@ -321,8 +321,6 @@ export class Attribution {
       this.conns.push(c);
       c.firstTime = time;
       c.firstClientFrame = frame;
-      const dcid = hex(d, h.dcidOff, h.dcidLen);
-      c.originalDcid = dcid;
       c.keyCid = this.arena.copy(d, h.dcidOff, h.dcidOff + h.dcidLen);
       this.cids.initial.set(c.keyCid, c);
       return { conn: c, fromClient: true };
@@ -344,7 +342,6 @@ export class Attribution {
     }
     if (h.type === PacketType.RETRY) {
       const scid = hex(d, h.scidOff, h.scidLen);
-      c.retryScid = scid;
       if (h.scidLen) this.cids.add(c, scid, true);
       c.keyCid = this.arena.copy(d, h.scidOff, h.scidOff + h.scidLen);
       this.events.push({ kind: 'quic.retry', escalate: false, frame, time, flow: this.flowIdOf(fq),
@@ -435,7 +432,6 @@ export class Attribution {
     }
     if (!fq || !fq.conn) return;
     const port = unreachableKind(pkt)?.kind === 'port';
-    fq.conn.icmpFrames.push(frame);
     fq.conn.frames.push(frame);
     this.icmp.push({ frame, time, icmpFlow: flow.id, fq, fromClient, port });
   }

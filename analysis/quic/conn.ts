@@ -156,9 +156,8 @@ export class QuicConn {
   lastClientInitial: Pending | null = null;
   lastServerInitial: Pending | null = null;
   firstServerInitials = 0;
-  /** Stateless reset tokens issued by the server / the client, with where we learned them. */
+  /** Stateless reset tokens issued by the server, with where we learned them. */
   serverTokens: Map<string, string> | null = null;
-  clientTokens: Map<string, string> | null = null;
   serverParams: TransportParams | null = null;
   handshakeDoneFrame = 0;
   closeFrames: number[] = [];
@@ -166,10 +165,6 @@ export class QuicConn {
   readonly unmatched: Unmatched[] = [];
   /** DCID prefix candidates seen once on the connection's 4-tuples (promoted when they repeat). */
   candidates: Map<string, Unmatched> | null = null;
-  /** The client's Initial DCID (hex), first seen. */
-  originalDcid = '';
-  retryScid: string | null = null;
-  icmpFrames: number[] = [];
   vnSeen = false;
   /** 1-RTT packets kept so far from the client / the server. */
   keptShortClient = 0;
@@ -188,10 +183,6 @@ export class QuicConn {
     this.frames = new FrameList(frames);
     this.inferredFrames = new FrameList(frames);
     this.timeline = new Timeline(timeline);
-  }
-
-  cidList(server: boolean): string[] {
-    return server ? this.serverCids : this.clientCids;
   }
 }
 

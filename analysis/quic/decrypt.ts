@@ -392,7 +392,8 @@ export class Decryptor {
       else if (f.type === 'connection_close') this.onClose(c, p, f);
       else if (f.type === 'new_connection_id') {
         this.cids.add(c, f.cid, !p.fromClient);
-        (p.fromClient ? (c.clientTokens ??= new Map()) : (c.serverTokens ??= new Map())).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
+        // the server's tokens, for the stateless resets it sends (breaks.ts)
+        if (!p.fromClient) (c.serverTokens ??= new Map()).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
       } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
       else if (f.type === 'path_challenge' || f.type === 'path_response') {
         const path = c.paths[p.pathIndex];
