@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
-import { quicTimeline } from '../../analysis/quic/timeline';
+import { quicTimeline } from '../../analysis/quic/query';
 import { QuicTracker } from '../../analysis/quic/tracker';
 import { PacketType } from '../../parsers/quic/header';
 import { FIXTURES_QUIC, SHARED_QUIC, haveShared } from './helpers';

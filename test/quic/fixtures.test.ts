@@ -2,7 +2,7 @@
 // example client/server and quic-go in network namespaces; see fixtures/quic/README.md):
 // connections, paths, CIDs and events at exact frames, with and without the key log.
 import { describe, expect, it } from 'vitest';
-import { quicTimeline } from '../../analysis/quic/timeline';
+import { quicPacketTypes, quicTimeline } from '../../analysis/quic/query';
 import { fixture, range, run } from './helpers';
 
 const keys = (name: string): string => fixture(`${name}.keylog.txt`);
@@ -43,6 +43,31 @@ describe('ngtcp2-h3: a complete HTTP/3 exchange', () => {
     const small = quicTimeline(r.analysis, 0, { maxPoints: 8 })!;
     expect(small.downsampled).toBe(true);
     expect(small.points.reduce((n, p) => n + p.count, 0)).toBe(tl.total);
+  });
+
+  it('packet types over time, counted as tshark counts the QUIC packets', async () => {
+    // tshark -r ngtcp2-h3.pcap -Y quic -T fields -e frame.number -e frame.time_epoch
+    //   -e quic.long.packet_type -e quic.header_form: 18 QUIC packets in 14 frames. Frame 1
+    // Initial; 2 Initial, Handshake, Handshake, 1-RTT (coalesced); 3 Handshake; 4
+    // Handshake, 1-RTT; 5–9 1-RTT; 10 Handshake; 11–14 1-RTT. Span: frame 1 at
+    // .676805 s to frame 14 at .707664 s.
+    const r = await run(fixture('ngtcp2-h3.pcap'));
+    const t1 = 1795865357.676805, t14 = 1795865357.707664;
+    const sum = (pts: { type: string; count: number }[]) => Object.fromEntries(['Initial', 'Handshake', '1-RTT'].map((t) => [t, pts.filter((p) => p.type === t).reduce((n, p) => n + p.count, 0)]));
+    const one = quicPacketTypes(r.analysis, 0, 1);
+    expect(one.map((p) => [p.type, p.count])).toEqual([['Initial', 2], ['Handshake', 5], ['1-RTT', 11]]);
+    expect(one[0].t).toBeCloseTo((t1 + t14) / 2, 6);
+    // 3 buckets of 10.29 ms: frames 1–3 in the first, none in the second, 4–14 in the last
+    const three = quicPacketTypes(r.analysis, 0, 3);
+    const w = (t14 - t1) / 3;
+    expect(three.map((p) => [p.type, Math.round((p.t - t1) / w - 0.5), p.count])).toEqual([
+      ['Initial', 0, 2], ['Handshake', 0, 3], ['Handshake', 2, 2], ['1-RTT', 0, 1], ['1-RTT', 2, 10],
+    ]);
+    // never more buckets than packets, whatever maxPoints asks
+    const all = quicPacketTypes(r.analysis, 0, 1000);
+    expect(sum(all)).toEqual({ Initial: 2, Handshake: 5, '1-RTT': 11 });
+    expect(new Set(all.map((p) => p.t)).size).toBeLessThanOrEqual(18);
+    expect(quicPacketTypes(r.analysis, 1, 10)).toEqual([]);
   });
 });
 

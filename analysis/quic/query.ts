@@ -1,9 +1,16 @@
-// QUIC packet types over time, per connection, for the UI timeline: the query function
-// the UI asks (DESIGN.md: never more points than pixels).
+// What the query layer (../query.ts) and the UI ask of the QUIC connections of a
+// finished analysis, read from the tracker's own per-connection timeline (one entry per
+// QUIC packet: frame, time, type, direction, path), never recorded a second time.
+// DESIGN.md: never more points than pixels, so every answer is bounded by maxPoints.
 
 import type { Analysis } from '../analysis';
+import type { QuicPacketTypeCount } from '../api';
 import { PACKET_TYPE_NAMES } from '../../parsers/quic/header';
-import { QuicTracker, type QuicConn } from './tracker';
+import type { QuicConn } from './conn';
+import { QuicTracker } from './tracker';
+
+/** The charts' names of the PacketType codes (Initial 0 … 1-RTT 5). */
+const CHART_TYPE_NAMES = ['Initial', '0-RTT', 'Handshake', 'Retry', 'VN', '1-RTT'] as const;
 
 export interface QuicTimelinePoint {
   /** First frame of the bucket (the frame itself when not downsampled). */
@@ -42,8 +49,47 @@ export function quicTracker(a: Analysis): QuicTracker | null {
   return null;
 }
 
+/** Connection `number` (as in QuicJson), if the QUIC tracker ran and found it. */
 export function quicConnection(a: Analysis, number: number): QuicConn | null {
   return quicTracker(a)?.conns[number] ?? null;
+}
+
+/**
+ * QUIC packet types over time for connection `number` (the UI's lanes per type): the
+ * connection's span, from its first to its last packet, cut into at most maxPoints
+ * buckets of equal width; per type and non-empty bucket, the packets in it, at the
+ * bucket's middle. Every QUIC packet counts, coalesced ones included.
+ */
+export function quicPacketTypes(a: Analysis, number: number, maxPoints: number): QuicPacketTypeCount[] {
+  const c = quicConnection(a, number);
+  if (!c) return [];
+  const tl = c.timeline;
+  const entries = tl.entries();
+  if (entries.length === 0) return [];
+  // entries added at the end of the capture (inferred paths) may come after later ones
+  let from = Infinity, to = -Infinity;
+  for (let k = 0; k < entries.length; k++) {
+    const t = tl.time(entries[k]);
+    if (t < from) from = t;
+    if (t > to) to = t;
+  }
+  const n = Math.max(1, Math.min(Math.floor(maxPoints) || 1, entries.length));
+  const width = Math.max((to - from) / n, 1e-9);
+  const types = CHART_TYPE_NAMES.length;
+  const counts = new Uint32Array(types * n);
+  for (let k = 0; k < entries.length; k++) {
+    const i = entries[k];
+    const b = Math.min(n - 1, Math.max(0, Math.floor((tl.time(i) - from) / width)));
+    counts[tl.type(i) * n + b]++;
+  }
+  const out: QuicPacketTypeCount[] = [];
+  for (let type = 0; type < types; type++) {
+    for (let b = 0; b < n; b++) {
+      const count = counts[type * n + b];
+      if (count) out.push({ type: CHART_TYPE_NAMES[type], t: from + (b + 0.5) * width, count });
+    }
+  }
+  return out;
 }
 
 /** Packet types over time for one connection (number as in QuicJson). */

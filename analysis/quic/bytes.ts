@@ -1,0 +1,79 @@
+// Bytes for the QUIC tracker: the arena that holds the copies it keeps (CIDs, datagram
+// heads, packets for decryption) and the comparisons of CIDs against a datagram, as
+// bytes or as the hex strings the connections list them by.
+
+/** Copies of the packets kept for decryption, packed into large chunks (no ArrayBuffer per packet). */
+export class ByteArena {
+  private chunk = new Uint8Array(0);
+  private used = 0;
+
+  copy(d: Uint8Array, start: number, end: number): Uint8Array {
+    const n = end - start;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    if (n <= 64) for (let i = 0; i < n; i++) c[o + i] = d[start + i]; // no subarray for a CID
+    else c.set(d.subarray(start, end), o);
+    return c.subarray(o, o + n);
+  }
+
+  /** d[off, off+21) (or to end), then, for at least 21 bytes, d[end-16, end): in one copy. */
+  copyHeadTail(d: Uint8Array, off: number, end: number): Uint8Array {
+    const h = Math.min(end - off, 21);
+    const n = end - off >= 21 ? h + 16 : h;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    for (let i = 0; i < h; i++) c[o + i] = d[off + i];
+    for (let i = h; i < n; i++) c[o + i] = d[end - 16 + i - h];
+    return c.subarray(o, o + n);
+  }
+
+  /** A CID's bytes from its hex. */
+  fromHex(cid: string): Uint8Array {
+    const n = cid.length >> 1;
+    const o = this.reserve(n);
+    const c = this.chunk;
+    for (let i = 0; i < n; i++) c[o + i] = parseInt(cid.substr(2 * i, 2), 16);
+    return c.subarray(o, o + n);
+  }
+
+  /** Room for n bytes: their offset in this.chunk. */
+  private reserve(n: number): number {
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(1 << 20, n));
+      this.used = 0;
+    }
+    const o = this.used;
+    this.used = o + n;
+    return o;
+  }
+}
+
+/** Are the bytes of `a` at d[off]? */
+export function bytesEq(a: Uint8Array, d: Uint8Array, off: number): boolean {
+  if (off + a.length > d.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== d[off + i]) return false;
+  return true;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && bytesEq(a, b, 0);
+}
+
+/** Is the hex CID (from character `from`, e.g. 1 after a side prefix) at d[off]? */
+export function bytesEqHex(cid: string, d: Uint8Array, off: number, from = 0): boolean {
+  const L = (cid.length - from) / 2;
+  if (off + L > d.length) return false;
+  for (let i = 0; i < L; i++) {
+    const b = d[off + i];
+    const c1 = cid.charCodeAt(from + 2 * i), c2 = cid.charCodeAt(from + 2 * i + 1);
+    const v = ((c1 <= 57 ? c1 - 48 : c1 - 87) << 4) | (c2 <= 57 ? c2 - 48 : c2 - 87);
+    if (v !== b) return false;
+  }
+  return true;
+}
+
+/** Is the CID at d[off..off+len) in the list (hex strings)? */
+export function hasCid(list: string[], d: Uint8Array, off: number, len: number): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i].length === 2 * len && bytesEqHex(list[i], d, off)) return true;
+  return false;
+}

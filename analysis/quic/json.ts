@@ -1,0 +1,24 @@
+// A QUIC connection in the --json output (model.ts QuicJson, OUTPUT.md "quic[]").
+
+import { versionHex } from '../../parsers/quic/header';
+import type { QuicJson } from '../model';
+import { NO_CIDS, type QuicConn } from './conn';
+
+export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
+  return {
+    number: c.number,
+    versions: c.versions.map(versionHex),
+    sni: c.sni,
+    alpn: c.alpn,
+    clientCids: c.clientCids.filter((x) => x !== ''),
+    serverCids: c.serverCids.filter((x) => x !== ''),
+    paths: c.paths.map((p) => ({ client: p.client, server: p.server, firstFrame: p.firstFrame, lastFrame: p.lastFrame, ...(p.inferred ? { inferred: true } : {}) })),
+    frames: c.frames.toArray(),
+    inferredFrames: c.inferredFrames.toArray(),
+    inferredCids: [...(c.inferredCids ?? NO_CIDS)].map((x) => ({ side: x[0] === 's' ? 'server' : 'client', cid: x.slice(1) })),
+    clientZeroLengthCid: c.clientCids.includes(''),
+    handshakeDoneFrame: c.handshakeDoneFrame || null,
+    serverTransportParameters: c.serverParams,
+    decryptedPackets: c.decrypted,
+  };
+}
