@@ -35,7 +35,7 @@ import { dnsMessageView } from './dns/view';
 import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from './flow-filter';
 import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
 import { captureSummary, flowJson, toJson } from './output';
-import { quicTimeline, quicTracker } from './quic/timeline';
+import { quicPacketTypes, quicTracker } from './quic/query';
 import { downsample, inWindow, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
 import type { TcpTracker } from './tcp/tracker';
 
@@ -49,8 +49,6 @@ const SEVERITY_RANK: Record<Severity, number> = { break: 3, warning: 2, info: 1 
 const NO_KINDS: string[] = [];
 /** How many of the largest TCP flows get their chart columns built while idle. */
 const WARM_FLOWS = 4;
-/** QUIC packet type names as the UI shows them. */
-const QUIC_TYPE_NAME: Record<string, string> = { VersionNegotiation: 'VN' };
 
 // ---------------------------------------------------------------- helpers
 
@@ -285,24 +283,10 @@ export class CaptureQuery {
 
   /** QUIC packet types over time for one connection (bucketed to maxPoints). */
   private quicTypes(q: QuicRow, maxPoints: number): QuicRow['packetTypes'] {
-    if (q.from === null || q.to === null) return [];
     // the QUIC tracker's own per-packet record of the connection
-    const tl = quicTimeline(this.analysis, q.number);
-    if (!tl || tl.points.length === 0) return [];
-    const n = Math.max(1, Math.min(maxPoints, tl.points.length));
-    const width = Math.max((q.to - q.from) / n, 1e-9);
-    const acc = new Map<string, number>();
-    for (const p of tl.points) {
-      const type = QUIC_TYPE_NAME[p.type] ?? p.type;
-      const b = bucketIndex(p.time, q.from, width, n);
-      const key = `${type}|${b}`;
-      acc.set(key, (acc.get(key) ?? 0) + p.count);
-    }
-    return [...acc].map(([k, count]) => {
-      const [type, b] = k.split('|');
-      return { type, t: q.from! + (Number(b) + 0.5) * width, count };
-    });
+    return quicPacketTypes(this.analysis, q.number, maxPoints);
   }
+
 
   // ------------------------------------------------------------ API methods
 
