@@ -2,18 +2,18 @@
 //   RFC 9001 5.1  key derivation: HKDF-Expand-Label (RFC 8446 7.1) over @noble/hashes' HKDF
 //   RFC 9001 5.2  Initial secrets (salts for v1, v2 = RFC 9369 3.3.1, drafts 22..34)
 //   RFC 9001 5.3  AEAD: AES-128-GCM and AES-256-GCM with the platform's WebCrypto
-//                 (globalThis.crypto.subtle); ChaCha20-Poly1305 in TypeScript (chacha.ts;
-//                 WebCrypto has none)
+//                 (globalThis.crypto.subtle); ChaCha20-Poly1305 with @noble/ciphers
+//                 (WebCrypto has none)
 //   RFC 9001 5.4  header protection: AES-ECB of the sample with our one-block AES (aes.ts;
 //                 headerMaskWebCrypto does it as AES-CBC with a zero IV, the cross-check);
-//                 ChaCha20 in chacha.ts
+//                 ChaCha20 from @noble/ciphers
 // Decryption calls are async (WebCrypto); trackers collect bytes first and decrypt after
 // the read, except the unauthenticated ClientHello peek, which is synchronous.
 
+import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
-import { chachaHeaderMask, chachaPolyOpen, chachaPolySeal } from './chacha';
 import { draftOf, QUIC_V2 } from './header';
 
 const subtle = (): SubtleCrypto => {
@@ -189,6 +189,27 @@ export async function headerMaskWebCrypto(hpKey: Uint8Array, sample: Uint8Array)
   return new Uint8Array(out, 0, 16);
 }
 
+/** "expand 32-byte k", the ChaCha20 constants (RFC 8439 2.3), as the words hchacha reads. */
+const SIGMA = Uint8Array.from(enc.encode('expand 32-byte k'));
+const SIGMA_WORDS = new Uint32Array(SIGMA.buffer);
+const le32 = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+
+/**
+ * RFC 9001 5.4.4: the ChaCha20 mask, the first 5 bytes of the ChaCha20 block whose
+ * counter ‖ nonce is the sample. noble's chacha20 refuses the counter 0xffffffff (its
+ * policy against counter wrap), which a sample can hold; its hchacha runs the same 20
+ * rounds on that state for any counter and returns words 0-3 without the final addition
+ * of the constants, which we add back.
+ */
+export function chachaHeaderMask(hpKey: Uint8Array, sample: Uint8Array): Uint8Array {
+  const key = new Uint8Array(32), state = new Uint8Array(16), out = new Uint8Array(32);
+  key.set(hpKey);
+  state.set(sample.subarray(0, 16));
+  hchacha(SIGMA_WORDS, new Uint32Array(key.buffer), new Uint32Array(state.buffer), new Uint32Array(out.buffer));
+  const w0 = (le32(out, 0) + le32(SIGMA, 0)) >>> 0, w1 = (le32(out, 4) + le32(SIGMA, 4)) >>> 0;
+  return Uint8Array.of(w0 & 0xff, (w0 >>> 8) & 0xff, (w0 >>> 16) & 0xff, w0 >>> 24, w1 & 0xff);
+}
+
 /** RFC 9000 A.3: the full packet number from its truncated encoding. */
 export function decodePacketNumber(largest: number, truncated: number, bits: number): number {
   const expected = largest + 1;
@@ -241,8 +262,8 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
       nonce[i] ^= x % 256;
       x = Math.floor(x / 256);
     }
-    if (k.suite.aead === 'chacha20-poly1305') return chachaPolyOpen(k.key, nonce, aad, ct);
     try {
+      if (k.suite.aead === 'chacha20-poly1305') return chacha20poly1305(k.key, nonce, aad).decrypt(ct);
       return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad as BufferSource, tagLength: 128 }, await aeadKey(k), ct as BufferSource));
     } catch {
       return null; // the tag does not verify
@@ -312,7 +333,7 @@ export async function protect(header: Uint8Array, pnOff: number, pnLen: number, 
     x = Math.floor(x / 256);
   }
   const ct = keys.suite.aead === 'chacha20-poly1305'
-    ? chachaPolySeal(keys.key, nonce, header, payload)
+    ? chacha20poly1305(keys.key, nonce, header).encrypt(payload)
     : new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header as BufferSource, tagLength: 128 }, await aeadKey(keys), payload as BufferSource));
   const pkt = new Uint8Array(header.length + ct.length);
   pkt.set(header);
