@@ -1,20 +1,20 @@
-// QUIC packet protection with the platform's WebCrypto (globalThis.crypto.subtle), so
-// the same code runs in Node and in a browser worker:
-//   RFC 9001 5.1  key derivation (HKDF-Expand-Label over HMAC)
+// QUIC packet protection, in code that runs in Node and in a browser worker alike:
+//   RFC 9001 5.1  key derivation: HKDF-Expand-Label (RFC 8446 7.1) over @noble/hashes' HKDF
 //   RFC 9001 5.2  Initial secrets (salts for v1, v2 = RFC 9369 3.3.1, drafts 22..34)
-//   RFC 9001 5.3  AEAD (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305)
-//   RFC 9001 5.4  header protection: AES-ECB of the sample (a one-block TypeScript AES;
+//   RFC 9001 5.3  AEAD: AES-128-GCM and AES-256-GCM with the platform's WebCrypto
+//                 (globalThis.crypto.subtle); ChaCha20-Poly1305 with @noble/ciphers
+//                 (WebCrypto has none)
+//   RFC 9001 5.4  header protection: AES-ECB of the sample with our one-block AES (aes.ts;
 //                 headerMaskWebCrypto does it as AES-CBC with a zero IV, the cross-check);
-//                 ChaCha20 suites: AEAD and mask in TypeScript (chacha.ts; WebCrypto has no
-//                 ChaCha20-Poly1305).
-// The key schedule (HKDF over HMAC-SHA-256) runs in TypeScript too; SHA-384 suites use
-// WebCrypto's HMAC.
-// All calls are async; trackers collect bytes first and decrypt after the read.
+//                 ChaCha20 from @noble/ciphers
+// Decryption calls are async (WebCrypto); trackers collect bytes first and decrypt after
+// the read, except the unauthenticated ClientHello peek, which is synchronous.
 
-import { chachaHeaderMask, chachaPolyOpen, chachaPolySeal } from './chacha';
-import { draftOf, QUIC_V2 } from './header';
-import { hmacSha256, hmacSha256Key, hmacSha256With, type HmacKey } from './sha256';
+import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
+import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
+import { draftOf, QUIC_V2 } from './header';
 
 const subtle = (): SubtleCrypto => {
   const c = (globalThis as { crypto?: Crypto }).crypto;
@@ -48,6 +48,7 @@ function maskOf(keys: PacketKeys, sample: Uint8Array): Uint8Array {
 }
 
 const INITIAL_SUITE = suiteOf(TLS_AES_128_GCM_SHA256)!;
+const HASHES = { 'SHA-256': sha256, 'SHA-384': sha384 } as const;
 
 function hexBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length >> 1);
@@ -80,26 +81,6 @@ export function labelPrefix(version: number): string {
 
 const enc = new TextEncoder();
 
-/** An HMAC key imported once per secret (HKDF-Expand-Label signs with it several times). */
-const hmacKeys = new WeakMap<Uint8Array, { hash: string; key: Promise<CryptoKey> }>();
-
-function hmacKey(hash: string, key: Uint8Array): Promise<CryptoKey> {
-  const c = hmacKeys.get(key);
-  if (c && c.hash === hash) return c.key;
-  const k = subtle().importKey('raw', key as BufferSource, { name: 'HMAC', hash }, false, ['sign']);
-  hmacKeys.set(key, { hash, key: k });
-  return k;
-}
-
-async function hmac(hash: string, key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  if (hash === 'SHA-256') return hmacSha256(key, data);
-  return new Uint8Array(await subtle().sign('HMAC', await hmacKey(hash, key), data as BufferSource));
-}
-
-export function hkdfExtract(hash: string, salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array> {
-  return hmac(hash, salt, ikm);
-}
-
 /** HkdfLabel structures by label and length (a handful of distinct ones; never modified). */
 const labelInfos = new Map<string, Uint8Array>();
 
@@ -108,22 +89,19 @@ function labelInfo(label: string, length: number): Uint8Array {
   let info = labelInfos.get(key);
   if (info !== undefined) return info;
   const full = enc.encode('tls13 ' + label);
-  info = new Uint8Array(2 + 1 + full.length + 1 + 1);
+  info = new Uint8Array(2 + 1 + full.length + 1);
   info[0] = length >> 8;
   info[1] = length & 0xff;
   info[2] = full.length;
   info.set(full, 3);
   info[3 + full.length] = 0; // empty context
-  info[4 + full.length] = 1; // T(1) counter
   labelInfos.set(key, info);
   return info;
 }
 
-/** HKDF-Expand-Label (RFC 8446 7.1) with an empty context; length ≤ the hash length. */
-export async function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string, length: number): Promise<Uint8Array> {
-  const info = labelInfo(label, length);
-  const t = await hmac(hash, secret, info);
-  return t.subarray(0, length);
+/** HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
+export function hkdfExpandLabel(hash: Suite['hash'], secret: Uint8Array, label: string, length: number): Uint8Array {
+  return expand(HASHES[hash], secret, labelInfo(label, length), length);
 }
 
 /** Keys for one direction of one packet number space. */
@@ -146,80 +124,53 @@ export function aeadKey(k: PacketKeys): Promise<CryptoKey> {
   return (k.aead ??= subtle().importKey('raw', k.key as BufferSource, { name: 'AES-GCM' }, false, ['decrypt', 'encrypt']));
 }
 
-export async function packetKeys(secret: Uint8Array, suite: Suite, version: number): Promise<PacketKeys> {
+/** The keys of a secret (the key schedule is synchronous; the promise is for the tracker's await). */
+export function packetKeys(secret: Uint8Array, suite: Suite, version: number): Promise<PacketKeys> {
+  return Promise.resolve(keysOf(secret, suite, version));
+}
+
+function keysOf(secret: Uint8Array, suite: Suite, version: number, hp?: { hpKey: Uint8Array; hp: Int32Array }): PacketKeys {
   const p = labelPrefix(version);
-  const [key, iv, hpKey] = await Promise.all([
-    hkdfExpandLabel(suite.hash, secret, p + 'key', suite.keyLen),
-    hkdfExpandLabel(suite.hash, secret, p + 'iv', 12),
-    hkdfExpandLabel(suite.hash, secret, p + 'hp', suite.keyLen),
-  ]);
-  return { suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
+  const key = hkdfExpandLabel(suite.hash, secret, p + 'key', suite.keyLen);
+  const iv = hkdfExpandLabel(suite.hash, secret, p + 'iv', 12);
+  const hpKey = hp?.hpKey ?? hkdfExpandLabel(suite.hash, secret, p + 'hp', suite.keyLen);
+  return { suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: hp?.hp ?? aesExpandKey(hpKey), version };
 }
 
 /** RFC 9001 6.1: the next generation of 1-RTT keys ("quic ku"); the hp key does not change. */
-export async function updatedKeys(k: PacketKeys): Promise<PacketKeys> {
-  const secret = await hkdfExpandLabel(k.suite.hash, k.secret, labelPrefix(k.version) + 'ku', k.suite.hashLen);
-  const p = labelPrefix(k.version);
-  const [key, iv] = await Promise.all([hkdfExpandLabel(k.suite.hash, secret, p + 'key', k.suite.keyLen), hkdfExpandLabel(k.suite.hash, secret, p + 'iv', 12)]);
-  return { suite: k.suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey: k.hpKey, hp: k.hp, version: k.version };
+export function updatedKeys(k: PacketKeys): Promise<PacketKeys> {
+  const secret = hkdfExpandLabel(k.suite.hash, k.secret, labelPrefix(k.version) + 'ku', k.suite.hashLen);
+  return Promise.resolve(keysOf(secret, k.suite, k.version, k));
 }
 
 /** RFC 9001 5.2: the client's and the server's Initial keys from the client's first DCID. */
 export async function initialKeys(dcid: Uint8Array, version: number): Promise<{ client: PacketKeys; server: PacketKeys } | null> {
   const k = await initialKeysLazy(dcid, version);
   if (!k) return null;
-  const [client, server] = await Promise.all([k.side(true), k.side(false)]);
-  return { client, server };
+  return { client: await k.side(true), server: await k.side(false) };
 }
 
 /** Initial keys derived per side on demand (a tracker often needs only the client's). */
-export async function initialKeysLazy(dcid: Uint8Array, version: number): Promise<{ side(client: boolean): Promise<PacketKeys> } | null> {
+export function initialKeysLazy(dcid: Uint8Array, version: number): Promise<{ side(client: boolean): Promise<PacketKeys> } | null> {
   const salt = initialSalt(version);
-  if (!salt) return null;
-  const initial = await hkdfExtract('SHA-256', salt, dcid);
+  if (!salt) return Promise.resolve(null);
+  const initial = extract(sha256, dcid, salt);
   const memo: (Promise<PacketKeys> | undefined)[] = [undefined, undefined];
-  return {
+  return Promise.resolve({
     side(client: boolean): Promise<PacketKeys> {
-      const i = client ? 0 : 1;
-      return (memo[i] ??= hkdfExpandLabel('SHA-256', initial, client ? 'client in' : 'server in', 32).then((sec) => packetKeys(sec, INITIAL_SUITE, version)));
+      return (memo[client ? 0 : 1] ??= Promise.resolve(initialSideKeys(initial, version, client)));
     },
-  };
+  });
 }
 
-/**
- * One side's Initial keys, synchronously: the Initial suite hashes with SHA-256, whose
- * HMAC runs in TypeScript, so no promise is needed (the same values as initialKeysLazy).
- * For reading a client Initial while the capture is being read.
- */
+/** One side's Initial keys, for reading a client Initial while the capture is being read. */
 export function initialKeysSync(dcid: Uint8Array, version: number, client: boolean): PacketKeys | null {
   const salt = initialSalt(version);
-  if (!salt) return null;
-  // the salt's HMAC state is cached (one per version); the two secrets are used here only
-  // (slice, not subarray: a view of a small typed array would give it an ArrayBuffer of its own)
-  const initial = hmacSha256(salt, dcid);
-  const labels = keyLabels(version);
-  const secret = hmacSha256With(hmacSha256Key(initial, syncKey), client ? labels.clientIn : labels.serverIn);
-  const sk = hmacSha256Key(secret, syncKey);
-  const key = hmacSha256With(sk, labels.key).slice(0, 16);
-  const iv = hmacSha256With(sk, labels.iv).slice(0, 12);
-  const hpKey = hmacSha256With(sk, labels.hp).slice(0, 16);
-  return { suite: INITIAL_SUITE, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: aesExpandKey(hpKey), version };
+  return salt ? initialSideKeys(extract(sha256, dcid, salt), version, client) : null;
 }
 
-/** initialKeysSync's HMAC state, reused: its secrets are used at once and dropped. */
-const syncKey: HmacKey = { inner: new Int32Array(8), outer: new Int32Array(8) };
-
-/** The HkdfLabel structures of the Initial key schedule of a version's label prefix. */
-const initialLabels = new Map<string, { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array }>();
-
-function keyLabels(version: number): { clientIn: Uint8Array; serverIn: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array } {
-  const p = labelPrefix(version);
-  let l = initialLabels.get(p);
-  if (l === undefined) {
-    l = { clientIn: labelInfo('client in', 32), serverIn: labelInfo('server in', 32), key: labelInfo(p + 'key', 16), iv: labelInfo(p + 'iv', 12), hp: labelInfo(p + 'hp', 16) };
-    initialLabels.set(p, l);
-  }
-  return l;
+function initialSideKeys(initial: Uint8Array, version: number, client: boolean): PacketKeys {
+  return keysOf(hkdfExpandLabel('SHA-256', initial, client ? 'client in' : 'server in', 32), INITIAL_SUITE, version);
 }
 
 /** RFC 9001 5.4.3: the header protection mask, AES-ECB of the 16-byte sample. */
@@ -236,6 +187,27 @@ export async function headerMaskWebCrypto(hpKey: Uint8Array, sample: Uint8Array)
   const k = await subtle().importKey('raw', hpKey as BufferSource, { name: 'AES-CBC' }, false, ['encrypt']);
   const out = await subtle().encrypt({ name: 'AES-CBC', iv: new Uint8Array(16) }, k, sample.slice(0, 16) as BufferSource);
   return new Uint8Array(out, 0, 16);
+}
+
+/** "expand 32-byte k", the ChaCha20 constants (RFC 8439 2.3), as the words hchacha reads. */
+const SIGMA = Uint8Array.from(enc.encode('expand 32-byte k'));
+const SIGMA_WORDS = new Uint32Array(SIGMA.buffer);
+const le32 = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+
+/**
+ * RFC 9001 5.4.4: the ChaCha20 mask, the first 5 bytes of the ChaCha20 block whose
+ * counter ‖ nonce is the sample. noble's chacha20 refuses the counter 0xffffffff (its
+ * policy against counter wrap), which a sample can hold; its hchacha runs the same 20
+ * rounds on that state for any counter and returns words 0-3 without the final addition
+ * of the constants, which we add back.
+ */
+export function chachaHeaderMask(hpKey: Uint8Array, sample: Uint8Array): Uint8Array {
+  const key = new Uint8Array(32), state = new Uint8Array(16), out = new Uint8Array(32);
+  key.set(hpKey);
+  state.set(sample.subarray(0, 16));
+  hchacha(SIGMA_WORDS, new Uint32Array(key.buffer), new Uint32Array(state.buffer), new Uint32Array(out.buffer));
+  const w0 = (le32(out, 0) + le32(SIGMA, 0)) >>> 0, w1 = (le32(out, 4) + le32(SIGMA, 4)) >>> 0;
+  return Uint8Array.of(w0 & 0xff, (w0 >>> 8) & 0xff, (w0 >>> 16) & 0xff, w0 >>> 24, w1 & 0xff);
 }
 
 /** RFC 9000 A.3: the full packet number from its truncated encoding. */
@@ -290,11 +262,11 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
       nonce[i] ^= x % 256;
       x = Math.floor(x / 256);
     }
-    if (k.suite.aead === 'chacha20-poly1305') return chachaPolyOpen(k.key, nonce, aad, ct);
     try {
+      if (k.suite.aead === 'chacha20-poly1305') return chacha20poly1305(k.key, nonce, aad).decrypt(ct);
       return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad as BufferSource, tagLength: 128 }, await aeadKey(k), ct as BufferSource));
     } catch {
-      return null;
+      return null; // the tag does not verify
     }
   };
   let payload = await tryKeys(keys);
@@ -361,7 +333,7 @@ export async function protect(header: Uint8Array, pnOff: number, pnLen: number, 
     x = Math.floor(x / 256);
   }
   const ct = keys.suite.aead === 'chacha20-poly1305'
-    ? chachaPolySeal(keys.key, nonce, header, payload)
+    ? chacha20poly1305(keys.key, nonce, header).encrypt(payload)
     : new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: header as BufferSource, tagLength: 128 }, await aeadKey(keys), payload as BufferSource));
   const pkt = new Uint8Array(header.length + ct.length);
   pkt.set(header);

@@ -1,11 +1,11 @@
 // QUIC packet protection against the worked examples of RFC 9001 Appendix A (v1) and
-// RFC 9369 Appendix A (v2), and the TypeScript primitives against Node's crypto.
-import { createHash, createHmac, createCipheriv, randomBytes } from 'node:crypto';
+// RFC 9369 Appendix A (v2); our AES, our HKDF labels over @noble/hashes and the AES-GCM
+// suites against OpenSSL through node:crypto. The ChaCha20 suite: chacha.test.ts.
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { aesCtrXor, aesEncryptBlock, aesExpandKey } from '../../parsers/quic/aes';
 import { fromHex, hex, parseLongHeader, PacketType } from '../../parsers/quic/header';
-import { decodePacketNumber, headerMask, headerMaskWebCrypto, initialKeys, initialKeysSync, initialSalt, peek, peekAt, protect, unprotect, hkdfExpandLabel } from '../../parsers/quic/protection';
-import { hmacSha256, sha256 } from '../../parsers/quic/sha256';
+import { decodePacketNumber, headerMask, headerMaskWebCrypto, hkdfExpandLabel, initialKeys, initialKeysSync, initialSalt, packetKeys, peek, peekAt, protect, suiteOf, unprotect, TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 } from '../../parsers/quic/protection';
 import { parseFrames } from '../../parsers/quic/frames';
 import { handshakeMessages, parseServerHello } from '../../parsers/quic/tls';
 
@@ -22,7 +22,7 @@ describe('RFC 9001 Appendix A: Initial keys for DCID 8394c8f03e515708', () => {
     expect(h(k.server.secret)).toBe('3c199828fd139efd216c155ad844cc81fb82fa8d7446fa7d78be803acdda951b');
     expect(h(k.server.iv)).toBe('0ac1493ca1905853b0bba03e');
     expect(h(k.server.hpKey)).toBe('c206b8d9b9f0f37644430b490eeaa314');
-    const key = await hkdfExpandLabel('SHA-256', k.client.secret, 'quic key', 16);
+    const key = hkdfExpandLabel('SHA-256', k.client.secret, 'quic key', 16);
     expect(h(key)).toBe('1f369613dd76d5467730efcbe3b1a22d');
   });
 
@@ -125,11 +125,39 @@ describe('primitives', () => {
     expect(decodePacketNumber(255, 1, 8)).toBe(257);
   });
 
-  it('SHA-256 / HMAC-SHA-256 match Node', () => {
-    for (const n of [0, 1, 55, 56, 63, 64, 65, 300]) {
-      const d = randomBytes(n), k = randomBytes(n % 90);
-      expect(h(sha256(d))).toBe(createHash('sha256').update(d).digest('hex'));
-      expect(h(hmacSha256(k, d))).toBe(createHmac('sha256', k).update(d).digest('hex'));
+  it('HKDF-Expand-Label builds the RFC 8446 7.1 HkdfLabel, for SHA-256 and SHA-384', () => {
+    for (const [hash, node] of [['SHA-256', 'sha256'], ['SHA-384', 'sha384']] as const) {
+      const hashLen = hash === 'SHA-256' ? 32 : 48;
+      for (const [label, len] of [['quic key', 16], ['quic key', 32], ['quic iv', 12], ['quicv2 hp', 32], ['quic ku', hashLen]] as const) {
+        const secret = randomBytes(hashLen);
+        const full = Buffer.from('tls13 ' + label);
+        // one HKDF-Expand block: HMAC(secret, HkdfLabel ‖ 0x01), HkdfLabel = length ‖ label ‖ empty context
+        const info = Buffer.concat([Buffer.from([len >> 8, len & 0xff, full.length]), full, Buffer.from([0, 1])]);
+        expect(h(hkdfExpandLabel(hash, secret, label, len))).toBe(createHmac(node, secret).update(info).digest('hex').slice(0, 2 * len));
+      }
+    }
+  });
+
+  it('the AES-GCM suites seal as OpenSSL opens, with the mask of OpenSSL AES-ECB', async () => {
+    for (const [id, cipher] of [[TLS_AES_128_GCM_SHA256, 'aes-128'], [TLS_AES_256_GCM_SHA384, 'aes-256']] as const) {
+      const k = await packetKeys(randomBytes(48), suiteOf(id)!, 1);
+      expect(k.key.length).toBe(cipher === 'aes-128' ? 16 : 32);
+      // a short header, 2-byte packet number 0x1234 of the full number 0x51234
+      const header = fromHex('41' + 'f067a5502a4262b5' + '1234');
+      const payload = randomBytes(300);
+      const pkt = await protect(header, 9, 2, 0x51234, payload, k, false);
+      // OpenSSL: the mask, then AES-GCM with the nonce IV XOR packet number and the header as AAD
+      const ecb = createCipheriv(`${cipher}-ecb`, k.hpKey, null).setAutoPadding(false);
+      const mask = ecb.update(pkt.subarray(13, 29));
+      expect(pkt[0] ^ (mask[0] & 0x1f)).toBe(0x41);
+      expect(h(Uint8Array.of(pkt[9] ^ mask[1], pkt[10] ^ mask[2]))).toBe('1234');
+      const nonce = Buffer.from(k.iv);
+      nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ 0x51234) >>> 0, 8);
+      const d = createDecipheriv(`${cipher}-gcm`, k.key, nonce).setAAD(header).setAuthTag(pkt.subarray(pkt.length - 16));
+      expect(h(Buffer.concat([d.update(pkt.subarray(11, pkt.length - 16)), d.final()]))).toBe(h(payload));
+      const r = (await unprotect(pkt, 9, false, k, 0x51200))!;
+      expect(r.pn).toBe(0x51234);
+      expect(h(r.payload)).toBe(h(payload));
     }
   });
 
