@@ -20,7 +20,7 @@ import type { Flow } from '../flows';
 import type { AnalysisJson, TcpEndpointJson, TcpStateJson } from '../model';
 import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
-import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
+import { Ev, ruleFor, State, STATE_NAMES, type EvId, type StateId } from './states';
 import { StateLog } from './statelog';
 import { ZeekConn } from './zeek';
 
@@ -52,6 +52,19 @@ const RING_STRIDE = 5;
 const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const lt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const le = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
+
+/** Unexpected (state, event) pairs listed per tracker (all are counted). */
+const MAX_UNEXPECTED = 1000;
+
+/** A (state, event) pair the transition table has no rule for (smoltcp's catch-all arm): the state was left as it was. */
+export interface UnexpectedTransition {
+  frame: number;
+  flow: number;
+  /** 0 client, 1 server. */
+  endpoint: number;
+  state: StateId;
+  event: EvId;
+}
 
 export interface TcpTrackerOptions {
   /** Seconds of silence after which a flow is flagged idle (default 300). */
@@ -181,6 +194,9 @@ export class TcpTracker implements Tracker {
   readonly conns: TcpConn[] = [];
   readonly columns = new TcpColumns();
   readonly stateLog = new StateLog();
+  /** The first MAX_UNEXPECTED (state, event) pairs with no rule in the transition table, and how many there were. */
+  readonly unexpected: UnexpectedTransition[] = [];
+  unexpectedCount = 0;
   /** The analysis events go to (set by onStart). */
   private analysis!: Analysis;
   private readonly idle: number;
@@ -571,13 +587,18 @@ export class TcpTracker implements Tracker {
   /** The guesses of the transitions applied to the current segment (null: none). */
   private guess: string | null = null;
 
-  /** Apply the transition table to one endpoint (RFC 9293 states). */
-  private apply(c: TcpConn, who: number, ev: number): void {
+  /** Apply the transition table to one endpoint (RFC 9293 states); a pair it has no rule for is recorded. */
+  private apply(c: TcpConn, who: number, ev: EvId, frame: number): void {
     const st = c.st;
     const rule = ruleFor(st[who], ev);
-    if (rule === null) return;
+    if (rule === null) {
+      this.unexpectedCount++;
+      if (this.unexpected.length < MAX_UNEXPECTED) this.unexpected.push({ frame, flow: c.flow.id, endpoint: who, state: st[who] as StateId, event: ev });
+      return;
+    }
     if (rule.guess) this.guess = this.guess ? `${this.guess}; ${rule.guess}` : rule.guess;
-    st[who] = next(st[who], ev);
+    if (rule.fromStart) this.stateLog.setState(c.statesHead, who, rule.to);
+    st[who] = rule.to;
   }
 
   /** RFC 9293 states of both endpoints, and the state breaks this segment proves. */
@@ -589,25 +610,21 @@ export class TcpTracker implements Tracker {
     const before0 = st[0], before1 = st[1];
     this.guess = null;
     const first = c.firstFrame === frame;
-    if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1 && st[0] === State.CLOSED) {
-      st[0] = State.SYN_SENT;
-      this.guess = 'the client\'s SYN was not captured: assumed SYN-SENT';
-    }
+    if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1) this.apply(c, 0, Ev.SYNACK_FIRST, frame);
     if (first && !(flags & SYN)) {
       // mid-stream pickup: the handshake happened before the capture
       c.midstream = true;
-      this.apply(c, 0, Ev.MIDSTREAM);
-      this.apply(c, 1, Ev.MIDSTREAM);
+      this.apply(c, 0, Ev.MIDSTREAM, frame);
+      this.apply(c, 1, Ev.MIDSTREAM, frame);
       this.fire(c, TcpBit.MIDSTREAM, frame, time, `capture began mid-connection: first segment ${flags & FIN ? 'FIN' : flags & RST ? 'RST' : seglen > 0 ? 'with data' : 'ACK'} from ${c.flow.endpoint(dir === 0)}, no handshake seen`, []);
     }
     // refused: a RST from the server answering the client's SYN, no SYN-ACK ever sent
+    let refused = false;
     if (flags & RST && s === 1 && st[0] === State.SYN_SENT && fwd.synAckFrame === 0 && !c.brokeReported) {
       c.brokeReported = true;
+      refused = true;
       const syn = rev.synFrame;
       this.fire(c, TcpBit.REFUSED, frame, time, `connection refused: SYN to ${c.flow.endpoint(false)} (frame ${syn}) answered by RST after ${((time - rev.lastTime) * 1000).toFixed(3)} ms — nothing listens on port ${c.flow.endpoint(false).replace(/.*:/, '')}`, syn ? [syn] : []);
-      // nothing was listening: the server side answered from CLOSED all along
-      this.stateLog.setServer(c.statesHead, State.CLOSED);
-      st[1] = State.CLOSED;
     } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seqI, ackI, frame, time);
     if (flags & RST) {
       c.rstSeen = true;
@@ -618,15 +635,15 @@ export class TcpTracker implements Tracker {
     if (flags & SYN) {
       if (flags & ACK) {
         if (fwd.synAckFrame === 0) fwd.synAckFrame = frame;
-        this.apply(c, s, Ev.SND_SYNACK);
+        this.apply(c, s, Ev.SND_SYNACK, frame);
       } else {
         if (fwd.synFrame === 0) fwd.synFrame = frame;
         fwd.synCount++;
         if (fwd.synCount > 1 && (fwd.synFrames ??= []).length < 32) fwd.synFrames.push(frame);
-        this.apply(c, s, Ev.SND_SYN);
+        this.apply(c, s, Ev.SND_SYN, frame);
       }
     } else if (flags & ACK && (st[s] === State.SYN_SENT || ((st[s] === State.CLOSED || st[s] === State.LISTEN) && rev.synAckFrame !== 0))) {
-      if (rev.isn < 0 || ack === ((rev.isn + 1) >>> 0) || gt(ack, rev.isn)) this.apply(c, s, Ev.SND_ACK_OF_SYN);
+      if (rev.isn < 0 || ack === ((rev.isn + 1) >>> 0) || gt(ack, rev.isn)) this.apply(c, s, Ev.SND_ACK_OF_SYN, frame);
     }
     if (flags & FIN && !(flags & RST)) {
       const finSeq = (seq + seglen) >>> 0;
@@ -634,26 +651,24 @@ export class TcpTracker implements Tracker {
         fwd.finSeq = finSeq;
         fwd.finFrame = frame;
       }
-      this.apply(c, s, Ev.SND_FIN);
+      this.apply(c, s, Ev.SND_FIN, frame);
     }
-    if (flags & RST) this.apply(c, s, Ev.SND_RST);
+    // a refusal proves nothing listened: the server was CLOSED, not LISTEN, all along
+    if (flags & RST) this.apply(c, s, refused ? Ev.REFUSE : Ev.SND_RST, frame);
     // one-sided capture: the client acknowledges a SYN-ACK the capture never held
-    if (s === 0 && flags & ACK && !(flags & RST) && st[1] === State.LISTEN && rev.packets === 0 && st[0] === State.ESTABLISHED) {
-      st[1] = State.ESTABLISHED;
-      this.guess = this.guess ?? 'one-sided capture: nothing from the server was captured, its state is inferred from the client\'s ACKs';
-    }
+    if (s === 0 && flags & ACK && !(flags & RST) && st[1] === State.LISTEN && rev.packets === 0 && st[0] === State.ESTABLISHED) this.apply(c, 1, Ev.ONE_SIDED, frame);
     // receiver (RFC 9293 3.10.7.4 order: RST, then ACK, then FIN)
     if (flags & RST) {
-      if (st[r] === State.SYN_SENT ? flags & ACK && rev.isn >= 0 && ack === ((rev.isn + 1) >>> 0) : true) this.apply(c, r, Ev.RCV_RST);
+      if (st[r] === State.SYN_SENT ? flags & ACK && rev.isn >= 0 && ack === ((rev.isn + 1) >>> 0) : true) this.apply(c, r, Ev.RCV_RST, frame);
     } else {
       if (flags & ACK) {
         if (st[r] === State.SYN_RECEIVED && (rev.isn < 0 || gt(ack, rev.isn))) {
-          this.apply(c, r, Ev.RCV_ACK_OF_SYN);
+          this.apply(c, r, Ev.RCV_ACK_OF_SYN, frame);
           c.handshakeDone = true;
         }
-        if (rev.finSeq >= 0 && gt(ack, rev.finSeq)) this.apply(c, r, Ev.RCV_ACK_OF_FIN);
+        if (rev.finSeq >= 0 && gt(ack, rev.finSeq)) this.apply(c, r, Ev.RCV_ACK_OF_FIN, frame);
       }
-      if (flags & FIN) this.apply(c, r, Ev.RCV_FIN);
+      if (flags & FIN) this.apply(c, r, Ev.RCV_FIN, frame);
     }
     if (st[s] === State.ESTABLISHED && st[r] === State.ESTABLISHED) c.handshakeDone = true;
     if (st[0] !== before0 || st[1] !== before1 || first) {
