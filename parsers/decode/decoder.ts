@@ -15,7 +15,7 @@
 // timestamps), RFC 2018 (SACK); RFC 768 (UDP); RFC 792 / RFC 4443 (ICMP errors quote the
 // offending datagram).
 
-import { DecodeProblem, Packet, type QuotedDatagram } from './packet';
+import { DecodeProblem, IpProto, Packet, type QuotedDatagram } from './packet';
 import { Reassembler, type ReassemblerLimits } from './reassembly';
 import { DecodeStats, bump, type Layer } from './stats';
 
@@ -25,6 +25,10 @@ export interface DecoderOptions {
   /** Bounds of the reassembler (defaults: 1024 datagrams, 16 MiB, 60 s). */
   reassemblyLimits?: Partial<ReassemblerLimits>;
 }
+
+// IP protocol / IPv6 next-header numbers, module-level for the hot paths
+const TCP = IpProto.TCP, UDP = IpProto.UDP, ICMP = IpProto.ICMP, ICMPV6 = IpProto.ICMPV6;
+const HOPOPT = IpProto.HOPOPT, ROUTING = IpProto.ROUTING, FRAGMENT = IpProto.FRAGMENT, AH = IpProto.AH, DSTOPTS = IpProto.DSTOPTS, NO_NEXT = IpProto.NONE;
 
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
@@ -454,16 +458,16 @@ export class Decoder {
     let nh = d[off + 6];
     let p = off + 40;
     for (;;) {
-      if (nh === 6 || nh === 17 || nh === 58) break;
-      if (nh === 0 || nh === 43 || nh === 60 || nh === 51) {
-        const what = nh === 0 ? 'IPv6 hop-by-hop options header' : nh === 43 ? 'IPv6 routing header' : nh === 60 ? 'IPv6 destination options header' : 'IPv6 authentication header';
+      if (nh === TCP || nh === UDP || nh === ICMPV6) break;
+      if (nh === HOPOPT || nh === ROUTING || nh === DSTOPTS || nh === AH) {
+        const what = nh === HOPOPT ? 'IPv6 hop-by-hop options header' : nh === ROUTING ? 'IPv6 routing header' : nh === DSTOPTS ? 'IPv6 destination options header' : 'IPv6 authentication header';
         pkt.ipHdrLen = p - off;
         if (p + 2 > capEnd) {
           this.short(pkt, 'ipv6', what, p, 2, wireEnd);
           return;
         }
         // Length in 8-octet units not counting the first 8; AH: 4-octet units minus 2.
-        const len = nh === 51 ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
+        const len = nh === AH ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
         if (p + len > capEnd) {
           this.short(pkt, 'ipv6', what, p, len, wireEnd);
           return;
@@ -472,7 +476,7 @@ export class Decoder {
         p += len;
         continue;
       }
-      if (nh === 44) {
+      if (nh === FRAGMENT) {
         pkt.ipHdrLen = p - off;
         if (p + 8 > capEnd) {
           this.short(pkt, 'ipv6', 'IPv6 fragment header', p, 8, wireEnd);
@@ -522,7 +526,7 @@ export class Decoder {
         }
         continue;
       }
-      break; // a transport or other protocol, 59 (no next header), 50 (ESP: encrypted from here)
+      break; // a transport or other protocol, NONE (no next header), ESP (encrypted from here)
     }
     pkt.ipHdrLen = p - off;
     pkt.ipProto = nh;
@@ -533,22 +537,22 @@ export class Decoder {
 
   private transport(pkt: Packet, d: Uint8Array, off: number, capEnd: number, wireEnd: number, proto: number, v6: boolean): void {
     this.stats.ipProtocols[proto]++;
-    if (proto === 6) {
+    if (proto === TCP) {
       this.tcp(pkt, d, off, capEnd, wireEnd);
       return;
     }
-    if (proto === 17) {
+    if (proto === UDP) {
       this.udp(pkt, d, off, capEnd, wireEnd);
       return;
     }
-    if (proto === (v6 ? 58 : 1)) {
+    if (proto === (v6 ? ICMPV6 : ICMP)) {
       this.icmp(pkt, d, off, capEnd, wireEnd, v6);
       return;
     }
     pkt.payloadOff = off;
     pkt.payloadLen = capEnd > off ? capEnd - off : 0;
     pkt.payloadWireLen = wireEnd > off ? wireEnd - off : 0;
-    if (proto === 59) return; // IPv6 "no next header": nothing follows
+    if (proto === NO_NEXT) return; // IPv6 "no next header": nothing follows
     bump(this.stats.unsupportedIpProtocols, proto);
     this.fail(pkt, DecodeProblem.UNSUPPORTED, null, `IP protocol ${proto} not decoded`, off);
   }
@@ -749,15 +753,15 @@ export class Decoder {
       let nh = d[q + 6];
       let p = q + 40;
       for (;;) {
-        if (nh === 0 || nh === 43 || nh === 60 || nh === 51) {
+        if (nh === HOPOPT || nh === ROUTING || nh === DSTOPTS || nh === AH) {
           if (p + 2 > qEnd) break;
-          const len = nh === 51 ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
+          const len = nh === AH ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
           if (p + len > qEnd) break;
           nh = d[p];
           p += len;
           continue;
         }
-        if (nh === 44) {
+        if (nh === FRAGMENT) {
           if (p + 8 > qEnd) break;
           const fragOff = ((d[p + 2] << 8) | d[p + 3]) & 0xfff8;
           nh = d[p];
@@ -784,13 +788,13 @@ export class Decoder {
     qd.l4Off = l4;
     qd.l4Len = end > l4 ? end - l4 : 0;
     const proto = qd.ipProto;
-    if (proto !== 6 && proto !== 17) return;
+    if (proto !== TCP && proto !== UDP) return;
     const len = qd.l4Len;
     if (len >= 4) {
       qd.srcPort = (d[l4] << 8) | d[l4 + 1];
       qd.dstPort = (d[l4 + 2] << 8) | d[l4 + 3];
     }
-    if (proto === 6 && len >= 8) qd.tcpSeq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
-    if (proto === 17 && len >= 6) qd.udpLength = (d[l4 + 4] << 8) | d[l4 + 5];
+    if (proto === TCP && len >= 8) qd.tcpSeq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
+    if (proto === UDP && len >= 6) qd.udpLength = (d[l4 + 4] << 8) | d[l4 + 5];
   }
 }
