@@ -255,6 +255,10 @@ export class TcpTracker implements Tracker {
    * One TCP segment, in named steps (their order is Wireshark's where it matters: the
    * options are read after the sequence analysis, as packet-tcp.c dissects them). The
    * steps share `this.seg`: the segment's fields and what the steps find out about it.
+   * V8 inlines a callee only within a bytecode budget (460 bytes each, 920 in all), so
+   * steps beyond it are a call per packet: Wireshark's sequence analysis is one step
+   * with its parts inlined into it, and rare work (a SYN's options, a flagged segment)
+   * is called only when it happens.
    */
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void {
     if (flow.proto !== TCP || pkt.ipProto !== TCP || pkt.l4Off < 0 || pkt.tcpHdrLen === 0) return;
@@ -263,20 +267,18 @@ export class TcpTracker implements Tracker {
     const g = this.seg;
     g.read(pkt);
     if (c.lastTime !== 0 && time - c.lastTime > this.idle) this.idleGap(c, frame, time);
-    // Wireshark's tcp_analyze_sequence_number: the analysis flags, then the sender's edges
-    this.sequenceFlags(fwd, rev, g, frame);
-    this.retransmissionKind(c, fwd, rev, g, time);
-    this.advance(fwd, g, frame, time);
-    // the ACK removes acknowledged segments of the other direction: RTT samples
-    if (rev.ringCount > 0) this.acked(c, rev, g.ack, time, frame);
-    this.bytesInFlight(fwd, rev, g, pkt);
+    // Wireshark: analysis flags, retransmission kind, the sender's edges, RTT, bytes in flight
+    this.analyzeSequence(c, fwd, rev, g, pkt, frame, time);
+    // then the options, and the handshake facts they carry
     this.options(c, fwd, rev, g, pkt, time);
-    // Wireshark's verdicts, corrected where it is wrong, raised as events
-    const bits = this.correctedBits(fwd, rev, g);
+    // Wireshark's verdicts, corrected where it is wrong (most segments have none), as events
+    const bits = g.ta === 0 ? 0 : this.correctedBits(fwd, rev, g);
     trackHoles(fwd, g);
     if (bits !== 0) this.flagEvents(c, fwd, rev, bits, g, frame, time);
+    // Zeek's history and endpoint states; the RFC 9293 states and the state breaks
     this.zeekPacket(c, dir, fwd, rev, g, pkt);
     this.rfc(c, dir, fwd, rev, g, frame, time);
+    // what the next segments compare with, and the per-packet columns
     this.remember(c, fwd, rev, g, frame, time);
     this.record(fwd, rev, g, frame);
   }
@@ -298,10 +300,11 @@ export class TcpTracker implements Tracker {
   }
 
   /**
-   * The analysis flags of the segment, in packet-tcp.c's order of checks (dissect_tcp's
-   * reused-ports test, then tcp_analyze_sequence_number up to finished_fwd).
+   * Wireshark's tcp_analyze_sequence_number (and dissect_tcp's reused-ports test before
+   * it): the analysis flags in packet-tcp.c's order of checks, up to finished_fwd; then
+   * the kind of retransmission, the sender's edges, the RTT samples and bytes in flight.
    */
-  private sequenceFlags(fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number): void {
+  private analyzeSequence(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, frame: number, time: number): void {
     const flags = g.flags, seq = g.seq >>> 0, ack = g.ack >>> 0, seglen = g.seglen, window = g.window;
     let ta = 0;
     // dissect_tcp: a SYN-ACK with a new ISN on a known conversation (reused ports)
@@ -365,12 +368,17 @@ export class TcpTracker implements Tracker {
       rev.maxseqtobeacked = rev.nextseq;
     }
     g.ta = ta;
+    if (seglen > 0 || flags & (SYN | FIN)) this.retransmissionKind(c, fwd, rev, g, time);
+    this.advance(fwd, g, frame, time);
+    // the ACK removes acknowledged segments of the other direction: RTT samples
+    if (rev.ringCount > 0) this.acked(c, rev, g.ack, time, frame);
+    this.bytesInFlight(fwd, rev, g, pkt);
   }
 
-  /** A segment that does not advance the sequence: which kind of retransmission (tcp_analyze_sequence_number). */
+  /** A segment with data, SYN or FIN that does not advance the sequence: which kind of retransmission. */
   private retransmissionKind(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, time: number): void {
     const flags = g.flags, seq = g.seq >>> 0, seglen = g.seglen;
-    if (!(seglen > 0 || flags & (SYN | FIN)) || g.ta & A_KEEP_ALIVE) return;
+    if (g.ta & A_KEEP_ALIVE) return;
     let notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
     if (seglen > 1 && ((fwd.nextseq - 1) >>> 0) === seq) notAdvanced = false;
     if (seglen > 0 && rev.lastack !== 0 && le((seq + seglen) >>> 0, rev.lastack)) {
@@ -439,17 +447,7 @@ export class TcpTracker implements Tracker {
   private options(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, time: number): void {
     const flags = g.flags;
     if (pkt.tcpWscale >= 0) fwd.winScale = pkt.tcpWscale;
-    if (flags & SYN) {
-      if (fwd.winScale === -1) {
-        fwd.winScale = -2;
-        rev.winScale = -2;
-      } else if (flags & ACK && rev.winScale === -2) fwd.winScale = -2;
-      fwd.isFirstAck = true;
-      if (pkt.tcpMss >= 0) fwd.mss = pkt.tcpMss;
-      if (pkt.tcpSackPermitted) fwd.sackPermitted = true;
-      if (!(flags & ACK)) c.tsMruSyn = time;
-      if (fwd.isn < 0) fwd.isn = g.seq >>> 0;
-    }
+    if (flags & SYN) this.synOptions(c, fwd, rev, g, pkt, time);
     if (pkt.tcpHasTimestamp) fwd.timestamps = true;
     if ((flags & (SYN | ACK)) === ACK) {
       if (c.tsMruSyn !== 0 && c.tsFirstRtt === 0) c.tsFirstRtt = time - c.tsMruSyn;
@@ -464,11 +462,23 @@ export class TcpTracker implements Tracker {
     }
   }
 
+  /** A SYN's options: window scale (or none), MSS, SACK permitted; the ISN and the time of the SYN (handshake RTT). */
+  private synOptions(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, time: number): void {
+    const flags = g.flags;
+    if (fwd.winScale === -1) {
+      fwd.winScale = -2;
+      rev.winScale = -2;
+    } else if (flags & ACK && rev.winScale === -2) fwd.winScale = -2;
+    fwd.isFirstAck = true;
+    if (pkt.tcpMss >= 0) fwd.mss = pkt.tcpMss;
+    if (pkt.tcpSackPermitted) fwd.sackPermitted = true;
+    if (!(flags & ACK)) c.tsMruSyn = time;
+    if (fwd.isn < 0) fwd.isn = g.seq >>> 0;
+  }
+
   /** Wireshark's flags as event bits, BE RIGHT: corrected where Wireshark is wrong (pinned in test/tcp). */
   private correctedBits(fwd: TcpHalf, rev: TcpHalf, g: Segment): number {
     const ta = g.ta, seglen = g.seglen;
-    // most segments have no analysis flag: skip the call
-    if (ta === 0) return 0;
     let bits = wiresharkBits(ta);
     // Linux probes a zero window with an empty segment at SND.UNA − 1 (tcp_xmit_probe_skb):
     // Wireshark's test (exactly one byte at nextseq) misses it and calls it a keep-alive.
