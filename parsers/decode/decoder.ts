@@ -15,6 +15,7 @@
 // timestamps), RFC 2018 (SACK); RFC 768 (UDP); RFC 792 / RFC 4443 (ICMP errors quote the
 // offending datagram).
 
+import { LinkType } from './linktypes';
 import { DecodeProblem, IpProto, Packet, type QuotedDatagram } from './packet';
 import { Reassembler, type ReassemblerLimits } from './reassembly';
 import { DecodeStats, bump, type Layer } from './stats';
@@ -75,46 +76,46 @@ export class Decoder {
     this.stats.packets++;
     this.time = time;
     switch (linkType) {
-      case 1: // LINKTYPE_ETHERNET
+      case LinkType.ETHERNET:
         if (data.length < 14) {
           this.short(pkt, 'link', 'Ethernet header', 0, 14, UNBOUNDED);
           return;
         }
         this.ether(pkt, data, 14, (data[12] << 8) | data[13], true);
         return;
-      case 113: // LINKTYPE_LINUX_SLL: 16-byte header, protocol at 14
+      case LinkType.LINUX_SLL: // 16-byte header, protocol at 14
         if (data.length < 16) {
           this.short(pkt, 'link', 'Linux SLL header', 0, 16, UNBOUNDED);
           return;
         }
         this.sllPayload(pkt, data, 16, (data[14] << 8) | data[15]);
         return;
-      case 276: // LINKTYPE_LINUX_SLL2: 20-byte header, protocol at 0
+      case LinkType.LINUX_SLL2: // 20-byte header, protocol at 0
         if (data.length < 20) {
           this.short(pkt, 'link', 'Linux SLL2 header', 0, 20, UNBOUNDED);
           return;
         }
         this.sllPayload(pkt, data, 20, (data[0] << 8) | data[1]);
         return;
-      case 0: // LINKTYPE_NULL: AF_ value in the capturing host's byte order
-      case 108: // LINKTYPE_LOOP: network byte order
-        this.loopback(pkt, data, linkType === 108);
+      case LinkType.NULL: // AF_ value in the capturing host's byte order
+      case LinkType.LOOP: // network byte order
+        this.loopback(pkt, data, linkType === LinkType.LOOP);
         return;
-      case 101: // LINKTYPE_RAW
-      case 12: // DLT_RAW on most BSDs
-      case 14: // DLT_RAW on OpenBSD
+      case LinkType.RAW:
+      case LinkType.RAW_BSD:
+      case LinkType.RAW_OPENBSD:
         this.rawIp(pkt, data);
         return;
-      case 228: // LINKTYPE_IPV4
+      case LinkType.IPV4:
         pkt.etherType = ETH_IPV4;
         this.ipv4(pkt, data, 0, true);
         return;
-      case 229: // LINKTYPE_IPV6
+      case LinkType.IPV6:
         pkt.etherType = ETH_IPV6;
         this.ipv6(pkt, data, 0, true);
         return;
-      case 9: // LINKTYPE_PPP (optionally with the HDLC ff 03 prefix)
-      case 50: // LINKTYPE_PPP_HDLC
+      case LinkType.PPP: // optionally with the HDLC ff 03 prefix
+      case LinkType.PPP_HDLC:
         this.ppp(pkt, data);
         return;
       default:
