@@ -9,6 +9,9 @@
 
 import { formatIp, type Packet, IpProto, TcpFlag } from '../parsers/decode/index';
 
+const TCP = IpProto.TCP, UDP = IpProto.UDP, ICMP = IpProto.ICMP, ICMPV6 = IpProto.ICMPV6;
+const SYN = TcpFlag.SYN, ACK = TcpFlag.ACK;
+
 export type ClientBy = 'syn' | 'syn-ack' | 'port' | 'payload' | 'first';
 
 export class Flow {
@@ -60,7 +63,7 @@ export class Flow {
   previous: Flow | null = null;
 
   get transport(): 'tcp' | 'udp' | 'icmp' {
-    return this.proto === IpProto.TCP ? 'tcp' : this.proto === IpProto.UDP ? 'udp' : 'icmp';
+    return this.proto === TCP ? 'tcp' : this.proto === UDP ? 'udp' : 'icmp';
   }
 
   /** Endpoint A's address bytes (4 or 16; a new array on each call). */
@@ -111,11 +114,11 @@ export class FlowTable {
   lookup(pkt: Packet, frame: number, time: number): Flow | null {
     const proto = pkt.ipProto;
     let sp: number, dp: number;
-    if (proto === IpProto.TCP || proto === IpProto.UDP) {
+    if (proto === TCP || proto === UDP) {
       if (pkt.srcPort < 0) return null;
       sp = pkt.srcPort;
       dp = pkt.dstPort;
-    } else if (proto === IpProto.ICMP || proto === IpProto.ICMPV6) {
+    } else if (proto === ICMP || proto === ICMPV6) {
       if (pkt.icmpType < 0) return null;
       // Echo request/reply pair on the identifier; everything else between two hosts
       // is one ICMP flow per address pair.
@@ -171,17 +174,17 @@ export class FlowTable {
    * number (first segment: SYN → its ISN, else seq − 1) for that test.
    */
   private shouldSplit(f: Flow, pkt: Packet, fromA: boolean): boolean {
-    if (f.proto !== IpProto.TCP) return false;
+    if (f.proto !== TCP) return false;
     const seq = pkt.tcpSeq >>> 0;
-    const pure = (pkt.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    const pure = (pkt.tcpFlags & (SYN | ACK)) === SYN;
     if (fromA) {
       if (f.tcpBaseSetA) return pure && seq !== f.tcpBaseA;
       f.tcpBaseSetA = true;
-      f.tcpBaseA = pkt.tcpFlags & TcpFlag.SYN ? seq : (seq - 1) >>> 0;
+      f.tcpBaseA = pkt.tcpFlags & SYN ? seq : (seq - 1) >>> 0;
     } else {
       if (f.tcpBaseSetB) return pure && seq !== f.tcpBaseB;
       f.tcpBaseSetB = true;
-      f.tcpBaseB = pkt.tcpFlags & TcpFlag.SYN ? seq : (seq - 1) >>> 0;
+      f.tcpBaseB = pkt.tcpFlags & SYN ? seq : (seq - 1) >>> 0;
     }
     return false;
   }
@@ -211,11 +214,11 @@ export class FlowTable {
     f.firstFrame = frame;
     f.start = time;
     this.chooseClient(f, pkt);
-    if (f.proto === IpProto.TCP) {
+    if (f.proto === TCP) {
       f.tcpBaseSetA = true;
-      f.tcpBaseA = pkt.tcpFlags & TcpFlag.SYN ? pkt.tcpSeq >>> 0 : (pkt.tcpSeq - 1) >>> 0;
+      f.tcpBaseA = pkt.tcpFlags & SYN ? pkt.tcpSeq >>> 0 : (pkt.tcpSeq - 1) >>> 0;
     }
-    if (f.proto === IpProto.ICMP || f.proto === IpProto.ICMPV6) {
+    if (f.proto === ICMP || f.proto === ICMPV6) {
       // Zeek's convention for ICMP: the "ports" are the first packet's type and code.
       f.portA = pkt.icmpType;
       f.portB = pkt.icmpCode;
@@ -226,27 +229,27 @@ export class FlowTable {
   }
 
   private chooseClient(f: Flow, pkt: Packet): void {
-    if (f.proto === IpProto.TCP) {
-      const syn = pkt.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK);
-      if (syn === TcpFlag.SYN) {
+    if (f.proto === TCP) {
+      const syn = pkt.tcpFlags & (SYN | ACK);
+      if (syn === SYN) {
         f.clientIsA = true;
         f.clientBy = 'syn';
         return;
       }
-      if (syn === (TcpFlag.SYN | TcpFlag.ACK)) {
+      if (syn === (SYN | ACK)) {
         f.clientIsA = false;
         f.clientBy = 'syn-ack';
         return;
       }
     }
-    if (f.proto === IpProto.ICMP || f.proto === IpProto.ICMPV6) {
+    if (f.proto === ICMP || f.proto === ICMPV6) {
       // Echo reply first: the replier is the server.
-      const reply = (f.proto === IpProto.ICMP && pkt.icmpType === 0) || (f.proto === IpProto.ICMPV6 && pkt.icmpType === 129);
+      const reply = (f.proto === ICMP && pkt.icmpType === 0) || (f.proto === ICMPV6 && pkt.icmpType === 129);
       f.clientIsA = !reply;
       f.clientBy = reply ? 'payload' : 'first';
       return;
     }
-    if (f.proto === IpProto.UDP) {
+    if (f.proto === UDP) {
       const a = WELL_KNOWN_UDP.has(f.portA), b = WELL_KNOWN_UDP.has(f.portB);
       if (a !== b) {
         f.clientIsA = b;
@@ -301,7 +304,7 @@ function sameTuple(a: Flow, b: Flow): boolean {
 
 function icmpEchoId(pkt: Packet): number {
   const t = pkt.icmpType;
-  const echo = pkt.ipProto === IpProto.ICMP ? t === 8 || t === 0 : t === 128 || t === 129;
+  const echo = pkt.ipProto === ICMP ? t === 8 || t === 0 : t === 128 || t === 129;
   if (!echo || pkt.l4Off < 0 || pkt.l4Off + 6 > pkt.data.length) return 0;
   return (pkt.data[pkt.l4Off + 4] << 8) | pkt.data[pkt.l4Off + 5];
 }

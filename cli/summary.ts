@@ -3,10 +3,7 @@
 
 import type { AnalysisJson } from '../analysis/model';
 import type { FlowCounts } from '../analysis/output';
-
-const LINK_NAMES: Record<number, string> = {
-  0: 'null/loopback', 1: 'ethernet', 9: 'ppp', 12: 'raw ip', 14: 'raw ip', 101: 'raw ip', 108: 'loop', 113: 'linux sll', 228: 'ipv4', 229: 'ipv6', 276: 'linux sll2',
-};
+import { linkTypeName } from '../parsers/decode/index';
 
 function fmtTime(t: number | null): string {
   return t === null ? '-' : new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
@@ -18,7 +15,7 @@ export function renderSummary(j: AnalysisJson, file: string, counts: FlowCounts)
   const out: string[] = [];
   const dur = c.start !== null && c.end !== null ? (c.end - c.start).toFixed(3) + ' s' : '-';
   out.push(`${file}: ${c.format}${c.compressed ? ' (gzip)' : ''}, ${c.packets} packets, ${c.bytes} bytes, ${dur}`);
-  out.push(`  link types: ${c.linkTypes.map((l) => `${l} (${LINK_NAMES[l] ?? 'unknown'})`).join(', ') || '-'}`);
+  out.push(`  link types: ${c.linkTypes.map((l) => `${l} (${linkTypeName(l) ?? 'unknown'})`).join(', ') || '-'}`);
   out.push(`  from ${fmtTime(c.start)} to ${fmtTime(c.end)}`);
   const { total, byTransport } = counts;
   out.push(`  flows: ${total}${byTransport.length ? ' (' + byTransport.map(([k, v]) => `${v} ${k}`).join(', ') + ')' : ''}`);

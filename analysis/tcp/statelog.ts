@@ -34,9 +34,10 @@ export class StateLog {
     return i;
   }
 
-  /** Set the server state of every entry of the list from `head`. */
-  setServer(head: number, server: number): void {
-    for (let i = head; i >= 0; i = this.nextOf[i]) this.server[i] = server;
+  /** Set one endpoint's state (0 client, 1 server) in every entry of the list from `head`. */
+  setState(head: number, endpoint: number, state: number): void {
+    const col = endpoint === 0 ? this.client : this.server;
+    for (let i = head; i >= 0; i = this.nextOf[i]) col[i] = state;
   }
 
   /** The entries of the list from `head`, as the JSON has them. */

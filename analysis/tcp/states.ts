@@ -2,12 +2,20 @@
 // transition table (smoltcp's `match (state, control)` as data), one row per rule with
 // the RFC 9293 section that prescribes it. Events are what the capture shows the
 // endpoint do (send) or what reached it (receive); where the observer has to assume
-// something (the capture began late, a side was never seen) the rule says so.
+// something (the capture began late, a side was never seen) the rule says so, cites
+// "observer inference" and carries the guess shown with the state.
+//
+// A rule either moves the state or keeps it where RFC 9293 says the endpoint stays (a
+// retransmission, a duplicate, a segment to CLOSED). A (state, event) pair with no rule
+// is smoltcp's catch-all arm ("unexpected packet"): the endpoint did something its
+// inferred state does not allow — a segment lost after the capture point, a state the
+// observer guessed wrong, a stack off the RFC. The state is left as it was and the
+// tracker records the pair (TcpTracker.unexpected).
 //
 // Reading list: RFC 9293 3.3.2 (state diagram), 3.5 (establishing), 3.6 (closing),
-// 3.10.1 OPEN, 3.10.4 CLOSE, 3.10.5 ABORT, 3.10.7 SEGMENT ARRIVES (7.1 CLOSED,
-// 7.2 LISTEN, 7.3 SYN-SENT, 7.4 other states: second check RST, fifth check ACK,
-// eighth check FIN).
+// 3.8.1 (retransmission timeout), 3.10.1 OPEN, 3.10.4 CLOSE, 3.10.5 ABORT, 3.10.7
+// SEGMENT ARRIVES (7.1 CLOSED, 7.2 LISTEN, 7.3 SYN-SENT, 7.4 other states: second check
+// RST, fifth check ACK, eighth check FIN).
 
 export const State = {
   CLOSED: 0,
@@ -52,29 +60,40 @@ export const Ev = {
   RCV_RST: 8,
   /** The first segment seen is not part of a handshake: the connection was already up. */
   MIDSTREAM: 9,
+  /** The first segment seen is the peer's SYN-ACK: its own SYN was not captured. */
+  SYNACK_FIRST: 10,
+  /** It answered the peer's SYN with a RST, having sent no SYN-ACK: nothing listened. */
+  REFUSE: 11,
+  /** Nothing from it was captured, yet the peer acknowledges as if the handshake completed. */
+  ONE_SIDED: 12,
 } as const;
 export type EvId = (typeof Ev)[keyof typeof Ev];
-export const EV_COUNT = 10;
+export const EV_COUNT = 13;
 
 export const EV_NAMES = [
   'send SYN', 'send SYN-ACK', 'send ACK of SYN', 'send FIN', 'send RST',
   'receive ACK of SYN', 'receive ACK of FIN', 'receive FIN', 'receive RST', 'mid-stream pickup',
+  'receive SYN-ACK first', 'refuse the SYN', 'one-sided capture',
 ] as const;
 
 export interface Rule {
   from: StateId[];
   on: EvId;
   to: StateId;
-  /** RFC 9293 section that prescribes the transition. */
+  /** RFC 9293 section that prescribes the transition, or "observer inference: …". */
   rfc: string;
   /** Set when the observer assumes rather than sees (shown with the state). */
   guess?: string;
+  /** The segment proves the endpoint was in `to` from the start: its earlier logged states are corrected. */
+  fromStart?: true;
 }
 
 const S = State;
+/** Rules that keep each of `states` where it is (RFC 9293 says the endpoint stays). */
+const stay = (states: StateId[], on: EvId, rfc: string): Rule[] => states.map((s) => ({ from: [s], on, to: s, rfc }));
 const SYNCHRONIZED: StateId[] = [S.SYN_RECEIVED, S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSING, S.TIME_WAIT, S.CLOSE_WAIT, S.LAST_ACK];
 
-/** The transition table. Anything not listed leaves the state unchanged (retransmissions, duplicates). */
+/** The transition table. A pair not listed leaves the state unchanged and is recorded as unexpected. */
 export const RULES: readonly Rule[] = [
   // ---- opening
   { from: [S.CLOSED], on: Ev.SND_SYN, to: S.SYN_SENT, rfc: '3.10.1 (OPEN, active: send SYN, enter SYN-SENT)' },
@@ -95,6 +114,17 @@ export const RULES: readonly Rule[] = [
     from: [S.CLOSED, S.LISTEN], on: Ev.MIDSTREAM, to: S.ESTABLISHED, rfc: '3.3.2 (a connection carrying data is ESTABLISHED)',
     guess: 'mid-stream pickup: the handshake was not captured, assumed ESTABLISHED',
   },
+  {
+    from: [S.CLOSED], on: Ev.SYNACK_FIRST, to: S.SYN_SENT, rfc: 'observer inference: a SYN,ACK answers a SYN (3.10.7.2), so its peer had sent one',
+    guess: 'the client\'s SYN was not captured: assumed SYN-SENT',
+  },
+  {
+    from: [S.LISTEN], on: Ev.ONE_SIDED, to: S.ESTABLISHED,
+    rfc: 'observer inference: the peer acknowledged a SYN,ACK (3.10.7.3), whose ACK moves it to ESTABLISHED (3.10.7.4 fifth)',
+    guess: 'one-sided capture: nothing from the server was captured, its state is inferred from the client\'s ACKs',
+  },
+  ...stay([S.SYN_SENT], Ev.SND_SYN, '3.8.1 (retransmission timeout: the SYN is sent again)'),
+  ...stay([S.SYN_RECEIVED], Ev.SND_SYNACK, '3.8.1 (retransmission timeout: the SYN,ACK is sent again)'),
   // ---- closing
   { from: [S.ESTABLISHED], on: Ev.SND_FIN, to: S.FIN_WAIT_1, rfc: '3.10.4 (CLOSE in ESTABLISHED: send FIN, enter FIN-WAIT-1)' },
   { from: [S.SYN_RECEIVED], on: Ev.SND_FIN, to: S.FIN_WAIT_1, rfc: '3.10.4 (CLOSE in SYN-RECEIVED: send FIN, enter FIN-WAIT-1)' },
@@ -105,6 +135,10 @@ export const RULES: readonly Rule[] = [
   { from: [S.ESTABLISHED, S.SYN_RECEIVED], on: Ev.RCV_FIN, to: S.CLOSE_WAIT, rfc: '3.10.7.4 eighth (SYN-RECEIVED, ESTABLISHED: FIN, enter CLOSE-WAIT)' },
   { from: [S.FIN_WAIT_1], on: Ev.RCV_FIN, to: S.CLOSING, rfc: '3.10.7.4 eighth (FIN-WAIT-1, our FIN not yet acknowledged: enter CLOSING)' },
   { from: [S.FIN_WAIT_2], on: Ev.RCV_FIN, to: S.TIME_WAIT, rfc: '3.10.7.4 eighth (FIN-WAIT-2: enter TIME-WAIT)' },
+  ...stay([S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK], Ev.SND_FIN, '3.8.1 (retransmission timeout: the FIN is sent again)'),
+  ...stay([S.FIN_WAIT_2, S.TIME_WAIT], Ev.RCV_ACK_OF_FIN, '3.10.7.4 fifth (SEG.ACK =< SND.UNA: a duplicate ACK, ignored)'),
+  ...stay([S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK], Ev.RCV_FIN, '3.10.7.4 eighth (CLOSE-WAIT, CLOSING, LAST-ACK: remain in the state)'),
+  ...stay([S.TIME_WAIT], Ev.RCV_FIN, '3.10.7.4 eighth (TIME-WAIT: remain, restart the 2 MSL time-wait timeout)'),
   // ---- resets
   { from: [S.SYN_SENT, ...SYNCHRONIZED], on: Ev.SND_RST, to: S.CLOSED, rfc: '3.10.5 (ABORT: send RST, delete the TCB, enter CLOSED)' },
   { from: [S.LISTEN], on: Ev.SND_RST, to: S.CLOSED, rfc: '3.10.7.1 (CLOSED: a segment to no connection is answered by RST)', guess: 'nothing was listening: it answered from the CLOSED state' },
@@ -114,6 +148,16 @@ export const RULES: readonly Rule[] = [
     from: [S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK, S.TIME_WAIT], on: Ev.RCV_RST, to: S.CLOSED,
     rfc: '3.10.7.4 second (RST in window: connection reset, delete the TCB, enter CLOSED)',
   },
+  {
+    from: [S.LISTEN], on: Ev.REFUSE, to: S.CLOSED, fromStart: true,
+    rfc: '3.10.7.1 (CLOSED: a SYN to no connection is answered by RST: it was CLOSED, not LISTEN)',
+  },
+  ...stay([S.LISTEN], Ev.RCV_RST, '3.10.7.2 first (LISTEN: an incoming RST is ignored)'),
+  // ---- segments to or from no connection
+  ...stay([S.CLOSED], Ev.SND_RST, '3.10.7.1 (CLOSED: a segment to no connection is answered by RST)'),
+  ...stay([S.CLOSED], Ev.RCV_FIN, '3.10.7.1 (CLOSED: the segment is discarded and answered by RST)'),
+  ...stay([S.CLOSED], Ev.RCV_ACK_OF_FIN, '3.10.7.1 (CLOSED: the segment is discarded and answered by RST)'),
+  ...stay([S.CLOSED], Ev.RCV_RST, '3.10.7.1 (CLOSED: an incoming RST is discarded)'),
 ];
 
 /** next[state * EV_COUNT + ev] = new state, or -1 when the table has no rule. */

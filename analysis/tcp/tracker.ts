@@ -14,17 +14,18 @@
 // and are made unsigned again inside (`>>> 0`): an unsigned value at or above 2^31 is a
 // double, boxed into a fresh heap number at each such call.
 
-import type { Packet } from '../../parsers/decode/index';
+import { IpProto, TcpFlag, type Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
 import type { AnalysisJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
 import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
-import { Ev, next, ruleFor, State, STATE_NAMES } from './states';
+import { Ev, ruleFor, State, STATE_NAMES, type EvId, type StateId } from './states';
 import { StateLog } from './statelog';
 import { ZeekConn } from './zeek';
 
-const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
+const FIN = TcpFlag.FIN, SYN = TcpFlag.SYN, RST = TcpFlag.RST, ACK = TcpFlag.ACK;
+const TCP = IpProto.TCP;
 
 // Wireshark's TCP_A_* analysis bits (internal; mapped to TcpBit when emitted).
 const A_RETRANSMISSION = 0x0001;
@@ -52,6 +53,19 @@ const RING_STRIDE = 5;
 const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const lt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const le = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
+
+/** Unexpected (state, event) pairs listed per tracker (all are counted). */
+const MAX_UNEXPECTED = 1000;
+
+/** A (state, event) pair the transition table has no rule for (smoltcp's catch-all arm): the state was left as it was. */
+export interface UnexpectedTransition {
+  frame: number;
+  flow: number;
+  /** 0 client, 1 server. */
+  endpoint: number;
+  state: StateId;
+  event: EvId;
+}
 
 export interface TcpTrackerOptions {
   /** Seconds of silence after which a flow is flagged idle (default 300). */
@@ -140,6 +154,41 @@ export class TcpHalf {
   retxFrames: number[] | null = null;
 }
 
+/**
+ * The segment onPacket is working on, and what its steps find out about it: one object
+ * per tracker, overwritten for every segment (no allocation per packet). Sequence
+ * numbers are kept as int32 (`| 0`), as in TcpHalf.
+ */
+class Segment {
+  flags = 0;
+  seq = 0;
+  ack = 0;
+  /** Payload length as the headers state it. */
+  seglen = 0;
+  /** Raw (unscaled) window. */
+  window = 0;
+  /** Wireshark's TCP_A_* analysis bits. */
+  ta = 0;
+  /** A duplicate ACK's number and the frame it duplicates. */
+  dupNum = 0;
+  dupFrame = 0;
+  /** Where the captured data ended when the ACK acknowledged more (A_ACK_LOST_PACKET). */
+  ackLostEdge = 0;
+  /** The sender's nextseq before this segment, and the frame that set it. */
+  prevNext = 0;
+  prevNextFrame = 0;
+  /** Bytes in flight after this segment (0: none or unknown). */
+  inFlight = 0;
+
+  read(pkt: Packet): void {
+    this.flags = pkt.tcpFlags;
+    this.seq = pkt.tcpSeq | 0;
+    this.ack = pkt.tcpAck | 0;
+    this.seglen = pkt.payloadWireLen;
+    this.window = pkt.tcpWindow;
+  }
+}
+
 export class TcpConn {
   readonly flow: Flow;
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
@@ -177,10 +226,14 @@ export class TcpConn {
 
 export class TcpTracker implements Tracker {
   /** TCP segments only. */
-  readonly ipProtocols = [6];
+  readonly ipProtocols = [TCP];
   readonly conns: TcpConn[] = [];
   readonly columns = new TcpColumns();
   readonly stateLog = new StateLog();
+  private readonly seg = new Segment();
+  /** The first MAX_UNEXPECTED (state, event) pairs with no rule in the transition table, and how many there were. */
+  readonly unexpected: UnexpectedTransition[] = [];
+  unexpectedCount = 0;
   /** The analysis events go to (set by onStart). */
   private analysis!: Analysis;
   private readonly idle: number;
@@ -198,36 +251,67 @@ export class TcpTracker implements Tracker {
     return flow.tracker instanceof TcpConn ? flow.tracker : null;
   }
 
+  /**
+   * One TCP segment, in named steps (their order is Wireshark's where it matters: the
+   * options are read after the sequence analysis, as packet-tcp.c dissects them). The
+   * steps share `this.seg`: the segment's fields and what the steps find out about it.
+   * V8 inlines a callee only within a bytecode budget (460 bytes each, 920 in all), so
+   * steps beyond it are a call per packet: Wireshark's sequence analysis is one step
+   * with its parts inlined into it, and rare work (a SYN's options, a flagged segment)
+   * is called only when it happens.
+   */
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void {
-    if (flow.proto !== 6 || pkt.ipProto !== 6 || pkt.l4Off < 0 || pkt.tcpHdrLen === 0) return;
-    let c = flow.tracker as TcpConn | null;
-    const flags = pkt.tcpFlags;
-    if (c === null) {
-      c = new TcpConn(flow, this.stateLog);
-      flow.tracker = c;
-      this.conns.push(c);
-      c.firstFrame = frame;
-      c.flipped = dir === 1;
-      if (flow.previous !== null && (flags & (SYN | ACK)) === SYN) this.portReuse(c, flow.previous, frame, time);
-    }
+    if (flow.proto !== TCP || pkt.ipProto !== TCP || pkt.l4Off < 0 || pkt.tcpHdrLen === 0) return;
+    const c = (flow.tracker as TcpConn | null) ?? this.open(flow, pkt.tcpFlags, dir, frame, time);
     const fwd = c.h[dir], rev = c.h[1 - dir];
-    const seq = pkt.tcpSeq >>> 0;
-    const ack = pkt.tcpAck >>> 0;
-    const seglen = pkt.payloadWireLen;
-    const window = pkt.tcpWindow;
+    const g = this.seg;
+    g.read(pkt);
+    if (c.lastTime !== 0 && time - c.lastTime > this.idle) this.idleGap(c, frame, time);
+    // Wireshark: analysis flags, retransmission kind, the sender's edges, RTT, bytes in flight
+    this.analyzeSequence(c, fwd, rev, g, pkt, frame, time);
+    // then the options, and the handshake facts they carry
+    this.options(c, fwd, rev, g, pkt, time);
+    // Wireshark's verdicts, corrected where it is wrong (most segments have none), as events
+    const bits = g.ta === 0 ? 0 : this.correctedBits(fwd, rev, g);
+    trackHoles(fwd, g);
+    if (bits !== 0) this.flagEvents(c, fwd, rev, bits, g, frame, time);
+    // Zeek's history and endpoint states; the RFC 9293 states and the state breaks
+    this.zeekPacket(c, dir, fwd, rev, g, pkt);
+    this.rfc(c, dir, fwd, rev, g, frame, time);
+    // what the next segments compare with, and the per-packet columns
+    this.remember(c, fwd, rev, g, frame, time);
+    this.record(fwd, rev, g, frame);
+  }
+
+  /** The first segment of a flow: its connection state. */
+  private open(flow: Flow, flags: number, dir: number, frame: number, time: number): TcpConn {
+    const c = new TcpConn(flow, this.stateLog);
+    flow.tracker = c;
+    this.conns.push(c);
+    c.firstFrame = frame;
+    c.flipped = dir === 1;
+    if (flow.previous !== null && (flags & (SYN | ACK)) === SYN) this.portReuse(c, flow.previous, frame, time);
+    return c;
+  }
+
+  /** tcp.idle: the connection was silent above the threshold before this segment. */
+  private idleGap(c: TcpConn, frame: number, time: number): void {
+    this.fire(c, TcpBit.IDLE, frame, time, `no packet for ${(time - c.lastTime).toFixed(1)} s (threshold ${this.idle} s) since frame ${c.lastFrame}`, [c.lastFrame]);
+  }
+
+  /**
+   * Wireshark's tcp_analyze_sequence_number (and dissect_tcp's reused-ports test before
+   * it): the analysis flags in packet-tcp.c's order of checks, up to finished_fwd; then
+   * the kind of retransmission, the sender's edges, the RTT samples and bytes in flight.
+   */
+  private analyzeSequence(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, frame: number, time: number): void {
+    const flags = g.flags, seq = g.seq >>> 0, ack = g.ack >>> 0, seglen = g.seglen, window = g.window;
     let ta = 0;
-
-    // ---- idle gap
-    if (c.lastTime !== 0 && time - c.lastTime > this.idle)
-      this.fire(c, TcpBit.IDLE, frame, time, `no packet for ${(time - c.lastTime).toFixed(1)} s (threshold ${this.idle} s) since frame ${c.lastFrame}`, [c.lastFrame]);
-
-    // ---- dissect_tcp: a SYN-ACK with a new ISN on a known conversation (reused ports)
+    // dissect_tcp: a SYN-ACK with a new ISN on a known conversation (reused ports)
     if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== (fwd.baseSeq >>> 0)) {
       ta |= A_REUSED_PORTS;
       fwd.baseSeq = seq | 0;
     }
-
-    // ---- tcp_analyze_sequence_number
     if (!fwd.baseSet) {
       fwd.baseSeq = (flags & SYN ? seq : seq - 1) | 0;
       fwd.baseSet = true;
@@ -238,7 +322,8 @@ export class TcpTracker implements Tracker {
     }
     if (flags & ACK) rev.validBif = 1;
     const ctl = flags & (SYN | FIN | RST);
-    let dupNum = 0, dupFrame = 0;
+    g.dupNum = 0;
+    g.dupFrame = 0;
     analyze: {
       if (seglen === 1 && seq === (fwd.nextseq >>> 0) && rev.window === 0) {
         ta |= A_ZERO_WINDOW_PROBE;
@@ -266,8 +351,8 @@ export class TcpTracker implements Tracker {
       if (seglen === 0 && window !== 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && ctl === 0) {
         fwd.dupacknum++;
         ta |= A_DUPLICATE_ACK;
-        dupNum = fwd.dupacknum;
-        dupFrame = fwd.lastnondupack;
+        g.dupNum = fwd.dupacknum;
+        g.dupFrame = fwd.lastnondupack;
       }
     }
     // finished_fwd
@@ -275,36 +360,48 @@ export class TcpTracker implements Tracker {
       fwd.lastnondupack = frame;
       fwd.dupacknum = 0;
     }
-    let ackLostEdge = 0;
+    g.ackLostEdge = 0;
     if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && flags & ACK) {
       // Wireshark 4.0: flag, and move the edge so the same hole is not flagged again
-      ackLostEdge = rev.maxseqtobeacked >>> 0;
+      g.ackLostEdge = rev.maxseqtobeacked;
       ta |= A_ACK_LOST_PACKET;
       rev.maxseqtobeacked = rev.nextseq;
     }
-    const prevNext = fwd.nextseq >>> 0, prevNextFrame = fwd.nextseqFrame;
-    if (seglen > 0 || flags & (SYN | FIN)) {
-      let notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
-      retx: {
-        if (ta & A_KEEP_ALIVE) break retx;
-        if (seglen > 1 && ((fwd.nextseq - 1) >>> 0) === seq) notAdvanced = false;
-        if (seglen > 0 && rev.lastack !== 0 && le((seq + seglen) >>> 0, rev.lastack)) {
-          ta |= A_SPURIOUS_RETRANSMISSION;
-          break retx;
-        }
-        if (notAdvanced && rev.dupacknum >= 2 && (rev.lastack >>> 0) === seq && time - rev.lastackTime < 0.02) {
-          ta |= A_FAST_RETRANSMISSION;
-          break retx;
-        }
-        const thres = c.tsFirstRtt === 0 ? 0.003 : c.tsFirstRtt;
-        if (notAdvanced && time - fwd.nextseqTime < thres && (fwd.nextseq >>> 0) !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
-          ta |= A_OUT_OF_ORDER;
-          break retx;
-        }
-        if (notAdvanced) ta |= A_RETRANSMISSION;
-      }
+    g.ta = ta;
+    if (seglen > 0 || flags & (SYN | FIN)) this.retransmissionKind(c, fwd, rev, g, time);
+    this.advance(fwd, g, frame, time);
+    // the ACK removes acknowledged segments of the other direction: RTT samples
+    if (rev.ringCount > 0) this.acked(c, rev, g.ack, time, frame);
+    this.bytesInFlight(fwd, rev, g, pkt);
+  }
+
+  /** A segment with data, SYN or FIN that does not advance the sequence: which kind of retransmission. */
+  private retransmissionKind(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, time: number): void {
+    const flags = g.flags, seq = g.seq >>> 0, seglen = g.seglen;
+    if (g.ta & A_KEEP_ALIVE) return;
+    let notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
+    if (seglen > 1 && ((fwd.nextseq - 1) >>> 0) === seq) notAdvanced = false;
+    if (seglen > 0 && rev.lastack !== 0 && le((seq + seglen) >>> 0, rev.lastack)) {
+      g.ta |= A_SPURIOUS_RETRANSMISSION;
+      return;
     }
-    // finished_checking_retransmission_type
+    if (notAdvanced && rev.dupacknum >= 2 && (rev.lastack >>> 0) === seq && time - rev.lastackTime < 0.02) {
+      g.ta |= A_FAST_RETRANSMISSION;
+      return;
+    }
+    const thres = c.tsFirstRtt === 0 ? 0.003 : c.tsFirstRtt;
+    if (notAdvanced && time - fwd.nextseqTime < thres && (fwd.nextseq >>> 0) !== ((seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0)) {
+      g.ta |= A_OUT_OF_ORDER;
+      return;
+    }
+    if (notAdvanced) g.ta |= A_RETRANSMISSION;
+  }
+
+  /** The sender's edges after the segment (finished_checking_retransmission_type): unacked ring, nextseq, last ACK. */
+  private advance(fwd: TcpHalf, g: Segment, frame: number, time: number): void {
+    const flags = g.flags, seq = g.seq >>> 0, seglen = g.seglen, ta = g.ta;
+    g.prevNext = fwd.nextseq;
+    g.prevNextFrame = fwd.nextseqFrame;
     let nextseq = (seq + seglen) >>> 0;
     if ((seglen > 0 || flags & (SYN | FIN)) && fwd.ringCount < MAX_UNACKED) {
       if (flags & (SYN | FIN)) nextseq = (nextseq + 1) >>> 0;
@@ -320,80 +417,82 @@ export class TcpTracker implements Tracker {
     if (seq === (fwd.maxseqtobeacked >>> 0) || fwd.maxseqtobeacked === 0) {
       if (!(ta & A_ZERO_WINDOW_PROBE)) fwd.maxseqtobeacked = fwd.nextseq;
     }
-    fwd.window = window;
-    if (ack !== (fwd.lastack >>> 0)) fwd.lastackFrame = frame;
-    fwd.lastack = ack | 0;
+    fwd.window = g.window;
+    if (g.ack !== fwd.lastack) fwd.lastackFrame = frame;
+    fwd.lastack = g.ack;
     fwd.lastackTime = time;
     fwd.lastsegflags = ta;
-    // the ACK removes acknowledged segments of the other direction (RTT samples)
-    if (rev.ringCount > 0) this.acked(c, rev, ack | 0, time, frame);
-    // bytes in flight (Wireshark's payload-based method)
+  }
+
+  /** Bytes in flight (Wireshark's payload-based method), and the bytes this segment's SACK blocks cover. */
+  private bytesInFlight(fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet): void {
     let inFlight = 0;
-    if (seglen !== 0 && fwd.ringCount > 0 && fwd.validBif) {
+    if (g.seglen !== 0 && fwd.ringCount > 0 && fwd.validBif) {
       let f = ((fwd.ringMaxNext - fwd.ring![fwd.ringHead * RING_STRIDE]) >>> 0) - rev.sackBytes;
       if (f > 0 && f < 2000000000) {
-        if (flags & (SYN | FIN)) f -= 1;
+        if (g.flags & (SYN | FIN)) f -= 1;
         inFlight = f;
       }
     }
+    g.inFlight = inFlight;
     fwd.sackBytes = 0;
     if (pkt.tcpSackCount > 0) {
       let s = 0;
       for (let k = 0; k < pkt.tcpSackCount; k++) s += (pkt.tcpSack[2 * k + 1] - pkt.tcpSack[2 * k]) >>> 0;
       fwd.sackBytes = s;
     }
+  }
 
-    // ---- options (dissected after the analysis, as in Wireshark)
+  /** The options (dissected after the analysis, as in Wireshark), the handshake RTT, the ISN, an inferred window scale. */
+  private options(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, time: number): void {
+    const flags = g.flags;
     if (pkt.tcpWscale >= 0) fwd.winScale = pkt.tcpWscale;
-    if (flags & SYN) {
-      if (fwd.winScale === -1) {
-        fwd.winScale = -2;
-        rev.winScale = -2;
-      } else if (flags & ACK && rev.winScale === -2) fwd.winScale = -2;
-      fwd.isFirstAck = true;
-      if (pkt.tcpMss >= 0) fwd.mss = pkt.tcpMss;
-      if (pkt.tcpSackPermitted) fwd.sackPermitted = true;
-      if (!(flags & ACK)) c.tsMruSyn = time;
-    }
+    if (flags & SYN) this.synOptions(c, fwd, rev, g, pkt, time);
     if (pkt.tcpHasTimestamp) fwd.timestamps = true;
     if ((flags & (SYN | ACK)) === ACK) {
       if (c.tsMruSyn !== 0 && c.tsFirstRtt === 0) c.tsFirstRtt = time - c.tsMruSyn;
       fwd.isFirstAck = false;
     }
     // infer the peer's window scale when the data proves it (no handshake seen)
+    const inFlight = g.inFlight;
     if (inFlight > 0 && rev.winScale === -1 && rev.window > 0 && inFlight > rev.window) {
       let s = 1;
       while (s < 14 && rev.window * (1 << s) < inFlight) s++;
       if (s > rev.inferredScale) rev.inferredScale = s;
     }
+  }
 
-    // ---- BE RIGHT: corrections of Wireshark's verdicts (pinned in test/tcp)
-    // most segments have no analysis flag: skip the call
-    let bits = ta === 0 ? 0 : wiresharkBits(ta);
+  /** A SYN's options: window scale (or none), MSS, SACK permitted; the ISN and the time of the SYN (handshake RTT). */
+  private synOptions(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, time: number): void {
+    const flags = g.flags;
+    if (fwd.winScale === -1) {
+      fwd.winScale = -2;
+      rev.winScale = -2;
+    } else if (flags & ACK && rev.winScale === -2) fwd.winScale = -2;
+    fwd.isFirstAck = true;
+    if (pkt.tcpMss >= 0) fwd.mss = pkt.tcpMss;
+    if (pkt.tcpSackPermitted) fwd.sackPermitted = true;
+    if (!(flags & ACK)) c.tsMruSyn = time;
+    if (fwd.isn < 0) fwd.isn = g.seq >>> 0;
+  }
+
+  /** Wireshark's flags as event bits, BE RIGHT: corrected where Wireshark is wrong (pinned in test/tcp). */
+  private correctedBits(fwd: TcpHalf, rev: TcpHalf, g: Segment): number {
+    const ta = g.ta, seglen = g.seglen;
+    let bits = wiresharkBits(ta);
     // Linux probes a zero window with an empty segment at SND.UNA − 1 (tcp_xmit_probe_skb):
     // Wireshark's test (exactly one byte at nextseq) misses it and calls it a keep-alive.
     if (ta & A_KEEP_ALIVE && seglen === 0 && rev.window === 0) bits = (bits & ~TcpBit.KEEP_ALIVE) | TcpBit.ZERO_WINDOW_PROBE;
     // "Out-of-order" only because it came soon after the highest segment, although every
     // byte of it had been seen before (no hole): it is a retransmission.
-    if (ta & A_OUT_OF_ORDER && seglen > 0 && !overlapsHole(fwd, seq | 0, (seq + seglen) | 0)) bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
-    // holes: a lost segment leaves [prevNext, seq); segments at or below nextseq fill them
-    if (ta & A_LOST_PACKET) addHole(fwd, prevNext | 0, seq | 0);
-    else if (fwd.holeCount > 0 && seglen > 0) fillHoles(fwd, seq | 0, (seq + seglen) | 0);
-    // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
-    if (flags & SYN && !fwd.firstSeqSet) {
-      fwd.firstSeqSet = true;
-      fwd.firstSeq = (seq + 1) | 0;
-    } else if (seglen > 0 && (!fwd.firstSeqSet || lt(seq, fwd.firstSeq))) {
-      fwd.firstSeqSet = true;
-      fwd.firstSeq = seq | 0;
-    }
+    if (ta & A_OUT_OF_ORDER && seglen > 0 && !overlapsHole(fwd, g.seq, (g.seq + seglen) | 0)) bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
+    return bits;
+  }
 
-    if (bits !== 0) this.flagEvents(c, fwd, rev, bits, pkt, frame, time, seq | 0, ack | 0, seglen, window, dupNum, dupFrame, prevNext | 0, prevNextFrame, ackLostEdge | 0);
-
-    // ---- Zeek
-    if (fwd.isn < 0 && flags & SYN) fwd.isn = seq;
-    const ws = pkt.tcpWscale;
-    c.zeek.packet(dir === 0, flags, seq | 0, seglen, window, flags & SYN ? ws : -1);
+  /** Zeek's endpoint states and history, and its content gaps. */
+  private zeekPacket(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet): void {
+    const flags = g.flags, seq = g.seq >>> 0, ack = g.ack >>> 0, seglen = g.seglen;
+    c.zeek.packet(dir === 0, flags, g.seq, seglen, g.window, flags & SYN ? pkt.tcpWscale : -1);
     // Zeek content gaps: the peer acknowledged bytes of this endpoint's stream the capture never held
     if (flags & ACK && !(flags & RST) && rev.capturedEdgeSet && gt(ack, rev.capturedEdge)) {
       c.zeek.gap(dir === 1);
@@ -409,17 +508,24 @@ export class TcpTracker implements Tracker {
       if (!(flags & RST) && pkt.payloadLen >= seglen && le(seq, fwd.capturedEdge) && gt(end, fwd.capturedEdge)) fwd.capturedEdge = end | 0;
       if ((flags & FIN && (fwd.capturedEdge >>> 0) === end) || (fwd.finSeq >= 0 && (fwd.capturedEdge >>> 0) === fwd.finSeq)) fwd.capturedEdge = (fwd.capturedEdge + 1) | 0;
     }
+  }
 
-    // ---- RFC 9293 states and the state breaks
-    this.rfc(c, dir, fwd, rev, pkt, flags, seq | 0, ack | 0, seglen, frame, time);
-
-    // ---- bookkeeping
+  /** What the next segments compare with: the highest byte sent, this segment, the first unacknowledged data. */
+  private remember(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number, time: number): void {
+    const flags = g.flags, seq = g.seq >>> 0, seglen = g.seglen;
+    // half-open: the first data this side sent that is still unacknowledged
+    if (seglen > 0 && !(flags & RST) && fwd.unackedSince === 0 && fwd.ringCount > 0 && (rev.lastack === 0 || gt((seq + seglen) >>> 0, rev.lastack))) {
+      fwd.unackedSince = frame;
+      fwd.unackedSinceTime = time;
+      fwd.retxAfterUnacked = 0;
+      fwd.retxFrames = null;
+    }
     if (seglen > 0 && fwd.baseSet) {
       const r = (seq + seglen - fwd.baseSeq) >>> 0;
       if (r > fwd.highRel && r < 0x80000000) fwd.highRel = r;
     }
-    fwd.lastSegSeq = seq | 0;
-    fwd.lastSegAck = ack | 0;
+    fwd.lastSegSeq = g.seq;
+    fwd.lastSegAck = g.ack;
     fwd.lastSegLen = seglen;
     fwd.lastSegFlags = flags;
     fwd.lastSegFrame = frame;
@@ -429,12 +535,15 @@ export class TcpTracker implements Tracker {
     if (flags & ACK) fwd.acks++;
     c.lastTime = time;
     c.lastFrame = frame;
+  }
 
-    // ---- columns
-    const relSeq = (seq - fwd.baseSeq) >>> 0;
-    const relAck = flags & ACK && rev.baseSet ? (ack - rev.baseSeq) >>> 0 : 0;
+  /** The per-packet columns: relative seq/ack, scaled window, bytes in flight. */
+  private record(fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number): void {
+    const flags = g.flags;
+    const relSeq = (g.seq - fwd.baseSeq) >>> 0;
+    const relAck = flags & ACK && rev.baseSet ? (g.ack - rev.baseSeq) >>> 0 : 0;
     const shift = flags & SYN ? 0 : fwd.winScale >= 0 ? fwd.winScale : fwd.inferredScale > 0 ? fwd.inferredScale : 0;
-    this.columns.set(frame - 1, relSeq, relAck, window * (1 << shift), inFlight);
+    this.columns.set(frame - 1, relSeq, relAck, g.window * (1 << shift), g.inFlight);
   }
 
   /** The peer's ACK: drop acknowledged segments of `h`, take an RTT sample (Karn: not for retransmitted ones). */
@@ -471,17 +580,15 @@ export class TcpTracker implements Tracker {
     }
   }
 
-  private flagEvents(
-    c: TcpConn, fwd: TcpHalf, rev: TcpHalf, bits: number, pkt: Packet, frame: number, time: number,
-    seqI: number, ackI: number, seglen: number, window: number, dupNum: number, dupFrame: number,
-    prevNextI: number, prevNextFrame: number, ackLostEdgeI: number,
-  ): void {
-    const seq = seqI >>> 0, ack = ackI >>> 0, prevNext = prevNextI >>> 0, ackLostEdge = ackLostEdgeI >>> 0;
+  /** The events of Wireshark's (corrected) flags on this segment, with their messages. */
+  private flagEvents(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, bits: number, g: Segment, frame: number, time: number): void {
+    const seq = g.seq >>> 0, ack = g.ack >>> 0, prevNext = g.prevNext >>> 0, ackLostEdge = g.ackLostEdge >>> 0;
+    const seglen = g.seglen, window = g.window, dupNum = g.dupNum, dupFrame = g.dupFrame, prevNextFrame = g.prevNextFrame;
     const rs = (v: number): number => (v - fwd.baseSeq) >>> 0;
     const ra = (v: number): number => (v - rev.baseSeq) >>> 0;
-    const ctl = pkt.tcpFlags & (SYN | FIN);
+    const ctl = g.flags & (SYN | FIN);
     const range = seglen === 0 && ctl !== 0
-      ? `the ${ctl & SYN ? (pkt.tcpFlags & ACK ? 'SYN-ACK' : 'SYN') : 'FIN'} (seq ${rs(seq)})`
+      ? `the ${ctl & SYN ? (g.flags & ACK ? 'SYN-ACK' : 'SYN') : 'FIN'} (seq ${rs(seq)})`
       : `seq ${rs(seq)}–${rs((seq + seglen) >>> 0)} (${seglen} byte${seglen === 1 ? '' : 's'})`;
     for (let b = 1; b <= TcpBit.PORT_REUSE; b <<= 1) {
       if (!(bits & b)) continue;
@@ -571,44 +678,44 @@ export class TcpTracker implements Tracker {
   /** The guesses of the transitions applied to the current segment (null: none). */
   private guess: string | null = null;
 
-  /** Apply the transition table to one endpoint (RFC 9293 states). */
-  private apply(c: TcpConn, who: number, ev: number): void {
+  /** Apply the transition table to one endpoint (RFC 9293 states); a pair it has no rule for is recorded. */
+  private apply(c: TcpConn, who: number, ev: EvId, frame: number): void {
     const st = c.st;
     const rule = ruleFor(st[who], ev);
-    if (rule === null) return;
+    if (rule === null) {
+      this.unexpectedCount++;
+      if (this.unexpected.length < MAX_UNEXPECTED) this.unexpected.push({ frame, flow: c.flow.id, endpoint: who, state: st[who] as StateId, event: ev });
+      return;
+    }
     if (rule.guess) this.guess = this.guess ? `${this.guess}; ${rule.guess}` : rule.guess;
-    st[who] = next(st[who], ev);
+    if (rule.fromStart) this.stateLog.setState(c.statesHead, who, rule.to);
+    st[who] = rule.to;
   }
 
   /** RFC 9293 states of both endpoints, and the state breaks this segment proves. */
-  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, pkt: Packet, flags: number, seqI: number, ackI: number, seglen: number, frame: number, time: number): void {
-    // int32 on the way in (no boxed double per call), unsigned for the comparisons
-    const seq = seqI >>> 0, ack = ackI >>> 0;
+  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number, time: number): void {
+    const flags = g.flags, seq = g.seq >>> 0, ack = g.ack >>> 0, seglen = g.seglen;
     const s = dir, r = 1 - dir;
     const st = c.st;
     const before0 = st[0], before1 = st[1];
     this.guess = null;
     const first = c.firstFrame === frame;
-    if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1 && st[0] === State.CLOSED) {
-      st[0] = State.SYN_SENT;
-      this.guess = 'the client\'s SYN was not captured: assumed SYN-SENT';
-    }
+    if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1) this.apply(c, 0, Ev.SYNACK_FIRST, frame);
     if (first && !(flags & SYN)) {
       // mid-stream pickup: the handshake happened before the capture
       c.midstream = true;
-      this.apply(c, 0, Ev.MIDSTREAM);
-      this.apply(c, 1, Ev.MIDSTREAM);
+      this.apply(c, 0, Ev.MIDSTREAM, frame);
+      this.apply(c, 1, Ev.MIDSTREAM, frame);
       this.fire(c, TcpBit.MIDSTREAM, frame, time, `capture began mid-connection: first segment ${flags & FIN ? 'FIN' : flags & RST ? 'RST' : seglen > 0 ? 'with data' : 'ACK'} from ${c.flow.endpoint(dir === 0)}, no handshake seen`, []);
     }
     // refused: a RST from the server answering the client's SYN, no SYN-ACK ever sent
+    let refused = false;
     if (flags & RST && s === 1 && st[0] === State.SYN_SENT && fwd.synAckFrame === 0 && !c.brokeReported) {
       c.brokeReported = true;
+      refused = true;
       const syn = rev.synFrame;
       this.fire(c, TcpBit.REFUSED, frame, time, `connection refused: SYN to ${c.flow.endpoint(false)} (frame ${syn}) answered by RST after ${((time - rev.lastTime) * 1000).toFixed(3)} ms — nothing listens on port ${c.flow.endpoint(false).replace(/.*:/, '')}`, syn ? [syn] : []);
-      // nothing was listening: the server side answered from CLOSED all along
-      this.stateLog.setServer(c.statesHead, State.CLOSED);
-      st[1] = State.CLOSED;
-    } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, seqI, ackI, frame, time);
+    } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, g.seq, g.ack, frame, time);
     if (flags & RST) {
       c.rstSeen = true;
       fwd.rstFrame = frame;
@@ -618,15 +725,15 @@ export class TcpTracker implements Tracker {
     if (flags & SYN) {
       if (flags & ACK) {
         if (fwd.synAckFrame === 0) fwd.synAckFrame = frame;
-        this.apply(c, s, Ev.SND_SYNACK);
+        this.apply(c, s, Ev.SND_SYNACK, frame);
       } else {
         if (fwd.synFrame === 0) fwd.synFrame = frame;
         fwd.synCount++;
         if (fwd.synCount > 1 && (fwd.synFrames ??= []).length < 32) fwd.synFrames.push(frame);
-        this.apply(c, s, Ev.SND_SYN);
+        this.apply(c, s, Ev.SND_SYN, frame);
       }
     } else if (flags & ACK && (st[s] === State.SYN_SENT || ((st[s] === State.CLOSED || st[s] === State.LISTEN) && rev.synAckFrame !== 0))) {
-      if (rev.isn < 0 || ack === ((rev.isn + 1) >>> 0) || gt(ack, rev.isn)) this.apply(c, s, Ev.SND_ACK_OF_SYN);
+      if (rev.isn < 0 || ack === ((rev.isn + 1) >>> 0) || gt(ack, rev.isn)) this.apply(c, s, Ev.SND_ACK_OF_SYN, frame);
     }
     if (flags & FIN && !(flags & RST)) {
       const finSeq = (seq + seglen) >>> 0;
@@ -634,26 +741,24 @@ export class TcpTracker implements Tracker {
         fwd.finSeq = finSeq;
         fwd.finFrame = frame;
       }
-      this.apply(c, s, Ev.SND_FIN);
+      this.apply(c, s, Ev.SND_FIN, frame);
     }
-    if (flags & RST) this.apply(c, s, Ev.SND_RST);
+    // a refusal proves nothing listened: the server was CLOSED, not LISTEN, all along
+    if (flags & RST) this.apply(c, s, refused ? Ev.REFUSE : Ev.SND_RST, frame);
     // one-sided capture: the client acknowledges a SYN-ACK the capture never held
-    if (s === 0 && flags & ACK && !(flags & RST) && st[1] === State.LISTEN && rev.packets === 0 && st[0] === State.ESTABLISHED) {
-      st[1] = State.ESTABLISHED;
-      this.guess = this.guess ?? 'one-sided capture: nothing from the server was captured, its state is inferred from the client\'s ACKs';
-    }
+    if (s === 0 && flags & ACK && !(flags & RST) && st[1] === State.LISTEN && rev.packets === 0 && st[0] === State.ESTABLISHED) this.apply(c, 1, Ev.ONE_SIDED, frame);
     // receiver (RFC 9293 3.10.7.4 order: RST, then ACK, then FIN)
     if (flags & RST) {
-      if (st[r] === State.SYN_SENT ? flags & ACK && rev.isn >= 0 && ack === ((rev.isn + 1) >>> 0) : true) this.apply(c, r, Ev.RCV_RST);
+      if (st[r] === State.SYN_SENT ? flags & ACK && rev.isn >= 0 && ack === ((rev.isn + 1) >>> 0) : true) this.apply(c, r, Ev.RCV_RST, frame);
     } else {
       if (flags & ACK) {
         if (st[r] === State.SYN_RECEIVED && (rev.isn < 0 || gt(ack, rev.isn))) {
-          this.apply(c, r, Ev.RCV_ACK_OF_SYN);
+          this.apply(c, r, Ev.RCV_ACK_OF_SYN, frame);
           c.handshakeDone = true;
         }
-        if (rev.finSeq >= 0 && gt(ack, rev.finSeq)) this.apply(c, r, Ev.RCV_ACK_OF_FIN);
+        if (rev.finSeq >= 0 && gt(ack, rev.finSeq)) this.apply(c, r, Ev.RCV_ACK_OF_FIN, frame);
       }
-      if (flags & FIN) this.apply(c, r, Ev.RCV_FIN);
+      if (flags & FIN) this.apply(c, r, Ev.RCV_FIN, frame);
     }
     if (st[s] === State.ESTABLISHED && st[r] === State.ESTABLISHED) c.handshakeDone = true;
     if (st[0] !== before0 || st[1] !== before1 || first) {
@@ -661,14 +766,6 @@ export class TcpTracker implements Tracker {
       c.statesTail = this.stateLog.add(c.statesTail, frame, time, st[0], st[1], this.guess);
       if (c.statesHead < 0) c.statesHead = c.statesTail;
     }
-    // half-open bookkeeping: the first data this side sent that is still unacknowledged
-    if (seglen > 0 && !(flags & RST) && fwd.unackedSince === 0 && fwd.ringCount > 0 && (rev.lastack === 0 || gt((seq + seglen) >>> 0, rev.lastack))) {
-      fwd.unackedSince = frame;
-      fwd.unackedSinceTime = time;
-      fwd.retxAfterUnacked = 0;
-      fwd.retxFrames = null;
-    }
-    void pkt;
   }
 
   /** A RST on a connection that got past the SYN: peer lost state, or an abort. */
@@ -853,6 +950,21 @@ function originalFrame(h: TcpHalf, seq: number, self: number): number {
     if (le(R[o], seq) && lt(seq, R[o + 1])) return R[o + 3];
   }
   return 0;
+}
+
+/** Holes left by lost segments (a lost segment leaves [prevNext, seq); later ones fill them), and the lowest byte seen. */
+function trackHoles(h: TcpHalf, g: Segment): void {
+  const seglen = g.seglen;
+  if (g.ta & A_LOST_PACKET) addHole(h, g.prevNext, g.seq);
+  else if (h.holeCount > 0 && seglen > 0) fillHoles(h, g.seq, (g.seq + seglen) | 0);
+  // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
+  if (g.flags & SYN && !h.firstSeqSet) {
+    h.firstSeqSet = true;
+    h.firstSeq = (g.seq + 1) | 0;
+  } else if (seglen > 0 && (!h.firstSeqSet || lt(g.seq >>> 0, h.firstSeq))) {
+    h.firstSeqSet = true;
+    h.firstSeq = g.seq;
+  }
 }
 
 // The hole helpers take int32 (no boxed double per call) and keep unsigned values.

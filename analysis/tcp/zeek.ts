@@ -5,8 +5,11 @@
 // string grows only when a letter is added (a bounded number of times: a/d/i/q once,
 // c/g/t/w on a log scale, s/h/f/r when the sequence number changes).
 
+import { TcpFlag } from '../../parsers/decode/index';
+
 export const ZState = { INACTIVE: 0, SYN_SENT: 1, SYN_ACK_SENT: 2, PARTIAL: 3, ESTABLISHED: 4, CLOSED: 5, RESET: 6 } as const;
 
+const FLAG_FIN = TcpFlag.FIN, FLAG_SYN = TcpFlag.SYN, FLAG_RST = TcpFlag.RST, FLAG_ACK = TcpFlag.ACK;
 const H_SYN = 1, H_FIN = 2, H_RST = 4, H_FIN_RST = 8, H_DATA = 16, H_ACK = 32, H_MULTI = 64;
 const TOO_LARGE_SEQ_DELTA = 1048576;
 
@@ -98,7 +101,8 @@ export class ZeekConn {
   packet(isOrig: boolean, flags: number, seq: number, len: number, window: number, wscale: number): void {
     const ep = isOrig ? this.orig : this.resp;
     const peer = isOrig ? this.resp : this.orig;
-    const SYN = (flags & 2) !== 0, FIN = (flags & 1) !== 0, RST = (flags & 4) !== 0, ACK = (flags & 16) !== 0;
+    // Zeek's flags.SYN() … as booleans
+    const SYN = (flags & FLAG_SYN) !== 0, FIN = (flags & FLAG_FIN) !== 0, RST = (flags & FLAG_RST) !== 0, ACK = (flags & FLAG_ACK) !== 0;
     let segLen = len + (SYN ? 1 : 0) + (FIN ? 1 : 0);
     if (RST) segLen -= len;
     const onePast = (seq + segLen) >>> 0;

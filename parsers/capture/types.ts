@@ -115,17 +115,5 @@ export class CaptureCancelledError extends Error {
   }
 }
 
-/** LINKTYPE_* values we decode (tcpdump.org link-layer header types). */
-export const LinkType = {
-  NULL: 0,
-  ETHERNET: 1,
-  RAW_OLD_12: 12,
-  RAW_OLD_14: 14,
-  PPP: 9,
-  RAW: 101,
-  LINUX_SLL: 113,
-  LOOP: 108,
-  IPV4: 228,
-  IPV6: 229,
-  LINUX_SLL2: 276,
-} as const;
+/** The LINKTYPE_* values of CaptureRecord.linkType that the decoder reads: one table, in parsers/decode. */
+export { LinkType } from '../decode/linktypes';

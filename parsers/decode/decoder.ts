@@ -15,7 +15,8 @@
 // timestamps), RFC 2018 (SACK); RFC 768 (UDP); RFC 792 / RFC 4443 (ICMP errors quote the
 // offending datagram).
 
-import { DecodeProblem, Packet, type QuotedDatagram } from './packet';
+import { LinkType } from './linktypes';
+import { DecodeProblem, IpProto, Packet, type QuotedDatagram } from './packet';
 import { Reassembler, type ReassemblerLimits } from './reassembly';
 import { DecodeStats, bump, type Layer } from './stats';
 
@@ -25,6 +26,10 @@ export interface DecoderOptions {
   /** Bounds of the reassembler (defaults: 1024 datagrams, 16 MiB, 60 s). */
   reassemblyLimits?: Partial<ReassemblerLimits>;
 }
+
+// IP protocol / IPv6 next-header numbers, module-level for the hot paths
+const TCP = IpProto.TCP, UDP = IpProto.UDP, ICMP = IpProto.ICMP, ICMPV6 = IpProto.ICMPV6;
+const HOPOPT = IpProto.HOPOPT, ROUTING = IpProto.ROUTING, FRAGMENT = IpProto.FRAGMENT, AH = IpProto.AH, DSTOPTS = IpProto.DSTOPTS, NO_NEXT = IpProto.NONE;
 
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
@@ -71,46 +76,46 @@ export class Decoder {
     this.stats.packets++;
     this.time = time;
     switch (linkType) {
-      case 1: // LINKTYPE_ETHERNET
+      case LinkType.ETHERNET:
         if (data.length < 14) {
           this.short(pkt, 'link', 'Ethernet header', 0, 14, UNBOUNDED);
           return;
         }
         this.ether(pkt, data, 14, (data[12] << 8) | data[13], true);
         return;
-      case 113: // LINKTYPE_LINUX_SLL: 16-byte header, protocol at 14
+      case LinkType.LINUX_SLL: // 16-byte header, protocol at 14
         if (data.length < 16) {
           this.short(pkt, 'link', 'Linux SLL header', 0, 16, UNBOUNDED);
           return;
         }
         this.sllPayload(pkt, data, 16, (data[14] << 8) | data[15]);
         return;
-      case 276: // LINKTYPE_LINUX_SLL2: 20-byte header, protocol at 0
+      case LinkType.LINUX_SLL2: // 20-byte header, protocol at 0
         if (data.length < 20) {
           this.short(pkt, 'link', 'Linux SLL2 header', 0, 20, UNBOUNDED);
           return;
         }
         this.sllPayload(pkt, data, 20, (data[0] << 8) | data[1]);
         return;
-      case 0: // LINKTYPE_NULL: AF_ value in the capturing host's byte order
-      case 108: // LINKTYPE_LOOP: network byte order
-        this.loopback(pkt, data, linkType === 108);
+      case LinkType.NULL: // AF_ value in the capturing host's byte order
+      case LinkType.LOOP: // network byte order
+        this.loopback(pkt, data, linkType === LinkType.LOOP);
         return;
-      case 101: // LINKTYPE_RAW
-      case 12: // DLT_RAW on most BSDs
-      case 14: // DLT_RAW on OpenBSD
+      case LinkType.RAW:
+      case LinkType.RAW_BSD:
+      case LinkType.RAW_OPENBSD:
         this.rawIp(pkt, data);
         return;
-      case 228: // LINKTYPE_IPV4
+      case LinkType.IPV4:
         pkt.etherType = ETH_IPV4;
         this.ipv4(pkt, data, 0, true);
         return;
-      case 229: // LINKTYPE_IPV6
+      case LinkType.IPV6:
         pkt.etherType = ETH_IPV6;
         this.ipv6(pkt, data, 0, true);
         return;
-      case 9: // LINKTYPE_PPP (optionally with the HDLC ff 03 prefix)
-      case 50: // LINKTYPE_PPP_HDLC
+      case LinkType.PPP: // optionally with the HDLC ff 03 prefix
+      case LinkType.PPP_HDLC:
         this.ppp(pkt, data);
         return;
       default:
@@ -454,16 +459,16 @@ export class Decoder {
     let nh = d[off + 6];
     let p = off + 40;
     for (;;) {
-      if (nh === 6 || nh === 17 || nh === 58) break;
-      if (nh === 0 || nh === 43 || nh === 60 || nh === 51) {
-        const what = nh === 0 ? 'IPv6 hop-by-hop options header' : nh === 43 ? 'IPv6 routing header' : nh === 60 ? 'IPv6 destination options header' : 'IPv6 authentication header';
+      if (nh === TCP || nh === UDP || nh === ICMPV6) break;
+      if (nh === HOPOPT || nh === ROUTING || nh === DSTOPTS || nh === AH) {
+        const what = nh === HOPOPT ? 'IPv6 hop-by-hop options header' : nh === ROUTING ? 'IPv6 routing header' : nh === DSTOPTS ? 'IPv6 destination options header' : 'IPv6 authentication header';
         pkt.ipHdrLen = p - off;
         if (p + 2 > capEnd) {
           this.short(pkt, 'ipv6', what, p, 2, wireEnd);
           return;
         }
         // Length in 8-octet units not counting the first 8; AH: 4-octet units minus 2.
-        const len = nh === 51 ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
+        const len = nh === AH ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
         if (p + len > capEnd) {
           this.short(pkt, 'ipv6', what, p, len, wireEnd);
           return;
@@ -472,7 +477,7 @@ export class Decoder {
         p += len;
         continue;
       }
-      if (nh === 44) {
+      if (nh === FRAGMENT) {
         pkt.ipHdrLen = p - off;
         if (p + 8 > capEnd) {
           this.short(pkt, 'ipv6', 'IPv6 fragment header', p, 8, wireEnd);
@@ -522,7 +527,7 @@ export class Decoder {
         }
         continue;
       }
-      break; // a transport or other protocol, 59 (no next header), 50 (ESP: encrypted from here)
+      break; // a transport or other protocol, NONE (no next header), ESP (encrypted from here)
     }
     pkt.ipHdrLen = p - off;
     pkt.ipProto = nh;
@@ -533,22 +538,22 @@ export class Decoder {
 
   private transport(pkt: Packet, d: Uint8Array, off: number, capEnd: number, wireEnd: number, proto: number, v6: boolean): void {
     this.stats.ipProtocols[proto]++;
-    if (proto === 6) {
+    if (proto === TCP) {
       this.tcp(pkt, d, off, capEnd, wireEnd);
       return;
     }
-    if (proto === 17) {
+    if (proto === UDP) {
       this.udp(pkt, d, off, capEnd, wireEnd);
       return;
     }
-    if (proto === (v6 ? 58 : 1)) {
+    if (proto === (v6 ? ICMPV6 : ICMP)) {
       this.icmp(pkt, d, off, capEnd, wireEnd, v6);
       return;
     }
     pkt.payloadOff = off;
     pkt.payloadLen = capEnd > off ? capEnd - off : 0;
     pkt.payloadWireLen = wireEnd > off ? wireEnd - off : 0;
-    if (proto === 59) return; // IPv6 "no next header": nothing follows
+    if (proto === NO_NEXT) return; // IPv6 "no next header": nothing follows
     bump(this.stats.unsupportedIpProtocols, proto);
     this.fail(pkt, DecodeProblem.UNSUPPORTED, null, `IP protocol ${proto} not decoded`, off);
   }
@@ -749,15 +754,15 @@ export class Decoder {
       let nh = d[q + 6];
       let p = q + 40;
       for (;;) {
-        if (nh === 0 || nh === 43 || nh === 60 || nh === 51) {
+        if (nh === HOPOPT || nh === ROUTING || nh === DSTOPTS || nh === AH) {
           if (p + 2 > qEnd) break;
-          const len = nh === 51 ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
+          const len = nh === AH ? (d[p + 1] + 2) << 2 : (d[p + 1] + 1) << 3;
           if (p + len > qEnd) break;
           nh = d[p];
           p += len;
           continue;
         }
-        if (nh === 44) {
+        if (nh === FRAGMENT) {
           if (p + 8 > qEnd) break;
           const fragOff = ((d[p + 2] << 8) | d[p + 3]) & 0xfff8;
           nh = d[p];
@@ -784,13 +789,13 @@ export class Decoder {
     qd.l4Off = l4;
     qd.l4Len = end > l4 ? end - l4 : 0;
     const proto = qd.ipProto;
-    if (proto !== 6 && proto !== 17) return;
+    if (proto !== TCP && proto !== UDP) return;
     const len = qd.l4Len;
     if (len >= 4) {
       qd.srcPort = (d[l4] << 8) | d[l4 + 1];
       qd.dstPort = (d[l4 + 2] << 8) | d[l4 + 3];
     }
-    if (proto === 6 && len >= 8) qd.tcpSeq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
-    if (proto === 17 && len >= 6) qd.udpLength = (d[l4 + 4] << 8) | d[l4 + 5];
+    if (proto === TCP && len >= 8) qd.tcpSeq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
+    if (proto === UDP && len >= 6) qd.udpLength = (d[l4 + 4] << 8) | d[l4 + 5];
   }
 }

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { DecodeProblem, Decoder, formatIp, Packet } from '../../parsers/decode/index';
-import { LinkType } from '../../parsers/capture/types';
+import { LinkType, linkTypeName } from '../../parsers/decode/index';
 import * as F from './frames';
 import { be16, cat, decodeOne, payloadText } from './util';
 
@@ -299,6 +299,19 @@ describe('PPP (9)', () => {
     const r = decodeOne(cat([0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4]), 9);
     expect(r.pkt.problem).toBe(DecodeProblem.UNSUPPORTED);
     expect(r.dec.stats.unsupportedOther.get('PPP protocol 0xc021')).toBe(1);
+  });
+});
+
+describe('the link-type table', () => {
+  it('names every link type the decoder reads, and only those', () => {
+    for (const [id, lt] of Object.entries(LinkType)) {
+      const { dec } = decodeOne(F.LO_UDP, lt);
+      expect([id, dec.stats.unsupportedLinkTypes.size]).toEqual([id, 0]);
+      expect(linkTypeName(lt)).toBeTruthy();
+    }
+    expect(linkTypeName(LinkType.LINUX_SLL)).toBe('linux sll');
+    expect(decodeOne(F.LO_UDP, 147).dec.stats.unsupportedLinkTypes.get(147)).toBe(1);
+    expect(linkTypeName(147)).toBeNull();
   });
 });
 

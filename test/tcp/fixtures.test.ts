@@ -5,7 +5,7 @@
 
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile, flagEvents, HAVE_TSHARK, states, tsharkFlags, type Result } from './helpers';
+import { analyzeFile, flagEvents, HAVE_TSHARK, states, tsharkFlags, unexpected, type Result } from './helpers';
 
 const dir = resolve(__dirname, '../../fixtures/tcp');
 const load = (name: string): Promise<Result> => analyzeFile(resolve(dir, name));
@@ -104,12 +104,17 @@ describe('recorded TCP fixtures', () => {
     expect(states(r).at(-1)).toBe('39 CLOSED/CLOSED');
     expect(tcpOf(r).connState).toBe('SF');
   });
+
+  it('every fixture: the transition table has a rule for each (state, event) pair its segments raise', async () => {
+    for (const f of FILES) expect([f, unexpected(await load(f))]).toEqual([f, []]);
+  });
 });
+
+const FILES = ['tcp-clean-close.pcap', 'tcp-refused.pcap', 'tcp-unanswered.pcap', 'tcp-restarted-server.pcap', 'tcp-midstream.pcap', 'tcp-reused-tuple.pcap', 'tcp-loss-delay.pcap', 'tcp-zero-window.pcap'];
 
 describe.skipIf(!HAVE_TSHARK)('recorded TCP fixtures against tshark', () => {
   if (!HAVE_TSHARK) console.log('tshark not installed: the fixtures are not cross-checked with Wireshark');
-  const files = ['tcp-clean-close.pcap', 'tcp-refused.pcap', 'tcp-unanswered.pcap', 'tcp-restarted-server.pcap', 'tcp-midstream.pcap', 'tcp-reused-tuple.pcap', 'tcp-loss-delay.pcap', 'tcp-zero-window.pcap'];
-  for (const f of files) {
+  for (const f of FILES) {
     it(`${f}: Wireshark's flags, except the Linux zero-window probes it calls keep-alives`, async () => {
       const r = await load(f);
       let ours = flagEvents(r);

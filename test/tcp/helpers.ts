@@ -6,9 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { analyzeCapture, type Analysis } from '../../analysis/analyze';
 import type { AnalysisJson, EventJson } from '../../analysis/model';
 import { toJson } from '../../analysis/output';
+import { EV_NAMES, STATE_NAMES } from '../../analysis/tcp/states';
+import { TcpTracker } from '../../analysis/tcp/tracker';
 import { pcap, type Seg } from './build';
 
 export interface Result {
@@ -82,4 +85,11 @@ export function tsharkFlags(bytes: Uint8Array | string): string[] {
 export function states(r: Result, flow = 1): string[] {
   const f = r.json.flows.find((x) => x.id === flow)!;
   return f.tcp!.states.map((s) => `${s.frame} ${s.client}/${s.server}`);
+}
+
+/** The (state, event) pairs the transition table had no rule for, as "frame endpoint STATE event". */
+export function unexpected(r: Result): string[] {
+  const t = r.analysis.trackers.find((x): x is TcpTracker => x instanceof TcpTracker)!;
+  expect(t.unexpected).toHaveLength(t.unexpectedCount);
+  return t.unexpected.map((u) => `${u.frame} ${u.endpoint === 0 ? 'client' : 'server'} ${STATE_NAMES[u.state]} ${EV_NAMES[u.event]}`);
 }

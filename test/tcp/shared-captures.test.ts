@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { analyze, flagEvents, HAVE_TSHARK, tsharkFlags } from './helpers';
+import { analyze, flagEvents, HAVE_TSHARK, tsharkFlags, unexpected } from './helpers';
 
 const ROOT = resolve(__dirname, '../../../shared/captures');
 const HAVE = existsSync(ROOT);
@@ -29,6 +29,15 @@ const DELIBERATE_DIFFERENCES: Record<string, Record<number, [string, string, str
     // retransmission (Zeek's history agrees: 't').
     8: ['tcp.retransmission', 'tcp.out-of-order', 'a second copy of bytes already seen is a retransmission, not reordering'],
   },
+};
+
+/** The (state, event) pairs the transition table has no rule for, per capture (none elsewhere), and why. */
+const UNEXPECTED: Record<string, string[]> = {
+  // The FINs crossed (frames 72, 73: a simultaneous close); the observer, seeing the
+  // client's first, took the server for CLOSE-WAIT → LAST-ACK, CLOSED at frame 74's ACK.
+  // Frame 75, the server's FIN again, says it was still waiting for that ACK: in CLOSING,
+  // with frame 74 most likely lost after the capture point.
+  'dns/arkime-v6.pcap': ['75 server CLOSED send FIN'],
 };
 
 const EXPECTED: Record<string, { flags: string[]; breaks: string[]; zeek: string[] }> = {
@@ -153,6 +162,7 @@ describe.skipIf(!HAVE)('TCP on the reference captures (../shared/captures)', () 
       expect(flags).toEqual(exp.flags);
       expect(r.events.filter((e) => !flags.includes(e))).toEqual(exp.breaks);
       expect(r.json.flows.filter((f) => f.tcp).map((f) => `${f.client}>${f.server} ${f.tcp!.connState} ${f.tcp!.history}`)).toEqual(exp.zeek);
+      expect(unexpected(r)).toEqual(UNEXPECTED[rel] ?? []);
     });
   }
 });

@@ -1,11 +1,12 @@
 // The RFC 9293 state machine, smoltcp style: the transition table per state and event
-// (test_<state>_<event>), then whole segment sequences per state that check both
-// endpoints' states frame by frame and the state-break events they raise.
+// (test_<state>_<event>), the pairs it has no rule for (the catch-all arm), then whole
+// segment sequences per state that check both endpoints' states frame by frame, the
+// state-break events they raise and the unexpected pairs the tracker records.
 
 import { describe, expect, it } from 'vitest';
 import { Ev, RULES, next, ruleFor, State, STATE_NAMES } from '../../analysis/tcp/states';
 import type { Seg } from './build';
-import { analyzeSegs, states } from './helpers';
+import { analyzeSegs, states, unexpected } from './helpers';
 
 const S = State;
 const name = (s: number): string => STATE_NAMES[s];
@@ -15,49 +16,93 @@ describe('transition table (RFC 9293)', () => {
     ['test_closed_send_syn', S.CLOSED, Ev.SND_SYN, S.SYN_SENT],
     ['test_closed_midstream', S.CLOSED, Ev.MIDSTREAM, S.ESTABLISHED],
     ['test_closed_send_ack_of_syn', S.CLOSED, Ev.SND_ACK_OF_SYN, S.ESTABLISHED],
+    ['test_closed_send_synack', S.CLOSED, Ev.SND_SYNACK, S.SYN_RECEIVED],
+    ['test_closed_synack_first', S.CLOSED, Ev.SYNACK_FIRST, S.SYN_SENT],
+    ['test_closed_send_rst', S.CLOSED, Ev.SND_RST, S.CLOSED],
+    ['test_closed_rcv_fin', S.CLOSED, Ev.RCV_FIN, S.CLOSED],
+    ['test_closed_rcv_ack_of_fin', S.CLOSED, Ev.RCV_ACK_OF_FIN, S.CLOSED],
+    ['test_closed_rcv_rst', S.CLOSED, Ev.RCV_RST, S.CLOSED],
     ['test_listen_send_synack', S.LISTEN, Ev.SND_SYNACK, S.SYN_RECEIVED],
     ['test_listen_send_syn', S.LISTEN, Ev.SND_SYN, S.SYN_SENT],
+    ['test_listen_send_ack_of_syn', S.LISTEN, Ev.SND_ACK_OF_SYN, S.ESTABLISHED],
+    ['test_listen_midstream', S.LISTEN, Ev.MIDSTREAM, S.ESTABLISHED],
     ['test_listen_send_rst', S.LISTEN, Ev.SND_RST, S.CLOSED],
+    ['test_listen_refuse', S.LISTEN, Ev.REFUSE, S.CLOSED],
+    ['test_listen_one_sided', S.LISTEN, Ev.ONE_SIDED, S.ESTABLISHED],
     ['test_listen_rcv_rst', S.LISTEN, Ev.RCV_RST, S.LISTEN],
     ['test_syn_sent_send_syn', S.SYN_SENT, Ev.SND_SYN, S.SYN_SENT],
     ['test_syn_sent_send_ack_of_syn', S.SYN_SENT, Ev.SND_ACK_OF_SYN, S.ESTABLISHED],
     ['test_syn_sent_send_synack', S.SYN_SENT, Ev.SND_SYNACK, S.SYN_RECEIVED],
     ['test_syn_sent_rcv_rst', S.SYN_SENT, Ev.RCV_RST, S.CLOSED],
     ['test_syn_sent_send_rst', S.SYN_SENT, Ev.SND_RST, S.CLOSED],
+    ['test_syn_received_send_synack', S.SYN_RECEIVED, Ev.SND_SYNACK, S.SYN_RECEIVED],
     ['test_syn_received_rcv_ack_of_syn', S.SYN_RECEIVED, Ev.RCV_ACK_OF_SYN, S.ESTABLISHED],
     ['test_syn_received_send_fin', S.SYN_RECEIVED, Ev.SND_FIN, S.FIN_WAIT_1],
     ['test_syn_received_rcv_fin', S.SYN_RECEIVED, Ev.RCV_FIN, S.CLOSE_WAIT],
     ['test_syn_received_rcv_rst', S.SYN_RECEIVED, Ev.RCV_RST, S.LISTEN],
+    ['test_syn_received_send_rst', S.SYN_RECEIVED, Ev.SND_RST, S.CLOSED],
     ['test_established_send_fin', S.ESTABLISHED, Ev.SND_FIN, S.FIN_WAIT_1],
     ['test_established_rcv_fin', S.ESTABLISHED, Ev.RCV_FIN, S.CLOSE_WAIT],
     ['test_established_rcv_rst', S.ESTABLISHED, Ev.RCV_RST, S.CLOSED],
     ['test_established_send_rst', S.ESTABLISHED, Ev.SND_RST, S.CLOSED],
-    ['test_established_send_syn', S.ESTABLISHED, Ev.SND_SYN, S.ESTABLISHED],
+    ['test_fin_wait_1_send_fin', S.FIN_WAIT_1, Ev.SND_FIN, S.FIN_WAIT_1],
     ['test_fin_wait_1_rcv_ack_of_fin', S.FIN_WAIT_1, Ev.RCV_ACK_OF_FIN, S.FIN_WAIT_2],
     ['test_fin_wait_1_rcv_fin', S.FIN_WAIT_1, Ev.RCV_FIN, S.CLOSING],
     ['test_fin_wait_1_rcv_rst', S.FIN_WAIT_1, Ev.RCV_RST, S.CLOSED],
+    ['test_fin_wait_2_rcv_ack_of_fin', S.FIN_WAIT_2, Ev.RCV_ACK_OF_FIN, S.FIN_WAIT_2],
     ['test_fin_wait_2_rcv_fin', S.FIN_WAIT_2, Ev.RCV_FIN, S.TIME_WAIT],
     ['test_fin_wait_2_rcv_rst', S.FIN_WAIT_2, Ev.RCV_RST, S.CLOSED],
+    ['test_closing_send_fin', S.CLOSING, Ev.SND_FIN, S.CLOSING],
     ['test_closing_rcv_ack_of_fin', S.CLOSING, Ev.RCV_ACK_OF_FIN, S.TIME_WAIT],
+    ['test_closing_rcv_fin', S.CLOSING, Ev.RCV_FIN, S.CLOSING],
     ['test_closing_rcv_rst', S.CLOSING, Ev.RCV_RST, S.CLOSED],
     ['test_close_wait_send_fin', S.CLOSE_WAIT, Ev.SND_FIN, S.LAST_ACK],
+    ['test_close_wait_rcv_fin', S.CLOSE_WAIT, Ev.RCV_FIN, S.CLOSE_WAIT],
     ['test_close_wait_rcv_rst', S.CLOSE_WAIT, Ev.RCV_RST, S.CLOSED],
+    ['test_last_ack_send_fin', S.LAST_ACK, Ev.SND_FIN, S.LAST_ACK],
     ['test_last_ack_rcv_ack_of_fin', S.LAST_ACK, Ev.RCV_ACK_OF_FIN, S.CLOSED],
+    ['test_last_ack_rcv_fin', S.LAST_ACK, Ev.RCV_FIN, S.LAST_ACK],
     ['test_last_ack_rcv_rst', S.LAST_ACK, Ev.RCV_RST, S.CLOSED],
     ['test_time_wait_rcv_fin', S.TIME_WAIT, Ev.RCV_FIN, S.TIME_WAIT],
+    ['test_time_wait_rcv_ack_of_fin', S.TIME_WAIT, Ev.RCV_ACK_OF_FIN, S.TIME_WAIT],
     ['test_time_wait_rcv_rst', S.TIME_WAIT, Ev.RCV_RST, S.CLOSED],
-    ['test_closed_rcv_fin', S.CLOSED, Ev.RCV_FIN, S.CLOSED],
   ];
   for (const [title, from, ev, to] of cases) {
     it(`${title}: ${name(from)} → ${name(to)}`, () => {
+      expect(ruleFor(from, ev)).not.toBeNull();
       expect(name(next(from, ev))).toBe(name(to));
     });
   }
 
-  it('cites an RFC 9293 section in every rule, one rule per (state, event)', () => {
-    for (const r of RULES) expect(r.rfc).toMatch(/^3\.\d+(\.\d+)*/);
+  // the catch-all arm: no rule, the state stays and the tracker records the pair
+  const unruled: [string, number, number][] = [
+    ['test_closed_send_fin', S.CLOSED, Ev.SND_FIN],
+    ['test_closed_one_sided', S.CLOSED, Ev.ONE_SIDED],
+    ['test_listen_rcv_fin', S.LISTEN, Ev.RCV_FIN],
+    ['test_listen_synack_first', S.LISTEN, Ev.SYNACK_FIRST],
+    ['test_syn_sent_rcv_fin', S.SYN_SENT, Ev.RCV_FIN],
+    ['test_syn_sent_refuse', S.SYN_SENT, Ev.REFUSE],
+    ['test_syn_received_send_syn', S.SYN_RECEIVED, Ev.SND_SYN],
+    ['test_established_send_syn', S.ESTABLISHED, Ev.SND_SYN],
+    ['test_established_send_synack', S.ESTABLISHED, Ev.SND_SYNACK],
+    ['test_established_midstream', S.ESTABLISHED, Ev.MIDSTREAM],
+    ['test_fin_wait_2_send_fin', S.FIN_WAIT_2, Ev.SND_FIN],
+    ['test_time_wait_send_fin', S.TIME_WAIT, Ev.SND_FIN],
+  ];
+  for (const [title, from, ev] of unruled) {
+    it(`${title}: no rule, stays ${name(from)}`, () => {
+      expect(ruleFor(from, ev)).toBeNull();
+      expect(name(next(from, ev))).toBe(name(from));
+    });
+  }
+
+  it('cites an RFC 9293 section or an observer inference in every rule, one rule per (state, event)', () => {
+    for (const r of RULES) expect(r.rfc).toMatch(/^(3\.\d+(\.\d+)*|observer inference: .*\(3\.\d+)/);
+    // what the observer infers it also shows as a guess
+    for (const r of RULES) if (r.rfc.startsWith('observer inference')) expect(r.guess).toBeTruthy();
     expect(ruleFor(S.ESTABLISHED, Ev.RCV_FIN)!.rfc).toContain('3.10.7.4');
     expect(ruleFor(S.CLOSED, Ev.MIDSTREAM)!.guess).toMatch(/mid-stream/);
+    expect(ruleFor(S.LISTEN, Ev.REFUSE)!.fromStart).toBe(true);
   });
 });
 
@@ -102,6 +147,15 @@ describe('per state, through segments', () => {
     expect(r.byKind('tcp.refused')[0].related).toEqual([1]);
     expect(r.byKind('tcp.refused')[0].severity).toBe('break');
     expect(r.json.flows[0].tcp!.connState).toBe('REJ');
+    expect(unexpected(r)).toEqual([]);
+  });
+
+  it('test_closed_refused_again: a retransmitted SYN refused again stays CLOSED on the server, no unexpected pair', async () => {
+    const rst = { t: 0.001, from: 's' as const, flags: 'RA', seq: 0, ack: 1001, win: 0 };
+    const r = await analyzeSegs([syn, rst, { ...syn, t: 1 }, { ...rst, t: 1.001 }]);
+    expect(r.events).toEqual(['2 tcp.refused', '3 tcp.retransmission']);
+    expect(states(r)).toEqual(['1 SYN-SENT/CLOSED', '2 CLOSED/CLOSED', '3 SYN-SENT/CLOSED', '4 CLOSED/CLOSED']);
+    expect(unexpected(r)).toEqual([]);
   });
 
   it('test_syn_sent_unanswered: SYN and its retransmissions, nothing back → tcp.unanswered on the first SYN, Zeek S0', async () => {
@@ -166,6 +220,7 @@ describe('per state, through segments', () => {
     expect(r.json.flows[0].tcp!.states[0].guess).toMatch(/SYN was not captured/);
     expect(r.json.flows[0].tcp!.history).toBe('^hA');
     expect(r.events).toEqual(['2 tcp.unclosed']);
+    expect(unexpected(r)).toEqual([]);
   });
 
   it('test_established_idle: a gap above tcpIdleSeconds → tcp.idle on the frame after it', async () => {
@@ -198,6 +253,21 @@ describe('per state, through segments', () => {
     expect(r.json.flows[0].tcp!.states[1].guess).toMatch(/one-sided capture/);
     expect(r.events).toEqual(['4 tcp.unclosed']);
     expect(r.json.flows[0].tcp!.connState).toBe('SH');
+    expect(unexpected(r)).toEqual([]);
+  });
+
+  it('test_established_unexpected_synack: the server sends its SYN-ACK again after the client\'s ACK was captured → recorded, state kept', async () => {
+    // the ACK was lost after the capture point: the server is still in SYN-RECEIVED
+    const r = await analyzeSegs([...handshake, { ...synAck, t: 1 }, { ...ack3, t: 1.01 }]);
+    expect(unexpected(r)).toEqual(['4 server ESTABLISHED send SYN-ACK']);
+    expect(states(r)).toEqual(['1 SYN-SENT/LISTEN', '2 SYN-SENT/SYN-RECEIVED', '3 ESTABLISHED/ESTABLISHED']);
+  });
+
+  it('test_closed_send_fin_again: the server\'s FIN again after the observer saw it acknowledged → recorded; the client\'s TIME-WAIT takes it by rule', async () => {
+    // the client's ACK of the FIN was lost after the capture point: the server is still in LAST-ACK
+    const r = await analyzeSegs([...handshake, fin(1, 'c', 1001, 5001), ack(1.01, 's', 5001, 1002), fin(1.02, 's', 5001, 1002), ack(1.03, 'c', 1002, 5002), fin(1.5, 's', 5001, 1002)]);
+    expect(states(r).slice(3)).toEqual(['4 FIN-WAIT-1/CLOSE-WAIT', '5 FIN-WAIT-2/CLOSE-WAIT', '6 TIME-WAIT/LAST-ACK', '7 TIME-WAIT/CLOSED']);
+    expect(unexpected(r)).toEqual(['8 server CLOSED send FIN']);
   });
 
   it('a SYN retransmission (same ISN) stays in its flow', async () => {
