@@ -3,7 +3,7 @@
 // Magic a1b2c3d4 = microseconds, a1b23c4d = nanoseconds, in the writer's byte order.
 
 import { NotACaptureError } from './types';
-import type { FormatParser, ParserHost } from './reader';
+import type { FormatParser, ParserHost } from './parser';
 
 export const PCAP_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;

@@ -6,7 +6,7 @@
 // the file, so CaptureRecord.interfaceId is unique across sections.
 
 import { NotACaptureError, type CaptureInterface, type CaptureRecord } from './types';
-import type { FormatParser, ParserHost } from './reader';
+import type { FormatParser, ParserHost } from './parser';
 
 export const PCAPNG_MAGIC = 0x0a0d0d0a;
 /** No block of a sane file is larger (256 MiB); a longer length means the header is garbage. */
