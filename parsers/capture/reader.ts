@@ -49,10 +49,6 @@ const EMPTY = new Uint8Array(0);
 /** A carry buffer larger than this is dropped after use rather than kept for the next one. */
 const KEEP_CARRY = 1 << 20;
 
-function hex32(v: number): string {
-  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
-}
-
 export function newCaptureInfo(): CaptureInfo {
   return {
     format: 'pcap',
@@ -202,7 +198,8 @@ export class CaptureReader implements ParserHost {
       if (pcapMagic(magic) === null) {
         if ((magic >>> 16) === 0x1f8b)
           throw new NotACaptureError('gzip-compressed data at offset 0: decompress it first (readCapture does)');
-        throw new NotACaptureError(`not a capture file: unknown magic ${hex32(magic)} at offset 0 (expected pcap, pcapng or gzip)`);
+        // No byte of the file is quoted: a client may name any file, and the error goes back to it.
+        throw new NotACaptureError('not a capture file: no pcap, pcapng or gzip signature at offset 0');
       }
     }
     const take = Math.min(PCAP_HEADER_LEN - this.headLen, chunk.length - pos);
