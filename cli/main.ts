@@ -7,12 +7,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fileChunks } from '../host/file-source';
 import { analyzeCapture } from '../analysis/analyze';
+import { DEFAULT_MAX_FLOWS } from '../analysis/flows';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S]
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N]
        stateline serve [FILE] [--port N] [--keylog FILE]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
@@ -23,6 +24,8 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
   --protocols LIST which state trackers run, comma-separated from tcp,dns,quic
                    (default all; 'none' reads, decodes and builds flows only)
   --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
+  --max-flows N    stop reading (an error in capture.errors, what was read kept)
+                   at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
 
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
@@ -35,10 +38,11 @@ interface AnalyzeArgs {
   progress: boolean;
   protocols: Protocol[];
   tcpIdle: number | undefined;
+  maxFlows: number | undefined;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -58,6 +62,10 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       const v = Number(a === '--tcp-idle' ? args[++i] : a.slice('--tcp-idle='.length));
       if (!(v > 0)) throw new UsageError('--tcp-idle needs a number of seconds > 0');
       out.tcpIdle = v;
+    } else if (a === '--max-flows' || a.startsWith('--max-flows=')) {
+      const v = Number(a === '--max-flows' ? args[++i] : a.slice('--max-flows='.length));
+      if (!Number.isInteger(v) || v < 1) throw new UsageError('--max-flows needs a whole number of flows > 0');
+      out.maxFlows = v;
     }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
@@ -92,6 +100,7 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
     analysis = await analyzeCapture(fileChunks(args.file), {
       trackerOptions: { keylog, protocols: args.protocols, tcpIdleSeconds: args.tcpIdle },
       totalBytes: size,
+      maxFlows: args.maxFlows,
       onProgress: showProgress
         ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)
         : undefined,

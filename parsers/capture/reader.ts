@@ -20,6 +20,7 @@
 
 import {
   CaptureCancelledError,
+  CaptureStop,
   NotACaptureError,
   type CaptureError,
   type CaptureInfo,
@@ -31,7 +32,10 @@ import { PcapngParser, PCAPNG_MAGIC } from './pcapng';
 import { Gunzip } from './gunzip';
 
 export interface ReadOptions {
-  /** Called once per record; the record object is reused and its data valid only during the call. */
+  /**
+   * Called once per record; the record object is reused and its data valid only during
+   * the call. Throwing CaptureStop stops reading at this record.
+   */
   onRecord(r: CaptureRecord): void;
   /** Bytes of the source read so far (compressed bytes for .gz); called at most once per source chunk. */
   onProgress?(bytesRead: number, totalBytes: number | undefined): void;
@@ -140,7 +144,7 @@ export class CaptureReader implements ParserHost {
     }
     if (pos >= n) return;
     const dv = new DataView(chunk.buffer, chunk.byteOffset, n);
-    const stop = parser.parse(chunk, dv, pos, n, base);
+    const stop = this.parse(parser, chunk, dv, pos, n, base);
     if (stop < n && !this.stopped) {
       // The start of a record whose end is in a later chunk: copy it, once.
       const rest = n - stop;
@@ -214,6 +218,20 @@ export class CaptureReader implements ParserHost {
     return pos;
   }
 
+  /** The parser's record loop, stopped where the sink throws CaptureStop. */
+  private parse(parser: FormatParser, buf: Uint8Array, dv: DataView, p: number, end: number, base: number): number {
+    try {
+      return parser.parse(buf, dv, p, end, base);
+    } catch (e) {
+      if (!(e instanceof CaptureStop)) throw e;
+      const r = this.rec;
+      this.info.records = r.frame - 1;
+      this.error(r.frame, r.offset, e.message, 'stopped');
+      this.stopped = true;
+      return end;
+    }
+  }
+
   /** Completes the carried record from the chunk; returns the chunk position after it, or -1. */
   private fillCarry(parser: FormatParser, chunk: Uint8Array, pos: number): number {
     const n = chunk.length;
@@ -239,7 +257,7 @@ export class CaptureReader implements ParserHost {
       pos += take;
     }
     if (this.carryLen < this.carryNeed) return -1;
-    parser.parse(this.carry, this.carryDv, 0, this.carryNeed, this.carryBase);
+    this.parse(parser, this.carry, this.carryDv, 0, this.carryNeed, this.carryBase);
     this.carryLen = 0;
     this.carryNeed = 0;
     if (this.carry.length > KEEP_CARRY) {

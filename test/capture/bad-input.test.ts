@@ -7,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   CaptureCancelledError,
+  CaptureReader,
+  CaptureStop,
   MAX_LISTED_ERRORS,
   NotACaptureError,
   readCapture,
@@ -447,6 +449,30 @@ describe('cancel and source errors', () => {
     };
     await expect(readCapture(bad('big-endian.pcap'), { onRecord: boom })).rejects.toThrow('sink failed');
     await expect(readCapture(bad('gzip-of-pcap.pcap.gz'), { onRecord: boom })).rejects.toThrow('sink failed');
+  });
+
+  it('a sink that throws CaptureStop stops reading at that record and keeps the ones before', async () => {
+    const stopAt = (frame: number, into: number[]) => (r: { frame: number }): void => {
+      if (r.frame === frame) throw new CaptureStop('enough');
+      into.push(r.frame);
+    };
+    const pcapng = bad('pcapng-two-sections-mixed-endian.pcapng');
+    for (const [name, file, bytes] of [['pcap', plain, plain], ['gzip', plain, gzipSync(plain)], ['pcapng', pcapng, pcapng]] as const) {
+      const whole: number[] = [];
+      const third = (await read(file)).records[2];
+      const info = await readCapture(bytes, { onRecord: stopAt(3, whole) });
+      expect(whole, name).toEqual([1, 2]);
+      expect(info.records).toBe(2);
+      expect(info.errors.at(-1)).toEqual(err(3, third.offset, 'enough', 'stopped'));
+      // The same at any chunking (the stop may fall in a carried record).
+      for (const size of [1, 7]) {
+        const seen: number[] = [];
+        const cr = new CaptureReader(stopAt(3, seen));
+        for (const c of split(file, size)) cr.push(c);
+        expect(seen).toEqual([1, 2]);
+        expect(cr.end().errors.at(-1)).toEqual(err(3, third.offset, 'enough', 'stopped'));
+      }
+    }
   });
 
   it('stops pulling from the source once reading has stopped', async () => {

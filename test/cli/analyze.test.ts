@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { oneFlowPerPacket } from '../analysis/many-flows';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin', 'stateline.mjs');
@@ -119,6 +120,20 @@ describe('stateline analyze', () => {
     expect((await run(['analyze'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--frobnicate'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--protocols', 'smtp'])).code).toBe(2);
+    expect((await run(['analyze', fx('sample.pcapng'), '--max-flows', '0'])).code).toBe(2);
+  });
+
+  it('--max-flows: a capture of only new flows stops at the bound, keeps what was read, exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stateline-flows-'));
+    const file = join(dir, 'scan.pcap');
+    writeFileSync(file, oneFlowPerPacket(5000, 'tcp'));
+    const j = await json([file, '--max-flows', '2000']);
+    expect(j.capture.packets).toBe(2000);
+    expect(j.flows).toHaveLength(2000);
+    expect(j.capture.errors).toEqual([{ frame: 2001, offset: 24 + 2000 * 70, message: 'flow table full at 2000 flows: reading stopped here (the limit is set by --max-flows)', effect: 'stopped' }]);
+    const text = await run(['analyze', file, '--max-flows=2000']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('frame 2001 at offset 140024: flow table full at 2000 flows');
   });
 
   it('keeps everything before a damaged record and names its frame and offset (exit 0)', async () => {
