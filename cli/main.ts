@@ -14,7 +14,7 @@ import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N]
-       stateline serve [FILE] [--port N] [--keylog FILE]
+       stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors
