@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fmtTime } from '../../cli/summary';
 import { oneFlowPerPacket } from '../analysis/many-flows';
+import { concat, epb, firstIpPacket, idb, shb } from '../capture/helpers';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin', 'stateline.mjs');
@@ -121,6 +123,21 @@ describe('stateline analyze', () => {
     expect((await run(['analyze', fx('sample.pcapng'), '--frobnicate'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--protocols', 'smtp'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--max-flows', '0'])).code).toBe(2);
+  });
+
+  it('a timestamp past year 275760 (the end of JavaScript dates) is printed, not thrown', async () => {
+    // The first IP packet of tcp-clean-close.pcap twice in a pcapng, near the last microsecond a 64-bit count reaches.
+    const pcap = readFileSync(fx('tcp-clean-close.pcap'));
+    const first = firstIpPacket(pcap);
+    const file = join(mkdtempSync(join(tmpdir(), 'stateline-time-')), 'far.pcapng');
+    writeFileSync(file, concat(shb(), idb(), epb(true, { ts: 0xfffffffffffffff0n, data: first }), epb(true, { ts: 0xffffffffffffffffn, data: first })));
+    const r = await run(['analyze', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('from 18446744073709.55 s since 1970-01-01 UTC (past year 275760) to 18446744073709.55 s since 1970-01-01 UTC (past year 275760)');
+    expect((await json([file])).capture.packets).toBe(2);
+    expect(fmtTime(-1e16)).toBe('-10000000000000000 s since 1970-01-01 UTC (before year -271821)');
+    expect(fmtTime(0)).toBe('1970-01-01 00:00:00.000 UTC');
   });
 
   it('--max-flows: a capture of only new flows stops at the bound, keeps what was read, exits 0', async () => {
