@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStatus, Summary } from '../../analysis/api';
 import { DEFAULT_MAX_UPLOAD, parseServe, startServer, type Served } from '../../cli/serve';
+import { httpClient } from '../../renderer/client';
 import { oneFlowPerPacket } from '../analysis/many-flows';
 
 const ROOT = join(__dirname, '..', '..');
@@ -207,5 +208,25 @@ describe('stateline serve (HTTP)', () => {
     expect(parseServe(['--max-upload=2G']).maxUpload).toBe(2 * 2 ** 30);
     expect(parseServe(['--max-upload', '1000']).maxUpload).toBe(1000);
     for (const bad of [['--port', 'abc'], ['--bogus'], ['--max-upload', '0'], ['--max-upload', 'lots'], ['--max-upload']]) expect(() => parseServe(bad)).toThrow();
+  });
+});
+
+describe("the renderer's HTTP client against stateline serve", () => {
+  let s: Served;
+  beforeAll(async () => {
+    s = await startServer({ port: 0, build: false, log: () => {}, maxUpload: 20_000 });
+  });
+  afterAll(() => s.close());
+  // As in the browser, where the cookie goes with every same-origin request.
+  const withToken = (token: string): typeof fetch => (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${token}` } });
+
+  it('reports an upload the server refuses (too large, no token) and otherwise opens it', async () => {
+    const client = httpClient(s.url.slice(0, -1), withToken(s.token));
+    await expect(client.openFile(new File([oneFlowPerPacket(1000, 'udp') as Uint8Array<ArrayBuffer>], 'big.pcap'))).rejects.toThrow(/larger than the server's limit of 20000 bytes/);
+    await client.openFile(new File([SAMPLE], 'small.pcapng'));
+    expect((await client.status()).name).toBe('small.pcapng');
+    const stranger = httpClient(s.url.slice(0, -1), withToken('not-the-token-0123456789'));
+    await expect(stranger.status()).rejects.toThrow(/missing or wrong token/);
+    await expect(stranger.openFile(new File([SAMPLE], 'x.pcapng'))).rejects.toThrow(/missing or wrong token/);
   });
 });
