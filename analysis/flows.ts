@@ -12,9 +12,9 @@ import { formatIp, type Packet, IpProto, TcpFlag } from '../parsers/decode/index
 
 /**
  * How many flows the table holds by default (AnalyzeOptions.maxFlows). A flow costs
- * ~0.4 KB in the analysis, ~2.7 KB when it is TCP, and `--json` peaks at ~7 KB per
+ * ~0.35 KB in the analysis, ~2.8 KB when it is TCP, and `--json` peaks at ~7 KB per
  * one-packet TCP flow (README, "Speed and memory"): half a million keeps a capture of
- * nothing but new flows (a SYN scan) well inside Node's default 4 GiB heap.
+ * nothing but new flows (a SYN scan) inside Node's default 4 GiB heap, --json too.
  */
 export const DEFAULT_MAX_FLOWS = 500_000;
 
