@@ -170,8 +170,6 @@ const EMPTY = new Uint8Array(0);
 export class Gunzip {
   damage: GzipDamage | null = null;
   members = 0;
-  /** Uncompressed bytes handed on. */
-  outBytes = 0;
 
   private state = S.Member;
   /** The input being decoded and the bit position in it; `base` = compressed offset of buf[0]. */
@@ -218,6 +216,8 @@ export class Gunzip {
       this.bp &= 7;
     }
     this.run();
+    // What this chunk made decodable goes on now (the reader's progress, a stalled source).
+    this.flush();
     this.keepTail();
   }
 
@@ -651,7 +651,6 @@ export class Gunzip {
       const from = this.flushed, to = this.op;
       this.crc = crc32(this.crc, this.out, from, to);
       this.flushed = to;
-      this.outBytes += to - from;
       this.sink(this.out.subarray(from, to));
     }
   }
