@@ -1,12 +1,54 @@
 // The DNS events decided at the end of the capture, once every response that could
 // come has come: queries never answered or answered after the client's timeout
-// (dns.unanswered), responses refused by a gone client (dns.client-gone), error
-// answers (dns.error) and truncated ones (dns.truncated). In transaction order; the
-// analysis orders all events by frame.
+// (dns.unanswered), lookups that survived at another resolver (dns.failover),
+// responses refused by a gone client (dns.client-gone), error answers (dns.error) and
+// truncated ones (dns.truncated). In transaction order; the analysis orders all events
+// by frame.
 
 import { rcodeName } from '../../parsers/dns/wire';
-import { hex4, secs, type DnsEmit } from './report';
-import { F_QUESTION, F_TCP, F_TRUNCATED, S_MISMATCH, S_ORPHAN, S_UNANSWERED, type DnsStore } from './store';
+import { hex4, hostText, secs, type DnsEmit } from './report';
+import { F_QUESTION, F_TCP, F_TRUNCATED, S_ANSWERED, S_MISMATCH, S_ORPHAN, S_UNANSWERED, type DnsStore } from './store';
+
+/** A failover's delay: to the millisecond from a second up (a resolver's timeout shows as 1.005 s). */
+function delayText(x: number): string {
+  return x >= 1 ? `${x.toFixed(3)} s` : secs(x);
+}
+
+/** "frame 3", "frames 3, 5" */
+function framesText(frames: readonly number[]): string {
+  return `frame${frames.length > 1 ? 's' : ''} ${frames.join(', ')}`;
+}
+
+/**
+ * dns.failover on the query frame of transaction `t`, which asked another resolver
+ * after transaction tFailoverOf[t] went unanswered or was refused — when the lookup
+ * survived there: answered within the client's timeout `T`.
+ */
+function raiseFailover(s: DnsStore, emit: DnsEmit, t: number, T: number): void {
+  if (s.tStatus[t] !== S_ANSWERED || s.tResponseTime[t] - s.tLastQueryTime[t] > T) return;
+  const f = s.tFailoverOf[t];
+  // The lookup's first query: back through earlier failovers and new-port retries.
+  let root = f;
+  for (let p = f; p >= 0; p = s.tFailoverOf[p] >= 0 ? s.tFailoverOf[p] : s.tRetryOf[p]) root = p;
+  const from = s.flowOf(f), to = s.flowOf(t);
+  const failed = s.queryFrames(f);
+  const sif = s.tServerIcmpFrame[f];
+  const began = root !== f ? ` (the lookup's first query: frame ${s.tQf0[root]}, to ${hostText(s.flowOf(root), false)})` : '';
+  const why = sif > 0
+    ? `${hostText(from, false)} refused the query (${framesText(failed)}) with ${s.serverIcmpText.get(f)} at frame ${sif}`
+    : `no answer from ${hostText(from, false)} to the query (${framesText(failed)})`;
+  emit('dns.failover', s.tQf0[t], s.tTime[t], s.tFlow[t],
+    `query ${hex4(s.tId[t])} for ${s.questionOf(t)} failed over from ${hostText(from, false)} to ${hostText(to, false)} after ${delayText(s.tTime[t] - s.tTime[root])}${began}: ${why}; sent again from ${to.endpoint(true)} and answered at frame ${s.tResponseFrame[t]}`,
+    sif > 0 ? [...failed, sif] : [...failed]);
+}
+
+/** "; failed over to …" for the dns.unanswered of a transaction the client gave up for another resolver. */
+function failedOverText(s: DnsStore, t: number): string {
+  const o = s.tFailedOverTo[t];
+  if (o < 0) return '';
+  const to = s.flowOf(o);
+  return `; failed over to ${hostText(to, false)} (from ${to.endpoint(true)}) at frame ${s.tQf0[o]}${s.tStatus[o] === S_ANSWERED ? `, answered at frame ${s.tResponseFrame[o]}` : ''}`;
+}
 
 /** Raises the end-of-capture events; `end` is the capture's last time, `timeout` the client's (s). */
 export function raiseBreaks(s: DnsStore, emit: DnsEmit, end: number, timeout: number): void {
@@ -16,6 +58,7 @@ export function raiseBreaks(s: DnsStore, emit: DnsEmit, end: number, timeout: nu
   for (let t = 0; t < n; t++) {
     if (qn[t] === 0) continue;
     if (status[t] === S_MISMATCH) continue; // dns.question-mismatch says it
+    if (s.tFailoverOf[t] >= 0) raiseFailover(s, emit, t, T);
     const quiet = s.quiet(s.tFlow[t]);
     const first = qf0[t];
     if (status[t] === S_UNANSWERED) {
@@ -30,7 +73,7 @@ export function raiseBreaks(s: DnsStore, emit: DnsEmit, end: number, timeout: nu
       const icmp = sif > 0 ? `; the server's host refused it: ${s.serverIcmpText.get(t)} at frame ${sif}` : '';
       const r = s.tRetriedBy[t];
       emit('dns.unanswered', first, s.tTime[t], flow.id,
-        `query ${hex4(s.tId[t])} for ${s.questionOf(t)} to ${flow.endpoint(false)} was not answered${sends}: ${why}${icmp}${r >= 0 ? `; retried from ${s.flowOf(r).endpoint(true)} at frame ${qf0[r]}${s.tResponseFrame[r] > 0 ? `, answered at frame ${s.tResponseFrame[r]}` : ''}` : ''}`,
+        `query ${hex4(s.tId[t])} for ${s.questionOf(t)} to ${flow.endpoint(false)} was not answered${sends}: ${why}${icmp}${r >= 0 ? `; retried from ${s.flowOf(r).endpoint(true)} at frame ${qf0[r]}${s.tResponseFrame[r] > 0 ? `, answered at frame ${s.tResponseFrame[r]}` : ''}` : ''}${failedOverText(s, t)}`,
         sif > 0 ? [sif] : []);
       continue;
     }
@@ -39,7 +82,7 @@ export function raiseBreaks(s: DnsStore, emit: DnsEmit, end: number, timeout: nu
     if (!quiet && wait > T) {
       const flow = s.flowOf(t);
       emit('dns.unanswered', first, s.tTime[t], flow.id,
-        `query ${hex4(s.tId[t])} for ${s.questionOf(t)} to ${flow.endpoint(false)} got no response within the ${T} s timeout; the response came only ${secs(wait)} after the ${qn[t] > 1 ? 'last send' : 'query'}, at frame ${s.tResponseFrame[t]}${s.tIcmpFrame[t] > 0 ? ', when the client had given up' : ''}`,
+        `query ${hex4(s.tId[t])} for ${s.questionOf(t)} to ${flow.endpoint(false)} got no response within the ${T} s timeout; the response came only ${secs(wait)} after the ${qn[t] > 1 ? 'last send' : 'query'}, at frame ${s.tResponseFrame[t]}${s.tIcmpFrame[t] > 0 ? ', when the client had given up' : ''}${failedOverText(s, t)}`,
         [s.tResponseFrame[t]]);
     }
   }

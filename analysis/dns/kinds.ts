@@ -75,6 +75,16 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
       'exist; SERVFAIL — the server could not resolve it (often an upstream failure or DNSSEC validation ' +
       'error); REFUSED — the server will not answer this client.',
   },
+  'dns.failover': {
+    severity: 'info',
+    title: 'DNS lookup failed over to another resolver',
+    explanation:
+      'The client asked the same question (same query ID, from a new socket) of another resolver after the ' +
+      'first did not answer or refused the query with ICMP port unreachable — as glibc\'s stub resolver ' +
+      'moves to the next nameserver of resolv.conf. The lookup survived, late by the time stated; the ' +
+      'query to the first resolver stays dns.unanswered: that resolver did fail it.',
+    reference: 'glibc resolver behaviour (res_send: the next nameserver after a timeout or an ICMP error)',
+  },
   'dns.malformed': {
     severity: 'warning',
     title: 'DNS message cannot be decoded',

@@ -57,6 +57,8 @@ describe('fixtures/dns', () => {
       ['dns.unanswered', 5, [6]], ['udp.port-unreachable', 6, [5]],
     ]);
     // tshark: no dns.retransmission on frames 2 and 4 (it pairs per port pair).
+    // The same resolver from a new port is a retry, never a failover (that is another resolver).
+    expect(j.dns.filter((d) => d.failoverOf !== undefined || d.failedOverTo !== undefined)).toEqual([]);
   });
 
   it('dns-client-gone: the answer held 2 s by the bridge reaches a closed socket; ICMP port unreachable quotes it', async () => {
