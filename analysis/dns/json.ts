@@ -38,6 +38,6 @@ export function transactionJson(s: DnsStore, t: number): DnsJson {
   if (s.tRetryOf[t] >= 0) j.retryOf = s.tQf0[s.tRetryOf[t]];
   if (s.tFailoverOf[t] >= 0) j.failoverOf = s.tQf0[s.tFailoverOf[t]];
   if (s.tFailedOverTo[t] >= 0) j.failedOverTo = s.tQf0[s.tFailedOverTo[t]];
-  if (s.tDuplicateOf[t] > 0) j.duplicateOf = s.tDuplicateOf[t];
+  if (s.tDuplicateOf[t] >= 0) j.duplicateOf = s.tResponseFrame[s.tDuplicateOf[t]];
   return j;
 }

@@ -31,7 +31,8 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
     explanation:
       'A response arrived for which no outstanding query was seen: either the capture started after the ' +
       'query, or the client had already dropped the lookup\'s state (it got an earlier answer to the same ' +
-      'query — a duplicate — or timed out), so nobody was waiting for it.',
+      'query — a duplicate — or timed out), so nobody was waiting for it. When the client\'s host refused ' +
+      'it with ICMP port unreachable, it is dns.client-gone instead (one break per response).',
     reference: 'Zeek dns_unmatched_reply; Wireshark dns.unsolicited / retransmitted response',
   },
   'dns.client-gone': {
@@ -40,7 +41,9 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
     explanation:
       'The response came back, but the client\'s host answered it with ICMP port unreachable: the socket ' +
       'that sent the query was already closed (the application gave up or exited), so its state — the ' +
-      'query ID it waited for — was gone, and the operating system dropped the answer.',
+      'query ID it waited for — was gone, and the operating system dropped the answer. A response no query ' +
+      'waited for any more (a duplicate of an answer, or one whose query is not in the capture) refused so ' +
+      'is this one event, not also dns.orphan-response: the ICMP says why nobody waited.',
     reference: 'the seed\'s DNS example',
   },
   'dns.id-reuse': {

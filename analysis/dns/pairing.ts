@@ -4,8 +4,9 @@
 // cross-port retry, failover to another resolver, ID reuse, question mismatch, orphan
 // and duplicate responses, the TCP retry of a truncated answer) are listed in
 // ./tracker's header; the events they raise while the capture is read
-// (dns.retransmission, dns.id-reuse, dns.question-mismatch, dns.orphan-response,
-// dns.malformed) are raised here, the rest at the end (./breaks).
+// (dns.retransmission, dns.id-reuse, dns.question-mismatch, dns.malformed) are raised
+// here, the rest at the end (./breaks) — the orphan responses too, since an ICMP error
+// that comes after one makes it dns.client-gone instead.
 
 import { DnsHeader, DnsQuestion, questionText, readHeader, readQuestion, RecordWalk, sameName, walkRecords } from '../../parsers/dns/wire';
 import { sameAddress, type Flow } from '../flows';
@@ -300,24 +301,14 @@ export class DnsPairing {
         if (s.tId[r] === id && s.tQn[r] > 0) { prev = r; break; }
       const dup = prev >= 0 && s.tResponseFrame[prev] > 0 && (!hasQuestion || !(s.tFlags[prev] & F_QUESTION) || this.sameQuestion(prev, true)) ? prev : -1;
       if (quiet) return; // mDNS / LLMNR: unasked answers are announcements
+      // An orphan (dns.orphan-response, or dns.client-gone when ICMP refuses it: ./breaks).
       t = s.newTx(fid, id);
       if (hasQuestion) s.setQuestion(t, this.q);
       s.tTime[t] = time;
       s.tResponseFrame[t] = frame;
       s.tResponseTime[t] = time;
       s.tStatus[t] = S_ORPHAN;
-      const q = hasQuestion ? ` for ${s.questionOf(t)}` : '';
-      if (dup >= 0) {
-        const dupResp = s.tResponseFrame[dup];
-        s.tDuplicateOf[t] = dupResp;
-        this.emit('dns.orphan-response', frame, time, fid,
-          `duplicate response ${hex4(id)}${q}: the query (frame ${s.tQf0[dup]}) was already answered at frame ${dupResp}, ${secs(time - s.tResponseTime[dup])} earlier, so the client no longer waited for it`,
-          [s.tQf0[dup], dupResp]);
-      } else {
-        this.emit('dns.orphan-response', frame, time, fid,
-          `response ${hex4(id)}${q} from ${flow.endpoint(false)} to ${flow.endpoint(true)} matches no query seen on this flow`,
-          []);
-      }
+      s.tDuplicateOf[t] = dup;
     }
     s.tRcode[t] = rcode;
     if (h.tc === 1) s.tFlags[t] |= F_TRUNCATED;

@@ -82,6 +82,7 @@ export class DnsStore {
   tIcmpFrame = new Int32Array(0);
   tServerIcmpFrame = new Int32Array(0);
   tTcpRetryFrame = new Int32Array(0);
+  /** For an orphan duplicating an answer: the answered transaction (-1: none). */
   tDuplicateOf = new Int32Array(0);
   tRetryOf = new Int32Array(0);
   tRetriedBy = new Int32Array(0);

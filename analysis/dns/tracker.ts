@@ -45,7 +45,9 @@
 //   listed.
 // - A DNS response refused with ICMP port unreachable is dns.client-gone (the quote
 //   must carry the response's addresses and ports, and its UDP length and ID when
-//   quoted). The UDP tracker (../udp/tracker) resolves the ICMP error and asks this
+//   quoted) — an orphan or duplicate response too, as that one break (not also
+//   dns.orphan-response: one break per frame and cause, the ICMP saying why nobody
+//   waited for it). The UDP tracker (../udp/tracker) resolves the ICMP error and asks this
 //   tracker to explain it (UdpIcmpExplainer); every other ICMP error on a UDP flow —
 //   a refused query included — is its udp.port-unreachable / udp.unreachable.
 
