@@ -114,6 +114,8 @@ export interface KindCount {
 export interface Summary {
   name: string | null;
   capture: CaptureSummaryJson;
+  /** capture.linkTypes as a user reads them: "Ethernet (1)" (parsers/decode/linktypes). */
+  linkTypeTitles: string[];
   flows: number;
   /** Flows per protocol: tcp, udp, icmp, and the apps dns, quic. */
   flowsByProtocol: { protocol: string; count: number }[];

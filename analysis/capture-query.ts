@@ -6,6 +6,7 @@
 // once (light: no per-flow state history), a flow's full JSON when it is opened, the
 // whole JSON only for an export.
 
+import { linkTypeTitle } from '../parsers/decode/index';
 import type { Analysis, Tracker } from './analysis';
 import type {
   ApiArgs,
@@ -313,6 +314,7 @@ export class CaptureQuery {
     return {
       name: this.name,
       capture: this.capture,
+      linkTypeTitles: this.capture.linkTypes.map(linkTypeTitle),
       flows: this.analysis.flows.size,
       flowsByProtocol: [...protos].map(([protocol, count]) => ({ protocol, count })).sort((x, y) => y.count - x.count),
       events: this.eventRows.length,

@@ -42,20 +42,3 @@ export function fmtDate(t: number | null): string {
   return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
-const LINK_TYPES: Record<number, string> = {
-  0: 'BSD loopback',
-  1: 'Ethernet',
-  9: 'PPP',
-  12: 'raw IP',
-  14: 'raw IP',
-  101: 'raw IP',
-  108: 'OpenBSD loopback',
-  113: 'Linux cooked (SLL)',
-  228: 'raw IPv4',
-  229: 'raw IPv6',
-  276: 'Linux cooked v2 (SLL2)',
-};
-
-export function linkTypeName(lt: number): string {
-  return LINK_TYPES[lt] ? `${LINK_TYPES[lt]} (${lt})` : `link type ${lt}`;
-}

@@ -35,6 +35,28 @@ const NAMES: Readonly<Record<number, string>> = {
   [LinkType.LINUX_SLL2]: 'linux sll2',
 };
 
+/** What a user reads for each: the app's overview ("Linux cooked (SLL) (113)"). */
+const TITLES: Readonly<Record<number, string>> = {
+  [LinkType.NULL]: 'BSD loopback',
+  [LinkType.ETHERNET]: 'Ethernet',
+  [LinkType.PPP]: 'PPP',
+  [LinkType.RAW_BSD]: 'raw IP',
+  [LinkType.RAW_OPENBSD]: 'raw IP',
+  [LinkType.PPP_HDLC]: 'PPP in HDLC framing',
+  [LinkType.RAW]: 'raw IP',
+  [LinkType.LOOP]: 'OpenBSD loopback',
+  [LinkType.LINUX_SLL]: 'Linux cooked (SLL)',
+  [LinkType.IPV4]: 'raw IPv4',
+  [LinkType.IPV6]: 'raw IPv6',
+  [LinkType.LINUX_SLL2]: 'Linux cooked v2 (SLL2)',
+};
+
+/** "Ethernet (1)", or "link type 147" for one the decoder does not read. */
+export function linkTypeTitle(linkType: number): string {
+  const t = TITLES[linkType];
+  return t ? `${t} (${linkType})` : `link type ${linkType}`;
+}
+
 /** The name of a link type the decoder reads, or null for one it does not. */
 export function linkTypeName(linkType: number): string | null {
   return NAMES[linkType] ?? null;

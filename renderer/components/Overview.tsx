@@ -1,7 +1,7 @@
 import type { Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
-import { fmtBytes, fmtCount, fmtDate, fmtDuration, linkTypeName } from '../format';
+import { fmtBytes, fmtCount, fmtDate, fmtDuration } from '../format';
 import { useAsync, useWidth } from '../hooks';
 import { usePalette } from '../theme';
 import { ChartFrame, RateChart } from './Charts';
@@ -32,7 +32,7 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
             {c.compressed ? ' (gzip)' : ''}
           </dd>
           <dt>Link types</dt>
-          <dd>{c.linkTypes.map(linkTypeName).join(', ') || '—'}</dd>
+          <dd>{summary.linkTypeTitles.join(', ') || '—'}</dd>
           <dt>Packets</dt>
           <dd data-testid="packets">{fmtCount(c.packets)}</dd>
           <dt>Bytes</dt>

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { DecodeProblem, Decoder, formatIp, Packet } from '../../parsers/decode/index';
-import { LinkType, linkTypeName } from '../../parsers/decode/index';
+import { LinkType, linkTypeName, linkTypeTitle } from '../../parsers/decode/index';
 import * as F from './frames';
 import { be16, cat, decodeOne, payloadText } from './util';
 
@@ -308,7 +308,10 @@ describe('the link-type table', () => {
       const { dec } = decodeOne(F.LO_UDP, lt);
       expect([id, dec.stats.unsupportedLinkTypes.size]).toEqual([id, 0]);
       expect(linkTypeName(lt)).toBeTruthy();
+      expect(linkTypeTitle(lt)).toMatch(new RegExp(`^[A-Za-z].* \\(${lt}\\)$`));
     }
+    expect(linkTypeTitle(LinkType.LINUX_SLL)).toBe('Linux cooked (SLL) (113)');
+    expect(linkTypeTitle(147)).toBe('link type 147');
     expect(linkTypeName(LinkType.LINUX_SLL)).toBe('linux sll');
     expect(decodeOne(F.LO_UDP, 147).dec.stats.unsupportedLinkTypes.get(147)).toBe(1);
     expect(linkTypeName(147)).toBeNull();
