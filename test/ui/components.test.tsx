@@ -155,7 +155,7 @@ describe('one bad value never blanks the app', () => {
 
   it('a view that throws shows its error in place; the tabs and the other views go on working', async () => {
     // A summary whose link types are not a list: the overview throws while rendering.
-    const { client, session } = bytesClient(new Uint8Array(pcap), (s) => ((s.capture as { linkTypes: unknown }).linkTypes = null));
+    const { client, session } = bytesClient(new Uint8Array(pcap), (s) => ((s as { linkTypeTitles: unknown }).linkTypeTitles = null));
     const errors = console.error;
     console.error = () => {}; // React reports the caught error; expected here
     try {
