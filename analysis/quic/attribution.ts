@@ -519,15 +519,19 @@ export class Attribution {
         const quietGap = first.time - lastElsewhere;
         if (lastElsewhere > first.time + 1 || quietGap > this.idleSeconds) continue;
         if (c.closeFrames.length) continue;
-        const reasons: string[] = [`same server ${srv}`, lastElsewhere <= first.time ? `the old path went quiet ${Math.max(0, quietGap).toFixed(3)} s before` : 'the old path stops as this one starts'];
+        // A client migration: what stops on the old path is the client's sending; the
+        // server's packets may still go there a while (in flight, or sent before it saw
+        // the new path), so the old path's last packet can come after the new path's first.
+        const old = c.paths[c.paths.length - 1];
+        const quietReason = old.clientLastFrame > 0 && old.clientLastFrame < first.frame
+          ? `the client's last packet on the old path was frame ${old.clientLastFrame}, ${(first.time - old.clientLastTime).toFixed(3)} s before`
+          : lastElsewhere <= first.time ? `the old path went quiet ${Math.max(0, quietGap).toFixed(3)} s before` : 'the old path stops as this one starts';
+        const reasons: string[] = [`same server ${srv}`, quietReason];
         let score = 1;
         // the client-to-server DCIDs have the server's CID length and stay the same
         const serverLen = (c.serverCids.find((x) => x) ?? '').length / 2;
-        const fromClient = items.filter((u) => {
-          const dir = u.dir ?? 0;
-          const src = dir === 0 ? flow.endpoint(flow.clientIsA) : flow.endpoint(!flow.clientIsA);
-          return src !== srv;
-        });
+        const sender = (u: Unmatched): string => ((u.dir ?? 0) === 0 ? flow.endpoint(flow.clientIsA) : flow.endpoint(!flow.clientIsA));
+        const fromClient = items.filter((u) => sender(u) !== srv);
         if (serverLen > 0 && fromClient.length >= 2) {
           const k0 = hex(headOf(fromClient[0]), 1, serverLen);
           if (fromClient.every((u) => u.headLen > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
@@ -540,6 +544,10 @@ export class Attribution {
           score++;
           reasons.push('PATH_CHALLENGE-sized first datagrams (≥ 1200 bytes)');
         }
+        // the server answers on the new path: it knows the CID there (a reason, not a
+        // score: the two above decide, as they always have)
+        const answer = fromClient.length < items.length ? items.find((u) => sender(u) === srv) : undefined;
+        if (answer) reasons.push(`the server answers on the new path from frame ${answer.frame}`);
         if (score < 2) continue;
         candidates++;
         if (!best || score > best.score) best = { c, serverIsA, score, reasons };
@@ -560,15 +568,23 @@ export class Attribution {
       const client = flow.endpoint(clientDir === 0), server = flow.endpoint(clientDir !== 0);
       const path: QuicPath = { flow: flow.id, client, server, firstFrame: first.frame, lastFrame: items[items.length - 1].frame, firstTime: first.time, lastTime: items[items.length - 1].time, clientLastFrame: 0, clientLastTime: 0, inferred: true, challenges: [] };
       c.paths.push(path);
+      let answer = 0;
       for (const u of items) {
         const fc = (u.dir ?? 0) === clientDir;
         c.inferredFrames.push(u.frame);
         c.timeline.push(u.frame, u.time, PacketType.ONE_RTT | fixedBit0(u.head[0]), fc ? 0 : 1, fq.pathIndex);
-        if (fc) { path.clientLastFrame = u.frame; path.clientLastTime = u.time; }
+        if (fc) { path.clientLastFrame = u.frame; path.clientLastTime = u.time; } else if (!answer) answer = u.frame;
       }
+      // The paths keep what the capture shows on each 4-tuple, as with the key log (where
+      // the CIDs prove both): the old path's last frame may be the server's, after the
+      // new path's first (ngtcp2-migration.pcap: the client moves in 16, the server
+      // answers on the new path in 19 and sends its last packet to the old address in 28).
+      // The inference is about the client, whose last packet there came before the move.
       const prev = c.paths[c.paths.length - 2];
+      const after = prev.lastFrame > first.frame ? ": the server's, still sent to the old address after the client had moved" : '';
+      const related = [...new Set([prev.clientLastFrame, answer, prev.lastFrame].filter((f) => f > 0))].sort((x, y) => x - y);
       this.events.push({ kind: 'quic.migration', escalate: false, frame: first.frame, time: first.time, flow: flow.id,
-        message: `connection ${c.number} probably continues on a new path ${client} → ${server} (inferred: ${best.reasons.join('; ')}; was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame})`, related: [prev.lastFrame] });
+        message: `connection ${c.number} probably continues on a new path ${client} → ${server} (inferred: ${best.reasons.join('; ')}; was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame}${after})`, related });
     }
     return unexplained;
   }
