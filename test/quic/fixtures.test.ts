@@ -34,6 +34,18 @@ describe('ngtcp2-h3: a complete HTTP/3 exchange', () => {
     expect(r.events[0].message).toContain('H3_NO_ERROR');
   });
 
+  it("with the key log: the server's transport parameters from EncryptedExtensions (frame 2), not overwritten by the NewSessionTicket (frame 12)", async () => {
+    // each encryption level has its own CRYPTO stream (RFC 9001 4.1.3): the ticket, at
+    // offset 0 of the 1-RTT stream, once landed on EncryptedExtensions at offset 0 of the
+    // Handshake stream and left no transport parameters. Values as tshark decodes them.
+    const r = await run(fixture('ngtcp2-h3.pcap'), keys('ngtcp2-h3'));
+    expect(r.quic[0]).toMatchObject({ serverTransportParameters: {
+      originalDestinationCid: '29ce8593b11d94904be0c647a4f3e0cbaaf2',
+      initialSourceCid: '25c8f294db05cb521221b98b02de3a49b764',
+      statelessResetToken: 'e03478bde28f5600ffd7ea1cd71b61ee',
+    } });
+  });
+
   it('exposes packet types over time for the UI', async () => {
     const r = await run(fixture('ngtcp2-h3.pcap'));
     const tl = quicTimeline(r.analysis, 0)!;
