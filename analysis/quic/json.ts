@@ -27,7 +27,7 @@ export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
     zeroRttPackets: c.zeroRttPackets,
     resumedFrom: c.resumedFrom?.number ?? null,
     resumption: c.pskIdentities.length
-      ? { by: c.resumedBy, ticketFrame: c.resumedTicketFrame || null, pskAccepted: c.pskSelected === undefined ? null : c.pskSelected === 0 && !c.helloRetry, earlyData: earlyDataOutcome(c).outcome }
+      ? { by: c.resumedBy, ticketFrame: c.resumedTicketFrame || null, pskAccepted: c.pskSelected === undefined ? null : c.pskSelected !== null && !c.helloRetry, earlyData: earlyDataOutcome(c).outcome }
       : null,
   };
 }

@@ -104,9 +104,10 @@ function resumptionEvent(c: QuicConn, events: PendingEvent[], issued: Map<string
     msg += `; probably connection ${from.number}'s (${from.paths[0]?.client ?? '?'}), the latest earlier connection from the same client host to ${path?.server ?? 'the server'} with SNI ${c.sni} (inferred: its tickets travel encrypted${issued.size ? ' and were not read' : ', a key log would name the connection by the ticket'})`;
     related.push(from.clientHelloFrame || from.firstClientFrame);
   } else {
+    const sni = c.sni !== null ? ` with SNI ${c.sni}` : ' (and no SNI to match)';
     msg += issued.size
-      ? `; none of the ${issued.size} ticket${issued.size === 1 ? '' : 's'} read in the capture is the offered identity, and no other earlier connection from the same client host to the same server has SNI ${c.sni}: the ticket was issued before the capture`
-      : `; no earlier connection in the capture from the same client host to ${path?.server ?? 'the server'} with SNI ${c.sni}: the ticket was issued before the capture`;
+      ? `; none of the ${issued.size} ticket${issued.size === 1 ? '' : 's'} read in the capture is the offered identity, and no earlier connection from the same client host to ${path?.server ?? 'the server'}${sni} whose tickets were not read: the ticket comes from a connection the capture does not hold`
+      : `; no earlier connection in the capture from the same client host to ${path?.server ?? 'the server'}${sni}: the ticket comes from a connection the capture does not hold`;
   }
   if (c.pskSelected === undefined) msg += "; the server's ServerHello was not read";
   else if (c.helloRetry) msg += `; the server answers with a HelloRetryRequest in frame ${c.serverHelloFrame}`;

@@ -7,6 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PacketType } from '../../parsers/quic/header';
+import { QuicConn } from '../../analysis/quic/conn';
+import { zeekHistory } from '../../analysis/quic/history';
+import { FIXED_BIT_ZERO, IntLog, TimelineLog } from '../../analysis/quic/lists';
 import { fixture, haveShared, run, shared, type Run } from './helpers';
 
 const HAVE_TSHARK = spawnSync('tshark', ['--version']).status === 0;
@@ -131,4 +135,42 @@ describe('the same history with and without the key log (Zeek reads only what ne
       expect(conns(without).every((c) => /^IS/.test(c.history))).toBe(true);
     });
   }
+});
+
+describe("main.zeek's record rules", () => {
+  const { INITIAL: I, HANDSHAKE: H, ZERO_RTT: Z, RETRY: R, VERSION_NEGOTIATION: VN, ONE_RTT: S } = PacketType;
+  /** A connection with packets [frame, type (| FIXED_BIT_ZERO), 0 client / 1 server], its ClientHello in frame 1. */
+  const conn = (packets: [number, number, number][], more: Partial<QuicConn> = {}): QuicConn => {
+    const c = Object.assign(new QuicConn(new IntLog(), new TimelineLog()), { clientHelloFrame: 1 }, more);
+    for (const [frame, type, dir] of packets) c.timeline.push(frame, 0, type, dir, 0);
+    return c;
+  };
+
+  it('short-header packets at the 1st, 2nd, 4th, 8th … of each side', () => {
+    const shorts: [number, number, number][] = Array.from({ length: 9 }, (_, i) => [3 + i, S, 0]);
+    expect(zeekHistory(conn([[1, I, 0], [2, I, 1], ...shorts]))).toBe('ISisOOOO');
+  });
+
+  it('a CONNECTION_CLOSE in an Initial ends the record: short-header packets after it are dropped until the next long header', () => {
+    const c = conn([[1, I, 0], [2, I, 1], [3, S, 1], [4, I, 0], [5, S, 0], [6, S, 1], [7, H, 0], [8, S, 0]], { initialCloses: [{ frame: 4, fromClient: true }] });
+    // 5: the client's 1st short packet, 6: the server's 2nd — no record; 8: the client's 2nd, after H opened one
+    expect(zeekHistory(c)).toBe('ISisoICHO');
+  });
+
+  it('Retry: the record ends, the client\'s next Initial repeats the ClientHello; Version Negotiation and unreadable versions: U', () => {
+    expect(zeekHistory(conn([[1, I, 0], [2, R, 1], [3, I, 0], [4, I, 1]]))).toBe('ISrISis');
+    expect(zeekHistory(conn([[1, I, 0], [2, VN, 1], [3, I, 0]], { opaqueFrames: [1], clientHelloFrame: 3 }))).toBe('UuIS');
+  });
+
+  it('greased packets are discarded (X), the ServerHello with them; none counts as a short-header packet', () => {
+    const c = conn([[1, I, 0], [1, Z, 0], [2, I | FIXED_BIT_ZERO, 1], [2, H, 1], [3, S | FIXED_BIT_ZERO, 0], [4, S, 0], [5, I, 1]]);
+    expect(zeekHistory(c)).toBe('ISZxhXOi');
+  });
+
+  it('at most 100 letters per record', () => {
+    const zs: [number, number, number][] = Array.from({ length: 150 }, (_, i) => [2 + i, Z, 0]);
+    const h = zeekHistory(conn([[1, I, 0], ...zs]));
+    expect(h).toHaveLength(100);
+    expect(h).toBe('IS' + 'Z'.repeat(98));
+  });
 });
