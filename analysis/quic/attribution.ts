@@ -26,9 +26,9 @@ import { unreachableKind } from '../udp/icmp';
 import { idleEvent, noteServerShort } from './breaks';
 import { bytesEq, bytesEqHex, hasCid, type ByteArena } from './bytes';
 import type { ConnectionIds } from './cids';
-import { headOf, NO_CIDS, QuicConn, type FlowQ, type IcmpNote, type Orphan, type PendingEvent, type Unmatched } from './conn';
+import { headOf, NO_CIDS, QuicConn, type FlowQ, type IcmpNote, type Orphan, type PendingEvent, type QuicPath, type Unmatched } from './conn';
 import type { Decryptor } from './decrypt';
-import { IntLog, TimelineLog } from './lists';
+import { FIXED_BIT_ZERO, IntLog, TimelineLog } from './lists';
 
 /** Datagrams that fail to parse as QUIC before a 4-tuple is given up as not QUIC. */
 const NOT_QUIC_AFTER = 8;
@@ -38,6 +38,11 @@ const MAX_UNMATCHED_PER_CONN = 10_000;
 
 function newFlowQ(misses: number): FlowQ {
   return { conn: null, clientDir: 0, pathIndex: -1, misses, fast0: null, fast1: null, fastInferred0: false, fastInferred1: false, key: '', lastClientLen: 0, lastClientMatched: false };
+}
+
+/** FIXED_BIT_ZERO when a packet's first byte has the fixed bit (0x40) greased to 0 (RFC 9287), else 0: or-ed into its timeline type. */
+function fixedBit0(b0: number): number {
+  return b0 & 0x40 ? 0 : FIXED_BIT_ZERO;
 }
 
 function setFast(fq: FlowQ, dir: number, cid: Uint8Array | null, inferred: boolean): void {
@@ -109,7 +114,7 @@ export class Attribution {
       const fromClient = dir === fq.clientDir;
       const f = dir === 0 ? fq.fast0 : fq.fast1;
       if (f !== null && bytesEq(f, d, off + 1)) {
-        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, dir === 0 ? fq.fastInferred0 : fq.fastInferred1);
+        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT | fixedBit0(b0), frame, time, dir === 0 ? fq.fastInferred0 : fq.fastInferred1);
         if (!fromClient && this.dec.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.dec.keepShort(conn, fromClient)) this.dec.keep(conn, fq.pathIndex, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time);
         if (fromClient) { fq.lastClientLen = pkt.payloadWireLen; fq.lastClientMatched = true; }
@@ -127,7 +132,7 @@ export class Attribution {
       const m = this.cids.prefixMatch(peer, d, off + 1, end);
       if (m !== null) {
         setFast(fq, dir, m, false);
-        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false);
+        this.attribute(conn, fq, fromClient, PacketType.ONE_RTT | fixedBit0(d[off]), frame, time, false);
         if (!fromClient && this.dec.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.dec.keepShort(conn, fromClient)) this.dec.keep(conn, fq.pathIndex, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time);
         if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = true; }
@@ -168,7 +173,7 @@ export class Attribution {
       const fromClient = !fromServerSide;
       this.attach(found, fq, flow, dir, fromClient, frame, time, false);
       setFast(fq, dir, foundBytes ?? this.arena.copy(d, off + 1, off + 1 + matchedLen), inferred);
-      this.attribute(found, fq, fromClient, PacketType.ONE_RTT, frame, time, inferred);
+      this.attribute(found, fq, fromClient, PacketType.ONE_RTT | fixedBit0(d[off]), frame, time, inferred);
       if (this.dec.keepShort(found, fromClient)) this.dec.keep(found, fq.pathIndex, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time);
       if (fromClient) { fq.lastClientLen = wireLen; fq.lastClientMatched = !inferred; }
       return;
@@ -210,7 +215,7 @@ export class Attribution {
           if (!prev.viaLong) conn.inferredFrames.push(prev.frame);
           setFast(fq, dir, this.arena.copy(d, off + 1, off + 1 + L), true);
           // the two packets count in the timeline (marked by the inferred list)
-          this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, true);
+          this.attribute(conn, fq, fromClient, PacketType.ONE_RTT | fixedBit0(d[off]), frame, time, true);
           if (this.dec.keepShort(conn, fromClient)) this.dec.keepUnmatched(conn, fq.pathIndex, fromClient, d, off, end, frame, time);
           return;
         }
@@ -245,7 +250,7 @@ export class Attribution {
         // its fixed bit may be greased (RFC 9287, ngtcp2 does), so any non-zero first byte
         // of form 0 counts (zeros are padding)
         if (conn !== null && isShortHeaderForm(b0) && b0 !== 0) {
-          this.attribute(conn, fq, fromClient, PacketType.ONE_RTT, frame, time, false, true);
+          this.attribute(conn, fq, fromClient, PacketType.ONE_RTT | fixedBit0(b0), frame, time, false, true);
           if (this.dec.keepShort(conn, fromClient)) this.dec.keep(conn, fq.pathIndex, fromClient, PacketType.ONE_RTT, d, p, end, 1, frame, time);
         }
         break;
@@ -263,12 +268,15 @@ export class Attribution {
           const c = fq.conn;
           if (c !== null && h.type !== PacketType.INITIAL && h.type !== PacketType.VERSION_NEGOTIATION) {
             const fc = dir === fq.clientDir;
-            this.attribute(c, fq, fc, h.type, frame, time, true);
+            this.attribute(c, fq, fc, h.type | fixedBit0(d[h.start]), frame, time, true);
             if (h.dcidLen) {
               const k = (fc ? 's' : 'c') + hex(d, h.dcidOff, h.dcidLen);
               if (!c.candidates?.has(k)) (c.candidates ??= new Map()).set(k, { frame, time, flow: flow.id, fromClient: fc, head: this.arena.copy(d, h.dcidOff - 1, h.dcidOff + h.dcidLen), headLen: h.dcidLen + 1, len: 0, conn: c, resolved: false, answersLen: 0, viaLong: true });
             }
             if (h.type === PacketType.HANDSHAKE && this.dec.keepHandshake(c)) this.dec.keep(c, fq.pathIndex, fc, h.type, d, h.start, h.end, h.pnOff - h.start, frame, time);
+            // a short-header packet coalesced after it is the connection's too (its timeline entry)
+            const q = h.end;
+            if (q < end && isShortHeaderForm(d[q]) && d[q] !== 0) this.attribute(c, fq, fc, PacketType.ONE_RTT | fixedBit0(d[q]), frame, time, true, true);
           }
           return;
         }
@@ -278,7 +286,7 @@ export class Attribution {
         if (fromClient) fq.lastClientLen = wireLen;
       }
       this.learnLong(conn!, d, h, fromClient, frame, time, fq);
-      this.attribute(conn!, fq, fromClient, h.type, frame, time, false, !first);
+      this.attribute(conn!, fq, fromClient, h.type | fixedBit0(d[h.start]), frame, time, false, !first);
       first = false;
       if (h.type === PacketType.VERSION_NEGOTIATION || h.type === PacketType.RETRY || h.opaque) break;
       p = h.end;
@@ -354,7 +362,17 @@ export class Attribution {
       if (h.type === PacketType.INITIAL) {
         c.clientInitials++;
         if (!h.opaque) this.dec.keepInitial(c, fq.pathIndex, true, d, h, frame, time);
-      } else c.clientBeyondInitial = true;
+        else (c.opaqueFrames ??= []).push(frame);
+      } else {
+        c.clientBeyondInitial = true;
+        if (h.type === PacketType.ZERO_RTT) {
+          // early data (RFC 9001 4.6): counted per packet, coalesced ones included
+          c.zeroRttPackets++;
+          if (c.zeroRttFrames === null) { c.zeroRttFrames = []; c.zeroRttTime = time; }
+          const zf = c.zeroRttFrames;
+          if (zf.length < 16 && zf[zf.length - 1] !== frame) zf.push(frame);
+        }
+      }
     } else {
       if (h.type === PacketType.INITIAL && !h.opaque) this.dec.keepInitial(c, fq.pathIndex, false, d, h, frame, time);
       else c.serverBeyondInitial = true;
@@ -380,7 +398,7 @@ export class Attribution {
       return;
     }
     fq.pathIndex = c.paths.length;
-    c.paths.push({ flow: flow.id, client, server, firstFrame: frame, lastFrame: frame, firstTime: time, lastTime: time, inferred: false, challenges: [] });
+    c.paths.push({ flow: flow.id, client, server, firstFrame: frame, lastFrame: frame, firstTime: time, lastTime: time, clientLastFrame: 0, clientLastTime: 0, inferred: false, challenges: [] });
     this.serverEps.add(server);
     if (c.paths.length > 1 && !long) {
       const prev = c.paths[c.paths.length - 2];
@@ -393,7 +411,8 @@ export class Attribution {
   /**
    * Packet `frame` is the connection's: its frame lists, per-side counts and times, the
    * path's last frame, and one timeline entry. A packet coalesced after another in the
-   * same datagram (`coalesced`) adds only its timeline entry.
+   * same datagram (`coalesced`) adds only its timeline entry. `type`: the PacketType
+   * code, | FIXED_BIT_ZERO when the packet's fixed bit is greased (fixedBit0).
    */
   private attribute(c: QuicConn, fq: FlowQ, fromClient: boolean, type: number, frame: number, time: number, inferred: boolean, coalesced = false): void {
     if (!coalesced) {
@@ -405,9 +424,9 @@ export class Attribution {
       if (time > c.lastTime) c.lastTime = time;
       c.lastFrame = frame;
       const p = c.paths[fq.pathIndex];
-      if (p) { p.lastFrame = frame; p.lastTime = time; }
+      if (p) { p.lastFrame = frame; p.lastTime = time; if (fromClient) { p.clientLastFrame = frame; p.clientLastTime = time; } }
     }
-    if (type === PacketType.ONE_RTT) { if (fromClient) c.clientBeyondInitial = true; else c.serverBeyondInitial = true; }
+    if ((type & 7) === PacketType.ONE_RTT) { if (fromClient) c.clientBeyondInitial = true; else c.serverBeyondInitial = true; }
     c.timeline.push(frame, time, type, fromClient ? 0 : 1, fq.pathIndex);
   }
 
@@ -459,7 +478,8 @@ export class Attribution {
         c.frames.push(u.frame);
         const path = c.paths[fq.pathIndex];
         if (path) { if (u.frame < path.firstFrame) { path.firstFrame = u.frame; path.firstTime = u.time; } if (u.frame > path.lastFrame) { path.lastFrame = u.frame; path.lastTime = u.time; } }
-        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, fc ? 0 : 1, fq.pathIndex);
+        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT | fixedBit0(u.head[0]), fc ? 0 : 1, fq.pathIndex);
+        if (fc && path && u.frame > path.clientLastFrame) { path.clientLastFrame = u.frame; path.clientLastTime = u.time; }
         if (fc) { c.clientPackets++; if (u.time > c.lastClientTime) { c.lastClientTime = u.time; c.lastClientFrame = u.frame; } }
         else { c.serverPackets++; if (u.time > c.lastServerTime) { c.lastServerTime = u.time; c.lastServerFrame = u.frame; } if (u.time > c.lastServerMatchedTime) c.lastServerMatchedTime = u.time; }
         if (u.bytes) await this.dec.decryptLate(c, { frame: u.frame, time: u.time, fromClient: fc, type: PacketType.ONE_RTT, bytes: u.bytes, pnOff: 1 + m.len, keyCid: null, pathIndex: fq.pathIndex });
@@ -499,15 +519,19 @@ export class Attribution {
         const quietGap = first.time - lastElsewhere;
         if (lastElsewhere > first.time + 1 || quietGap > this.idleSeconds) continue;
         if (c.closeFrames.length) continue;
-        const reasons: string[] = [`same server ${srv}`, lastElsewhere <= first.time ? `the old path went quiet ${Math.max(0, quietGap).toFixed(3)} s before` : 'the old path stops as this one starts'];
+        // A client migration: what stops on the old path is the client's sending; the
+        // server's packets may still go there a while (in flight, or sent before it saw
+        // the new path), so the old path's last packet can come after the new path's first.
+        const old = c.paths[c.paths.length - 1];
+        const quietReason = old.clientLastFrame > 0 && old.clientLastFrame < first.frame
+          ? `the client's last packet on the old path was frame ${old.clientLastFrame}, ${(first.time - old.clientLastTime).toFixed(3)} s before`
+          : lastElsewhere <= first.time ? `the old path went quiet ${Math.max(0, quietGap).toFixed(3)} s before` : 'the old path stops as this one starts';
+        const reasons: string[] = [`same server ${srv}`, quietReason];
         let score = 1;
         // the client-to-server DCIDs have the server's CID length and stay the same
         const serverLen = (c.serverCids.find((x) => x) ?? '').length / 2;
-        const fromClient = items.filter((u) => {
-          const dir = u.dir ?? 0;
-          const src = dir === 0 ? flow.endpoint(flow.clientIsA) : flow.endpoint(!flow.clientIsA);
-          return src !== srv;
-        });
+        const sender = (u: Unmatched): string => ((u.dir ?? 0) === 0 ? flow.endpoint(flow.clientIsA) : flow.endpoint(!flow.clientIsA));
+        const fromClient = items.filter((u) => sender(u) !== srv);
         if (serverLen > 0 && fromClient.length >= 2) {
           const k0 = hex(headOf(fromClient[0]), 1, serverLen);
           if (fromClient.every((u) => u.headLen > serverLen && hex(u.head, 1, serverLen) === k0) && !c.serverCids.includes(k0)) {
@@ -520,6 +544,10 @@ export class Attribution {
           score++;
           reasons.push('PATH_CHALLENGE-sized first datagrams (≥ 1200 bytes)');
         }
+        // the server answers on the new path: it knows the CID there (a reason, not a
+        // score: the two above decide, as they always have)
+        const answer = fromClient.length < items.length ? items.find((u) => sender(u) === srv) : undefined;
+        if (answer) reasons.push(`the server answers on the new path from frame ${answer.frame}`);
         if (score < 2) continue;
         candidates++;
         if (!best || score > best.score) best = { c, serverIsA, score, reasons };
@@ -538,15 +566,25 @@ export class Attribution {
       fq.pathIndex = c.paths.length;
       flow.app = 'quic';
       const client = flow.endpoint(clientDir === 0), server = flow.endpoint(clientDir !== 0);
-      c.paths.push({ flow: flow.id, client, server, firstFrame: first.frame, lastFrame: items[items.length - 1].frame, firstTime: first.time, lastTime: items[items.length - 1].time, inferred: true, challenges: [] });
+      const path: QuicPath = { flow: flow.id, client, server, firstFrame: first.frame, lastFrame: items[items.length - 1].frame, firstTime: first.time, lastTime: items[items.length - 1].time, clientLastFrame: 0, clientLastTime: 0, inferred: true, challenges: [] };
+      c.paths.push(path);
+      let answer = 0;
       for (const u of items) {
-        const dir = u.dir ?? 0;
+        const fc = (u.dir ?? 0) === clientDir;
         c.inferredFrames.push(u.frame);
-        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT, dir === clientDir ? 0 : 1, fq.pathIndex);
+        c.timeline.push(u.frame, u.time, PacketType.ONE_RTT | fixedBit0(u.head[0]), fc ? 0 : 1, fq.pathIndex);
+        if (fc) { path.clientLastFrame = u.frame; path.clientLastTime = u.time; } else if (!answer) answer = u.frame;
       }
+      // The paths keep what the capture shows on each 4-tuple, as with the key log (where
+      // the CIDs prove both): the old path's last frame may be the server's, after the
+      // new path's first (ngtcp2-migration.pcap: the client moves in 16, the server
+      // answers on the new path in 19 and sends its last packet to the old address in 28).
+      // The inference is about the client, whose last packet there came before the move.
       const prev = c.paths[c.paths.length - 2];
+      const after = prev.lastFrame > first.frame ? ": the server's, still sent to the old address after the client had moved" : '';
+      const related = [...new Set([prev.clientLastFrame, answer, prev.lastFrame].filter((f) => f > 0))].sort((x, y) => x - y);
       this.events.push({ kind: 'quic.migration', escalate: false, frame: first.frame, time: first.time, flow: flow.id,
-        message: `connection ${c.number} probably continues on a new path ${client} → ${server} (inferred: ${best.reasons.join('; ')}; was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame})`, related: [prev.lastFrame] });
+        message: `connection ${c.number} probably continues on a new path ${client} → ${server} (inferred: ${best.reasons.join('; ')}; was ${prev.client} → ${prev.server}, last frame ${prev.lastFrame}${after})`, related });
     }
     return unexplained;
   }

@@ -22,6 +22,9 @@ export interface QuicPath {
   lastFrame: number;
   firstTime: number;
   lastTime: number;
+  /** The client's last packet on it (0: none), for a migration: the client leaves a path, the server may still send there a while. */
+  clientLastFrame: number;
+  clientLastTime: number;
   /** Attributed by inference (no CID of the connection seen on it in clear). */
   inferred: boolean;
   /** PATH_CHALLENGE / PATH_RESPONSE frames seen on it (with the key log). */
@@ -110,6 +113,8 @@ export interface EarlyInitials {
 
 /** A set of CIDs that is always empty (for the sets created on first use). */
 export const NO_CIDS: ReadonlySet<string> = new Set();
+/** An empty string list, shared (replaced, never written). */
+const NO_STRINGS: readonly string[] = [];
 
 export class QuicConn {
   number = 0;
@@ -161,6 +166,36 @@ export class QuicConn {
   serverParams: TransportParams | null = null;
   handshakeDoneFrame = 0;
   closeFrames: number[] = [];
+  /** CONNECTION_CLOSE frames read in Initial packets (the ones Zeek reads too: its history's C), with the side. */
+  initialCloses: { frame: number; fromClient: boolean }[] | null = null;
+  /** Frames of the client's Initials of a version we cannot read (reserved, RFC 8999): Zeek's history U. */
+  opaqueFrames: number[] | null = null;
+  // ---- session resumption and 0-RTT (RFC 8446 2.2, 4.2.10, 4.6.1; RFC 9001 4.6)
+  /** The frame whose Initial completed the ClientHello (0: never read), and its time. */
+  clientHelloFrame = 0;
+  clientHelloTime = 0;
+  /** The ClientHello's pre_shared_key identities (hex): a session ticket from an earlier connection. */
+  pskIdentities: readonly string[] = NO_STRINGS;
+  /** The ClientHello carries early_data: the client sends 0-RTT data. */
+  earlyDataOffered = false;
+  /** 0-RTT packets from the client (coalesced ones included), the (first 16) frames holding them, the first one's time. */
+  zeroRttPackets = 0;
+  zeroRttFrames: number[] | null = null;
+  zeroRttTime = 0;
+  /** The frame of the server Initial whose CRYPTO data begins with the ServerHello (0: not read). */
+  serverHelloFrame = 0;
+  /** The ServerHello's selected PSK identity, null without pre_shared_key (no resumption); undefined until read. */
+  pskSelected: number | null | undefined = undefined;
+  helloRetry = false;
+  /** EncryptedExtensions (key log) carries early_data, and the frame of its Handshake packet; undefined until read. */
+  earlyDataAccepted: boolean | undefined = undefined;
+  encryptedExtensionsFrame = 0;
+  /** NewSessionTicket messages the server sent (key log): the ticket (hex) and the frame of its 1-RTT packet. */
+  tickets: { ticket: string; frame: number }[] | null = null;
+  /** The earlier connection whose ticket this one offers (resumption.ts), and how that is known. */
+  resumedFrom: QuicConn | null = null;
+  resumedBy: 'psk-identity' | 'sni-client-host' | null = null;
+  resumedTicketFrame = 0;
   decrypted = 0;
   readonly unmatched: Unmatched[] = [];
   /** DCID prefix candidates seen once on the connection's 4-tuples (promoted when they repeat). */

@@ -11,12 +11,15 @@
 // At the end (decryptAll): WebCrypto decrypts what was kept, with the Initial keys and
 // the key log's or the capture's secrets, and the frames teach the cipher suite, CIDs
 // and reset tokens (NEW_CONNECTION_ID, transport parameters), HANDSHAKE_DONE, path
-// validation and CONNECTION_CLOSE (an event).
+// validation and CONNECTION_CLOSE (an event). For resumption (resumption.ts): the
+// ServerHello's selected PSK — its Initial needs no secret, and is kept and read for the
+// connections whose ClientHello offers one — EncryptedExtensions' early_data and the
+// NewSessionTicket tickets (key log).
 
 import { hex, PacketType, type LongHeader, type PacketTypeCode } from '../../parsers/quic/header';
 import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
-import { handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseServerHello } from '../../parsers/quic/tls';
+import { acceptsEarlyData, handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseNewSessionTicket, parseServerHello } from '../../parsers/quic/tls';
 import { parseKeylog, SECRETS_TYPE_TLS_KEYLOG, type TlsSecrets } from '../../parsers/quic/keylog';
 import type { Analysis } from '../analysis';
 import { bytesEqHex, sameBytes, type ByteArena } from './bytes';
@@ -29,7 +32,10 @@ const MAX_PENDING_PER_CONN = 50_000;
 /** A connection's decryption state at the end: largest packet numbers and CRYPTO streams per side and level, keys. */
 interface DecryptCtx {
   largest: number[][];
+  /** Per side: the Initial [0], 1-RTT [1] and Handshake [2] CRYPTO streams (RFC 9001 4.1.3: one per encryption level). */
   crypto: CryptoStream[][];
+  /** The server's 1-RTT CRYPTO frames (NewSessionTicket): offset, end and frame of each. */
+  serverAppCrypto: { offset: number; end: number; frame: number }[];
   hsKeys: (PacketKeys | null)[];
   appKeys: (PacketKeys | null)[][];
   phase: number[];
@@ -133,8 +139,12 @@ export class Decryptor {
     // A late client Initial, or a server Initial after the server got past Initial, is
     // never read: the end pass reads them only for a side that never got past Initial
     // (and the server's first two for their ServerHello, which needs secrets).
-    if (fromClient ? late && c.clientBeyondInitial : c.serverBeyondInitial && (c.firstServerInitials >= 2 || !this.keepForSecrets)) return;
-    if (!fromClient && !this.keepForSecrets && !this.wantAll) {
+    // A connection whose ClientHello offers a PSK keeps the server's first Initials even
+    // without secrets: the ServerHello says whether the server resumed (and so whether
+    // the 0-RTT data can have been accepted).
+    const forPsk = c.pskIdentities.length > 0;
+    if (fromClient ? late && c.clientBeyondInitial : c.serverBeyondInitial && (c.firstServerInitials >= 2 || (!this.keepForSecrets && !forPsk))) return;
+    if (!fromClient && !this.keepForSecrets && !this.wantAll && !forPsk) {
       // Without secrets, a server Initial matters only if the server never gets past
       // Initial, and its Handshake packet usually follows in the same datagram: the copy
       // waits for the end of the datagram (endDatagram), when that is known.
@@ -214,7 +224,13 @@ export class Decryptor {
       }
     }
     e.helloDone = handshakeMessages(e.crypto.contiguous()).some((m) => m.type === 1);
-    if (e.helloDone) e.keys = e.keysCid = null; // not used again
+    if (e.helloDone) {
+      e.keys = e.keysCid = null; // not used again
+      // read now: whether it offers a PSK decides what is kept of the server's Initials
+      c.clientHelloFrame = frame;
+      c.clientHelloTime = time;
+      learnClientHello(c, e.crypto);
+    }
     return true;
   }
 
@@ -286,7 +302,7 @@ export class Decryptor {
     c.early = null; // read once
     try {
       for (const x of e.closes) this.onClose(c, x.p, x.f);
-      learnClientHello(c, e.crypto);
+      if (!e.helloDone) learnClientHello(c, e.crypto);
     } catch {
       // as in decrypt: a problem never loses the analysis
     }
@@ -298,7 +314,7 @@ export class Decryptor {
     const ctx: DecryptCtx = {
       largest: [[-1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1]],
       crypto: [[new CryptoStream(), new CryptoStream(), new CryptoStream()], [new CryptoStream(), new CryptoStream(), new CryptoStream()]],
-      hsKeys: [null, null], appKeys: [[null], [null]], phase: [0, 0],
+      hsKeys: [null, null], appKeys: [[null], [null]], phase: [0, 0], serverAppCrypto: [],
     };
     const initKeys = new Map<string, { side(client: boolean): Promise<PacketKeys> } | null>();
     // Initial level first (to learn the ClientHello random and the cipher suite)
@@ -306,6 +322,8 @@ export class Decryptor {
     let helloDone = false;
     const e = c.early;
     c.early = null; // read once
+    // the ClientHello read during the capture (readClientInitial) is not read again
+    const helloRead = e !== null && e.helloDone;
     if (e !== null) {
       // the client's Initials read during the capture came first: go on from their state
       ctx.crypto[0][0] = e.crypto;
@@ -335,11 +353,14 @@ export class Decryptor {
       c.decrypted++;
       if (r.pn > ctx.largest[side][0]) ctx.largest[side][0] = r.pn;
       this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0);
-      if (p.fromClient && !helloDone) helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
+      if (p.fromClient && !helloDone) {
+        helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
+        if (helloDone) { c.clientHelloFrame = p.frame; c.clientHelloTime = p.time; }
+      }
     }
-    learnClientHello(c, ctx.crypto[0][0]);
+    if (!helloRead) learnClientHello(c, ctx.crypto[0][0]);
     const secNow = c.clientRandom ? secrets.get(c.clientRandom) : undefined;
-    if (secNow && c.serverBeyondInitial) {
+    if ((secNow || c.pskIdentities.length) && c.serverBeyondInitial) {
       // the server's Initials: the ServerHello names the cipher suite of the key log's secrets
       for (const p of ordered) {
         if (!p.forKeys || !p.keyCid) continue;
@@ -356,7 +377,11 @@ export class Decryptor {
     for (const m of handshakeMessages(ctx.crypto[1][0].contiguous())) {
       if (m.type === 2) {
         const sh = parseServerHello(m.body);
-        if (sh) c.cipherSuite = sh.cipherSuite;
+        if (sh) {
+          c.cipherSuite = sh.cipherSuite;
+          // the first ServerHello (a HelloRetryRequest, if any, comes first)
+          if (c.pskSelected === undefined) { c.pskSelected = sh.pskSelected; c.helloRetry = sh.helloRetry; }
+        }
       }
     }
     const sec = c.clientRandom ? secrets.get(c.clientRandom) : undefined;
@@ -371,6 +396,7 @@ export class Decryptor {
     for (const p of retry) await this.decryptOne(c, ctx, p);
     for (const m of handshakeMessages(ctx.crypto[1][2].contiguous())) {
       if (m.type === 8) {
+        c.earlyDataAccepted = acceptsEarlyData(m.body);
         const tp = parseEncryptedExtensions(m.body);
         if (tp) {
           c.serverParams = tp;
@@ -382,14 +408,30 @@ export class Decryptor {
         }
       }
     }
+    // the tickets the server issued, for the later connections that resume with them
+    const app = ctx.crypto[1][1].contiguous();
+    for (let off = 0, i = 0, ms = handshakeMessages(app); i < ms.length; off += 4 + ms[i].body.length, i++) {
+      if (ms[i].type !== 4) continue;
+      const t = parseNewSessionTicket(ms[i].body);
+      const at = ctx.serverAppCrypto.find((x) => x.offset <= off && off < x.end);
+      if (t && at) (c.tickets ??= []).push({ ticket: t.ticket, frame: at.frame });
+    }
     return ctx;
   }
 
+  /** The frames of a decrypted packet; level: the CRYPTO stream (0 Initial, 1 1-RTT, 2 Handshake). */
   private handleFrames(c: QuicConn, ctx: DecryptCtx, p: Pending, frames: QuicFrame[], level: number): void {
     const side = p.fromClient ? 0 : 1;
     for (const f of frames) {
-      if (f.type === 'crypto') ctx.crypto[side][level].add(f.offset, f.data);
-      else if (f.type === 'connection_close') this.onClose(c, p, f);
+      if (f.type === 'crypto') {
+        ctx.crypto[side][level].add(f.offset, f.data);
+        if (side === 1 && f.offset === 0) {
+          // the server's first message of the level: ServerHello (Initial), EncryptedExtensions (Handshake)
+          if (level === 0 && !c.serverHelloFrame) c.serverHelloFrame = p.frame;
+          else if (level === 2 && !c.encryptedExtensionsFrame) c.encryptedExtensionsFrame = p.frame;
+        }
+        if (side === 1 && level === 1) ctx.serverAppCrypto.push({ offset: f.offset, end: f.offset + f.data.length, frame: p.frame });
+      } else if (f.type === 'connection_close') this.onClose(c, p, f);
       else if (f.type === 'new_connection_id') {
         this.cids.add(c, f.cid, !p.fromClient);
         // the server's tokens, for the stateless resets it sends (breaks.ts)
@@ -440,7 +482,7 @@ export class Decryptor {
       if (!r) return 'fail';
       c.decrypted++;
       if (r.pn > ctx.largest[side][5]) ctx.largest[side][5] = r.pn;
-      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2);
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1);
       return 'ok';
     }
     return 'fail';
@@ -449,6 +491,7 @@ export class Decryptor {
   private onClose(c: QuicConn, p: Pending, f: CloseFrame): void {
     if (c.closeFrames.includes(p.frame)) return;
     c.closeFrames.push(p.frame);
+    if (p.type === PacketType.INITIAL) (c.initialCloses ??= []).push({ frame: p.frame, fromClient: p.fromClient });
     const ok = f.errorCode === 0 || (f.application && f.errorCode === 0x100);
     const name = errorName(f.errorCode, f.application);
     const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : '1-RTT';
@@ -460,12 +503,12 @@ export class Decryptor {
   }
 }
 
-/** SNI, ALPN and random of the (last) ClientHello in the client's Initial CRYPTO stream. */
+/** SNI, ALPN, random, offered PSKs and early_data of the (last) ClientHello in the client's Initial CRYPTO stream. */
 function learnClientHello(c: QuicConn, stream: CryptoStream): void {
   for (const m of handshakeMessages(stream.contiguous())) {
     if (m.type === 1) {
       const ch = parseClientHelloNames(m.body);
-      if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; }
+      if (ch) { c.sni = ch.sni; c.alpn = ch.alpn; c.clientRandom = ch.random; c.pskIdentities = ch.pskIdentities; c.earlyDataOffered = ch.earlyData; }
     }
   }
 }

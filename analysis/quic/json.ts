@@ -1,8 +1,11 @@
-// A QUIC connection in the --json output (model.ts QuicJson, OUTPUT.md "quic[]").
+// A QUIC connection in the --json output (model.ts QuicJson, OUTPUT.md "quic[]"; the
+// fields beyond OUTPUT.md's are described in the README's JSON notes).
 
 import { versionHex } from '../../parsers/quic/header';
 import type { QuicJson } from '../model';
 import { NO_CIDS, type QuicConn } from './conn';
+import { zeekHistory } from './history';
+import { earlyDataOutcome } from './resumption';
 
 export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
   return {
@@ -20,5 +23,11 @@ export function quicJson(c: QuicConn): QuicJson & Record<string, unknown> {
     handshakeDoneFrame: c.handshakeDoneFrame || null,
     serverTransportParameters: c.serverParams,
     decryptedPackets: c.decrypted,
+    history: zeekHistory(c),
+    zeroRttPackets: c.zeroRttPackets,
+    resumedFrom: c.resumedFrom?.number ?? null,
+    resumption: c.pskIdentities.length
+      ? { by: c.resumedBy, ticketFrame: c.resumedTicketFrame || null, pskAccepted: c.pskSelected === undefined ? null : c.pskSelected !== null && !c.helloRetry, earlyData: earlyDataOutcome(c).outcome }
+      : null,
   };
 }

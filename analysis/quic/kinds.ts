@@ -68,6 +68,20 @@ export const QUIC_EVENT_KINDS = {
     explanation:
       "The client keeps sending packets of an established connection and the server never answers again, not even with a stateless reset: the server restarted (or the path broke) and lost the connection's state. The client gives up after its idle timeout.",
   },
+  'quic.zero-rtt': {
+    severity: 'info',
+    title: 'QUIC 0-RTT data',
+    explanation:
+      "The client sent application data in 0-RTT packets, before the handshake completed: early data protected with keys from a session ticket that an earlier connection to the server gave it. The server may accept it (EncryptedExtensions carries early_data) or reject it, and then the client sends the same data again in 1-RTT; it can accept it only if it resumes the session, which its ServerHello says in clear. 0-RTT data can be replayed by an attacker, so servers take it only for requests that are safe to repeat.",
+    reference: 'RFC 9001 section 4.6, RFC 8446 section 4.2.10; Zeek quic history Z',
+  },
+  'quic.resumption': {
+    severity: 'info',
+    title: 'QUIC session resumption',
+    explanation:
+      "The ClientHello offers a pre-shared key: a session ticket that the server gave the client in an earlier connection (NewSessionTicket), so the client carried TLS state over from it. When the server accepts it (its ServerHello selects the key) the handshake skips the certificate. The offered identity is the ticket itself, which travels encrypted: with the key log the earlier connection is named by it, without the key log by the same server name and client host, and marked so.",
+    reference: 'RFC 8446 sections 2.2, 4.2.11, 4.6.1',
+  },
 } as const;
 
 registerEventKinds(QUIC_EVENT_KINDS);

@@ -164,9 +164,12 @@ export class FrameList {
   }
 }
 
+/** A timeline entry's flag: the packet's fixed bit is 0 (greased, RFC 9287), passed with the type (type | FIXED_BIT_ZERO). */
+export const FIXED_BIT_ZERO = 8;
+
 /**
  * The timeline entries of all connections: frame, time, and packed in one int32 the
- * PacketType code (3 bits), the direction and the path index.
+ * PacketType code (3 bits), the fixed-bit-zero flag, the direction and the path index.
  */
 export class TimelineLog extends ChunkedLog {
   private readonly frames: Int32Array[] = [];
@@ -179,12 +182,13 @@ export class TimelineLog extends ChunkedLog {
     this.codes.push(new Int32Array(CHUNK));
   }
 
+  /** `type`: the PacketType code, | FIXED_BIT_ZERO for a greased packet. */
   set(i: number, frame: number, time: number, type: number, dir: number, path: number): void {
     const c = i >>> CHUNK_BITS, o = i & MASK;
     this.frames[c][o] = frame;
     this.times[c][o] = time;
     // path + 1: a packet attributed before its flow got a path has index -1
-    this.codes[c][o] = ((path + 1) << 4) | (dir << 3) | type;
+    this.codes[c][o] = ((path + 1) << 5) | (dir << 4) | type;
   }
 
   frame(i: number): number {
@@ -239,12 +243,17 @@ export class Timeline {
     return this.log.code(e) & 7;
   }
 
+  /** The packet's fixed bit is 0 (greased, RFC 9287). */
+  fixedBitZero(e: number): boolean {
+    return (this.log.code(e) & FIXED_BIT_ZERO) !== 0;
+  }
+
   /** 0 = client → server, 1 = server → client. */
   dir(e: number): number {
-    return (this.log.code(e) >> 3) & 1;
+    return (this.log.code(e) >> 4) & 1;
   }
 
   path(e: number): number {
-    return (this.log.code(e) >> 4) - 1;
+    return (this.log.code(e) >> 5) - 1;
   }
 }

@@ -8,6 +8,9 @@
 //                   decryption at the end (SNI/ALPN, CIDs and reset tokens, closes);
 //   breaks.ts       the end-of-capture events (handshake-unanswered, stateless-reset,
 //                   server-gone, server-silent, unknown-cid) and quic.idle;
+//   resumption.ts   session resumption and 0-RTT across connections (quic.resumption,
+//                   quic.zero-rtt: the earlier connection that issued the ticket);
+//   history.ts      a connection's history in Zeek's quic.log letters;
 //   json.ts         a connection in the --json output;
 //   query.ts        what the query layer and the UI ask of a finished analysis.
 //
@@ -27,6 +30,7 @@ import type { PendingEvent, QuicConn } from './conn';
 import { Decryptor } from './decrypt';
 import { quicJson } from './json';
 import './kinds';
+import { resumptions } from './resumption';
 
 export interface QuicTrackerOptions {
   keylog?: string;
@@ -84,6 +88,7 @@ export class QuicTracker implements Tracker {
     await at.resolveOrphansByCid();
     const unexplained = at.resolveOrphans();
     breaks(this.conns, at.icmp, unexplained, at.serverEps, this.pendingEvents);
+    resumptions(this.conns, this.pendingEvents);
     for (const e of this.pendingEvents) {
       if (e.path && e.path.challenges.length) {
         const ch = [...e.path.challenges].sort((x, y) => x - y);

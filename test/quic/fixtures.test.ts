@@ -34,6 +34,18 @@ describe('ngtcp2-h3: a complete HTTP/3 exchange', () => {
     expect(r.events[0].message).toContain('H3_NO_ERROR');
   });
 
+  it("with the key log: the server's transport parameters from EncryptedExtensions (frame 2), not overwritten by the NewSessionTicket (frame 12)", async () => {
+    // each encryption level has its own CRYPTO stream (RFC 9001 4.1.3): the ticket, at
+    // offset 0 of the 1-RTT stream, once landed on EncryptedExtensions at offset 0 of the
+    // Handshake stream and left no transport parameters. Values as tshark decodes them.
+    const r = await run(fixture('ngtcp2-h3.pcap'), keys('ngtcp2-h3'));
+    expect(r.quic[0]).toMatchObject({ serverTransportParameters: {
+      originalDestinationCid: '29ce8593b11d94904be0c647a4f3e0cbaaf2',
+      initialSourceCid: '25c8f294db05cb521221b98b02de3a49b764',
+      statelessResetToken: 'e03478bde28f5600ffd7ea1cd71b61ee',
+    } });
+  });
+
   it('exposes packet types over time for the UI', async () => {
     const r = await run(fixture('ngtcp2-h3.pcap'));
     const tl = quicTimeline(r.analysis, 0)!;
@@ -139,6 +151,37 @@ describe('ngtcp2-migration: active migration to a new local port (--change-local
     expect(r.kinds).toEqual([[16, 'quic.migration']]);
     expect(r.events[0].message).toMatch(/probably continues on a new path .*inferred: same server 10\.83\.0\.2:4433/);
     expect(r.events[0].message).toContain('PATH_CHALLENGE-sized first datagrams');
+  });
+
+  it('without the key log: the reasoning names the client leaving the old path (15) and the server answering on the new one (19)', async () => {
+    const r = await run(fixture('ngtcp2-migration.pcap'));
+    const m = r.events[0];
+    expect(m.message).toContain("the client's last packet on the old path was frame 15, 0.600 s before");
+    expect(m.message).toContain('the server answers on the new path from frame 19');
+    expect(m.message).toContain("was 10.83.0.1:35879 → 10.83.0.2:4433, last frame 28: the server's, still sent to the old address after the client had moved");
+    expect(m.related).toEqual([15, 19, 28]);
+  });
+
+  it("the old path ends in 28, after the new one began in 16: the server's last packet to the old address, the same with and without the key log", async () => {
+    // Decided: a path's first/last frame are the first/last packet seen on its 4-tuple in
+    // either direction, as the key log proves them (both paths by CID). In a migration
+    // they overlap: the client leaves the old path (its last packet there is 15), the
+    // server answers on the new path (19) and still sends to the old address until 28.
+    // Cutting the old path at 16 would hide frame 28, which is the connection's by CID.
+    const without = await run(fixture('ngtcp2-migration.pcap'));
+    const keyed = await run(fixture('ngtcp2-migration.pcap'), keys('ngtcp2-migration'));
+    const spans = (x: typeof without) => x.quic[0].paths.map((p) => [p.client, p.firstFrame, p.lastFrame]);
+    expect(spans(without)).toEqual([['10.83.0.1:35879', 1, 28], ['10.83.0.1:45755', 16, 75]]);
+    expect(spans(without)).toEqual(spans(keyed));
+    // frame 28 goes server → old client address and carries the connection's CID (not inferred)
+    expect(without.quic[0].frames).toContain(28);
+    expect(without.quic[0].inferredFrames).not.toContain(28);
+    const rows = without.analysis.columns;
+    const flowOf = (frame: number) => without.json.flows.find((f) => f.id === rows.flow[frame - 1])!;
+    expect(flowOf(28).client).toBe('10.83.0.1:35879');
+    expect(flowOf(15).client).toBe('10.83.0.1:35879');
+    expect(flowOf(19).client).toBe('10.83.0.1:45755');
+    expect([rows.dir[15 - 1], rows.dir[19 - 1], rows.dir[28 - 1]]).toEqual([0, 1, 1]); // client, server, server
   });
 });
 

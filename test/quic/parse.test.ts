@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, hex, isGreaseVersion, longType, parseLongHeader, PacketType, readVarint, vnVersions } from '../../parsers/quic/header';
 import { CryptoStream, errorName, parseFrames } from '../../parsers/quic/frames';
 import { parseKeylog } from '../../parsers/quic/keylog';
-import { parseClientHello, parseClientHelloNames, parseTransportParams } from '../../parsers/quic/tls';
+import { acceptsEarlyData, parseClientHello, parseClientHelloNames, parseNewSessionTicket, parseServerHello, parseTransportParams } from '../../parsers/quic/tls';
 
 describe('long headers', () => {
   it('Version Negotiation (tcpdump quic_vn.pcap frame 2)', () => {
@@ -94,15 +94,44 @@ describe('TLS', () => {
     expect(ch.sni).toBe('example.com');
     expect(ch.alpn).toEqual(['h3', 'h2']);
     expect(ch.transportParams).toMatchObject({ initialSourceCid: 'aabbccdd', statelessResetToken: '00112233445566778899aabbccddeeff' });
-    expect(parseClientHelloNames(fromHex(body))).toEqual({ random: ch.random, sni: ch.sni, alpn: ch.alpn });
+    expect(ch.pskIdentities).toEqual([]);
+    expect(ch.earlyData).toBe(false);
+    expect(parseClientHelloNames(fromHex(body))).toEqual({ random: ch.random, sni: ch.sni, alpn: ch.alpn, pskIdentities: [], earlyData: false });
     // a repeated extension: the last one counts, in both parses; a cut-short list keeps what came before
     const twice = exts + ext(16, '0003' + '026871') + ext(0, '0010');
     const body2 = '0303' + '22'.repeat(32) + '00' + '0002' + '1301' + '0100' + (twice.length / 2 + 3).toString(16).padStart(4, '0') + twice + 'ff';
     const full = parseClientHello(fromHex(body2))!;
     expect(full.alpn).toEqual(['hq']);
     expect(full.sni).toBeNull();
-    expect(parseClientHelloNames(fromHex(body2))).toEqual({ random: full.random, sni: full.sni, alpn: full.alpn });
+    expect(parseClientHelloNames(fromHex(body2))).toEqual({ random: full.random, sni: full.sni, alpn: full.alpn, pskIdentities: [], earlyData: false });
     expect(parseClientHelloNames(fromHex(body.slice(0, 40)))).toBeNull();
+  });
+
+  it('resumption: the ClientHello\'s PSK identities and early_data, the ServerHello\'s selected PSK, EncryptedExtensions\' early_data, a NewSessionTicket', () => {
+    const ext = (t: number, body: string): string => t.toString(16).padStart(4, '0') + (body.length / 2).toString(16).padStart(4, '0') + body;
+    const u16 = (n: number): string => n.toString(16).padStart(4, '0');
+    // OfferedPsks: two identities (identity<1..2^16-1>, obfuscated_ticket_age), then one 33-byte binder
+    const ids = u16(3) + 'a1a2a3' + '00000001' + u16(2) + 'b1b2' + '00000002';
+    const psk = ext(41, u16(ids.length / 2) + ids + u16(33) + '20' + '00'.repeat(32));
+    const exts = ext(42, '') + psk;
+    const body = '0303' + '33'.repeat(32) + '00' + '0002' + '1301' + '0100' + u16(exts.length / 2) + exts;
+    expect(parseClientHello(fromHex(body))).toMatchObject({ pskIdentities: ['a1a2a3', 'b1b2'], earlyData: true });
+    expect(parseClientHelloNames(fromHex(body))).toMatchObject({ pskIdentities: ['a1a2a3', 'b1b2'], earlyData: true });
+    // ServerHello: version, random, session id, cipher suite, compression, extensions (pre_shared_key: selected identity 1)
+    const sh = (random: string, e: string): Uint8Array => fromHex('0303' + random + '00' + '1301' + '00' + u16(e.length / 2) + e);
+    expect(parseServerHello(sh('44'.repeat(32), ext(43, '0304') + ext(41, '0001')))).toEqual({ random: '44'.repeat(32), cipherSuite: 0x1301, pskSelected: 1, helloRetry: false });
+    expect(parseServerHello(sh('44'.repeat(32), ext(43, '0304')))!.pskSelected).toBeNull();
+    const hrr = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
+    expect(parseServerHello(sh(hrr, ext(43, '0304')))!.helloRetry).toBe(true);
+    // EncryptedExtensions: extensions<0..2^16-1>
+    const ee = (e: string): Uint8Array => fromHex(u16(e.length / 2) + e);
+    expect(acceptsEarlyData(ee(ext(0x39, '0104' + '80007530') + ext(42, '')))).toBe(true);
+    expect(acceptsEarlyData(ee(ext(0x39, '0104' + '80007530')))).toBe(false);
+    // NewSessionTicket: lifetime, age_add, nonce<0..255>, ticket<1..2^16-1>, extensions (early_data: max_early_data_size)
+    const nst = '00001c20' + '01020304' + '01' + '00' + u16(4) + 'deadbeef';
+    expect(parseNewSessionTicket(fromHex(nst + u16(8) + ext(42, 'ffffffff')))).toEqual({ ticket: 'deadbeef', maxEarlyData: 0xffffffff });
+    expect(parseNewSessionTicket(fromHex(nst + u16(0)))).toEqual({ ticket: 'deadbeef', maxEarlyData: null });
+    expect(parseNewSessionTicket(fromHex(nst.slice(0, 20)))).toBeNull();
   });
 
   it('transport parameters: original/initial/retry source CIDs', () => {
