@@ -22,6 +22,12 @@ export interface AnalyzeOptions {
   trackers?: Tracker[];
   /** How many decode problems to list in capture.errors (the rest are counted). */
   maxDecodeErrors?: number;
+  /**
+   * Key flows by the 5-tuple alone, merging the same 5-tuple on different VLANs into
+   * one flow (Zeek's default conn key; Wireshark's conversations). Default false: the
+   * VLAN IDs are part of the key (Zeek's vlan_fivetuple), flows[].vlan lists them.
+   */
+  mergeVlans?: boolean;
 }
 
 export async function analyzeCapture(
@@ -32,6 +38,7 @@ export async function analyzeCapture(
   const pkt = new Packet();
   const decoder = a.decoder;
   const flows = a.flows;
+  flows.mergeVlans = opts.mergeVlans === true;
   const cols = a.columns;
   const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
   a.trackers = trackers;

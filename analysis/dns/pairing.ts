@@ -7,7 +7,7 @@
 // dns.question-mismatch, dns.orphan-response, dns.malformed) are raised here.
 
 import { DnsHeader, DnsQuestion, questionText, readHeader, readQuestion, RecordWalk, sameName, walkRecords } from '../../parsers/dns/wire';
-import { sameAddress, type Flow } from '../flows';
+import { sameAddress, sameVlans, type Flow } from '../flows';
 import { IntTable } from './int-table';
 import { hex4, secs, type DnsEmit } from './report';
 import {
@@ -312,9 +312,9 @@ export class DnsPairing {
   }
 }
 
-/** Same client host, server host and server port (a retry from a new client port). */
+/** Same client host, server host and server port (a retry from a new client port), on the same VLANs. */
 function sameHosts(a: Flow, b: Flow): boolean {
-  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto) return false;
+  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto || !sameVlans(a, b)) return false;
   const ap = a.clientIsA ? a.portB : a.portA, bp = b.clientIsA ? b.portB : b.portA;
   return ap === bp && sameAddress(a, true, b, true) && sameAddress(a, false, b, false);
 }
