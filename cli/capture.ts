@@ -10,6 +10,8 @@ export interface ReadOptions {
   keylog: string | null;
   progress: boolean;
   trackerOptions?: Omit<TrackerOptions, 'keylog'>;
+  /** One flow per 5-tuple whatever its VLAN tags (AnalyzeOptions.mergeVlans). */
+  mergeVlans?: boolean;
 }
 
 /** The analysis of `file`, or null after printing why it could not be read. */
@@ -36,6 +38,7 @@ export async function readAnalysis(file: string, opts: ReadOptions): Promise<Ana
   try {
     return await analyzeCapture(fileChunks(file), {
       trackerOptions: { ...opts.trackerOptions, keylog },
+      mergeVlans: opts.mergeVlans,
       totalBytes: size,
       onProgress: showProgress
         ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)

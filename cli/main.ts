@@ -1,5 +1,5 @@
 // stateline — command line entry.
-//   stateline analyze FILE [--json] [--keylog FILE]
+//   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--json | --csv]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
@@ -12,7 +12,7 @@ import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S]
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--vlan-merge]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE]
 
@@ -24,6 +24,8 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
   --protocols LIST which state trackers run, comma-separated from tcp,dns,quic
                    (default all; 'none' reads, decodes and builds flows only)
   --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
+  --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
+                   conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
@@ -37,14 +39,16 @@ interface AnalyzeArgs {
   progress: boolean;
   protocols: Protocol[];
   tcpIdle: number | undefined;
+  vlanMerge: boolean;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, vlanMerge: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
     else if (a === '--progress') out.progress = true;
+    else if (a === '--vlan-merge') out.vlanMerge = true;
     else if (a === '--keylog') {
       const v = args[++i];
       if (!v) throw new UsageError('--keylog needs a file');
@@ -70,7 +74,7 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
+  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle }, mergeVlans: args.vlanMerge });
   if (!analysis) return 1;
   // The summary shows counts, breaks and the first 100 flows: it needs neither the
   // transaction lists nor the JSON of every flow.
