@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   trackers?: Tracker[];
   /** How many decode problems to list in capture.errors (the rest are counted). */
   maxDecodeErrors?: number;
+  /** The flow table's bound (default DEFAULT_MAX_FLOWS): reading stops with a capture error at the packet that would exceed it. */
+  maxFlows?: number;
   /**
    * Key flows by the 5-tuple alone, merging the same 5-tuple on different VLANs into
    * one flow (Zeek's default conn key; Wireshark's conversations). Default false: the
@@ -38,6 +40,7 @@ export async function analyzeCapture(
   const pkt = new Packet();
   const decoder = a.decoder;
   const flows = a.flows;
+  if (opts.maxFlows !== undefined) flows.maxFlows = opts.maxFlows;
   flows.mergeVlans = opts.mergeVlans === true;
   const cols = a.columns;
   const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
@@ -61,17 +64,19 @@ export async function analyzeCapture(
     const frame = r.frame;
     // (r.offset: where this record starts, so the bytes the first records took)
     if (frame === ESTIMATE_AFTER && opts.totalBytes && r.offset > 0) cols.reserve(Math.ceil((opts.totalBytes / r.offset) * ESTIMATE_AFTER * 1.1));
+    decoder.decode(pkt, r.data, r.linkType, frame);
+    // First the flow: a full table stops reading here (CaptureStop), before this
+    // record has counted anywhere.
+    const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
     if (a.start === null || time < a.start) a.start = time;
     if (a.end === null || time > a.end) a.end = time;
     a.bytes += r.capLen;
     if (r.linkType !== lastLinkType) a.linkTypes.add(lastLinkType = r.linkType); // a Set lookup per packet costs
-    decoder.decode(pkt, r.data, r.linkType, frame);
     if (pkt.problem === DecodeProblem.TRUNCATED || pkt.problem === DecodeProblem.MALFORMED) {
       a.decodeProblems++;
       if (a.decodeErrors.length < maxErrors)
         a.decodeErrors.push({ frame, offset: r.offset, message: `frame ${frame}: ${pkt.problemMessage} (byte ${pkt.problemOffset} of the packet)` });
     }
-    const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
     if (f === null) {
       if (pkt.ipVersion === 0) a.nonIpPackets++;
       cols.push(time, 0, 0, r.origLen, pkt.payloadWireLen, 0);

@@ -129,6 +129,10 @@ export interface DnsJson {
   mismatchFrames?: number[];
   /** First query frame of the transaction this one re-sends from a new source port. */
   retryOf?: number;
+  /** First query frame of the unanswered (or refused) transaction at another resolver this one fails over from (dns.failover). */
+  failoverOf?: number;
+  /** On that failed transaction: the first query frame of the transaction at the next resolver. */
+  failedOverTo?: number;
   /** For an orphan that duplicates an answer: the frame that answered first. */
   duplicateOf?: number;
 }

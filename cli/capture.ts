@@ -9,6 +9,8 @@ import { fileChunks } from '../host/file-source';
 export interface ReadOptions {
   keylog: string | null;
   progress: boolean;
+  /** The flow table's bound (AnalyzeOptions.maxFlows). */
+  maxFlows?: number;
   trackerOptions?: Omit<TrackerOptions, 'keylog'>;
   /** One flow per 5-tuple whatever its VLAN tags (AnalyzeOptions.mergeVlans). */
   mergeVlans?: boolean;
@@ -40,6 +42,7 @@ export async function readAnalysis(file: string, opts: ReadOptions): Promise<Ana
       trackerOptions: { ...opts.trackerOptions, keylog },
       mergeVlans: opts.mergeVlans,
       totalBytes: size,
+      maxFlows: opts.maxFlows,
       onProgress: showProgress
         ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)
         : undefined,

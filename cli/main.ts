@@ -5,6 +5,7 @@
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
+import { DEFAULT_MAX_FLOWS } from '../analysis/flows';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
 import { readAnalysis, writeOut } from './capture';
@@ -12,9 +13,9 @@ import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--vlan-merge]
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
-       stateline serve [FILE] [--port N] [--keylog FILE]
+       stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors
@@ -24,6 +25,8 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
   --protocols LIST which state trackers run, comma-separated from tcp,dns,quic
                    (default all; 'none' reads, decodes and builds flows only)
   --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
+  --max-flows N    stop reading (an error in capture.errors, what was read kept)
+                   at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
   --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
 
@@ -39,11 +42,12 @@ interface AnalyzeArgs {
   progress: boolean;
   protocols: Protocol[];
   tcpIdle: number | undefined;
+  maxFlows: number | undefined;
   vlanMerge: boolean;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, vlanMerge: false };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -64,6 +68,10 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       const v = Number(a === '--tcp-idle' ? args[++i] : a.slice('--tcp-idle='.length));
       if (!(v > 0)) throw new UsageError('--tcp-idle needs a number of seconds > 0');
       out.tcpIdle = v;
+    } else if (a === '--max-flows' || a.startsWith('--max-flows=')) {
+      const v = Number(a === '--max-flows' ? args[++i] : a.slice('--max-flows='.length));
+      if (!Number.isInteger(v) || v < 1) throw new UsageError('--max-flows needs a whole number of flows > 0');
+      out.maxFlows = v;
     }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
@@ -74,7 +82,7 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle }, mergeVlans: args.vlanMerge });
+  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
   if (!analysis) return 1;
   // The summary shows counts, breaks and the first 100 flows: it needs neither the
   // transaction lists nor the JSON of every flow.

@@ -5,8 +5,16 @@ import type { AnalysisJson } from '../analysis/model';
 import type { FlowCounts } from '../analysis/output';
 import { linkTypeName } from '../parsers/decode/index';
 
-function fmtTime(t: number | null): string {
-  return t === null ? '-' : new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC');
+/**
+ * A capture time as UTC. JavaScript dates end at ±8.64e15 ms (years -271821 and
+ * 275760); a pcapng timestamp can lie far past that (64 bits of units), so such a time
+ * is shown in seconds instead of throwing.
+ */
+export function fmtTime(t: number | null): string {
+  if (t === null) return '-';
+  const d = new Date(t * 1000);
+  if (Number.isNaN(d.getTime())) return `${t} s since 1970-01-01 UTC (${t < 0 ? 'before year -271821' : 'past year 275760'})`;
+  return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
 /** `j` may hold only the first flows (the table shows 100); `counts` counts them all (output.ts flowCounts). */

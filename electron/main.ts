@@ -4,22 +4,30 @@
 // command line, recent files, "Load TLS key log…".
 //
 // Security (DESIGN.md): contextIsolation, sandbox, no nodeIntegration, the CSP of
-// renderer/index.html, no remote content (every non-file request is cancelled), no new
-// windows or navigation, no permissions, IPC handlers that check the sender and
-// validate arguments (electron/ipc.ts).
+// renderer/index.html, the renderer served through app://stateline/ (electron/
+// app-protocol.ts) instead of file://, no remote content (every request of another
+// scheme is cancelled), no new windows or navigation, no permissions, IPC handlers that
+// check the sender and validate arguments (electron/ipc.ts), the analysis in a worker
+// with a heap limit that is restarted when it dies (electron/worker-host.ts), and the
+// fuses of package.json's build.electronFuses (no ELECTRON_RUN_AS_NODE, NODE_OPTIONS or
+// --inspect; the app only from its checked asar).
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { ApiMethod } from '../analysis/api';
+import { APP_PRIVILEGES, APP_SCHEME, appResponse, RENDERER_URL } from './app-protocol';
 import { CHANNEL_CALL, CHANNEL_METHODS, createCallHandler, createMethodsHandler, pathsFromArgv } from './ipc';
 import { AnalysisWorker } from './worker-host';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-const indexHtml = join(root, 'dist', 'renderer', 'index.html');
-const rendererUrl = pathToFileURL(indexHtml).href;
+const rendererDir = join(root, 'dist', 'renderer');
+const indexHtml = join(rendererDir, 'index.html');
+const rendererUrl = RENDERER_URL;
+// Before the app is ready: app:// is a standard, secure scheme (an origin of its own).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_PRIVILEGES }]);
 const samplePath = [join(process.resourcesPath ?? '', 'sample.pcapng'), join(root, 'fixtures', 'sample.pcapng')].find((p) => existsSync(p)) ?? null;
 const CAPTURE_FILTERS = [
   { name: 'Packet captures', extensions: ['pcap', 'pcapng', 'cap', 'gz'] },
@@ -113,8 +121,9 @@ function buildMenu(): void {
 }
 
 function lockDown(): void {
-  // No remote content: only our files (and the blob:/data: URLs exports make).
-  session.defaultSession.webRequest.onBeforeRequest((d, cb) => cb({ cancel: !/^(file|blob|data|devtools):/.test(d.url) }));
+  // No remote content: only the renderer's app:// files (and the blob:/data: URLs exports make).
+  protocol.handle(APP_SCHEME, (req) => appResponse(req.url, rendererDir));
+  session.defaultSession.webRequest.onBeforeRequest((d, cb) => cb({ cancel: !/^(app|blob|data|devtools):/.test(d.url) }));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   app.on('web-contents-created', (_e, wc) => {
@@ -148,7 +157,7 @@ function createWindow(): void {
   });
   win.once('ready-to-show', () => win?.show());
   win.on('closed', () => (win = null));
-  void win.loadFile(indexHtml);
+  void win.loadURL(rendererUrl);
 }
 
 const gotLock = app.requestSingleInstanceLock();
@@ -177,7 +186,7 @@ else {
       return;
     }
     recent = loadRecent();
-    worker = new AnalysisWorker({ samplePath, recent }, saveRecent);
+    worker = new AnalysisWorker({ samplePath, recent }, saveRecent, { onCrash: (e) => console.error(`Stateline: ${e.message}`) });
     lockDown();
     ipcMain.handle(CHANNEL_CALL, createCallHandler({
       call,

@@ -1,52 +1,176 @@
-// A capture file as an async iterable of chunks read into two reused buffers.
+// The Node file host: captures as async iterables of chunks read into two reused
+// buffers, key logs as text, and the guards a path from a client needs.
 //
 // The capture reader copies the only bytes it keeps across chunks (a record that
-// straddles two), and every tracker copies what it keeps, so a chunk can be
-// overwritten once the reader has asked for the next one. Reusing buffers spares
-// ~700 MB of 1 MiB Buffers per million packets that fs.createReadStream would
-// allocate, and the garbage collections that external memory pressure triggers.
+// straddles two, and the gzip decoder's few unconsumed bytes), and every tracker
+// copies what it keeps, so a chunk can be overwritten once the reader has asked for
+// the next one. Reusing buffers spares ~700 MB of 1 MiB Buffers per million packets
+// that fs.createReadStream would allocate, and the garbage collections that external
+// memory pressure triggers.
 //
-// Two buffers, because the read of chunk n+1 is started before chunk n is handed
-// out: the read runs on libuv's thread pool while the analysis works on chunk n, so
-// on a 2-core machine the file I/O (page-cache copies, ~0.15 s per 700 MB) overlaps
-// the CPU work instead of adding to it.
+// Two buffers, because the read of chunk n+1 is started before chunk n is handed out:
+// the read runs on libuv's thread pool while the analysis works on chunk n, so on a
+// 2-core machine the file I/O (page-cache copies, ~0.15 s per 700 MB) overlaps the CPU
+// work instead of adding to it.
+//
+// Paths from a client (`stateline serve`'s API, the Electron renderer) are untrusted:
+// only regular files are opened (a FIFO or a device is refused before it is opened, and
+// the opened descriptor is checked again), without blocking (O_NONBLOCK: a FIFO swapped
+// in between cannot hold a thread), key logs are read with a hard byte cap whatever
+// their size says, and at most MAX_IN_FLIGHT files are opening or open at once, so a
+// file system that stalls can take no more of libuv's four threads.
 
-import { open, readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { SessionHost } from '../analysis/session';
 import { dnsPacketView } from './dns-message';
 
 export const CHUNK_SIZE = 1 << 20;
 
+/** A capture file's chunks (two reused buffers); the file is closed when iteration ends. */
 export async function* fileChunks(path: string, chunkSize = CHUNK_SIZE): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r');
-  const bufs = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
-  let which = 0;
-  let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, chunkSize, null);
-  try {
-    for (;;) {
-      const { bytesRead }: { bytesRead: number } = await pending!;
-      pending = null;
-      if (bytesRead === 0) return;
-      const buf = bufs[which];
-      which ^= 1;
-      // Prefetch into the other buffer: the consumer is done with it, since it asked
-      // for this chunk. Only a read that returns 0 ends the file (a live capture grows).
-      pending = fh.read(bufs[which], 0, chunkSize, null);
-      yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+  yield* new FileChunks(await open(path, 'r'), chunkSize);
+}
+
+/**
+ * An open file as chunks. An iterator object rather than a generator, because
+ * return() must close the file whenever it is called: before the first next(), and
+ * while a next() waits on a read (a generator queues return() behind it).
+ */
+class FileChunks implements AsyncIterableIterator<Uint8Array> {
+  private readonly bufs: [Uint8Array, Uint8Array];
+  private which = 0;
+  private pending: Promise<{ bytesRead: number }> | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly chunkSize = CHUNK_SIZE,
+    private readonly onClose?: () => void,
+  ) {
+    this.bufs = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.closing) return { done: true, value: undefined };
+    this.pending ??= this.fh.read(this.bufs[this.which], 0, this.chunkSize, null);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await this.pending);
+    } catch (e) {
+      this.pending = null;
+      await this.close();
+      throw e;
     }
-  } finally {
-    // An early return (cancel) can leave a read in flight: let it land before closing.
-    if (pending) await pending.catch(() => undefined);
-    await fh.close();
+    this.pending = null;
+    if (bytesRead === 0 || this.closing) {
+      // Only a read that returns 0 ends the file (a live capture grows).
+      await this.close();
+      return { done: true, value: undefined };
+    }
+    const buf = this.bufs[this.which];
+    this.which ^= 1;
+    // Prefetch into the other buffer: the consumer is done with it, since it asked for
+    // this chunk.
+    this.pending = this.fh.read(this.bufs[this.which], 0, this.chunkSize, null);
+    return { done: false, value: bytesRead === this.chunkSize ? buf : buf.subarray(0, bytesRead) };
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  /** Closes the file once any read in flight has landed (its descriptor must stay valid until then). */
+  private close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.pending) await this.pending.catch(() => undefined);
+      await this.fh.close().catch(() => undefined);
+      this.onClose?.();
+    })();
+    return this.closing;
   }
 }
 
 /** Key logs are small text files; a larger one is surely the wrong file. */
-const MAX_KEYLOG_BYTES = 64 << 20;
+export const MAX_KEYLOG_BYTES = 64 << 20;
+/** Files opening or open at once through client paths (libuv has four threads). */
+export const MAX_IN_FLIGHT = 3;
+let inFlight = 0;
+
+/** What a file is, for the message refusing it. */
+function kind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function refuse(path: string, st: Stats): Error {
+  const what = kind(st);
+  return new Error(`${path} is ${what === 'not a regular file' ? what : `${what}, not a regular file`}`);
+}
+
+/**
+ * Opens a regular file for reading without ever blocking on a FIFO or a device, within
+ * the bound on files in flight; `release` must be called once the handle is closed.
+ */
+async function openRegular(path: string): Promise<{ fh: FileHandle; size: number; release: () => void }> {
+  if (inFlight >= MAX_IN_FLIGHT)
+    throw new Error(`${MAX_IN_FLIGHT} files are still being opened or read (a stalled file system?): try again when they are done`);
+  inFlight++;
+  let released = false;
+  const release = (): void => {
+    if (!released) inFlight--;
+    released = true;
+  };
+  try {
+    const before = await stat(path);
+    if (!before.isFile()) throw refuse(path, before);
+    const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw refuse(path, st);
+      return { fh, size: st.size, release };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Reads at most `max` bytes of a regular file as UTF-8; more is an error, whatever stat said. */
+async function readCapped(path: string, max: number, what: string): Promise<string> {
+  const { fh, release } = await openRegular(path);
+  try {
+    const buf = new Uint8Array(Math.min(max + 1, 1 << 20));
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > max) throw new Error(`${path}: ${what} larger than ${max >> 20} MiB`);
+      parts.push(buf.slice(0, bytesRead));
+    }
+    return Buffer.concat(parts, total).toString('utf8');
+  } finally {
+    await fh.close().catch(() => undefined);
+    release();
+  }
+}
 
 /**
  * The file-system host of a StatelineSession, shared by `stateline serve` and the
- * Electron analysis worker: captures are read through fileChunks, key logs as text,
+ * Electron analysis worker: captures are read through FileChunks, key logs as text,
  * full DNS messages decoded with dns-packet, and the recent-files list is kept in
  * memory (`onRecent` hears each change).
  */
@@ -60,16 +184,11 @@ export function nodeFileHost(
     samplePath,
     decodeDns: dnsPacketView,
     async openPath(path) {
-      const st = await stat(path);
-      if (st.isDirectory()) throw new Error(`${path} is a directory`);
-      const chunks = fileChunks(path);
-      // return() runs the generator's finally: the file is closed when reading stops early.
-      return { source: chunks, size: st.size, close: () => void chunks.return(undefined) };
+      const { fh, size, release } = await openRegular(path);
+      const chunks = new FileChunks(fh, CHUNK_SIZE, release);
+      return { source: chunks, size, close: () => void chunks.return() };
     },
-    async readText(path) {
-      if ((await stat(path)).size > MAX_KEYLOG_BYTES) throw new Error(`${path}: key log larger than 64 MiB`);
-      return readFile(path, 'utf8');
-    },
+    readText: (path) => readCapped(path, MAX_KEYLOG_BYTES, 'key log'),
     recent: {
       list: () => [...recent],
       add(p) {

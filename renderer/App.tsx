@@ -7,6 +7,7 @@ import type { SessionStatus, Summary } from '../analysis/api';
 import type { Client } from './client';
 import { BreaksView } from './components/BreaksView';
 import { DnsView } from './components/DnsView';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { FlowDetailView } from './components/FlowDetail';
 import { FlowsView } from './components/FlowsView';
 import { Overview } from './components/Overview';
@@ -145,27 +146,38 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       </header>
       {message && <div className="banner error" role="alert">{message}</div>}
       <main>
+        {/* One boundary per view, new for each view and capture: a bad value shows an error there, not a blank app. */}
         {status?.state === 'loading' ? (
-          <ProgressPanel status={status} onCancel={() => run(client.cancel({}))} />
+          <ErrorBoundary key="progress" name="Reading progress">
+            <ProgressPanel status={status} onCancel={() => run(client.cancel({}))} />
+          </ErrorBoundary>
         ) : showData ? (
-          flow ? (
-            <FlowDetailView key={flow.id} client={client} id={flow.id} focus={flow.focus} summary={summary} nav={nav} onBack={() => setFlow(null)} />
-          ) : view === 'overview' ? (
-            <Overview client={client} summary={summary} nav={nav} />
-          ) : view === 'flows' ? (
-            <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
-          ) : view === 'breaks' ? (
-            <BreaksView client={client} summary={summary} nav={nav} kind={breakKind} />
-          ) : view === 'dns' ? (
-            <DnsView client={client} summary={summary} nav={nav} />
-          ) : (
-            <QuicView client={client} summary={summary} nav={nav} />
-          )
+          <ErrorBoundary key={`${status?.generation}:${flow ? `flow ${flow.id}` : view}`} name={flow ? `Flow ${flow.id}` : TABS.find((t) => t.view === view)!.title}>
+            {flow ? (
+              <FlowDetailView key={flow.id} client={client} id={flow.id} focus={flow.focus} summary={summary} nav={nav} onBack={() => setFlow(null)} />
+            ) : view === 'overview' ? (
+              <Overview client={client} summary={summary} nav={nav} />
+            ) : view === 'flows' ? (
+              <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
+            ) : view === 'breaks' ? (
+              <BreaksView client={client} summary={summary} nav={nav} kind={breakKind} />
+            ) : view === 'dns' ? (
+              <DnsView client={client} summary={summary} nav={nav} />
+            ) : (
+              <QuicView client={client} summary={summary} nav={nav} />
+            )}
+          </ErrorBoundary>
         ) : (
-          <StartScreen client={client} status={status} onOpenClick={() => fileInput.current?.click()} run={run} />
+          <ErrorBoundary key="start" name="The start screen">
+            <StartScreen client={client} status={status} onOpenClick={() => fileInput.current?.click()} run={run} />
+          </ErrorBoundary>
         )}
       </main>
-      {showData && !flow && <ChartWarmup key={summary.name ?? ''} />}
+      {showData && !flow && (
+        <ErrorBoundary key={summary.name ?? ''} name="Chart warm-up" quiet>
+          <ChartWarmup />
+        </ErrorBoundary>
+      )}
     </div>
   );
 }

@@ -41,18 +41,29 @@ function clientOver(call: (name: ApiMethod, args: unknown) => Promise<unknown>, 
   });
 }
 
+/** The message of an error answer: `{ error: "…" }`, or a status whose error has one. */
+function errorMessage(body: unknown): string | null {
+  const e = body && typeof body === 'object' && 'error' in body ? (body as { error: unknown }).error : null;
+  if (typeof e === 'string') return e;
+  return e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : null;
+}
+
 export function httpClient(base = '', fetchFn: typeof fetch = (...a) => fetch(...a)): Client {
   const call = async (name: ApiMethod, args: unknown): Promise<unknown> => {
     const r = await fetchFn(`${base}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(args ?? {}) });
     const body = await r.json().catch(() => null);
-    if (!r.ok) throw new Error((body && typeof body === 'object' && 'error' in body ? String(body.error) : null) ?? `${name}: HTTP ${r.status}`);
+    if (!r.ok) throw new Error(errorMessage(body) ?? `${name}: HTTP ${r.status}`);
     return body;
   };
   return clientOver(call, {
     transport: 'http',
     async openFile(file: File) {
-      // Streamed to the server and into the analysis; progress comes from `status`.
-      void fetchFn(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file }).catch(() => {});
+      // Streamed to the server and into the analysis; progress comes from `status`. The
+      // answer comes once reading ends — at once when the server refuses the upload (too
+      // large: 413, no token: 401), which is reported. A request the server ends (the
+      // user cancelled) is not an error: `status` says what happened.
+      const r = await fetchFn(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file }).catch(() => null);
+      if (r && !r.ok) throw new Error(errorMessage(await r.json().catch(() => null)) ?? `upload: HTTP ${r.status}`);
     },
   });
 }

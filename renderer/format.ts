@@ -31,9 +31,14 @@ export function fmtRel(t: number, base: number, digits = 6): string {
   return (t - base).toFixed(digits);
 }
 
+/**
+ * A capture time as UTC. Dates end at ±8.64e15 ms (years -271821 and 275760); a pcapng
+ * timestamp can lie far past that, and is then shown in seconds rather than throwing.
+ */
 export function fmtDate(t: number | null): string {
   if (t === null) return '—';
   const d = new Date(t * 1000);
+  if (!Number.isFinite(d.getTime())) return `${t} s since 1970-01-01 UTC (${t < 0 ? 'before year -271821' : 'past year 275760'})`;
   return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 

@@ -40,7 +40,7 @@ function explain(what, detail) {
     '',
     'What still works without the Electron binary:',
     '  npx stateline analyze FILE [--json]          analyse a capture on the command line',
-    '  npx stateline serve [FILE] [--port N]        the same UI in your browser, at http://127.0.0.1:7420/',
+    '  npx stateline serve [FILE] [--port N]        the same UI in your browser: open the URL it prints (it carries the token)',
     '',
     'To get the window: on a machine that can reach Electron\'s download host run',
     '  node node_modules/electron/install.js',

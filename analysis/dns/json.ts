@@ -36,6 +36,8 @@ export function transactionJson(s: DnsStore, t: number): DnsJson {
   const mf = s.mismatchFrames.get(t);
   if (mf) j.mismatchFrames = mf;
   if (s.tRetryOf[t] >= 0) j.retryOf = s.tQf0[s.tRetryOf[t]];
-  if (s.tDuplicateOf[t] > 0) j.duplicateOf = s.tDuplicateOf[t];
+  if (s.tFailoverOf[t] >= 0) j.failoverOf = s.tQf0[s.tFailoverOf[t]];
+  if (s.tFailedOverTo[t] >= 0) j.failedOverTo = s.tQf0[s.tFailedOverTo[t]];
+  if (s.tDuplicateOf[t] >= 0) j.duplicateOf = s.tResponseFrame[s.tDuplicateOf[t]];
   return j;
 }

@@ -31,7 +31,8 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
     explanation:
       'A response arrived for which no outstanding query was seen: either the capture started after the ' +
       'query, or the client had already dropped the lookup\'s state (it got an earlier answer to the same ' +
-      'query — a duplicate — or timed out), so nobody was waiting for it.',
+      'query — a duplicate — or timed out), so nobody was waiting for it. When the client\'s host refused ' +
+      'it with ICMP port unreachable, it is dns.client-gone instead (one break per response).',
     reference: 'Zeek dns_unmatched_reply; Wireshark dns.unsolicited / retransmitted response',
   },
   'dns.client-gone': {
@@ -40,7 +41,9 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
     explanation:
       'The response came back, but the client\'s host answered it with ICMP port unreachable: the socket ' +
       'that sent the query was already closed (the application gave up or exited), so its state — the ' +
-      'query ID it waited for — was gone, and the operating system dropped the answer.',
+      'query ID it waited for — was gone, and the operating system dropped the answer. A response no query ' +
+      'waited for any more (a duplicate of an answer, or one whose query is not in the capture) refused so ' +
+      'is this one event, not also dns.orphan-response: the ICMP says why nobody waited.',
     reference: 'the seed\'s DNS example',
   },
   'dns.id-reuse': {
@@ -74,6 +77,16 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
       'The server answered with an error code (RCODE other than NOERROR): NXDOMAIN — the name does not ' +
       'exist; SERVFAIL — the server could not resolve it (often an upstream failure or DNSSEC validation ' +
       'error); REFUSED — the server will not answer this client.',
+  },
+  'dns.failover': {
+    severity: 'info',
+    title: 'DNS lookup failed over to another resolver',
+    explanation:
+      'The client asked the same question (same query ID, from a new socket) of another resolver after the ' +
+      'first did not answer or refused the query with ICMP port unreachable — as glibc\'s stub resolver ' +
+      'moves to the next nameserver of resolv.conf. The lookup survived, late by the time stated; the ' +
+      'query to the first resolver stays dns.unanswered: that resolver did fail it.',
+    reference: 'glibc resolver behaviour (res_send: the next nameserver after a timeout or an ICMP error)',
   },
   'dns.malformed': {
     severity: 'warning',

@@ -1,15 +1,17 @@
 // DNS pairing: each message (over UDP, or delimited from a TCP stream) is read — the
 // header and the first question only (parsers/dns/wire) — and a query opens or extends
 // a transaction of the store, a response answers one. The decisions (retransmission,
-// cross-port retry, ID reuse, question mismatch, orphan and duplicate responses, the
-// TCP retry of a truncated answer) are listed in ./tracker's header; the events they
-// raise while the capture is read (dns.retransmission, dns.id-reuse,
-// dns.question-mismatch, dns.orphan-response, dns.malformed) are raised here.
+// cross-port retry, failover to another resolver, ID reuse, question mismatch, orphan
+// and duplicate responses, the TCP retry of a truncated answer) are listed in
+// ./tracker's header; the events they raise while the capture is read
+// (dns.retransmission, dns.id-reuse, dns.question-mismatch, dns.malformed) are raised
+// here, the rest at the end (./breaks) — the orphan responses too, since an ICMP error
+// that comes after one makes it dns.client-gone instead.
 
 import { DnsHeader, DnsQuestion, questionText, readHeader, readQuestion, RecordWalk, sameName, walkRecords } from '../../parsers/dns/wire';
 import { sameAddress, sameVlans, type Flow } from '../flows';
 import { IntTable } from './int-table';
-import { hex4, secs, type DnsEmit } from './report';
+import { hex4, hostText, secs, type DnsEmit } from './report';
 import {
   F_MULTICAST, F_QUESTION, F_TRUNCATED, FF_MDNS, FF_MULTI, FF_PROTOCOL, FF_TCP, RECENT_RESPONSES, S_ANSWERED, S_MISMATCH, S_ORPHAN, S_UNANSWERED,
   type DnsStore,
@@ -27,6 +29,8 @@ export class DnsPairing {
   messages = 0;
   /** The latest outstanding query by client host, server host and port, and ID (cross-port retries). */
   private readonly byHost = new IntTable();
+  /** The latest outstanding query by client host, server port and ID, to any server (failovers). */
+  private readonly byClient = new IntTable();
   /** Truncated UDP answers waiting for the TCP retry, by client/server host and question. */
   private readonly truncatedWaiting = new Map<string, number>();
   /** Outstanding transactions of flows with several IDs outstanding, by flow id and ID. */
@@ -100,6 +104,10 @@ export class DnsPairing {
 
   private hostKey(fid: number, id: number): number {
     return (this.s.fHostHash[fid] ^ Math.imul(id + 1, 0x9e3779b1)) | 0;
+  }
+
+  private clientKey(fid: number, id: number): number {
+    return (this.s.fClientHash[fid] ^ Math.imul(id + 1, 0x9e3779b1)) | 0;
   }
 
   // Outstanding transactions by flow and ID: the flow's one ID in fPending, or the shared map.
@@ -215,6 +223,16 @@ export class DnsPairing {
         [s.tQf0[o]]);
     }
     this.byHost.set(key, 0, t);
+    // The same query from the same client host, from a new port, to another server: a
+    // failover to the next resolver (dns.failover at the end, when its answer is known).
+    const ckey = this.clientKey(fid, id);
+    const f = this.byClient.get(ckey, 0);
+    if (f >= 0 && s.tRetryOf[t] < 0 && s.tFlow[f] !== fid && s.tResponseFrame[f] < 0 && s.tId[f] === id && this.sameQuestion(f, hasQuestion) &&
+        time - s.tLastQueryTime[f] <= RETRY_WINDOW_SECONDS && otherServer(s.flowOf(f), flow)) {
+      s.tFailoverOf[t] = f;
+      if (s.tFailedOverTo[f] < 0) s.tFailedOverTo[f] = t;
+    }
+    this.byClient.set(ckey, 0, t);
     // A TCP query retrying a truncated UDP answer.
     if (s.fFlags[fid] & FF_TCP && this.truncatedWaiting.size && hasQuestion) {
       const k = truncKey(flow, this.q.name, this.q.type);
@@ -272,6 +290,8 @@ export class DnsPairing {
       if (!quiet) {
         const key = this.hostKey(fid, id);
         if (this.byHost.get(key, 0) === t) this.byHost.delete(key, 0);
+        const ckey = this.clientKey(fid, id);
+        if (this.byClient.get(ckey, 0) === t) this.byClient.delete(ckey, 0);
       }
     } else {
       // No query outstanding: a duplicate of an answered one, or an orphan.
@@ -281,24 +301,14 @@ export class DnsPairing {
         if (s.tId[r] === id && s.tQn[r] > 0) { prev = r; break; }
       const dup = prev >= 0 && s.tResponseFrame[prev] > 0 && (!hasQuestion || !(s.tFlags[prev] & F_QUESTION) || this.sameQuestion(prev, true)) ? prev : -1;
       if (quiet) return; // mDNS / LLMNR: unasked answers are announcements
+      // An orphan (dns.orphan-response, or dns.client-gone when ICMP refuses it: ./breaks).
       t = s.newTx(fid, id);
       if (hasQuestion) s.setQuestion(t, this.q);
       s.tTime[t] = time;
       s.tResponseFrame[t] = frame;
       s.tResponseTime[t] = time;
       s.tStatus[t] = S_ORPHAN;
-      const q = hasQuestion ? ` for ${s.questionOf(t)}` : '';
-      if (dup >= 0) {
-        const dupResp = s.tResponseFrame[dup];
-        s.tDuplicateOf[t] = dupResp;
-        this.emit('dns.orphan-response', frame, time, fid,
-          `duplicate response ${hex4(id)}${q}: the query (frame ${s.tQf0[dup]}) was already answered at frame ${dupResp}, ${secs(time - s.tResponseTime[dup])} earlier, so the client no longer waited for it`,
-          [s.tQf0[dup], dupResp]);
-      } else {
-        this.emit('dns.orphan-response', frame, time, fid,
-          `response ${hex4(id)}${q} from ${flow.endpoint(false)} to ${flow.endpoint(true)} matches no query seen on this flow`,
-          []);
-      }
+      s.tDuplicateOf[t] = dup;
     }
     s.tRcode[t] = rcode;
     if (h.tc === 1) s.tFlags[t] |= F_TRUNCATED;
@@ -319,8 +329,17 @@ function sameHosts(a: Flow, b: Flow): boolean {
   return ap === bp && sameAddress(a, true, b, true) && sameAddress(a, false, b, false);
 }
 
-function hostText(flow: Flow, client: boolean): string {
-  return flow.endpoint(client).replace(/:\d+$/, '');
+/**
+ * Same client host and server port (on the same VLANs), another server host and a new
+ * client port: the next resolver asked, from a new socket, as glibc's stub resolver
+ * does. (One socket asking several servers at once, as musl does, is not a failover:
+ * nothing had failed.)
+ */
+function otherServer(a: Flow, b: Flow): boolean {
+  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto || !sameVlans(a, b)) return false;
+  const ap = a.clientIsA ? a.portB : a.portA, bp = b.clientIsA ? b.portB : b.portA;
+  const ac = a.clientIsA ? a.portA : a.portB, bc = b.clientIsA ? b.portA : b.portB;
+  return ap === bp && ac !== bc && sameAddress(a, true, b, true) && !sameAddress(a, false, b, false);
 }
 
 function truncKey(flow: Flow, name: string, type: number): string {

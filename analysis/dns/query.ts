@@ -49,13 +49,9 @@ export class DnsQuery {
   /** `timeOf(frame)`: the packet's time (0 for a frame outside the capture). */
   constructor(analysis: Analysis, json: AnalysisJson, timeOf: (frame: number) => number) {
     this.tracker = analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker) ?? null;
-    // The ICMP frame that refused a response: the last related frame of its dns.client-gone.
-    const clientGoneIcmp = new Map<number, number>();
-    for (const e of json.events) if (e.kind === 'dns.client-gone' && e.related.length) clientGoneIcmp.set(e.frame, e.related[e.related.length - 1]);
     this.rows = json.dns.map((d, i) => {
       const qt = d.queryFrames.length ? timeOf(d.queryFrames[0]) : d.responseFrame !== null ? timeOf(d.responseFrame) : 0;
-      const icmp = d.responseFrame !== null ? clientGoneIcmp.get(d.responseFrame) ?? null : null;
-      return { ...d, index: i, queryTime: qt, responseTime: d.responseFrame !== null ? timeOf(d.responseFrame) : null, icmpFrame: icmp };
+      return { ...d, index: i, queryTime: qt, responseTime: d.responseFrame !== null ? timeOf(d.responseFrame) : null, icmpFrame: d.icmpFrame ?? null };
     });
     for (const d of this.rows) {
       let l = this.byFlow.get(d.flow);

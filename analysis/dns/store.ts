@@ -48,6 +48,8 @@ export class DnsStore {
   fMalformed = new Int32Array(1024);
   /** Client host, server host and port (the key of cross-port retries). */
   fHostHash = new Int32Array(1024);
+  /** Client host and server port, any server (the key of failovers to another resolver). */
+  fClientHash = new Int32Array(1024);
   /** The one outstanding ID's first transaction + 1 (0: none) while FF_MULTI is clear. */
   fPending = new Int32Array(1024);
   /** Latest transaction with a response + 1 (0: none); earlier ones chained by tPrevResp. */
@@ -80,9 +82,13 @@ export class DnsStore {
   tIcmpFrame = new Int32Array(0);
   tServerIcmpFrame = new Int32Array(0);
   tTcpRetryFrame = new Int32Array(0);
+  /** For an orphan duplicating an answer: the answered transaction (-1: none). */
   tDuplicateOf = new Int32Array(0);
   tRetryOf = new Int32Array(0);
   tRetriedBy = new Int32Array(0);
+  /** The transaction at another resolver this one fails over from / the first that took over from it (-1: none). */
+  tFailoverOf = new Int32Array(0);
+  tFailedOverTo = new Int32Array(0);
   tReusedIdWith = new Int32Array(0);
   tNextSameId = new Int32Array(0);
   tPrevResp = new Int32Array(0);
@@ -118,9 +124,11 @@ export class DnsStore {
     const cA = flow.clientIsA;
     let h = 0x811c9dc5 ^ (tcp ? IpProto.TCP : IpProto.UDP);
     h = cA ? addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h) : addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h);
-    h = cA ? addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h) : addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h);
     if (flow.vlanKey !== 0) h = Math.imul(h ^ flow.vlanKey, 0x01000193); // hosts on two VLANs are two hosts
-    this.fHostHash[fid] = Math.imul(h ^ (cA ? flow.portB : flow.portA), 0x5bd1e995);
+    const serverPort = cA ? flow.portB : flow.portA;
+    this.fClientHash[fid] = Math.imul(h ^ serverPort, 0x27d4eb2d);
+    h = cA ? addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h) : addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h);
+    this.fHostHash[fid] = Math.imul(h ^ serverPort, 0x5bd1e995);
     flow.app = 'dns';
     return fid;
   }
@@ -143,6 +151,7 @@ export class DnsStore {
     const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
     this.fMalformed = i32(this.fMalformed);
     this.fHostHash = i32(this.fHostHash);
+    this.fClientHash = i32(this.fClientHash);
     this.fPending = i32(this.fPending);
     this.fLastResp = i32(this.fLastResp);
   }
@@ -180,6 +189,8 @@ export class DnsStore {
     this.tDuplicateOf[t] = -1;
     this.tRetryOf[t] = -1;
     this.tRetriedBy[t] = -1;
+    this.tFailoverOf[t] = -1;
+    this.tFailedOverTo[t] = -1;
     this.tReusedIdWith[t] = -1;
     this.tNextSameId[t] = -1;
     this.tPrevResp[t] = -1;
@@ -224,6 +235,8 @@ export class DnsStore {
     this.tDuplicateOf = i32(this.tDuplicateOf);
     this.tRetryOf = i32(this.tRetryOf);
     this.tRetriedBy = i32(this.tRetriedBy);
+    this.tFailoverOf = i32(this.tFailoverOf);
+    this.tFailedOverTo = i32(this.tFailedOverTo);
     this.tReusedIdWith = i32(this.tReusedIdWith);
     this.tNextSameId = i32(this.tNextSameId);
     this.tPrevResp = i32(this.tPrevResp);

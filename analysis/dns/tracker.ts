@@ -24,6 +24,13 @@
 //   that opens a new socket per try) is flagged dns.retransmission too, linked by
 //   retryOf; it stays its own transaction on its own flow (the answer comes to the
 //   port that asked).
+// - The same ID and question from the same client host, from a new source port, to
+//   ANOTHER server (same server port) while the first is unanswered — glibc's stub
+//   resolver moving to the next nameserver after a timeout or an ICMP error — is a
+//   failover: linked both ways (failoverOf / failedOverTo), and dns.failover (info) on
+//   the retry when it was answered (the lookup survived). The first stays
+//   dns.unanswered, its message saying where the lookup went: that resolver did fail
+//   it. One socket asking several servers at once (musl) is no failover.
 // - A response matches an outstanding query of its flow with the same ID and the
 //   same question (names compared case-insensitively, RFC 4343); a response without
 //   a question (mDNS answers, some errors) matches on the ID. A response whose ID is
@@ -38,7 +45,9 @@
 //   listed.
 // - A DNS response refused with ICMP port unreachable is dns.client-gone (the quote
 //   must carry the response's addresses and ports, and its UDP length and ID when
-//   quoted). The UDP tracker (../udp/tracker) resolves the ICMP error and asks this
+//   quoted) — an orphan or duplicate response too, as that one break (not also
+//   dns.orphan-response: one break per frame and cause, the ICMP saying why nobody
+//   waited for it). The UDP tracker (../udp/tracker) resolves the ICMP error and asks this
 //   tracker to explain it (UdpIcmpExplainer); every other ICMP error on a UDP flow —
 //   a refused query included — is its udp.port-unreachable / udp.unreachable.
 

@@ -3,7 +3,7 @@
 // Magic a1b2c3d4 = microseconds, a1b23c4d = nanoseconds, in the writer's byte order.
 
 import { NotACaptureError } from './types';
-import type { FormatParser, ParserHost } from './reader';
+import type { FormatParser, ParserHost } from './parser';
 
 export const PCAP_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
@@ -49,7 +49,8 @@ export class PcapParser implements FormatParser {
     const le = m.le;
     const major = dv.getUint16(4, le);
     const minor = dv.getUint16(6, le);
-    if (major !== 2) throw new NotACaptureError(`unsupported pcap version ${major}.${minor} at offset 4 (expected 2.x)`, 4);
+    // Not a capture yet: the message quotes none of the file's bytes.
+    if (major !== 2) throw new NotACaptureError('unsupported pcap version at offset 4 (expected 2.x)', 4);
     this.le = le;
     this.nsMul = m.ns ? 1 : 1000;
     this.snaplen = dv.getUint32(16, le);

@@ -6,7 +6,7 @@
 // the file, so CaptureRecord.interfaceId is unique across sections.
 
 import { NotACaptureError, type CaptureInterface, type CaptureRecord } from './types';
-import type { FormatParser, ParserHost } from './reader';
+import type { FormatParser, ParserHost } from './parser';
 
 export const PCAPNG_MAGIC = 0x0a0d0d0a;
 /** No block of a sane file is larger (256 MiB); a longer length means the header is garbage. */
@@ -168,10 +168,14 @@ export class PcapngParser implements FormatParser {
     return isPacketBlock(type) ? `record ${frame} at offset ${offset}` : `${blockName(type)} at offset ${offset} (before record ${frame})`;
   }
 
-  /** Reading cannot go on. Before the first section header, the input is not a capture. */
-  private fail(type: number, offset: number, what: string): void {
+  /**
+   * Reading cannot go on. Before the first section header the input is not a capture,
+   * and its error says only `plain`, which quotes none of the file's bytes (a path
+   * opened by a client must not leak the content of a file that is not a capture).
+   */
+  private fail(type: number, offset: number, what: string, plain: string): void {
     const host = this.host;
-    if (host.info.sections === 0) throw new NotACaptureError(`not a pcapng file: the section header block at offset ${offset}: ${what}`, offset);
+    if (host.info.sections === 0) throw new NotACaptureError(`not a pcapng file: the section header block at offset ${offset}: ${plain}`, offset);
     host.error(host.info.records + 1, offset, `${this.where(type, offset)}: ${what}`, 'stopped');
     host.stopped = true;
   }
@@ -188,15 +192,15 @@ export class PcapngParser implements FormatParser {
     if (type === BT_SHB) {
       const l = this.shbLe(dv, p);
       if (l === null) {
-        this.fail(type, base + p, `byte-order magic ${hex32(dv.getUint32(p + 8, false))} is neither 1a2b3c4d nor 4d3c2b1a`);
+        this.fail(type, base + p, `byte-order magic ${hex32(dv.getUint32(p + 8, false))} is neither 1a2b3c4d nor 4d3c2b1a`, 'its byte-order magic is neither 1a2b3c4d nor 4d3c2b1a');
         return -1;
       }
       le = l;
     }
     const len = dv.getUint32(p + 4, le);
-    if (len < 12) this.fail(type, base + p, `block length ${len} is less than the minimum 12`);
-    else if ((len & 3) !== 0) this.fail(type, base + p, `block length ${len} is not a multiple of 4`);
-    else if (len > PCAPNG_MAX_BLOCK) this.fail(type, base + p, `block length ${len} exceeds the maximum ${PCAPNG_MAX_BLOCK}`);
+    if (len < 12) this.fail(type, base + p, `block length ${len} is less than the minimum 12`, 'its block length is less than the minimum 12');
+    else if ((len & 3) !== 0) this.fail(type, base + p, `block length ${len} is not a multiple of 4`, 'its block length is not a multiple of 4');
+    else if (len > PCAPNG_MAX_BLOCK) this.fail(type, base + p, `block length ${len} exceeds the maximum ${PCAPNG_MAX_BLOCK}`, `its block length exceeds the maximum ${PCAPNG_MAX_BLOCK}`);
     else return len;
     return -1;
   }
@@ -216,7 +220,7 @@ export class PcapngParser implements FormatParser {
       const ble = type === BT_SHB ? (this.shbLe(dv, p) as boolean) : le;
       const trail = dv.getUint32(p + len - 4, ble);
       if (trail !== len) {
-        this.fail(type, base + p, `trailing block length ${trail} does not match the leading block length ${len}`);
+        this.fail(type, base + p, `trailing block length ${trail} does not match the leading block length ${len}`, 'its trailing block length does not match the leading one');
         return p;
       }
       if (type === BT_EPB || type === BT_PB) {
@@ -287,7 +291,7 @@ export class PcapngParser implements FormatParser {
     const type = dv.getUint32(0, this.le);
     const le = type === BT_SHB ? (this.shbLe(dv, 0) ?? this.le) : this.le;
     const len = dv.getUint32(4, le);
-    if (info.sections === 0) throw new NotACaptureError(`truncated pcapng section header block: ${have} of ${len} bytes present at offset ${base}`, base);
+    if (info.sections === 0) throw new NotACaptureError(`truncated pcapng section header block: only ${have} bytes present at offset ${base}`, base);
     host.error(info.records + 1, base, `${this.where(type, base)} is cut short: block length says ${len} bytes, ${have} present`, 'stopped');
   }
 
@@ -402,13 +406,13 @@ export class PcapngParser implements FormatParser {
     const info = this.host.info;
     const le = this.shbLe(dv, p) as boolean;
     if (len < 28) {
-      this.fail(BT_SHB, base + p, `block length ${len} is too short for a section header block (minimum 28)`);
+      this.fail(BT_SHB, base + p, `block length ${len} is too short for a section header block (minimum 28)`, 'its block length is too short for a section header block (minimum 28)');
       return false;
     }
     const major = dv.getUint16(p + 12, le);
     const minor = dv.getUint16(p + 14, le);
     if (major !== 1) {
-      this.fail(BT_SHB, base + p, `unsupported pcapng version ${major}.${minor} (expected 1.x)`);
+      this.fail(BT_SHB, base + p, `unsupported pcapng version ${major}.${minor} (expected 1.x)`, 'unsupported pcapng version (expected 1.x)');
       return false;
     }
     this.le = le;

@@ -8,8 +8,8 @@
 //    chunk boundary in a carry buffer (each of its bytes copied once). Memory is bounded
 //    by the largest record, not by the file.
 //  - readCapture: drives it from an async iterable of chunks (or one Uint8Array), sniffs
-//    gzip and decompresses through the global DecompressionStream, reports progress in
-//    source bytes, and checks an AbortSignal between chunks.
+//    gzip and decompresses it (gunzip.ts), reports progress in source bytes, and checks
+//    an AbortSignal between chunks and while a chunk is awaited.
 //
 // Damage is data (STYLE.md, "practices" 8): once the file header has been read, nothing
 // throws; a bad record becomes a CaptureError {frame, offset, message} in info.errors and
@@ -20,16 +20,22 @@
 
 import {
   CaptureCancelledError,
+  CaptureStop,
   NotACaptureError,
   type CaptureError,
   type CaptureInfo,
   type CaptureRecord,
 } from './types';
+import type { FormatParser, ParserHost } from './parser';
 import { PcapParser, PCAP_HEADER_LEN, pcapMagic } from './pcap';
 import { PcapngParser, PCAPNG_MAGIC } from './pcapng';
+import { Gunzip } from './gunzip';
 
 export interface ReadOptions {
-  /** Called once per record; the record object is reused and its data valid only during the call. */
+  /**
+   * Called once per record; the record object is reused and its data valid only during
+   * the call. Throwing CaptureStop stops reading at this record.
+   */
   onRecord(r: CaptureRecord): void;
   /** Bytes of the source read so far (compressed bytes for .gz); called at most once per source chunk. */
   onProgress?(bytesRead: number, totalBytes: number | undefined): void;
@@ -44,45 +50,9 @@ export interface ReadOptions {
 /** Errors listed in info.errors; the rest are counted in info.errorsNotListed. */
 export const MAX_LISTED_ERRORS = 1000;
 
-/** What a format parser sees of the reader. */
-export interface ParserHost {
-  readonly info: CaptureInfo;
-  /** The one reused record object. */
-  readonly rec: CaptureRecord;
-  readonly onRecord: (r: CaptureRecord) => void;
-  /** Set by a parser when reading cannot go on. */
-  stopped: boolean;
-  error(frame: number, offset: number, message: string, effect: NonNullable<CaptureError['effect']>): void;
-}
-
-/** One capture format's record loop (classic pcap or pcapng). */
-export interface FormatParser {
-  /** Bytes of a record needed to know its total length. */
-  readonly headerLen: number;
-  /**
-   * Total length of the record at p (headerLen bytes available), or -1 when it is
-   * unusable (the parser has recorded the error and set host.stopped).
-   */
-  recordLength(dv: DataView, p: number, base: number): number;
-  /**
-   * Delivers every complete record in buf[p, end) and returns where it stopped: at the
-   * first incomplete record, or at a record that stopped reading (host.stopped set).
-   * `base` is the file offset of buf[0].
-   */
-  parse(buf: Uint8Array, dv: DataView, p: number, end: number, base: number): number;
-  /** The file ended inside the record at `base` of which `have` bytes are in buf. */
-  cutShort(dv: DataView, have: number, base: number): void;
-  /** True once the file header (pcap global header, first pcapng SHB) has been read. */
-  readonly headerRead: boolean;
-}
-
 const EMPTY = new Uint8Array(0);
 /** A carry buffer larger than this is dropped after use rather than kept for the next one. */
 const KEEP_CARRY = 1 << 20;
-
-function hex32(v: number): string {
-  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
-}
 
 export function newCaptureInfo(): CaptureInfo {
   return {
@@ -174,7 +144,7 @@ export class CaptureReader implements ParserHost {
     }
     if (pos >= n) return;
     const dv = new DataView(chunk.buffer, chunk.byteOffset, n);
-    const stop = parser.parse(chunk, dv, pos, n, base);
+    const stop = this.parse(parser, chunk, dv, pos, n, base);
     if (stop < n && !this.stopped) {
       // The start of a record whose end is in a later chunk: copy it, once.
       const rest = n - stop;
@@ -233,7 +203,8 @@ export class CaptureReader implements ParserHost {
       if (pcapMagic(magic) === null) {
         if ((magic >>> 16) === 0x1f8b)
           throw new NotACaptureError('gzip-compressed data at offset 0: decompress it first (readCapture does)');
-        throw new NotACaptureError(`not a capture file: unknown magic ${hex32(magic)} at offset 0 (expected pcap, pcapng or gzip)`);
+        // No byte of the file is quoted: a client may name any file, and the error goes back to it.
+        throw new NotACaptureError('not a capture file: no pcap, pcapng or gzip signature at offset 0');
       }
     }
     const take = Math.min(PCAP_HEADER_LEN - this.headLen, chunk.length - pos);
@@ -245,6 +216,20 @@ export class CaptureReader implements ParserHost {
       this.onFormat?.(this.info);
     }
     return pos;
+  }
+
+  /** The parser's record loop, stopped where the sink throws CaptureStop. */
+  private parse(parser: FormatParser, buf: Uint8Array, dv: DataView, p: number, end: number, base: number): number {
+    try {
+      return parser.parse(buf, dv, p, end, base);
+    } catch (e) {
+      if (!(e instanceof CaptureStop)) throw e;
+      const r = this.rec;
+      this.info.records = r.frame - 1;
+      this.error(r.frame, r.offset, e.message, 'stopped');
+      this.stopped = true;
+      return end;
+    }
   }
 
   /** Completes the carried record from the chunk; returns the chunk position after it, or -1. */
@@ -272,7 +257,7 @@ export class CaptureReader implements ParserHost {
       pos += take;
     }
     if (this.carryLen < this.carryNeed) return -1;
-    parser.parse(this.carry, this.carryDv, 0, this.carryNeed, this.carryBase);
+    this.parse(parser, this.carry, this.carryDv, 0, this.carryNeed, this.carryBase);
     this.carryLen = 0;
     this.carryNeed = 0;
     if (this.carry.length > KEEP_CARRY) {
@@ -301,16 +286,13 @@ async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += SLICE) yield bytes.subarray(i, Math.min(bytes.length, i + SLICE));
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * Reads a whole capture (pcap, pcapng, or either gzip-compressed) and returns what was
  * learnt about it. Rejects with NotACaptureError when the input is not a capture (or its
- * header is cut short), with CaptureCancelledError when the signal aborts, and with the
- * source's own error when reading the source fails; damage after the header is reported
- * in the returned info.errors instead.
+ * header is cut short), with CaptureCancelledError when the signal aborts — also while
+ * the source keeps a chunk waiting — and with the source's own error when reading the
+ * source fails; damage after the header, in the capture or in its gzip wrapping, is
+ * reported in the returned info.errors instead.
  */
 export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array, opts: ReadOptions): Promise<CaptureInfo> {
   const { signal, totalBytes, onProgress } = opts;
@@ -318,140 +300,87 @@ export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array
   const cr = new CaptureReader(opts.onRecord, opts.onFormat);
   const it = (source instanceof Uint8Array ? slices(source) : source)[Symbol.asyncIterator]();
   let sourceDone = false;
+  /** A next() of the source that has not settled (it stalled, and reading was cancelled). */
+  let waiting = false;
+  const next = (): Promise<IteratorResult<Uint8Array>> => {
+    const p = it.next();
+    if (!signal) return p;
+    waiting = true;
+    return new Promise((ok, fail) => {
+      const abort = (): void => fail(new CaptureCancelledError());
+      signal.addEventListener('abort', abort, { once: true });
+      p.then(
+        (v) => {
+          waiting = false;
+          signal.removeEventListener('abort', abort);
+          ok(v);
+        },
+        (e) => {
+          waiting = false;
+          signal.removeEventListener('abort', abort);
+          fail(e);
+        },
+      );
+    });
+  };
+
+  let gz: Gunzip | null = null;
+  /** The first byte, kept (copied) while a 1-byte first chunk leaves gzip undecided. */
+  let held: Uint8Array | null = null;
+  let decided = false;
+  const feed = (c: Uint8Array): void => (gz ? gz.push(c) : cr.push(c));
   try {
-    // Peek at the first two bytes (they may come in two chunks) for the gzip magic.
-    const first: Uint8Array[] = [];
-    let firstLen = 0;
-    while (firstLen < 2) {
-      const r = await it.next();
-      if (r.done) {
-        sourceDone = true;
-        break;
-      }
-      if (r.value.length === 0) continue;
-      first.push(r.value);
-      firstLen += r.value.length;
-    }
-    const byte = (i: number): number => (first[0].length > i ? first[0][i] : first[1][i - first[0].length]);
-    const gzip = firstLen >= 2 && byte(0) === 0x1f && byte(1) === 0x8b;
-    if (gzip) {
-      cr.info.compressed = true;
-      const r = await readGzip(cr, first, it, opts);
-      sourceDone = r;
-      return cr.info;
-    }
     let bytesRead = 0;
-    for (const c of first) {
+    while (!cr.stopped && !(gz && gz.stopped)) {
       if (signal?.aborted) throw new CaptureCancelledError();
-      cr.push(c);
-      bytesRead += c.length;
-      onProgress?.(bytesRead, totalBytes);
-    }
-    while (!sourceDone && !cr.stopped) {
-      if (signal?.aborted) throw new CaptureCancelledError();
-      const r = await it.next();
+      const r = await next();
       if (r.done) {
         sourceDone = true;
         break;
       }
-      cr.push(r.value);
-      bytesRead += r.value.length;
+      const c = r.value;
+      if (c.length === 0) continue;
+      bytesRead += c.length;
+      if (!decided) {
+        // The gzip magic (1f 8b) may come in two chunks.
+        if (held === null && c.length === 1) {
+          held = c.slice();
+          continue;
+        }
+        decided = true;
+        const b0 = held ? held[0] : c[0], b1 = held ? c[0] : c[1];
+        if (b0 === 0x1f && b1 === 0x8b) {
+          cr.info.compressed = true;
+          gz = new Gunzip((data) => {
+            cr.push(data);
+            if (cr.stopped) gz!.stopped = true;
+          });
+        }
+        if (held) feed(held);
+        held = null;
+      }
+      feed(c);
       onProgress?.(bytesRead, totalBytes);
     }
     if (signal?.aborted) throw new CaptureCancelledError();
-    return cr.end();
-  } finally {
-    // Reading stopped early (damage, cancel, an exception): release the source.
-    if (!sourceDone) await it.return?.().catch(() => undefined);
-  }
-}
-
-/**
- * Streams the compressed source through DecompressionStream('gzip') into the reader.
- * Returns whether the source iterator ran to its end.
- */
-async function readGzip(
-  cr: CaptureReader,
-  first: Uint8Array[],
-  it: AsyncIterator<Uint8Array>,
-  opts: ReadOptions,
-): Promise<boolean> {
-  const { signal, totalBytes, onProgress } = opts;
-  const ds = new DecompressionStream('gzip');
-  const writer = ds.writable.getWriter();
-  const reader = ds.readable.getReader();
-  let bytesRead = 0;
-  let sourceDone = false;
-  /** An error of the source itself, or the cancellation: rethrown as is. */
-  let sourceError: unknown = null;
-  let stopWriting = false;
-
-  // Writes and reads must run side by side: a write resolves only once its output is read.
-  const pump = (async () => {
-    try {
-      for (let i = 0; ; i++) {
-        if (stopWriting) return;
-        if (signal?.aborted) throw new CaptureCancelledError();
-        let c: Uint8Array;
-        if (i < first.length) c = first[i];
-        else {
-          let r: IteratorResult<Uint8Array>;
-          try {
-            r = await it.next();
-          } catch (e) {
-            sourceError = e;
-            throw e;
-          }
-          if (r.done) {
-            sourceDone = true;
-            await writer.close();
-            return;
-          }
-          c = r.value;
-        }
-        if (stopWriting) return;
-        await writer.write(c as Uint8Array<ArrayBuffer>);
-        bytesRead += c.length;
-        onProgress?.(bytesRead, totalBytes);
-      }
-    } catch (e) {
-      if (e instanceof CaptureCancelledError) sourceError = e;
-      // Errors the readable side into the reader loop below (a no-op if it already failed).
-      await writer.abort(e).catch(() => undefined);
-    }
-  })();
-
-  // Errors of reader.read() are the decompressor's (corrupt or cut-short data); anything
-  // thrown by push() (NotACaptureError, the sink's own exceptions) goes to the caller.
-  let gzError: unknown = null;
-  try {
-    while (true) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch (e) {
-        gzError = e;
-        break;
-      }
-      if (r.done) break;
-      if (signal?.aborted) throw new CaptureCancelledError();
-      cr.push(r.value);
-      if (cr.stopped) break;
-    }
-  } finally {
-    stopWriting = true;
-    await reader.cancel().catch(() => undefined);
-    await pump;
-  }
-  if (sourceError !== null) throw sourceError;
-  if (signal?.aborted) throw new CaptureCancelledError();
-  if (gzError !== null) {
-    const msg = `the gzip data is corrupt or cut short (${errorText(gzError)})`;
-    if (!cr.headerRead) throw new NotACaptureError(`${msg} before the capture file header was complete`);
+    if (held) cr.push(held);
+    if (gz === null) return cr.end();
+    if (sourceDone && !cr.stopped) gz.end();
+    const d = gz.damage;
+    if (d === null || cr.stopped) return cr.end();
+    const where = `at compressed offset ${d.offset}`;
+    if (!cr.headerRead) throw new NotACaptureError(`${d.message} ${where}, before the capture file header was complete`);
+    // The record the damage cut short (if any) is reported first, then the damage.
     const info = cr.end();
-    cr.error(info.records + 1, info.bytes, `${msg} at uncompressed offset ${info.bytes}`, 'stopped');
-    return sourceDone;
+    cr.error(info.records + 1, info.bytes, `${d.message} ${where} (uncompressed offset ${info.bytes})`, 'stopped');
+    return info;
+  } finally {
+    // Reading stopped early (damage, cancel, an exception): release the source. A
+    // source still holding back a chunk is told without waiting for it.
+    if (!sourceDone) {
+      const done = it.return?.();
+      if (done && !waiting) await Promise.resolve(done).catch(() => undefined);
+      else if (done) Promise.resolve(done).catch(() => undefined);
+    }
   }
-  cr.end();
-  return sourceDone;
 }

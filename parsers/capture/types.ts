@@ -108,6 +108,19 @@ export class NotACaptureError extends Error {
   }
 }
 
+/**
+ * Thrown by a record sink (ReadOptions.onRecord) to stop reading at the record it was
+ * given: the record is not counted, its frame and offset and this message become the
+ * error that stopped reading, and everything before it is kept (the analysis's flow
+ * table uses it when full).
+ */
+export class CaptureStop extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CaptureStop';
+  }
+}
+
 export class CaptureCancelledError extends Error {
   constructor() {
     super('reading was cancelled');

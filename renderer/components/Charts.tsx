@@ -5,6 +5,7 @@ import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng } from '../export';
+import { ErrorBoundary } from './ErrorBoundary';
 import { fmtBytes, fmtRel } from '../format';
 import type { Palette } from '../theme';
 
@@ -30,7 +31,9 @@ export function ChartFrame({ title, children, palette, fileName, testId, extra }
         </button>
       </figcaption>
       {err && <div className="banner error">{err}</div>}
-      <div ref={ref}>{children}</div>
+      <div ref={ref}>
+        <ErrorBoundary name={`The chart "${title}"`}>{children}</ErrorBoundary>
+      </div>
     </figure>
   );
 }

@@ -200,3 +200,13 @@ export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset
 /** One line per record, bytes in hex: cheap to compare (deep equality of typed arrays is slow). */
 export const lines = (records: Rec[]): string[] =>
   records.map((r) => `${r.frame} @${r.offset} if${r.interfaceId} lt${r.linkType} ${r.tsSec}.${r.tsNsec} ${r.capLen}/${r.origLen} ${JSON.stringify(r.comments)} ${hex(r.data)}`);
+
+/** The first IPv4 packet (EtherType 0x0800) of a classic little-endian Ethernet pcap. */
+export function firstIpPacket(pcap: Uint8Array): Uint8Array {
+  const dv = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
+  for (let o = 24; o + 16 <= pcap.length; o += 16 + dv.getUint32(o + 8, true)) {
+    const data = pcap.subarray(o + 16, o + 16 + dv.getUint32(o + 8, true));
+    if (data.length > 14 && data[12] === 0x08 && data[13] === 0x00) return data;
+  }
+  throw new Error('no IPv4 packet');
+}

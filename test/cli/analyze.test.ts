@@ -5,6 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fmtTime } from '../../cli/summary';
+import { oneFlowPerPacket } from '../analysis/many-flows';
+import { concat, epb, firstIpPacket, idb, shb } from '../capture/helpers';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin', 'stateline.mjs');
@@ -119,7 +122,7 @@ describe('stateline analyze', () => {
 
   it('exits 1 with a one-line error when the file is not a capture, empty, or missing', async () => {
     for (const [file, msg] of [
-      [fx('bad/not-a-capture.pcap'), /not a capture file: unknown magic 0x3c68746d/],
+      [fx('bad/not-a-capture.pcap'), /not a capture file: no pcap, pcapng or gzip signature/],
       [fx('bad/empty.pcap'), /empty file/],
       [fx('bad/truncated-header.pcap'), /header/],
       [fx('no-such-file.pcap'), /cannot read/],
@@ -137,6 +140,35 @@ describe('stateline analyze', () => {
     expect((await run(['analyze'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--frobnicate'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--protocols', 'smtp'])).code).toBe(2);
+    expect((await run(['analyze', fx('sample.pcapng'), '--max-flows', '0'])).code).toBe(2);
+  });
+
+  it('a timestamp past year 275760 (the end of JavaScript dates) is printed, not thrown', async () => {
+    // The first IP packet of tcp-clean-close.pcap twice in a pcapng, near the last microsecond a 64-bit count reaches.
+    const pcap = readFileSync(fx('tcp-clean-close.pcap'));
+    const first = firstIpPacket(pcap);
+    const file = join(mkdtempSync(join(tmpdir(), 'stateline-time-')), 'far.pcapng');
+    writeFileSync(file, concat(shb(), idb(), epb(true, { ts: 0xfffffffffffffff0n, data: first }), epb(true, { ts: 0xffffffffffffffffn, data: first })));
+    const r = await run(['analyze', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('from 18446744073709.55 s since 1970-01-01 UTC (past year 275760) to 18446744073709.55 s since 1970-01-01 UTC (past year 275760)');
+    expect((await json([file])).capture.packets).toBe(2);
+    expect(fmtTime(-1e16)).toBe('-10000000000000000 s since 1970-01-01 UTC (before year -271821)');
+    expect(fmtTime(0)).toBe('1970-01-01 00:00:00.000 UTC');
+  });
+
+  it('--max-flows: a capture of only new flows stops at the bound, keeps what was read, exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stateline-flows-'));
+    const file = join(dir, 'scan.pcap');
+    writeFileSync(file, oneFlowPerPacket(5000, 'tcp'));
+    const j = await json([file, '--max-flows', '2000']);
+    expect(j.capture.packets).toBe(2000);
+    expect(j.flows).toHaveLength(2000);
+    expect(j.capture.errors).toEqual([{ frame: 2001, offset: 24 + 2000 * 70, message: 'flow table full at 2000 flows: reading stopped here (the limit is set by --max-flows)', effect: 'stopped' }]);
+    const text = await run(['analyze', file, '--max-flows=2000']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('frame 2001 at offset 140024: flow table full at 2000 flows');
   });
 
   it('keeps everything before a damaged record and names its frame and offset (exit 0)', async () => {

@@ -1,11 +1,14 @@
 // The double-buffered file reader: the chunks it yields, consumed the way the capture
 // reader consumes them (each fully before asking for the next), reproduce the file
-// byte for byte at any chunk size, and stopping early closes the file.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// byte for byte at any chunk size, and stopping early closes the file. The host's
+// guards on client paths: regular files only, at once; key logs capped; a bound on
+// files in flight.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileChunks, nodeFileHost } from '../../host/file-source';
+import { fileChunks, MAX_IN_FLIGHT, nodeFileHost } from '../../host/file-source';
 
 const SAMPLE = join(__dirname, '..', '..', 'fixtures', 'sample.pcapng');
 
@@ -82,5 +85,58 @@ describe('nodeFileHost', () => {
     host.recent!.add('/old.pcap');
     expect(host.recent!.list()).toEqual(['/old.pcap', '/a.pcap']);
     expect(seen.at(-1)).toEqual(['/old.pcap', '/a.pcap']);
+  });
+});
+
+describe('nodeFileHost on paths from a client', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stateline-host-'));
+  const host = nodeFileHost(null);
+  /** Resolves or rejects within `ms`, or fails the test: nothing may hang. */
+  const soon = <T>(p: Promise<T>, ms = 2000): Promise<T> =>
+    Promise.race([p, new Promise<T>((_, fail) => setTimeout(() => fail(new Error(`still waiting after ${ms} ms`)), ms))]);
+
+  it('refuses FIFOs, devices and directories at once, for captures and key logs', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [path, what] of [[fifo, 'a FIFO'], ['/dev/zero', 'a device'], [dir, 'a directory']]) {
+      await expect(soon(host.openPath!(path))).rejects.toThrow(`${path} is ${what}, not a regular file`);
+      await expect(soon(host.readText!(path))).rejects.toThrow(`${path} is ${what}, not a regular file`);
+    }
+    // Four FIFOs in a row no longer hold the file threads: a capture still opens.
+    for (let i = 0; i < 4; i++) await expect(soon(host.openPath!(fifo))).rejects.toThrow(/FIFO/);
+    const ok = await soon(host.openPath!(SAMPLE));
+    ok.close!();
+  });
+
+  it('reads key logs with a hard cap, whatever their size says', async () => {
+    const big = join(dir, 'big.keylog');
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, (64 << 20) + 1); // sparse: 64 MiB + 1 byte of zeros
+    closeSync(fd);
+    await expect(host.readText!(big)).rejects.toThrow(`${big}: key log larger than 64 MiB`);
+    // /proc/self/pagemap says 0 bytes and never ends.
+    if (existsSync('/proc/self/pagemap')) await expect(soon(host.readText!('/proc/self/pagemap'), 10_000)).rejects.toThrow(/larger than 64 MiB|EPERM|EACCES/);
+    const small = join(dir, 'small.keylog');
+    writeFileSync(small, 'CLIENT_RANDOM aa bb\n');
+    expect(await host.readText!(small)).toBe('CLIENT_RANDOM aa bb\n');
+  });
+
+  it(`keeps at most ${MAX_IN_FLIGHT} files opening or open, and frees a slot when one closes`, async () => {
+    const open = [];
+    for (let i = 0; i < MAX_IN_FLIGHT; i++) open.push(await host.openPath!(SAMPLE));
+    await expect(host.openPath!(SAMPLE)).rejects.toThrow(`${MAX_IN_FLIGHT} files are still being opened or read`);
+    await expect(host.readText!(SAMPLE)).rejects.toThrow(/still being opened or read/);
+    // Closed before it was read (a new open aborts the last): its slot comes back.
+    open[0].close!();
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await host.openPath!(SAMPLE);
+    // Read to the end: the file closes itself.
+    let n = 0;
+    for await (const c of again.source) n += c.length;
+    expect(n).toBe(again.size);
+    for (const o of open.slice(1)) o.close!();
+    await new Promise((r) => setTimeout(r, 50));
+    const all = await Promise.all(Array.from({ length: MAX_IN_FLIGHT }, () => host.openPath!(SAMPLE)));
+    for (const o of all) o.close!();
   });
 });

@@ -57,6 +57,46 @@ describe('DNS over UDP', () => {
     expect(j.events[1].message).toContain('from a new source port');
   });
 
+  describe('failover to another resolver (glibc: same ID and question, new socket, next nameserver)', () => {
+    // The real glibc failovers are fixtures/incidents/resolver-down-*.pcap (test/fixtures/incidents.test.ts).
+    const S2 = '10.0.0.54:53', S3 = '10.0.0.55:53';
+    const C2 = '10.0.0.1:40002', C3 = '10.0.0.1:40003';
+
+    it('the same socket asking two servers at once (musl) is no failover: nothing had failed', async () => {
+      const j = await analyze([udp(T0, C, S, query(a1)), udp(T0 + 0.0001, C, S2, query(a1)), udp(T0 + 0.01, S2, C, response(a1)), udp(T0 + 0.02, S, C, response(a1))]);
+      expect(pairs(j)).toEqual([[[1], 4, 'answered'], [[2], 3, 'answered']]);
+      expect(j.dns.map((d) => [d.failoverOf, d.failedOverTo])).toEqual([[undefined, undefined], [undefined, undefined]]);
+      expect(dnsEvents(j)).toEqual([]);
+    });
+
+    it('a failover whose next resolver does not answer either: linked in dns[], no dns.failover (the lookup did not survive)', async () => {
+      const j = await analyze([udp(T0, C, S, query(a1)), udp(T0 + 1, C2, S2, query(a1))]);
+      expect(j.dns.map((d) => [d.queryFrames, d.failoverOf, d.failedOverTo])).toEqual([[[1], undefined, 2], [[2], 1, undefined]]);
+      expect(dnsEvents(j)).toEqual([['dns.unanswered', 1, []], ['dns.unanswered', 2, []]]);
+      expect(j.events[0].message).toMatch(/; failed over to 10\.0\.0\.54 \(from 10\.0\.0\.1:40002\) at frame 2$/);
+    });
+
+    it('a chain A → B → C: the event on C names B as the failed resolver, the delay runs from the lookup\'s first query', async () => {
+      const j = await analyze([udp(T0, C, S, query(a1)), udp(T0 + 1, C2, S2, query(a1)), udp(T0 + 3, C3, S3, query(a1)), udp(T0 + 3.01, S3, C3, response(a1))]);
+      expect(j.dns.map((d) => [d.failoverOf ?? null, d.failedOverTo ?? null])).toEqual([[null, 2], [1, 3], [2, null]]);
+      const f = j.events.filter((e) => e.kind === 'dns.failover');
+      expect(f.map((e) => [e.frame, e.related])).toEqual([[3, [2]]]);
+      expect(f[0].message).toContain('failed over from 10.0.0.54 to 10.0.0.55 after 3.000 s (the lookup\'s first query: frame 1, to 10.0.0.53): no answer from 10.0.0.54 to the query (frame 2)');
+    });
+
+    it('another question, another ID, or the same query after the first resolver answered, is no failover', async () => {
+      const j = await analyze([
+        udp(T0, C, S, query(a1)), udp(T0 + 1, C2, S2, query(a2)), // another question and ID
+        udp(T0 + 2, C3, S2, query({ ...a1, name: 'three.example' })), // the ID of 1, another question
+      ]);
+      expect(j.dns.filter((d) => d.failoverOf !== undefined || d.failedOverTo !== undefined)).toEqual([]);
+      const k = await analyze([udp(T0, C, S, query(a1)), udp(T0 + 0.01, S, C, response(a1)), udp(T0 + 1, C2, S2, query(a1)), udp(T0 + 1.01, S2, C2, response(a1))]);
+      expect(pairs(k)).toEqual([[[1], 2, 'answered'], [[3], 4, 'answered']]);
+      expect(k.dns.filter((d) => d.failoverOf !== undefined || d.failedOverTo !== undefined)).toEqual([]);
+      expect(dnsEvents(k)).toEqual([]);
+    });
+  });
+
   it('a response with no query is an orphan; a second response is an orphan duplicate', async () => {
     const j = await analyze([udp(T0, S, C, response(a2)), udp(T0 + 1, C, S, query(a1)), udp(T0 + 1.1, S, C, response(a1)), udp(T0 + 1.2, S, C, response(a1))]);
     expect(pairs(j)).toEqual([[[], 1, 'orphan'], [[2], 3, 'answered'], [[], 4, 'orphan']]);
@@ -150,7 +190,7 @@ describe('DNS over UDP', () => {
   });
 
   it('every DNS event kind has a registered plain-language explanation', () => {
-    for (const k of ['dns.unanswered', 'dns.retransmission', 'dns.orphan-response', 'dns.client-gone', 'dns.id-reuse', 'dns.question-mismatch', 'dns.truncated', 'dns.error', 'dns.malformed', 'udp.port-unreachable', 'udp.unreachable']) {
+    for (const k of ['dns.unanswered', 'dns.retransmission', 'dns.orphan-response', 'dns.client-gone', 'dns.id-reuse', 'dns.question-mismatch', 'dns.truncated', 'dns.error', 'dns.failover', 'dns.malformed', 'udp.port-unreachable', 'udp.unreachable']) {
       expect(EVENT_KINDS[k]?.explanation.length, k).toBeGreaterThan(80);
     }
   });

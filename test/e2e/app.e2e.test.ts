@@ -112,6 +112,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', (
     await shot('09-quic-migration');
   });
 
+  it('without the token a browser gets nothing: the page and the API answer 401', async () => {
+    const other = await browser.newContext(); // no cookie
+    const p = await other.newPage();
+    const r = await p.goto(serve.base);
+    expect(r!.status()).toBe(401);
+    expect(await p.textContent('body')).toContain('needs its token');
+    expect(await p.evaluate(() => fetch('/api/status', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((x) => x.status))).toBe(401);
+    // The printed URL sets the cookie: the same call is answered.
+    await p.goto(serve.url);
+    expect(p.url()).toBe(serve.base);
+    expect(await p.evaluate(() => fetch('/api/status', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((x) => x.status))).toBe(200);
+    await other.close();
+  });
+
   it('logged no errors in the console', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -1,5 +1,6 @@
 // Start the real `stateline serve` (bin/stateline.mjs) on a free port for browser tests
-// and the benchmark; resolves with its URL.
+// and the benchmark; resolves with the URL it prints (with its token: opening it sets the
+// session cookie, so the page's own API calls are authorized).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +12,11 @@ export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface ServeProcess {
+  /** http://127.0.0.1:PORT/?token=TOKEN, as printed. */
   url: string;
+  /** http://127.0.0.1:PORT/ */
+  base: string;
+  token: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -24,11 +29,13 @@ export function startServe(args: string[] = [], timeoutMs = 120_000): Promise<Se
     child.stderr!.on('data', (d) => (err += d));
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /serving on ((http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+))/.exec(out);
       if (m) {
         clearTimeout(timer);
         ok({
           url: m[1],
+          base: m[2],
+          token: m[3],
           child,
           stop: () =>
             new Promise<void>((done) => {

@@ -52,6 +52,11 @@ describe('udp.port-unreachable without the trackers of the application', () => {
 });
 
 describe('with the DNS tracker on', () => {
+  it('dns/dns-orphan-gone.pcap: the ICMP errors refusing two orphan answers are udp.port-unreachable without DNS, dns.client-gone only with it', async () => {
+    expect(await icmpEvents('dns/dns-orphan-gone.pcap', ['tcp', 'quic'])).toEqual([['udp.port-unreachable', 2, [1]], ['udp.port-unreachable', 6, [5]]]);
+    expect(await icmpEvents('dns/dns-orphan-gone.pcap')).toEqual([['dns.client-gone', 1, [2]], ['dns.client-gone', 5, [3, 4, 6]]]);
+  });
+
   it('dns/dns-client-gone.pcap: the ICMP error is dns.client-gone only, not also udp.port-unreachable', async () => {
     expect(await icmpEvents('dns/dns-client-gone.pcap')).toEqual([['dns.client-gone', 2, [3]]]);
     expect(await icmpEvents('dns/dns-client-gone.pcap', ['dns'])).toEqual([['dns.client-gone', 2, [3]]]);

@@ -1,14 +1,16 @@
 // @vitest-environment happy-dom
 // Renderer components with a client that is the real query layer in-process.
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeClient } from '../../analysis/api';
+import { makeClient, type Summary } from '../../analysis/api';
 import { StatelineSession } from '../../analysis/session';
 import { App } from '../../renderer/App';
 import type { Client } from '../../renderer/client';
 import { VirtualTable, type Column } from '../../renderer/components/VirtualTable';
+import { fmtDate } from '../../renderer/format';
+import { concat, epb, firstIpPacket, idb, shb } from '../capture/helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const SAMPLE = join(ROOT, 'fixtures', 'sample.pcapng');
@@ -109,5 +111,69 @@ describe('App', () => {
     const err = await screen.findByTestId('open-error', {}, { timeout: 3000 });
     expect(err.textContent).toMatch(/Could not read package.json/);
     expect(err.textContent).toMatch(/read before the failure/);
+  });
+});
+
+describe('one bad value never blanks the app', () => {
+  /** A session that opens `bytes` as its sample capture. */
+  function bytesClient(bytes: Uint8Array, corrupt?: (s: Summary) => void): { client: Client; session: StatelineSession } {
+    const session = new StatelineSession({
+      samplePath: 'far.pcapng',
+      openPath: async () => ({ source: (async function* () { yield bytes; })(), size: bytes.length }),
+    });
+    const api = makeClient(async (m, a) => {
+      const v = await (session[m] as (x: unknown) => Promise<unknown>).call(session, a);
+      if (m === 'summary' && v && corrupt) corrupt(v as Summary);
+      return v;
+    });
+    return { session, client: { ...api, transport: 'test', openFile: async () => {} } };
+  }
+  const pcap = readFileSync(join(ROOT, 'fixtures', 'tcp-clean-close.pcap'));
+  const far = concat(shb(), idb(), epb(true, { ts: 0xffffffffffffffffn, data: firstIpPacket(pcap) }));
+
+  async function openSample(client: Client, session: StatelineSession): Promise<void> {
+    render(<App client={client} pollMs={30} />);
+    const sample = await screen.findByTestId('open-sample');
+    await act(async () => {
+      fireEvent.click(sample);
+      await session.whenSettled();
+    });
+  }
+
+  it('a timestamp past year 275760 renders', async () => {
+    const { client, session } = bytesClient(far);
+    await openSample(client, session);
+    const summary = await screen.findByTestId('capture-summary', {}, { timeout: 5000 });
+    expect(summary.textContent).toContain('18446744073709.55 s since 1970-01-01 UTC (past year 275760)');
+    expect(fmtDate(-1e16)).toBe('-10000000000000000 s since 1970-01-01 UTC (before year -271821)');
+    fireEvent.click(document.querySelector('[data-tab=flows]')!);
+    await waitFor(() => expect(screen.getAllByTestId('flow-row').length).toBe(1));
+    fireEvent.click(screen.getAllByTestId('flow-row')[0]);
+    await screen.findByTestId('flow-facts');
+    expect(screen.queryByTestId('view-error')).toBeNull();
+  });
+
+  it('a view that throws shows its error in place; the tabs and the other views go on working', async () => {
+    // A summary whose link types are not a list: the overview throws while rendering.
+    const { client, session } = bytesClient(new Uint8Array(pcap), (s) => ((s.capture as { linkTypes: unknown }).linkTypes = null));
+    const errors = console.error;
+    console.error = () => {}; // React reports the caught error; expected here
+    try {
+      await openSample(client, session);
+      const err = await screen.findByTestId('view-error', {}, { timeout: 5000 });
+      expect(err.textContent).toMatch(/^Overview could not be shown/);
+      fireEvent.click(document.querySelector('[data-tab=flows]')!);
+      await waitFor(() => expect(screen.getAllByTestId('flow-row').length).toBeGreaterThan(0));
+      expect(screen.queryByTestId('view-error')).toBeNull();
+      fireEvent.click(document.querySelector('[data-tab=overview]')!);
+      expect((await screen.findByTestId('view-error')).textContent).toMatch(/Overview could not be shown/);
+      // A reload of the app over the same session: still the tabs and the error, not a blank page.
+      cleanup();
+      render(<App client={client} pollMs={30} />);
+      await screen.findByTestId('view-error', {}, { timeout: 5000 });
+      expect(document.querySelector('[data-tab=breaks]')).not.toBeNull();
+    } finally {
+      console.error = errors;
+    }
   });
 });
