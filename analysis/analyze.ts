@@ -24,6 +24,12 @@ export interface AnalyzeOptions {
   maxDecodeErrors?: number;
   /** The flow table's bound (default DEFAULT_MAX_FLOWS): reading stops with a capture error at the packet that would exceed it. */
   maxFlows?: number;
+  /**
+   * Key flows by the 5-tuple alone, merging the same 5-tuple on different VLANs into
+   * one flow (Zeek's default conn key; Wireshark's conversations). Default false: the
+   * VLAN IDs are part of the key (Zeek's vlan_fivetuple), flows[].vlan lists them.
+   */
+  mergeVlans?: boolean;
 }
 
 export async function analyzeCapture(
@@ -35,6 +41,7 @@ export async function analyzeCapture(
   const decoder = a.decoder;
   const flows = a.flows;
   if (opts.maxFlows !== undefined) flows.maxFlows = opts.maxFlows;
+  flows.mergeVlans = opts.mergeVlans === true;
   const cols = a.columns;
   const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
   a.trackers = trackers;

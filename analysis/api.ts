@@ -135,6 +135,8 @@ export interface FlowRow {
   app: FlowJson['app'];
   client: string;
   server: string;
+  /** The flow's VLAN IDs, outer first (FlowJson.vlan); absent when untagged. */
+  vlan?: number[];
   start: number;
   duration: number;
   packets: number;

@@ -33,7 +33,7 @@ import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'eve
 import { dnsFlowStates, DnsQuery } from './dns/query';
 import { DnsTracker } from './dns/tracker';
 import { dnsMessageView } from './dns/view';
-import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from './flow-filter';
+import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter, vlanMatches } from './flow-filter';
 import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
 import { captureSummary, flowJson, toJson } from './output';
 import { quicPacketTypes, quicTracker } from './quic/query';
@@ -234,6 +234,7 @@ export class CaptureQuery {
       warnings,
       kinds: [...kindSet].sort(),
     };
+    if (f.vlan) row.vlan = f.vlan;
     return { json: f, row, ports: [portOf(f.client), portOf(f.server)], kindSet, search: `${f.client} ${f.server}`.toLowerCase() };
   }
 
@@ -417,7 +418,7 @@ export class CaptureQuery {
     if (this.sortCache?.key === key) return this.sortCache.ids;
     const p = parseFlowFilter(filter);
     const facts = this.tables.facts;
-    const filtering = p.hasBreaks || p.protocols.length > 0 || p.ports.length > 0 || p.kinds.length > 0 || p.text.length > 0;
+    const filtering = p.hasBreaks || p.protocols.length > 0 || p.ports.length > 0 || p.kinds.length > 0 || p.text.length > 0 || p.vlans.length > 0;
     const keep = (x: FlowFacts): boolean => {
       const r = x.row;
       if (p.hasBreaks && r.breaks === 0) return false;
@@ -425,6 +426,7 @@ export class CaptureQuery {
       for (const port of p.ports) if (x.ports[0] !== port && x.ports[1] !== port) return false;
       for (const k of p.kinds) if (!r.kinds.some((kk) => kk === k || kk.startsWith(k))) return false;
       for (const t of p.text) if (!x.search.includes(t)) return false;
+      for (const v of p.vlans) if (!vlanMatches(r.vlan, v)) return false;
       return true;
     };
     const ids: number[] = [];

@@ -10,6 +10,8 @@ export interface ParsedFilter {
   ports: number[];
   kinds: string[];
   text: string[];
+  /** `vlan:` terms, each a VLAN ID (one element) or a whole stack, outer first. */
+  vlans: number[][];
   hasBreaks: boolean;
 }
 
@@ -17,10 +19,11 @@ export interface ParsedFilter {
  * The filter box's grammar: space-separated terms, all must match. `tcp`, `udp`,
  * `icmp`, `dns`, `quic` — protocol; `:443`, `port:443` or a bare number — either port;
  * `tcp.refused`, `kind:dns` — an event kind (prefix); `breaks` / `has:breaks` — flows with
- * breaks; anything else — part of the client or server address.
+ * breaks; `vlan:10` — flows tagged with VLAN 10 at any depth, `vlan:300/20` — flows whose
+ * VLAN stack is 300 outside 20; anything else — part of the client or server address.
  */
 export function parseFlowFilter(f: FlowFilter | undefined): ParsedFilter {
-  const out: ParsedFilter = { protocols: [], ports: [], kinds: [], text: [], hasBreaks: f?.hasBreaks === true };
+  const out: ParsedFilter = { protocols: [], ports: [], kinds: [], text: [], vlans: [], hasBreaks: f?.hasBreaks === true };
   for (const raw of (f?.q ?? '').trim().split(/\s+/)) {
     const t = raw.toLowerCase();
     if (!t) continue;
@@ -29,11 +32,19 @@ export function parseFlowFilter(f: FlowFilter | undefined): ParsedFilter {
     else if (['tcp', 'udp', 'icmp', 'dns', 'quic'].includes(t)) out.protocols.push(t);
     else if (t.startsWith('proto:')) out.protocols.push(t.slice(6));
     else if ((m = /^(?:port:|:)?(\d{1,5})$/.exec(t))) out.ports.push(Number(m[1]));
+    else if ((m = /^vlan:(\d{1,4}(?:\/\d{1,4})*)$/.exec(t))) out.vlans.push(m[1].split('/').map(Number));
     else if (t.startsWith('kind:')) out.kinds.push(t.slice(5));
     else if (/^[a-z]+\.[a-z-]*$/.test(t)) out.kinds.push(t);
     else out.text.push(t.startsWith('addr:') ? t.slice(5) : t);
   }
   return out;
+}
+
+/** Whether a flow's VLAN IDs (outer first; undefined when untagged) match a `vlan:` term: one ID at any depth, or the whole stack. */
+export function vlanMatches(vlan: readonly number[] | undefined, term: readonly number[]): boolean {
+  if (!vlan) return false;
+  if (term.length === 1) return vlan.includes(term[0]);
+  return vlan.length === term.length && vlan.every((id, i) => id === term[i]);
 }
 
 /** "a.b.c.d:port" (or without the port) as address × 65536 + port; -1 if it is not one. */

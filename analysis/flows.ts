@@ -1,8 +1,19 @@
-// Bidirectional flow table keyed by transport and both endpoints.
+// Bidirectional flow table keyed by transport, both endpoints and the VLAN stack.
 //
 // The key is symmetric: a packet and its reply land on the same Flow. The table is an
 // open-addressing hash over flow indices with the endpoints stored in the Flow, so a
-// lookup allocates nothing (no key strings on the hot path). The client is the SYN
+// lookup allocates nothing (no key strings on the hot path).
+//
+// The 802.1Q / 802.1ad VLAN IDs are part of the key, as in Zeek's `vlan_fivetuple`
+// connection key (policy/frameworks/conn_key/vlan_fivetuple.zeek; its IPVlanConnKey in
+// src/packet_analysis/protocol/ip/conn_key/vlan_fivetuple/Factory.cc keys the five-tuple
+// plus `vlan` and `inner_vlan`, 0 meaning absent): a mirror port that carries several
+// VLANs reusing one address plan shows the same 5-tuple as different connections, and
+// merging them fabricates retransmissions and port reuse. Unlike Zeek, every decoded
+// tag counts, not only the outer two. A tag with VID 0 is a priority tag (IEEE 802.1Q:
+// the null VID carries only the priority), not a VLAN, and is left out, as Zeek's 0
+// does. `mergeVlans` keys by the 5-tuple alone, as Zeek's default key and Wireshark's
+// TCP conversations do. The client is the SYN
 // sender where seen, the receiver of a SYN-ACK when the capture starts there, the
 // sender of a query to a well-known port, else the endpoint with the ephemeral port,
 // else the first sender.
@@ -35,6 +46,14 @@ export class Flow {
    */
   a0 = 0; a1 = 0; a2 = 0; a3 = 0;
   b0 = 0; b1 = 0; b2 = 0; b3 = 0;
+  /**
+   * The VLAN stack in the key: 0 when untagged (or VLANs are merged); else the number
+   * of tags << 24 | outer ID << 12 | the second ID (0 when one tag), exact up to two
+   * tags — deeper stacks are also compared by `vlan`. A small integer, like the words.
+   */
+  vlanKey = 0;
+  /** The VLAN IDs of the key, outer first; null when untagged or merged. */
+  vlan: number[] | null = null;
   /** Ports as shown (for ICMP, Zeek's convention: the first packet's type and code). */
   portA = 0;
   portB = 0;
@@ -105,6 +124,8 @@ function servicePortOrder(p: number, q: number): number {
 
 export class FlowTable {
   readonly flows: Flow[] = [];
+  /** Key flows by the 5-tuple alone, ignoring VLAN tags (Zeek's default conn key); set before the first lookup. */
+  mergeVlans = false;
   private slots = new Int32Array(1 << 12);
   private mask = (1 << 12) - 1;
   /** Packets that matched an existing flow from endpoint A (true) or B (false) — set by lookup. */
@@ -117,6 +138,15 @@ export class FlowTable {
 
   get size(): number {
     return this.flows.length;
+  }
+
+  /**
+   * The VLAN IDs a packet is keyed by, outer first (as Flow.vlan); null when untagged
+   * or merged. Allocates: for rare paths (an ICMP error's flow), not for every packet.
+   */
+  vlanOf(pkt: Packet): number[] | null {
+    const ids = pkt.vlanCount === 0 || this.mergeVlans ? null : vlanStack(pkt);
+    return ids && ids.length > 0 ? ids : null;
   }
 
   /**
@@ -148,7 +178,8 @@ export class FlowTable {
       s1 = word(d, so + 4); s2 = word(d, so + 8); s3 = word(d, so + 12);
       d1 = word(d, doff + 4); d2 = word(d, doff + 8); d3 = word(d, doff + 12);
     }
-    const h = (endpointHash(s0, s1, s2, s3, sp) + endpointHash(d0, d1, d2, d3, dp) + proto * 0x9e3779b1) | 0;
+    const vk = pkt.vlanCount === 0 || this.mergeVlans ? 0 : vlanKeyOf(pkt);
+    const h = (endpointHash(s0, s1, s2, s3, sp) + endpointHash(d0, d1, d2, d3, dp) + proto * 0x9e3779b1 + Math.imul(vk, VLAN_MIX)) | 0;
     const mask = this.mask;
     let i = (h ^ (h >>> 15)) & mask;
     const slots = this.slots;
@@ -156,23 +187,23 @@ export class FlowTable {
       const s = slots[i];
       if (s === 0) break;
       const f = this.flows[s - 1];
-      if (f.proto === proto && f.ipVersion === pkt.ipVersion) {
+      if (f.proto === proto && f.ipVersion === pkt.ipVersion && f.vlanKey === vk && (vk < DEEP_STACK || sameStack(f.vlan!, pkt))) {
         if (f.keyPortA === sp && f.keyPortB === dp && f.a0 === s0 && f.b0 === d0 && f.a1 === s1 && f.b1 === d1 &&
           f.a2 === s2 && f.b2 === d2 && f.a3 === s3 && f.b3 === d3) {
-          if (this.shouldSplit(f, pkt, true)) return this.replace(i, pkt, frame, time, sp, dp);
+          if (this.shouldSplit(f, pkt, true)) return this.replace(i, pkt, frame, time, sp, dp, vk);
           this.fromA = true;
           return f;
         }
         if (f.keyPortA === dp && f.keyPortB === sp && f.a0 === d0 && f.b0 === s0 && f.a1 === d1 && f.b1 === s1 &&
           f.a2 === d2 && f.b2 === s2 && f.a3 === d3 && f.b3 === s3) {
-          if (this.shouldSplit(f, pkt, false)) return this.replace(i, pkt, frame, time, sp, dp);
+          if (this.shouldSplit(f, pkt, false)) return this.replace(i, pkt, frame, time, sp, dp, vk);
           this.fromA = false;
           return f;
         }
       }
       i = (i + 1) & mask;
     }
-    const f = this.create(pkt, frame, time, sp, dp);
+    const f = this.create(pkt, frame, time, sp, dp, vk);
     slots[i] = f.id;
     if (this.flows.length * 2 > mask) this.rehash();
     return f;
@@ -202,20 +233,24 @@ export class FlowTable {
     return false;
   }
 
-  private replace(slot: number, pkt: Packet, frame: number, time: number, sp: number, dp: number): Flow {
+  private replace(slot: number, pkt: Packet, frame: number, time: number, sp: number, dp: number, vk: number): Flow {
     const previous = this.flows[this.slots[slot] - 1];
-    const f = this.create(pkt, frame, time, sp, dp);
+    const f = this.create(pkt, frame, time, sp, dp, vk);
     f.previous = previous;
     this.slots[slot] = f.id;
     return f;
   }
 
-  private create(pkt: Packet, frame: number, time: number, sp: number, dp: number): Flow {
+  private create(pkt: Packet, frame: number, time: number, sp: number, dp: number, vk: number): Flow {
     if (this.flows.length >= this.maxFlows) throw new CaptureStop(`flow table full at ${this.maxFlows} flows: reading stopped here (the limit is set by --max-flows)`);
     const f = new Flow();
     f.id = this.flows.length + 1;
     f.proto = pkt.ipProto;
     f.ipVersion = pkt.ipVersion === 6 ? 6 : 4;
+    if (vk !== 0) {
+      f.vlanKey = vk;
+      f.vlan = vlanStack(pkt);
+    }
     const d = pkt.data, so = pkt.ipSrcOff, doff = pkt.ipDstOff;
     f.a0 = word(d, so);
     f.b0 = word(d, doff);
@@ -287,7 +322,7 @@ export class FlowTable {
     this.mask = size - 1;
     for (const f of this.flows) {
       // Only the newest flow of a reused tuple is reachable; older ones are done.
-      const h = (endpointHash(f.a0, f.a1, f.a2, f.a3, f.keyPortA) + endpointHash(f.b0, f.b1, f.b2, f.b3, f.keyPortB) + f.proto * 0x9e3779b1) | 0;
+      const h = (endpointHash(f.a0, f.a1, f.a2, f.a3, f.keyPortA) + endpointHash(f.b0, f.b1, f.b2, f.b3, f.keyPortB) + f.proto * 0x9e3779b1 + Math.imul(f.vlanKey, VLAN_MIX)) | 0;
       let i = (h ^ (h >>> 15)) & this.mask;
       while (this.slots[i] !== 0) {
         const g = this.flows[this.slots[i] - 1];
@@ -306,14 +341,59 @@ export function sameAddress(a: Flow, aClient: boolean, b: Flow, bClient: boolean
     (x ? a.a2 : a.b2) === (y ? b.a2 : b.b2) && (x ? a.a3 : a.b3) === (y ? b.a3 : b.b3);
 }
 
+/** Whether two flows have the same VLAN stack in their keys. */
+export function sameVlans(a: Flow, b: Flow): boolean {
+  if (a.vlanKey !== b.vlanKey) return false;
+  if (a.vlanKey < DEEP_STACK) return true;
+  const x = a.vlan!, y = b.vlan!;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 function sameTuple(a: Flow, b: Flow): boolean {
-  if (a.proto !== b.proto || a.ipVersion !== b.ipVersion) return false;
+  if (a.proto !== b.proto || a.ipVersion !== b.ipVersion || !sameVlans(a, b)) return false;
   const aA = a.keyPortA, aB = a.keyPortB, bA = b.keyPortA, bB = b.keyPortB;
   const sameA = a.a0 === b.a0 && a.a1 === b.a1 && a.a2 === b.a2 && a.a3 === b.a3;
   const sameB = a.b0 === b.b0 && a.b1 === b.b1 && a.b2 === b.b2 && a.b3 === b.b3;
   const crossAB = a.a0 === b.b0 && a.a1 === b.b1 && a.a2 === b.b2 && a.a3 === b.b3;
   const crossBA = a.b0 === b.a0 && a.b1 === b.a1 && a.b2 === b.a2 && a.b3 === b.a3;
   return (aA === bA && aB === bB && sameA && sameB) || (aA === bB && aB === bA && crossAB && crossBA);
+}
+
+/** Flow.vlanKey at or above this: more than two tags, so the key alone is not exact. */
+const DEEP_STACK = 3 << 24;
+/** Spreads the VLAN key over the hash (odd multiplier). */
+const VLAN_MIX = 0x27d4eb2f;
+
+/** Flow.vlanKey of a tagged packet: its non-zero VLAN IDs (priority tags left out) packed with their count. */
+function vlanKeyOf(pkt: Packet): number {
+  const ids = pkt.vlanIds;
+  let n = 0, outer = 0, second = 0;
+  for (let i = 0; i < pkt.vlanCount; i++) {
+    const id = ids[i];
+    if (id === 0) continue;
+    if (n === 0) outer = id;
+    else if (n === 1) second = id;
+    n++;
+  }
+  return n === 0 ? 0 : (n << 24) | (outer << 12) | second;
+}
+
+/** The packet's non-zero VLAN IDs, outer first. */
+function vlanStack(pkt: Packet): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < pkt.vlanCount; i++) if (pkt.vlanIds[i] !== 0) out.push(pkt.vlanIds[i]);
+  return out;
+}
+
+/** Whether a packet's non-zero VLAN IDs are `ids` (for stacks of more than two tags, whose count already matched). */
+function sameStack(ids: number[], pkt: Packet): boolean {
+  let n = 0;
+  for (let i = 0; i < pkt.vlanCount; i++) {
+    const id = pkt.vlanIds[i];
+    if (id !== 0 && ids[n++] !== id) return false;
+  }
+  return true;
 }
 
 function icmpEchoId(pkt: Packet): number {

@@ -84,6 +84,8 @@ export interface FlowJson {
   serverBytes: number;
   /** How the client was chosen: 'syn' (SYN sender), 'syn-ack' (receiver of a SYN-ACK), 'port' (well-known/lower port), 'first' (first sender). */
   clientBy: 'syn' | 'syn-ack' | 'port' | 'payload' | 'first';
+  /** The 802.1Q / 802.1ad VLAN IDs in the flow's key, outer first; absent when untagged (or with mergeVlans). */
+  vlan?: number[];
   tcp?: TcpFlowJson;
 }
 

@@ -26,7 +26,7 @@ export function captureSummary(a: Analysis): CaptureSummaryJson {
 }
 
 export function flowJson(f: Flow): FlowJson {
-  return {
+  const json: FlowJson = {
     id: f.id,
     transport: f.transport,
     app: f.app,
@@ -44,6 +44,9 @@ export function flowJson(f: Flow): FlowJson {
     serverBytes: f.serverBytes,
     clientBy: f.clientBy,
   };
+  // Only tagged flows have the field, so an untagged capture's JSON is as it was.
+  if (f.vlan !== null) json.vlan = f.vlan.slice();
+  return json;
 }
 
 export interface FlowCounts {

@@ -12,6 +12,8 @@ export interface ReadOptions {
   /** The flow table's bound (AnalyzeOptions.maxFlows). */
   maxFlows?: number;
   trackerOptions?: Omit<TrackerOptions, 'keylog'>;
+  /** One flow per 5-tuple whatever its VLAN tags (AnalyzeOptions.mergeVlans). */
+  mergeVlans?: boolean;
 }
 
 /** The analysis of `file`, or null after printing why it could not be read. */
@@ -38,6 +40,7 @@ export async function readAnalysis(file: string, opts: ReadOptions): Promise<Ana
   try {
     return await analyzeCapture(fileChunks(file), {
       trackerOptions: { ...opts.trackerOptions, keylog },
+      mergeVlans: opts.mergeVlans,
       totalBytes: size,
       maxFlows: opts.maxFlows,
       onProgress: showProgress

@@ -1,5 +1,5 @@
 // stateline — command line entry.
-//   stateline analyze FILE [--json] [--keylog FILE]
+//   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--json | --csv]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
@@ -13,7 +13,7 @@ import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N]
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
@@ -27,6 +27,8 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
   --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
   --max-flows N    stop reading (an error in capture.errors, what was read kept)
                    at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
+  --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
+                   conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
@@ -41,14 +43,16 @@ interface AnalyzeArgs {
   protocols: Protocol[];
   tcpIdle: number | undefined;
   maxFlows: number | undefined;
+  vlanMerge: boolean;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
     else if (a === '--progress') out.progress = true;
+    else if (a === '--vlan-merge') out.vlanMerge = true;
     else if (a === '--keylog') {
       const v = args[++i];
       if (!v) throw new UsageError('--keylog needs a file');
@@ -78,7 +82,7 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
+  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
   if (!analysis) return 1;
   // The summary shows counts, breaks and the first 100 flows: it needs neither the
   // transaction lists nor the JSON of every flow.

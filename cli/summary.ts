@@ -42,9 +42,13 @@ export function renderSummary(j: AnalysisJson, file: string, counts: FlowCounts)
   }
   if (total) {
     out.push('', 'Flows:');
-    out.push('  ' + ['id', 'proto', 'client', 'server', 'packets', 'bytes', 'duration', 'state'].join('\t'));
-    for (const f of j.flows.slice(0, 100)) {
-      out.push('  ' + [f.id, f.app ?? f.transport, f.client, f.server, f.packets, f.bytes, (f.end - f.start).toFixed(3) + 's', f.tcp ? `${f.tcp.connState} ${f.tcp.history}` : '-'].join('\t'));
+    const shown = j.flows.slice(0, 100);
+    // A vlan column only when a listed flow is tagged: the same 5-tuple on two VLANs is two rows.
+    const vlans = shown.some((f) => f.vlan);
+    out.push('  ' + ['id', 'proto', 'client', 'server', ...(vlans ? ['vlan'] : []), 'packets', 'bytes', 'duration', 'state'].join('\t'));
+    for (const f of shown) {
+      const vlan = vlans ? [f.vlan ? f.vlan.join('/') : '-'] : [];
+      out.push('  ' + [f.id, f.app ?? f.transport, f.client, f.server, ...vlan, f.packets, f.bytes, (f.end - f.start).toFixed(3) + 's', f.tcp ? `${f.tcp.connState} ${f.tcp.history}` : '-'].join('\t'));
     }
     if (total > 100) out.push(`  … ${total - 100} more flows (see --json)`);
   }

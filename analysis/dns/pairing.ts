@@ -9,7 +9,7 @@
 // that comes after one makes it dns.client-gone instead.
 
 import { DnsHeader, DnsQuestion, questionText, readHeader, readQuestion, RecordWalk, sameName, walkRecords } from '../../parsers/dns/wire';
-import { sameAddress, type Flow } from '../flows';
+import { sameAddress, sameVlans, type Flow } from '../flows';
 import { IntTable } from './int-table';
 import { hex4, hostText, secs, type DnsEmit } from './report';
 import {
@@ -322,20 +322,21 @@ export class DnsPairing {
   }
 }
 
-/** Same client host, server host and server port (a retry from a new client port). */
+/** Same client host, server host and server port (a retry from a new client port), on the same VLANs. */
 function sameHosts(a: Flow, b: Flow): boolean {
-  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto) return false;
+  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto || !sameVlans(a, b)) return false;
   const ap = a.clientIsA ? a.portB : a.portA, bp = b.clientIsA ? b.portB : b.portA;
   return ap === bp && sameAddress(a, true, b, true) && sameAddress(a, false, b, false);
 }
 
 /**
- * Same client host and server port, another server host and a new client port: the
- * next resolver asked, from a new socket, as glibc's stub resolver does. (One socket
- * asking several servers at once, as musl does, is not a failover: nothing had failed.)
+ * Same client host and server port (on the same VLANs), another server host and a new
+ * client port: the next resolver asked, from a new socket, as glibc's stub resolver
+ * does. (One socket asking several servers at once, as musl does, is not a failover:
+ * nothing had failed.)
  */
 function otherServer(a: Flow, b: Flow): boolean {
-  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto) return false;
+  if (a.ipVersion !== b.ipVersion || a.proto !== b.proto || !sameVlans(a, b)) return false;
   const ap = a.clientIsA ? a.portB : a.portA, bp = b.clientIsA ? b.portB : b.portA;
   const ac = a.clientIsA ? a.portA : a.portB, bc = b.clientIsA ? b.portA : b.portB;
   return ap === bp && ac !== bc && sameAddress(a, true, b, true) && !sameAddress(a, false, b, false);

@@ -124,6 +124,7 @@ export class DnsStore {
     const cA = flow.clientIsA;
     let h = 0x811c9dc5 ^ (tcp ? IpProto.TCP : IpProto.UDP);
     h = cA ? addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h) : addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h);
+    if (flow.vlanKey !== 0) h = Math.imul(h ^ flow.vlanKey, 0x01000193); // hosts on two VLANs are two hosts
     const serverPort = cA ? flow.portB : flow.portA;
     this.fClientHash[fid] = Math.imul(h ^ serverPort, 0x27d4eb2d);
     h = cA ? addrHash(flow.b0, flow.b1, flow.b2, flow.b3, h) : addrHash(flow.a0, flow.a1, flow.a2, flow.a3, h);

@@ -5,8 +5,8 @@
 // code 4), which quotes the start of the datagram it refused. The quote holds the
 // ORIGINAL datagram's header: its source is the sender of the refused datagram, its
 // destination the host that refused it (the ICMP's own source). This index finds the
-// flow from the quoted addresses and ports, and the frame of the refused datagram from
-// the quoted UDP length.
+// flow from the quoted addresses and ports (on the ICMP frame's VLANs, which are part of
+// a flow's key), and the frame of the refused datagram from the quoted UDP length.
 
 import { formatEndpoint, IpProto, type Packet } from '../../parsers/decode/index';
 import type { PacketColumns } from '../columns';
@@ -73,10 +73,11 @@ export class UdpFlowIndex {
 
   constructor(private readonly table: FlowTable) {}
 
-  private static key(v: number, a: string, pa: number, b: string, pb: number): string {
+  private static key(vlan: number[] | null, v: number, a: string, pa: number, b: string, pb: number): string {
     // Symmetric: the smaller endpoint first.
     const x = a + '|' + pa, y = b + '|' + pb;
-    return x < y ? `${v}|${x}|${y}` : `${v}|${y}|${x}`;
+    const k = x < y ? `${v}|${x}|${y}` : `${v}|${y}|${x}`;
+    return vlan === null ? k : `${vlan.join('/')}|${k}`;
   }
 
   private catchUp(): void {
@@ -85,7 +86,7 @@ export class UdpFlowIndex {
       const flow = flows[this.indexed];
       if (flow.proto !== IpProto.UDP) continue;
       const len = flow.ipVersion === 6 ? 16 : 4;
-      this.byTuple.set(UdpFlowIndex.key(flow.ipVersion, addrKey(flow.addrA, 0, len), flow.keyPortA, addrKey(flow.addrB, 0, len), flow.keyPortB), flow);
+      this.byTuple.set(UdpFlowIndex.key(flow.vlan, flow.ipVersion, addrKey(flow.addrA, 0, len), flow.keyPortA, addrKey(flow.addrB, 0, len), flow.keyPortB), flow);
     }
   }
 
@@ -105,7 +106,7 @@ export class UdpFlowIndex {
     if (q.ipSrcOff + len > d.length || q.ipDstOff + len > d.length) return null;
     const src = addrKey(d, q.ipSrcOff, len), dst = addrKey(d, q.ipDstOff, len);
     this.catchUp();
-    const flow = this.byTuple.get(UdpFlowIndex.key(v, src, q.srcPort, dst, q.dstPort)) ?? null;
+    const flow = this.byTuple.get(UdpFlowIndex.key(this.table.vlanOf(pkt), v, src, q.srcPort, dst, q.dstPort)) ?? null;
     let dir = 0;
     if (flow) {
       const fromA = flow.keyPortA === q.srcPort && addrKey(flow.addrA, 0, len) === src;

@@ -98,6 +98,11 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
       </div>
       <div className="card facts-row" data-testid="flow-facts">
         <span>state <b className="mono">{d.row.state || '—'}</b></span>
+        {f.vlan && (
+          <span data-testid="flow-facts-vlan">
+            vlan <b className="mono">{f.vlan.join('/')}</b>
+          </span>
+        )}
         <span>start {fmtRel(f.start, base)} s</span>
         <span>duration {fmtDuration(d.row.duration)}</span>
         <span>client {fmtCount(f.clientPackets)} pkts / {fmtBytes(f.clientBytes)}</span>

@@ -27,7 +27,18 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation }
     { key: 'id', title: '#', width: 64, align: 'right', render: (r) => r.id },
     { key: 'protocol', title: 'Protocol', width: 84, render: (r) => r.protocol },
     { key: 'client', title: 'Client', width: 'minmax(150px, 1.3fr)', render: (r) => <span className="mono">{r.client}</span> },
-    { key: 'server', title: 'Server', width: 'minmax(150px, 1.3fr)', render: (r) => <span className="mono">{r.server}</span> },
+    {
+      key: 'server',
+      title: 'Server',
+      width: 'minmax(150px, 1.3fr)',
+      // The VLAN IDs are part of the flow's key: the same endpoints on two VLANs are two rows.
+      render: (r) => (
+        <>
+          <span className="mono">{r.server}</span>
+          {r.vlan && <VlanTag ids={r.vlan} />}
+        </>
+      ),
+    },
     { key: 'start', title: 'Start', width: 96, align: 'right', render: (r) => fmtRel(r.start, base, 3) },
     { key: 'duration', title: 'Duration', width: 90, align: 'right', render: (r) => fmtDuration(r.duration) },
     { key: 'packets', title: 'Packets', width: 80, align: 'right', render: (r) => fmtCount(r.packets) },
@@ -55,7 +66,7 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation }
         <input
           type="search"
           className="filter"
-          placeholder="Filter: address, :port, tcp|udp|icmp|dns|quic, tcp.refused, breaks"
+          placeholder="Filter: address, :port, tcp|udp|icmp|dns|quic, tcp.refused, vlan:10, breaks"
           value={text}
           onChange={(e) => setText(e.target.value)}
           aria-label="filter flows"
@@ -89,5 +100,14 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation }
         empty={rows.loaded ? 'No flow matches the filter.' : 'Loading…'}
       />
     </section>
+  );
+}
+
+/** A flow's VLAN IDs, outer first ("vlan 300/20"). */
+function VlanTag({ ids }: { ids: readonly number[] }) {
+  return (
+    <span className="vlan-tag" data-testid="flow-vlan" title="802.1Q / 802.1ad VLAN IDs, outer first">
+      vlan {ids.join('/')}
+    </span>
   );
 }

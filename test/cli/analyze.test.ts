@@ -95,6 +95,22 @@ describe('stateline analyze', () => {
     expect(d.events.every((e: { kind: string }) => !e.kind.startsWith('tcp.'))).toBe(true);
   });
 
+  it('keys flows by their VLAN IDs, and by the 5-tuple alone with --vlan-merge', async () => {
+    // fidelity/vlan-key.pcap: one 5-tuple untagged, on VID 10 and on 300/20 (test/analysis/vlan.test.ts)
+    const file = fx('fidelity/vlan-key.pcap');
+    const keyed = await json([file]);
+    expect(keyed.flows.map((f: { vlan?: number[] }) => f.vlan)).toEqual([undefined, [10], [300, 20]]);
+    expect(keyed.events).toEqual([]);
+    const merged = await json([file, '--vlan-merge']);
+    expect(merged.flows.map((f: { firstFrame: number; vlan?: number[] }) => [f.firstFrame, f.vlan])).toEqual([[1, undefined], [11, undefined], [21, undefined]]);
+    expect(merged.events.filter((e: { kind: string }) => e.kind === 'tcp.port-reuse')).toHaveLength(2);
+    // the summary's flow table gets a vlan column when a flow is tagged
+    const r = await run(['analyze', file]);
+    expect(r.stdout).toMatch(/id\tproto\tclient\tserver\tvlan\tpackets/);
+    expect(r.stdout.split('\n').filter((l) => /^ {2}\d\ttcp\t/.test(l)).map((l) => l.split('\t')[4])).toEqual(['-', '10', '300/20']);
+    expect((await run(['analyze', fx('tcp-clean-close.pcap')])).stdout).not.toMatch(/\tvlan\t/);
+  });
+
   it('prints a human summary with breaks first, then flows', async () => {
     const r = await run(['analyze', fx('sample.pcapng')]);
     expect(r.code).toBe(0);

@@ -159,8 +159,27 @@ describe('CaptureQuery', () => {
       ports: [443],
       kinds: ['tcp.refused', 'dns'],
       text: ['10.0.0.1'],
+      vlans: [],
       hasBreaks: true,
     });
+    expect(parseFlowFilter({ q: 'vlan:10 VLAN:300/20 vlan:x vlan:' }).vlans).toEqual([[10], [300, 20]]);
+  });
+
+  it('gives flow rows their VLAN IDs and filters by vlan:ID (any depth) and vlan:OUTER/INNER (the stack)', async () => {
+    // fidelity/vlan-key.pcap: flow 1 untagged, 2 on VID 10, 3 on 300 outside 20
+    const q = await queryOf(join(ROOT, 'fixtures', 'fidelity', 'vlan-key.pcap'));
+    const rows = q.flows({}).rows;
+    expect(rows.map((r) => [r.id, r.vlan])).toEqual([[1, undefined], [2, [10]], [3, [300, 20]]]);
+    expect(q.flow(3)!.row.vlan).toEqual([300, 20]);
+    const ids = (f: string) => q.flows({ filter: { q: f } }).rows.map((r) => r.id);
+    expect(ids('vlan:10')).toEqual([2]);
+    expect(ids('vlan:20')).toEqual([3]);
+    expect(ids('vlan:300')).toEqual([3]);
+    expect(ids('vlan:300/20')).toEqual([3]);
+    expect(ids('vlan:20/300')).toEqual([]);
+    expect(ids('vlan:11')).toEqual([]);
+    expect(ids('tcp vlan:10 10.91.0.1')).toEqual([2]);
+    expect(ids('tcp')).toEqual([1, 2, 3]);
   });
 
   it('gives a TCP flow its packets with relative numbers and its state lanes', async () => {
