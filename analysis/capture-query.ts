@@ -36,7 +36,7 @@ import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter } from './flow-fil
 import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
 import { captureSummary, flowJson, toJson } from './output';
 import { quicPacketTypes, quicTracker } from './quic/query';
-import { downsample, inWindow, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
+import { downsample, inWindow, lostStateSpans, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
 import type { TcpTracker } from './tcp/tracker';
 
 export { tcpFlagString } from './tcp/query';
@@ -483,7 +483,7 @@ export class CaptureQuery {
       row: x.row,
       events,
       explanations,
-      lanes: f.tcp ? stateLanes(f.tcp.states, f.end) : null,
+      lanes: f.tcp ? { ...stateLanes(f.tcp.states, f.end), lost: lostStateSpans(events, this.analysis.columns.time, this.analysis.columns.dir) } : null,
       dns: f.app === 'dns' ? this.dns.flowRows(id) : [],
       quic: (this.tables.quicByFlow.get(id) ?? []).map((q) => ({ ...q, packetTypes: this.quicTypes(q, 200) })),
     };
