@@ -226,13 +226,23 @@ export interface RatePoint {
   bytes: number;
 }
 
+/**
+ * An event on a timeline, or — past a few hundred in range (MARKER_WALL in
+ * capture-query.ts) — all the events of one pixel column: then t, frame, flow, kind and
+ * message are those of the column's first event of its worst severity.
+ */
 export interface Marker {
   t: number;
   frame: number;
   flow: number | null;
   kind: string;
+  /** The worst severity among the events it stands for. */
   severity: Severity;
   message: string;
+  /** How many events it stands for (1 for a single event). */
+  count: number;
+  /** Those events per kind, most first. */
+  kinds: { kind: string; count: number }[];
 }
 
 /** One packet of a flow for the time/sequence graph (relative seq/ack, scaled window). */
