@@ -72,12 +72,26 @@ interface RateProps {
   metric?: 'packets' | 'bytes';
 }
 
-/** Packet rate over time with every break/warning as a marker coloured by severity. */
+/** "37 events: 30 tcp.retransmission, 7 tcp.refused" for an aggregated marker. */
+export function markerSummary(m: Marker): string {
+  return `${m.count} events: ${m.kinds.map((k) => `${k.count} ${k.kind}`).join(', ')}`;
+}
+
+/**
+ * Packet rate over time with every break/warning as a marker coloured by severity. Past a
+ * few hundred events the query sends one marker per pixel column (Marker.count): those
+ * standing for several events are drawn as bars whose height grows with the count, in the
+ * column's worst severity, and no marker draws its line down the chart (a wall of lines
+ * would hide the rate).
+ */
 export function RateChart({ width, height = 200, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets' }: RateProps) {
   const bucket = rate.length > 1 ? rate[1].t - rate[0].t : to - from || 1;
   const data = rate.map((r) => ({ t: r.t, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
   const top = Math.max(1, ...data.map((d) => d.v));
   const marks = markers.map((m) => ({ ...m, y: top * 1.08 }));
+  const aggregated = markers.some((m) => m.count > 1);
+  // one rate bucket, in pixels: an aggregated marker's column
+  const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
   const zoom = useDragZoom(onZoom ?? (() => {}));
   return (
     <ComposedChart width={width} height={height} data={data} margin={MARGIN} {...(onZoom ? zoom.handlers : {})}>
@@ -94,20 +108,27 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
         data={marks}
         dataKey="y"
         isAnimationActive={false}
+        tooltipType="none"
         shape={(p: { cx?: number; cy?: number; payload?: Marker }) => {
           const m = p.payload!;
+          const cx = p.cx ?? 0, cy = p.cy ?? 0;
+          const color = palette.severity[m.severity];
+          if (m.count > 1) {
+            // hanging from the markers' row, as long as log2 of the count (2: 16 px, 32: 40 px)
+            const h = 10 + 6 * Math.log2(m.count), w = Math.max(2.5, colW);
+            return (
+              <g className="marker aggregated" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={m.count} onClick={() => onMarker?.(m)} style={{ cursor: onMarker ? 'zoom-in' : 'default' }}>
+                <title>{`${markerSummary(m)} — the first ${m.severity}: ${m.kind}, frame ${m.frame}: ${m.message}${onMarker ? ' · click to zoom in' : ''}`}</title>
+                <rect x={cx - Math.max(4, w / 2)} y={cy - 9} width={Math.max(8, w)} height={h + 2} fill="transparent" />
+                <rect x={cx - w / 2} y={cy - 8} width={w} height={h} fill={color} fillOpacity={0.9} />
+              </g>
+            );
+          }
           return (
-            <g
-              className="marker"
-              data-testid="timeline-marker"
-              data-severity={m.severity}
-              data-flow={m.flow ?? ''}
-              onClick={() => onMarker?.(m)}
-              style={{ cursor: onMarker && m.flow !== null ? 'pointer' : 'default' }}
-            >
+            <g className="marker" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={1} onClick={() => onMarker?.(m)} style={{ cursor: onMarker && m.flow !== null ? 'pointer' : 'default' }}>
               <title>{`${m.kind} — frame ${m.frame}: ${m.message}`}</title>
-              <line x1={p.cx} x2={p.cx} y1={(p.cy ?? 0) + 5} y2={height - 30} stroke={palette.severity[m.severity]} strokeOpacity={0.35} />
-              <path d={`M${p.cx},${(p.cy ?? 0) + 6} l-5,-9 h10 z`} fill={palette.severity[m.severity]} />
+              {!aggregated && <line x1={cx} x2={cx} y1={cy + 5} y2={height - 30} stroke={color} strokeOpacity={0.35} />}
+              <path d={`M${cx},${cy + 6} l-5,-9 h10 z`} fill={color} />
             </g>
           );
         }}
