@@ -133,7 +133,7 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
         </ChartFrame>
         <p className="legend small">
           <span className="dot sev-break" /> break <span className="dot sev-warning" /> warning <span className="dot sev-info" /> info
-          {tl.data?.markers.some((m) => m.count > 1) && <> · a bar: all the events of one pixel column, as high as they are many, in their worst severity (hover for the counts, click to zoom in)</>}
+          {tl.data?.markers.some((m) => m.count > 1) && <> · a bar: all the events of one pixel column, in their worst severity, longer the more they are (log scale; hover for the counts, click to zoom in)</>}
           {' '}· time in seconds since the first packet
         </p>
       </div>
