@@ -185,8 +185,8 @@ export interface FlowDetail {
   events: EventRow[];
   /** One explanation per event kind that occurs in the flow. */
   explanations: EventExplanation[];
-  /** TCP: each endpoint's RFC 9293 state over time, as intervals. */
-  lanes: { client: StateSpan[]; server: StateSpan[] } | null;
+  /** TCP: each endpoint's RFC 9293 state over time, as intervals, and where one of them lost it. */
+  lanes: StateLanes | null;
   dns: DnsRow[];
   quic: QuicRow[];
 }
@@ -199,19 +199,54 @@ export interface StateSpan {
   frame: number;
 }
 
+/** A TCP flow's state lanes (analysis/tcp/query.ts). */
+export interface StateLanes {
+  client: StateSpan[];
+  server: StateSpan[];
+  /** Where an endpoint lost the connection's state (one per tcp.peer-lost-state). */
+  lost: LostStateSpan[];
+}
+
+/**
+ * "Lost somewhere here": the endpoint lost its state between its last packet that proved
+ * it held the connection and the RST that proved it did not (tcp.peer-lost-state). When
+ * in between is not in the capture; CLOSED follows.
+ */
+export interface LostStateSpan {
+  /** The endpoint that lost the state (the RST's sender). */
+  endpoint: 'client' | 'server';
+  /** Time of fromFrame and of toFrame. */
+  from: number;
+  to: number;
+  /** Its last packet before the RST: the last proof that it held the connection. */
+  fromFrame: number;
+  /** Its RST: the first proof that it did not. */
+  toFrame: number;
+}
+
 export interface RatePoint {
   t: number;
   packets: number;
   bytes: number;
 }
 
+/**
+ * An event on a timeline, or — past a few hundred in range (MARKER_WALL in
+ * capture-query.ts) — all the events of one pixel column: then t, frame, flow, kind and
+ * message are those of the column's first event of its worst severity.
+ */
 export interface Marker {
   t: number;
   frame: number;
   flow: number | null;
   kind: string;
+  /** The worst severity among the events it stands for. */
   severity: Severity;
   message: string;
+  /** How many events it stands for (1 for a single event). */
+  count: number;
+  /** Those events per kind, most first. */
+  kinds: { kind: string; count: number }[];
 }
 
 /** One packet of a flow for the time/sequence graph (relative seq/ack, scaled window). */

@@ -37,7 +37,7 @@ import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter, vlanMatches } fro
 import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
 import { captureSummary, flowJson, toJson } from './output';
 import { quicPacketTypes, quicTracker } from './quic/query';
-import { downsample, inWindow, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
+import { downsample, inWindow, lostStateSpans, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
 import type { TcpTracker } from './tcp/tracker';
 
 export { tcpFlagString } from './tcp/query';
@@ -85,6 +85,40 @@ function csvCell(v: string | number): string {
 function bucketIndex(t: number, from: number, width: number, n: number): number {
   const k = Math.floor((t - from) / width);
   return k < 0 ? 0 : k >= n ? n - 1 : k;
+}
+
+/** Past this many events in range, a timeline's markers are aggregated per pixel column. */
+export const MARKER_WALL = 300;
+
+/**
+ * A timeline's markers for the events `evs` (in range) over `n` columns of `width`
+ * seconds from `from`: one per event while they are few (at most MARKER_WALL, and no more
+ * than columns), else one per pixel column that has any — its count, its events per kind
+ * and its worst severity, shown by the column's first event of that severity.
+ */
+export function timelineMarkers(evs: readonly EventRow[], from: number, width: number, n: number): Marker[] {
+  if (evs.length <= Math.min(n, MARKER_WALL))
+    return evs.map((e) => ({ t: e.time, frame: e.frame, flow: e.flow, kind: e.kind, severity: e.severity, message: e.message, count: 1, kinds: [{ kind: e.kind, count: 1 }] }));
+  const cols = new Map<number, { shown: EventRow; count: number; kinds: Map<string, number> }>();
+  for (const e of evs) {
+    const b = bucketIndex(e.time, from, width, n);
+    const c = cols.get(b);
+    if (!c) {
+      cols.set(b, { shown: e, count: 1, kinds: new Map([[e.kind, 1]]) });
+      continue;
+    }
+    c.count++;
+    c.kinds.set(e.kind, (c.kinds.get(e.kind) ?? 0) + 1);
+    const d = SEVERITY_RANK[e.severity] - SEVERITY_RANK[c.shown.severity];
+    if (d > 0 || (d === 0 && e.time < c.shown.time)) c.shown = e;
+  }
+  const out: Marker[] = [];
+  for (const b of [...cols.keys()].sort((p, q) => p - q)) {
+    const { shown: e, count, kinds } = cols.get(b)!;
+    const byKind = [...kinds].map(([kind, k]) => ({ kind, count: k })).sort((p, q) => q.count - p.count || (p.kind < q.kind ? -1 : 1));
+    out.push({ t: e.time, frame: e.frame, flow: e.flow, kind: e.kind, severity: e.severity, message: e.message, count, kinds: byKind });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- queries over one analysis
@@ -487,7 +521,7 @@ export class CaptureQuery {
       row: x.row,
       events,
       explanations,
-      lanes: f.tcp ? stateLanes(f.tcp.states, f.end) : null,
+      lanes: f.tcp ? { ...stateLanes(f.tcp.states, f.end), lost: lostStateSpans(events, this.analysis.columns.time, this.analysis.columns.dir) } : null,
       dns: f.app === 'dns' ? this.dns.flowRows(id) : [],
       quic: (this.tables.quicByFlow.get(id) ?? []).map((q) => ({ ...q, packetTypes: this.quicTypes(q, 200) })),
     };
@@ -658,18 +692,8 @@ export class CaptureQuery {
     const rate: RatePoint[] = new Array(n);
     for (let b = 0; b < n; b++) rate[b] = { t: from + (b + 0.5) * width, packets: pk[b], bytes: by[b] };
 
-    // Markers: every event in range; thinned to one per pixel (the most severe) if needed.
     const evs = (flowId === null ? this.eventRows : this.eventsByFlow.get(flowId) ?? []).filter((e) => e.time >= from && e.time <= to);
-    let markers: Marker[] = evs.map((e) => ({ t: e.time, frame: e.frame, flow: e.flow, kind: e.kind, severity: e.severity, message: e.message }));
-    if (markers.length > n) {
-      const best = new Map<number, Marker>();
-      for (const m of markers) {
-        const b = bucketIndex(m.t, from, width, n);
-        const cur = best.get(b);
-        if (!cur || SEVERITY_RANK[m.severity] > SEVERITY_RANK[cur.severity]) best.set(b, m);
-      }
-      markers = [...best.values()].sort((p, q) => p.t - q.t);
-    }
+    const markers = timelineMarkers(evs, from, width, n);
 
     let points: SeqPoint[] | null = null;
     if (x && x.row.transport === 'tcp' && this.tcp) {

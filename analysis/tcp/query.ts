@@ -8,12 +8,16 @@
 //  - TcpFlowColumns: a flow's packets as columns for the charts (sequence numbers
 //    unwrapped past 2^32), built once per flow opened;
 //  - downsample(): never more points than pixels, flagged packets kept;
-//  - stateLanes(): each endpoint's RFC 9293 state as intervals.
+//  - stateLanes(): each endpoint's RFC 9293 state as intervals;
+//  - lostStateSpans(): where an endpoint lost the connection's state, from the
+//    tcp.peer-lost-state events' own frames (the lanes' hatched "lost somewhere here").
 
 import { TcpFlag } from '../../parsers/decode/index';
 import type { Analysis } from '../analysis';
+import type { LostStateSpan } from '../api';
 import type { TcpStateJson } from '../model';
 import type { TcpColumns } from './columns';
+import { TCP_KIND_BY_BIT, TcpBit } from './kinds';
 import { TcpTracker } from './tracker';
 
 const SYN = TcpFlag.SYN, FIN = TcpFlag.FIN, RST = TcpFlag.RST, ACK = TcpFlag.ACK;
@@ -231,4 +235,32 @@ export function stateLanes(states: readonly TcpStateJson[], end: number): { clie
     return out;
   };
   return { client: build('client'), server: build('server') };
+}
+
+const PEER_LOST_STATE = TCP_KIND_BY_BIT[TcpBit.PEER_LOST_STATE];
+
+/**
+ * Where an endpoint of a flow lost the connection's state: one span per
+ * tcp.peer-lost-state among `events` (the flow's), from the RST sender's own last frame
+ * before it — the last proof that it held the connection, which the event names among
+ * its related frames — to the RST, the first proof that it did not. Times and the
+ * sender's side are the packet columns' (`time`, `dir`, indexed frame − 1); an event that
+ * names no earlier frame of its sender gives no span.
+ */
+export function lostStateSpans(
+  events: readonly { kind: string; frame: number; related: readonly number[] }[],
+  time: ArrayLike<number>,
+  dir: ArrayLike<number>,
+): LostStateSpan[] {
+  const out: LostStateSpan[] = [];
+  for (const e of events) {
+    if (e.kind !== PEER_LOST_STATE) continue;
+    const d = dir[e.frame - 1];
+    // the related frames are the peer's segment the RST answered and the sender's last
+    let fromFrame = 0;
+    for (const r of e.related) if (r < e.frame && dir[r - 1] === d && r > fromFrame) fromFrame = r;
+    if (fromFrame === 0) continue;
+    out.push({ endpoint: d === 0 ? 'client' : 'server', from: time[fromFrame - 1], to: time[e.frame - 1], fromFrame, toFrame: e.frame });
+  }
+  return out;
 }

@@ -11,6 +11,8 @@ import type { Palette } from '../theme';
 
 export const MARGIN = { top: 10, right: 16, bottom: 4, left: 8 };
 export const Y_AXIS_WIDTH = 64;
+/** The longest bar of an aggregated timeline marker, px. */
+const STRIP = 34;
 
 /** Frame around a chart: title, PNG export, and the element the PNG is taken from. */
 export function ChartFrame({ title, children, palette, fileName, testId, extra }: { title: string; children: ReactNode; palette: Palette; fileName: string; testId?: string; extra?: ReactNode }) {
@@ -72,18 +74,36 @@ interface RateProps {
   metric?: 'packets' | 'bytes';
 }
 
-/** Packet rate over time with every break/warning as a marker coloured by severity. */
+/** "37 events: 30 tcp.retransmission, 7 tcp.refused" for an aggregated marker. */
+export function markerSummary(m: Marker): string {
+  return `${m.count} events: ${m.kinds.map((k) => `${k.count} ${k.kind}`).join(', ')}`;
+}
+
+/**
+ * Packet rate over time with every break/warning as a marker coloured by severity. Past a
+ * few hundred events the query sends one marker per pixel column (Marker.count): those
+ * standing for several events are drawn as bars, in a strip above the rate, as long as
+ * the log of their count, in the column's worst severity; no marker then draws its line
+ * down the chart (a wall of lines would hide the rate).
+ */
 export function RateChart({ width, height = 200, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets' }: RateProps) {
   const bucket = rate.length > 1 ? rate[1].t - rate[0].t : to - from || 1;
   const data = rate.map((r) => ({ t: r.t, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
   const top = Math.max(1, ...data.map((d) => d.v));
-  const marks = markers.map((m) => ({ ...m, y: top * 1.08 }));
+  const aggregated = markers.some((m) => m.count > 1);
+  // Aggregated markers get a strip of their own above the rate (the y axis reaches 1.4 ×
+  // its top instead of 1.15), bars up to STRIP px long on a log scale of the view's largest count.
+  const yTop = top * (aggregated ? 1.4 : 1.15);
+  const marks = markers.map((m) => ({ ...m, y: top * (aggregated ? 1.33 : 1.08) }));
+  const logMax = Math.log(Math.max(2, ...markers.map((m) => m.count)));
+  // one rate bucket, in pixels: an aggregated marker's column
+  const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
   const zoom = useDragZoom(onZoom ?? (() => {}));
   return (
     <ComposedChart width={width} height={height} data={data} margin={MARGIN} {...(onZoom ? zoom.handlers : {})}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} domain={[0, top * 1.15]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} />
+      <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} />
       <Tooltip
         contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
         labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`}
@@ -94,20 +114,27 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
         data={marks}
         dataKey="y"
         isAnimationActive={false}
+        tooltipType="none"
         shape={(p: { cx?: number; cy?: number; payload?: Marker }) => {
           const m = p.payload!;
+          const cx = p.cx ?? 0, cy = p.cy ?? 0;
+          const color = palette.severity[m.severity];
+          if (m.count > 1) {
+            // hanging from the markers' row, longer the more events (log scale)
+            const h = 4 + (STRIP - 4) * (Math.log(m.count) / logMax), w = Math.max(2.5, colW);
+            return (
+              <g className="marker aggregated" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={m.count} onClick={() => onMarker?.(m)} style={{ cursor: onMarker ? 'zoom-in' : 'default' }}>
+                <title>{`${markerSummary(m)} — the first ${m.severity}: ${m.kind}, frame ${m.frame}: ${m.message}${onMarker ? ' · click to zoom in' : ''}`}</title>
+                <rect x={cx - Math.max(4, w / 2)} y={cy - 9} width={Math.max(8, w)} height={h + 2} fill="transparent" />
+                <rect x={cx - w / 2} y={cy - 8} width={w} height={h} fill={color} fillOpacity={0.9} />
+              </g>
+            );
+          }
           return (
-            <g
-              className="marker"
-              data-testid="timeline-marker"
-              data-severity={m.severity}
-              data-flow={m.flow ?? ''}
-              onClick={() => onMarker?.(m)}
-              style={{ cursor: onMarker && m.flow !== null ? 'pointer' : 'default' }}
-            >
+            <g className="marker" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={1} onClick={() => onMarker?.(m)} style={{ cursor: onMarker && m.flow !== null ? 'pointer' : 'default' }}>
               <title>{`${m.kind} — frame ${m.frame}: ${m.message}`}</title>
-              <line x1={p.cx} x2={p.cx} y1={(p.cy ?? 0) + 5} y2={height - 30} stroke={palette.severity[m.severity]} strokeOpacity={0.35} />
-              <path d={`M${p.cx},${(p.cy ?? 0) + 6} l-5,-9 h10 z`} fill={palette.severity[m.severity]} />
+              {!aggregated && <line x1={cx} x2={cx} y1={cy + 5} y2={height - 30} stroke={color} strokeOpacity={0.35} />}
+              <path d={`M${cx},${cy + 6} l-5,-9 h10 z`} fill={color} />
             </g>
           );
         }}

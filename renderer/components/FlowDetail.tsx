@@ -2,8 +2,8 @@
 // packet list and the break cards — one time brush zooms all of them. DNS flows show
 // their transactions, QUIC flows their connection and paths.
 
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateSpan, Summary, Timeline } from '../../analysis/api';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { stem } from '../export';
@@ -62,9 +62,11 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
   const palette = usePalette();
   const f = d.flow;
   const base = summary.capture.start ?? 0;
-  // The flow's life, padded a little so its first and last packets are not on the frame.
+  // The flow's life, padded a little so its first and last packets are not on the frame,
+  // and on the right enough for the CLOSED a TCP connection ended in to be seen.
   const pad = Math.max(d.row.duration * 0.02, 2e-6);
-  const full: [number, number] = [d.row.start - pad, d.row.start + d.row.duration + pad];
+  const endsClosed = d.lanes !== null && (d.lanes.client.at(-1)?.state === 'CLOSED' || d.lanes.server.at(-1)?.state === 'CLOSED');
+  const full: [number, number] = [d.row.start - pad, d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad)];
   const [range, setRange] = useState<[number, number] | null>(() => initialRange(d, focus));
   const [from, to] = range ?? full;
   const isTcp = f.transport === 'tcp';
@@ -247,31 +249,66 @@ const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, p
   );
 });
 
-/** Two lanes, client and server, coloured by RFC 9293 state, with the transition frames. */
-export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: { client: StateSpan[]; server: StateSpan[] }; from: number; to: number; base: number; palette: Palette }) {
+/** The lost band's stripes: the state it held and CLOSED, alternating (it went from one to the other somewhere here). */
+function lostHatch(held: string): string {
+  const a = stateColor(held), b = stateColor('CLOSED');
+  return `repeating-linear-gradient(135deg, ${a} 0 3px, ${b} 3px 6px)`;
+}
+
+/** The state an endpoint's lane shows at time t (the span that holds it). */
+function stateAt(spans: StateSpan[], t: number): string {
+  let held = spans[0]?.state ?? 'CLOSED';
+  for (const s of spans) if (s.from <= t) held = s.state;
+  return held;
+}
+
+/**
+ * Two lanes, client and server, coloured by RFC 9293 state, with the transition frames.
+ * Where an endpoint lost the connection's state, its lane is hatched from its last packet
+ * that proved it held it to the RST that proved it did not ("lost somewhere here"); a
+ * lane that ends CLOSED — the final state, nothing of this connection follows — is drawn
+ * CLOSED to the end of the view.
+ */
+export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: StateLanesData; from: number; to: number; base: number; palette: Palette }) {
   const laneH = 26, gap = 8, top = 6;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
   const states = [...new Set([...lanes.client, ...lanes.server].map((s) => s.state))];
   const h = top + 2 * laneH + gap + 22;
+  const uid = useId().replace(/:/g, '');
+  const lost = lanes.lost.map((b, i) => ({ ...b, id: `${uid}-lost-${i}`, held: stateAt(lanes[b.endpoint], b.from) }));
   return (
     <div>
       <svg width={width} height={h} role="img" aria-label="TCP state lanes">
+        <defs>
+          {lost.map((b) => (
+            <pattern key={b.id} id={b.id} patternUnits="userSpaceOnUse" width={10} height={10} patternTransform="rotate(45)">
+              <rect width={5} height={10} fill={stateColor(b.held)} />
+              <rect x={5} width={5} height={10} fill={stateColor('CLOSED')} />
+            </pattern>
+          ))}
+        </defs>
         {(['client', 'server'] as const).map((side, li) => {
           const y = top + li * (laneH + gap);
+          const spans = lanes[side];
           return (
             <g key={side} data-lane={side}>
               <text x={PLOT_LEFT - 8} y={y + laneH / 2 + 4} textAnchor="end" fill={palette.fg} fontSize={12}>
                 {side}
               </text>
-              {lanes[side].map((s, i) => {
-                if (s.to < from || s.from > to) return null;
-                const x0 = x(s.from), x1 = Math.max(x0 + 1.5, x(s.to));
+              {spans.map((s, i) => {
+                // CLOSED is final: the lane's last CLOSED holds to the end of the view
+                const final = i === spans.length - 1 && s.state === 'CLOSED';
+                if ((s.to < from && !final) || s.from > to) return null;
+                const x0 = x(s.from), x1 = Math.max(x0 + 1.5, final ? PLOT_LEFT + plotW : x(s.to));
+                const title = final
+                  ? `${side}: CLOSED from frame ${s.frame} (${fmtRel(s.from, base)} s): the connection is over`
+                  : `${side}: ${s.state} from frame ${s.frame} (${fmtRel(s.from, base)} s) for ${fmtDuration(s.to - s.from)}`;
                 return (
-                  <g key={i} data-state={s.state}>
-                    <title>{`${side}: ${s.state} from frame ${s.frame} (${fmtRel(s.from, base)} s) for ${fmtDuration(s.to - s.from)}`}</title>
+                  <g key={i} data-state={s.state} data-final={final ? 'true' : undefined}>
+                    <title>{title}</title>
                     <rect x={x0} y={y} width={x1 - x0} height={laneH} fill={stateColor(s.state)} stroke={palette.bg} strokeWidth={0.5} />
-                    {x1 - x0 > 70 && (
+                    {x1 - x0 > s.state.length * 7 + 8 && (
                       <text x={x0 + 4} y={y + laneH / 2 + 4} fontSize={11} fill="#10141c">
                         {s.state}
                       </text>
@@ -281,6 +318,27 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
                       <text x={x0 + 2} y={y + laneH + (li === 0 ? -laneH - 1 : 12)} fontSize={9} fill={palette.muted}>
                         #{s.frame}
                       </text>
+                    )}
+                  </g>
+                );
+              })}
+              {lost.filter((b) => b.endpoint === side && b.to >= from && b.from <= to).map((b) => {
+                const x0 = x(b.from), x1 = Math.max(x0 + 3, x(b.to));
+                const label = `lost somewhere here: last proof of state frame ${b.fromFrame}, first proof of loss frame ${b.toFrame}`;
+                // as much of the label as the band holds
+                const text = x1 - x0 > label.length * 6 + 12 ? label : x1 - x0 > 130 ? 'lost somewhere here' : null;
+                const tw = text ? text.length * 6 + 8 : 0;
+                return (
+                  <g key={b.id} data-testid="lost-band" data-endpoint={side} data-from-frame={b.fromFrame} data-to-frame={b.toFrame} aria-label={label}>
+                    <title>{`${label} (${side} held ${b.held} at ${fmtRel(b.from, base)} s, reset at ${fmtRel(b.to, base)} s: ${fmtDuration(b.to - b.from)} in which it lost the state)`}</title>
+                    <rect x={x0} y={y} width={x1 - x0} height={laneH} fill={`url(#${b.id})`} stroke={palette.severity.break} strokeWidth={1.5} strokeDasharray="4 2" />
+                    {text && (
+                      <g>
+                        <rect x={(x0 + x1 - tw) / 2} y={y + laneH / 2 - 8} width={tw} height={16} rx={3} fill={palette.bg} fillOpacity={0.92} />
+                        <text x={(x0 + x1) / 2} y={y + laneH / 2 + 4} textAnchor="middle" fontSize={11} fill={palette.fg}>
+                          {text}
+                        </text>
+                      </g>
                     )}
                   </g>
                 );
@@ -301,6 +359,11 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
             <span className="swatch" style={{ background: stateColor(s) }} /> {s}{' '}
           </span>
         ))}
+        {lost.length > 0 && (
+          <span>
+            <span className="swatch" style={{ background: lostHatch(lost[0].held), outline: `1px dashed ${palette.severity.break}` }} /> state lost somewhere here (between the last packet proving it and the RST proving its loss)
+          </span>
+        )}
       </p>
     </div>
   );

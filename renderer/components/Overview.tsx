@@ -1,4 +1,4 @@
-import type { Summary } from '../../analysis/api';
+import type { Marker, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { fmtBytes, fmtCount, fmtDate, fmtDuration } from '../format';
@@ -7,6 +7,12 @@ import { usePalette } from '../theme';
 import { ChartFrame, RateChart } from './Charts';
 import { useState } from 'react';
 import { stem } from '../export';
+
+/** "12 markers", or "470 events in 212 markers" when they are aggregated per pixel column. */
+function markerCount(markers: Marker[]): string {
+  const events = markers.reduce((n, m) => n + m.count, 0);
+  return events === markers.length ? `${markers.length} markers` : `${fmtCount(events)} events in ${fmtCount(markers.length)} markers`;
+}
 
 export function Overview({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
   const palette = usePalette();
@@ -102,7 +108,7 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
       </div>
       <div className="card wide" ref={ref} data-testid="overview-timeline">
         <ChartFrame
-          title={`Packet rate over the whole capture${tl.data ? ` · ${tl.data.markers.length} markers` : ''}`}
+          title={`Packet rate over the whole capture${tl.data ? ` · ${markerCount(tl.data.markers)}` : ''}`}
           palette={palette}
           fileName={`${stem(summary.name)}-timeline`}
           extra={range ? <button className="small" onClick={() => setRange(null)}>Reset zoom</button> : <span className="muted small">drag to zoom · click a marker to open its flow</span>}
@@ -116,13 +122,19 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
               to={tl.data.to}
               base={base}
               palette={palette}
-              onMarker={(m) => m.flow !== null && nav.openFlow(m.flow, m.t)}
+              onMarker={(m) => {
+                // a column of many events zooms in around it (they spread out); one event opens its flow
+                if (m.count > 1) setRange([Math.max(tl.data!.from, m.t - 10 * tl.data!.bucket), Math.min(tl.data!.to, m.t + 10 * tl.data!.bucket)]);
+                else if (m.flow !== null) nav.openFlow(m.flow, m.t);
+              }}
               onZoom={(a, b) => setRange([a, b])}
             />
           )}
         </ChartFrame>
         <p className="legend small">
-          <span className="dot sev-break" /> break <span className="dot sev-warning" /> warning <span className="dot sev-info" /> info · time in seconds since the first packet
+          <span className="dot sev-break" /> break <span className="dot sev-warning" /> warning <span className="dot sev-info" /> info
+          {tl.data?.markers.some((m) => m.count > 1) && <> · a bar: all the events of one pixel column, in their worst severity, longer the more they are (log scale; hover for the counts, click to zoom in)</>}
+          {' '}· time in seconds since the first packet
         </p>
       </div>
     </section>

@@ -1,7 +1,8 @@
 // The TCP query module (analysis/tcp/query.ts) through the capture query: the charts
-// and the packet list read the TCP tracker's columns — state lanes per endpoint, the
-// series per direction, downsampling that keeps every flagged point, sequence numbers
-// unwrapped across 2^32 — on recorded and built captures.
+// and the packet list read the TCP tracker's columns — state lanes per endpoint and the
+// "lost somewhere here" spans on them, the series per direction, downsampling that keeps
+// every flagged point, sequence numbers unwrapped across 2^32 — on recorded and built
+// captures.
 
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +44,52 @@ describe('TCP query', () => {
     expect(rows.filter((x) => x.ackRtt !== null).every((x) => x.ackRtt! > 0)).toBe(true);
     // as tshark's tcp.analysis.ack_rtt on the same frame
     expect(rows.find((x) => x.frame === 31)!.ackRtt).toBeCloseTo(0.000152, 6);
+  });
+
+  it('spans "lost somewhere here" on the lane of the endpoint that lost state, CLOSED after (tcp-restarted-server)', async () => {
+    // tcpdump -tt: frame 6 (1795866010.012903) is the server's echo of "hello 1", its last
+    // packet before the restart; frame 9 (1795866013.014340) its new listener's bare RST to
+    // "hello 2" (frame 8)
+    const r = await analyzeFile(resolve(__dirname, '../../fixtures/tcp/tcp-restarted-server.pcap'));
+    const lanes = new CaptureQuery(r.analysis).flow(1)!.lanes!;
+    expect(lanes.lost).toHaveLength(1);
+    const b = lanes.lost[0];
+    expect(b).toMatchObject({ endpoint: 'server', fromFrame: 6, toFrame: 9 });
+    expect(b.from).toBeCloseTo(1795866010.012903, 6);
+    expect(b.to).toBeCloseTo(1795866013.01434, 6);
+    // the lanes: the server held ESTABLISHED across the band; both CLOSED from the RST on
+    expect(lanes.server.map((s) => [s.state, s.frame])).toEqual([['LISTEN', 1], ['SYN-RECEIVED', 2], ['ESTABLISHED', 3], ['CLOSED', 9]]);
+    expect(lanes.client.at(-1)).toMatchObject({ state: 'CLOSED', frame: 9 });
+    expect(lanes.server.at(-1)!.from).toBe(b.to);
+  });
+
+  it('gives each of the five connections a restarted server reset its own band (server-restart)', async () => {
+    // fixtures/incidents/README.md: the server's last echoes 6, 13, 20, 27, 34 (all at
+    // 0.002 s), the new listener's bare RSTs 43 … 51 to the idle clients' "again K"
+    const r = await analyzeFile(resolve(__dirname, '../../fixtures/incidents/server-restart.pcap'));
+    const q = new CaptureQuery(r.analysis);
+    const want: [number, number, number, number][] = [
+      [6, 1796157482.822714, 43, 1796157485.814809],
+      [13, 1796157482.822941, 45, 1796157485.915116],
+      [20, 1796157482.823116, 47, 1796157486.015472],
+      [27, 1796157482.823269, 49, 1796157486.115782],
+      [34, 1796157482.823484, 51, 1796157486.216078],
+    ];
+    want.forEach(([fromFrame, from, toFrame, to], i) => {
+      const lanes = q.flow(i + 1)!.lanes!;
+      expect(lanes.lost).toHaveLength(1);
+      expect(lanes.lost[0]).toMatchObject({ endpoint: 'server', fromFrame, toFrame });
+      expect(lanes.lost[0].from).toBeCloseTo(from, 6);
+      expect(lanes.lost[0].to).toBeCloseTo(to, 6);
+      for (const side of ['client', 'server'] as const) expect(lanes[side].at(-1)).toMatchObject({ state: 'CLOSED', frame: toFrame });
+    });
+    // the refused SYNs (flows 6–8) and the clean reconnect (9) lost nothing
+    for (const id of [6, 7, 8, 9]) expect(q.flow(id)!.lanes!.lost).toEqual([]);
+  });
+
+  it('draws no band where no endpoint lost state (tcp-loss-delay: a RST after both FINs)', async () => {
+    const r = await analyzeFile(resolve(__dirname, '../../fixtures/tcp/tcp-loss-delay.pcap'));
+    expect(new CaptureQuery(r.analysis).flow(1)!.lanes!.lost).toEqual([]);
   });
 
   it('downsamples to maxPoints but keeps every flagged point', async () => {

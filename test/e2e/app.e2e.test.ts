@@ -50,6 +50,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', (
   it('opens a flow at a break by clicking its timeline marker', async () => {
     const marker = page.getByTestId('overview-timeline').locator('[data-testid=timeline-marker][data-flow]:not([data-flow=""])').first();
     if ((await marker.count()) === 0) return; // a capture with nothing flagged
+    // a handful of events: one marker each (none aggregated per pixel column), each with its line
+    const summary = await page.evaluate(() => fetch('/api/summary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    const all = page.getByTestId('overview-timeline').locator('[data-testid=timeline-marker]');
+    expect(await all.evaluateAll((els) => els.map((e) => e.getAttribute('data-count')))).toEqual(Array(summary.events).fill('1'));
+    expect(await page.getByTestId('overview-timeline').locator('.marker line').count()).toBe(summary.events);
     await marker.click();
     await page.getByTestId('flow-facts').waitFor();
     await shot('02b-marker-flow');

@@ -1,0 +1,85 @@
+// End to end: the overview timeline of the bench workload (gen-bench-pcap.js, 20,000
+// packets, 470 events: past MARKER_WALL) draws one marker per pixel column, not a wall:
+// the columns holding several events are bars with their counts per kind as a tooltip,
+// and clicking one zooms in until the events are single markers again. Screenshots go
+// to test-results/ (git-ignored).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchCapture, BENCH_GENERATOR, HAVE_BENCH_GENERATOR } from '../analysis/bench-capture';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+
+const SHOTS = join(ROOT, 'test-results');
+
+if (!HAVE_CHROMIUM) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
+else if (!HAVE_BENCH_GENERATOR) console.warn(`\n[e2e] overview markers SKIPPED: ${BENCH_GENERATOR} is absent\n`);
+
+describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('the overview timeline aggregates its markers per pixel column, in Chromium', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let remove = (): void => {};
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const gen = benchCapture(20_000)!;
+    remove = gen.remove;
+    serve = await startServe([gen.file]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    remove();
+  });
+
+  const timeline = () => page.getByTestId('overview-timeline');
+  const counts = async (): Promise<number[]> => (await timeline().locator('[data-testid=timeline-marker]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count')))));
+
+  it('draws the 470 events as one marker per column, several-event columns as bars with their kinds', async () => {
+    await page.goto(serve.url);
+    await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+    await timeline().locator('[data-testid=timeline-marker]').first().waitFor();
+    const summary = await page.evaluate(() => fetch('/api/summary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    await timeline().scrollIntoViewIfNeeded();
+    await timeline().screenshot({ path: join(SHOTS, 'overview-markers-aggregated.png') });
+
+    const cs = await counts();
+    // every event once, in fewer markers than events
+    expect(cs.reduce((a, b) => a + b, 0)).toBe(summary.events);
+    expect(cs.length).toBeLessThan(summary.events);
+    expect(cs.filter((c) => c > 1).length).toBeGreaterThan(20);
+    expect(await timeline().locator('figcaption').textContent()).toContain(`${summary.events} events in ${cs.length} markers`);
+    // an aggregated marker: a bar, its tooltip "N events: a kind1, b kind2 …"
+    const agg = timeline().locator('.marker.aggregated').first();
+    const n = Number(await agg.getAttribute('data-count'));
+    const title = (await agg.locator('title').textContent())!;
+    const m = /^(\d+) events: ((?:\d+ [a-z0-9.-]+(?:, )?)+) — the first (break|warning|info): /.exec(title);
+    expect(m, title).not.toBeNull();
+    expect(Number(m![1])).toBe(n);
+    expect(m![2].split(', ').reduce((s, k) => s + Number(k.split(' ')[0]), 0)).toBe(n);
+    expect(await agg.getAttribute('data-severity')).toBe(m![3]);
+    // no wall: no marker draws its line down the chart while they are aggregated
+    expect(await timeline().locator('.marker line').count()).toBe(0);
+  }, 120_000);
+
+  it('zooms in around an aggregated marker on a click, until its events are single markers', async () => {
+    const before = await counts();
+    // the biggest column
+    const big = Math.max(...before);
+    await timeline().locator(`.marker.aggregated[data-count="${big}"]`).first().click();
+    await timeline().getByRole('button', { name: 'Reset zoom' }).waitFor();
+    await expect.poll(async () => (await counts()).every((c) => c === 1)).toBe(true);
+    const after = await counts();
+    expect(after.length).toBeGreaterThanOrEqual(big);
+    expect(await timeline().locator('.marker line').count()).toBe(after.length);
+    await timeline().screenshot({ path: join(SHOTS, 'overview-markers-zoomed.png') });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
