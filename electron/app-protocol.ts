@@ -4,7 +4,7 @@
 // scheme is registered as standard and secure (an origin of its own, so the CSP's
 // 'self' and the IPC sender check mean exactly the built renderer), and it answers only
 // files inside dist/renderer. Plain functions, tested without Electron
-// (test/ui/ipc.test.ts); main.ts hands them to protocol.handle.
+// (test/electron/ipc.test.ts); main.ts hands them to protocol.handle.
 
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';

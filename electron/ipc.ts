@@ -1,5 +1,5 @@
 // The IPC side of StatelineApi, as plain functions (tested without Electron, see
-// test/ui/ipc.test.ts). One channel carries every call; the method list the preload
+// test/electron/ipc.test.ts). One channel carries every call; the method list the preload
 // builds its bridge from comes from the same map (analysis/api.ts) that validates the
 // arguments here.
 

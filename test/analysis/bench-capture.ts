@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const BENCH_GENERATOR = resolve(__dirname, '..', '..', '..', 'shared', 'tools', 'gen-bench-pcap.js');
+export const BENCH_GENERATOR = resolve(__dirname, '../../../shared/tools/gen-bench-pcap.js');
 export const HAVE_BENCH_GENERATOR = existsSync(BENCH_GENERATOR);
 
 /** Generate the capture; returns its path and a cleanup. */

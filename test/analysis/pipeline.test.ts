@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture, type Tracker } from '../../analysis/analyze';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+const FIXTURES = join(__dirname, '../../fixtures');
 
 /** A tracker that counts the packets it is given by IP protocol. */
 function counter(ipProtocols?: number[]): Tracker & { seen: Map<number, number>; other: number } {

@@ -16,7 +16,7 @@ const column = (t: number, from: number, bucket: number, n: number): number => M
 
 describe('timeline markers on the sample', () => {
   it('are one per event, each of count 1', async () => {
-    const q = new CaptureQuery(await analyzeCapture(readFileSync(join(__dirname, '..', '..', 'fixtures', 'sample.pcapng'))));
+    const q = new CaptureQuery(await analyzeCapture(readFileSync(join(__dirname, '../../fixtures/sample.pcapng'))));
     const events = q.exportJson().events;
     const tl = q.timeline({ flow: null, maxPoints: 1000 });
     expect(tl.markers.map((m) => [m.frame, m.kind, m.count, m.kinds])).toEqual(events.map((e) => [e.frame, e.kind, 1, [{ kind: e.kind, count: 1 }]]));

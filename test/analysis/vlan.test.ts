@@ -14,7 +14,7 @@ import { analyzeCapture, type Analysis } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
 import type { AnalysisJson } from '../../analysis/model';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+const FIXTURES = join(__dirname, '../../fixtures');
 const VLAN_KEY = join(FIXTURES, 'fidelity', 'vlan-key.pcap');
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 

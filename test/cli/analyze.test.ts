@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fmtTime } from '../../cli/summary';
 import { oneFlowPerPacket } from '../analysis/many-flows';
-import { concat, epb, firstIpPacket, idb, shb } from '../capture/helpers';
+import { concat, epb, firstIpPacket, idb, shb } from '../parsers/capture/helpers';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin', 'stateline.mjs');
