@@ -4,7 +4,7 @@
 import { registerEventKinds, type EventKindInfo } from '../events.js'; // '.js': the lint's ban of Node's 'events' module also matches '../events'
 import type { Severity } from '../model';
 
-/** Bit of each kind in PacketColumns.eventBits (TCP uses bits 0–21). */
+/** Bit of each kind in PacketColumns.eventBits (TCP uses bits 0–22). */
 export const TcpBit = {
   RETRANSMISSION: 1 << 0,
   FAST_RETRANSMISSION: 1 << 1,
@@ -28,10 +28,11 @@ export const TcpBit = {
   MIDSTREAM: 1 << 19,
   IDLE: 1 << 20,
   UNCLOSED: 1 << 21,
+  ONE_SIDED: 1 << 22,
 } as const;
 
 /** Every TCP bit (to tell TCP's bits from other trackers' in eventBits). */
-export const TCP_BITS_MASK = (1 << 22) - 1;
+export const TCP_BITS_MASK = (1 << 23) - 1;
 
 export const TCP_KIND_BY_BIT: Record<number, string> = {
   [TcpBit.RETRANSMISSION]: 'tcp.retransmission',
@@ -56,6 +57,7 @@ export const TCP_KIND_BY_BIT: Record<number, string> = {
   [TcpBit.MIDSTREAM]: 'tcp.midstream',
   [TcpBit.IDLE]: 'tcp.idle',
   [TcpBit.UNCLOSED]: 'tcp.unclosed',
+  [TcpBit.ONE_SIDED]: 'tcp.one-sided',
 };
 
 export const TCP_EVENT_KINDS: Record<string, EventKindInfo> = {
@@ -190,6 +192,13 @@ export const TCP_EVENT_KINDS: Record<string, EventKindInfo> = {
     severity: 'warning',
     title: 'Idle connection',
     explanation: 'No packet was seen on this connection for longer than the idle threshold. Stateful middleboxes (NAT, firewalls, load balancers) often drop idle state after a few minutes, after which the next segment may be dropped or answered with a reset.',
+  },
+  'tcp.one-sided': {
+    severity: 'warning',
+    title: 'Only one direction captured',
+    explanation:
+      'Every packet of this connection in the capture comes from one endpoint: the other direction took another path (asymmetric routing) or the tap sees one way only. The other endpoint was there all the same — the captured side acknowledges its SYN or SYN-ACK, its data and its FIN — so its state is inferred from those acknowledgements rather than guessed from its absence: data it sent proves it ESTABLISHED, an acknowledgement one past its data at the close is taken for its FIN. Nothing it sent can be checked for loss or retransmission.',
+    reference: 'Zeek ^ history flip, SH/SHR',
   },
   'tcp.unclosed': {
     severity: 'info',

@@ -64,7 +64,7 @@ export const Ev = {
   SYNACK_FIRST: 10,
   /** It answered the peer's SYN with a RST, having sent no SYN-ACK: nothing listened. */
   REFUSE: 11,
-  /** Nothing from it was captured, yet the peer acknowledges as if the handshake completed. */
+  /** Nothing from it was captured, yet the peer acknowledges as if the handshake completed (its ACK of a SYN-ACK, or its data). */
   ONE_SIDED: 12,
 } as const;
 export type EvId = (typeof Ev)[keyof typeof Ev];
@@ -122,6 +122,11 @@ export const RULES: readonly Rule[] = [
     from: [S.LISTEN], on: Ev.ONE_SIDED, to: S.ESTABLISHED,
     rfc: 'observer inference: the peer acknowledged a SYN,ACK (3.10.7.3), whose ACK moves it to ESTABLISHED (3.10.7.4 fifth)',
     guess: 'one-sided capture: nothing from the server was captured, its state is inferred from the client\'s ACKs',
+  },
+  {
+    from: [S.SYN_SENT], on: Ev.ONE_SIDED, to: S.ESTABLISHED,
+    rfc: 'observer inference: the peer acknowledged its data, which it sends only once its SYN,ACK arrived (3.10.7.3: enter ESTABLISHED)',
+    guess: 'one-sided capture: nothing from the client was captured, its state is inferred from the server\'s ACKs',
   },
   ...stay([S.SYN_SENT], Ev.SND_SYN, '3.8.1 (retransmission timeout: the SYN is sent again)'),
   ...stay([S.SYN_RECEIVED], Ev.SND_SYNACK, '3.8.1 (retransmission timeout: the SYN,ACK is sent again)'),

@@ -189,6 +189,27 @@ class Segment {
   }
 }
 
+/**
+ * A connection of which only one endpoint has been seen so far: what that endpoint's
+ * acknowledgements prove the unseen one sent (one object per such connection, made at
+ * its first ACK-bearing segment while the peer is unseen).
+ */
+class OneSided {
+  /** The seen endpoint (0 client, 1 server). */
+  readonly seen: number;
+  /** Highest acknowledgement number the seen endpoint sent (int32). */
+  ack: number;
+  /** First and last frame whose acknowledgement proves the unseen endpoint sent something (0: none yet). */
+  firstFrame = 0;
+  lastFrame = 0;
+  /** The frame whose acknowledgement was taken for the unseen endpoint's FIN (0: none). */
+  finFrame = 0;
+  constructor(seen: number, ackI: number) {
+    this.seen = seen;
+    this.ack = ackI;
+  }
+}
+
 export class TcpConn {
   readonly flow: Flow;
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
@@ -214,6 +235,8 @@ export class TcpConn {
   rttMax = 0;
   /** The first packet came from the server side (Zeek flips: '^'). */
   flipped = false;
+  /** Set while only one endpoint has been seen and it acknowledges the other (null: not such a connection). */
+  oneSided: OneSided | null = null;
   constructor(flow: Flow, log: StateLog) {
     this.flow = flow;
     this.log = log;
@@ -720,6 +743,9 @@ export class TcpTracker implements Tracker {
       c.rstSeen = true;
       fwd.rstFrame = frame;
     }
+    // nothing seen from the peer yet: what this acknowledgement proves it sent (before
+    // this segment's own transitions, which the peer's unseen FIN can precede)
+    if (rev.packets === 0 && flags & ACK && !(flags & RST)) this.unseenPeer(c, s, fwd, rev, g, frame);
 
     // sender
     if (flags & SYN) {
@@ -768,6 +794,49 @@ export class TcpTracker implements Tracker {
     }
   }
 
+  /**
+   * One-sided capture (so far): the peer `r` has sent nothing the capture holds, yet this
+   * segment of `s` acknowledges it. Its acknowledgement proves what the peer sent — a
+   * SYN (this is a SYN-ACK), a SYN-ACK (an ACK after `s`'s SYN), data or a FIN (the
+   * number moved on) — and so the peer's state: data after its SYN means it entered
+   * ESTABLISHED (and, carrying an ACK, moved `s` there from SYN-RECEIVED); an advance of
+   * exactly one at the close (on or after `s`'s own FIN) is taken for its FIN, which also
+   * acknowledged `s`'s FIN when the peer had received it.
+   */
+  private unseenPeer(c: TcpConn, s: number, fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number): void {
+    const r = 1 - s, st = c.st, flags = g.flags, ack = g.ack >>> 0;
+    let o = c.oneSided;
+    let advance = 0;
+    if (o === null) o = c.oneSided = new OneSided(s, g.ack);
+    else if (gt(ack, o.ack)) advance = (ack - o.ack) >>> 0;
+    if (o.seen !== s) return;
+    if (flags & SYN || fwd.synFrame !== 0 || advance > 0) {
+      if (o.firstFrame === 0) o.firstFrame = frame;
+      o.lastFrame = frame;
+    }
+    if (!(flags & SYN)) {
+      // the peer's data beyond its SYN: it had the SYN-ACK, and its ACK reached `s`
+      if (st[r] === State.SYN_SENT && rev.baseSet && gt(ack, (rev.baseSeq + 1) | 0)) {
+        this.apply(c, r, Ev.ONE_SIDED, frame);
+        if (st[s] === State.SYN_RECEIVED) this.apply(c, s, Ev.RCV_ACK_OF_SYN, frame);
+        c.handshakeDone = true;
+      }
+      // one past the data acknowledged so far, at the close: the peer's FIN
+      if (advance === 1 && rev.finSeq < 0 && (fwd.finSeq >= 0 || flags & FIN) && st[r] >= State.ESTABLISHED) {
+        const hadOurFin = fwd.finSeq >= 0 && (st[r] === State.CLOSE_WAIT || st[r] === State.CLOSING);
+        rev.finSeq = (ack - 1) >>> 0;
+        o.finFrame = frame;
+        this.apply(c, r, Ev.SND_FIN, frame);
+        if (hadOurFin) this.apply(c, s, Ev.RCV_ACK_OF_FIN, frame);
+        this.apply(c, s, Ev.RCV_FIN, frame);
+        const peer = c.flow.endpoint(r === 0);
+        const why = `one-sided capture: ${c.flow.endpoint(s === 0)} acknowledged one past ${peer}'s data at the close, taken for ${peer}'s FIN${hadOurFin ? ' (which acknowledged its own)' : ''}`;
+        this.guess = this.guess ? `${this.guess}; ${why}` : why;
+      }
+    }
+    if (advance > 0) o.ack = g.ack;
+  }
+
   /** A RST on a connection that got past the SYN: peer lost state, or an abort. */
   private classifyRst(c: TcpConn, s: number, fwd: TcpHalf, rev: TcpHalf, flags: number, seqI: number, ackI: number, frame: number, time: number): void {
     const seq = seqI >>> 0, ack = ackI >>> 0;
@@ -810,6 +879,10 @@ export class TcpTracker implements Tracker {
           cl.synFrames ?? []);
         continue;
       }
+      // one-sided: the peer never appeared, yet its packets were acknowledged
+      const o = c.oneSided;
+      // (one stray packet is no direction: two or more from the seen side)
+      if (o !== null && o.firstFrame !== 0 && c.h[1 - o.seen].packets === 0 && c.h[o.seen].packets > 1) this.oneSidedEvent(c, o, analysis);
       // half-open: one side kept sending unacknowledged data, the other fell silent
       if (!c.rstSeen) {
         for (let d = 0; d < 2; d++) {
@@ -838,6 +911,24 @@ export class TcpTracker implements Tracker {
     this.columns.forEachBits((i, bits) => {
       if (i < n) eventBits[i] |= bits;
     });
+  }
+
+  /** tcp.one-sided: what the seen endpoint acknowledged of the unseen one. */
+  private oneSidedEvent(c: TcpConn, o: OneSided, analysis: Analysis): void {
+    const seen = c.h[o.seen], unseen = c.h[1 - o.seen];
+    const me = c.flow.endpoint(o.seen === 0), peer = c.flow.endpoint(o.seen === 1);
+    const fin = unseen.finSeq >= 0;
+    const bytes = unseen.baseSet ? ((o.ack - unseen.baseSeq - 1) >>> 0) - (fin ? 1 : 0) : 0;
+    const what: string[] = [];
+    if (seen.synAckFrame !== 0) what.push('SYN');
+    else if (seen.synFrame !== 0) what.push('SYN-ACK');
+    if (bytes > 0 && bytes < 0x80000000) what.push(`${bytes} byte${bytes === 1 ? '' : 's'} of data`);
+    if (fin) what.push('FIN');
+    const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}` : what[0] ?? 'packets';
+    const related = [...new Set([o.finFrame, o.lastFrame])].filter((f) => f !== 0 && f !== o.firstFrame);
+    this.fire(c, TcpBit.ONE_SIDED, o.firstFrame, analysis.columns.time[o.firstFrame - 1],
+      `only ${me}'s side of the connection was captured (${seen.packets} packet${seen.packets === 1 ? '' : 's'}, none from ${peer}), yet it acknowledged ${peer}'s ${list}: asymmetric routing or a one-way tap; ${peer}'s state is inferred from those acknowledgements (finally ${STATE_NAMES[c.st[1 - o.seen]]})`,
+      related);
   }
 
   contribute(json: AnalysisJson, analysis: Analysis): void {

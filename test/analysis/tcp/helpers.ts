@@ -39,7 +39,7 @@ export const analyzeFile = (path: string, opts: { tcpIdleSeconds?: number } = {}
 
 /** Events of the Wireshark-flag kinds only ("frame kind"). */
 export function flagEvents(r: Result): string[] {
-  const breaks = new Set(['tcp.refused', 'tcp.unanswered', 'tcp.peer-lost-state', 'tcp.abort', 'tcp.half-open', 'tcp.midstream', 'tcp.idle', 'tcp.unclosed']);
+  const breaks = new Set(['tcp.refused', 'tcp.unanswered', 'tcp.peer-lost-state', 'tcp.abort', 'tcp.half-open', 'tcp.midstream', 'tcp.idle', 'tcp.unclosed', 'tcp.one-sided', 'tcp.injected-reset']);
   return r.events.filter((e) => !breaks.has(e.split(' ')[1]));
 }
 

@@ -53,7 +53,7 @@ const EXPECTED: Record<string, { flags: string[]; breaks: string[]; zeek: string
   },
   "tcp/pcapplusplus-unidirectional_tcp_stream_with_missing_packet.pcap": {
     flags: ["4 tcp.lost-segment"],
-    breaks: ["14 tcp.unclosed"],
+    breaks: ["2 tcp.one-sided","14 tcp.unclosed"],
     zeek: ["10.0.0.1:61541>81.218.72.15:80 S0 SAD"],
   },
   "tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap": {
@@ -113,7 +113,7 @@ const EXPECTED: Record<string, { flags: string[]; breaks: string[]; zeek: string
   },
   "misc/pcapplusplus-raw_ip.pcap": {
     flags: [],
-    breaks: ["47 tcp.idle","47 tcp.unclosed","50 tcp.idle","50 tcp.unclosed","65 tcp.unclosed","66 tcp.midstream","66 tcp.unclosed","69 tcp.midstream","69 tcp.unclosed","100 tcp.unclosed"],
+    breaks: ["47 tcp.idle","47 tcp.unclosed","50 tcp.idle","50 tcp.unclosed","54 tcp.one-sided","65 tcp.unclosed","66 tcp.midstream","66 tcp.unclosed","69 tcp.midstream","69 tcp.unclosed","74 tcp.one-sided","100 tcp.unclosed"],
     zeek: ["[2001:618:400::5199:cc70]:35995>[2001:618:1:8000::5]:80 S1 ShADd","[2001:618:400::5199:cc70]:35997>[2001:618:1:8000::5]:80 S1 ShADd","10.0.0.1:55469>82.102.152.19:80 S0 SAD","10.0.0.1:55461>23.43.75.27:80 OTH D","10.0.0.1:55312>192.30.253.124:443 OTH D","10.0.0.1:55470>23.221.143.117:80 S0 SAD"],
   },
   "misc/pcapplusplus-sll.pcap": {
@@ -123,7 +123,7 @@ const EXPECTED: Record<string, { flags: string[]; breaks: string[]; zeek: string
   },
   "misc/zeek-mixed-vlan-mpls.pcap": {
     flags: ["4 tcp.duplicate-ack"],
-    breaks: ["11 tcp.idle","11 tcp.unclosed"],
+    breaks: ["2 tcp.one-sided","11 tcp.idle","11 tcp.unclosed"],
     zeek: ["10.1.2.1:11001>10.34.0.1:23 SH SADF","141.42.64.125:56730>125.190.109.199:80 SF ShADdFaf","10.20.80.1:50343>10.0.0.15:80 SF ShADadfF"],
   },
   "misc/zeek-wikipedia.pcap": {

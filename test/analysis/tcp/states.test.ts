@@ -34,6 +34,7 @@ describe('transition table (RFC 9293)', () => {
     ['test_syn_sent_send_ack_of_syn', S.SYN_SENT, Ev.SND_ACK_OF_SYN, S.ESTABLISHED],
     ['test_syn_sent_send_synack', S.SYN_SENT, Ev.SND_SYNACK, S.SYN_RECEIVED],
     ['test_syn_sent_rcv_rst', S.SYN_SENT, Ev.RCV_RST, S.CLOSED],
+    ['test_syn_sent_one_sided', S.SYN_SENT, Ev.ONE_SIDED, S.ESTABLISHED],
     ['test_syn_sent_send_rst', S.SYN_SENT, Ev.SND_RST, S.CLOSED],
     ['test_syn_received_send_synack', S.SYN_RECEIVED, Ev.SND_SYNACK, S.SYN_RECEIVED],
     ['test_syn_received_rcv_ack_of_syn', S.SYN_RECEIVED, Ev.RCV_ACK_OF_SYN, S.ESTABLISHED],
@@ -247,11 +248,12 @@ describe('per state, through segments', () => {
     expect(abandoned.byKind('tcp.port-reuse')[0].message).toContain('never closed: its state was abandoned');
   });
 
-  it('test_listen_one_sided_capture: only the client was captured — the server inferred ESTABLISHED from its ACKs (guess), no unanswered', async () => {
+  it('test_listen_one_sided_capture: only the client was captured — the server inferred ESTABLISHED from its ACKs (guess), tcp.one-sided, no unanswered', async () => {
     const r = await analyzeSegs([syn, ack3, data(1, 'c', 1001, 5001, 10), fin(2, 'c', 1011, 5001)]);
     expect(states(r)).toEqual(['1 SYN-SENT/LISTEN', '2 ESTABLISHED/ESTABLISHED', '4 FIN-WAIT-1/CLOSE-WAIT']);
     expect(r.json.flows[0].tcp!.states[1].guess).toMatch(/one-sided capture/);
-    expect(r.events).toEqual(['4 tcp.unclosed']);
+    // the ACK of frame 2 acknowledges a SYN-ACK the capture, running since the SYN, never held
+    expect(r.events).toEqual(['2 tcp.one-sided', '4 tcp.unclosed']);
     expect(r.json.flows[0].tcp!.connState).toBe('SH');
     expect(unexpected(r)).toEqual([]);
   });
