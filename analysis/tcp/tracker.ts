@@ -103,7 +103,11 @@ export class TcpHalf {
   /** Frame where `lastack` last changed value. */
   lastackFrame = 0;
   lastnondupack = 0;
+  /** Duplicate ACKs in a row; -1 (Wireshark's marker): the peer's unseen data was just reported acknowledged. */
   dupacknum = 0;
+  /** The highest acknowledgement of this side's data reported as tcp.ack-lost-segment (int32), when set. */
+  ackLostReported = 0;
+  ackLostReportedSet = false;
   /** Raw (unscaled) window of the last segment; -1 before any (a small integer, unlike 0xffffffff). */
   window = -1;
   lastsegflags = 0;
@@ -372,7 +376,7 @@ export class TcpTracker implements Tracker {
         break analyze;
       }
       if (seglen === 0 && window !== 0 && window === fwd.window && seq === (fwd.nextseq >>> 0) && ack === (fwd.lastack >>> 0) && ctl === 0) {
-        fwd.dupacknum++;
+        fwd.dupacknum = fwd.dupacknum < 0 ? 1 : fwd.dupacknum + 1;
         ta |= A_DUPLICATE_ACK;
         g.dupNum = fwd.dupacknum;
         g.dupFrame = fwd.lastnondupack;
@@ -384,12 +388,7 @@ export class TcpTracker implements Tracker {
       fwd.dupacknum = 0;
     }
     g.ackLostEdge = 0;
-    if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && flags & ACK) {
-      // Wireshark 4.0: flag, and move the edge so the same hole is not flagged again
-      g.ackLostEdge = rev.maxseqtobeacked;
-      ta |= A_ACK_LOST_PACKET;
-      rev.maxseqtobeacked = rev.nextseq;
-    }
+    if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && flags & ACK) ta |= ackedUnseen(rev, g);
     g.ta = ta;
     if (seglen > 0 || flags & (SYN | FIN)) this.retransmissionKind(c, fwd, rev, g, time);
     this.advance(fwd, g, frame, time);
@@ -996,6 +995,33 @@ function wiresharkBits(ta: number): number {
   if (ta & A_REUSED_PORTS) b |= TcpBit.PORT_REUSE;
   void A_ZERO_WINDOW_PROBE_ACK;
   return b;
+}
+
+/**
+ * Wireshark's ACKED LOST PACKET test passed (this ACK goes beyond the highest contiguous
+ * data seen from `rev`): whether it is flagged, as tshark 4.0 flags it. When `rev` was
+ * seen sending beyond that edge since, the edge moves up to its nextseq and the ACK is
+ * flagged; otherwise only the first such ACK is, and `rev.dupacknum` = −1 holds back
+ * the next ones until `rev` acknowledges something new itself (the same unseen stretch,
+ * acknowledged again or further). BE RIGHT: an ACK that acknowledges no more than an
+ * unseen acknowledgement already reported repeats it — no new event, though Wireshark
+ * flags it again once `rev` has sent new data or a new ACK (pinned in test/tcp).
+ */
+function ackedUnseen(rev: TcpHalf, g: Segment): number {
+  g.ackLostEdge = rev.maxseqtobeacked;
+  let flag: boolean;
+  if (gt(rev.nextseq, rev.maxseqtobeacked)) {
+    rev.maxseqtobeacked = rev.nextseq;
+    flag = true;
+  } else {
+    flag = rev.dupacknum === 0;
+    rev.dupacknum = -1;
+  }
+  if (!flag) return 0;
+  if (rev.ackLostReportedSet && !gt(g.ack, rev.ackLostReported)) return 0;
+  rev.ackLostReported = g.ack;
+  rev.ackLostReportedSet = true;
+  return A_ACK_LOST_PACKET;
 }
 
 // int32 in (a sequence number at or above 2^31 passed as is would be boxed per call)

@@ -10,12 +10,19 @@ const ack3: Seg = { t: 0.02, from: 'c', flags: 'A', seq: 1001, ack: 5001, win: 5
 export const HANDSHAKE = [syn, synAck, ack3];
 const d = (t: number, seq: number, len: number, ack = 5001): Seg => ({ t, from: 'c', flags: 'PA', seq, ack, len, win: 502 });
 const sa = (t: number, ack: number, win = 502, seq = 5001): Seg => ({ t, from: 's', flags: 'A', seq, ack, win });
+const sd = (t: number, seq: number, ack: number, len: number): Seg => ({ t, from: 's', flags: 'PA', seq, ack, len, win: 502 });
 
 export const CASES: Record<string, Seg[]> = {
   /** A segment lost, two duplicate ACKs, the fast retransmission 1 ms later. */
   fastRetransmission: [...HANDSHAKE, d(1.0, 1001, 100), d(1.002, 1201, 100), sa(1.01, 1101), d(1.011, 1301, 100), sa(1.012, 1101), sa(1.013, 1101), d(1.014, 1101, 100), sa(1.03, 1401)],
   /** The server acknowledges 200 bytes the capture never saw. */
   ackedUnseen: [...HANDSHAKE, d(1, 1001, 100), sa(1.01, 1301)],
+  /** The unseen bytes acknowledged, then the same ACK repeated: two duplicate ACKs, data, a window update (one event). */
+  ackedUnseenRepeated: [...HANDSHAKE, d(1, 1001, 100), sa(1.02, 1201), sa(1.03, 1201), sa(1.04, 1201), sd(1.05, 5001, 1201, 50), sa(1.06, 1201, 600, 5051)],
+  /** The unseen stretch acknowledged further before the client is seen again (one event); then a new hole, acknowledged (a second). */
+  ackedUnseenFurther: [...HANDSHAKE, d(1, 1001, 100), sa(1.02, 1201), sa(1.03, 1301), d(1.04, 1301, 100), sa(1.05, 1401), sa(1.06, 1401)],
+  /** BE RIGHT: the client acknowledges the server's data in between; the server's next ACK repeats the unseen acknowledgement (no new event). */
+  ackedUnseenAgain: [...HANDSHAKE, d(1, 1001, 100), sa(1.02, 1201), sd(1.03, 5001, 1201, 10), { t: 1.04, from: 'c', flags: 'A', seq: 1101, ack: 5011, win: 502 }, sa(1.05, 1201, 502, 5011)],
   /** A hole filled within the RTT (out-of-order), data already acknowledged (spurious), a late resend (retransmission). */
   reorderAndResend: [...HANDSHAKE, d(1.0, 1001, 100), d(1.001, 1201, 100), d(1.005, 1101, 100), sa(1.03, 1301), d(2.0, 1201, 100), d(2.1, 1301, 100), d(3.0, 1301, 100)],
   /** A keep-alive (0 bytes at nextseq − 1) after a minute of silence, and its ACK. */

@@ -1,6 +1,6 @@
 // Wireshark's analysis flags, one hand-written case each (./cases.ts), on the frames
 // where Wireshark 4.0 (packet-tcp.c, tcp_analyze_sequence_number) puts them. Where
-// tshark is installed, every case is also checked against it — and the two cases where
+// tshark is installed, every case is also checked against it — and the cases where
 // Stateline deliberately disagrees are pinned, with the reasoning.
 
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,9 @@ import { analyzeSegs, flagEvents, HAVE_TSHARK, tsharkFlags } from './helpers';
 const EXPECTED: Record<string, string[]> = {
   fastRetransmission: ['5 tcp.lost-segment', '8 tcp.duplicate-ack', '9 tcp.duplicate-ack', '10 tcp.fast-retransmission'],
   ackedUnseen: ['5 tcp.ack-lost-segment'],
+  ackedUnseenRepeated: ['5 tcp.ack-lost-segment', '6 tcp.duplicate-ack', '7 tcp.duplicate-ack', '9 tcp.window-update'],
+  ackedUnseenFurther: ['5 tcp.ack-lost-segment', '7 tcp.lost-segment', '8 tcp.ack-lost-segment', '9 tcp.duplicate-ack'],
+  ackedUnseenAgain: ['5 tcp.ack-lost-segment', '8 tcp.duplicate-ack'],
   reorderAndResend: ['5 tcp.lost-segment', '6 tcp.out-of-order', '8 tcp.spurious-retransmission', '10 tcp.retransmission'],
   keepAlive: ['6 tcp.keep-alive', '7 tcp.keep-alive-ack'],
   zeroWindow: ['4 tcp.window-full', '5 tcp.zero-window', '6 tcp.zero-window-probe', '7 tcp.zero-window', '8 tcp.window-update'],
@@ -19,8 +22,8 @@ const EXPECTED: Record<string, string[]> = {
   synAckNewIsn: ['3 tcp.lost-segment', '3 tcp.port-reuse'],
 };
 
-/** Where Wireshark is wrong, what it says instead (frame kind → its kind). */
-const WIRESHARK_DIFFERS: Record<string, [string, string]> = {
+/** Where Wireshark is wrong, what it says instead (frame kind → its kind; null: Stateline raises nothing there). */
+const WIRESHARK_DIFFERS: Record<string, [string | null, string]> = {
   // Linux probes a zero window with tcp_xmit_probe_skb(): an EMPTY segment at SND.UNA − 1
   // (0 bytes at nextseq − 1) while the peer's window is 0. Wireshark's probe test wants
   // exactly one byte at nextseq, so it falls through to its keep-alive test (0 or 1 byte
@@ -32,6 +35,11 @@ const WIRESHARK_DIFFERS: Record<string, [string, string]> = {
   // the highest segment; reordering cannot deliver bytes twice — it is a retransmission
   // (or a duplicate made by the capture, as in zeek-ctu-64702-888.pcap frame 8).
   resendWithinRtt: ['6 tcp.retransmission', '6 tcp.out-of-order'],
+  // Frame 8 repeats the server's ACK 1201 of frame 5, which was reported there (bytes
+  // 101–201 never captured). tshark 4.0 holds such repeats back only until the client
+  // acknowledges something new (frame 7 acknowledges the server's data), then flags
+  // the same unseen acknowledgement again; it is one ACK of unseen data, one event.
+  ackedUnseenAgain: [null, '8 tcp.ack-lost-segment'],
 };
 
 describe('Wireshark analysis flags, per case', () => {
@@ -72,7 +80,7 @@ describe.skipIf(!HAVE_TSHARK)('against tshark (Wireshark 4.0)', () => {
       if (!diff) expect(theirs).toEqual(ours);
       else {
         expect(theirs).toContain(diff[1]);
-        expect(theirs).not.toContain(diff[0]);
+        if (diff[0] !== null) expect(theirs).not.toContain(diff[0]);
         expect(theirs.filter((x) => x !== diff[1])).toEqual(ours.filter((x) => x !== diff[0]));
       }
     });
