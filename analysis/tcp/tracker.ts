@@ -48,6 +48,25 @@ const A_SPURIOUS_RETRANSMISSION = 0x4000;
 const MAX_UNACKED = 1000;
 /** Holes (sequence ranges skipped by a lost segment) remembered per direction. */
 const MAX_HOLES = 8;
+/**
+ * Numbers per hole: left, right (absolute, [left, right)), the time and frame it appeared
+ * at — when the first data beyond it came, which is when the receiver notices it (a pure
+ * ACK past it does not make the receiver ask for it): −1 until then.
+ */
+const HOLE_STRIDE = 4;
+/**
+ * A segment that fills a hole this many handshake RTTs or more after the hole appeared
+ * can be a retransmission of the lost segment; sooner, it is the original, reordered. A
+ * retransmission the loss triggered cannot come sooner than one RTT after the hole
+ * appeared at the capture point (the receiver's duplicate ACK or SACK takes half an RTT
+ * to reach the sender, the retransmission half an RTT to come back; timers fire later
+ * still), so fast retransmissions fill holes at about 1.0 RTT — at 0.985 and 1.02 of the
+ * handshake RTT in fixtures/fidelity/lossy-*, as the data path's RTT varies around the
+ * handshake's. A boundary at 1.0 would call half of them reordering; 0.8 leaves the
+ * path's RTT room to run 20% below the handshake's, and calls a reordering delay under
+ * 0.8 RTT (0.71 and 0.73 RTT there) what it is.
+ */
+const HOLE_FILL_RTT = 0.8;
 const RING_STRIDE = 5;
 
 const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -120,7 +139,7 @@ export class TcpHalf {
   ringHead = 0;
   ringCount = 0;
   ringMaxNext = 0;
-  // holes left by lost segments: [left, right) pairs, absolute
+  // holes left by lost segments: HOLE_STRIDE numbers each
   holes: Float64Array | null = null;
   holeCount = 0;
   holesOverflowed = false;
@@ -183,6 +202,9 @@ class Segment {
   prevNextFrame = 0;
   /** Bytes in flight after this segment (0: none or unknown). */
   inFlight = 0;
+  /** When correctedBits re-classified a hole filler by the hole's age: the frame the hole appeared at (else 0), and the age. */
+  holeFrame = 0;
+  holeAge = 0;
 
   read(pkt: Packet): void {
     this.flags = pkt.tcpFlags;
@@ -299,8 +321,8 @@ export class TcpTracker implements Tracker {
     // then the options, and the handshake facts they carry
     this.options(c, fwd, rev, g, pkt, time);
     // Wireshark's verdicts, corrected where it is wrong (most segments have none), as events
-    const bits = g.ta === 0 ? 0 : this.correctedBits(fwd, rev, g);
-    trackHoles(fwd, g);
+    const bits = g.ta === 0 ? 0 : this.correctedBits(c, fwd, rev, g, time);
+    trackHoles(fwd, g, frame, time);
     if (bits !== 0) this.flagEvents(c, fwd, rev, bits, g, frame, time);
     // Zeek's history and endpoint states; the RFC 9293 states and the state breaks
     this.zeekPacket(c, dir, fwd, rev, g, pkt);
@@ -499,15 +521,28 @@ export class TcpTracker implements Tracker {
   }
 
   /** Wireshark's flags as event bits, BE RIGHT: corrected where Wireshark is wrong (pinned in test/tcp). */
-  private correctedBits(fwd: TcpHalf, rev: TcpHalf, g: Segment): number {
+  private correctedBits(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, time: number): number {
     const ta = g.ta, seglen = g.seglen;
     let bits = wiresharkBits(ta);
+    g.holeFrame = 0;
     // Linux probes a zero window with an empty segment at SND.UNA − 1 (tcp_xmit_probe_skb):
     // Wireshark's test (exactly one byte at nextseq) misses it and calls it a keep-alive.
     if (ta & A_KEEP_ALIVE && seglen === 0 && rev.window === 0) bits = (bits & ~TcpBit.KEEP_ALIVE) | TcpBit.ZERO_WINDOW_PROBE;
     // "Out-of-order" only because it came soon after the highest segment, although every
     // byte of it had been seen before (no hole): it is a retransmission.
     if (ta & A_OUT_OF_ORDER && seglen > 0 && !overlapsHole(fwd, g.seq, (g.seq + seglen) | 0)) bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
+    // A "retransmission" that fills a hole (bytes never captured before) sooner after the
+    // hole appeared than any retransmission could (HOLE_FILL_RTT) is the original, reordered
+    // — at a receiver-side capture, Wireshark's fast-retransmission test passes on the
+    // duplicate ACKs the receiver sent for the hole, whatever filled it.
+    else if (ta & (A_FAST_RETRANSMISSION | A_RETRANSMISSION) && fwd.holeCount > 0 && seglen > 0 && c.tsFirstRtt > 0) {
+      const k = holeFilled(fwd, g.seq, (g.seq + seglen) | 0);
+      if (k >= 0 && time - fwd.holes![k + 2] < HOLE_FILL_RTT * c.tsFirstRtt) {
+        bits = (bits & ~(TcpBit.RETRANSMISSION | TcpBit.FAST_RETRANSMISSION)) | TcpBit.OUT_OF_ORDER;
+        g.holeFrame = fwd.holes![k + 3];
+        g.holeAge = time - fwd.holes![k + 2];
+      }
+    }
     return bits;
   }
 
@@ -638,6 +673,10 @@ export class TcpTracker implements Tracker {
         case TcpBit.OUT_OF_ORDER:
           msg = `out-of-order ${range}, after data up to ${rs(prevNext)} was seen in frame ${prevNextFrame}`;
           related = [prevNextFrame];
+          if (g.holeFrame !== 0) {
+            msg = `out-of-order ${range}: it fills the gap seen since frame ${g.holeFrame} only ${holeTiming(g.holeAge, c.tsFirstRtt)} later, sooner than a retransmission could come back (one RTT): the original, reordered`;
+            related = [g.holeFrame];
+          }
           break;
         case TcpBit.LOST_SEGMENT:
           msg = `previous segment not captured: sequence jumped from ${rs(prevNext)} to ${rs(seq)} (${(seq - prevNext) >>> 0} bytes missing)`;
@@ -1070,10 +1109,10 @@ function originalFrame(h: TcpHalf, seq: number, self: number): number {
 }
 
 /** Holes left by lost segments (a lost segment leaves [prevNext, seq); later ones fill them), and the lowest byte seen. */
-function trackHoles(h: TcpHalf, g: Segment): void {
+function trackHoles(h: TcpHalf, g: Segment, frame: number, time: number): void {
   const seglen = g.seglen;
-  if (g.ta & A_LOST_PACKET) addHole(h, g.prevNext, g.seq);
-  else if (h.holeCount > 0 && seglen > 0) fillHoles(h, g.seq, (g.seq + seglen) | 0);
+  if (g.ta & A_LOST_PACKET) addHole(h, g.prevNext, g.seq, seglen > 0 ? time : -1, frame);
+  else if (h.holeCount > 0 && seglen > 0) fillHoles(h, g.seq, (g.seq + seglen) | 0, time, frame);
   // the lowest byte seen: the SYN's ISN + 1, else the lowest data segment so far
   if (g.flags & SYN && !h.firstSeqSet) {
     h.firstSeqSet = true;
@@ -1085,44 +1124,77 @@ function trackHoles(h: TcpHalf, g: Segment): void {
 }
 
 // The hole helpers take int32 (no boxed double per call) and keep unsigned values.
-function addHole(h: TcpHalf, leftI: number, rightI: number): void {
+function addHole(h: TcpHalf, leftI: number, rightI: number, time: number, frame: number): void {
   const left = leftI >>> 0, right = rightI >>> 0;
-  if (h.holes === null) h.holes = new Float64Array(2 * MAX_HOLES);
+  if (h.holes === null) h.holes = new Float64Array(HOLE_STRIDE * MAX_HOLES);
   if (h.holeCount === MAX_HOLES) {
     h.holesOverflowed = true;
-    h.holes.copyWithin(0, 2);
+    h.holes.copyWithin(0, HOLE_STRIDE);
     h.holeCount--;
   }
-  h.holes[2 * h.holeCount] = left;
-  h.holes[2 * h.holeCount + 1] = right;
+  const o = HOLE_STRIDE * h.holeCount;
+  h.holes[o] = left;
+  h.holes[o + 1] = right;
+  h.holes[o + 2] = time;
+  h.holes[o + 3] = frame;
   h.holeCount++;
+}
+
+/**
+ * The hole (its offset in h.holes) that [left, right) fills part of, the oldest if
+ * several; −1 when none, when one of them was never noticed (no data beyond it yet), or
+ * when holes were forgotten.
+ */
+function holeFilled(h: TcpHalf, leftI: number, rightI: number): number {
+  const left = leftI >>> 0, right = rightI >>> 0;
+  if (h.holesOverflowed) return -1;
+  const H = h.holes!;
+  let best = -1;
+  for (let o = 0; o < HOLE_STRIDE * h.holeCount; o += HOLE_STRIDE) {
+    if (!(lt(left, H[o + 1]) && gt(right, H[o]))) continue;
+    if (H[o + 2] < 0) return -1;
+    if (best < 0 || H[o + 2] < H[best + 2]) best = o;
+  }
+  return best;
+}
+
+/** "44.1 ms (2.15 RTT)": how long after the hole appeared, against the handshake RTT. */
+function holeTiming(age: number, rtt: number): string {
+  return `${(age * 1000).toFixed(1)} ms (${(age / rtt).toFixed(2)} RTT)`;
 }
 
 function overlapsHole(h: TcpHalf, leftI: number, rightI: number): boolean {
   const left = leftI >>> 0, right = rightI >>> 0;
   // below the first byte the capture saw, or after forgetting holes: keep Wireshark's verdict
   if (h.holesOverflowed || !h.firstSeqSet || lt(left, h.firstSeq)) return true;
-  for (let k = 0; k < h.holeCount; k++) if (lt(left, h.holes![2 * k + 1]) && gt(right, h.holes![2 * k])) return true;
+  for (let o = 0; o < HOLE_STRIDE * h.holeCount; o += HOLE_STRIDE) if (lt(left, h.holes![o + 1]) && gt(right, h.holes![o])) return true;
   return false;
 }
 
-function fillHoles(h: TcpHalf, leftI: number, rightI: number): void {
+function fillHoles(h: TcpHalf, leftI: number, rightI: number, time: number, frame: number): void {
   const left = leftI >>> 0, right = rightI >>> 0;
   const H = h.holes!;
   for (let k = 0; k < h.holeCount; k++) {
-    const a = H[2 * k], b = H[2 * k + 1];
-    if (!(lt(left, b) && gt(right, a))) continue;
+    const o = HOLE_STRIDE * k, a = H[o], b = H[o + 1];
+    if (!(lt(left, b) && gt(right, a))) {
+      // the first data beyond a hole a pure ACK left: the receiver notices it now
+      if (H[o + 2] < 0 && le(b, left)) {
+        H[o + 2] = time;
+        H[o + 3] = frame;
+      }
+      continue;
+    }
     if (le(left, a) && !lt(right, b)) {
       // filled completely
-      H.copyWithin(2 * k, 2 * k + 2, 2 * h.holeCount);
+      H.copyWithin(o, o + HOLE_STRIDE, HOLE_STRIDE * h.holeCount);
       h.holeCount--;
       k--;
-    } else if (le(left, a)) H[2 * k] = right;
-    else if (!lt(right, b)) H[2 * k + 1] = left;
+    } else if (le(left, a)) H[o] = right;
+    else if (!lt(right, b)) H[o + 1] = left;
     else {
-      // split: keep the left part, add the right part
-      H[2 * k + 1] = left;
-      addHole(h, right | 0, b | 0);
+      // split: keep the left part, add the right part (appeared when the whole did)
+      H[o + 1] = left;
+      addHole(h, right | 0, b | 0, H[o + 2], H[o + 3]);
     }
   }
 }

@@ -13,8 +13,13 @@ const sa = (t: number, ack: number, win = 502, seq = 5001): Seg => ({ t, from: '
 const sd = (t: number, seq: number, ack: number, len: number): Seg => ({ t, from: 's', flags: 'PA', seq, ack, len, win: 502 });
 
 export const CASES: Record<string, Seg[]> = {
-  /** A segment lost, two duplicate ACKs, the fast retransmission 1 ms later. */
-  fastRetransmission: [...HANDSHAKE, d(1.0, 1001, 100), d(1.002, 1201, 100), sa(1.01, 1101), d(1.011, 1301, 100), sa(1.012, 1101), sa(1.013, 1101), d(1.014, 1101, 100), sa(1.03, 1401)],
+  /** A segment lost, two duplicate ACKs (an RTT after the hole), the fast retransmission 1 ms later. */
+  fastRetransmission: [...HANDSHAKE, d(1.0, 1001, 100), d(1.002, 1201, 100), sa(1.02, 1101), d(1.021, 1301, 100), sa(1.022, 1101), sa(1.023, 1101), d(1.024, 1101, 100), sa(1.04, 1401)],
+  /**
+   * BE RIGHT: at the receiver, a segment held back 8 ms (0.4 RTT) arrives after two
+   * duplicate ACKs for it — the original, reordered: no retransmission comes back that soon.
+   */
+  reorderedAfterDupAcks: [...HANDSHAKE, d(1.0, 1001, 100), sa(1.0005, 1101), d(1.002, 1201, 100), sa(1.0025, 1101), d(1.003, 1301, 100), sa(1.0035, 1101), d(1.01, 1101, 100), sa(1.0105, 1401)],
   /** The server acknowledges 200 bytes the capture never saw. */
   ackedUnseen: [...HANDSHAKE, d(1, 1001, 100), sa(1.01, 1301)],
   /** The unseen bytes acknowledged, then the same ACK repeated: two duplicate ACKs, data, a window update (one event). */

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, analyzeFile, states, unexpected, type Result } from './helpers';
+import { analyze, analyzeFile, flagEvents, HAVE_TSHARK, states, tsharkFlags, unexpected, type Result } from './helpers';
 
 const dir = resolve(__dirname, '../../../fixtures/fidelity');
 const load = (name: string): Promise<Result> => analyzeFile(resolve(dir, name));
@@ -79,5 +79,106 @@ describe('one-sided captures (issue 12 item 2)', () => {
     expect(s.client!.finalState).toBe(t.client!.finalState);
     // what each side sent, as the other side acknowledged it
     expect([c.client!.bytesSent, s.server!.bytesSent]).toEqual([t.client!.bytesSent, t.server!.bytesSent]);
+  });
+});
+
+describe('receiver-side captures: one lossy transfer at both ends (issue 12 item 5)', () => {
+  // lossy.bridge.txt: the bridge dropped client → server #6 (client frame 9) and server →
+  // client #10, #30 and #30's first retransmission (server frames 80, 112, 155); it held
+  // client → server #25 (client 41 = server 69) and server → client #50 (server 150 =
+  // client 182) 15 ms longer than the rest. The handshake RTT is 20.5 ms.
+  const time = (r: Result, frame: number) => r.analysis.columns.time[frame - 1];
+  const rtt = (r: Result) => tcpOf(r).handshakeRtt!;
+  const age = (r: Result, fill: number, hole: number) => (time(r, fill) - time(r, hole)) / rtt(r);
+  const notDup = (r: Result) => r.events.filter((e) => !e.endsWith('duplicate-ack'));
+  const dupFrames = (r: Result) => r.byKind('tcp.duplicate-ack').map((e) => e.frame);
+
+  it('client side (the receiver of the server\'s 100 000 bytes): each hole filled ≥ 0.8 RTT after it appeared is a retransmission, the one filled after 0.71 RTT out-of-order', async () => {
+    const r = await load('lossy-client-side.pcap');
+    expect(notDup(r)).toEqual([
+      '25 tcp.fast-retransmission', '66 tcp.fast-retransmission', // the client's own, as the sender
+      '90 tcp.lost-segment', '127 tcp.fast-retransmission', // #10 dropped; its fast retransmission
+      '129 tcp.lost-segment', '130 tcp.window-update',
+      '159 tcp.lost-segment', '182 tcp.out-of-order', '187 tcp.retransmission', // #50 held back; the server's RACK resend of it
+      '191 tcp.fast-retransmission', // #30, dropped twice: its second retransmission
+      '193 tcp.window-update',
+    ]);
+    expect(dupFrames(r)).toHaveLength(53);
+    expect(rtt(r)).toBeCloseTo(0.0205, 3);
+    // 191 fills the hole that appeared at 129 (seq 40545–41993) 44.1 ms = 2.15 RTT later:
+    // the retransmission of a lost segment, however soon after the highest segment it came
+    expect(age(r, 191, 129)).toBeGreaterThan(2);
+    expect(r.byKind('tcp.fast-retransmission').find((e) => e.frame === 191)!.message).toBe('fast retransmission of seq 40545–41993 (1448 bytes) after 21 duplicate ACKs (last in frame 190)');
+    // 127 fills the hole of #10 0.985 RTT after the first data beyond it (91; the pure ACK 90
+    // past it made the receiver ask for nothing): a fast retransmission arrives about one
+    // RTT after the receiver noticed the hole, here just under the handshake's RTT — above 0.8
+    expect(age(r, 127, 91)).toBeGreaterThan(0.95);
+    expect(age(r, 127, 91)).toBeLessThan(1);
+    // 182 fills the hole of 159 after 0.71 RTT: sooner than any retransmission could, the original (#50), reordered
+    expect(age(r, 182, 159)).toBeLessThan(0.8);
+    expect(r.byKind('tcp.out-of-order')[0]).toMatchObject({ frame: 182, related: [180] });
+  });
+
+  it('server side (the receiver of the client\'s 50 021 bytes): the held-back original that fills its hole after 0.73 RTT is out-of-order, not a fast retransmission (BE RIGHT)', async () => {
+    const r = await load('lossy-server-side.pcap');
+    expect(notDup(r)).toEqual([
+      '14 tcp.lost-segment', '26 tcp.fast-retransmission', // #6 dropped; its fast retransmission after 1.0 RTT
+      '50 tcp.lost-segment', '69 tcp.out-of-order', '81 tcp.spurious-retransmission', // #25 held back; the client's RACK resend of it
+      '110 tcp.retransmission', '148 tcp.window-update', // the server's own: resending #10 (80)
+      '155 tcp.fast-retransmission', '180 tcp.retransmission', '184 tcp.fast-retransmission', '197 tcp.window-update',
+    ]);
+    expect(dupFrames(r)).toHaveLength(54);
+    expect(age(r, 26, 14)).toBeGreaterThan(0.95);
+    // Wireshark: a fast retransmission (8 duplicate ACKs of the server, the last within
+    // 20 ms, ACK = its seq). Wrong: frame 69 is the original #25 (IP ID 0xb6c5, the client's
+    // frame 41, sent once), which the bridge held 15 ms; a retransmission triggered by the
+    // hole could not have come back before one RTT.
+    expect(age(r, 69, 50)).toBeLessThan(0.8);
+    const ooo = r.byKind('tcp.out-of-order');
+    expect(ooo).toHaveLength(1);
+    expect(ooo[0]).toMatchObject({ frame: 69, flow: 1, related: [50] });
+    expect(ooo[0].message).toBe('out-of-order seq 33305–34753 (1448 bytes): it fills the gap seen since frame 50 only 15.0 ms (0.73 RTT) later, sooner than a retransmission could come back (one RTT): the original, reordered');
+  });
+
+  it('the same transmissions at both ends: the held-back segment is in order where it was sent, out-of-order where it arrived', async () => {
+    const c = await load('lossy-client-side.pcap');
+    const s = await load('lossy-server-side.pcap');
+    // #25: client 41 (no event: sent in order), server 69; #50: server 150, client 182
+    expect(c.events.filter((e) => e.startsWith('41 '))).toEqual([]);
+    expect(s.events.filter((e) => e.startsWith('150 '))).toEqual([]);
+    expect(s.events).toContain('69 tcp.out-of-order');
+    expect(c.events).toContain('182 tcp.out-of-order');
+    // #30's second retransmission: a fast retransmission at the sender (184) and where it arrived (191)
+    expect(s.events).toContain('184 tcp.fast-retransmission');
+    expect(c.events).toContain('191 tcp.fast-retransmission');
+    for (const r of [c, s]) expect([tcpOf(r).connState, tcpOf(r).client!.finalState, tcpOf(r).server!.finalState]).toEqual(['SF', 'TIME-WAIT', 'CLOSED']);
+    expect([tcpOf(c).history, tcpOf(s).history]).toEqual(['ShADaTdtgFf', 'ShADaTGdtFf']);
+  });
+
+  it.skipIf(!HAVE_TSHARK)('against tshark 4.0: the same flags on both sides but for the frames where Wireshark is wrong', async () => {
+    // frame → [ours, tshark's]
+    const differs: Record<string, Record<number, [string, string]>> = {
+      'lossy-client-side.pcap': {
+        // bytes 69505–70953 were captured at 182: no hole is left, so its resend is a
+        // retransmission (the server's RACK resend of #50), not reordering
+        187: ['tcp.retransmission', 'tcp.out-of-order'],
+      },
+      'lossy-server-side.pcap': {
+        69: ['tcp.out-of-order', 'tcp.fast-retransmission'], // the original, reordered (above)
+        // the server's own resends of 80 (#10) and 150 (#50), both captured before: retransmissions
+        110: ['tcp.retransmission', 'tcp.out-of-order'],
+        180: ['tcp.retransmission', 'tcp.out-of-order'],
+      },
+    };
+    for (const [file, diff] of Object.entries(differs)) {
+      const ours = flagEvents(await load(file));
+      const theirs = tsharkFlags(resolve(dir, file));
+      const swap = (list: string[], pick: 0 | 1) => list.map((e) => {
+        const d = diff[parseInt(e)];
+        return d && e.endsWith(d[pick]) ? `${parseInt(e)} ${d[1 - pick]}` : e;
+      });
+      expect(swap(ours, 0), file).toEqual(theirs);
+      expect(swap(theirs, 1), file).toEqual(ours);
+    }
   });
 });
