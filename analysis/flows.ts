@@ -88,6 +88,11 @@ export class Flow {
   tcpBaseSetB = false;
   /** The earlier flow on the same 4-tuple that this one replaced (a reused port), if any. */
   previous: Flow | null = null;
+  /**
+   * TCP, a flow that replaced `previous`: nothing but its SYN (and SYN retransmissions)
+   * seen yet, so a segment with the earlier connection's numbers still goes there.
+   */
+  synOnly = false;
 
   get transport(): 'tcp' | 'udp' | 'icmp' {
     return this.proto === TCP ? 'tcp' : this.proto === UDP ? 'udp' : 'icmp';
@@ -190,12 +195,14 @@ export class FlowTable {
       if (f.proto === proto && f.ipVersion === pkt.ipVersion && f.vlanKey === vk && (vk < DEEP_STACK || sameStack(f.vlan!, pkt))) {
         if (f.keyPortA === sp && f.keyPortB === dp && f.a0 === s0 && f.b0 === d0 && f.a1 === s1 && f.b1 === d1 &&
           f.a2 === s2 && f.b2 === d2 && f.a3 === s3 && f.b3 === d3) {
+          if (f.synOnly && this.ofPrevious(f, pkt, true)) return this.toPrevious(f.previous!, s0, s1, s2, s3, sp);
           if (this.shouldSplit(f, pkt, true)) return this.replace(i, pkt, frame, time, sp, dp, vk);
           this.fromA = true;
           return f;
         }
         if (f.keyPortA === dp && f.keyPortB === sp && f.a0 === d0 && f.b0 === s0 && f.a1 === d1 && f.b1 === s1 &&
           f.a2 === d2 && f.b2 === s2 && f.a3 === d3 && f.b3 === s3) {
+          if (f.synOnly && this.ofPrevious(f, pkt, false)) return this.toPrevious(f.previous!, s0, s1, s2, s3, sp);
           if (this.shouldSplit(f, pkt, false)) return this.replace(i, pkt, frame, time, sp, dp, vk);
           this.fromA = false;
           return f;
@@ -237,8 +244,33 @@ export class FlowTable {
     const previous = this.flows[this.slots[slot] - 1];
     const f = this.create(pkt, frame, time, sp, dp, vk);
     f.previous = previous;
+    f.synOnly = true;
     this.slots[slot] = f.id;
     return f;
+  }
+
+  /**
+   * A new SYN replaced `f.previous` and nothing else of the new connection was seen yet:
+   * does this segment still belong to the earlier connection? Until the server answers
+   * the SYN, a segment of the new connection is a SYN again, the client's segment at
+   * ISN + 1, or the server's answer acknowledging ISN + 1 (SYN-ACK, RST-ACK); anything
+   * else carries the earlier connection's numbers — the challenge ACK a server that still
+   * holds it sends for the SYN (RFC 5961 4.2), the client's RST answering that ACK. The
+   * first segment of the new connection ends the test (clears synOnly).
+   */
+  private ofPrevious(f: Flow, pkt: Packet, fromA: boolean): boolean {
+    const flags = pkt.tcpFlags;
+    if (flags & SYN) return false;
+    const next = (f.tcpBaseA + 1) >>> 0; // A sent the SYN
+    const old = fromA ? pkt.tcpSeq >>> 0 !== next : !(flags & ACK) || pkt.tcpAck >>> 0 !== next;
+    if (!old) f.synOnly = false;
+    return old;
+  }
+
+  /** Route a packet to the earlier connection of a reused tuple (sets fromA for it). */
+  private toPrevious(p: Flow, s0: number, s1: number, s2: number, s3: number, sp: number): Flow {
+    this.fromA = p.keyPortA === sp && p.a0 === s0 && p.a1 === s1 && p.a2 === s2 && p.a3 === s3;
+    return p;
   }
 
   private create(pkt: Packet, frame: number, time: number, sp: number, dp: number, vk: number): Flow {
@@ -321,7 +353,8 @@ export class FlowTable {
     this.slots = new Int32Array(size);
     this.mask = size - 1;
     for (const f of this.flows) {
-      // Only the newest flow of a reused tuple is reachable; older ones are done.
+      // Only the newest flow of a reused tuple is reachable (the one before it through
+      // it, while it has only a SYN); older ones are done.
       const h = (endpointHash(f.a0, f.a1, f.a2, f.a3, f.keyPortA) + endpointHash(f.b0, f.b1, f.b2, f.b3, f.keyPortB) + f.proto * 0x9e3779b1 + Math.imul(f.vlanKey, VLAN_MIX)) | 0;
       let i = (h ^ (h >>> 15)) & this.mask;
       while (this.slots[i] !== 0) {

@@ -263,6 +263,9 @@ export class TcpConn {
   flipped = false;
   /** Set while only one endpoint has been seen and it acknowledges the other (null: not such a connection). */
   oneSided: OneSided | null = null;
+  /** A new SYN on this connection's 4-tuple started another flow: its frame (0: none), and the endpoint that sent it here (0 client, 1 server). */
+  newSynFrame = 0;
+  newSynDir = 0;
   constructor(flow: Flow, log: StateLog) {
     this.flow = flow;
     this.log = log;
@@ -339,7 +342,17 @@ export class TcpTracker implements Tracker {
     this.conns.push(c);
     c.firstFrame = frame;
     c.flipped = dir === 1;
-    if (flow.previous !== null && (flags & (SYN | ACK)) === SYN) this.portReuse(c, flow.previous, frame, time);
+    if (flow.previous !== null && (flags & (SYN | ACK)) === SYN) {
+      this.portReuse(c, flow.previous, frame, time);
+      const p = flow.previous.tracker;
+      if (p instanceof TcpConn && p.newSynFrame === 0) {
+        // which of the earlier connection's endpoints sent the SYN (the new flow's A)
+        const q = flow.previous;
+        const same = q.a0 === flow.a0 && q.a1 === flow.a1 && q.a2 === flow.a2 && q.a3 === flow.a3 && q.keyPortA === flow.keyPortA;
+        p.newSynFrame = frame;
+        p.newSynDir = same === q.clientIsA ? 0 : 1;
+      }
+    }
     return c;
   }
 
@@ -885,16 +898,23 @@ export class TcpTracker implements Tracker {
     // ... answering a segment that asked for an answer (data, SYN or FIN): a pure ACK
     // gets no reply from a TCP that still has the connection, so a RST right after one
     // is as likely an abort at SND.NXT that happens to look the same
-    const answerable = peer.lastSegLen > 0 || (peer.lastSegFlags & (SYN | FIN)) !== 0;
+    // ... or the challenge ACK (RFC 5961 4.2) the peer sent, with this connection's
+    // numbers, for a new SYN of this endpoint on the 4-tuple: a TCP that still had the
+    // connection would have taken it in silence
+    const challenge = c.newSynFrame !== 0 && s === c.newSynDir && peer.lastSegFrame > c.newSynFrame && (peer.lastSegFlags & (SYN | FIN | RST | ACK)) === ACK && peer.lastSegLen === 0;
+    const answerable = peer.lastSegLen > 0 || (peer.lastSegFlags & (SYN | FIN)) !== 0 || challenge;
     const closedForm = peer.lastSegFrame !== 0 && answerable && (
       (!(flags & ACK) && peer.lastSegFlags & ACK && seq === (peer.lastSegAck >>> 0)) ||
       (flags & ACK && seq === 0 && ack === ((peer.lastSegSeq + peer.lastSegLen + (peer.lastSegFlags & (SYN | FIN) ? 1 : 0)) >>> 0)));
     if (established && fwd.finSeq < 0 && closedForm) {
       const rsRel = (seq - fwd.baseSeq) >>> 0;
       const silent = fwd.lastTime > 0 ? `; it had last sent in frame ${fwd.lastFrame}, ${(time - fwd.lastTime).toFixed(3)} s earlier` : '';
+      const what = challenge
+        ? `the challenge ACK in frame ${peer.lastSegFrame} (${c.flow.endpoint(s !== 0)}'s answer, with this connection's numbers, to its new SYN in frame ${c.newSynFrame}: RFC 5961 4.2)`
+        : `frame ${peer.lastSegFrame}`;
       this.fire(c, TcpBit.PEER_LOST_STATE, frame, time,
-        `${sender} answered frame ${peer.lastSegFrame} with a ${flags & ACK ? 'RST,ACK (seq 0)' : `bare RST (seq = the ACK it received, ${rsRel})`}: it no longer knows this established connection, which it never closed${silent}`,
-        [peer.lastSegFrame, ...(fwd.lastFrame ? [fwd.lastFrame] : [])]);
+        `${sender} answered ${what} with a ${flags & ACK ? 'RST,ACK (seq 0)' : `bare RST (seq = the ACK it received, ${rsRel})`}: it no longer knows this established connection, which it never closed${silent}`,
+        [peer.lastSegFrame, ...(fwd.lastFrame ? [fwd.lastFrame] : []), ...(challenge ? [c.newSynFrame] : [])]);
       return;
     }
     const both = fwd.finSeq >= 0 && rev.finSeq >= 0;

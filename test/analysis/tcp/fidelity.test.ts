@@ -182,3 +182,52 @@ describe('receiver-side captures: one lossy transfer at both ends (issue 12 item
     }
   });
 });
+
+describe('port reuse against a stale server connection (issue 12 item 6, RFC 5961)', () => {
+  // 1–7 the old connection (client ISN 4270349350), whose client socket was destroyed
+  // silently; 8 a new SYN (ISN 4293266701) from the same port; 9 the server's challenge
+  // ACK with the old connection's numbers; 10 the client's bare RST answering it; 11 the
+  // SYN again; 12–20 the new connection, closed cleanly.
+  it('the flows split by sequence numbers: the challenge ACK and the RST that answers it belong to the old connection, the SYN and the rest to the new one', async () => {
+    const r = await load('stale-server-port-reuse.pcap');
+    const flowOf = (frame: number) => r.analysis.columns.flow[frame - 1];
+    const frames = (id: number) => Array.from({ length: 20 }, (_, i) => i + 1).filter((n) => flowOf(n) === id);
+    expect(frames(1)).toEqual([1, 2, 3, 4, 5, 6, 7, 9, 10]);
+    expect(frames(2)).toEqual([8, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    // tshark 4.0 (and Zeek, which also splits at the SYN) put 9 and 10 in the new
+    // conversation, by time: hence its "previous segment not captured" on 12 and "ACKed
+    // unseen segment" on 13 — the new connection's first segments, measured against the
+    // old connection's numbers. Wrong: 9 acknowledges 4270349359 and 10 carries it, the
+    // old connection's sequence space; the new SYN's ISN + 1 is 4293266702.
+    expect(r.json.flows.map((f) => [f.id, f.firstFrame, f.lastFrame, f.packets, f.tcp!.connState, f.tcp!.history])).toEqual([
+      [1, 1, 10, 9, 'RSTO', 'ShADadR'],
+      [2, 8, 20, 11, 'SF', 'ShADadFf'],
+    ]);
+  });
+
+  it('the client\'s bare RST answering the challenge ACK is tcp.peer-lost-state about the client; the new connection\'s first segments carry no lost-segment flags', async () => {
+    const r = await load('stale-server-port-reuse.pcap');
+    expect(r.events).toEqual(['8 tcp.port-reuse', '9 tcp.duplicate-ack', '10 tcp.peer-lost-state', '11 tcp.retransmission']);
+    expect(r.byKind('tcp.port-reuse')[0]).toMatchObject({ flow: 2, related: [7], message: 'new SYN on a 4-tuple already used: the earlier connection (flow 1) never closed: its state was abandoned (last seen in frame 7)' });
+    // the challenge ACK repeats the server's ACK of frame 5 with the same window
+    expect(r.byKind('tcp.duplicate-ack')[0]).toMatchObject({ flow: 1, related: [5] });
+    const lost = r.byKind('tcp.peer-lost-state')[0];
+    expect(lost).toMatchObject({ severity: 'break', flow: 1, related: [9, 7, 8] });
+    expect(lost.message).toBe("10.91.0.1:40204 answered the challenge ACK in frame 9 (10.91.0.2:8080's answer, with this connection's numbers, to its new SYN in frame 8: RFC 5961 4.2) with a bare RST (seq = the ACK it received, 9): it no longer knows this established connection, which it never closed; it had last sent in frame 7, 1.425 s earlier");
+    // the SYN again: a retransmission of 8 (tshark agrees)
+    expect(r.byKind('tcp.retransmission')[0]).toMatchObject({ flow: 2, related: [8] });
+    // the RST (seq = RCV.NXT of the server) closes the old connection at both ends
+    expect(states(r, 1)).toEqual(['1 SYN-SENT/LISTEN', '2 SYN-SENT/SYN-RECEIVED', '3 ESTABLISHED/ESTABLISHED', '10 CLOSED/CLOSED']);
+    expect(states(r, 2)).toEqual(['8 SYN-SENT/LISTEN', '12 SYN-SENT/SYN-RECEIVED', '13 ESTABLISHED/ESTABLISHED', '18 FIN-WAIT-1/CLOSE-WAIT', '19 TIME-WAIT/LAST-ACK', '20 TIME-WAIT/CLOSED']);
+    expect(tcpOf(r, 2).client!.isn).toBe(4293266701);
+    expect(unexpected(r)).toEqual([]);
+  });
+
+  it.skipIf(!HAVE_TSHARK)('against tshark 4.0: it agrees on 8 (reused ports) and 11 (retransmission); its flags on 12 and 13 come from its split', async () => {
+    const theirs = tsharkFlags(resolve(dir, 'stale-server-port-reuse.pcap'));
+    expect(theirs).toEqual(['8 tcp.port-reuse', '11 tcp.retransmission', '12 tcp.lost-segment', '12 tcp.port-reuse', '13 tcp.ack-lost-segment']);
+    const ours = flagEvents(await load('stale-server-port-reuse.pcap'));
+    // 9 is in tshark's new conversation, where the same ACK is no duplicate
+    expect(ours).toEqual(['8 tcp.port-reuse', '9 tcp.duplicate-ack', '11 tcp.retransmission']);
+  });
+});

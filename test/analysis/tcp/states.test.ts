@@ -248,6 +248,21 @@ describe('per state, through segments', () => {
     expect(abandoned.byKind('tcp.port-reuse')[0].message).toContain('never closed: its state was abandoned');
   });
 
+  it('test_established_port_reuse_routing: until the new SYN is answered, only segments with the new connection\'s numbers join its flow', async () => {
+    const flows = (r: Awaited<ReturnType<typeof analyzeSegs>>) => r.json.flows.map((f) => [f.id, f.firstFrame, f.lastFrame, f.packets]);
+    const newSyn = { ...syn, t: 5, seq: 90000 };
+    // refused: the RST,ACK acknowledges ISN + 1 of the new SYN
+    const refused = await analyzeSegs([...handshake, newSyn, { t: 5.01, from: 's', flags: 'RA', seq: 0, ack: 90001 }]);
+    expect(flows(refused)).toEqual([[1, 1, 3, 3], [2, 4, 5, 2]]);
+    expect(refused.events).toEqual(['3 tcp.unclosed', '4 tcp.port-reuse', '5 tcp.refused']);
+    // one-sided: the client's ACK at ISN + 1 (its SYN-ACK not captured) and its data stay new
+    const oneSided = await analyzeSegs([...handshake, newSyn, { ...ack3, t: 5.02, seq: 90001, ack: 70001 }, data(5.03, 'c', 90001, 70001, 10)]);
+    expect(flows(oneSided)).toEqual([[1, 1, 3, 3], [2, 4, 6, 3]]);
+    // the old connection's segments after the new SYN (a challenge ACK, the client's data) go back to it
+    const stale = await analyzeSegs([...handshake, newSyn, ack(5.01, 's', 5001, 1001), data(5.02, 'c', 1001, 5001, 10)]);
+    expect(flows(stale)).toEqual([[1, 1, 6, 5], [2, 4, 4, 1]]);
+  });
+
   it('test_listen_one_sided_capture: only the client was captured — the server inferred ESTABLISHED from its ACKs (guess), tcp.one-sided, no unanswered', async () => {
     const r = await analyzeSegs([syn, ack3, data(1, 'c', 1001, 5001, 10), fin(2, 'c', 1011, 5001)]);
     expect(states(r)).toEqual(['1 SYN-SENT/LISTEN', '2 ESTABLISHED/ESTABLISHED', '4 FIN-WAIT-1/CLOSE-WAIT']);
