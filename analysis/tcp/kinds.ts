@@ -4,7 +4,7 @@
 import { registerEventKinds, type EventKindInfo } from '../events.js'; // '.js': the lint's ban of Node's 'events' module also matches '../events'
 import type { Severity } from '../model';
 
-/** Bit of each kind in PacketColumns.eventBits (TCP uses bits 0–22). */
+/** Bit of each kind in PacketColumns.eventBits (TCP uses bits 0–23). */
 export const TcpBit = {
   RETRANSMISSION: 1 << 0,
   FAST_RETRANSMISSION: 1 << 1,
@@ -29,10 +29,11 @@ export const TcpBit = {
   IDLE: 1 << 20,
   UNCLOSED: 1 << 21,
   ONE_SIDED: 1 << 22,
+  INJECTED_RESET: 1 << 23,
 } as const;
 
 /** Every TCP bit (to tell TCP's bits from other trackers' in eventBits). */
-export const TCP_BITS_MASK = (1 << 23) - 1;
+export const TCP_BITS_MASK = (1 << 24) - 1;
 
 export const TCP_KIND_BY_BIT: Record<number, string> = {
   [TcpBit.RETRANSMISSION]: 'tcp.retransmission',
@@ -58,6 +59,7 @@ export const TCP_KIND_BY_BIT: Record<number, string> = {
   [TcpBit.IDLE]: 'tcp.idle',
   [TcpBit.UNCLOSED]: 'tcp.unclosed',
   [TcpBit.ONE_SIDED]: 'tcp.one-sided',
+  [TcpBit.INJECTED_RESET]: 'tcp.injected-reset',
 };
 
 export const TCP_EVENT_KINDS: Record<string, EventKindInfo> = {
@@ -88,6 +90,12 @@ export const TCP_EVENT_KINDS: Record<string, EventKindInfo> = {
     explanation:
       'An endpoint that still had the connection\'s state reset it with an in-window RST instead of closing it with FIN: the application aborted (close with unread data, SO_LINGER 0), or the stack gave up after too many retransmissions. Data in flight in either direction is discarded; both ends drop their state.',
     reference: 'Zeek RSTO / RSTR',
+  },
+  'tcp.injected-reset': {
+    severity: 'break',
+    title: 'Reset forged in the path',
+    explanation:
+      'A reset arrived in the name of an endpoint that did not send it: its IP TTL (hop limit) differs from that of every earlier packet of that endpoint, which all agreed — it was sent from another distance, typically a hop or more closer. A firewall, IDS, load balancer or NAT in the path forged it, having dropped its own state for the connection or enforcing a policy. The endpoint it claims to come from may still hold the connection (ESTABLISHED): only the side that received and accepted the reset dropped its state, and the two now disagree — later segments from the real endpoint are answered with resets of their own.',
   },
   'tcp.half-open': {
     severity: 'break',

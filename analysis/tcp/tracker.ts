@@ -160,6 +160,11 @@ export class TcpHalf {
   /** FIN sent: its sequence number (absolute), -1 none. */
   finSeq = -1;
   finFrame = 0;
+  /** Lowest and highest IP TTL (hop limit) of this side's packets, forged resets left out (256/−1: none yet). */
+  ttlMin = 256;
+  ttlMax = -1;
+  /** IP ID of this side's last packet (IPv4; 0 otherwise). */
+  lastIpId = 0;
   rstFrame = 0;
   synFrame = 0;
   synCount = 0;
@@ -329,7 +334,7 @@ export class TcpTracker implements Tracker {
     if (bits !== 0) this.flagEvents(c, fwd, rev, bits, g, frame, time);
     // Zeek's history and endpoint states; the RFC 9293 states and the state breaks
     this.zeekPacket(c, dir, fwd, rev, g, pkt);
-    this.rfc(c, dir, fwd, rev, g, frame, time);
+    this.rfc(c, dir, fwd, rev, g, pkt, frame, time);
     // what the next segments compare with, and the per-packet columns
     this.remember(c, fwd, rev, g, frame, time);
     this.record(fwd, rev, g, frame);
@@ -767,7 +772,7 @@ export class TcpTracker implements Tracker {
   }
 
   /** RFC 9293 states of both endpoints, and the state breaks this segment proves. */
-  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number, time: number): void {
+  private rfc(c: TcpConn, dir: number, fwd: TcpHalf, rev: TcpHalf, g: Segment, pkt: Packet, frame: number, time: number): void {
     const flags = g.flags, seq = g.seq >>> 0, ack = g.ack >>> 0, seglen = g.seglen;
     const s = dir, r = 1 - dir;
     const st = c.st;
@@ -783,8 +788,22 @@ export class TcpTracker implements Tracker {
       this.fire(c, TcpBit.MIDSTREAM, frame, time, `capture began mid-connection: first segment ${flags & FIN ? 'FIN' : flags & RST ? 'RST' : seglen > 0 ? 'with data' : 'ACK'} from ${c.flow.endpoint(dir === 0)}, no handshake seen`, []);
     }
     // refused: a RST from the server answering the client's SYN, no SYN-ACK ever sent
+    // the sender's TTL facts; a RST whose TTL differs from every earlier packet of its
+    // sender, which all agreed, was forged in the path and is left out of them
+    const ttl = pkt.ipTtl;
+    let injected = false;
+    if (flags & RST && !c.rstSeen && fwd.packets > 1 && fwd.ttlMin === fwd.ttlMax && ttl !== fwd.ttlMin) {
+      injected = true;
+      this.injectedReset(c, s, fwd, rev, pkt, frame, time);
+    } else {
+      if (ttl < fwd.ttlMin) fwd.ttlMin = ttl;
+      if (ttl > fwd.ttlMax) fwd.ttlMax = ttl;
+      fwd.lastIpId = pkt.ipId;
+    }
     let refused = false;
-    if (flags & RST && s === 1 && st[0] === State.SYN_SENT && fwd.synAckFrame === 0 && !c.brokeReported) {
+    if (injected) {
+      // not the endpoint's doing: no verdict on its state, which it keeps
+    } else if (flags & RST && s === 1 && st[0] === State.SYN_SENT && fwd.synAckFrame === 0 && !c.brokeReported) {
       c.brokeReported = true;
       refused = true;
       const syn = rev.synFrame;
@@ -792,7 +811,7 @@ export class TcpTracker implements Tracker {
     } else if (flags & RST && !c.rstSeen) this.classifyRst(c, s, fwd, rev, flags, g.seq, g.ack, frame, time);
     if (flags & RST) {
       c.rstSeen = true;
-      fwd.rstFrame = frame;
+      if (!injected) fwd.rstFrame = frame;
     }
     // nothing seen from the peer yet: what this acknowledgement proves it sent (before
     // this segment's own transitions, which the peer's unseen FIN can precede)
@@ -821,7 +840,7 @@ export class TcpTracker implements Tracker {
       this.apply(c, s, Ev.SND_FIN, frame);
     }
     // a refusal proves nothing listened: the server was CLOSED, not LISTEN, all along
-    if (flags & RST) this.apply(c, s, refused ? Ev.REFUSE : Ev.SND_RST, frame);
+    if (flags & RST && !injected) this.apply(c, s, refused ? Ev.REFUSE : Ev.SND_RST, frame);
     // one-sided capture: the client acknowledges a SYN-ACK the capture never held
     if (s === 0 && flags & ACK && !(flags & RST) && st[1] === State.LISTEN && rev.packets === 0 && st[0] === State.ESTABLISHED) this.apply(c, 1, Ev.ONE_SIDED, frame);
     // receiver (RFC 9293 3.10.7.4 order: RST, then ACK, then FIN)
@@ -886,6 +905,25 @@ export class TcpTracker implements Tracker {
       }
     }
     if (advance > 0) o.ack = g.ack;
+  }
+
+  /**
+   * tcp.injected-reset: a RST whose TTL disagrees with every earlier packet of the
+   * endpoint it claims to come from. The receiver takes it (its state goes to CLOSED as
+   * for any acceptable RST); the claimed sender's state is left as it was.
+   */
+  private injectedReset(c: TcpConn, s: number, fwd: TcpHalf, rev: TcpHalf, pkt: Packet, frame: number, time: number): void {
+    const sender = c.flow.endpoint(s === 0), ttl = pkt.ipTtl, was = fwd.ttlMin, d = ttl - was;
+    const than = d > 0 && d < 32 ? `${d} hop${d === 1 ? '' : 's'} closer than` : d < 0 && d > -32 ? `${-d} hop${d === -1 ? '' : 's'} farther than` : 'unlike';
+    const also: string[] = [];
+    if (pkt.ipVersion === 4 && pkt.ipId === 0 && fwd.lastIpId !== 0) also.push(`IP ID 0 where its last packet had 0x${fwd.lastIpId.toString(16).padStart(4, '0')}`);
+    if (pkt.tcpHdrLen === 20 && fwd.timestamps) also.push('no TCP options where its segments carried timestamps');
+    const hop = pkt.ipVersion === 6 ? 'hop limit' : 'TTL';
+    this.fire(c, TcpBit.INJECTED_RESET, frame, time,
+      `RST in the name of ${sender} with ${hop} ${ttl}, ${than} all ${fwd.packets} earlier packets of ${sender} (${hop} ${was}, the last in frame ${fwd.lastFrame}): forged by a device in the path${also.length ? ` (also ${also.join(', ')})` : ''}; ${sender} may still hold the connection`,
+      [...(rev.lastSegFrame ? [rev.lastSegFrame] : []), fwd.lastFrame]);
+    const why = `RST forged in the name of the ${s === 0 ? 'client' : 'server'} (${hop} ${ttl}, its packets ${was}): its state is kept`;
+    this.guess = this.guess ? `${this.guess}; ${why}` : why;
   }
 
   /** A RST on a connection that got past the SYN: peer lost state, or an abort. */

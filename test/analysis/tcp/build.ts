@@ -20,6 +20,8 @@ export interface Seg {
   sackPerm?: boolean;
   ts?: [number, number];
   sack?: [number, number][];
+  /** IP TTL (default 64). */
+  ttl?: number;
 }
 
 export const CLIENT = { ip: [10, 81, 0, 1], port: 40000 };
@@ -68,7 +70,7 @@ export function frame(s: Seg): Uint8Array {
   b[14] = 0x45;
   v.setUint16(16, ipl);
   v.setUint16(20, 0x4000);
-  b[22] = 64;
+  b[22] = s.ttl ?? 64;
   b[23] = 6;
   b.set(src.ip, 26);
   b.set(dst.ip, 30);

@@ -248,6 +248,26 @@ describe('per state, through segments', () => {
     expect(abandoned.byKind('tcp.port-reuse')[0].message).toContain('never closed: its state was abandoned');
   });
 
+  it('test_established_injected_reset: a RST whose TTL differs from the sender\'s earlier packets, which all agreed, is forged — the sender stays ESTABLISHED; a TTL that already varied proves nothing', async () => {
+    const via = (ttl: number) => (x: Seg): Seg => (x.from === 's' ? { ...x, ttl } : x);
+    const talk = [...handshake, data(1, 'c', 1001, 5001, 10), ack(1.01, 's', 5001, 1011), data(2, 'c', 1011, 5001, 10)].map(via(63));
+    const rst: Seg = { t: 2.001, from: 's', flags: 'R', seq: 5001, ack: 0, win: 0, ttl: 64 };
+    const forged = await analyzeSegs([...talk, rst]);
+    expect(forged.events).toEqual(['7 tcp.injected-reset']);
+    expect(forged.byKind('tcp.injected-reset')[0]).toMatchObject({ severity: 'break', related: [6, 5] });
+    expect(states(forged).slice(-1)).toEqual(['7 CLOSED/ESTABLISHED']);
+    // the same RST at the TTL of the server's packets: the server lost the connection
+    const own = await analyzeSegs([...talk, { ...rst, ttl: 63 }]);
+    expect(own.events).toEqual(['7 tcp.peer-lost-state']);
+    expect(states(own).slice(-1)).toEqual(['7 CLOSED/CLOSED']);
+    // the server's packets came at two TTLs (a route change): no verdict from the TTL
+    const moved = await analyzeSegs([...talk.slice(0, 4), { ...talk[4], ttl: 62 }, talk[5], rst]);
+    expect(moved.events).toEqual(['7 tcp.peer-lost-state']);
+    // one earlier packet is no pattern
+    const once = await analyzeSegs([syn, { ...synAck, ttl: 63 }, { t: 0.02, from: 's', flags: 'R', seq: 5001, ack: 0, win: 0, ttl: 64 }]);
+    expect(once.byKind('tcp.injected-reset')).toEqual([]);
+  });
+
   it('test_established_port_reuse_routing: until the new SYN is answered, only segments with the new connection\'s numbers join its flow', async () => {
     const flows = (r: Awaited<ReturnType<typeof analyzeSegs>>) => r.json.flows.map((f) => [f.id, f.firstFrame, f.lastFrame, f.packets]);
     const newSyn = { ...syn, t: 5, seq: 90000 };
