@@ -5,14 +5,22 @@
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
+import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, badIncidentOption, type IncidentOptions } from '../analysis/incidents/index';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
+import { quicTracker } from '../analysis/quic/query';
 import { readAnalysis, writeOut } from './capture';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S]
+/** The incident thresholds' lines of the usage, from their table (analysis/incidents/options). */
+const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
+  const label = `${f.flag} ${f.integer ? 'N' : 'S'}`;
+  return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
+}).join('\n');
+
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [incident thresholds]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE]
 
@@ -24,6 +32,7 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
   --protocols LIST which state trackers run, comma-separated from tcp,dns,quic
                    (default all; 'none' reads, decodes and builds flows only)
   --tcp-idle S     seconds of silence flagged as tcp.idle (default 300)
+${INCIDENT_USAGE}
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
@@ -37,10 +46,11 @@ interface AnalyzeArgs {
   progress: boolean;
   protocols: Protocol[];
   tcpIdle: number | undefined;
+  incidents: IncidentOptions;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, incidents: {} };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -61,6 +71,14 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       if (!(v > 0)) throw new UsageError('--tcp-idle needs a number of seconds > 0');
       out.tcpIdle = v;
     }
+    else if (INCIDENT_FLAGS.some((f) => a === f.flag || a.startsWith(`${f.flag}=`))) {
+      const f = INCIDENT_FLAGS.find((g) => a === g.flag || a.startsWith(`${g.flag}=`))!;
+      const raw = a === f.flag ? args[++i] : a.slice(f.flag.length + 1);
+      const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+      const why = badIncidentOption(f.key, v);
+      if (why) throw new UsageError(why);
+      out.incidents[f.key] = v;
+    }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
     else throw new UsageError(`unexpected argument ${a}`);
@@ -70,13 +88,17 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
+  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
   // The summary shows counts, breaks and the first 100 flows: it needs neither the
   // transaction lists nor the JSON of every flow.
   const json = toJson(analysis, args.json ? {} : { transactions: false, maxFlows: 100 });
   if (args.json) await writeOut(JSON.stringify(json) + '\n');
-  else await writeOut(renderSummary(json, args.file, flowCounts(analysis)));
+  else {
+    const q = quicTracker(analysis);
+    const quic = q ? { connections: q.conns.length, migrated: q.conns.filter((c) => c.paths.length > 1).length, paths: q.conns.reduce((n, c) => n + (c.paths.length > 1 ? c.paths.length : 0), 0) } : null;
+    await writeOut(renderSummary(json, args.file, flowCounts(analysis), quic));
+  }
   return 0;
 }
 

@@ -365,7 +365,11 @@ function downDraft(x: Facts, c: Cluster, ups: readonly Up[] | undefined): Draft 
   const parts: string[] = [];
   parts.push(`${listText(clients)} tried ${count(ss.length, 'new connection')} to ${c.endpoint} from frame ${ss[0].e.frame} (${x.at(ss[0].t)}) to frame ${ss[ss.length - 1].e.frame} (${x.at(ss[ss.length - 1].t)}).`);
   if (refused.length) parts.push(`${count(refused.length, 'SYN')} got a reset from ${c.hostText} at once: its host was up but nothing listened on :${portOf(c.endpoint)}, so it kept no state for them.`);
-  if (silent.length) parts.push(`${count(silent.length, 'attempt')} got no answer at all: only the ${silent.length === 1 ? 'client' : 'clients'} held state (SYN-SENT or a QUIC Initial) and gave up after retrying.`);
+  if (silent.length) {
+    const again = silent.filter((s) => s.e.related.length > 0).length;
+    const quic = silent.some((s) => s.e.kind === 'quic.handshake-unanswered');
+    parts.push(`${count(silent.length, 'attempt')} got no answer at all: only the ${clients.length === 1 ? 'client' : 'clients'} held state (SYN-SENT${quic ? ', or a QUIC Initial sent' : ''}) and gave up${again ? `, ${again === silent.length ? 'each' : `${again} of them`} after sending again` : ''}.`);
+  }
   parts.push('No connection to it was established in between, so nothing was lost but the attempts.');
   if (before) parts.push(`It last answered a connection at frame ${before.frame} (${x.at(before.t)}).`);
   parts.push(back ? `It answered again at frame ${back.frame} (${x.at(back.t)}, flow ${back.flow})${dtText ? `: ${dtText}` : ''}.` : 'The capture shows it answering no connection afterwards.');

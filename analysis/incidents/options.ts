@@ -9,7 +9,7 @@ export interface IncidentOptions {
   scanMinTargets?: number;
   /** incident.syn-flood: at least this many unanswered SYNs to one endpoint within one second (default 20). */
   floodMinSyns?: number;
-  /** incident.resolver-down: at least this many failed transactions to one resolver, none answered between them (default 3). */
+  /** incident.resolver-down: at least this many failed lookups to one resolver (a query sent again counts once), none answered between them (default 3). */
   resolverMinFailures?: number;
   /** incident.path-stall: each flow sent the same segment again at least this many times (default 2: a timer that backed off). */
   stallMinRetransmissions?: number;
@@ -23,13 +23,13 @@ export const INCIDENT_DEFAULTS: Readonly<Required<IncidentOptions>> = {
   stallMinRetransmissions: 2,
 };
 
-/** Each option: its CLI flag, whether it is a whole number, and its least value. */
-export const INCIDENT_FLAGS: readonly { key: keyof IncidentOptions; flag: string; integer: boolean; min: number; what: string }[] = [
-  { key: 'windowSeconds', flag: '--incident-window', integer: false, min: 0, what: 'seconds > 0' },
-  { key: 'scanMinTargets', flag: '--scan-min', integer: true, min: 2, what: 'a whole number of targets >= 2' },
-  { key: 'floodMinSyns', flag: '--flood-min', integer: true, min: 2, what: 'a whole number of SYNs >= 2' },
-  { key: 'resolverMinFailures', flag: '--resolver-min', integer: true, min: 2, what: 'a whole number of transactions >= 2' },
-  { key: 'stallMinRetransmissions', flag: '--stall-min', integer: true, min: 1, what: 'a whole number of retransmissions >= 1' },
+/** Each option: its CLI flag, whether it is a whole number, its least value, and what the usage says of it. */
+export const INCIDENT_FLAGS: readonly { key: keyof IncidentOptions; flag: string; integer: boolean; min: number; what: string; help: string }[] = [
+  { key: 'windowSeconds', flag: '--incident-window', integer: false, min: 0, what: 'seconds > 0', help: 'longest gap in seconds between two symptoms of one incident' },
+  { key: 'scanMinTargets', flag: '--scan-min', integer: true, min: 2, what: 'a whole number of targets >= 2', help: 'targets (host and port) one source must probe for a scan' },
+  { key: 'floodMinSyns', flag: '--flood-min', integer: true, min: 2, what: 'a whole number of SYNs >= 2', help: 'unanswered SYNs to one endpoint within a second for a SYN flood' },
+  { key: 'resolverMinFailures', flag: '--resolver-min', integer: true, min: 2, what: 'a whole number of lookups >= 2', help: 'failed lookups in a row for a resolver down' },
+  { key: 'stallMinRetransmissions', flag: '--stall-min', integer: true, min: 1, what: 'a whole number of retransmissions >= 1', help: 'times each flow resends one segment for a path stall' },
 ];
 
 /** Why `v` is not a valid value of option `key` (null when it is). */
