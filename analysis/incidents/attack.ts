@@ -124,7 +124,7 @@ export function scan(x: Facts): void {
   };
   add('tcp.refused', 'refused', () => true);
   add('tcp.unanswered', 'unanswered', () => true);
-  add('tcp.abort', 'open', (e, f) => openProbe(x, e, f));
+  add('tcp.abort', 'open', () => true); // told from an application's abort below, for the sources that may scan
   add('udp.port-unreachable', 'udp', (e) => e.related.length > 0 && x.dir(e.related[0]) === 0);
   if (probes.length < x.opts.scanMinTargets) return;
   const bySource = new Map<Key, Probe[]>();
@@ -134,7 +134,9 @@ export function scan(x: Facts): void {
     if (l) l.push(p);
     else bySource.set(k, [p]);
   }
-  for (const l of bySource.values()) {
+  for (let l of bySource.values()) {
+    if (l.length < x.opts.scanMinTargets) continue;
+    l = l.filter((p) => p.what !== 'open' || openProbe(x, p.e, p.flow));
     if (l.length < x.opts.scanMinTargets) continue;
     l.sort((a, b) => a.e.time - b.e.time || a.e.frame - b.e.frame);
     for (const run of runs(l, (p) => p.e.time, x.opts.windowSeconds)) {

@@ -71,11 +71,12 @@ export function resolverDown(x: Facts): void {
   }
   // Where each resolver answered (in time) among its failures: failure k's gap holds the
   // answers between failure k - 1 and failure k (gap 0: before the first, gap m: after
-  // the last). One look per flow at its server (memo), a binary search per answer, no sort.
+  // the last). One look per flow at its server (memo), a step or two per answer, no sort.
   const keys = [...byResolver.keys()];
   const lists = [...byResolver.values()];
   for (const l of lists) l.sort((p, q) => p.e.frame - q.e.frame);
-  const gaps = lists.map((l) => ({ frames: Int32Array.from(l, (f) => f.e.frame), first: new Int32Array(l.length + 1), last: new Int32Array(l.length + 1) }));
+  const gaps = lists.map((l) => ({ frames: Int32Array.from(l, (f) => f.e.frame), first: new Int32Array(l.length + 1), last: new Int32Array(l.length + 1), at: 0 }));
+  // resolverOf[flow]: -2 not looked at yet, -1 none, else the index in keys
   const resolverOf = new Int32Array(x.a.flows.size + 1).fill(-2);
   const flows = x.a.flows.flows;
   const timeout = x.dns?.timeout ?? 5;
@@ -87,20 +88,17 @@ export function resolverDown(x: Facts): void {
       if (rf < 0 || tc.rcode[t] === SERVFAIL || tc.responseTime[t] - tc.lastQueryTime[t] > timeout) continue;
       const flow = tc.flow[t];
       let r = resolverOf[flow];
-      if (r === -2) {
-        const f = flows[flow - 1];
-        r = resolverOf[flow] = f && f.id === flow ? keys.indexOf(epKey(f, true)) : -1;
-      }
+      if (r === -2) r = resolverOf[flow] = resolverIndex(flows[flow - 1], flow, keys);
       if (r < 0) continue;
+      // the gap: the first failure after the answer, walked from where the last answer fell
+      // (answers come nearly in order, so this is a step or two)
       const g = gaps[r], fr = g.frames;
-      let lo = 0, hi = fr.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (fr[mid] < rf) lo = mid + 1;
-        else hi = mid;
-      }
-      if (g.first[lo] === 0 || rf < g.first[lo]) g.first[lo] = rf;
-      if (rf > g.last[lo]) g.last[lo] = rf;
+      let k = g.at;
+      while (k < fr.length && fr[k] < rf) k++;
+      while (k > 0 && fr[k - 1] > rf) k--;
+      g.at = k;
+      if (g.first[k] === 0 || rf < g.first[k]) g.first[k] = rf;
+      if (rf > g.last[k]) g.last[k] = rf;
     }
   }
   const failovers = failoverIndex(x);
@@ -131,6 +129,11 @@ export function resolverDown(x: Facts): void {
     for (let k = 1; k < list.length; k++) if (list[k].t - list[k - 1].t > W || g.first[k] !== 0) flush(k);
     flush(list.length);
   }
+}
+
+/** The index in `keys` of flow `id`'s server endpoint, -1 when it is none of them. */
+function resolverIndex(f: Flow | undefined, id: number, keys: readonly Key[]): number {
+  return f && f.id === id ? keys.indexOf(epKey(f, true)) : -1;
 }
 
 /** dns.failover events by the failed query frame they name first (their `related`). */

@@ -147,9 +147,20 @@ export function lostState(x: Facts): void {
   const syms = symptoms(x, [...LOSS_KINDS, ...FAIL_KINDS]);
   if (!syms.some((s) => s.loss)) return;
   const W = x.opts.windowSeconds;
-  const lossHosts = new Set(syms.filter((s) => s.loss && s.server).map((s) => s.host));
-  x.watchUps(lossHosts);
-  const cs = clusters(syms, (ep) => x.epUps(ep), W);
+  // clusters by time alone first (a handshake answered in between only splits them): only
+  // the hosts where a loss may make an incident need their ups, and a second look
+  const lossEps = new Map<Key, Set<Key>>();
+  const hosts = new Set<Key>();
+  for (const c of clusters(syms, NO_UPS, W)) {
+    if (!c.hasLoss) continue;
+    if (flowsOf(c.s).size >= 2) hosts.add(c.host);
+    const eps = lossEps.get(c.host) ?? new Set<Key>();
+    lossEps.set(c.host, eps.add(c.ep));
+    if (eps.size >= 2) hosts.add(c.host);
+  }
+  if (!hosts.size) return;
+  x.watchUps(hosts);
+  const cs = clusters(syms.filter((s) => hosts.has(s.host)), (ep) => x.epUps(ep), W);
   const failOnly = cs.filter((c) => !c.hasLoss);
   const byHost = new Map<Key, Cluster[]>();
   for (const c of cs) if (c.hasLoss) {
