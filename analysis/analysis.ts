@@ -8,7 +8,7 @@ import { Decoder, type Packet } from '../parsers/decode/index';
 import { PacketColumns } from './columns';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
 import { FlowTable, type Flow } from './flows';
-import type { AnalysisJson, CaptureErrorJson, EventJson, Severity } from './model';
+import type { AnalysisJson, CaptureErrorJson, EventJson, IncidentJson, Severity } from './model';
 
 /** What toJson builds: the transaction lists (dns[], quic[]) cost time and memory that a summary does not need. */
 export interface JsonOptions {
@@ -61,6 +61,8 @@ export class Analysis {
   readonly columns = new PacketColumns();
   /** Every event, in frame order once the analysis has finished (see emit). */
   readonly events: EventJson[] = [];
+  /** The incidents the events add up to (./incidents), found once the events are sealed. */
+  incidents: IncidentJson[] = [];
   /** Events as raised, one list per source, until sealEvents() orders them into `events`. */
   private readonly raised: EventJson[][] = [[], [], [], [], []];
   /** Decode problems listed (first maxDecodeErrors) and counted. */

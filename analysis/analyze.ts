@@ -1,9 +1,11 @@
-// The pipeline of DESIGN.md: capture reader → decoder → flow table → trackers → model.
+// The pipeline of DESIGN.md: capture reader → decoder → flow table → trackers → model,
+// then the incidents the trackers' events add up to (./incidents).
 // One reused Packet per record; per-packet facts go to typed columns.
 
 import { readCapture, type CaptureRecord } from '../parsers/capture/index';
 import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
 import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
+import { findIncidents, incidentOptions } from './incidents/index';
 import { createTrackers, type TrackerOptions } from './trackers';
 
 export { Analysis, type AnalyzeProgress, type JsonOptions, type Tracker } from './analysis';
@@ -43,6 +45,7 @@ export async function analyzeCapture(
   if (opts.maxFlows !== undefined) flows.maxFlows = opts.maxFlows;
   flows.mergeVlans = opts.mergeVlans === true;
   const cols = a.columns;
+  const incidentOpts = incidentOptions(opts.trackerOptions?.incidents); // a bad threshold fails before reading
   const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
   a.trackers = trackers;
   for (const t of trackers) t.onStart?.(a);
@@ -122,5 +125,7 @@ export async function analyzeCapture(
   for (const t of trackers) t.finish(a);
   for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
   a.sealEvents();
+  // after the trackers, over their events and flows: the causes behind them
+  a.incidents = findIncidents(a, incidentOpts);
   return a;
 }

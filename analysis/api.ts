@@ -7,7 +7,7 @@
 // `StatelineApi` is derived from it. Pure TypeScript: no Node, no DOM (the renderer
 // bundles this file).
 
-import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, QuicJson, Severity, TcpStateJson } from './model';
+import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
 
 // ---------------------------------------------------------------- argument checkers
 
@@ -169,6 +169,18 @@ export interface EventRow {
   message: string;
   related: number[];
   title: string;
+  /** The incident (IncidentRow.id) this event is a symptom of, if any. */
+  incident?: number;
+}
+
+/** One incident (OUTPUT.md incidents[]) with what the UI draws of it: its member flows and events. */
+export interface IncidentRow extends IncidentJson {
+  /** The kind's title ("Server lost the state of its connections"). */
+  title: string;
+  /** The flows of `flows`, as the flows table shows them (for a swimlane of the members on one time axis). */
+  memberFlows: FlowRow[];
+  /** The member events, in frame order. */
+  events: EventRow[];
 }
 
 export interface EventExplanation {
@@ -413,10 +425,14 @@ export const API = {
       kind: is.optional(is.string(200)),
       severity: is.optional(is.oneOf(['break', 'warning', 'info'] as const)),
       flow: is.optional(is.number({ min: 0, int: true })),
+      /** Only the member events of this incident. */
+      incident: is.optional(is.number({ min: 1, int: true })),
       ...page,
     }),
     returns<Page<EventRow>>(),
   ),
+  /** Every incident of the capture (few: one per cause), with its member flows and events. */
+  incidents: method(none, returns<IncidentRow[]>()),
   dnsTransactions: method(
     is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), ...page }),
     returns<Page<DnsRow>>(),

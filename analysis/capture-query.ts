@@ -18,6 +18,7 @@ import type {
   FlowFilter,
   FlowRow,
   FlowSort,
+  IncidentRow,
   KindCount,
   Marker,
   Page,
@@ -30,6 +31,7 @@ import type {
   Timeline,
 } from './api';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
+import { incidentInfo } from './incidents/index';
 import { dnsFlowStates, DnsQuery } from './dns/query';
 import { DnsTracker } from './dns/tracker';
 import { dnsMessageView } from './dns/view';
@@ -146,6 +148,7 @@ export class CaptureQuery {
   private readonly eventRows: EventRow[];
   private readonly eventsByFrame = new Map<number, EventRow[]>();
   private readonly eventsByFlow = new Map<number, EventRow[]>();
+  private readonly eventsByIncident = new Map<number, EventRow[]>();
   /** The flows table and QUIC rows: built on first use (or while idle), not before the capture is ready. */
   private built: Tables | null = null;
   private dnsQuery: DnsQuery | null = null;
@@ -186,6 +189,11 @@ export class CaptureQuery {
       if (e.flow !== null) {
         let g = this.eventsByFlow.get(e.flow);
         if (!g) this.eventsByFlow.set(e.flow, (g = []));
+        g.push(e);
+      }
+      if (e.incident !== undefined) {
+        let g = this.eventsByIncident.get(e.incident);
+        if (!g) this.eventsByIncident.set(e.incident, (g = []));
         g.push(e);
       }
     }
@@ -230,7 +238,9 @@ export class CaptureQuery {
   }
 
   private eventRow(e: EventJson, index: number): EventRow {
-    return { index, kind: e.kind, severity: e.severity, frame: e.frame, time: e.time, flow: e.flow, message: e.message, related: e.related, title: explain(e.kind, e.severity).title };
+    const row: EventRow = { index, kind: e.kind, severity: e.severity, frame: e.frame, time: e.time, flow: e.flow, message: e.message, related: e.related, title: explain(e.kind, e.severity).title };
+    if (e.incident !== undefined) row.incident = e.incident;
+    return row;
   }
 
   private flowFacts(f: FlowJson, dnsState: string, zeek: { connState: string; history: string } | null): FlowFacts {
@@ -530,9 +540,20 @@ export class CaptureQuery {
   events(args: ApiArgs<'events'>): Page<EventRow> {
     let list = this.eventRows;
     if (args.flow !== undefined) list = this.eventsByFlow.get(args.flow) ?? [];
+    if (args.incident !== undefined) list = (args.flow !== undefined ? list.filter((e) => e.incident === args.incident) : this.eventsByIncident.get(args.incident)) ?? [];
     if (args.kind !== undefined) list = list.filter((e) => e.kind === args.kind || (args.kind!.endsWith('.') && e.kind.startsWith(args.kind!)));
     if (args.severity !== undefined) list = list.filter((e) => e.severity === args.severity);
     return pageOf(list, args.offset, args.limit);
+  }
+
+  /** The incidents (./incidents), each with its member flows' rows and its member events. */
+  incidents(): IncidentRow[] {
+    return this.analysis.incidents.map((inc) => ({
+      ...inc,
+      title: incidentInfo(inc.kind)?.title ?? inc.kind,
+      memberFlows: inc.flows.map((id) => this.tables.flowById.get(id)?.row).filter((r): r is FlowRow => r !== undefined),
+      events: this.eventsByIncident.get(inc.id) ?? [],
+    }));
   }
 
   /** The DNS rows (./dns/query), built when first asked: the DNS view, a DNS flow, a message. */

@@ -97,6 +97,58 @@ export interface EventJson {
   flow: number | null;
   message: string;
   related: number[];
+  /** The incident (incidents[].id) this event is a symptom of; only on member events. */
+  incident?: number;
+}
+
+/** How sure an incident's reading of the evidence is. */
+export type Confidence = 'high' | 'medium' | 'low';
+
+/**
+ * When a server, a service or a resolver was down, as far as the capture proves it:
+ * frames, and the bounds in seconds they give.
+ */
+export interface DowntimeJson {
+  /** The last frame proving the subject still held its state or answered (null: none in the capture). */
+  lastUp: number | null;
+  /** The first frame proving it had lost its state or failed. */
+  firstDown: number;
+  /** The last frame proving it down (a refused or unanswered SYN, a failed query, a reset). */
+  lastDown: number;
+  /** The first frame proving it back: a handshake it answered, a query it answered (null: not in the capture). */
+  backUp: number | null;
+  /** Down for at least this long: from the first to the last refused, unanswered or failed attempt (0 when one). */
+  atLeast: number;
+  /** And at most this long: from lastUp to backUp (null when either is not in the capture). */
+  atMost: number | null;
+}
+
+/** One cause across flows (EVENTS.md "Incidents"): its member events carry `incident: id`. */
+export interface IncidentJson {
+  /** 1-based, in order of start. */
+  id: number;
+  kind: string;
+  severity: Severity;
+  /** What the incident is about: an endpoint (ip:port), a host, a host pair ("a ⇄ b"). */
+  subject: string;
+  /** Time of the first and of the last member event. */
+  start: number;
+  end: number;
+  /** The flows of the member events, ascending. */
+  flows: number[];
+  /** The frames of the member events, ascending. */
+  frames: number[];
+  /** One line, with the numbers. */
+  message: string;
+  /** Plain words: which state was held by whom, what was lost, what followed. */
+  explanation: string;
+  /** Facts, each with its frames. */
+  evidence: string[];
+  confidence: Confidence;
+  /** What the evidence rules in or out: the other causes that would look alike, and why it is or is not them. */
+  alternatives: string[];
+  /** Server, service and resolver incidents: when it was down (as far as the capture proves). */
+  downtime?: DowntimeJson;
 }
 
 export interface DnsJson {
@@ -164,6 +216,8 @@ export interface AnalysisJson {
   capture: CaptureSummaryJson;
   flows: FlowJson[];
   events: EventJson[];
+  /** Present when the analysis found any (so a capture without incidents prints as before). */
+  incidents?: IncidentJson[];
   dns: DnsJson[];
   quic: QuicJson[];
 }

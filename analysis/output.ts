@@ -66,6 +66,8 @@ export function toJson(a: Analysis, opts: JsonOptions = {}): AnalysisJson {
     capture: captureSummary(a),
     flows: (opts.maxFlows === undefined ? a.flows.flows : a.flows.flows.slice(0, opts.maxFlows)).map(flowJson),
     events: a.events,
+    // only when there are any: a capture without incidents prints as it did before them
+    ...(a.incidents.length ? { incidents: a.incidents } : {}),
     dns: [],
     quic: [],
   };

@@ -12,6 +12,7 @@ import type {
   EventRow,
   FlowDetail,
   FlowRow,
+  IncidentRow,
   Page,
   PacketRow,
   Progress,
@@ -215,6 +216,10 @@ export class StatelineSession implements StatelineApi {
 
   async events(args: ApiArgs<'events'> = {}): Promise<Page<EventRow>> {
     return this.current?.events(args) ?? { total: 0, offset: 0, rows: [] };
+  }
+
+  async incidents(): Promise<IncidentRow[]> {
+    return this.current?.incidents() ?? [];
   }
 
   async dnsTransactions(args: ApiArgs<'dnsTransactions'> = {}): Promise<Page<DnsRow>> {

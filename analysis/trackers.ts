@@ -5,6 +5,7 @@
 // the errors that refused its responses (dns.client-gone) before they are udp events.
 
 import type { Tracker } from './analysis';
+import type { IncidentOptions } from './incidents/options';
 import { DnsTracker } from './dns/tracker';
 import { QuicTracker } from './quic/tracker';
 import { TcpTracker } from './tcp/tracker';
@@ -25,6 +26,8 @@ export interface TrackerOptions {
   dnsTimeoutSeconds?: number;
   /** Seconds of silence inside a QUIC connection flagged idle. */
   quicIdleSeconds?: number;
+  /** Thresholds of the incidents found over the trackers' events (./incidents/options: defaults there and in the README). */
+  incidents?: IncidentOptions;
 }
 
 export function createTrackers(opts: TrackerOptions): Tracker[] {

@@ -6,14 +6,22 @@
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
 import { DEFAULT_MAX_FLOWS } from '../analysis/flows';
+import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, badIncidentOption, type IncidentOptions } from '../analysis/incidents/index';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
+import { quicTracker } from '../analysis/quic/query';
 import { readAnalysis, writeOut } from './capture';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge]
+/** The incident thresholds' lines of the usage, from their table (analysis/incidents/options). */
+const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
+  const label = `${f.flag} ${f.integer ? 'N' : 'S'}`;
+  return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
+}).join('\n');
+
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
@@ -29,6 +37,7 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
                    at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
   --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
+${INCIDENT_USAGE}
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
@@ -44,10 +53,11 @@ interface AnalyzeArgs {
   tcpIdle: number | undefined;
   maxFlows: number | undefined;
   vlanMerge: boolean;
+  incidents: IncidentOptions;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {} };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -73,6 +83,14 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       if (!Number.isInteger(v) || v < 1) throw new UsageError('--max-flows needs a whole number of flows > 0');
       out.maxFlows = v;
     }
+    else if (INCIDENT_FLAGS.some((f) => a === f.flag || a.startsWith(`${f.flag}=`))) {
+      const f = INCIDENT_FLAGS.find((g) => a === g.flag || a.startsWith(`${g.flag}=`))!;
+      const raw = a === f.flag ? args[++i] : a.slice(f.flag.length + 1);
+      const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+      const why = badIncidentOption(f.key, v);
+      if (why) throw new UsageError(why);
+      out.incidents[f.key] = v;
+    }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
     else throw new UsageError(`unexpected argument ${a}`);
@@ -82,13 +100,17 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle } });
+  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
   // The summary shows counts, breaks and the first 100 flows: it needs neither the
   // transaction lists nor the JSON of every flow.
   const json = toJson(analysis, args.json ? {} : { transactions: false, maxFlows: 100 });
   if (args.json) await writeOut(JSON.stringify(json) + '\n');
-  else await writeOut(renderSummary(json, args.file, flowCounts(analysis)));
+  else {
+    const q = quicTracker(analysis);
+    const quic = q ? { connections: q.conns.length, migrated: q.conns.filter((c) => c.paths.length > 1).length, paths: q.conns.reduce((n, c) => n + (c.paths.length > 1 ? c.paths.length : 0), 0) } : null;
+    await writeOut(renderSummary(json, args.file, flowCounts(analysis), quic));
+  }
   return 0;
 }
 

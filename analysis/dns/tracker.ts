@@ -156,6 +156,23 @@ export class DnsTracker implements Tracker, UdpIcmpExplainer {
     return transactionJson(this.store, typeof tx === 'number' ? tx : tx.index);
   }
 
+  /**
+   * The transactions as the incidents read them (../incidents), in capture order: per
+   * transaction its flow id, first query frame (-1: none, an orphan) and time, last
+   * query time, response frame (-1: none) and time, rcode (-1: no response). The
+   * store's own columns, valid for `n` entries: read them, do not change them.
+   */
+  transactionColumns(): {
+    n: number; flow: Int32Array; queryFrame: Int32Array; queryTime: Float64Array; lastQueryTime: Float64Array;
+    responseFrame: Int32Array; responseTime: Float64Array; rcode: Int16Array;
+  } {
+    const s = this.store;
+    return {
+      n: s.n, flow: s.tFlow, queryFrame: s.tQf0, queryTime: s.tTime, lastQueryTime: s.tLastQueryTime,
+      responseFrame: s.tResponseFrame, responseTime: s.tResponseTime, rcode: s.tRcode,
+    };
+  }
+
   // ------------------------------------------------------------------ packets
 
   onPacket(pkt: Packet, flow: Flow, dir: number, frame: number, time: number): void {

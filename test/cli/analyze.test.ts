@@ -111,13 +111,52 @@ describe('stateline analyze', () => {
     expect((await run(['analyze', fx('tcp-clean-close.pcap')])).stdout).not.toMatch(/\tvlan\t/);
   });
 
-  it('prints a human summary with breaks first, then flows', async () => {
+  it('prints a human summary with breaks first, then the other events by kind, then flows', async () => {
     const r = await run(['analyze', fx('sample.pcapng')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/sample\.pcapng: pcapng, 64 packets/);
-    expect(r.stdout.indexOf('Breaks:')).toBeGreaterThan(0);
-    expect(r.stdout.indexOf('Breaks:')).toBeLessThan(r.stdout.indexOf('Flows:'));
+    expect(r.stdout).toMatch(/^Events: 4 breaks, 0 warnings, 1 info \(/m);
+    expect(r.stdout).not.toMatch(/Incidents/);
+    const at = (s: string) => r.stdout.indexOf(s);
+    expect(at('Breaks (4):')).toBeGreaterThan(0);
+    expect(at('Breaks (4):')).toBeLessThan(at('Info (1, 1 kind):'));
+    expect(at('Info (1, 1 kind):')).toBeLessThan(at('Flows:'));
     expect(r.stdout).toMatch(/tcp\.refused/);
+    expect(r.stdout).toMatch(/^  dns\.error ×1: frame 44$/m);
+  });
+
+  it('leads with the incidents, one line each, then the breaks in none, then warnings by kind with counts and first frames', async () => {
+    const s = (await run(['analyze', fx('incidents/server-restart.pcap')])).stdout;
+    expect(s).toMatch(/^Events: 8 breaks, 0 warnings, 0 info; 1 incident \(/m);
+    const lines = s.split('\n');
+    const i = lines.indexOf('Incidents (1):');
+    expect(lines[i + 1]).toMatch(/^  #1 server-lost-state 10\.90\.1\.2:8080 — 8 flows, 1\.412–3\.395 s: 10\.90\.1\.2:8080 lost the state of 5 connections/);
+    expect(s).not.toMatch(/^Breaks/m); // every break is in the incident
+    const stall = (await run(['analyze', fx('incidents/path-stall.pcap')])).stdout;
+    expect(stall.indexOf('Incidents (1):')).toBeLessThan(stall.indexOf('Warnings (11, 2 kinds):'));
+    expect(stall).toMatch(/^  tcp\.retransmission ×10: frames 89, 90, 91, 92, 93 … \(all in incidents\)$/m);
+    expect(stall).toMatch(/^  tcp\.spurious-retransmission ×1: frame 80$/m);
+    // QUIC connections and migrations, plurals right
+    const quic = (await run(['analyze', fx('quic/ngtcp2-migration.pcap')])).stdout;
+    expect(quic).toMatch(/^QUIC: 1 connection, on 2 paths: 1 migration$/m);
+    expect((await run(['analyze', fx('quic/ngtcp2-h3.pcap')])).stdout).toMatch(/^QUIC: 1 connection, not migrated$/m);
+  });
+
+  it('takes the incident thresholds as options: a narrower window splits the restart, bad values exit 2', async () => {
+    const j = await json([fx('incidents/server-restart.pcap'), '--incident-window', '0.5']);
+    // the refused SYNs (1.41–2.27 s) and the resets (2.99–3.39 s) are 0.72 s apart: two incidents of the endpoint
+    expect(j.incidents.map((i: { kind: string; frames: number[] }) => [i.kind, i.frames])).toEqual([
+      ['incident.service-down', [37, 39, 41]],
+      ['incident.server-lost-state', [43, 45, 47, 49, 51]],
+    ]);
+    // no flood of 250 SYNs a second and no scan of 60 targets: the 200 unanswered SYNs are then a service down
+    const high = await json([fx('incidents/syn-flood-scan.pcap'), '--scan-min=60', '--flood-min', '250']);
+    expect(high.incidents.map((i: { kind: string; frames: number[] }) => [i.kind, i.frames.length])).toEqual([['incident.service-down', 200]]);
+    for (const bad of [['--incident-window', '0'], ['--incident-window', 'x'], ['--scan-min', '2.5'], ['--flood-min'], ['--resolver-min=1'], ['--stall-min', '-1']]) {
+      const r = await run(['analyze', fx('sample.pcapng'), ...bad]);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^stateline: --[a-z-]+ needs /);
+    }
   });
 
   it('exits 1 with a one-line error when the file is not a capture, empty, or missing', async () => {
