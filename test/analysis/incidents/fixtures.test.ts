@@ -5,16 +5,15 @@
 // test/fixtures/incidents.test.ts; the times here are read from the pcap records
 // themselves (sec + µs), not from the analysis.
 //
-// Two expectations need event kinds other trees are adding (dns.failover in the DNS
-// tracker, tcp.injected-reset in the TCP tracker): they are `it.fails` until those land,
-// and the grouping uses the kinds as soon as they are raised.
+// resolver-down's failovers come from dns.failover (the DNS tracker) and middlebox-reset
+// from tcp.injected-reset (the TCP tracker).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../analysis/analyze';
-import type { AnalysisJson, IncidentJson } from '../../analysis/model';
-import { toJson } from '../../analysis/output';
+import { analyzeCapture } from '../../../analysis/analyze';
+import type { AnalysisJson, IncidentJson } from '../../../analysis/model';
+import { toJson } from '../../../analysis/output';
 
-const DIR = new URL('../../fixtures/incidents/', import.meta.url);
+const DIR = new URL('../../../fixtures/incidents/', import.meta.url);
 
 /** Each record's time, from the classic little-endian µs pcap the fixtures are. */
 function recordTimes(buf: Buffer): number[] {
@@ -142,7 +141,7 @@ describe('incidents on fixtures/incidents', () => {
     expect(inc.explanation).toMatch(/Nothing came back at all/);
   });
 
-  it.fails('resolver-down (both): each lookup failed over to the second resolver joins the incident, and the message says they were only delayed (needs dns.failover)', async () => {
+  it('resolver-down (both): each lookup failed over to the second resolver joins the incident, and the message says they were only delayed', async () => {
     for (const [name, sub, icmp, delay] of [['resolver-down-icmp.pcap', 3, true, /delayed by \d+ µs/], ['resolver-down-silent.pcap', 4, false, /delayed by 1\.00 s/]] as const) {
       const { r, inc, failovers } = await resolverDown(name, sub, icmp);
       expect(failovers).toEqual((icmp ? [5, 9, 13, 17] : [4, 7, 10, 13]).map((f) => `${f} dns.failover`));
@@ -169,7 +168,7 @@ describe('incidents on fixtures/incidents', () => {
     expect(inc.message).toMatch(/the answers came 2\.00 s after the queries$/);
   });
 
-  it.fails('middlebox-reset: the forged resets 23 and 25 are one middlebox-reset between 10.90.6.1 and 10.90.7.2, not the server losing state (needs tcp.injected-reset)', async () => {
+  it('middlebox-reset: the forged resets 23 and 25 are one middlebox-reset between 10.90.6.1 and 10.90.7.2, not the server losing state', async () => {
     const r = await load('middlebox-reset.pcap');
     expect(r.incidents.map((i) => [i.kind, i.subject, i.frames])).toEqual([['incident.middlebox-reset', '10.90.6.1 ⇄ 10.90.7.2', [23, 25]]]);
     const [inc] = r.incidents;

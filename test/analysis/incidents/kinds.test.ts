@@ -3,10 +3,10 @@
 // are what the README's table says. The docs sit beside the project: skipped when absent.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, INCIDENT_KINDS, incidentOptions } from '../../analysis/incidents/index';
+import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, INCIDENT_KINDS, incidentOptions } from '../../../analysis/incidents/index';
 
-const EVENTS = new URL('../../../shared/docs/EVENTS.md', import.meta.url);
-const README = new URL('../../README.md', import.meta.url);
+const EVENTS = new URL('../../../../shared/docs/EVENTS.md', import.meta.url);
+const README = new URL('../../../README.md', import.meta.url);
 
 describe('incident kinds and thresholds', () => {
   it.skipIf(!existsSync(EVENTS))('every kind of EVENTS.md "Incidents", with its severity', () => {

@@ -3,12 +3,12 @@
 // from — the incident, its member flows' rows, its member events.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../analysis/analyze';
-import { ApiArgumentError, checkCall, dispatch } from '../../analysis/api';
-import { CaptureQuery } from '../../analysis/capture-query';
-import { StatelineSession } from '../../analysis/session';
+import { analyzeCapture } from '../../../analysis/analyze';
+import { ApiArgumentError, checkCall, dispatch } from '../../../analysis/api';
+import { CaptureQuery } from '../../../analysis/capture-query';
+import { StatelineSession } from '../../../analysis/session';
 
-const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../fixtures/incidents/${name}`, import.meta.url)));
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../fixtures/incidents/${name}`, import.meta.url)));
 
 describe('query API: incidents', () => {
   it('incidents() gives each incident with its member flows and events; events({incident}) filters to them', async () => {
@@ -37,7 +37,7 @@ describe('query API: incidents', () => {
   });
 
   it('a capture without incidents answers none, and its events carry no incident', async () => {
-    const q = new CaptureQuery(await analyzeCapture(new Uint8Array(readFileSync(new URL('../../fixtures/sample.pcapng', import.meta.url)))));
+    const q = new CaptureQuery(await analyzeCapture(new Uint8Array(readFileSync(new URL('../../../fixtures/sample.pcapng', import.meta.url)))));
     expect(q.incidents()).toEqual([]);
     const all = q.events({ limit: 1000 }).rows;
     expect(all.length).toBeGreaterThan(0);

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../analysis/analyze';
-import { toJson } from '../../analysis/output';
-import { haveShared, sharedCaptures } from '../capture/helpers';
+import { analyzeCapture } from '../../../analysis/analyze';
+import { toJson } from '../../../analysis/output';
+import { haveShared, sharedCaptures } from '../../parsers/capture/helpers';
 
 function captures(): string[] {
   const out: string[] = [];
