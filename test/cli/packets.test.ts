@@ -2,9 +2,11 @@
 // against tshark on every recorded fixture and shared capture: seq, ack, window, bytes
 // in flight and ACK RTT agree with tcp.seq, tcp.ack, tcp.window_size,
 // tcp.analysis.bytes_in_flight and tcp.analysis.ack_rtt on at least 0.99 of TCP frames.
-// The one deliberate difference — a window scale the TCP tracker inferred for a flow
-// whose SYNs were not captured (Wireshark shows the raw window, scale "unknown") — is
-// pinned frame by frame.
+// The deliberate difference — a window Wireshark leaves raw because its scale is unknown
+// to it (tcp.window_size_scalefactor -1) where we know it: a shift the TCP tracker
+// inferred for a flow whose SYNs were not captured, or the handshake's shift of an old
+// connection whose challenge ACK Wireshark puts into the new stream of a reused 4-tuple
+// (RFC 5961) — is pinned frame by frame.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -56,7 +58,7 @@ async function ourRows(file: string): Promise<{ rows: Row[]; json: ReturnType<ty
 
 /** tshark's TCP fields by frame (TCP segments only: not the TCP header an ICMP error quotes). */
 function tsharkRows(file: string): Map<number, (number | null)[]> {
-  const fields = ['frame.number', 'tcp.seq', 'tcp.ack', 'tcp.window_size', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.ack_rtt', 'tcp.flags.ack', 'icmp.type', 'icmpv6.type'];
+  const fields = ['frame.number', 'tcp.seq', 'tcp.ack', 'tcp.window_size', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.ack_rtt', 'tcp.flags.ack', 'icmp.type', 'icmpv6.type', 'tcp.window_size_scalefactor'];
   const r = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const out = new Map<number, (number | null)[]>();
   for (const line of r.stdout.split('\n')) {
@@ -64,7 +66,7 @@ function tsharkRows(file: string): Map<number, (number | null)[]> {
     if (!f[1] || f[7] || f[8]) continue;
     const num = (s: string): number | null => (s === '' || s === undefined ? null : Number(s));
     const ackSet = f[6] === '1' || f[6] === 'True';
-    out.set(Number(f[0]), [num(f[1]), ackSet ? num(f[2]) : null, num(f[3]), num(f[4]), num(f[5])]);
+    out.set(Number(f[0]), [num(f[1]), ackSet ? num(f[2]) : null, num(f[3]), num(f[4]), num(f[5]), num(f[9])]);
   }
   return out;
 }
@@ -121,10 +123,9 @@ describe('stateline packets', () => {
       const ref = tsharkRows(file);
       if (ref.size === 0) continue;
       const { rows, json } = await ourRows(file);
-      // the inferred window scale of each flow's senders: [client shift, server shift]
+      // the window scale each flow's senders use: [client shift, server shift]
       const shift = new Map<number, [number, number]>();
-      for (const f of json.flows)
-        if (f.tcp) shift.set(f.id, [f.tcp.client?.windowScaleFrom === 'inferred' ? f.tcp.client.windowScale! : 0, f.tcp.server?.windowScaleFrom === 'inferred' ? f.tcp.server.windowScale! : 0]);
+      for (const f of json.flows) if (f.tcp) shift.set(f.id, [f.tcp.client?.windowScale ?? 0, f.tcp.server?.windowScale ?? 0]);
       const misses: string[] = [];
       for (const r of rows) {
         const t = ref.get(r.frame);
@@ -135,9 +136,10 @@ describe('stateline packets', () => {
           const same = ours === null || theirs === null ? ours === theirs : Math.abs(ours - theirs) <= (k === 'ackRtt' ? 2e-6 : 0);
           if (same) agree[k]++;
           else if (k === 'window' && theirs !== null && ours !== null) {
-            // the deliberate difference: once the shift was inferred, the window is scaled
+            // the deliberate difference: a window whose scale Wireshark does not know, scaled
             const s = shift.get(r.flow!)?.[r.sender === 'client' ? 0 : 1] ?? 0;
-            expect(s, `${file} frame ${r.frame}: window ${ours} vs tshark ${theirs} without an inferred scale`).toBeGreaterThan(0);
+            expect(t[5], `${file} frame ${r.frame}: window ${ours} vs tshark ${theirs}, whose scale tshark knows`).toBe(-1);
+            expect(s, `${file} frame ${r.frame}: window ${ours} vs tshark ${theirs} without a known shift`).toBeGreaterThan(0);
             expect(ours).toBe(theirs * 2 ** s);
             inferred++;
             agree[k]++;
@@ -146,7 +148,7 @@ describe('stateline packets', () => {
       }
       if (misses.length) report.push(`${file.replace(root + '/', '').replace(SHARED + '/', 'shared/')}: ${misses.slice(0, 6).join('; ')}`);
     }
-    console.log(`stateline packets vs tshark on ${frames} TCP frames of ${files.length} captures: ${FIELDS.map((k) => `${k} ${(agree[k] / frames).toFixed(4)}`).join(', ')}; ${inferred} windows scaled by an inferred shift (deliberate)`);
+    console.log(`stateline packets vs tshark on ${frames} TCP frames of ${files.length} captures: ${FIELDS.map((k) => `${k} ${(agree[k] / frames).toFixed(4)}`).join(', ')}; ${inferred} windows scaled where tshark's scale is unknown (deliberate)`);
     if (report.length) console.log(`differences:\n  ${report.join('\n  ')}`);
     expect(frames).toBeGreaterThan(400);
     for (const k of FIELDS) expect(agree[k] / frames, k).toBeGreaterThanOrEqual(0.99);
