@@ -5,7 +5,7 @@
 //  1. Wireshark's sequence analysis (packet-tcp.c, tcp_analyze_sequence_number), in its
 //     order of checks and with its conditions, so the analysis flags land on the frames
 //     where Wireshark puts them — except where Wireshark is wrong, marked "BE RIGHT"
-//     below and pinned in test/tcp.
+//     below and pinned in test/analysis/tcp.
 //  2. Each endpoint's RFC 9293 state through the transition table of ./states.
 //  3. Zeek's endpoint states, history and conn_state (./zeek).
 // Per-packet results (relative seq/ack, scaled window, bytes in flight, event bits) go
@@ -538,7 +538,7 @@ export class TcpTracker implements Tracker {
     if (fwd.isn < 0) fwd.isn = g.seq >>> 0;
   }
 
-  /** Wireshark's flags as event bits, BE RIGHT: corrected where Wireshark is wrong (pinned in test/tcp). */
+  /** Wireshark's flags as event bits, BE RIGHT: corrected where Wireshark is wrong (pinned in test/analysis/tcp). */
   private correctedBits(c: TcpConn, fwd: TcpHalf, rev: TcpHalf, g: Segment, time: number): number {
     const ta = g.ta, seglen = g.seglen;
     let bits = wiresharkBits(ta);
@@ -1102,7 +1102,7 @@ function wiresharkBits(ta: number): number {
  * the next ones until `rev` acknowledges something new itself (the same unseen stretch,
  * acknowledged again or further). BE RIGHT: an ACK that acknowledges no more than an
  * unseen acknowledgement already reported repeats it — no new event, though Wireshark
- * flags it again once `rev` has sent new data or a new ACK (pinned in test/tcp).
+ * flags it again once `rev` has sent new data or a new ACK (pinned in test/analysis/tcp).
  */
 function ackedUnseen(rev: TcpHalf, g: Segment): number {
   g.ackLostEdge = rev.maxseqtobeacked;

@@ -45,7 +45,7 @@ const WIRESHARK_DIFFERS: Record<string, [string | null, string]> = {
   // fast-retransmission test passes (two duplicate ACKs for it, the last 6.5 ms before);
   // but a retransmission the receiver's duplicate ACKs asked for could come back only an
   // RTT after the hole appeared: this is the original, reordered (as frame 69 of
-  // fixtures/fidelity/lossy-server-side.pcap, test/tcp/fidelity.test.ts).
+  // fixtures/fidelity/lossy-server-side.pcap, test/analysis/tcp/fidelity.test.ts).
   reorderedAfterDupAcks: ['10 tcp.out-of-order', '10 tcp.fast-retransmission'],
 };
 
