@@ -8,6 +8,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
+import { CONTENT_TYPES as TYPES } from '../host/mime';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'stateline';
@@ -15,17 +16,6 @@ export const APP_HOST = 'stateline';
 export const RENDERER_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 /** For protocol.registerSchemesAsPrivileged (before the app is ready). */
 export const APP_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true } as const;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /** The file under `root` that an app:// URL names, or null (another scheme or host, outside root). */
 export function appFile(url: string, root: string): string | null {
