@@ -3,16 +3,16 @@
 // the new listener's bare RST frame 9 (tcp.peer-lost-state). Its flow's server lane must
 // show the hatched "lost somewhere here" band from 6 to 9, labelled, and CLOSED after it.
 // Screenshots go to test-results/ (git-ignored).
-import { mkdirSync } from 'node:fs';
+
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-restarted-server.pcap');
 
-if (!HAVE_CHROMIUM) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
+warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('the lost-state band on the lanes of a restarted server, in Chromium', () => {
   let serve: ServeProcess;
@@ -21,10 +21,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the lost-state band on the lanes of a restarted
   const errors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    serve = await startServe([FILE]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 900 }));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
   }, 180_000);

@@ -3,17 +3,17 @@
 // the columns holding several events are bars with their counts per kind as a tooltip,
 // and clicking one zooms in until the events are single markers again. Screenshots go
 // to test-results/ (git-ignored).
-import { mkdirSync } from 'node:fs';
+
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchCapture, BENCH_GENERATOR, HAVE_BENCH_GENERATOR } from '../analysis/bench-capture';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
 
 const SHOTS = join(ROOT, 'test-results');
 
-if (!HAVE_CHROMIUM) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
-else if (!HAVE_BENCH_GENERATOR) console.warn(`\n[e2e] overview markers SKIPPED: ${BENCH_GENERATOR} is absent\n`);
+warnIfNoChromium();
+if (HAVE_CHROMIUM && !HAVE_BENCH_GENERATOR) console.warn(`\n[e2e] overview markers SKIPPED: ${BENCH_GENERATOR} is absent\n`);
 
 describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('the overview timeline aggregates its markers per pixel column, in Chromium', () => {
   let serve: ServeProcess;
@@ -23,12 +23,9 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('the overview timeline 
   const errors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const gen = benchCapture(20_000)!;
     remove = gen.remove;
-    serve = await startServe([gen.file]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ serve, browser, page } = await openApp([gen.file], { width: 1400, height: 900 }));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
   }, 180_000);

@@ -2,7 +2,8 @@
 // and the benchmark; resolves with the URL it prints (with its token: opening it sets the
 // session cookie, so the page's own API calls are authorized).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,4 +52,18 @@ export function startServe(args: string[] = [], timeoutMs = 120_000): Promise<Se
       fail(new Error(`stateline serve exited with ${code}:\n${out}\n${err}`));
     });
   });
+}
+
+/** Say once per file that the browser tests skip, and why. */
+export function warnIfNoChromium(): void {
+  if (!HAVE_CHROMIUM) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
+}
+
+/** A real `stateline serve` with `args`, and a Chromium page of the given size, for one test file. */
+export async function openApp(args: string[], viewport: { width: number; height: number }): Promise<{ serve: ServeProcess; browser: Browser; page: Page }> {
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  const serve = await startServe(args);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport });
+  return { serve, browser, page };
 }

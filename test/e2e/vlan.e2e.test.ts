@@ -2,16 +2,16 @@
 // on 802.1ad 300 outside 802.1Q 20) in the app is three flow rows, told apart by the VLAN
 // IDs shown beside their endpoints; the filter box's vlan: term and the flow's facts row
 // show the same IDs. Screenshots go to test-results/.
-import { mkdirSync } from 'node:fs';
+
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'fidelity', 'vlan-key.pcap');
 
-if (!HAVE_CHROMIUM) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
+warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('vlan-key.pcap in Chromium: one 5-tuple on three VLAN stacks', () => {
   let serve: ServeProcess;
@@ -19,10 +19,7 @@ describe.skipIf(!HAVE_CHROMIUM)('vlan-key.pcap in Chromium: one 5-tuple on three
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    serve = await startServe([FILE]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 700 }));
   }, 180_000);
 
   afterAll(async () => {

@@ -3,18 +3,18 @@
 // captured). fixtures/tcp/tcp-midstream-wscale.pcap is a real 20,000-byte transfer whose
 // capture began after the handshake; the JSON says windowScaleFrom "inferred", and the
 // chart must draw the same numbers (one road), not the raw 16-bit window.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-midstream-wscale.pcap');
 
-if (!HAVE_CHROMIUM) console.warn(`\n[e2e] SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium, or set STATELINE_CHROMIUM)\n`);
+warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('a mid-stream flow with an inferred window scale, in Chromium', () => {
   let serve: ServeProcess;
@@ -22,10 +22,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a mid-stream flow with an inferred window scale
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    serve = await startServe([FILE]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 1000 }));
   }, 180_000);
 
   afterAll(async () => {
