@@ -32,7 +32,7 @@ import type {
 } from './api';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
 import { incidentInfo } from './incidents/index';
-import { dnsFlowStates, DnsQuery } from './dns/query';
+import { dnsFlowStates, DnsQuery, type DnsMessageDecoder } from './dns/query';
 import { DnsTracker } from './dns/tracker';
 import { dnsMessageView } from './dns/view';
 import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter, vlanMatches } from './flow-filter';
@@ -45,7 +45,7 @@ import type { TcpTracker } from './tcp/tracker';
 export { tcpFlagString } from './tcp/query';
 
 /** A full DNS message decoder: bytes → what the user reads (the Node hosts lend dns-packet's). */
-export type DnsDecoder = (msg: Uint8Array, frame: number, transaction: number) => DnsMessageView;
+export type DnsDecoder = DnsMessageDecoder;
 
 const SEVERITY_RANK: Record<Severity, number> = { break: 3, warning: 2, info: 1 };
 /** The events of a packet that has none (shared: a flow's points are many). */
