@@ -52,6 +52,8 @@ const SEVERITY_RANK: Record<Severity, number> = { break: 3, warning: 2, info: 1 
 const NO_KINDS: string[] = [];
 /** How many of the largest TCP flows get their chart columns built while idle. */
 const WARM_FLOWS = 4;
+/** Flows per slice of the tables' idle build (~6 ms each at the bench capture's flows). */
+const TABLE_SLICE = 2000;
 
 // ---------------------------------------------------------------- helpers
 
@@ -151,6 +153,7 @@ export class CaptureQuery {
   private readonly eventsByIncident = new Map<number, EventRow[]>();
   /** The flows table and QUIC rows: built on first use (or while idle), not before the capture is ready. */
   private built: Tables | null = null;
+  private tableBuilder: Generator<void, Tables> | null = null;
   private dnsQuery: DnsQuery | null = null;
   /** Packet indices grouped by flow (counting sort): flow f's are pktIndex[pktStart[f] .. pktStart[f+1]). */
   private readonly pktStart: Uint32Array;
@@ -207,29 +210,64 @@ export class CaptureQuery {
     return json;
   }
 
-  /** The rows of the flows table and QUIC views (built once, on first use). */
+  /** The rows of the flows table and QUIC views (built once, on first use or while idle). */
   private get tables(): Tables {
-    if (this.built) return this.built;
+    while (!this.buildTablesSlice());
+    return this.built!;
+  }
+
+  /**
+   * One slice (a few ms) of the tables' build; true once they are built. The idle warm-up
+   * builds them slice by slice so that a host answering requests meanwhile (stateline
+   * serve's status poll) is never kept waiting for the whole build (~0.4 s at 46k flows).
+   */
+  private buildTablesSlice(): boolean {
+    if (this.built) return true;
+    this.tableBuilder ??= this.buildTables();
+    const r = this.tableBuilder.next();
+    if (r.done) {
+      this.built = r.value;
+      this.tableBuilder = null;
+    }
+    return !!this.built;
+  }
+
+  /** The tables' build, yielding between slices of TABLE_SLICE items. */
+  private *buildTables(): Generator<void, Tables> {
     const a = this.analysis;
     const t: Tables = { facts: [], flowById: new Map(), quicRows: [], quicByFlow: new Map() };
     const quicJson = this.partJson(quicTracker(a)).quic;
+    yield;
 
     // Flows.
-    const light = a.flows.flows.map(flowJson);
+    const flows = a.flows.flows;
+    const light: FlowJson[] = [];
+    for (let i = 0; i < flows.length; i++) {
+      light.push(flowJson(flows[i]));
+      if (i % TABLE_SLICE === TABLE_SLICE - 1) yield;
+    }
     const byEndpoints = new Map<string, number>();
     for (const f of light) byEndpoints.set(`${f.transport} ${f.client} ${f.server}`, f.id);
-    t.quicRows = quicJson.map((q) => this.quicRow(q, byEndpoints));
-    for (const q of t.quicRows)
+    for (let i = 0; i < quicJson.length; i++) {
+      const q = this.quicRow(quicJson[i], byEndpoints);
+      t.quicRows.push(q);
       for (const id of q.flows) {
         let l = t.quicByFlow.get(id);
         if (!l) t.quicByFlow.set(id, (l = []));
         l.push(q);
       }
+      if (i % (TABLE_SLICE >> 3) === (TABLE_SLICE >> 3) - 1) yield;
+    }
     const tcp = this.tcp;
     const dnsStates = dnsFlowStates(a);
-    t.facts = light.map((f, i) => this.flowFacts(f, dnsStates.get(f.id) ?? '', tcp ? tcp.zeekOf(a.flows.flows[i]) : null));
-    for (const x of t.facts) t.flowById.set(x.row.id, x);
-    return (this.built = t);
+    yield;
+    for (let i = 0; i < light.length; i++) {
+      const x = this.flowFacts(light[i], dnsStates.get(light[i].id) ?? '', tcp ? tcp.zeekOf(flows[i]) : null);
+      t.facts.push(x);
+      t.flowById.set(x.row.id, x);
+      if (i % TABLE_SLICE === TABLE_SLICE - 1) yield;
+    }
+    return t;
   }
 
   timeOf(frame: number): number {
@@ -420,9 +458,9 @@ export class CaptureQuery {
   }
 
   /**
-   * Compute every column's order in the background, one column and direction per task
-   * (a few ms to ~20 ms each on 50,000 flows), so the first click on a header finds it
-   * ready. Stops when `stillCurrent` says this analysis was replaced.
+   * Build the tables, then every column's order, in the background: a slice of the
+   * tables or one column and direction per task (a few ms to ~20 ms each on 50,000 flows),
+   * so the first click on a header finds it ready. Stops when `stillCurrent` says this analysis was replaced.
    */
   warmSortOrders(stillCurrent: () => boolean = () => true): void {
     const todo: FlowSort[] = [];
@@ -442,8 +480,8 @@ export class CaptureQuery {
     let charts: number[] | null = null;
     const step = (): void => {
       if (!stillCurrent()) return;
-      const next = todo.shift();
-      if (next) this.sortedOrder(next);
+      if (!this.built) this.buildTablesSlice();
+      else if (todo.length) this.sortedOrder(todo.shift()!);
       else {
         charts ??= biggest();
         const id = charts.shift();
