@@ -561,6 +561,20 @@ export class TcpTracker implements Tracker {
         g.holeAge = time - fwd.holes![k + 2];
       }
     }
+    // An "out-of-order" segment (it came soon after the highest one) that fills a hole
+    // more than an RTT after the hole appeared: no reordering holds a segment back that
+    // long, it is the retransmission of the lost one (an RTO's, typically). Wireshark
+    // times only the gap since the highest segment. The RTT is the handshake's, or
+    // without one the largest ACK RTT sample so far.
+    else if (ta & A_OUT_OF_ORDER && fwd.holeCount > 0 && seglen > 0) {
+      const rtt = c.tsFirstRtt || c.rttMax;
+      const k = rtt > 0 ? holeFilled(fwd, g.seq, (g.seq + seglen) | 0) : -1;
+      if (k >= 0 && time - fwd.holes![k + 2] > rtt) {
+        bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
+        g.holeFrame = fwd.holes![k + 3];
+        g.holeAge = time - fwd.holes![k + 2];
+      }
+    }
     return bits;
   }
 
@@ -674,6 +688,10 @@ export class TcpTracker implements Tracker {
           const orig = originalFrame(fwd, seq, frame);
           msg = `retransmission of ${range}${orig ? `, first sent in frame ${orig}` : ''}`;
           if (orig) related = [orig];
+          else if (g.holeFrame !== 0) {
+            msg = `retransmission of ${range}: it fills the gap seen since frame ${g.holeFrame} ${holeTiming(g.holeAge, c.tsFirstRtt || c.rttMax)} later, longer than any reordering holds a segment back (one RTT): the lost segment, sent again`;
+            related = [g.holeFrame];
+          }
           fwd.retxAfterUnacked++;
           if (fwd.retxFrames === null) fwd.retxFrames = [];
           if (fwd.retxFrames.length < 16) fwd.retxFrames.push(frame);

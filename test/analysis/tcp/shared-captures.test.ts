@@ -29,6 +29,17 @@ const DELIBERATE_DIFFERENCES: Record<string, Record<number, [string, string, str
     // retransmission (Zeek's history agrees: 't').
     8: ['tcp.retransmission', 'tcp.out-of-order', 'a second copy of bytes already seen is a retransmission, not reordering'],
   },
+  'tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap': {
+    // A client-side capture of a slow path (handshake RTT 3.97 s, frames 1–3). Frame 52
+    // jumped past seq 34289–39441, which the client never received; frames 58 and 62 fill
+    // parts of that hole 15.1 s and 16.0 s (3.8 and 4.0 RTT) after it appeared. Wireshark
+    // calls them out-of-order because each came soon after the highest segment; no
+    // reordering holds a segment back four round trips: the server sent them again
+    // (issue 12, receiver-side captures). Frames 53, 63, 66 and 67 fill their holes within
+    // one RTT (0.56–0.83) and keep Wireshark's out-of-order.
+    58: ['tcp.retransmission', 'tcp.out-of-order', 'a hole filled 3.8 RTT after it appeared: the lost segment, sent again'],
+    62: ['tcp.retransmission', 'tcp.out-of-order', 'a hole filled 4.0 RTT after it appeared: the lost segment, sent again'],
+  },
 };
 
 /** The (state, event) pairs the transition table has no rule for, per capture (none elsewhere), and why. */
@@ -57,7 +68,7 @@ const EXPECTED: Record<string, { flags: string[]; breaks: string[]; zeek: string
     zeek: ["10.0.0.1:61541>81.218.72.15:80 S0 SAD"],
   },
   "tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap": {
-    flags: ["2 tcp.retransmission","20 tcp.lost-segment","21 tcp.lost-segment","23 tcp.out-of-order","27 tcp.out-of-order","28 tcp.out-of-order","29 tcp.out-of-order","33 tcp.out-of-order","34 tcp.out-of-order","35 tcp.out-of-order","51 tcp.spurious-retransmission","52 tcp.lost-segment","53 tcp.out-of-order","56 tcp.lost-segment","58 tcp.out-of-order","62 tcp.out-of-order","63 tcp.out-of-order","66 tcp.out-of-order","67 tcp.out-of-order","72 tcp.lost-segment","74 tcp.ack-lost-segment"],
+    flags: ["2 tcp.retransmission","20 tcp.lost-segment","21 tcp.lost-segment","23 tcp.out-of-order","27 tcp.out-of-order","28 tcp.out-of-order","29 tcp.out-of-order","33 tcp.out-of-order","34 tcp.out-of-order","35 tcp.out-of-order","51 tcp.spurious-retransmission","52 tcp.lost-segment","53 tcp.out-of-order","56 tcp.lost-segment","58 tcp.retransmission","62 tcp.retransmission","63 tcp.out-of-order","66 tcp.out-of-order","67 tcp.out-of-order","72 tcp.lost-segment","74 tcp.ack-lost-segment"],
     breaks: ["75 tcp.abort"],
     zeek: ["10.3.11.101:49309>174.56.47.59:80 RSTO ShADadtgtR"],
   },
