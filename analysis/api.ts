@@ -8,6 +8,7 @@
 // bundles this file).
 
 import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
+import type { FollowedTcp, StreamMessage } from './stream/follow';
 
 // ---------------------------------------------------------------- argument checkers
 
@@ -351,6 +352,23 @@ export interface DnsMessageView {
   error: string | null;
 }
 
+/** A flow's payload as the application saw it (Follow stream; analysis/stream/follow.ts). */
+export interface FollowedStream {
+  flow: number;
+  transport: FlowJson['transport'];
+  app: FlowJson['app'];
+  client: string;
+  server: string;
+  /** TCP: both directions reassembled, in the order they became readable; null for UDP and ICMP. */
+  tcp: FollowedTcp | null;
+  /** UDP: each datagram's payload; DNS (over UDP or TCP): each message, decoded. */
+  messages: (StreamMessage & { dns: DnsMessageView | null })[];
+  /** Output stopped at the size bound (8 MiB of payload). */
+  truncated: boolean;
+  /** What is not shown, and why (QUIC payloads are encrypted). */
+  note: string | null;
+}
+
 export interface QuicPacketTypeCount {
   type: string;
   t: number;
@@ -442,6 +460,8 @@ export const API = {
   quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
   /** A flow's packets; with `at` (a time), the page starts at the flow's first packet at or after it (its offset is returned). */
   packets: method(is.object({ flow: is.number({ min: 0, int: true }), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),
+  /** Flow `flow`'s payload reassembled (the capture is read again: a pass over the file). */
+  followStream: method(is.object({ flow: is.number({ min: 1, int: true }) }), returns<FollowedStream | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
   exportFlowsCsv: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort) }), returns<string>()),
 };

@@ -18,6 +18,7 @@ import type {
   FlowFilter,
   FlowRow,
   FlowSort,
+  FollowedStream,
   IncidentRow,
   KindCount,
   Marker,
@@ -39,6 +40,7 @@ import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter, vlanMatches } fro
 import type { AnalysisJson, CaptureSummaryJson, EventJson, FlowJson, Severity } from './model';
 import { captureSummary, flowJson, toJson } from './output';
 import { quicPacketTypes, quicTracker } from './quic/query';
+import { followFlow } from './stream/query';
 import { downsample, inWindow, lostStateSpans, packetFacts, stateLanes, tcpFlagString, tcpFlowColumns, tcpTrackerOf, type TcpFlowColumns } from './tcp/query';
 import type { TcpTracker } from './tcp/tracker';
 
@@ -611,6 +613,11 @@ export class CaptureQuery {
     const q = this.dns;
     q.decode = this.decodeDns;
     return q.message(index);
+  }
+
+  /** Follow stream: flow `flow`'s payload from `source`, this capture's bytes read again. */
+  followStream(source: AsyncIterable<Uint8Array> | Uint8Array, flow: number): Promise<FollowedStream | null> {
+    return followFlow(this.analysis, source, flow, this.decodeDns);
   }
 
   dnsTransactions(args: ApiArgs<'dnsTransactions'>): Page<DnsRow> {

@@ -12,6 +12,7 @@ import type {
   EventRow,
   FlowDetail,
   FlowRow,
+  FollowedStream,
   IncidentRow,
   Page,
   PacketRow,
@@ -236,6 +237,26 @@ export class StatelineSession implements StatelineApi {
 
   async packets(args: ApiArgs<'packets'>): Promise<Page<PacketRow>> {
     return this.current?.packets(args) ?? { total: 0, offset: 0, rows: [] };
+  }
+
+  async followStream(args: ApiArgs<'followStream'>): Promise<FollowedStream | null> {
+    const q = this.current;
+    if (!q) return null;
+    const src = await this.reread();
+    try {
+      return await q.followStream(src.source, args.flow);
+    } finally {
+      src.close?.();
+    }
+  }
+
+  /**
+   * The open capture's bytes again, for the questions that need what the analysis does
+   * not keep (the payload: follow stream). Captures opened by path are re-opened.
+   */
+  private async reread(): Promise<OpenedSource> {
+    if (!this.currentPath || !this.host.openPath) throw new Error('this capture cannot be read again (it was not opened from a file)');
+    return this.host.openPath(this.currentPath);
   }
 
   async exportJson(): Promise<AnalysisJson | null> {
