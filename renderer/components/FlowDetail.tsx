@@ -13,6 +13,7 @@ import { stateColor, usePalette, type Palette } from '../theme';
 import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
 import { DnsSpans, DnsTable } from './DnsView';
 import { QuicCard } from './QuicView';
+import { StreamView } from './StreamView';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
@@ -71,6 +72,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
   const [from, to] = range ?? full;
   const isTcp = f.transport === 'tcp';
   const [dir, setDir] = useState<0 | 1>(f.serverBytes > f.clientBytes * 1.5 ? 1 : 0);
+  const [following, setFollowing] = useState(false);
   // The zoomed range is asked only while zoomed (as many points as the plot has pixels).
   // The charts keep showing what they show, over its own range, until the answer for a
   // new range arrives: they are drawn once per zoom.
@@ -97,7 +99,14 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
         <h2>
           Flow {f.id} · {d.row.protocol} · <span className="mono">{f.client}</span> → <span className="mono">{f.server}</span>
         </h2>
+        <span className="spacer" />
+        {f.transport !== 'icmp' && (
+          <button onClick={() => setFollowing((v) => !v)} aria-pressed={following} data-testid="follow-stream">
+            Follow stream
+          </button>
+        )}
       </div>
+      {following && <StreamView client={client} flow={f.id} base={base} onClose={() => setFollowing(false)} />}
       <div className="card facts-row" data-testid="flow-facts">
         <span>state <b className="mono">{d.row.state || '—'}</b></span>
         {f.vlan && (
