@@ -8,7 +8,7 @@
 // bundles this file).
 
 import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
-import type { FollowedTcp, StreamMessage } from './stream/follow';
+import type { FollowedTcp, QuicStreamView, StreamMessage } from './stream/follow';
 
 // ---------------------------------------------------------------- argument checkers
 
@@ -363,6 +363,8 @@ export interface FollowedStream {
   tcp: FollowedTcp | null;
   /** UDP: each datagram's payload; DNS (over UDP or TCP): each message, decoded. */
   messages: (StreamMessage & { dns: DnsMessageView | null })[];
+  /** QUIC: the streams of the flow's connections, from the packets decrypted with a key log (empty without one); null for other flows. */
+  quic: QuicStreamView[] | null;
   /** Output stopped at the size bound (8 MiB of payload). */
   truncated: boolean;
   /** What is not shown, and why (QUIC payloads are encrypted). */

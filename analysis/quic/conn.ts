@@ -14,6 +14,17 @@ import type { Flow } from '../flows';
 import { FrameList, Timeline, type IntLog, type TimelineLog } from './lists';
 
 /** A 4-tuple a connection was seen on. */
+/** One STREAM frame a decrypted packet carried (RFC 9000 19.8). */
+export interface QuicStreamFrame {
+  fromClient: boolean;
+  id: number;
+  offset: number;
+  data: Uint8Array;
+  fin: boolean;
+  frame: number;
+  time: number;
+}
+
 export interface QuicPath {
   flow: number;
   client: string;
@@ -197,6 +208,8 @@ export class QuicConn {
   resumedBy: 'psk-identity' | 'sni-client-host' | null = null;
   resumedTicketFrame = 0;
   decrypted = 0;
+  /** STREAM frames of the decrypted packets, data copied (for Follow stream; bounded per capture by decrypt.ts). */
+  streamFrames: QuicStreamFrame[] | null = null;
   readonly unmatched: Unmatched[] = [];
   /** DCID prefix candidates seen once on the connection's 4-tuples (promoted when they repeat). */
   candidates: Map<string, Unmatched> | null = null;

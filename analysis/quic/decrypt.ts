@@ -28,6 +28,8 @@ import type { CloseFrame, Pending, PendingEvent, QuicConn } from './conn';
 
 const NO_BYTES = new Uint8Array(0);
 const MAX_PENDING_PER_CONN = 50_000;
+/** STREAM data kept per capture for Follow stream (decrypted packets only: with a key log). */
+const STREAM_DATA_BUDGET = 16 << 20;
 
 /** A connection's decryption state at the end: largest packet numbers and CRYPTO streams per side and level, keys. */
 interface DecryptCtx {
@@ -70,6 +72,8 @@ export class Decryptor {
   /** Scratch for the payload of a client Initial read during the capture. */
   private peekBuf = new Uint8Array(1500);
   private readonly ctx = new Map<QuicConn, DecryptCtx>();
+  /** Bytes of STREAM data still to be kept for Follow stream (all connections of the capture). */
+  private streamBudget = STREAM_DATA_BUDGET;
 
   constructor(
     opts: DecryptOptions,
@@ -437,11 +441,22 @@ export class Decryptor {
         // the server's tokens, for the stateless resets it sends (breaks.ts)
         if (!p.fromClient) (c.serverTokens ??= new Map()).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
       } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
+      else if (f.type === 'stream') this.keepStream(c, p, f);
       else if (f.type === 'path_challenge' || f.type === 'path_response') {
         const path = c.paths[p.pathIndex];
         if (path && !path.challenges.includes(p.frame)) path.challenges.push(p.frame);
       }
     }
+  }
+
+  /** Copy a STREAM frame's data for Follow stream, while the capture's budget lasts. */
+  private keepStream(c: QuicConn, p: Pending, f: Extract<QuicFrame, { type: 'stream' }>): void {
+    if (this.streamBudget < f.data.length) {
+      this.streamBudget = 0;
+      return;
+    }
+    this.streamBudget -= f.data.length;
+    (c.streamFrames ??= []).push({ fromClient: p.fromClient, id: f.id, offset: f.offset, data: f.data.slice(), fin: f.fin, frame: p.frame, time: p.time });
   }
 
   private async decryptOne(c: QuicConn, ctx: DecryptCtx, p: Pending): Promise<'ok' | 'fail' | 'no-cid'> {

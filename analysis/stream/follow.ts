@@ -221,3 +221,63 @@ export class MessageCollector {
     this.messages.push({ dir, frame, time, hex: toHex(b), length: bytes.length });
   }
 }
+
+/** One QUIC stream's data in one direction, reassembled by offset (RFC 9000 2.2). */
+export interface QuicStreamView {
+  /** The connection (QuicJson.number). */
+  connection: number;
+  id: number;
+  /** RFC 9000 2.1: the two low bits of the ID. */
+  initiator: 'client' | 'server';
+  bidirectional: boolean;
+  /** 0 client → server, 1 server → client. */
+  dir: 0 | 1;
+  /** The bytes in offset order, as hex; holes (data never decrypted) as gap pieces. */
+  pieces: ({ type: 'data'; offset: number; frame: number; time: number; hex: string } | { type: 'gap'; offset: number; length: number })[];
+  bytes: number;
+  fin: boolean;
+  firstFrame: number;
+}
+
+/** A connection's STREAM frames as streams: each direction of each stream by offset, retransmitted bytes once. */
+export function quicStreams(
+  connection: number,
+  frames: readonly { fromClient: boolean; id: number; offset: number; data: Uint8Array; fin: boolean; frame: number; time: number }[],
+): QuicStreamView[] {
+  const byKey = new Map<string, typeof frames[number][]>();
+  for (const f of frames) {
+    const k = `${f.id} ${f.fromClient ? 0 : 1}`;
+    let l = byKey.get(k);
+    if (!l) byKey.set(k, (l = []));
+    l.push(f);
+  }
+  const out: QuicStreamView[] = [];
+  for (const list of byKey.values()) {
+    const sorted = [...list].sort((a, b) => a.offset - b.offset || a.frame - b.frame);
+    const v: QuicStreamView = {
+      connection,
+      id: list[0].id,
+      initiator: list[0].id & 1 ? 'server' : 'client',
+      bidirectional: (list[0].id & 2) === 0,
+      dir: list[0].fromClient ? 0 : 1,
+      pieces: [],
+      bytes: 0,
+      fin: list.some((f) => f.fin),
+      firstFrame: Math.min(...list.map((f) => f.frame)),
+    };
+    let next = 0;
+    for (const f of sorted) {
+      const end = f.offset + f.data.length;
+      if (end <= next && f.data.length > 0) continue;
+      if (f.offset > next) v.pieces.push({ type: 'gap', offset: next, length: f.offset - next });
+      const from = Math.max(0, next - f.offset);
+      if (from < f.data.length) {
+        v.pieces.push({ type: 'data', offset: f.offset + from, frame: f.frame, time: f.time, hex: toHex(f.data.subarray(from)) });
+        v.bytes += f.data.length - from;
+      }
+      next = Math.max(next, end);
+    }
+    out.push(v);
+  }
+  return out.sort((a, b) => a.firstFrame - b.firstFrame || a.id - b.id || a.dir - b.dir);
+}

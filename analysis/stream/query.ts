@@ -8,7 +8,8 @@ import type { Analysis } from '../analysis';
 import type { DnsMessageView, FollowedStream } from '../api';
 import type { DnsMessageDecoder } from '../dns/query';
 import { rereadFrames } from '../reread';
-import { MessageCollector, TcpFollower } from './follow';
+import { quicTracker } from '../quic/query';
+import { MessageCollector, quicStreams, TcpFollower } from './follow';
 
 const TCP = 6, UDP = 17;
 /** Payload bytes one answer carries at most (both directions, or all messages). */
@@ -53,6 +54,9 @@ export async function followFlow(
     { stopAfter: flow.lastFrame, signal: opts.signal },
   );
   const followed = tcp ? tcp.finish() : null;
+  // QUIC: the STREAM frames the tracker decrypted (with a key log) of the connections on this flow
+  const quicConns = flow.app === 'quic' ? (quicTracker(a)?.conns ?? []).filter((c) => c.paths.some((p) => p.flow === flowId)) : [];
+  const quic = quicConns.flatMap((c) => quicStreams(c.number, c.streamFrames ?? []));
   const messages = (msgs?.messages ?? []).map((m, i) => ({ ...m, dns: decoded[i] }));
   return {
     flow: flowId,
@@ -63,6 +67,10 @@ export async function followFlow(
     tcp: followed,
     messages,
     truncated: (followed?.truncated ?? false) || (msgs?.truncated ?? false),
-    note: flow.app === 'quic' ? 'QUIC payloads are encrypted: the datagrams are shown as captured' : null,
+    quic: flow.app === 'quic' ? quic : null,
+    note:
+      flow.app === 'quic' && quic.length === 0
+        ? 'no QUIC stream data was decrypted: load the TLS key log (SSLKEYLOGFILE) of the capture to see the streams; without it only the Initial packets can be read'
+        : null,
   };
 }

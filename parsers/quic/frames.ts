@@ -15,7 +15,8 @@ export type QuicFrame =
   | { type: 'connection_close'; application: boolean; errorCode: number; frameType: number | null; reason: string }
   | { type: 'handshake_done' }
   | { type: 'new_token' }
-  | { type: 'stream'; id: number; offset: number; length: number; fin: boolean }
+  /** `data`: a view into the decrypted payload (valid while it is). */
+  | { type: 'stream'; id: number; offset: number; length: number; fin: boolean; data: Uint8Array }
   | { type: 'other'; code: number };
 
 export const TRANSPORT_ERRORS: Record<number, string> = {
@@ -86,8 +87,8 @@ export function parseFrames(d: Uint8Array): QuicFrame[] {
         const offset = t & 0x04 ? v() : 0;
         const len = t & 0x02 ? v() : end - p;
         if (p + len > end) throw new RangeError('truncated');
+        out.push({ type: 'stream', id, offset, length: len, fin: (t & 1) === 1, data: d.subarray(p, p + len) });
         p += len;
-        out.push({ type: 'stream', id, offset, length: len, fin: (t & 1) === 1 });
       } else if (t >= 0x10 && t <= 0x17) {
         if (t === 0x11 || t === 0x15) v();
         v();

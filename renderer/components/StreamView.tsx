@@ -56,7 +56,19 @@ function hexDump(b: Uint8Array, base: number): string {
   return lines.join('\n');
 }
 
-function piecesOf(s: FollowedStream): Piece[] {
+function piecesOf(s: FollowedStream, quicStream: string | null): Piece[] {
+  if (s.quic && s.quic.length) {
+    // one QUIC stream, both directions: the client's bytes, then the server's
+    const chosen = s.quic.filter((q) => `${q.connection}/${q.id}` === (quicStream ?? `${s.quic![0].connection}/${s.quic![0].id}`));
+    let key = 0;
+    return chosen.flatMap((q) =>
+      q.pieces.map((p) =>
+        p.type === 'data'
+          ? { key: key++, dir: q.dir, frame: p.frame, time: p.time, offset: p.offset, bytes: fromHex(p.hex) }
+          : { key: key++, dir: q.dir, frame: null, time: null, offset: p.offset, bytes: null, gap: { length: p.length, afterFrame: null, beforeFrame: null, reason: 'not decrypted' } },
+      ),
+    );
+  }
   if (s.tcp)
     return s.tcp.pieces.map((p, key) =>
       p.type === 'data'
@@ -95,7 +107,7 @@ function Gap({ x, colour }: { x: Piece; colour: string }) {
     <div className="stream-gap" data-testid="stream-gap" data-dir={x.dir} style={{ borderColor: colour }}>
       [{fmtCount(g.length)} bytes missing {x.dir === 0 ? 'client → server' : 'server → client'}
       {g.afterFrame !== null ? `, after frame ${g.afterFrame}` : ''}
-      {g.beforeFrame !== null ? `, before frame ${g.beforeFrame}` : ''}: {g.reason === 'acknowledged' ? 'the peer acknowledged them; the capture never saw them' : 'never seen before the capture ended'}]
+      {g.beforeFrame !== null ? `, before frame ${g.beforeFrame}` : ''}: {g.reason === 'acknowledged' ? 'the peer acknowledged them; the capture never saw them' : g.reason === 'not decrypted' ? 'in packets that were not decrypted (0-RTT) or not captured' : 'never seen before the capture ended'}]
     </div>
   );
 }
@@ -106,7 +118,9 @@ export function StreamView({ client, flow, base, onClose }: { client: Client; fl
   const [limit, setLimit] = useState(FIRST_BYTES);
   const res = useAsync(() => client.followStream({ flow }), [client, flow]);
   const s = res.data;
-  const pieces = useMemo(() => (s ? piecesOf(s) : []), [s]);
+  const [quicStream, setQuicStream] = useState<string | null>(null);
+  const pieces = useMemo(() => (s ? piecesOf(s, quicStream) : []), [s, quicStream]);
+  const quicIds = useMemo(() => [...new Set((s?.quic ?? []).map((q) => `${q.connection}/${q.id}`))], [s]);
   // the pieces within the byte budget drawn so far
   const shown = useMemo(() => {
     let n = 0;
@@ -118,7 +132,7 @@ export function StreamView({ client, flow, base, onClose }: { client: Client; fl
     }
     return out;
   }, [pieces, limit]);
-  const total = s?.tcp ? s.tcp.bytes[0] + s.tcp.bytes[1] : (s?.messages.reduce((n, m) => n + m.length, 0) ?? 0);
+  const total = pieces.reduce((n, x) => n + (x.bytes?.length ?? 0), 0);
   const colour = (dir: 0 | 1): string => (dir === 0 ? p.client : p.server);
 
   return (
@@ -162,6 +176,22 @@ export function StreamView({ client, flow, base, onClose }: { client: Client; fl
       ) : (
         <>
           {s.note && <p className="muted small">{s.note}</p>}
+          {quicIds.length > 0 && (
+            <label className="small">
+              QUIC stream{' '}
+              <select data-testid="quic-stream" value={quicStream ?? quicIds[0]} onChange={(e) => setQuicStream(e.target.value)}>
+                {quicIds.map((k) => {
+                  const q = s.quic!.find((x) => `${x.connection}/${x.id}` === k)!;
+                  const bytes = s.quic!.filter((x) => `${x.connection}/${x.id}` === k).reduce((n, x) => n + x.bytes, 0);
+                  return (
+                    <option key={k} value={k}>
+                      connection {q.connection} · stream {q.id} ({q.initiator}-initiated, {q.bidirectional ? 'bidirectional' : 'unidirectional'}) · {fmtBytes(bytes)}
+                    </option>
+                  );
+                })}
+              </select>
+            </label>
+          )}
           {pieces.length === 0 ? (
             <p className="muted">This flow carries no payload.</p>
           ) : (

@@ -69,3 +69,46 @@ describe.skipIf(!HAVE_CHROMIUM)('Follow stream, in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'follow-stream-hex.png') });
   });
 });
+
+describe.skipIf(!HAVE_CHROMIUM)('Follow stream of a QUIC flow with its key log, in Chromium', () => {
+  const QFILE = join(ROOT, 'fixtures', 'quic', 'ngtcp2-h3.pcap');
+  const KEYLOG = join(ROOT, 'fixtures', 'quic', 'ngtcp2-h3.keylog.txt');
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ({ serve, browser, page } = await openApp([QFILE, '--keylog', KEYLOG], { width: 1400, height: 1000 }));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('lists the decrypted streams and shows the one picked', async () => {
+    const bytes = new Uint8Array(readFileSync(QFILE));
+    const a = await analyzeCapture(bytes, { trackerOptions: { keylog: readFileSync(KEYLOG, 'utf8') } });
+    const flow = a.flows.flows.find((f) => f.app === 'quic')!;
+    const core = (await followFlow(a, bytes, flow.id, dnsMessageView))!;
+    const ids = [...new Set(core.quic!.map((q) => `${q.connection}/${q.id}`))];
+
+    await page.goto(serve.url);
+    await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+    await page.locator('[data-tab=flows]').click();
+    await page.getByTestId('flow-row').first().click();
+    await page.getByTestId('follow-stream').click();
+    const view = page.getByTestId('stream-view');
+    const select = view.getByTestId('quic-stream');
+    await select.waitFor({ timeout: 30_000 });
+    expect(await select.locator('option').count()).toBe(ids.length);
+    // stream 0, the request and its response: both directions
+    await select.selectOption('0/0');
+    await expect.poll(() => view.locator('.stream-chunk[data-dir="1"]').count()).toBeGreaterThan(0);
+    expect(await view.locator('.stream-chunk[data-dir="0"]').count()).toBeGreaterThan(0);
+    const drawn = (await view.locator('.stream-piece').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-frame'))))).sort((x, y) => x - y);
+    const want = core.quic!.filter((q) => q.connection === 0 && q.id === 0).flatMap((q) => q.pieces.flatMap((p) => (p.type === 'data' ? [p.frame] : []))).sort((x, y) => x - y);
+    expect(drawn).toEqual(want);
+    await page.screenshot({ path: join(SHOTS, 'follow-stream-quic.png') });
+  });
+});
