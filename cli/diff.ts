@@ -139,7 +139,7 @@ export async function diffCommand(argv: string[]): Promise<number> {
   if (!b) return 1;
   let d: DiffJson;
   try {
-    d = await diffCaptures(new CaptureQuery(a, basename(args.a)), fileChunks(args.a), new CaptureQuery(b, basename(args.b)), fileChunks(args.b), { clockOffset: args.clockOffset });
+    d = (await diffCaptures(new CaptureQuery(a, basename(args.a)), fileChunks(args.a), new CaptureQuery(b, basename(args.b)), fileChunks(args.b), { clockOffset: args.clockOffset })).json;
   } catch (e) {
     process.stderr.write(`stateline: diff: ${(e as Error).message}\n`);
     return 1;

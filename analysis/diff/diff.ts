@@ -103,7 +103,25 @@ export interface DiffJson {
   changes: ChangeJson[];
 }
 
+/** A matched flow's delays over time, for the Compare view's chart (times on A's clock, seconds since the epoch). */
+export interface DelaySeries {
+  a: number;
+  b: number;
+  /** Matched packets (thinned evenly to DiffOptions.maxPoints): time at A, direction, one-way delay. */
+  points: { t: number; dir: number; delay: number }[];
+  /** The packets one capture lacks: when the other saw them (B's times moved onto A's clock by the offset). */
+  missing: { t: number; dir: number; frame: number; seenIn: 'a' | 'b' }[];
+}
+
+/** What diffCaptures gives: the JSON of OUTPUT.md, and the delay series a chart draws. */
+export interface CaptureDiff {
+  json: DiffJson;
+  series: DelaySeries[];
+}
+
 export interface DiffOptions {
+  /** Points per flow in the delay series (default 2000). */
+  maxPoints?: number;
   /** B's clock − A's, seconds, when known (0 for two captures made against one clock). */
   clockOffset?: number;
   signal?: AbortSignal;
@@ -283,7 +301,7 @@ function eventsOnlyIn(
  * Compare capture A (its analysis `qa`, its bytes `sourceA`, read once more) with B.
  * The sources must be the bytes the analyses were made from.
  */
-export async function diffCaptures(qa: CaptureQuery, sourceA: Source, qb: CaptureQuery, sourceB: Source, opts: DiffOptions = {}): Promise<DiffJson> {
+export async function diffCaptures(qa: CaptureQuery, sourceA: Source, qb: CaptureQuery, sourceB: Source, opts: DiffOptions = {}): Promise<CaptureDiff> {
   const ja = qa.exportJson(), jb = qb.exportJson();
   const m = matchFlows(ja.flows, jb.flows);
   const pa = await readDiffPackets(sourceA, qa.analysis.columns, new Set(m.pairs.map((p) => p.a.id)), opts.signal);
@@ -296,10 +314,16 @@ export async function diffCaptures(qa: CaptureQuery, sourceA: Source, qb: Captur
   const all: [number[], number[]] = [[], []];
   const frameAtoB = new Map<number, number>(), frameBtoA = new Map<number, number>();
   const sender = (d: number): Sender => (d === 0 ? 'client' : 'server');
+  const series: DelaySeries[] = [];
+  const maxPoints = opts.maxPoints ?? 2000;
   for (const x of paired) {
     const samples: [number[], number[]] = [[], []];
-    for (const [a, b, d] of x.both) {
+    const points: DelaySeries['points'] = [];
+    const every = Math.max(1, Math.ceil(x.both.length / maxPoints));
+    for (let k = 0; k < x.both.length; k++) {
+      const [a, b, d] = x.both[k];
       const w = t.oneWay(d, b.time - a.time);
+      if (k % every === 0) points.push({ t: a.time, dir: d, delay: round6(w) });
       samples[d].push(w);
       all[d].push(w);
       frameAtoB.set(a.index + 1, b.index + 1);
@@ -310,6 +334,12 @@ export async function diffCaptures(qa: CaptureQuery, sourceA: Source, qb: Captur
     for (const p of x.onlyA) inB.push({ flow: x.pair.a.id, frameA: p.index + 1, sender: sender(p.dir), seq: seqA(p), len: p.len });
     for (const p of x.onlyB) inA.push({ flow: x.pair.b.id, frameB: p.index + 1, sender: sender(p.dir), seq: seqB(p), len: p.len });
     const { a, b } = x.pair;
+    const off = t.offset ?? 0;
+    const missing: DelaySeries['missing'] = [
+      ...x.onlyA.map((p) => ({ t: p.time, dir: p.dir, frame: p.index + 1, seenIn: 'a' as const })),
+      ...x.onlyB.map((p) => ({ t: p.time - off, dir: x.pair.flipped ? 1 - p.dir : p.dir, frame: p.index + 1, seenIn: 'b' as const })),
+    ].sort((p, q) => p.t - q.t);
+    series.push({ a: a.id, b: b.id, points, missing });
     matched.push({
       a: a.id, b: b.id, by: x.pair.by, transport: a.transport,
       clientA: a.client, serverA: a.server, clientB: b.client, serverB: b.server,
@@ -325,7 +355,7 @@ export async function diffCaptures(qa: CaptureQuery, sourceA: Source, qb: Captur
   const changes = m.pairs.flatMap((p) =>
     flowChanges(p, qa, qb, ja.dns.filter((d) => d.flow === p.a.id), jb.dns.filter((d) => d.flow === p.b.id)),
   );
-  return {
+  const json: DiffJson = {
     captures: {
       a: { name: qa.name, packets: qa.analysis.packets, flows: ja.flows.length },
       b: { name: qb.name, packets: qb.analysis.packets, flows: jb.flows.length },
@@ -344,4 +374,5 @@ export async function diffCaptures(qa: CaptureQuery, sourceA: Source, qb: Captur
     },
     changes,
   };
+  return { json, series };
 }
