@@ -7,7 +7,7 @@
 // `StatelineApi` is derived from it. Pure TypeScript: no Node, no DOM (the renderer
 // bundles this file).
 
-import type { DelaySeries, DiffJson } from './diff/diff';
+import type { DelaySeries, DiffJson } from './diff/model';
 import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
 
 // ---------------------------------------------------------------- argument checkers
@@ -525,4 +525,4 @@ export function makeClient(call: (name: ApiMethod, args: unknown) => Promise<unk
 /** The recorded TCP states of OUTPUT.md as lanes (re-exported for the renderer's types). */
 export type { TcpStateJson };
 /** The capture diff's JSON (OUTPUT.md "Other commands", analysis/diff), for the Compare view. */
-export type { DelayJson, DelaySeries, DiffJson, MatchedFlowJson, MissingJson } from './diff/diff';
+export type { DelayJson, DelaySeries, DiffJson, MatchedFlowJson, MissingJson } from './diff/model';
