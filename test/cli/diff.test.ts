@@ -44,6 +44,10 @@ interface OraclePacket {
   time: number;
   key: string;
   fromClient: boolean;
+  proto: number;
+  sport: number;
+  /** The transport payload. */
+  payload: Buffer;
 }
 
 const pcapParser = createRequire(import.meta.url)('pcap-parser') as {
@@ -57,14 +61,18 @@ function oracle(path: string): Promise<OraclePacket[]> {
     const p = pcapParser.parse(createReadStream(path)) as { on(ev: string, fn: (...x: never[]) => void): unknown };
     p.on('packet', (pk: { header: { timestampSeconds: number; timestampMicroseconds: number }; data: Buffer }) => {
       const d = pk.data;
-      const ip = 14, ihl = (d[ip] & 15) * 4, tcp = ip + ihl;
+      const ip = 14, ihl = (d[ip] & 15) * 4, l4 = ip + ihl, proto = d[ip + 9];
       const totalLen = d.readUInt16BE(ip + 2), ipId = d.readUInt16BE(ip + 4);
-      const sport = d.readUInt16BE(tcp), seq = d.readUInt32BE(tcp + 4), thl = (d[tcp + 12] >> 4) * 4;
+      const sport = d.readUInt16BE(l4), seq = proto === 6 ? d.readUInt32BE(l4 + 4) : 0;
+      const hl = proto === 6 ? (d[l4 + 12] >> 4) * 4 : 8;
       out.push({
         frame: out.length + 1,
         time: pk.header.timestampSeconds + pk.header.timestampMicroseconds / 1e6,
-        key: `${ipId} ${sport} ${seq} ${totalLen - ihl - thl}`,
+        key: `${ipId} ${sport} ${seq} ${totalLen - ihl - hl}`,
         fromClient: sport !== 8080,
+        proto,
+        sport,
+        payload: d.subarray(l4 + hl, ip + totalLen),
       });
     });
     p.on('error', rej);
@@ -195,5 +203,42 @@ describe('stateline diff on the lossy pair (client side A, server side B)', asyn
     const missing = await run(['diff', A, join(FID, 'no-such.pcap')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot read/);
+  });
+});
+
+// fixtures/fidelity's natted pair (record-fidelity.sh "natted"): the same TCP connection
+// and UDP exchange on both sides of a NAT router that rewrote the client's port (TCP)
+// and its address and port (UDP), and dropped, by its nftables rules, the TCP
+// connection's 6th client packet and 10th server packet (conntrack's counts) and the
+// datagram that reads "lose". The diff must match the flows across the NAT and list
+// exactly those three packets.
+describe('stateline diff across a NAT (natted-client-side A, natted-server-side B)', async () => {
+  const NA = join(FID, 'natted-client-side.pcap');
+  const NB = join(FID, 'natted-server-side.pcap');
+  const r = await run(['diff', NA, NB, '--json']);
+  const d = JSON.parse(r.stdout) as DiffJson;
+
+  it('matches the TCP flow by server endpoint and client host, the UDP one by server endpoint', () => {
+    expect(r.code).toBe(0);
+    const byTransport = Object.fromEntries(d.flows.matched.map((m) => [m.transport, m]));
+    expect(byTransport.tcp.by).toBe('endpoint');
+    expect(byTransport.tcp.clientA).toBe('10.91.0.1:40205');
+    expect(byTransport.tcp.clientB).toBe('10.91.0.1:50205');
+    expect(byTransport.udp.by).toBe('service');
+    expect(byTransport.udp.clientB).toBe('10.91.1.254:50206');
+    expect(d.flows.onlyInA).toEqual([]);
+    expect(d.flows.onlyInB).toEqual([]);
+  });
+
+  it('lists exactly the packets the router dropped', async () => {
+    const [pa, pb] = await Promise.all([oracle(NA), oracle(NB)]);
+    const tcpClient = pa.filter((p) => p.proto === 6 && p.sport === 40205);
+    const tcpServer = pb.filter((p) => p.proto === 6 && p.sport === 8080);
+    const lost = pa.filter((p) => p.proto === 17 && p.payload.subarray(0, 4).toString() === 'lose');
+    expect(lost).toHaveLength(1);
+    expect(d.missing.inB.map((m) => m.frameA)).toEqual([tcpClient[5].frame, lost[0].frame].sort((x, y) => x - y));
+    expect(d.missing.inA.map((m) => m.frameB)).toEqual([tcpServer[9].frame]);
+    expect(d.missing.inB.find((m) => m.frameA === lost[0].frame)).toMatchObject({ sender: 'client', seq: null, len: lost[0].payload.length });
+    expect(d.timing.nearClient).toBe('a');
   });
 });
