@@ -70,5 +70,6 @@ describe.skipIf(!HAVE_CHROMIUM)('the Compare view: the lossy pair, client side b
     await page.getByTestId('compare-close').click();
     await page.getByTestId('compare-path').waitFor();
     expect(await page.getByTestId('compare-flow').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'compare-closed.png') });
   });
 });
