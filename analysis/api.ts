@@ -7,6 +7,7 @@
 // `StatelineApi` is derived from it. Pure TypeScript: no Node, no DOM (the renderer
 // bundles this file).
 
+import type { DelaySeries, DiffJson } from './diff/model';
 import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
 import type { FollowedTcp, QuicStreamView, StreamMessage } from './stream/follow';
 
@@ -400,6 +401,35 @@ export interface QuicRow extends Omit<QuicJson, 'frames' | 'paths'> {
   events: EventRow[];
 }
 
+/**
+ * The second capture opened beside the first for the Compare view (issue 13): read, then
+ * both re-read for the packets' identities and compared (analysis/diff). Both must have
+ * been opened from a path (an upload cannot be read twice).
+ */
+export interface CompareStatus {
+  state: 'empty' | 'loading' | 'ready' | 'error';
+  /** Increases with every openCompare (and when the first capture changes). */
+  generation: number;
+  /** File name of the second capture. */
+  name: string | null;
+  progress: Progress;
+  error: string | null;
+}
+
+/** The diff of the open capture (A) and the compared one (B), with labels for the flows it names. */
+export interface CompareView {
+  nameA: string | null;
+  nameB: string | null;
+  diff: DiffJson;
+  /** Per matched flow, its packets' one-way delay over time and the packets one capture lacks. */
+  series: DelaySeries[];
+  /** A's first packet (seconds since the epoch): the charts' time origin. */
+  startA: number | null;
+  /** "tcp 10.0.0.1:40000 → 10.0.0.2:80" of the flows only in one capture. */
+  onlyInA: { id: number; label: string }[];
+  onlyInB: { id: number; label: string }[];
+}
+
 // ---------------------------------------------------------------- the map
 
 const page = { offset: is.optional(is.number({ min: 0, int: true })), limit: is.optional(is.number({ min: 0, max: 100_000, int: true })) };
@@ -465,6 +495,11 @@ export const API = {
   /** Flow `flow`'s payload reassembled (the capture is read again: a pass over the file). */
   followStream: method(is.object({ flow: is.number({ min: 1, int: true }) }), returns<FollowedStream | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
+  /** Open a second capture beside the first and compare them (CompareView); progress through compareStatus. */
+  openCompare: method(optPath, returns<CompareStatus>(), { session: true }),
+  closeCompare: method(none, returns<CompareStatus>(), { session: true }),
+  compareStatus: method(none, returns<CompareStatus>()),
+  compare: method(none, returns<CompareView | null>()),
   exportFlowsCsv: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort) }), returns<string>()),
 };
 
@@ -511,3 +546,5 @@ export function makeClient(call: (name: ApiMethod, args: unknown) => Promise<unk
 
 /** The recorded TCP states of OUTPUT.md as lanes (re-exported for the renderer's types). */
 export type { TcpStateJson };
+/** The capture diff's JSON (OUTPUT.md "Other commands", analysis/diff), for the Compare view. */
+export type { DelayJson, DelaySeries, DiffJson, MatchedFlowJson, MissingJson } from './diff/model';

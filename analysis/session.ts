@@ -1,12 +1,15 @@
 // The session: owns the reading of one capture at a time (open → progress → summary,
 // cancel) and hands every query to the current CaptureQuery (./capture-query). Pure
-// TypeScript: the hosts (stateline serve, Electron's analysis worker; host/) lend it their
+// TypeScript: a second capture opened beside the first is read and compared with it
+// (openCompare, analysis/diff) for the Compare view. The hosts (stateline serve, Electron's analysis worker; host/) lend it their
 // I/O through `SessionHost`.
 
 import { analyzeCapture } from './analyze';
 import type { Analysis } from './analysis';
 import type {
   ApiArgs,
+  CompareStatus,
+  CompareView,
   DnsMessageView,
   DnsRow,
   EventRow,
@@ -24,7 +27,8 @@ import type {
   Timeline,
 } from './api';
 import { CaptureQuery, type DnsDecoder } from './capture-query';
-import type { AnalysisJson } from './model';
+import { diffCaptures } from './diff/diff';
+import type { AnalysisJson, FlowJson } from './model';
 
 export interface OpenedSource {
   source: AsyncIterable<Uint8Array>;
@@ -73,6 +77,12 @@ export class StatelineSession implements StatelineApi {
   private settled: Promise<void> = Promise.resolve();
   /** Path of the open capture (re-read when a key log is loaded). */
   currentPath: string | null = null;
+  /** The compared capture (openCompare): its status and, once ready, the diff. */
+  private compareGen = 0;
+  private compareAbort: AbortController | null = null;
+  private compareSt: Omit<CompareStatus, 'generation'> = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
+  private compareView: CompareView | null = null;
+  private compareSettled: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: SessionHost = {}) {}
 
@@ -103,9 +113,15 @@ export class StatelineSession implements StatelineApi {
     };
   }
 
+  /** Resolves when the current comparison finishes (for hosts and tests). */
+  whenCompared(): Promise<void> {
+    return this.compareSettled;
+  }
+
   /** Start reading a capture from any byte source (an upload, a file stream). */
   openSource(src: OpenedSource, opts: OpenOptions): SessionStatus {
     this.abort?.abort();
+    this.dropCompare(); // a comparison is with the capture it was made with
     const gen = ++this.gen;
     const ac = new AbortController();
     this.abort = ac;
@@ -261,6 +277,88 @@ export class StatelineSession implements StatelineApi {
 
   async exportJson(): Promise<AnalysisJson | null> {
     return this.current?.exportJson() ?? null;
+  }
+
+  private dropCompare(): void {
+    this.compareAbort?.abort();
+    this.compareAbort = null;
+    this.compareGen++;
+    this.compareView = null;
+    this.compareSt = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
+  }
+
+  async compareStatus(): Promise<CompareStatus> {
+    return { ...this.compareSt, progress: { ...this.compareSt.progress }, generation: this.compareGen };
+  }
+
+  async compare(): Promise<CompareView | null> {
+    return this.compareView;
+  }
+
+  async closeCompare(): Promise<CompareStatus> {
+    this.dropCompare();
+    return this.compareStatus();
+  }
+
+  /**
+   * Read the capture at `path` and compare it with the open one: both are read once
+   * more for the packets' identities (analysis/diff), so both must come from paths.
+   */
+  async openCompare(args: ApiArgs<'openPath'>): Promise<CompareStatus> {
+    const openPath = this.host.openPath?.bind(this.host);
+    if (!openPath) throw new Error('this host cannot open files by path');
+    const first = this.current, firstPath = this.currentPath;
+    if (!first || this.state !== 'ready') throw new Error('open a capture first, then the one to compare it with');
+    if (!firstPath) throw new Error(`${this.name ?? 'the open capture'} was not opened from a path (an upload cannot be read a second time): open it by its path to compare`);
+    this.dropCompare();
+    const gen = this.compareGen;
+    const ac = new AbortController();
+    this.compareAbort = ac;
+    const name = baseName(args.path);
+    this.compareSt = { state: 'loading', name, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
+    const keylog = args.keylogPath && this.host.readText ? await this.host.readText(args.keylogPath) : null;
+    const run = async (): Promise<void> => {
+      const opened: OpenedSource[] = [];
+      const open = async (p: string): Promise<OpenedSource> => {
+        const s = await openPath(p);
+        opened.push(s);
+        return s;
+      };
+      try {
+        const src = await open(args.path);
+        this.compareSt.progress.totalBytes = src.size;
+        const analysis = await analyzeCapture(src.source, {
+          totalBytes: src.size ?? undefined,
+          signal: ac.signal,
+          trackerOptions: keylog ? { keylog } : {},
+          onProgress: (p) => {
+            if (gen === this.compareGen) this.compareSt.progress = { bytesRead: p.bytesRead, totalBytes: p.totalBytes ?? src.size, packets: p.packets };
+          },
+        });
+        const second = new CaptureQuery(analysis, name);
+        const { json: diff, series } = await diffCaptures(first, (await open(firstPath)).source, second, (await open(args.path)).source, { signal: ac.signal });
+        if (gen !== this.compareGen) return;
+        const label = (f: FlowJson | null): string => (f ? `${f.transport} ${f.client} → ${f.server}` : '');
+        this.compareView = {
+          nameA: this.name,
+          nameB: name,
+          diff,
+          series,
+          startA: first.analysis.start,
+          onlyInA: diff.flows.onlyInA.map((id) => ({ id, label: label(first.flowJsonOf(id)) })),
+          onlyInB: diff.flows.onlyInB.map((id) => ({ id, label: label(second.flowJsonOf(id)) })),
+        };
+        this.compareSt = { ...this.compareSt, state: 'ready', progress: { ...this.compareSt.progress, packets: analysis.packets } };
+      } catch (e) {
+        if (gen !== this.compareGen) return;
+        this.compareSt = { ...this.compareSt, state: 'error', error: (e as Error).message || String(e) };
+      } finally {
+        for (const s of opened) s.close?.();
+        if (gen === this.compareGen) this.compareAbort = null;
+      }
+    };
+    this.compareSettled = run();
+    return this.compareStatus();
   }
 
   async exportFlowsCsv(args: ApiArgs<'exportFlowsCsv'> = {}): Promise<string> {

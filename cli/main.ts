@@ -1,6 +1,7 @@
 // stateline — command line entry.
 //   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--json | --csv]
+//   stateline diff A B [--json]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
@@ -11,6 +12,7 @@ import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
 import { quicTracker } from '../analysis/quic/query';
 import { readAnalysis, writeOut } from './capture';
+import { DIFF_USAGE, DiffUsageError, diffCommand } from './diff';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
@@ -23,6 +25,7 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
 
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
+       stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
@@ -40,6 +43,7 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
 ${INCIDENT_USAGE}
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
+${DIFF_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
 class UsageError extends Error {}
@@ -124,9 +128,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'analyze') return await analyzeCommand(parseAnalyze(rest));
     if (cmd === 'serve') return await serveCommand(rest);
     if (cmd === 'packets') return await packetsCommand(rest);
+    if (cmd === 'diff') return await diffCommand(rest);
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError) {
+    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError || e instanceof DiffUsageError) {
       process.stderr.write(`stateline: ${e.message}\n${USAGE}`);
       return 2;
     }

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionStatus, Summary } from '../analysis/api';
 import type { Client } from './client';
 import { BreaksView } from './components/BreaksView';
+import { CompareView } from './components/CompareView';
 import { DnsView } from './components/DnsView';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { FlowDetailView } from './components/FlowDetail';
@@ -26,6 +27,7 @@ const TABS: { view: ViewName; title: string }[] = [
   { view: 'breaks', title: 'Breaks' },
   { view: 'dns', title: 'DNS' },
   { view: 'quic', title: 'QUIC' },
+  { view: 'compare', title: 'Compare' },
 ];
 
 export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number }) {
@@ -163,6 +165,8 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
               <BreaksView client={client} summary={summary} nav={nav} kind={breakKind} />
             ) : view === 'dns' ? (
               <DnsView client={client} summary={summary} nav={nav} />
+            ) : view === 'compare' ? (
+              <CompareView client={client} summary={summary} nav={nav} palette={palette} />
             ) : (
               <QuicView client={client} summary={summary} nav={nav} />
             )}

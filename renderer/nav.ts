@@ -1,7 +1,7 @@
 // How a view asks the app to move: open a flow (at a moment), or show another view. The
 // views import this, not App (which imports the views).
 
-export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic';
+export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic' | 'compare';
 
 export interface Nav {
   openFlow(id: number, focusTime?: number | null): void;
