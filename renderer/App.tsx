@@ -36,6 +36,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [flow, setFlow] = useState<{ id: number; focus: number | null } | null>(null);
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
+  const [breakIncident, setBreakIncident] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const loadedGen = useRef(-1);
@@ -52,6 +53,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setView('overview');
         setFlow(null);
         setBreakKind(null);
+        setBreakIncident(null);
         setFlowFilter('');
       } else if (st.state !== 'ready' && st.state !== 'loading' && loadedGen.current !== st.generation) {
         loadedGen.current = st.generation;
@@ -83,7 +85,10 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       setFlow(null);
       setView(v);
       if (opts?.filter !== undefined) setFlowFilter(opts.filter);
-      if (v === 'breaks') setBreakKind(opts?.kind ?? null);
+      if (v === 'breaks') {
+        setBreakKind(opts?.kind ?? null);
+        setBreakIncident(opts?.incident ?? null);
+      }
     },
   };
 
@@ -160,7 +165,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
             ) : view === 'flows' ? (
               <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
             ) : view === 'breaks' ? (
-              <BreaksView client={client} summary={summary} nav={nav} kind={breakKind} />
+              <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} />
             ) : view === 'dns' ? (
               <DnsView client={client} summary={summary} nav={nav} />
             ) : (
