@@ -15,7 +15,7 @@ import type { IncidentBand } from './IncidentBands';
 const CARD_MIN = 360;
 const GAP = 12;
 /** Lanes of the swimlane; past this the rest of the flows share its last lane. */
-const MAX_LANES = 5;
+const MAX_LANES = 8;
 /** Cards shown per click of "N more". */
 const MORE_STEP = 60;
 
