@@ -127,10 +127,12 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
           if (m.count > 1) {
             // hanging from the markers' row, longer the more events (log scale)
             const h = 4 + (STRIP - 4) * (Math.log(m.count) / logMax), w = Math.max(2.5, colW);
+            // the hit area: up to 8 px, never wider than a column (it would cover its neighbour's bar)
+            const hit = Math.max(w, Math.min(8, colW));
             return (
               <g className="marker aggregated" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={m.count} onClick={() => onMarker?.(m)} style={{ cursor: onMarker ? 'zoom-in' : 'default' }}>
                 <title>{`${markerSummary(m)} — the first ${m.severity}: ${m.kind}, frame ${m.frame}: ${m.message}${onMarker ? ' · click to zoom in' : ''}`}</title>
-                <rect x={cx - Math.max(4, w / 2)} y={cy - 9} width={Math.max(8, w)} height={h + 2} fill="transparent" />
+                <rect x={cx - hit / 2} y={cy - 9} width={hit} height={h + 2} fill="transparent" />
                 <rect x={cx - w / 2} y={cy - 8} width={w} height={h} fill={color} fillOpacity={0.9} />
               </g>
             );

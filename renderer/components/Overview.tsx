@@ -141,7 +141,7 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
         <p className="legend small">
           <span className="dot sev-break" /> break <span className="dot sev-warning" /> warning <span className="dot sev-info" /> info
           {tl.data?.markers.some((m) => m.count > 1) && <> · a bar: all the events of one pixel column, in their worst severity, longer the more they are (log scale; hover for the counts, click to zoom in)</>}
-          {incidents.length > 0 && <> · <span className="swatch incident-swatch" /> an incident's window (hover for it, click its name for its events)</>}
+          {incidents.length > 0 && <> · <span className="swatch incident-swatch" /> an incident's window, in its severity's colour (hover for it, click its name for its events)</>}
           {' '}· time in seconds since the first packet
         </p>
       </div>
