@@ -120,6 +120,20 @@ function IncidentCard({ inc, base, palette, width, onOpen }: { inc: IncidentRow;
   );
 }
 
+/**
+ * What tells the member flows' servers apart on their lanes: nothing when they share one
+ * (the subject says it), the port when they share a host (":8081"), else the endpoint.
+ */
+function serverTag(flows: FlowRow[]): ((f: FlowRow) => string) | null {
+  if (new Set(flows.map((f) => f.server)).size <= 1) return null;
+  const split = (s: string): [string, string] => {
+    const m = /^(.*):(\d+)$/.exec(s);
+    return m ? [m[1], m[2]] : [s, ''];
+  };
+  if (new Set(flows.map((f) => split(f.server)[0])).size === 1 && flows.every((f) => split(f.server)[1])) return (f) => `:${split(f.server)[1]}`;
+  return (f) => f.server;
+}
+
 interface Lane {
   label: string;
   title: string;
@@ -138,6 +152,8 @@ function ticks(a: number, b: number, n: number): { at: number[]; digits: number 
 
 const LANE_H = 14;
 const LABEL_W = 64;
+/** Width of a character of the 10.5 px lane names, px. */
+const CHAR_W = 5.9;
 const AXIS_H = 20;
 
 /**
@@ -147,13 +163,16 @@ const AXIS_H = 20;
  */
 export function IncidentSwimlane({ inc, base, palette, width }: { inc: IncidentRow; base: number; palette: Palette; width: number }) {
   const flows = inc.memberFlows;
+  const tag = serverTag(flows);
   const lanes: Lane[] = [];
   const many = flows.length > MAX_LANES;
-  for (const f of many ? flows.slice(0, MAX_LANES - 1) : flows) lanes.push({ label: `flow ${f.id}`, title: `flow ${f.id}: ${f.client} → ${f.server} (${f.state})`, flows: [f] });
+  for (const f of many ? flows.slice(0, MAX_LANES - 1) : flows) lanes.push({ label: `flow ${f.id}${tag ? ` → ${tag(f)}` : ''}`, title: `flow ${f.id}: ${f.client} → ${f.server} (${f.state})`, flows: [f] });
   if (many) {
     const others = flows.slice(MAX_LANES - 1);
     lanes.push({ label: `+${fmtCount(others.length)} flows`, title: `flows ${others[0].id}–${others[others.length - 1].id} (${fmtCount(others.length)}), on one lane`, flows: others });
   }
+  // the lanes' names decide the width of their column (at most a third of the swimlane)
+  const labelW = Math.min(Math.floor(width / 3), Math.max(LABEL_W, Math.ceil(Math.max(...lanes.map((l) => l.label.length)) * CHAR_W) + 6));
   const laneOf = new Map<number, number>();
   lanes.forEach((l, i) => l.flows.forEach((f) => laneOf.set(f.id, i)));
 
@@ -164,8 +183,8 @@ export function IncidentSwimlane({ inc, base, palette, width }: { inc: IncidentR
   const t0 = Math.max(fStart, inc.start - len * 0.6);
   const t1 = Math.min(fEnd, inc.end + len * 0.6);
   const span = Math.max(t1 - t0, 1e-6);
-  const plotW = width - LABEL_W - 8;
-  const x = (t: number): number => LABEL_W + (Math.min(Math.max(t, t0), t1) - t0) / span * plotW;
+  const plotW = width - labelW - 8;
+  const x = (t: number): number => labelW + (Math.min(Math.max(t, t0), t1) - t0) / span * plotW;
   const height = lanes.length * LANE_H + AXIS_H;
   const axisY = lanes.length * LANE_H + 2;
   const tks = ticks(t0 - base, t1 - base, Math.max(3, Math.floor(plotW / 80)));
@@ -189,16 +208,16 @@ export function IncidentSwimlane({ inc, base, palette, width }: { inc: IncidentR
         <g key={l.label} data-testid="swimlane-lane" data-flows={l.flows.map((f) => f.id).join(' ')}>
           <title>{l.title}</title>
           <text x={0} y={i * LANE_H + LANE_H / 2 + 4} fontSize={10.5} fill={palette.muted}>
-            {l.label}
+            {l.label.length * CHAR_W <= labelW - 6 ? l.label : `${l.label.slice(0, Math.max(1, Math.floor((labelW - 6) / CHAR_W) - 1))}…`}
           </text>
-          <line x1={LABEL_W} x2={LABEL_W + plotW} y1={i * LANE_H + LANE_H / 2} y2={i * LANE_H + LANE_H / 2} stroke={palette.grid} />
+          <line x1={labelW} x2={labelW + plotW} y1={i * LANE_H + LANE_H / 2} y2={i * LANE_H + LANE_H / 2} stroke={palette.grid} />
           {l.flows.map((f) => (
             <rect key={f.id} x={x(f.start)} width={Math.max(2, x(f.start + f.duration) - x(f.start))} y={i * LANE_H + LANE_H / 2 - 3} height={6} rx={2} fill={palette.muted} fillOpacity={0.35} />
           ))}
         </g>
       ))}
       {inc.events.map(mark)}
-      <line x1={LABEL_W} x2={LABEL_W + plotW} y1={axisY} y2={axisY} stroke={palette.muted} />
+      <line x1={labelW} x2={labelW + plotW} y1={axisY} y2={axisY} stroke={palette.muted} />
       <text x={0} y={axisY + 13} fontSize={10} fill={palette.muted}>
         s since start
       </text>
@@ -207,7 +226,7 @@ export function IncidentSwimlane({ inc, base, palette, width }: { inc: IncidentR
         return (
           <g key={t}>
             <line x1={tx} x2={tx} y1={axisY} y2={axisY + 3} stroke={palette.muted} />
-            <text x={tx} y={axisY + 13} fontSize={10} fill={palette.muted} textAnchor={tx > LABEL_W + plotW - 20 ? 'end' : tx < LABEL_W + 20 ? 'start' : 'middle'}>
+            <text x={tx} y={axisY + 13} fontSize={10} fill={palette.muted} textAnchor={tx > labelW + plotW - 20 ? 'end' : tx < labelW + 20 ? 'start' : 'middle'}>
               {t.toFixed(tks.digits)}
             </text>
           </g>
