@@ -159,7 +159,8 @@ const AXIS_H = 20;
 /**
  * The member flows as lanes on one time axis (seconds since the capture start): each
  * flow's life as a bar, its member events as marks in their severity's colour, the
- * incident's window shaded behind them. Past MAX_LANES flows the last lane holds the rest.
+ * incident's window shaded behind them (an arrow marks a flow that began before the axis).
+ * Past MAX_LANES flows the last lane holds the rest.
  */
 export function IncidentSwimlane({ inc, base, palette, width }: { inc: IncidentRow; base: number; palette: Palette; width: number }) {
   const flows = inc.memberFlows;
@@ -214,6 +215,12 @@ export function IncidentSwimlane({ inc, base, palette, width }: { inc: IncidentR
           {l.flows.map((f) => (
             <rect key={f.id} x={x(f.start)} width={Math.max(2, x(f.start + f.duration) - x(f.start))} y={i * LANE_H + LANE_H / 2 - 3} height={6} rx={2} fill={palette.muted} fillOpacity={0.35} />
           ))}
+          {/* a flow that began before the axis: an arrow at its left end, saying when */}
+          {l.flows.length === 1 && l.flows[0].start < t0 && (
+            <path data-testid="swimlane-earlier" d={`M${labelW - 1},${i * LANE_H + LANE_H / 2}l5,-4v8z`} fill={palette.muted}>
+              <title>{`flow ${l.flows[0].id} began earlier, at ${fmtSince(l.flows[0].start, base)}`}</title>
+            </path>
+          )}
         </g>
       ))}
       {inc.events.map(mark)}

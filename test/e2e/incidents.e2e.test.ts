@@ -179,6 +179,17 @@ describe.skipIf(!HAVE_CHROMIUM)('incidents on the Overview and in Breaks, in Chr
     expect(listed.slice(0, cut)).toEqual(inIncident);
     expect((listed.slice(cut + 1) as number[]).sort((x, y) => x - y)).toEqual(outside);
     await page.screenshot({ path: join(SHOTS, 'incidents-breaks-grouped-path-stall.png'), fullPage: true });
+
+    // a kind picked on the Overview: the incident holding its events opens, the others stay shut
+    const group = page.locator('[data-testid=incident-group][data-incident="1"]');
+    await page.locator('[data-tab=overview]').click();
+    await page.getByRole('button', { name: 'Retransmission', exact: true }).click();
+    await expect.poll(() => group.getByTestId('break-item').count()).toBe(inIncident.length);
+    expect(await page.locator('.kind-group[data-kind="tcp.retransmission"]').count()).toBe(0);
+    await page.locator('[data-tab=overview]').click();
+    await page.getByRole('button', { name: 'Spurious retransmission', exact: true }).click();
+    await expect.poll(() => page.locator('.kind-group[data-kind="tcp.spurious-retransmission"] [data-testid=break-item]').count()).toBe(outside.length);
+    expect(await group.getByTestId('break-item').count()).toBe(0);
   }, 60_000);
 
   it('syn-flood-scan.pcap: a band\'s label opens its incident; a long one lists a page with "more"; a narrow window caps the cards with "N more"', async () => {
