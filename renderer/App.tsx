@@ -38,6 +38,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [flow, setFlow] = useState<{ id: number; focus: number | null } | null>(null);
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
+  const [breakIncident, setBreakIncident] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const loadedGen = useRef(-1);
@@ -54,6 +55,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setView('overview');
         setFlow(null);
         setBreakKind(null);
+        setBreakIncident(null);
         setFlowFilter('');
       } else if (st.state !== 'ready' && st.state !== 'loading' && loadedGen.current !== st.generation) {
         loadedGen.current = st.generation;
@@ -85,7 +87,10 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       setFlow(null);
       setView(v);
       if (opts?.filter !== undefined) setFlowFilter(opts.filter);
-      if (v === 'breaks') setBreakKind(opts?.kind ?? null);
+      if (v === 'breaks') {
+        setBreakKind(opts?.kind ?? null);
+        setBreakIncident(opts?.incident ?? null);
+      }
     },
   };
 
@@ -162,7 +167,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
             ) : view === 'flows' ? (
               <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
             ) : view === 'breaks' ? (
-              <BreaksView client={client} summary={summary} nav={nav} kind={breakKind} />
+              <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} />
             ) : view === 'dns' ? (
               <DnsView client={client} summary={summary} nav={nav} />
             ) : view === 'compare' ? (

@@ -5,5 +5,6 @@ export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic' | 'compa
 
 export interface Nav {
   openFlow(id: number, focusTime?: number | null): void;
-  show(view: ViewName, opts?: { filter?: string; kind?: string }): void;
+  /** `kind`, `incident`: the Breaks view opens on that kind, or shows only that incident's events. */
+  show(view: ViewName, opts?: { filter?: string; kind?: string; incident?: number }): void;
 }

@@ -6,6 +6,7 @@ import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Scatter, Toolt
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng } from '../export';
 import { ErrorBoundary } from './ErrorBoundary';
+import { BAND_LABEL_ROW, IncidentBands, type IncidentBand } from './IncidentBands';
 import { fmtBytes, fmtRel } from '../format';
 import type { Palette } from '../theme';
 
@@ -72,6 +73,9 @@ interface RateProps {
   onMarker?(m: Marker): void;
   onZoom?(from: number, to: number): void;
   metric?: 'packets' | 'bytes';
+  /** Incidents' windows, drawn as bands behind the rate and the markers (labelled above the plot). */
+  bands?: IncidentBand[];
+  onBand?(id: number): void;
 }
 
 /** "37 events: 30 tcp.retransmission, 7 tcp.refused" for an aggregated marker. */
@@ -86,7 +90,7 @@ export function markerSummary(m: Marker): string {
  * the log of their count, in the column's worst severity; no marker then draws its line
  * down the chart (a wall of lines would hide the rate).
  */
-export function RateChart({ width, height = 200, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets' }: RateProps) {
+export function RateChart({ width, height = 200, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets', bands, onBand }: RateProps) {
   const bucket = rate.length > 1 ? rate[1].t - rate[0].t : to - from || 1;
   const data = rate.map((r) => ({ t: r.t, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
   const top = Math.max(1, ...data.map((d) => d.v));
@@ -100,8 +104,9 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
   const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
   const zoom = useDragZoom(onZoom ?? (() => {}));
   return (
-    <ComposedChart width={width} height={height} data={data} margin={MARGIN} {...(onZoom ? zoom.handlers : {})}>
+    <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN} {...(onZoom ? zoom.handlers : {})}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+      {bands?.length ? <IncidentBands bands={bands} from={from} to={to} palette={palette} onBand={onBand} /> : null}
       <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
       <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} />
       <Tooltip
@@ -122,10 +127,12 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
           if (m.count > 1) {
             // hanging from the markers' row, longer the more events (log scale)
             const h = 4 + (STRIP - 4) * (Math.log(m.count) / logMax), w = Math.max(2.5, colW);
+            // the hit area: up to 8 px, never wider than a column (it would cover its neighbour's bar)
+            const hit = Math.max(w, Math.min(8, colW));
             return (
               <g className="marker aggregated" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={m.count} onClick={() => onMarker?.(m)} style={{ cursor: onMarker ? 'zoom-in' : 'default' }}>
                 <title>{`${markerSummary(m)} — the first ${m.severity}: ${m.kind}, frame ${m.frame}: ${m.message}${onMarker ? ' · click to zoom in' : ''}`}</title>
-                <rect x={cx - Math.max(4, w / 2)} y={cy - 9} width={Math.max(8, w)} height={h + 2} fill="transparent" />
+                <rect x={cx - hit / 2} y={cy - 9} width={hit} height={h + 2} fill="transparent" />
                 <rect x={cx - w / 2} y={cy - 8} width={w} height={h} fill={color} fillOpacity={0.9} />
               </g>
             );

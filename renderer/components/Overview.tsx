@@ -5,6 +5,7 @@ import { fmtBytes, fmtCount, fmtDate, fmtDuration } from '../format';
 import { useAsync, useWidth } from '../hooks';
 import { usePalette } from '../theme';
 import { ChartFrame, RateChart } from './Charts';
+import { IncidentCards, incidentBands } from './IncidentCards';
 import { useState } from 'react';
 import { stem } from '../export';
 
@@ -19,16 +20,20 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
   const c = summary.capture;
   const [ref, width, measured] = useWidth<HTMLDivElement>();
   const [range, setRange] = useState<[number, number] | null>(null);
-  const plotWidth = Math.max(100, width - 2);
+  // the card's width less its padding and border (a chart as wide as the card overflowed it)
+  const plotWidth = Math.max(100, width - 30);
   const tl = useAsync(
     () => client.timeline({ flow: null, from: range?.[0] ?? null, to: range?.[1] ?? null, maxPoints: Math.max(10, plotWidth - 90) }),
     [client, plotWidth, range?.[0], range?.[1]],
     measured,
   );
+  const incidents = useAsync(() => client.incidents(), [client]).data ?? [];
   const base = c.start ?? 0;
   const duration = c.start !== null && c.end !== null ? c.end - c.start : 0;
   return (
     <section className="overview">
+      {/* Incidents lead; the timeline follows them (styles: .overview:has(.incidents)). */}
+      {incidents.length > 0 && <IncidentCards incidents={incidents} base={base} palette={palette} onOpen={(id) => nav.show('breaks', { incident: id })} />}
       <div className="card facts" data-testid="capture-summary">
         <h2>{summary.name}</h2>
         <dl>
@@ -128,12 +133,15 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
                 else if (m.flow !== null) nav.openFlow(m.flow, m.t);
               }}
               onZoom={(a, b) => setRange([a, b])}
+              bands={incidentBands(incidents, base)}
+              onBand={(id) => nav.show('breaks', { incident: id })}
             />
           )}
         </ChartFrame>
         <p className="legend small">
           <span className="dot sev-break" /> break <span className="dot sev-warning" /> warning <span className="dot sev-info" /> info
           {tl.data?.markers.some((m) => m.count > 1) && <> · a bar: all the events of one pixel column, in their worst severity, longer the more they are (log scale; hover for the counts, click to zoom in)</>}
+          {incidents.length > 0 && <> · <span className="swatch incident-swatch" /> an incident's window, in its severity's colour (hover for it, click its name for its events)</>}
           {' '}· time in seconds since the first packet
         </p>
       </div>
