@@ -259,7 +259,7 @@ function summaryLine(run: CaptureRun): string {
   const n = run.results.length;
   if (run.error !== null) return `FAIL ${run.capture}`;
   const bad = run.results.filter(failed).length;
-  return bad ? `FAIL ${run.capture}: ${bad} of ${n} expectations failed` : `PASS ${run.capture} (${n} expectations)`;
+  return bad ? `FAIL ${run.capture}: ${bad} of ${n} expectation${n === 1 ? '' : 's'} failed` : `PASS ${run.capture} (${n} expectation${n === 1 ? '' : 's'})`;
 }
 
 /** GitHub Actions workflow commands: %, CR and LF escaped in the message; also : and , in properties. */
