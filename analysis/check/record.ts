@@ -22,7 +22,7 @@ const CONN_STATE: Record<string, string> = {
   REJ: 'connection attempt rejected',
   S2: 'established, the client closed, no reply from the server',
   S3: 'established, the server closed, no reply from the client',
-  RSTO: 'established, the client aborted (RST)',
+  RSTO: 'established, the client aborted with a RST',
   RSTR: 'established, the server sent a RST',
   RSTOS0: 'the client sent a SYN then a RST, no SYN-ACK seen',
   RSTRH: 'the server sent a SYN-ACK then a RST, no SYN seen',
