@@ -64,6 +64,12 @@ export function checkExpectations(outcome: CaptureOutcome, exp: Expectations): E
   /** Events accounted for by an entry (for noOtherBreaks), and incidents. */
   const claimed = new Set<EventJson>();
   const claimedIncidents = new Set<number>();
+  const eventsOfKind = new Map<string, EventJson[]>();
+  for (const ev of json.events) {
+    let l = eventsOfKind.get(ev.kind);
+    if (!l) eventsOfKind.set(ev.kind, (l = []));
+    l.push(ev);
+  }
   const evLabel = (e: EventJson) => `${e.kind} at frame ${e.frame}${e.flow !== null && idx.flow(e.flow) ? ` (${idx.refOf(e.flow)})` : ''}`;
   const describeFlows = (ref: FlowRef): string => {
     const near = idx.keys().filter((k) => k.startsWith(`${ref.transport} `) && (k.endsWith(` ${ref.server}`) || k.includes(` ${ref.clientHost} `)));
@@ -122,43 +128,26 @@ export function checkExpectations(outcome: CaptureOutcome, exp: Expectations): E
   (exp.events ?? []).forEach((e, index) => {
     const problems: Problem[] = [];
     const nth = e.nth ?? 1;
-    let label = e.kind;
-    let pool = json.events.filter((x) => x.kind === e.kind);
-    let ok = true;
+    // the label says what the entry says, whatever the capture holds (JUnit names stay put)
+    const label = `${e.kind}${e.flow !== undefined ? ` in ${e.flow}` : ''}${e.frame !== undefined ? ` at frame ${e.frame}` : e.nth !== undefined ? ` (${ordinal(nth)})` : ''}`;
+    let pool = eventsOfKind.get(e.kind) ?? [];
+    /** The entry's flows (null: no flow named). */
+    let ids: Set<number> | null = null;
     if (e.flow !== undefined) {
       const ref = parseFlowRef(e.flow) as FlowRef;
-      label += ` in ${e.flow}`;
-      const sel = idx.resolve(ref);
-      if (sel.length === 0) {
-        problems.push({ what: 'flow', expected: e.flow, found: describeFlows(ref) });
-        ok = false;
-      }
-      const ids = new Set(sel.map((f) => f.id));
-      pool = pool.filter((x) => x.flow !== null && ids.has(x.flow));
+      ids = new Set(idx.resolve(ref).map((f) => f.id));
+      if (ids.size === 0) problems.push({ what: 'flow', expected: e.flow, found: describeFlows(ref) });
+      pool = pool.filter((x) => ids!.has(x.flow!));
     }
-    if (ok) {
-      if (e.frame !== undefined) {
-        label += ` at frame ${e.frame}`;
-        const hit = pool.find((x) => x.frame === e.frame);
-        if (hit) {
-          claimed.add(hit);
-          timeCheck(problems, 'at', e.at, hit.time - t0, tolOf(e));
-        } else problems.push({ what: 'present', expected: `${e.kind} at frame ${e.frame}`, found: pool.length ? list(pool.map(evLabel)) : `no ${e.kind} event${e.flow !== undefined ? ' in that flow' : ''}` });
-      } else {
-        if (nth > 1 || pool.length > 1) label += ` (${ordinal(nth)})`;
-        const hit = pool[nth - 1];
-        if (hit) {
-          claimed.add(hit);
-          timeCheck(problems, 'at', e.at, hit.time - t0, tolOf(e));
-        } else {
-          const inFlow = e.flow !== undefined ? json.events.filter((x) => x.flow !== null && idx.resolve(parseFlowRef(e.flow!) as FlowRef).some((f) => f.id === x.flow)) : [];
-          problems.push({
-            what: 'present',
-            expected: `${nth > 1 ? `a ${ordinal(nth)} ` : ''}${e.kind}`,
-            found: pool.length ? `${pool.length} of them: ${list(pool.map(evLabel))}` : e.flow !== undefined ? `none; that flow has ${inFlow.length ? list(inFlow.map(evLabel)) : 'no events'}` : 'none',
-          });
-        }
-      }
+    const hit = problems.length ? undefined : e.frame !== undefined ? pool.find((x) => x.frame === e.frame) : pool[nth - 1];
+    if (hit) {
+      claimed.add(hit);
+      timeCheck(problems, 'at', e.at, hit.time - t0, tolOf(e));
+    } else if (!problems.length) {
+      const inFlows = ids === null ? [] : json.events.filter((x) => x.flow !== null && ids!.has(x.flow));
+      const others = ids === null ? 'none' : `none; that flow has ${inFlows.length ? list(inFlows.map(evLabel)) : 'no events'}`;
+      if (e.frame !== undefined) problems.push({ what: 'present', expected: `${e.kind} at frame ${e.frame}`, found: pool.length ? list(pool.map(evLabel)) : others });
+      else problems.push({ what: 'present', expected: `${nth > 1 ? `a ${ordinal(nth)} ` : ''}${e.kind}`, found: pool.length ? `${pool.length} of them: ${list(pool.map(evLabel))}` : others });
     }
     results.push({ section: 'events', index, label: `event ${label}`, problems });
   });
@@ -169,7 +158,7 @@ export function checkExpectations(outcome: CaptureOutcome, exp: Expectations): E
     const serverOf = (flow: number) => idx.flow(flow)?.server;
     const pool = json.dns.filter((d) => d.question === e.question && (e.server === undefined || serverOf(d.flow) === e.server) && (e.transport === undefined || d.transport === e.transport));
     const d = pool[nth - 1];
-    const label = `DNS ${e.question}${e.server ? ` to ${e.server}` : ''}${nth > 1 || pool.length > 1 ? ` (${ordinal(nth)})` : ''}`;
+    const label = `DNS ${e.question}${e.server ? ` to ${e.server}` : ''}${e.transport ? ` over ${e.transport.toUpperCase()}` : ''}${e.nth !== undefined ? ` (${ordinal(nth)})` : ''}`;
     if (!d) {
       const same = json.dns.filter((x) => x.question === e.question);
       problems.push({ what: 'present', expected: `${nth > 1 ? `a ${ordinal(nth)} ` : ''}transaction`, found: same.length ? `${pool.length} matching; of that question: ${list(same.map((x) => `${x.transport} to ${serverOf(x.flow)} (${x.status})`))}` : 'no transaction of that question' });
