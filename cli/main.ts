@@ -2,17 +2,21 @@
 //   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--json | --csv]
 //   stateline diff A B [--json]
+//   stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
-// capture.errors), 1 could not be read at all, 2 bad arguments.
+// capture.errors), 1 could not be read at all, 2 bad arguments, 3 --fail-on matched
+// (check: an expectation failed).
 
 import { DEFAULT_MAX_FLOWS } from '../analysis/flows';
 import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, badIncidentOption, type IncidentOptions } from '../analysis/incidents/index';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
 import { quicTracker } from '../analysis/quic/query';
+import { failOnMatches, parseFailOn, type FailOn } from '../analysis/check/index';
 import { readAnalysis, writeOut } from './capture';
 import { DIFF_USAGE, DiffUsageError, diffCommand } from './diff';
+import { CHECK_USAGE, checkCommand } from './check';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
@@ -23,10 +27,11 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
   return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
 }).join('\n');
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
+const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
+       stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors
@@ -40,11 +45,15 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
                    at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
   --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
+  --fail-on LIST   exit 3 when an event of that severity or worse, or of that
+                   kind, is present: comma-separated from break, warning, info,
+                   event and incident kinds (after printing as usual)
 ${INCIDENT_USAGE}
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${DIFF_USAGE.split('\n').slice(2).join('\n')}
-${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
+${SERVE_USAGE.split('\n').slice(2).join('\n')}
+${CHECK_USAGE.split('\n').slice(3).join('\n')}`;
 
 class UsageError extends Error {}
 
@@ -58,10 +67,11 @@ interface AnalyzeArgs {
   maxFlows: number | undefined;
   vlanMerge: boolean;
   incidents: IncidentOptions;
+  failOn: FailOn | null;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {} };
+  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {}, failOn: null };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -86,6 +96,11 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       const v = Number(a === '--max-flows' ? args[++i] : a.slice('--max-flows='.length));
       if (!Number.isInteger(v) || v < 1) throw new UsageError('--max-flows needs a whole number of flows > 0');
       out.maxFlows = v;
+    }
+    else if (a === '--fail-on' || a.startsWith('--fail-on=')) {
+      const f = parseFailOn((a === '--fail-on' ? args[++i] : a.slice('--fail-on='.length)) ?? '');
+      if (typeof f === 'string') throw new UsageError(f);
+      out.failOn = f;
     }
     else if (INCIDENT_FLAGS.some((f) => a === f.flag || a.startsWith(`${f.flag}=`))) {
       const f = INCIDENT_FLAGS.find((g) => a === g.flag || a.startsWith(`${g.flag}=`))!;
@@ -115,7 +130,9 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
     const quic = q ? { connections: q.conns.length, migrated: q.conns.filter((c) => c.paths.length > 1).length, paths: q.conns.reduce((n, c) => n + (c.paths.length > 1 ? c.paths.length : 0), 0) } : null;
     await writeOut(renderSummary(json, args.file, flowCounts(analysis), quic));
   }
-  return 0;
+  const matched = args.failOn ? failOnMatches(json, args.failOn) : [];
+  if (matched.length) process.stderr.write(`stateline: --fail-on matched ${matched.join(', ')}\n`);
+  return matched.length ? 3 : 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -129,6 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'serve') return await serveCommand(rest);
     if (cmd === 'packets') return await packetsCommand(rest);
     if (cmd === 'diff') return await diffCommand(rest);
+    if (cmd === 'check') return await checkCommand(rest);
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError || e instanceof DiffUsageError) {
