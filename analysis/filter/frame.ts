@@ -250,7 +250,8 @@ export class FrameFields implements FieldAccess {
       case 'vlan':
         return p.vlanCount > 0 ? ONE : NONE;
       case 'arp':
-        return p.etherType === 0x0806 ? ONE : NONE;
+        // Wireshark's ARP dissector reads RARP (0x8035) too
+        return p.etherType === 0x0806 || p.etherType === 0x8035 ? ONE : NONE;
       case 'ip':
         return p.ipVersion === 4 || (p.hasQuote && p.quote.ipVersion === 4) ? ONE : NONE;
       case 'ipv6':

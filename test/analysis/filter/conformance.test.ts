@@ -115,11 +115,58 @@ export const FILTERS = [
   '(tcp.port == 80 || udp.port == 53) && !(ip.src == 10.0.0.1)',
 ];
 
+// Why each pinned disagreement is kept (README "Display filters"): all but one are where
+// the TCP or QUIC analysis decides otherwise than Wireshark, each already pinned by the
+// protocol's own tests; the filter reads the analysis's facts, so it selects by them.
+const VLAN =
+  'the same 5-tuple on three VLANs: Wireshark keys TCP conversations without the VLAN IDs, so the copies on VLAN 10 and 300/20 continue one stream (relative numbers past 100000, retransmissions, reused ports); the analysis keys flows by VLAN (Zeek vlan_fivetuple), each copy a clean connection of its own (test/fixtures/fidelity.test.ts)';
+const STALE =
+  'tshark puts the challenge ACK (9) and the RST answering it (10) into the new connection by time; the analysis into the old one by their sequence numbers (RFC 5961): the relative numbers and window of 9 and 10 and the flags of 9, 12 and 13 follow (test/analysis/tcp/fidelity.test.ts)';
+const LOSSY =
+  'a resend of bytes already captured is a retransmission, and an original that fills its hole 0.73 RTT after it appeared is out-of-order, not a fast retransmission (test/analysis/tcp/fidelity.test.ts)';
+const COPY = 'a second copy of bytes already seen is a retransmission, not reordering (test/analysis/tcp/shared-captures.test.ts)';
+const PROBE = "Linux's zero-window probes (one byte below the next sequence number while the peer's window is zero), which Wireshark calls keep-alives (test/analysis/tcp/fixtures.test.ts)";
+const IN_FLIGHT =
+  "Wireshark gives a retransmitted or out-of-order segment a bytes-in-flight figure; the TCP analysis computes it for segments that carry new data only (the same column as stateline packets' bytesInFlight)";
+const MIGRATED =
+  'datagrams on the path a QUIC connection migrated to: the QUIC analysis follows the connection IDs to the new 4-tuple (quic.migration), tshark 4.0 does not dissect them as QUIC';
+
 /**
  * Disagreements kept on purpose: capture (relative to fixtures/ or the shared folder),
  * filter, the frames only we select and the frames only tshark selects, and why.
  */
-const PINNED: { capture: string; filter: string; onlyUs: number[]; onlyTshark: number[]; why: string }[] = [];
+const PINNED: { capture: string; filter: string; onlyUs: number[]; onlyTshark: number[]; why: string }[] = [
+  { capture: 'fidelity/lossy-client-side.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [187], onlyTshark: [], why: LOSSY },
+  { capture: 'fidelity/lossy-client-side.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [], onlyTshark: [187], why: LOSSY },
+  { capture: 'fidelity/lossy-client-side.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [127, 191], why: IN_FLIGHT },
+  { capture: 'fidelity/lossy-server-side.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [110, 180], onlyTshark: [69], why: LOSSY },
+  { capture: 'fidelity/lossy-server-side.pcap', filter: 'tcp.analysis.fast_retransmission', onlyUs: [], onlyTshark: [69], why: LOSSY },
+  { capture: 'fidelity/lossy-server-side.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [69], onlyTshark: [110, 180], why: LOSSY },
+  { capture: 'fidelity/lossy-server-side.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [26, 69], why: IN_FLIGHT },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.seq == 1', onlyUs: [], onlyTshark: [9], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.seq > 100000', onlyUs: [], onlyTshark: [10], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.ack > 10000', onlyUs: [], onlyTshark: [9], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.window_size > 65535', onlyUs: [9], onlyTshark: [], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.analysis.flags', onlyUs: [9], onlyTshark: [12, 13], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.analysis.lost_segment', onlyUs: [], onlyTshark: [12], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.analysis.ack_lost_segment', onlyUs: [], onlyTshark: [13], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.analysis.duplicate_ack', onlyUs: [9], onlyTshark: [], why: STALE },
+  { capture: 'fidelity/stale-server-port-reuse.pcap', filter: 'tcp.analysis.reused_ports', onlyUs: [], onlyTshark: [12], why: STALE },
+  { capture: 'fidelity/vlan-key.pcap', filter: 'tcp.seq > 100000', onlyUs: [], onlyTshark: [18, 19, 20, 28, 29, 30, 31, 32, 33, 37, 38, 39, 43, 44, 45], why: VLAN },
+  { capture: 'fidelity/vlan-key.pcap', filter: 'tcp.ack > 10000', onlyUs: [], onlyTshark: [18, 19, 20, 28, 29, 30, 31, 32, 33, 37, 38, 39, 43, 44, 45], why: VLAN },
+  { capture: 'fidelity/vlan-key.pcap', filter: 'tcp.analysis.flags', onlyUs: [], onlyTshark: [11, 18, 19, 21, 28, 29, 31, 32, 37, 38, 43, 44], why: VLAN },
+  { capture: 'fidelity/vlan-key.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [], onlyTshark: [18, 19, 28, 29, 31, 32, 37, 38, 43, 44], why: VLAN },
+  { capture: 'fidelity/vlan-key.pcap', filter: 'tcp.analysis.spurious_retransmission', onlyUs: [], onlyTshark: [18, 28, 37], why: VLAN },
+  { capture: 'fidelity/vlan-key.pcap', filter: 'tcp.analysis.reused_ports', onlyUs: [], onlyTshark: [11, 21], why: VLAN },
+  { capture: 'quic/ngtcp2-migration.pcap', filter: 'quic', onlyUs: [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75], onlyTshark: [], why: MIGRATED },
+  { capture: 'tcp/tcp-loss-delay.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [32], why: IN_FLIGHT },
+  { capture: 'tcp/tcp-zero-window.pcap', filter: 'tcp.analysis.zero_window || tcp.analysis.zero_window_probe', onlyUs: [8, 10, 11], onlyTshark: [], why: PROBE },
+  { capture: 'tcp/tcp-zero-window.pcap', filter: 'tcp.analysis.keep_alive || tcp.analysis.keep_alive_ack', onlyUs: [], onlyTshark: [8, 10, 11], why: PROBE },
+  { capture: 'quic/zeek-nat-rebinding-min.pcapng', filter: 'quic', onlyUs: [292, 294, 301, 302, 304, 317, 325, 328, 340, 358, 359, 386, 393, 435, 448, 449, 450, 451, 452, 466, 479, 480, 492, 494, 501, 503, 512, 521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533, 534, 535, 536, 537, 538, 539, 540], onlyTshark: [], why: MIGRATED },
+  { capture: 'tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [33, 34, 35, 66, 67], why: IN_FLIGHT },
+  { capture: 'tcp/zeek-ctu-64702-888.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [8], onlyTshark: [], why: COPY },
+  { capture: 'tcp/zeek-ctu-64702-888.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [], onlyTshark: [8], why: COPY },
+];
 
 function captures(dir: string, skip = /\/bad\//): string[] {
   const out: string[] = [];
