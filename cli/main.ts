@@ -1,6 +1,6 @@
 // stateline — command line entry.
 //   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
-//   stateline packets FILE [--flow N] [--json | --csv]
+//   stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
@@ -22,7 +22,7 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
 }).join('\n');
 
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
-       stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
+       stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
