@@ -185,7 +185,7 @@ function literal(spec: FieldSpec, tok: Token, forOrder: boolean): Literal {
   switch (spec.type) {
     case 'label':
     case 'protocol':
-      return bad(`${spec.name} has no value to compare: test its presence alone ("${spec.name}")`);
+      return bad(`${spec.name} has no value: test its presence alone ("${spec.name}")`);
     case 'uint':
     case 'bool': {
       if (quoted) return bad(`${spec.name} is a number: write ${s} without quotes`);
@@ -324,6 +324,8 @@ class Parser {
     if (opTok.kind === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(opTok.text)) op = opTok.text as RelOp;
     else if (opTok.kind === 'word' && WORD_OPS[opTok.text]) op = WORD_OPS[opTok.text];
     if (op) {
+      // as tshark, at the field: it is the field that has no value
+      if (spec.type === 'label' || spec.type === 'protocol') throw new FilterError(`${spec.name} has no value to compare: test its presence alone ("${spec.name}")`, t.start, t.end);
       this.p++;
       return { k: 'cmp', field, op, value: literal(spec, this.value(), op !== '==' && op !== '!=') };
     }

@@ -168,6 +168,37 @@ const PINNED: { capture: string; filter: string; onlyUs: number[]; onlyTshark: n
   { capture: 'tcp/zeek-ctu-64702-888.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [], onlyTshark: [8], why: COPY },
 ];
 
+/** Filters tshark rejects: we reject each too, pointing where tshark's caret points. */
+const BAD_FILTERS = [
+  'tcp.prot',
+  'tcp && tcp.prot == 1',
+  'tcp.port == 99999',
+  'ip.src == 10.1',
+  'ip.src == 10.0.0.0/33',
+  'ip.addr == ::1',
+  'ipv6.addr == 10.0.0.1',
+  'tcp.port == 53.5',
+  'udp.port >= 0x1g',
+  'frame.number == 1-3',
+  'tcp.port == "53"',
+  'tcp.flags.syn == yes',
+  'tcp.analysis.retransmission == 1',
+  'tcp.port in {80 443}',
+  'tcp)',
+  'tcp.port = 80',
+  'tcp.srcport == 53 and',
+  '(tcp',
+  'tcp.port ==',
+  'dns.qry.name == "abc',
+];
+/** Where we point elsewhere than tshark, and why. */
+const BAD_POSITION: Record<string, string> = {
+  // tshark's caret sits past the end, where the quote is missing; ours on the quote that opens the string
+  'dns.qry.name == "abc': 'the unclosed quote',
+  // tshark: "Unexpected end of filter expression" with no caret; ours names the "(" that is never closed
+  '(tcp': 'the unclosed parenthesis',
+};
+
 function captures(dir: string, skip = /\/bad\//): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
@@ -226,6 +257,27 @@ describe.skipIf(!haveTshark)('display filters against tshark', () => {
     for (const f of sample) {
       const lua = tsharkFrames(f, filters);
       filters.forEach((flt, k) => expect([...lua[k]].sort((a, b) => a - b), `${name(f)}: ${flt}`).toEqual([...tsharkY(f, flt)].sort((a, b) => a - b)));
+    }
+  });
+
+  it('rejects the filters tshark rejects, at the column tshark points to', () => {
+    const file = join(root, 'fixtures', 'dns-udp-tcp.pcap');
+    for (const f of BAD_FILTERS) {
+      const r = spawnSync('tshark', ['-n', '-r', file, '-Y', f], { encoding: 'utf8' });
+      expect(r.status, `tshark accepts ${f}`).not.toBe(0);
+      // tshark prints the filter indented by 4 and a caret line under it (none when the filter ends too early)
+      const lines = r.stderr.split('\n');
+      const at = lines.findIndex((l) => l === `    ${f}`);
+      const caret = at >= 0 && lines[at + 1]?.includes('^') ? lines[at + 1].indexOf('^') - 4 : f.length;
+      let start = -1;
+      try {
+        compileDisplayFilter(f);
+      } catch (e) {
+        start = (e as { start: number }).start;
+      }
+      expect(start, `we accept ${f}`).toBeGreaterThanOrEqual(0);
+      if (BAD_POSITION[f]) expect(start, f).not.toBe(caret);
+      else expect(start, f).toBe(caret);
     }
   });
 

@@ -39,7 +39,7 @@ describe('display filter errors', () => {
     expect(error('tcp.srcport == 53 and')).toEqual({ message: 'the filter ends too early: a field name, "(" or "!" expected (column 22)', start: 21, end: 21 });
     expect(error('(tcp')).toEqual({ message: 'this "(" is never closed (column 1)', start: 0, end: 1 });
     expect(error('tcp)').message).toBe('")" was unexpected here: "and", "or" or the end of the filter expected (column 4)');
-    expect(error('tcp.analysis.retransmission == 1').message).toBe('tcp.analysis.retransmission has no value to compare: test its presence alone ("tcp.analysis.retransmission") (column 32)');
+    expect(error('tcp.analysis.retransmission == 1').message).toBe('tcp.analysis.retransmission has no value to compare: test its presence alone ("tcp.analysis.retransmission") (column 1)');
     expect(error('tcp.port contains "x"').message).toBe('"contains" applies to text fields (dns.qry.name), not to tcp.port (column 10)');
     expect(error('dns.qry.name matches "("').message).toMatch(/^"\(" is not a valid regular expression: .* \(column 22\)$/);
     expect(error('tcp.port = 80').message).toBe('"=" is not an operator: write == to compare (column 10)');
