@@ -347,8 +347,10 @@ export class FrameFields implements FieldAccess {
       case 'tcp.window_size_value':
         return this.hasTcp() ? [p.tcpWindow] : NONE;
       case 'tcp.seq': {
-        const f = this.tcpFacts();
-        return f ? [f.seq] : NONE;
+        // the quoted header's as it was sent (Wireshark relates no quote to its stream)
+        const f = this.tcpFacts(), q = p.quote;
+        const quoted = this.quoted(TCP) && q.tcpSeq >= 0;
+        return f ? (quoted ? [f.seq, q.tcpSeq] : [f.seq]) : quoted ? [q.tcpSeq] : NONE;
       }
       case 'tcp.ack': {
         const f = this.tcpFacts();
