@@ -8,7 +8,9 @@
 //    analysis/tcp/query's packetFacts;
 //  - DNS headers and questions from the DNS wire reader (parsers/dns/wire), DNS over
 //    TCP delimited by the DNS tracker's own stream reader (parsers/dns/tcp-stream);
-//  - `quic`: the frames the QUIC analysis attributed to a connection.
+//  - `quic`: the frames the QUIC analysis attributed to a connection, and as Wireshark's
+//    conversations do, every later UDP datagram of a flow (5-tuple) where it attributed
+//    one — short-header packets whose connection ID it could not place included.
 // Values are computed when the filter first asks for a field in a frame, and only for
 // the fields the filter names (`load` prepares only the DNS-over-TCP streams it needs).
 
@@ -90,6 +92,8 @@ export class FrameFields implements FieldAccess {
   private tcpDns: DnsMsg[] = [];
   private readonly tcpCols: TcpColumns | null;
   private quicFrames: Set<number> | null = null;
+  /** The first frame the QUIC analysis attributed, per flow. */
+  private quicFlowStart: Map<number, number> | null = null;
   private readonly streams = new Map<number, [DnsTcpStream, DnsTcpStream]>();
   /** First frame's time (frame.time_relative), seconds and nanoseconds. */
   private t0: [number, number] | null = null;
@@ -269,14 +273,24 @@ export class FrameFields implements FieldAccess {
       case 'llmnr':
         return this.dnsMessages().some((m) => m.proto === name) ? ONE : NONE;
       case 'quic': {
-        if (!this.quicFrames) {
-          this.quicFrames = new Set();
+        const cols = this.analysis.columns;
+        if (!this.quicFrames || !this.quicFlowStart) {
+          const frames = (this.quicFrames = new Set());
+          const start = (this.quicFlowStart = new Map());
+          const add = (fr: number): void => {
+            frames.add(fr);
+            const fl = fr - 1 < cols.length ? cols.flow[fr - 1] : 0;
+            if (fl !== 0 && !(start.get(fl)! <= fr)) start.set(fl, fr);
+          };
           for (const c of quicTracker(this.analysis)?.conns ?? []) {
-            for (const fr of c.frames.view()) this.quicFrames.add(fr);
-            for (const fr of c.inferredFrames.view()) this.quicFrames.add(fr);
+            for (const fr of c.frames.view()) add(fr);
+            for (const fr of c.inferredFrames.view()) add(fr);
           }
         }
-        return this.quicFrames.has(r.frame) ? ONE : NONE;
+        if (this.quicFrames.has(r.frame)) return ONE;
+        const fl = this.i < cols.length ? cols.flow[this.i] : 0;
+        const from = fl !== 0 ? this.quicFlowStart.get(fl) : undefined;
+        return from !== undefined && from <= r.frame && this.transport(UDP) && p.payloadLen > 0 ? ONE : NONE;
       }
 
       case 'frame.number':

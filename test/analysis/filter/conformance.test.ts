@@ -1,4 +1,5 @@
-// Display-filter conformance: on every recorded fixture and shared capture, the frames
+// Display-filter conformance: on every recorded fixture and shared capture (and the bench
+// workload at 20,000 packets, when its generator is there), the frames
 // a filter selects (analysis/filter over a second pass of the capture) are the frames
 // tshark selects with the same filter, for FILTERS — every field of the field table and
 // every operator. tshark is run once per capture with one Lua tap listener per filter
@@ -15,6 +16,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../../analysis/analyze';
 import { compileDisplayFilter, filterFrames } from '../../../analysis/filter/index';
+import { benchCapture, BENCH_GENERATOR, HAVE_BENCH_GENERATOR } from '../bench-capture';
 
 const root = resolve(__dirname, '../../..');
 const SHARED = resolve(root, '..', 'shared', 'captures');
@@ -22,6 +24,7 @@ const haveShared = existsSync(SHARED);
 const haveTshark = spawnSync('tshark', ['--version']).status === 0;
 if (!haveTshark) console.log('test/analysis/filter/conformance: tshark not found (Debian package tshark): the display filters are not compared with tshark');
 if (!haveShared) console.log(`test/analysis/filter/conformance: ${SHARED} absent: only the project's fixtures are compared with tshark`);
+if (!HAVE_BENCH_GENERATOR) console.log(`test/analysis/filter/conformance: ${BENCH_GENERATOR} absent: the bench workload is not compared with tshark`);
 
 /** The filters compared (written as tshark 4.0 takes them: booleans as 1/0 or True/False). */
 export const FILTERS = [
@@ -137,6 +140,7 @@ const MIGRATED =
  * filter, the frames only we select and the frames only tshark selects, and why.
  */
 const PINNED: { capture: string; filter: string; onlyUs: number[]; onlyTshark: number[]; why: string }[] = [
+  { capture: 'bench-20000-seed1.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [537, 9767, 13816, 13829, 16676, 17951, 18181, 19116, 19184], why: IN_FLIGHT },
   { capture: 'fidelity/lossy-client-side.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [187], onlyTshark: [], why: LOSSY },
   { capture: 'fidelity/lossy-client-side.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [], onlyTshark: [187], why: LOSSY },
   { capture: 'fidelity/lossy-client-side.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [127, 191], why: IN_FLIGHT },
@@ -284,6 +288,7 @@ function tsharkY(file: string, filter: string): Set<number> {
 
 function name(file: string): string {
   if (luaDir && file.startsWith(luaDir)) return relative(luaDir, file);
+  if (/\/bench-\d+-seed1\.pcap$/.test(file)) return file.slice(file.lastIndexOf('/') + 1);
   return file.startsWith(SHARED) ? relative(SHARED, file) : relative(join(root, 'fixtures'), file);
 }
 
@@ -322,6 +327,8 @@ describe.skipIf(!haveTshark)('display filters against tshark', () => {
 
   it(`selects the frames tshark -Y selects: ${FILTERS.length} filters on every capture`, async () => {
     files.push(...syntheticCaptures());
+    const bench = benchCapture(20_000);
+    if (bench) files.push(bench.file);
     const compiled = FILTERS.map(compileDisplayFilter);
     const agree = FILTERS.map(() => 0);
     let frames = 0;
@@ -339,6 +346,7 @@ describe.skipIf(!haveTshark)('display filters against tshark', () => {
         if (onlyUs.length || onlyTshark.length) found.push({ capture: name(file), filter: FILTERS[k], onlyUs, onlyTshark, why: '' });
       }
     }
+    bench?.remove();
     const lines = FILTERS.map((f, k) => `${(agree[k] / frames).toFixed(4)}  ${agree[k]}/${frames}  ${f}`);
     const total = agree.reduce((x, y) => x + y, 0);
     console.log(`display filters vs tshark: ${files.length} captures, ${frames} frames, ${FILTERS.length} filters\n${lines.join('\n')}\noverall ${total}/${frames * FILTERS.length} = ${(total / (frames * FILTERS.length)).toFixed(5)}`);
