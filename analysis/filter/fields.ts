@@ -43,7 +43,7 @@ export const FILTER_FIELDS: readonly FieldSpec[] = [
   f('dns', 'protocol', 'DNS (port 53)'),
   f('mdns', 'protocol', 'Multicast DNS (port 5353)'),
   f('llmnr', 'protocol', 'LLMNR (port 5355)'),
-  f('quic', 'protocol', 'QUIC (the packets the QUIC analysis attributed to a connection)'),
+  f('quic', 'protocol', 'QUIC (the datagrams of the flows where the QUIC analysis found a connection)'),
 
   f('frame.number', 'uint', 'Frame number (1 = first)', U32),
   f('frame.time_relative', 'time', 'Seconds since the first frame'),
