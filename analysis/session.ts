@@ -84,7 +84,8 @@ export class StatelineSession implements StatelineApi {
   currentPath: string | null = null;
   /** The current capture's display-filter matches by filter text (a pending pass is shared). */
   private filterCache = new Map<string, Promise<Uint32Array>>();
-  private filterPass: { progress: FilterProgress; abort: AbortController } | null = null;
+  /** The display-filter passes running, oldest first (several filters may be asked at once). */
+  private filterPasses: { progress: FilterProgress; abort: AbortController }[] = [];
 
   constructor(private readonly host: SessionHost = {}) {}
 
@@ -269,19 +270,22 @@ export class StatelineSession implements StatelineApi {
     return FILTER_FIELDS.map((f) => ({ name: f.name, type: f.type, description: f.description }));
   }
 
+  /** The most recent pass running. */
   async filterProgress(): Promise<FilterProgress | null> {
-    return this.filterPass ? { ...this.filterPass.progress } : null;
-  }
-
-  async cancelFilter(): Promise<FilterProgress | null> {
-    const p = this.filterPass;
-    p?.abort.abort();
+    const p = this.filterPasses[this.filterPasses.length - 1];
     return p ? { ...p.progress } : null;
   }
 
+  /** Stops every pass running; answers the most recent one's progress. */
+  async cancelFilter(): Promise<FilterProgress | null> {
+    const last = await this.filterProgress();
+    for (const p of this.filterPasses) p.abort.abort();
+    return last;
+  }
+
   private resetFilters(): void {
-    this.filterPass?.abort.abort();
-    this.filterPass = null;
+    for (const p of this.filterPasses) p.abort.abort();
+    this.filterPasses = [];
     this.filterCache = new Map();
   }
 
@@ -312,7 +316,8 @@ export class StatelineSession implements StatelineApi {
     hit = (async () => {
       const src = await this.host.openPath!(path);
       progress.totalBytes = src.size;
-      this.filterPass = { progress, abort: ac };
+      const pass = { progress, abort: ac };
+      this.filterPasses.push(pass);
       try {
         return await filterFrames(q.analysis, src.source, filter, {
           signal: ac.signal,
@@ -323,7 +328,7 @@ export class StatelineSession implements StatelineApi {
         src.close?.();
         throw e;
       } finally {
-        if (this.filterPass?.abort === ac) this.filterPass = null;
+        this.filterPasses = this.filterPasses.filter((p) => p.abort !== ac);
       }
     })();
     cache.set(key, hit);
