@@ -157,10 +157,13 @@ export const DisplayFilter = memo(function DisplayFilter({ client, applied, onAp
         else client.checkFilter({ filter: text }).then((err) => (err ? setValidity({ state: 'error', error: err }) : apply(text)), () => undefined);
       }
     } else if (e.key === 'Escape') {
-      if (open) {
+      // closes the list, then undoes an edit; only then does Esc leave the view (App)
+      if (open && suggestions.length) {
         e.preventDefault();
-        e.stopPropagation();
         setOpen(null);
+      } else if (text !== applied) {
+        e.preventDefault();
+        setText(applied);
       }
     }
   };

@@ -123,6 +123,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the display filter over a flow\'s packets, in C
     await list.locator('li').nth(1).click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=packet-row]').length === n, want.length);
     expect(await frames()).toEqual(want);
+
+    // Esc closes the suggestions, then undoes the edit, staying on the flow; with nothing
+    // left to undo it leaves the flow, as elsewhere
+    await input.fill('udp');
+    await list.waitFor();
+    await input.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    expect(await input.inputValue()).toBe('udp');
+    await input.press('Escape');
+    expect(await input.inputValue()).toBe('tcp.analysis.retransmission');
+    expect(await box.isVisible()).toBe(true);
+    await input.press('Escape');
+    await box.waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
   }, 120_000);
 });
