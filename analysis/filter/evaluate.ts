@@ -10,7 +10,7 @@
 
 import type { FilterNode, Literal, RelOp } from './parse';
 
-/** One value of a field: a number (uint, bool 0/1, time in ns, IPv4 as uint32), text, or 16 IPv6 bytes. */
+/** One value of a field: a number (uint, bool 0/1, time in ns, IPv4 as uint32), text, 16 IPv6 bytes, or raw bytes. */
 export type FieldValue = number | string | Uint8Array;
 
 /** A frame's fields, by id (index in FILTER_FIELDS): each occurrence's value, none when absent. */
@@ -46,10 +46,39 @@ function order(v: FieldValue, lit: Literal): number {
       return v instanceof Uint8Array ? Math.sign(v6Order(v, lit.bytes)) : NaN;
     case 'str':
       return typeof v === 'string' ? (v < lit.v ? -1 : v > lit.v ? 1 : 0) : NaN;
+    case 'bytes':
+      return NaN; // the parser allows == and != only
   }
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether `needle` occurs in `hay`. */
+function hasBytes(hay: Uint8Array, needle: Uint8Array): boolean {
+  const n = needle.length;
+  if (n === 0) return true;
+  const first = needle[0];
+  for (let i = hay.indexOf(first); i >= 0 && i + n <= hay.length; i = hay.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < n && hay[i + k] === needle[k]) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
+/** Bytes as a string of one character per byte, for a regular expression over raw bytes (as PCRE2 over a byte field). */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
+}
+
 function equal(v: FieldValue, lit: Literal): boolean {
+  if (lit.t === 'bytes') return v instanceof Uint8Array && sameBytes(v, lit.v);
   if (lit.t === 'v4') return typeof v === 'number' && ((v & lit.mask) >>> 0) === lit.addr;
   if (lit.t === 'v6') return v instanceof Uint8Array && v6Match(v, lit.bytes, lit.prefix);
   return order(v, lit) === 0;
@@ -105,12 +134,13 @@ export function compileFilter(n: FilterNode | null): FramePredicate {
       return (f) => some(f.values(id), test);
     }
     case 'contains': {
-      const id = n.field, s = n.value;
+      const id = n.field, s = n.value, b = n.bytes;
+      if (b) return (f) => some(f.values(id), (v) => v instanceof Uint8Array && hasBytes(v, b));
       return (f) => some(f.values(id), (v) => typeof v === 'string' && v.includes(s));
     }
     case 'matches': {
       const id = n.field, re = n.re;
-      return (f) => some(f.values(id), (v) => typeof v === 'string' && re.test(v));
+      return (f) => some(f.values(id), (v) => (typeof v === 'string' ? re.test(v) : v instanceof Uint8Array && re.test(latin1(v))));
     }
     case 'bitand': {
       const id = n.field, mask = n.mask;

@@ -12,9 +12,11 @@
 //  - protocol: a protocol name: presence only;
 //  - ipv4 / ipv6: an address, a literal may carry a CIDR prefix (/8, /64);
 //  - string:   text (dns.qry.name), `contains` and `matches` apply;
+//  - bytes:    raw bytes (tcp.payload; and the `frame` protocol, the whole record):
+//              `contains` and `matches`, and == / != with aa:bb:cc or a quoted string;
 //  - time:     seconds as a decimal number (frame.time_relative).
 
-export type FieldType = 'uint' | 'bool' | 'label' | 'protocol' | 'ipv4' | 'ipv6' | 'string' | 'time';
+export type FieldType = 'uint' | 'bool' | 'label' | 'protocol' | 'ipv4' | 'ipv6' | 'string' | 'time' | 'bytes';
 
 export interface FieldSpec {
   name: string;
@@ -30,7 +32,7 @@ const f = (name: string, type: FieldType, description: string, max?: number): Fi
 
 /** The fields, in the order the autocomplete lists them (protocols first). */
 export const FILTER_FIELDS: readonly FieldSpec[] = [
-  f('frame', 'protocol', 'Every frame'),
+  f('frame', 'protocol', 'Every frame (frame contains "text" searches its bytes)'),
   f('eth', 'protocol', 'Ethernet'),
   f('vlan', 'protocol', '802.1Q VLAN tag'),
   f('arp', 'protocol', 'ARP'),
@@ -81,6 +83,7 @@ export const FILTER_FIELDS: readonly FieldSpec[] = [
   f('tcp.flags.ece', 'bool', 'TCP ECE flag'),
   f('tcp.flags.cwr', 'bool', 'TCP CWR flag'),
   f('tcp.flags.ns', 'bool', 'TCP NS (nonce) flag'),
+  f('tcp.payload', 'bytes', 'TCP payload bytes (captured)'),
   f('tcp.window_size_value', 'uint', 'TCP window field as sent (unscaled)', U16),
   f('tcp.window_size', 'uint', 'TCP receive window in bytes (scaled)', U32),
   f('tcp.analysis.flags', 'label', 'Any TCP analysis flag below'),
@@ -105,6 +108,7 @@ export const FILTER_FIELDS: readonly FieldSpec[] = [
   f('udp.srcport', 'uint', 'UDP source port', U16),
   f('udp.dstport', 'uint', 'UDP destination port', U16),
   f('udp.length', 'uint', 'UDP length field (header + payload)', U16),
+  f('udp.payload', 'bytes', 'UDP payload bytes (captured)'),
 
   f('icmp.type', 'uint', 'ICMP type', U8),
   f('icmp.code', 'uint', 'ICMP code', U8),

@@ -248,7 +248,8 @@ export class FrameFields implements FieldAccess {
     if (bits !== undefined) return this.analysisBits() & bits ? ONE : NONE;
     switch (name) {
       case 'frame':
-        return ONE;
+        // the record's bytes (valid while the pass holds the record): `frame contains`
+        return [r.data];
       case 'eth':
         return r.linkType === LinkType.ETHERNET ? ONE : NONE;
       case 'vlan':
@@ -348,6 +349,14 @@ export class FrameFields implements FieldAccess {
         return out;
       }
 
+      case 'tcp.payload':
+        return this.hasTcp() && p.payloadLen > 0 ? [p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen)] : NONE;
+      case 'udp.payload': {
+        const out: FieldValue[] = [];
+        if (this.transport(UDP) && p.payloadLen > 0) out.push(p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen));
+        if (this.quoted(UDP) && p.quote.l4Len > 8) out.push(p.data.subarray(p.quote.l4Off + 8, p.quote.l4Off + p.quote.l4Len));
+        return out;
+      }
       case 'tcp.len':
         return this.hasTcp() ? [p.payloadWireLen] : NONE;
       case 'tcp.hdr_len':

@@ -43,14 +43,16 @@ export type Literal =
   | { t: 'num'; v: number }
   | { t: 'v4'; addr: number; mask: number }
   | { t: 'v6'; bytes: Uint8Array; prefix: number }
-  | { t: 'str'; v: string };
+  | { t: 'str'; v: string }
+  | { t: 'bytes'; v: Uint8Array };
 
 export type FilterNode =
   | { k: 'and' | 'or'; a: FilterNode; b: FilterNode }
   | { k: 'not'; a: FilterNode }
   | { k: 'exists'; field: number }
   | { k: 'cmp'; field: number; op: RelOp; value: Literal }
-  | { k: 'contains'; field: number; value: string }
+  /** `bytes` set for byte fields and `frame` (the text's bytes, or aa:bb:cc), null for text fields. */
+  | { k: 'contains'; field: number; value: string; bytes: Uint8Array | null }
   | { k: 'matches'; field: number; re: RegExp }
   | { k: 'bitand'; field: number; mask: number }
   | { k: 'in'; field: number; items: { lo: Literal; hi: Literal }[] };
@@ -176,6 +178,21 @@ function parseSeconds(s: string): number | null {
   return Number(m[1] || '0') * 1e9 + Number(frac);
 }
 
+/** A quoted string's bytes (characters above 0xff as UTF-8), or an unquoted aa:bb:cc (also aa-bb, aa.bb). */
+function byteLiteral(tok: Token): Uint8Array | null {
+  if (tok.kind === 'string') {
+    const out: number[] = [];
+    for (const ch of tok.text) {
+      const c = ch.codePointAt(0)!;
+      if (c <= 0xff) out.push(c);
+      else out.push(...new TextEncoder().encode(ch));
+    }
+    return Uint8Array.from(out);
+  }
+  if (!/^[0-9a-fA-F]{2}([:.-][0-9a-fA-F]{2})*$/.test(tok.text)) return null;
+  return Uint8Array.from(tok.text.split(/[:.-]/).map((h) => parseInt(h, 16)));
+}
+
 function literal(spec: FieldSpec, tok: Token, forOrder: boolean): Literal {
   const s = tok.text;
   const bad = (why: string): never => {
@@ -237,6 +254,12 @@ function literal(spec: FieldSpec, tok: Token, forOrder: boolean): Literal {
     }
     case 'string':
       return { t: 'str', v: s };
+    case 'bytes': {
+      if (forOrder) return bad(`${spec.name} holds bytes: compare it with ==, !=, contains or matches`);
+      const b = byteLiteral(tok);
+      if (!b) return bad(`"${s}" is not a byte sequence (aa:bb:cc) or a quoted string`);
+      return { t: 'bytes', v: b };
+    }
   }
 }
 
@@ -332,9 +355,16 @@ class Parser {
     if (this.isWord('contains') || this.isWord('matches') || this.isOp('~')) {
       const which = opTok.text === 'contains' ? 'contains' : 'matches';
       this.p++;
-      if (spec.type !== 'string') throw new FilterError(`"${which}" applies to text fields (dns.qry.name), not to ${spec.name}`, opTok.start, opTok.end);
+      const byteField = spec.type === 'bytes' || spec.name === 'frame';
+      if (spec.type !== 'string' && !byteField)
+        throw new FilterError(`"${which}" applies to text and byte fields (dns.qry.name, tcp.payload, frame), not to ${spec.name}`, opTok.start, opTok.end);
       const v = this.value();
-      if (which === 'contains') return { k: 'contains', field, value: v.text };
+      if (which === 'contains') {
+        if (!byteField) return { k: 'contains', field, value: v.text, bytes: null };
+        const b = byteLiteral(v);
+        if (!b) throw new FilterError(`"${v.text}" is not a byte sequence (aa:bb:cc) or a quoted string`, v.start, v.end);
+        return { k: 'contains', field, value: v.text, bytes: b };
+      }
       try {
         // Wireshark's matches is a case-insensitive PCRE2 match
         return { k: 'matches', field, re: new RegExp(v.text, 'i') };

@@ -30,9 +30,9 @@ describe('display filters on every fixture', () => {
   it('read every field of every frame, damaged captures included', async () => {
     // every field's presence, and a comparison on each valued field, in one filter
     const valued = FILTER_FIELDS.filter((f) => !['label', 'protocol'].includes(f.type)).map((f) =>
-      f.type === 'string' ? `${f.name} contains "a"` : f.type === 'ipv4' ? `${f.name} == 10.0.0.0/8` : f.type === 'ipv6' ? `${f.name} == fe80::/10` : `${f.name} > 0`,
+      f.type === 'string' || f.type === 'bytes' ? `${f.name} contains "a"` : f.type === 'ipv4' ? `${f.name} == 10.0.0.0/8` : f.type === 'ipv6' ? `${f.name} == fe80::/10` : `${f.name} > 0`,
     );
-    const all = compileDisplayFilter([...FILTER_FIELDS.map((f) => f.name), ...valued].join(' || '));
+    const all = compileDisplayFilter([...FILTER_FIELDS.map((f) => f.name), ...valued, 'frame contains 00:01', 'frame matches "^.{0,3}\\x00"'].join(' || '));
     const every = compileDisplayFilter('frame');
     let files = 0;
     for (const file of captures(join(root, 'fixtures'))) {

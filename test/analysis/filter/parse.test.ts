@@ -40,7 +40,10 @@ describe('display filter errors', () => {
     expect(error('(tcp')).toEqual({ message: 'this "(" is never closed (column 1)', start: 0, end: 1 });
     expect(error('tcp)').message).toBe('")" was unexpected here: "and", "or" or the end of the filter expected (column 4)');
     expect(error('tcp.analysis.retransmission == 1').message).toBe('tcp.analysis.retransmission has no value to compare: test its presence alone ("tcp.analysis.retransmission") (column 1)');
-    expect(error('tcp.port contains "x"').message).toBe('"contains" applies to text fields (dns.qry.name), not to tcp.port (column 10)');
+    expect(error('tcp.port contains "x"').message).toBe('"contains" applies to text and byte fields (dns.qry.name, tcp.payload, frame), not to tcp.port (column 10)');
+    expect(error('tcp contains "x"').message).toBe('"contains" applies to text and byte fields (dns.qry.name, tcp.payload, frame), not to tcp (column 5)');
+    expect(error('frame contains 4x:45').message).toBe('"4x:45" is not a byte sequence (aa:bb:cc) or a quoted string (column 16)');
+    expect(error('tcp.payload > 47:45').message).toBe('tcp.payload holds bytes: compare it with ==, !=, contains or matches (column 15)');
     expect(error('dns.qry.name matches "("').message).toMatch(/^"\(" is not a valid regular expression: .* \(column 22\)$/);
     expect(error('tcp.port = 80').message).toBe('"=" is not an operator: write == to compare (column 10)');
     expect(error('dns.qry.name == "abc').message).toBe('the quoted string is not closed (column 17)');
@@ -95,6 +98,22 @@ describe('display filter literals and operators', () => {
     expect(matches('dns.qry.name contains "example"', f)).toBe(false);
     expect(matches('dns.qry.name matches "^WWW\\\\.example"', f)).toBe(true);
     expect(matches('dns.qry.name ~ "com$"', f)).toBe(true);
+  });
+
+  it('bytes: contains a quoted string or aa:bb:cc, == and != whole, matches over the raw bytes', () => {
+    const payload = new TextEncoder().encode('GET /x HTTP/1.1\r\n');
+    const f = { 'tcp.payload': [payload], frame: [Uint8Array.from([0, 1, ...payload, 0xff])] };
+    expect(matches('tcp.payload contains "GET"', f)).toBe(true);
+    expect(matches('tcp.payload contains 47:45:54', f)).toBe(true);
+    expect(matches('tcp.payload contains 47-45-54', f)).toBe(true);
+    expect(matches('tcp.payload contains "get"', f)).toBe(false);
+    expect(matches('tcp.payload matches "^get /"', f)).toBe(true);
+    expect(matches('frame contains "\\xff"', f)).toBe(true);
+    expect(matches('frame contains 00:01:47', f)).toBe(true);
+    expect(matches('frame contains 01:00', f)).toBe(false);
+    expect(matches('tcp.payload == "GET /x HTTP/1.1\\r\\n"', f)).toBe(true);
+    expect(matches('tcp.payload != 47:45:54', f)).toBe(true);
+    expect(matches('udp.payload contains "GET"', f)).toBe(false);
   });
 
   it('times are seconds, compared exactly in nanoseconds', () => {
