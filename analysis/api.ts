@@ -318,6 +318,28 @@ export interface PacketRow {
   kinds: string[];
 }
 
+/** A display filter that does not parse: the reason, and the offending text's offsets (0-based, end exclusive). */
+export interface FilterCheck {
+  /** The reason followed by "(column N)". */
+  message: string;
+  start: number;
+  end: number;
+}
+
+/** One field of the display-filter language (analysis/filter/fields). */
+export interface FilterFieldInfo {
+  name: string;
+  /** uint, bool, label (presence only), protocol, ipv4, ipv6, string, time. */
+  type: string;
+  description: string;
+}
+
+export interface FilterProgress {
+  filter: string;
+  bytesRead: number;
+  totalBytes: number | null;
+}
+
 export interface DnsRow extends DnsJson {
   index: number;
   queryTime: number;
@@ -490,8 +512,25 @@ export const API = {
   /** The full response message of DNS transaction `index` (null when it has none). */
   dnsMessage: method(is.object({ index: is.number({ min: 0, int: true }) }), returns<DnsMessageView | null>()),
   quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
-  /** A flow's packets; with `at` (a time), the page starts at the flow's first packet at or after it (its offset is returned). */
-  packets: method(is.object({ flow: is.number({ min: 0, int: true }), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),
+  /**
+   * A flow's packets, or the whole capture's without `flow`; with `filter` (a Wireshark
+   * display filter, analysis/filter) only the frames it selects — found by a pass over
+   * the capture's file the first time a filter is asked, then cached per filter text. A
+   * filter that does not parse is rejected with its position (ApiArgumentError). With
+   * `at` (a time), the page starts at the first packet at or after it (its offset is returned).
+   */
+  packets: method(
+    is.object({ flow: is.optional(is.number({ min: 0, int: true })), filter: is.optional(is.string(4096)), at: is.optional(is.number()), ...page }),
+    returns<Page<PacketRow>>(),
+  ),
+  /** Whether a display filter parses: null when it does, else why and where (for the filter box, as the user types). */
+  checkFilter: method(is.object({ filter: is.string(4096) }), returns<FilterCheck | null>()),
+  /** The display filter's fields and protocols, for the filter box's autocomplete. */
+  filterFields: method(none, returns<FilterFieldInfo[]>()),
+  /** The display-filter pass in progress (bytes of the file read), or null. */
+  filterProgress: method(none, returns<FilterProgress | null>()),
+  /** Stop the display-filter pass in progress (its packets call rejects). */
+  cancelFilter: method(none, returns<FilterProgress | null>()),
   /** Flow `flow`'s payload reassembled (the capture is read again: a pass over the file). */
   followStream: method(is.object({ flow: is.number({ min: 1, int: true }) }), returns<FollowedStream | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),

@@ -634,8 +634,24 @@ export class CaptureQuery {
     return this.pktIndex.subarray(this.pktStart[id], this.pktStart[id + 1]);
   }
 
-  packets(args: ApiArgs<'packets'>): Page<PacketRow> {
-    const idx = this.flowPackets(args.flow);
+  /** Packet indices of every packet (built when a page of the whole capture is first asked). */
+  private allIndices: Uint32Array | null = null;
+
+  /**
+   * A page of packets: a flow's, or the capture's without `args.flow`; with `frames`
+   * (ascending frame numbers, a display filter's matches) only those among them.
+   */
+  packets(args: Omit<ApiArgs<'packets'>, 'filter'>, frames: Uint32Array | null = null): Page<PacketRow> {
+    let idx: Uint32Array;
+    if (args.flow !== undefined) {
+      idx = this.flowPackets(args.flow);
+      if (frames) {
+        const keep = new Uint8Array(this.analysis.columns.length);
+        for (const f of frames) keep[f - 1] = 1;
+        idx = idx.filter((i) => keep[i] === 1);
+      }
+    } else if (frames) idx = frames.map((f) => f - 1);
+    else idx = this.allIndices ??= Uint32Array.from({ length: this.analysis.columns.length }, (_, i) => i);
     const cols = this.analysis.columns;
     let offset = args.offset ?? 0;
     if (args.at !== undefined) {

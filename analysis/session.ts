@@ -3,6 +3,11 @@
 // TypeScript: a second capture opened beside the first is read and compared with it
 // (openCompare, analysis/diff) for the Compare view. The hosts (stateline serve, Electron's analysis worker; host/) lend it their
 // I/O through `SessionHost`.
+//
+// Display filters (./filter) need the packets' bytes, which the analysis does not keep:
+// the session re-opens a capture opened by path through its host and streams it again
+// (one pass per filter text, its matching frames cached; progress and cancel like the
+// first reading). An uploaded capture cannot be read a second time yet.
 
 import { analyzeCapture } from './analyze';
 import type { Analysis } from './analysis';
@@ -28,7 +33,12 @@ import type {
 } from './api';
 import { CaptureQuery, type DnsDecoder } from './capture-query';
 import { diffCaptures } from './diff/diff';
+import { ApiArgumentError, type FilterCheck, type FilterFieldInfo, type FilterProgress } from './api';
+import { compileDisplayFilter, FILTER_FIELDS, filterFrames, FilterError } from './filter/index';
 import type { AnalysisJson, FlowJson } from './model';
+
+/** Display filters whose matching frames are kept per capture (the most recent ones). */
+const FILTER_CACHE = 16;
 
 export interface OpenedSource {
   source: AsyncIterable<Uint8Array>;
@@ -75,7 +85,7 @@ export class StatelineSession implements StatelineApi {
   private current: CaptureQuery | null = null;
   private keylogName: string | null = null;
   private settled: Promise<void> = Promise.resolve();
-  /** Path of the open capture (re-read when a key log is loaded). */
+  /** Path of the open capture (re-read when a key log is loaded, and by display filters). */
   currentPath: string | null = null;
   /** The compared capture (openCompare): its status and, once ready, the diff. */
   private compareGen = 0;
@@ -83,6 +93,10 @@ export class StatelineSession implements StatelineApi {
   private compareSt: Omit<CompareStatus, 'generation'> = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
   private compareView: CompareView | null = null;
   private compareSettled: Promise<void> = Promise.resolve();
+  /** The current capture's display-filter matches by filter text (a pending pass is shared). */
+  private filterCache = new Map<string, Promise<Uint32Array>>();
+  /** The display-filter passes running, oldest first (several filters may be asked at once). */
+  private filterPasses: { progress: FilterProgress; abort: AbortController }[] = [];
 
   constructor(private readonly host: SessionHost = {}) {}
 
@@ -132,6 +146,7 @@ export class StatelineSession implements StatelineApi {
     this.progress = { bytesRead: 0, totalBytes: opts.size, packets: 0 };
     this.error = null;
     this.current = null;
+    this.resetFilters();
     this.startedAt = Date.now();
     let analysis: Analysis | null = null;
     const run = async (): Promise<void> => {
@@ -251,8 +266,95 @@ export class StatelineSession implements StatelineApi {
     return this.current?.quicConnections(args) ?? [];
   }
 
-  async packets(args: ApiArgs<'packets'>): Promise<Page<PacketRow>> {
-    return this.current?.packets(args) ?? { total: 0, offset: 0, rows: [] };
+  async packets(args: ApiArgs<'packets'> = {}): Promise<Page<PacketRow>> {
+    const q = this.current;
+    if (!q) return { total: 0, offset: 0, rows: [] };
+    const frames = args.filter !== undefined ? await this.filterMatches(q, args.filter) : null;
+    return q.packets(args, frames);
+  }
+
+  async checkFilter(args: ApiArgs<'checkFilter'>): Promise<FilterCheck | null> {
+    try {
+      compileDisplayFilter(args.filter);
+      return null;
+    } catch (e) {
+      if (e instanceof FilterError) return { message: e.message, start: e.start, end: e.end };
+      throw e;
+    }
+  }
+
+  async filterFields(): Promise<FilterFieldInfo[]> {
+    return FILTER_FIELDS.map((f) => ({ name: f.name, type: f.type, description: f.description }));
+  }
+
+  /** The most recent pass running. */
+  async filterProgress(): Promise<FilterProgress | null> {
+    const p = this.filterPasses[this.filterPasses.length - 1];
+    return p ? { ...p.progress } : null;
+  }
+
+  /** Stops every pass running; answers the most recent one's progress. */
+  async cancelFilter(): Promise<FilterProgress | null> {
+    const last = await this.filterProgress();
+    for (const p of this.filterPasses) p.abort.abort();
+    return last;
+  }
+
+  private resetFilters(): void {
+    for (const p of this.filterPasses) p.abort.abort();
+    this.filterPasses = [];
+    this.filterCache = new Map();
+  }
+
+  /** The frames `text` selects in the current capture (null for an empty filter: every frame). */
+  private async filterMatches(q: CaptureQuery, text: string): Promise<Uint32Array | null> {
+    let filter;
+    try {
+      filter = compileDisplayFilter(text);
+    } catch (e) {
+      if (e instanceof FilterError) throw new ApiArgumentError(`filter: ${e.message}`);
+      throw e;
+    }
+    if (!filter.node) return null;
+    const key = text.trim();
+    const cache = this.filterCache;
+    let hit = cache.get(key);
+    if (hit) {
+      // most recent last: the oldest is dropped first
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    const path = this.currentPath;
+    if (!path) throw new Error('display filters read the capture a second time, and this capture was uploaded: open it by its path on the serving machine to filter it');
+    if (!this.host.openPath) throw new Error('this host cannot open files by path');
+    const ac = new AbortController();
+    const progress: FilterProgress = { filter: key, bytesRead: 0, totalBytes: null };
+    hit = (async () => {
+      const src = await this.host.openPath!(path);
+      progress.totalBytes = src.size;
+      const pass = { progress, abort: ac };
+      this.filterPasses.push(pass);
+      try {
+        return await filterFrames(q.analysis, src.source, filter, {
+          signal: ac.signal,
+          totalBytes: src.size ?? undefined,
+          onProgress: (bytesRead) => (progress.bytesRead = bytesRead),
+        });
+      } catch (e) {
+        src.close?.();
+        throw e;
+      } finally {
+        this.filterPasses = this.filterPasses.filter((p) => p.abort !== ac);
+      }
+    })();
+    cache.set(key, hit);
+    if (cache.size > FILTER_CACHE) cache.delete(cache.keys().next().value!);
+    // a failed or cancelled pass is not kept
+    hit.catch(() => {
+      if (cache.get(key) === hit) cache.delete(key);
+    });
+    return hit;
   }
 
   async followStream(args: ApiArgs<'followStream'>): Promise<FollowedStream | null> {

@@ -1,6 +1,6 @@
 // stateline — command line entry.
 //   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
-//   stateline packets FILE [--flow N] [--json | --csv]
+//   stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv]
 //   stateline diff A B [--json]
 //   stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
 //   stateline serve [FILE] [--port N] [--keylog FILE]
@@ -28,7 +28,7 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
 }).join('\n');
 
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]
-       stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
+       stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
        stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
        stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR

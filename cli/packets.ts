@@ -2,17 +2,25 @@
 // numbers the charts draw and the packet list shows (OUTPUT.md "Other commands"): every
 // row comes from CaptureQuery.packetRow, which reads the trackers' columns — TCP's seq,
 // ack, scaled window, bytes in flight and ACK RTT as Wireshark's tcp.seq, tcp.ack,
-// tcp.window_size, tcp.analysis.bytes_in_flight and tcp.analysis.ack_rtt.
+// tcp.window_size, tcp.analysis.bytes_in_flight and tcp.analysis.ack_rtt. `--filter`
+// selects the rows by a Wireshark display filter (analysis/filter): parsed before the
+// capture is read (a bad one exits 2 with its position), applied in a second pass over
+// the file once the analysis is done.
 
 import { CaptureQuery } from '../analysis/capture-query';
 import type { PacketRow } from '../analysis/api';
+import { compileDisplayFilter, filterFrames, FilterError, type DisplayFilter } from '../analysis/filter/index';
+import { fileChunks } from '../host/file-source';
 import { readAnalysis, writeOut } from './capture';
 
-export const PACKETS_USAGE = `usage: stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
+export const PACKETS_USAGE = `usage: stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
 
   packets FILE     one row per packet: frame, time, flow, sender, TCP flags, seq, ack,
                    payload length, window (scaled), bytes in flight, ACK RTT, events
   --flow N         only the packets of flow N (flows as 'stateline analyze' numbers them)
+  --filter EXPR    only the packets a Wireshark display filter selects, e.g.
+                   'tcp.analysis.retransmission', 'ip.addr == 10.0.0.0/8 && tcp.port == 443',
+                   'dns.flags.rcode != 0' (the fields: README "Display filters")
   --json           a JSON array, one packet object per line
   --csv            comma-separated, with a header line
 `;
@@ -24,10 +32,11 @@ interface PacketsArgs {
   flow: number | null;
   format: 'text' | 'json' | 'csv';
   keylog: string | null;
+  filter: string | null;
 }
 
 export function parsePackets(args: string[]): PacketsArgs {
-  const out: PacketsArgs = { file: '', flow: null, format: 'text', keylog: null };
+  const out: PacketsArgs = { file: '', flow: null, format: 'text', keylog: null, filter: null };
   const value = (i: number, name: string): string => {
     const v = args[i];
     if (v === undefined || v === '') throw new PacketsUsageError(`${name} needs a value`);
@@ -48,8 +57,12 @@ export function parsePackets(args: string[]): PacketsArgs {
       if (!Number.isInteger(n) || n < 1) throw new PacketsUsageError(`--flow needs a flow number (1 or more), not ${v}`);
       out.flow = n;
     } else if (name === '--keylog') out.keylog = inline ?? value(++i, '--keylog');
-    else if (name === '--filter')
-      throw new PacketsUsageError('--filter (Wireshark display filters) is not available yet; select one flow with --flow N');
+    else if (name === '--filter') {
+      // an empty filter is a valid one (every packet), so not value()
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new PacketsUsageError('--filter needs a display filter');
+      out.filter = v;
+    }
     else if (a.startsWith('-') && a !== '-') throw new PacketsUsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
     else throw new PacketsUsageError(`unexpected argument ${a}`);
@@ -116,8 +129,24 @@ function textLine(o: PacketJson, t0: number): string {
 
 const TEXT_HEAD = `${'frame'.padStart(8)} ${'time'.padStart(12)} ${'flow'.padStart(6)} ${'sender'.padStart(6)} ${'flags'.padStart(12)} ${'seq'.padStart(10)} ${'ack'.padStart(10)} ${'len'.padStart(6)} ${'window'.padStart(9)} ${'inflight'.padStart(8)} ${'ack rtt'.padStart(11)}   events`;
 
+/** A filter's error as tshark shows one: the message, then the filter with the offending part underlined. */
+export function filterErrorText(text: string, e: FilterError): string {
+  const width = Math.max(1, e.end - e.start);
+  return `stateline: --filter: ${e.message}\n  ${text}\n  ${' '.repeat(e.start)}^${'~'.repeat(width - 1)}\n`;
+}
+
 export async function packetsCommand(argv: string[]): Promise<number> {
   const args = parsePackets(argv);
+  let filter: DisplayFilter | null = null;
+  if (args.filter !== null) {
+    try {
+      filter = compileDisplayFilter(args.filter);
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      process.stderr.write(filterErrorText(args.filter, e));
+      return 2;
+    }
+  }
   const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: false });
   if (!analysis) return 1;
   const q = new CaptureQuery(analysis, args.file);
@@ -129,7 +158,24 @@ export async function packetsCommand(argv: string[]): Promise<number> {
     }
     indices = q.flowPackets(args.flow);
   } else indices = { length: analysis.packets } as ArrayLike<number>;
-  const at = (k: number): number => (args.flow !== null ? indices[k] : k);
+  if (filter?.node) {
+    // the second pass: the matching frames, then those of the flow (both ascending)
+    let frames: Uint32Array;
+    try {
+      frames = await filterFrames(analysis, fileChunks(args.file), filter);
+    } catch (e) {
+      process.stderr.write(`stateline: ${args.file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const picked: number[] = [];
+    if (args.flow !== null) {
+      const keep = new Set(Array.from(frames, (f) => f - 1));
+      for (let k = 0; k < indices.length; k++) if (keep.has(indices[k])) picked.push(indices[k]);
+    } else for (const f of frames) picked.push(f - 1);
+    indices = picked;
+  }
+  const all = args.flow === null && !filter?.node;
+  const at = (k: number): number => (all ? k : indices[k]);
   const t0 = analysis.start ?? 0;
   const lines: string[] = [];
   if (args.format === 'csv') lines.push(CSV_HEAD.join(','));

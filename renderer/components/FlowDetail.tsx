@@ -11,6 +11,7 @@ import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
 import { useAsync, useWidth } from '../hooks';
 import { stateColor, usePalette, type Palette } from '../theme';
 import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
+import { DisplayFilter } from './DisplayFilter';
 import { DnsSpans, DnsTable } from './DnsView';
 import { QuicCard } from './QuicView';
 import { StreamView } from './StreamView';
@@ -418,9 +419,40 @@ export const BreakCards = memo(function BreakCards({ events, explanations, base,
   );
 });
 
+/** What the applied display filter's pass says: running (with progress), its count, or why it failed. */
+type FilterState = { state: 'none' } | { state: 'running'; percent: number | null } | { state: 'done'; total: number } | { state: 'failed'; message: string };
+
 const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
-  const fetchPage = useCallback((offset: number, limit: number) => client.packets({ flow, offset, limit }), [client, flow]);
-  const rows = usePagedRows<PacketRow>(`p${flow}`, fetchPage);
+  const [filter, setFilter] = useState('');
+  const [fstate, setFstate] = useState<FilterState>({ state: 'none' });
+  // The filter's pass first (its progress polled, cancellable), then the pages, which the host answers from the pass's cache.
+  useEffect(() => {
+    if (!filter) {
+      setFstate({ state: 'none' });
+      return;
+    }
+    let live = true;
+    setFstate({ state: 'running', percent: null });
+    const poll = setInterval(() => {
+      client.filterProgress().then((p) => {
+        if (live && p && p.filter === filter) setFstate({ state: 'running', percent: p.totalBytes ? Math.round((100 * p.bytesRead) / p.totalBytes) : null });
+      }, () => undefined);
+    }, 250);
+    client.packets({ flow, filter, limit: 0 }).then(
+      (pg) => live && setFstate({ state: 'done', total: pg.total }),
+      (e: Error) => live && setFstate({ state: 'failed', message: e.message }),
+    ).finally(() => clearInterval(poll));
+    return () => {
+      live = false;
+      clearInterval(poll);
+    };
+  }, [client, flow, filter]);
+  const ready = fstate.state === 'none' || fstate.state === 'done';
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => (filter ? client.packets({ flow, filter, offset, limit }) : client.packets({ flow, offset, limit })),
+    [client, flow, filter],
+  );
+  const rows = usePagedRows<PacketRow>(`p${flow}|${ready ? filter : '…'}`, ready ? fetchPage : () => new Promise<never>(() => undefined));
   const tableRef = useRef<HTMLDivElement | null>(null);
   // Scroll the list to the first packet of the brushed range.
   useEffect(() => {
@@ -455,9 +487,23 @@ const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }
   ];
   return (
     <div ref={tableRef}>
+      <DisplayFilter client={client} applied={filter} onApply={setFilter} />
+      <p className="muted small df-status" data-testid="display-filter-status" role="status">
+        {fstate.state === 'running' && (
+          <>
+            Filtering{fstate.percent !== null ? ` ${fstate.percent}%` : ''}…{' '}
+            <button className="small" onClick={() => void client.cancelFilter()}>
+              Cancel
+            </button>
+          </>
+        )}
+        {fstate.state === 'done' && `${fmtCount(fstate.total)} ${fstate.total === 1 ? 'packet matches' : 'packets match'} ${filter}`}
+        {fstate.state === 'failed' && <span className="df-failed">{fstate.message}</span>}
+      </p>
       <VirtualTable<PacketRow>
         label="packets"
         testId="packet-list"
+        rowTestId="packet-row"
         columns={cols}
         total={rows.total}
         getRow={rows.getRow}

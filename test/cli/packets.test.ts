@@ -102,10 +102,39 @@ describe('stateline packets', () => {
     expect(one.every((r) => r.flow === udp.flow)).toBe(true);
   });
 
+  it('--filter prints the rows of the frames a display filter selects, with --flow the flow\'s among them', async () => {
+    const file = fx('tcp/tcp-loss-delay.pcap');
+    const all = JSON.parse((await run(['packets', file, '--json'])).stdout) as Row[];
+    const retx = JSON.parse((await run(['packets', file, '--json', '--filter', 'tcp.analysis.retransmission'])).stdout) as Row[];
+    // the rows are the full rows of those frames, and the frames are the ones with a retransmission event
+    expect(retx.length).toBeGreaterThan(0);
+    expect(retx).toEqual(all.filter((r) => r.events.some((k) => /retransmission/.test(k))));
+    const data = JSON.parse((await run(['packets', file, '--json', '--filter=tcp.len > 0 and tcp.srcport == 8080', '--flow', '1'])).stdout) as Row[];
+    expect(data.map((r) => r.frame)).toEqual(all.filter((r) => r.len > 0 && r.sender === 'server').map((r) => r.frame));
+    const csv = (await run(['packets', file, '--csv', '--filter', 'frame.number <= 3'])).stdout.trim().split('\n');
+    expect(csv.map((l) => l.split(',')[0])).toEqual(['frame', '1', '2', '3']);
+    const none = await run(['packets', file, '--filter', 'udp']);
+    expect(none.code).toBe(0);
+    expect(none.stdout.trim().split('\n')).toHaveLength(1); // the header only
+    // an empty filter is every packet
+    expect((await run(['packets', file, '--csv', '--filter', ''])).stdout.trim().split('\n')).toHaveLength(40);
+  });
+
+  it.skipIf(!haveTshark)('--filter selects the frames tshark -Y selects', async () => {
+    const file = fx('dns-udp-tcp.pcap');
+    for (const flt of ['dns.flags.rcode == 3 || tcp.flags.syn == 1', 'ip.addr == 10.0.0.0/8 && !dns', 'tcp.port != 53']) {
+      const ours = (JSON.parse((await run(['packets', file, '--json', '--filter', flt])).stdout) as Row[]).map((r) => r.frame);
+      const theirs = spawnSync('tshark', ['-n', '-r', file, '-Y', flt, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      expect(ours, flt).toEqual(theirs);
+    }
+  });
+
   it('refuses bad arguments with exit 2 and an unreadable file with exit 1', async () => {
-    const f = await run(['packets', fx('sample.pcapng'), '--filter', 'tcp']);
+    const f = await run(['packets', fx('sample.pcapng'), '--filter', 'tcp && tcp.prot == 1']);
     expect(f.code).toBe(2);
-    expect(f.stderr).toMatch(/--filter \(Wireshark display filters\) is not available yet/);
+    expect(f.stdout).toBe('');
+    expect(f.stderr).toBe('stateline: --filter: "tcp.prot" is not a valid field (column 8)\n  tcp && tcp.prot == 1\n         ^~~~~~~~\n');
+    expect((await run(['packets', fx('sample.pcapng'), '--filter'])).code).toBe(2);
     const n = await run(['packets', fx('sample.pcapng'), '--flow', '9999']);
     expect(n.code).toBe(2);
     expect(n.stderr).toMatch(/has no flow 9999/);
