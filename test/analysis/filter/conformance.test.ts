@@ -132,6 +132,7 @@ const STALE =
   'tshark puts the challenge ACK (9) and the RST answering it (10) into the new connection by time; the analysis into the old one by their sequence numbers (RFC 5961): the relative numbers and window of 9 and 10 and the flags of 9, 12 and 13 follow (test/analysis/tcp/fidelity.test.ts)';
 const LOSSY =
   'a resend of bytes already captured is a retransmission, and an original that fills its hole 0.73 RTT after it appeared is out-of-order, not a fast retransmission (test/analysis/tcp/fidelity.test.ts)';
+const LATE = 'a hole filled 3.8 and 4.0 RTT after it appeared: the lost segment sent again, not reordering (test/analysis/tcp/shared-captures.test.ts)';
 const COPY = 'a second copy of bytes already seen is a retransmission, not reordering (test/analysis/tcp/shared-captures.test.ts)';
 const PROBE = "Linux's zero-window probes (one byte below the next sequence number while the peer's window is zero), which Wireshark calls keep-alives (test/analysis/tcp/fixtures.test.ts)";
 const IN_FLIGHT =
@@ -173,6 +174,9 @@ const PINNED: { capture: string; filter: string; onlyUs: number[]; onlyTshark: n
   { capture: 'tcp/tcp-zero-window.pcap', filter: 'tcp.analysis.keep_alive || tcp.analysis.keep_alive_ack', onlyUs: [], onlyTshark: [8, 10, 11], why: PROBE },
   { capture: 'quic/zeek-nat-rebinding-min.pcapng', filter: 'quic', onlyUs: [292, 294, 301, 302, 304, 317, 325, 328, 340, 358, 359, 386, 393, 435, 448, 449, 450, 451, 452, 466, 479, 480, 492, 494, 501, 503, 512, 521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533, 534, 535, 536, 537, 538, 539, 540], onlyTshark: [], why: MIGRATED },
   { capture: 'tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [33, 34, 35, 66, 67], why: IN_FLIGHT },
+  { capture: 'fidelity/natted-server-side.pcap', filter: 'tcp.analysis.bytes_in_flight > 1000', onlyUs: [], onlyTshark: [30], why: IN_FLIGHT },
+  { capture: 'tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [58, 62], onlyTshark: [], why: LATE },
+  { capture: 'tcp/suricata-verify-tcp-rst-unacked-stream-10.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [], onlyTshark: [58, 62], why: LATE },
   { capture: 'tcp/zeek-ctu-64702-888.pcap', filter: 'tcp.analysis.retransmission', onlyUs: [8], onlyTshark: [], why: COPY },
   { capture: 'tcp/zeek-ctu-64702-888.pcap', filter: 'tcp.analysis.out_of_order', onlyUs: [], onlyTshark: [8], why: COPY },
 ];
