@@ -205,9 +205,7 @@ export class CaptureQuery {
 
   /** One tracker's part of the JSON (its dns[] or quic[]), without the rest. */
   private partJson(t: Tracker | null): AnalysisJson {
-    const json: AnalysisJson = { capture: this.capture, flows: [], events: [], dns: [], quic: [] };
-    t?.contribute?.(json, this.analysis, {});
-    return json;
+    return { capture: this.capture, flows: [], events: [], dns: t?.dnsRows ? [...t.dnsRows()] : [], quic: t?.quicRows ? [...t.quicRows()] : [] };
   }
 
   /** The rows of the flows table and QUIC views (built once, on first use or while idle). */

@@ -56,6 +56,41 @@ export async function readAnalysis(file: string, opts: ReadOptions): Promise<Ana
   }
 }
 
+/**
+ * Write pieces to stdout as they are made, waiting for 'drain' whenever stdout's buffer
+ * is full (backpressure: a slow reader of a pipe holds the producer, not memory), then
+ * until the last is flushed. A pipe closed early ends the writing, and is not an error.
+ */
+export async function writeStream(pieces: Iterable<string>): Promise<void> {
+  const out = process.stdout;
+  let closed = false;
+  let failed: Error | null = null;
+  const onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') closed = true;
+    else failed = e;
+  };
+  out.on('error', onError);
+  try {
+    for (const piece of pieces) {
+      if (!out.write(piece))
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done);
+            out.off('error', done);
+            resolve();
+          };
+          out.on('drain', done);
+          out.on('error', done);
+        });
+      if (failed) throw failed;
+      if (closed) return;
+    }
+    await writeOut('');
+  } finally {
+    out.off('error', onError);
+  }
+}
+
 /** Write to stdout and wait until it is flushed (a pipe closed early is not an error). */
 export function writeOut(s: string): Promise<void> {
   return new Promise((resolve, reject) => {

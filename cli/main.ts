@@ -8,9 +8,9 @@
 import { DEFAULT_MAX_FLOWS } from '../analysis/flows';
 import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, badIncidentOption, type IncidentOptions } from '../analysis/incidents/index';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
-import { flowCounts, toJson } from '../analysis/output';
+import { flowCounts, jsonText, toJson } from '../analysis/output';
 import { quicTracker } from '../analysis/quic/query';
-import { readAnalysis, writeOut } from './capture';
+import { readAnalysis, writeOut, writeStream } from './capture';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
@@ -102,11 +102,15 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
   const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
-  // The summary shows counts, breaks and the first 100 flows: it needs neither the
-  // transaction lists nor the JSON of every flow.
-  const json = toJson(analysis, args.json ? {} : { transactions: false, maxFlows: 100 });
-  if (args.json) await writeOut(JSON.stringify(json) + '\n');
+  // The JSON is streamed element by element (55 MB for a million packets is never held
+  // at once); the summary shows counts, breaks and the first 100 flows: it needs neither
+  // the transaction lists nor the JSON of every flow.
+  if (args.json) await writeStream((function* () {
+    yield* jsonText(analysis);
+    yield '\n';
+  })());
   else {
+    const json = toJson(analysis, { transactions: false, maxFlows: 100 });
     const q = quicTracker(analysis);
     const quic = q ? { connections: q.conns.length, migrated: q.conns.filter((c) => c.paths.length > 1).length, paths: q.conns.reduce((n, c) => n + (c.paths.length > 1 ? c.paths.length : 0), 0) } : null;
     await writeOut(renderSummary(json, args.file, flowCounts(analysis), quic));
