@@ -3,7 +3,7 @@
 // drives. Kept apart from the pipeline so that trackers, the JSON builder and the query
 // modules import types without importing the pipeline (no import circle).
 
-import type { CaptureInfo } from '../parsers/capture/index';
+import type { CaptureInfo, CaptureSetFile } from '../parsers/capture/index';
 import { Decoder, type Packet } from '../parsers/decode/index';
 import { PacketColumns } from './columns';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
@@ -64,6 +64,8 @@ export interface AnalyzeProgress {
 
 export class Analysis {
   info!: CaptureInfo;
+  /** A capture set's files, in the set's order (null for one file). */
+  files: CaptureSetFile[] | null = null;
   readonly flows = new FlowTable();
   readonly columns = new PacketColumns();
   /** Every event, in frame order once the analysis has finished (see emit). */

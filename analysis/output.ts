@@ -25,6 +25,7 @@ export function captureSummary(a: Analysis): CaptureSummaryJson {
     unsupported,
     decodeProblems: a.decodeProblems,
     nonIpPackets: a.nonIpPackets,
+    ...(a.files ? { files: a.files.map((f) => ({ ...f, linkTypes: [...f.linkTypes] })) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 // stateline — command line entry.
-//   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
+//   stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--json | --csv]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
@@ -21,12 +21,13 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
   return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
 }).join('\n');
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
+const USAGE = `usage: stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
-                   report flows, state breaks and errors
+                   report flows, state breaks and errors; a directory or several
+                   files are read as one capture set, merged in timestamp order
   --json           print the stable JSON of OUTPUT.md instead of the summary
   --keylog FILE    TLS key log (NSS format) for QUIC decryption
   --progress       show reading progress on stderr
@@ -45,7 +46,7 @@ ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 class UsageError extends Error {}
 
 interface AnalyzeArgs {
-  file: string;
+  files: string[];
   json: boolean;
   keylog: string | null;
   progress: boolean;
@@ -57,7 +58,7 @@ interface AnalyzeArgs {
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {} };
+  const out: AnalyzeArgs = { files: [], json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {} };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -92,15 +93,14 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       out.incidents[f.key] = v;
     }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else if (!out.file) out.file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
+    else out.files.push(a);
   }
-  if (!out.file) throw new UsageError('analyze needs a capture file');
+  if (!out.files.length) throw new UsageError('analyze needs a capture file (or a directory, or several files: a capture set)');
   return out;
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
+  const analysis = await readAnalysis(args.files, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
   // The JSON is streamed element by element (55 MB for a million packets is never held
   // at once); the summary shows counts, breaks and the first 100 flows: it needs neither
@@ -113,7 +113,7 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
     const json = toJson(analysis, { transactions: false, maxFlows: 100 });
     const q = quicTracker(analysis);
     const quic = q ? { connections: q.conns.length, migrated: q.conns.filter((c) => c.paths.length > 1).length, paths: q.conns.reduce((n, c) => n + (c.paths.length > 1 ? c.paths.length : 0), 0) } : null;
-    await writeOut(renderSummary(json, args.file, flowCounts(analysis), quic));
+    await writeOut(renderSummary(json, args.files.join(' '), flowCounts(analysis), quic));
   }
   return 0;
 }
