@@ -1,9 +1,10 @@
-// The session: owns the reading of one capture at a time (open → progress → summary,
-// cancel) and hands every query to the current CaptureQuery (./capture-query). Pure
+// The session: owns the reading of one capture (or capture set) at a time (open →
+// progress → summary, cancel) and hands every query to the current CaptureQuery (./capture-query). Pure
 // TypeScript: the hosts (stateline serve, Electron's analysis worker; host/) lend it their
 // I/O through `SessionHost`.
 
 import { analyzeCapture } from './analyze';
+import type { CaptureSetMember } from '../parsers/capture/index';
 import type { Analysis } from './analysis';
 import type {
   ApiArgs,
@@ -26,7 +27,8 @@ import { CaptureQuery, type DnsDecoder } from './capture-query';
 import type { AnalysisJson } from './model';
 
 export interface OpenedSource {
-  source: AsyncIterable<Uint8Array>;
+  /** One file's bytes, or the files of a capture set (read as one capture, merged by timestamp). */
+  source: AsyncIterable<Uint8Array> | readonly CaptureSetMember[];
   size: number | null;
   /** Release the source when reading stops early. */
   close?(): void;
@@ -37,7 +39,8 @@ export interface OpenedSource {
 export interface SessionHost {
   /** Full DNS message decoding (the Node hosts use dns-packet); Stateline's reader when absent. */
   decodeDns?: DnsDecoder;
-  openPath?(path: string): Promise<OpenedSource>;
+  /** A capture file, or a set: a directory, or `path` with `more` files. */
+  openPath?(path: string, more?: readonly string[]): Promise<OpenedSource>;
   /** Read a small text file (the TLS key log). */
   readText?(path: string): Promise<string>;
   samplePath?: string | null;
@@ -170,7 +173,7 @@ export class StatelineSession implements StatelineApi {
     }
     let src: OpenedSource;
     try {
-      src = await this.host.openPath(args.path);
+      src = await this.host.openPath(args.path, args.paths);
     } catch (e) {
       this.abort?.abort();
       this.gen++;
@@ -181,7 +184,8 @@ export class StatelineSession implements StatelineApi {
       this.error = { message: (e as Error).message, frame: null, offset: null };
       return this.snapshot();
     }
-    return this.openSource(src, { name: baseName(args.path), size: src.size, keylog, keylogName: args.keylogPath ? baseName(args.keylogPath) : null, path: args.path });
+    const more = args.paths?.length ? ` and ${args.paths.length} more file${args.paths.length === 1 ? '' : 's'}` : '';
+    return this.openSource(src, { name: baseName(args.path) + more, size: src.size, keylog, keylogName: args.keylogPath ? baseName(args.keylogPath) : null, path: args.path });
   }
 
   async openSample(): Promise<SessionStatus> {

@@ -263,7 +263,12 @@ export function nodeFileHost(
   return {
     samplePath,
     decodeDns: dnsPacketView,
-    async openPath(path) {
+    async openPath(path, more) {
+      if (more?.length || (await stat(path)).isDirectory()) {
+        // A capture set: its files are opened (with the same checks) as the merge reaches them.
+        const files = await listCaptureSet([path, ...(more ?? [])]);
+        return { source: captureSetMembers(files), size: files.reduce((n, f) => n + f.size, 0) };
+      }
       const { fh, size, release } = await openRegular(path);
       const chunks = new FileChunks(fh, CHUNK_SIZE, release);
       return { source: chunks, size, close: () => void chunks.return() };

@@ -193,3 +193,25 @@ describe('stateline analyze DIR | FILE…', () => {
     expect(text).toContain(`${set.capture.files![0].name}: pcap, 4 packets, frames 1–4`);
   }, 60_000);
 });
+
+describe('the session (stateline serve, the desktop app)', () => {
+  it.skipIf(!hasEditcap)('opens a directory, or a file with more files, as a set: the same analysis as the single file', async () => {
+    const { StatelineSession } = await import('../../analysis/session');
+    const { nodeFileHost } = await import('../../host/file-source');
+    const file = join(FIXTURES, 'incidents/server-restart.pcap');
+    const one = await single(file);
+    const dir = split(file, ['-c', '13']);
+    const parts = readdirSync(dir).map((n) => join(dir, n));
+    const s = new StatelineSession(nodeFileHost(null));
+    await s.openPath({ path: dir });
+    await s.whenSettled();
+    expect((await s.status()).state).toBe('ready');
+    expect(withoutFiles((await s.exportJson())!)).toEqual(one);
+    expect((await s.summary())!.capture.files!.map((f) => f.name)).toEqual(readdirSync(dir).sort());
+    const [first, ...more] = shuffled(parts);
+    const st = await s.openPath({ path: first, paths: more });
+    expect(st.name).toBe(`${first.slice(first.lastIndexOf('/') + 1)} and ${more.length} more files`);
+    await s.whenSettled();
+    expect(withoutFiles((await s.exportJson())!)).toEqual(one);
+  });
+});
