@@ -103,7 +103,7 @@ class RecordQueue {
     if (this.head === this.n) this.head = this.n = this.used = 0;
     const len = r.data.length;
     if (this.used + len > this.bytes.length) {
-      let cap = this.bytes.length * 2;
+      let cap = Math.max(1 << 16, this.bytes.length * 2);
       while (cap < this.used + len) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.bytes.subarray(0, this.used));
@@ -125,6 +125,14 @@ class RecordQueue {
     this.n++;
   }
 
+  /** Lets its memory go (the file is done). */
+  clear(): void {
+    this.items = [];
+    this.at = [];
+    this.head = this.n = this.used = 0;
+    this.bytes = new Uint8Array(0);
+  }
+
   /** The head entry, its data a view valid until the next push. */
   shift(): CaptureRecord {
     const e = this.items[this.head];
@@ -144,7 +152,10 @@ class Member {
   unreadable: NotACaptureError | null = null;
   /** The format the probe found. */
   probeFormat: 'pcap' | 'pcapng' = 'pcap';
+  /** Its reader while it is read (dropped, with its buffers, once the file is done). */
   feed: CaptureFeed | null = null;
+  /** What its reader learnt (kept once the file is done). */
+  info: CaptureInfo | null = null;
   it: AsyncIterator<Uint8Array> | null = null;
   next: ReturnType<typeof nextOrAbort> | null = null;
   sourceDone = false;
@@ -167,7 +178,7 @@ class Member {
 
   /** Its next record's timestamp, or null when it has none left. */
   headSec(): number {
-    return this.queue.length > 0 ? this.queue.peek().tsSec : this.feed === null && !this.done ? this.firstSec : NaN;
+    return this.queue.length > 0 ? this.queue.peek().tsSec : this.info === null && !this.done ? this.firstSec : NaN;
   }
 
   headNsec(): number {
@@ -254,7 +265,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
 
   /** Carries the file's reader errors up to its frame `upTo` over to the set. */
   const carryErrors = (mb: Member, upTo: number, deliveredAs: number, prev: number): void => {
-    const list = mb.feed!.info.errors;
+    const list = mb.info!.errors;
     while (mb.errorsSeen < list.length) {
       const e = list[mb.errorsSeen];
       if (e.frame > upTo) break;
@@ -305,6 +316,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
     // One list of secrets for the set: every file's reader appends its decryption
     // secrets to it, and the trackers see them whichever file they came from.
     mb.feed.info.secrets = info.secrets;
+    mb.info = mb.feed.info;
     mb.it = chunksOf(mb.m.open(false));
     mb.next = nextOrAbort(mb.it, signal);
   };
@@ -353,7 +365,12 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
     }
     // What the end of the file adds (a record cut short) is about the frame after its last.
     carryErrors(mb, Infinity, 0, mb.lastFrame);
-    if (!mb.sourceDone) void release(mb.it!, mb.next!);
+    const it = mb.it!, next = mb.next!;
+    mb.feed = null;
+    mb.it = null;
+    mb.next = null;
+    mb.queue.clear();
+    if (!mb.sourceDone) void release(it, next);
   };
 
   try {
@@ -363,7 +380,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
       const mb = first(ordered, null);
       if (mb === null) break;
       const bound = first(ordered, mb);
-      if (mb.feed === null) {
+      if (mb.info === null) {
         open(mb);
         if (!started) {
           // The set's format, once, before the first record.
@@ -385,7 +402,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
   // 3. The set as one capture, and each file.
   setFormat(info, readable);
   for (const mb of ordered) {
-    const fi = mb.feed?.info;
+    const fi = mb.info;
     if (!fi) continue;
     info.compressed ||= fi.compressed;
     if (info.version === '') {
@@ -405,10 +422,10 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
   info.errors = errors;
   const files: CaptureSetFile[] = ordered.map((mb) => ({
     name: mb.m.name,
-    format: mb.feed ? mb.feed.info.format : null,
-    compressed: mb.feed ? mb.feed.info.compressed : false,
+    format: mb.info ? mb.info.format : mb.unreadable ? null : mb.probeFormat,
+    compressed: mb.info ? mb.info.compressed : false,
     packets: mb.packets,
-    bytes: mb.feed ? mb.feed.info.bytes : 0,
+    bytes: mb.info ? mb.info.bytes : 0,
     firstFrame: mb.firstFrame,
     lastFrame: mb.firstFrame === null ? null : mb.lastFrame,
     start: mb.start,
