@@ -215,3 +215,32 @@ describe('the session (stateline serve, the desktop app)', () => {
     expect(withoutFiles((await s.exportJson())!)).toEqual(one);
   });
 });
+
+describe('what a set shares across its files', () => {
+  it('TLS secrets embedded in one file decrypt its QUIC after another file read first', async () => {
+    const dsb = join(FIXTURES, 'quic/ngtcp2-migration-dsb.pcapng'), earlier = join(FIXTURES, 'vlan-8021q.pcap');
+    const alone = await single(dsb), before = await single(earlier);
+    expect(before.capture.end!).toBeLessThan(alone.capture.start!);
+    const set = await ofSet([dsb, earlier]);
+    expect(set.capture.format).toBe('pcapng');
+    expect(set.capture.files!.map((f) => [f.name, f.firstFrame])).toEqual([['vlan-8021q.pcap', 1], ['ngtcp2-migration-dsb.pcapng', before.capture.packets + 1]]);
+    // The same connections, decrypted as far, every frame number moved by the earlier file's packets.
+    const moved = (v: unknown, by: number, key = ''): unknown =>
+      Array.isArray(v) ? v.map((x) => moved(x, by, key))
+        : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, moved(x, by, k)]))
+          : typeof v === 'number' && /frames?$/i.test(key) ? v - by : v;
+    expect((alone.quic[0] as unknown as { decryptedPackets: number }).decryptedPackets).toBeGreaterThan(0);
+    expect(moved(set.quic, before.capture.packets)).toEqual(alone.quic);
+  });
+
+  it('the flow table bound stops the whole set at the packet that would exceed it, naming its file', async () => {
+    const a = join(FIXTURES, 'vlan-8021q.pcap'), b = join(FIXTURES, 'incidents/server-restart.pcap');
+    const listed = await listCaptureSet([a, b]);
+    const first = toJson(await analyzeCapture(new Uint8Array(readFileSync(a))));
+    const j = toJson(await analyzeCapture(captureSetMembers(listed), { maxFlows: first.flows.length + 1 }));
+    expect(j.flows.length).toBe(first.flows.length + 1);
+    const stop = j.capture.errors.at(-1)!;
+    expect(stop).toMatchObject({ file: 'server-restart.pcap', frame: j.capture.packets + 1 });
+    expect(stop.message).toMatch(/flow table full/);
+  });
+});
