@@ -8,7 +8,7 @@
 // merged order); each record also says its file and its frame in that file.
 //
 // Memory and files open: before reading, each file is opened for its first record's
-// timestamp only (ReadSetOptions: `open(true)` may read a small first chunk), then
+// timestamp only (CaptureSetMember.open(true): a small first chunk is enough), then
 // closed. A file is opened for reading when the merge reaches its first timestamp, so
 // only files that overlap in time are open together. A record is handed on straight from
 // its reader's chunk (no copy) while it is earlier than every other file's next record;
