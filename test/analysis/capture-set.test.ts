@@ -208,6 +208,15 @@ describe('the session (stateline serve, the desktop app)', () => {
     expect((await s.status()).state).toBe('ready');
     expect(withoutFiles((await s.exportJson())!)).toEqual(one);
     expect((await s.summary())!.capture.files!.map((f) => f.name)).toEqual(readdirSync(dir).sort());
+    // Cancelled while reading the set: the session says so, and opens the next one as usual.
+    const bench = join(ROOT, 'bench-data/bench-20000-seed1.pcap');
+    if (!existsSync(bench)) console.warn(`skipping the cancel of a set: ${bench} is absent`);
+    else {
+      await s.openPath({ path: split(bench, ['-c', '2000']) });
+      await s.cancel();
+      await s.whenSettled();
+      expect((await s.status()).state).toBe('cancelled');
+    }
     const [first, ...more] = shuffled(parts);
     const st = await s.openPath({ path: first, paths: more });
     expect(st.name).toBe(`${first.slice(first.lastIndexOf('/') + 1)} and ${more.length} more files`);
