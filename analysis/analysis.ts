@@ -3,12 +3,12 @@
 // drives. Kept apart from the pipeline so that trackers, the JSON builder and the query
 // modules import types without importing the pipeline (no import circle).
 
-import type { CaptureInfo } from '../parsers/capture/index';
+import type { CaptureInfo, CaptureSetFile } from '../parsers/capture/index';
 import { Decoder, type Packet } from '../parsers/decode/index';
 import { PacketColumns } from './columns';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
 import { FlowTable, type Flow } from './flows';
-import type { AnalysisJson, CaptureErrorJson, EventJson, IncidentJson, Severity } from './model';
+import type { CaptureErrorJson, DnsJson, EventJson, FlowJson, IncidentJson, QuicJson, Severity } from './model';
 
 /** What toJson builds: the transaction lists (dns[], quic[]) cost time and memory that a summary does not need. */
 export interface JsonOptions {
@@ -45,8 +45,15 @@ export interface Tracker {
   finish(analysis: Analysis): void;
   /** After every finish(): work that must await (QUIC decryption with WebCrypto). */
   finishAsync?(analysis: Analysis): Promise<void>;
-  /** Add this tracker's part to the JSON (flows[].tcp, dns[], quic[], …). */
-  contribute?(json: AnalysisJson, analysis: Analysis, opts: JsonOptions): void;
+  /**
+   * This tracker's part of one flow's JSON (flows[].tcp), added to `json`. The JSON is
+   * built, or streamed (./output jsonText), one flow at a time.
+   */
+  addToFlowJson?(flow: Flow, json: FlowJson): void;
+  /** This tracker's elements of dns[], one at a time (built as they are asked for: the JSON may be streamed). */
+  dnsRows?(): Iterable<DnsJson>;
+  /** This tracker's elements of quic[], one at a time. */
+  quicRows?(): Iterable<QuicJson>;
 }
 
 export interface AnalyzeProgress {
@@ -57,6 +64,8 @@ export interface AnalyzeProgress {
 
 export class Analysis {
   info!: CaptureInfo;
+  /** A capture set's files, in the set's order (null for one file). */
+  files: CaptureSetFile[] | null = null;
   readonly flows = new FlowTable();
   readonly columns = new PacketColumns();
   /** Every event, in frame order once the analysis has finished (see emit). */

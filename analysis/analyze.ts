@@ -2,7 +2,7 @@
 // then the incidents the trackers' events add up to (./incidents).
 // One reused Packet per record; per-packet facts go to typed columns.
 
-import { readCapture, type CaptureRecord } from '../parsers/capture/index';
+import { isCaptureSet, readCapture, readCaptureSet, type CaptureInfo, type CaptureRecord, type CaptureSetMember, type SetRecord } from '../parsers/capture/index';
 import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
 import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
 import { findIncidents, incidentOptions } from './incidents/index';
@@ -34,8 +34,12 @@ export interface AnalyzeOptions {
   mergeVlans?: boolean;
 }
 
+/**
+ * Analyses one capture, or a capture set (an array of files: parsers/capture/set reads
+ * them as one capture in timestamp order, frames numbered across the set).
+ */
 export async function analyzeCapture(
-  source: AsyncIterable<Uint8Array> | Uint8Array,
+  source: AsyncIterable<Uint8Array> | Uint8Array | readonly CaptureSetMember[],
   opts: AnalyzeOptions = {},
 ): Promise<Analysis> {
   const a = new Analysis();
@@ -77,8 +81,12 @@ export async function analyzeCapture(
     if (r.linkType !== lastLinkType) a.linkTypes.add(lastLinkType = r.linkType); // a Set lookup per packet costs
     if (pkt.problem === DecodeProblem.TRUNCATED || pkt.problem === DecodeProblem.MALFORMED) {
       a.decodeProblems++;
-      if (a.decodeErrors.length < maxErrors)
-        a.decodeErrors.push({ frame, offset: r.offset, message: `frame ${frame}: ${pkt.problemMessage} (byte ${pkt.problemOffset} of the packet)` });
+      if (a.decodeErrors.length < maxErrors) {
+        const s = r as Partial<SetRecord>; // a set's record names its file and its frame there
+        a.decodeErrors.push(s.file === undefined
+          ? { frame, offset: r.offset, message: `frame ${frame}: ${pkt.problemMessage} (byte ${pkt.problemOffset} of the packet)` }
+          : { frame, offset: r.offset, message: `frame ${frame} (${s.file}:${s.fileFrame}): ${pkt.problemMessage} (byte ${pkt.problemOffset} of the packet)`, file: s.file });
+      }
     }
     if (f === null) {
       if (pkt.ipVersion === 0) a.nonIpPackets++;
@@ -111,17 +119,22 @@ export async function analyzeCapture(
     if (opts.onProgress && cols.length - lastProgressPackets >= 65536) lastProgressPackets = cols.length;
   };
 
-  a.info = await readCapture(source, {
+  const readOpts = {
     onRecord,
-    onFormat: (info) => {
+    onFormat: (info: CaptureInfo) => {
       for (const t of trackers) t.onCaptureHeader?.(info);
     },
     totalBytes: opts.totalBytes,
     signal: opts.signal,
     onProgress: opts.onProgress
-      ? (bytesRead, totalBytes) => opts.onProgress!({ bytesRead, totalBytes, packets: cols.length })
+      ? (bytesRead: number, totalBytes: number | undefined) => opts.onProgress!({ bytesRead, totalBytes, packets: cols.length })
       : undefined,
-  });
+  };
+  if (isCaptureSet(source)) {
+    const set = await readCaptureSet(source, readOpts);
+    a.info = set.info;
+    a.files = set.files;
+  } else a.info = await readCapture(source, readOpts);
   for (const t of trackers) t.finish(a);
   for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
   a.sealEvents();

@@ -55,6 +55,9 @@ export const is = {
   oneOf<const T extends readonly string[]>(values: T): Check<T[number]> {
     return (v, p) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T[number]) : fail(p, `one of ${values.join(', ')}`));
   },
+  list<T>(c: Check<T>, maxItems: number): Check<T[]> {
+    return (v, p) => (Array.isArray(v) && v.length <= maxItems ? v.map((x, i) => c(x, `${p}[${i}]`)) : fail(p, `a list of at most ${maxItems} items`));
+  },
   nullable<T>(c: Check<T>): Check<T | null> {
     return (v, p) => (v === null ? null : c(v, p));
   },
@@ -461,7 +464,8 @@ const flowFilter = is.object({
 });
 const flowSort = is.object({ key: is.oneOf(FLOW_SORT_KEYS), dir: is.oneOf(['asc', 'desc'] as const) });
 const none = is.object({});
-const optPath = is.object({ path: is.string(8192), keylogPath: is.optional(is.nullable(is.string(8192))) });
+/** `path`: a capture file, or a directory read as a capture set; `paths`: more files read with it as one set. */
+const optPath = is.object({ path: is.string(8192), paths: is.optional(is.list(is.string(8192), 10_000)), keylogPath: is.optional(is.nullable(is.string(8192))) });
 
 /** Type-only marker for a method's result. */
 const returns = <T>(): T => undefined as unknown as T;

@@ -6,6 +6,7 @@
 // once (light: no per-flow state history), a flow's full JSON when it is opened, the
 // whole JSON only for an export.
 
+import type { CaptureSource } from '../parsers/capture/index';
 import { linkTypeTitle } from '../parsers/decode/index';
 import type { Analysis, Tracker } from './analysis';
 import type {
@@ -207,9 +208,7 @@ export class CaptureQuery {
 
   /** One tracker's part of the JSON (its dns[] or quic[]), without the rest. */
   private partJson(t: Tracker | null): AnalysisJson {
-    const json: AnalysisJson = { capture: this.capture, flows: [], events: [], dns: [], quic: [] };
-    t?.contribute?.(json, this.analysis, {});
-    return json;
+    return { capture: this.capture, flows: [], events: [], dns: t?.dnsRows ? [...t.dnsRows()] : [], quic: t?.quicRows ? [...t.quicRows()] : [] };
   }
 
   /** The rows of the flows table and QUIC views (built once, on first use or while idle). */
@@ -616,7 +615,7 @@ export class CaptureQuery {
   }
 
   /** Follow stream: flow `flow`'s payload from `source`, this capture's bytes read again. */
-  followStream(source: AsyncIterable<Uint8Array> | Uint8Array, flow: number): Promise<FollowedStream | null> {
+  followStream(source: CaptureSource, flow: number): Promise<FollowedStream | null> {
     return followFlow(this.analysis, source, flow, this.decodeDns);
   }
 

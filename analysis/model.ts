@@ -8,6 +8,22 @@ export interface CaptureErrorJson {
   frame: number;
   offset: number;
   message: string;
+  /** In a capture set: the file the error is in (`offset` is in that file, `frame` the set's). */
+  file?: string;
+}
+
+/** One file of a capture set (capture.files). */
+export interface CaptureFileJson {
+  name: string;
+  format: 'pcap' | 'pcapng' | null;
+  compressed: boolean;
+  packets: number;
+  bytes: number;
+  firstFrame: number | null;
+  lastFrame: number | null;
+  start: number | null;
+  end: number | null;
+  linkTypes: number[];
 }
 
 export interface CaptureSummaryJson {
@@ -25,6 +41,8 @@ export interface CaptureSummaryJson {
   decodeProblems: number;
   /** Decoded packets that carry no IP (ARP, LLDP, …), and IP packets outside any flow. */
   nonIpPackets: number;
+  /** A capture set's files in the set's order, with the set frames of each one's first and last record (absent for one file). */
+  files?: CaptureFileJson[];
 }
 
 export interface TcpStateJson {

@@ -6,7 +6,7 @@
 //
 // Pure TypeScript: no Node, no DOM. The host hands in the capture's bytes again.
 
-import { readCapture } from '../parsers/capture/reader';
+import { readCaptureSource, type CaptureSource } from '../parsers/capture/index';
 import type { CaptureRecord } from '../parsers/capture/types';
 import { Decoder } from '../parsers/decode/decoder';
 import { Packet } from '../parsers/decode/packet';
@@ -17,7 +17,7 @@ import { Packet } from '../parsers/decode/packet';
  * frame wanted, so reading ends there.
  */
 export async function rereadFrames(
-  source: AsyncIterable<Uint8Array> | Uint8Array,
+  source: CaptureSource,
   want: (frame: number) => boolean,
   onFrame: (pkt: Packet, rec: CaptureRecord) => void,
   opts: { stopAfter?: number; signal?: AbortSignal } = {},
@@ -29,7 +29,7 @@ export async function rereadFrames(
   if (parent) parent.addEventListener('abort', () => stop.abort(), { once: true });
   let done = false;
   try {
-    await readCapture(source, {
+    await readCaptureSource(source, {
       signal: stop.signal,
       onRecord: (r) => {
         if (done) return;

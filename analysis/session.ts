@@ -1,7 +1,8 @@
-// The session: owns the reading of one capture at a time (open → progress → summary,
-// cancel) and hands every query to the current CaptureQuery (./capture-query). Pure
-// TypeScript: a second capture opened beside the first is read and compared with it
-// (openCompare, analysis/diff) for the Compare view. The hosts (stateline serve, Electron's analysis worker; host/) lend it their
+// The session: owns the reading of one capture (or capture set) at a time (open →
+// progress → summary, cancel) and hands every query to the current CaptureQuery
+// (./capture-query); a second capture opened beside the first is read and compared with
+// it (openCompare, analysis/diff) for the Compare view. Pure TypeScript: the hosts
+// (stateline serve, Electron's analysis worker; host/) lend it their
 // I/O through `SessionHost`.
 //
 // Display filters (./filter) need the packets' bytes, which the analysis does not keep:
@@ -10,6 +11,7 @@
 // first reading). An uploaded capture cannot be read a second time yet.
 
 import { analyzeCapture } from './analyze';
+import type { CaptureSetMember } from '../parsers/capture/index';
 import type { Analysis } from './analysis';
 import type {
   ApiArgs,
@@ -41,7 +43,8 @@ import type { AnalysisJson, FlowJson } from './model';
 const FILTER_CACHE = 16;
 
 export interface OpenedSource {
-  source: AsyncIterable<Uint8Array>;
+  /** One file's bytes, or the files of a capture set (read as one capture, merged by timestamp). */
+  source: AsyncIterable<Uint8Array> | readonly CaptureSetMember[];
   size: number | null;
   /** Release the source when reading stops early. */
   close?(): void;
@@ -52,7 +55,8 @@ export interface OpenedSource {
 export interface SessionHost {
   /** Full DNS message decoding (the Node hosts use dns-packet); Stateline's reader when absent. */
   decodeDns?: DnsDecoder;
-  openPath?(path: string): Promise<OpenedSource>;
+  /** A capture file, or a set: a directory, or `path` with `more` files. */
+  openPath?(path: string, more?: readonly string[]): Promise<OpenedSource>;
   /** Read a small text file (the TLS key log). */
   readText?(path: string): Promise<string>;
   samplePath?: string | null;
@@ -202,7 +206,7 @@ export class StatelineSession implements StatelineApi {
     }
     let src: OpenedSource;
     try {
-      src = await this.host.openPath(args.path);
+      src = await this.host.openPath(args.path, args.paths);
     } catch (e) {
       this.abort?.abort();
       this.gen++;
@@ -213,7 +217,8 @@ export class StatelineSession implements StatelineApi {
       this.error = { message: (e as Error).message, frame: null, offset: null };
       return this.snapshot();
     }
-    return this.openSource(src, { name: baseName(args.path), size: src.size, keylog, keylogName: args.keylogPath ? baseName(args.keylogPath) : null, path: args.path });
+    const more = args.paths?.length ? ` and ${args.paths.length} more file${args.paths.length === 1 ? '' : 's'}` : '';
+    return this.openSource(src, { name: baseName(args.path) + more, size: src.size, keylog, keylogName: args.keylogPath ? baseName(args.keylogPath) : null, path: args.path });
   }
 
   async openSample(): Promise<SessionStatus> {

@@ -1,10 +1,13 @@
-// Reading a capture file for a command: size and key log first (exit 1 with one line on
-// stderr when either cannot be read), then the analysis, with progress on a terminal.
+// Reading a capture for a command — one file, or a capture set (a directory, or several
+// files: host/file-source lists them, the core merges them): sizes and key log first
+// (exit 1 with one line on stderr when either cannot be read), then the analysis, with
+// progress on a terminal.
 
 import { readFileSync, statSync } from 'node:fs';
 import { analyzeCapture, type Analysis } from '../analysis/analyze';
 import type { TrackerOptions } from '../analysis/trackers';
-import { fileChunks } from '../host/file-source';
+import { captureSetMembers, fileChunks, listCaptureSet } from '../host/file-source';
+import type { CaptureSetMember } from '../parsers/capture/index';
 
 export interface ReadOptions {
   keylog: string | null;
@@ -16,13 +19,23 @@ export interface ReadOptions {
   mergeVlans?: boolean;
 }
 
-/** The analysis of `file`, or null after printing why it could not be read. */
-export async function readAnalysis(file: string, opts: ReadOptions): Promise<Analysis | null> {
+/**
+ * The analysis of `files` (one file; or a set: a directory, or more than one file), or
+ * null after printing why it could not be read.
+ */
+export async function readAnalysis(files: string | readonly string[], opts: ReadOptions): Promise<Analysis | null> {
+  const list = typeof files === 'string' ? [files] : files;
+  const file = list.join(', ');
   let size: number;
+  let set: CaptureSetMember[] | null = null;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new Error('is a directory');
-    size = st.size;
+    const st = list.length === 1 ? statSync(list[0]) : null;
+    if (st && !st.isDirectory()) size = st.size;
+    else {
+      const listed = await listCaptureSet(list);
+      set = captureSetMembers(listed);
+      size = listed.reduce((n, f) => n + f.size, 0);
+    }
   } catch (e) {
     process.stderr.write(`stateline: cannot read ${file}: ${(e as Error).message}\n`);
     return null;
@@ -38,7 +51,7 @@ export async function readAnalysis(file: string, opts: ReadOptions): Promise<Ana
   }
   const showProgress = opts.progress && process.stderr.isTTY;
   try {
-    return await analyzeCapture(fileChunks(file), {
+    return await analyzeCapture(set ?? fileChunks(list[0]), {
       trackerOptions: { ...opts.trackerOptions, keylog },
       mergeVlans: opts.mergeVlans,
       totalBytes: size,
@@ -53,6 +66,41 @@ export async function readAnalysis(file: string, opts: ReadOptions): Promise<Ana
     return null;
   } finally {
     if (showProgress) process.stderr.write('\n');
+  }
+}
+
+/**
+ * Write pieces to stdout as they are made, waiting for 'drain' whenever stdout's buffer
+ * is full (backpressure: a slow reader of a pipe holds the producer, not memory), then
+ * until the last is flushed. A pipe closed early ends the writing, and is not an error.
+ */
+export async function writeStream(pieces: Iterable<string>): Promise<void> {
+  const out = process.stdout;
+  let closed = false;
+  let failed: Error | null = null;
+  const onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') closed = true;
+    else failed = e;
+  };
+  out.on('error', onError);
+  try {
+    for (const piece of pieces) {
+      if (!out.write(piece))
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done);
+            out.off('error', done);
+            resolve();
+          };
+          out.on('drain', done);
+          out.on('error', done);
+        });
+      if (failed) throw failed;
+      if (closed) return;
+    }
+    await writeOut('');
+  } finally {
+    out.off('error', onError);
   }
 }
 

@@ -1,5 +1,5 @@
 // stateline — command line entry.
-//   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
+//   stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv]
 //   stateline diff A B [--json]
 //   stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
@@ -11,10 +11,10 @@
 import { DEFAULT_MAX_FLOWS } from '../analysis/flows';
 import { INCIDENT_DEFAULTS, INCIDENT_FLAGS, badIncidentOption, type IncidentOptions } from '../analysis/incidents/index';
 import { PROTOCOLS, type Protocol } from '../analysis/trackers';
-import { flowCounts, toJson } from '../analysis/output';
+import { flowCounts, jsonText, toJson } from '../analysis/output';
 import { quicTracker } from '../analysis/quic/query';
 import { failOnMatches, parseFailOn, type FailOn } from '../analysis/check/index';
-import { readAnalysis, writeOut } from './capture';
+import { readAnalysis, writeOut, writeStream } from './capture';
 import { DIFF_USAGE, DiffUsageError, diffCommand } from './diff';
 import { CHECK_USAGE, checkCommand } from './check';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
@@ -27,14 +27,15 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
   return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
 }).join('\n');
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]
+const USAGE = `usage: stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]
        stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
        stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
        stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
-                   report flows, state breaks and errors
+                   report flows, state breaks and errors; a directory or several
+                   files are read as one capture set, merged in timestamp order
   --json           print the stable JSON of OUTPUT.md instead of the summary
   --keylog FILE    TLS key log (NSS format) for QUIC decryption
   --progress       show reading progress on stderr
@@ -58,7 +59,7 @@ ${CHECK_USAGE.split('\n').slice(3).join('\n')}`;
 class UsageError extends Error {}
 
 interface AnalyzeArgs {
-  file: string;
+  files: string[];
   json: boolean;
   keylog: string | null;
   progress: boolean;
@@ -71,7 +72,7 @@ interface AnalyzeArgs {
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { file: '', json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {}, failOn: null };
+  const out: AnalyzeArgs = { files: [], json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {}, failOn: null };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -111,26 +112,29 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       out.incidents[f.key] = v;
     }
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else if (!out.file) out.file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
+    else out.files.push(a);
   }
-  if (!out.file) throw new UsageError('analyze needs a capture file');
+  if (!out.files.length) throw new UsageError('analyze needs a capture file (or a directory, or several files: a capture set)');
   return out;
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.file, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
+  const analysis = await readAnalysis(args.files, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
-  // The summary shows counts, breaks and the first 100 flows: it needs neither the
-  // transaction lists nor the JSON of every flow.
-  const json = toJson(analysis, args.json ? {} : { transactions: false, maxFlows: 100 });
-  if (args.json) await writeOut(JSON.stringify(json) + '\n');
+  // The JSON is streamed element by element (55 MB for a million packets is never held
+  // at once); the summary shows counts, breaks and the first 100 flows: it needs neither
+  // the transaction lists nor the JSON of every flow.
+  if (args.json) await writeStream((function* () {
+    yield* jsonText(analysis);
+    yield '\n';
+  })());
   else {
+    const json = toJson(analysis, { transactions: false, maxFlows: 100 });
     const q = quicTracker(analysis);
     const quic = q ? { connections: q.conns.length, migrated: q.conns.filter((c) => c.paths.length > 1).length, paths: q.conns.reduce((n, c) => n + (c.paths.length > 1 ? c.paths.length : 0), 0) } : null;
-    await writeOut(renderSummary(json, args.file, flowCounts(analysis), quic));
+    await writeOut(renderSummary(json, args.files.join(' '), flowCounts(analysis), quic));
   }
-  const matched = args.failOn ? failOnMatches(json, args.failOn) : [];
+  const matched = args.failOn ? failOnMatches({ events: analysis.events, incidents: analysis.incidents }, args.failOn) : [];
   if (matched.length) process.stderr.write(`stateline: --fail-on matched ${matched.join(', ')}\n`);
   return matched.length ? 3 : 0;
 }

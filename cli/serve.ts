@@ -33,10 +33,11 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
 export const SAMPLE_CAPTURE = join(ROOT, 'fixtures', 'sample.pcapng');
 
-export const SERVE_USAGE = `usage: stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
+export const SERVE_USAGE = `usage: stateline serve [FILE|DIR|FILE…] [--port N] [--keylog FILE] [--max-upload BYTES]
 
   serve [FILE]     the app's UI in your browser at the printed http://127.0.0.1:PORT/?token=…
-                   (FILE opened at once); the token is new at each start, or STATELINE_TOKEN;
+                   (FILE opened at once; a directory or several files as one capture
+                   set); the token is new at each start, or STATELINE_TOKEN;
                    scripts send it as Authorization: Bearer TOKEN
   --port N         port to listen on (default 7420; 0 picks a free one)
   --keylog FILE    TLS key log (NSS format) for QUIC decryption of FILE
@@ -128,6 +129,8 @@ export function fileHost(samplePath: string | null = existsSync(SAMPLE_CAPTURE) 
 export interface ServeOptions {
   port?: number;
   file?: string | null;
+  /** More files read with `file` as one capture set. */
+  more?: readonly string[];
   keylog?: string | null;
   /** The token every request must carry (default: 24 random bytes, base64url). */
   token?: string;
@@ -313,7 +316,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<Served> {
     server.listen(opts.port ?? 7420, '127.0.0.1', () => ok());
   });
   port = (server.address() as AddressInfo).port;
-  if (opts.file) await session.openPath({ path: resolve(opts.file), keylogPath: opts.keylog ? resolve(opts.keylog) : null });
+  if (opts.file) await session.openPath({ path: resolve(opts.file), ...(opts.more?.length ? { paths: opts.more.map((p) => resolve(p)) } : {}), keylogPath: opts.keylog ? resolve(opts.keylog) : null });
   const url = `http://127.0.0.1:${port}/`;
   return {
     url,
@@ -336,6 +339,8 @@ export class ServeUsageError extends Error {}
 
 export interface ServeArgs {
   file: string | null;
+  /** Files after the first: the capture set they make with it. */
+  more: string[];
   port: number;
   keylog: string | null;
   maxUpload: number;
@@ -349,7 +354,7 @@ function parseBytes(v: string): number {
 }
 
 export function parseServe(args: string[]): ServeArgs {
-  const out: ServeArgs = { file: null, port: 7420, keylog: null, maxUpload: DEFAULT_MAX_UPLOAD };
+  const out: ServeArgs = { file: null, more: [], port: 7420, keylog: null, maxUpload: DEFAULT_MAX_UPLOAD };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--port' || a.startsWith('--port=')) {
@@ -367,7 +372,7 @@ export function parseServe(args: string[]): ServeArgs {
       out.maxUpload = n;
     } else if (a.startsWith('-') && a !== '-') throw new ServeUsageError(`unknown option ${a}`);
     else if (!out.file) out.file = a;
-    else throw new ServeUsageError(`unexpected argument ${a}`);
+    else out.more.push(a);
   }
   return out;
 }
@@ -376,7 +381,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const o = parseServe(args);
   if (o.file) {
     try {
-      if (statSync(o.file).isDirectory()) throw new Error('is a directory');
+      for (const f of [o.file, ...o.more]) statSync(f);
     } catch (e) {
       process.stderr.write(`stateline: cannot read ${o.file}: ${(e as Error).message}\n`);
       return 1;
@@ -386,7 +391,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (token !== undefined && !TOKEN_RE.test(token)) throw new ServeUsageError('STATELINE_TOKEN must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ -');
   let served: Served;
   try {
-    served = await startServer({ port: o.port, file: o.file, keylog: o.keylog, maxUpload: o.maxUpload, token });
+    served = await startServer({ port: o.port, file: o.file, more: o.more, keylog: o.keylog, maxUpload: o.maxUpload, token });
   } catch (e) {
     process.stderr.write(`stateline serve: ${(e as Error).message}\n`);
     return 1;

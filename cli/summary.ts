@@ -62,12 +62,20 @@ export function renderSummary(j: AnalysisJson, file: string, counts: FlowCounts,
   out.push(`${file}: ${c.format}${c.compressed ? ' (gzip)' : ''}, ${count(c.packets, 'packet')}, ${count(c.bytes, 'byte')}, ${dur}`);
   out.push(`  link types: ${c.linkTypes.map((l) => `${l} (${linkTypeName(l) ?? 'unknown'})`).join(', ') || '-'}`);
   out.push(`  from ${fmtTime(c.start)} to ${fmtTime(c.end)}`);
+  if (c.files) {
+    // A capture set: each file with the set frames of its first and last record.
+    out.push(`  ${count(c.files.length, 'file')}, frames numbered across the set, in timestamp order:`);
+    for (const f of c.files.slice(0, 20))
+      out.push(`    ${f.name}: ${f.format ?? 'not a capture'}, ${count(f.packets, 'packet')}${f.firstFrame !== null ? `, frames ${f.firstFrame}–${f.lastFrame}, from ${rel(f.start!)} to ${rel(f.end!)} s` : ''}`);
+    if (c.files.length > 20) out.push(`    … ${c.files.length - 20} more (see --json)`);
+  }
   const { total, byTransport } = counts;
   out.push(`  flows: ${total}${byTransport.length ? ' (' + byTransport.map(([k, v]) => `${v} ${k}`).join(', ') + ')' : ''}`);
   if (c.unsupported.length) out.push(`  not decoded: ${c.unsupported.map((u) => `${u.what} (${count(u.packets, 'packet')})`).join(', ')}`);
   if (c.errors.length) {
     out.push('', `Errors (${c.errors.length}${c.decodeProblems > c.errors.length ? `, ${count(c.decodeProblems, 'packet')} with header problems` : ''}):`);
-    for (const e of c.errors.slice(0, 20)) out.push(`  frame ${e.frame} at offset ${e.offset}: ${e.message}`);
+    // (a set's errors name their file, its frame there and the offset in the message)
+    for (const e of c.errors.slice(0, 20)) out.push(e.file !== undefined ? `  frame ${e.frame}: ${e.message}` : `  frame ${e.frame} at offset ${e.offset}: ${e.message}`);
     if (c.errors.length > 20) out.push(`  … ${c.errors.length - 20} more (see --json)`);
   }
   const incidents = j.incidents ?? [];

@@ -71,20 +71,24 @@ function saveRecent(list: string[]): void {
 let win: BrowserWindow | null = null;
 let worker: AnalysisWorker | null = null;
 let currentPath: string | null = null;
+/** The other files of the open capture set (several files chosen at once), if any. */
+let currentMore: string[] = [];
 
 function call(method: ApiMethod, args: unknown): Promise<unknown> {
   if (!worker) return Promise.reject(new Error('the analysis worker is not running'));
   return worker.call(method, args);
 }
 
-function openPath(path: string, keylogPath: string | null = null): void {
+function openPath(path: string, keylogPath: string | null = null, more: string[] = []): void {
   currentPath = path;
-  call('openPath', { path, keylogPath }).catch((e: Error) => dialog.showErrorBox('Stateline', e.message));
+  currentMore = more;
+  call('openPath', { path, ...(more.length ? { paths: more } : {}), keylogPath }).catch((e: Error) => dialog.showErrorBox('Stateline', e.message));
 }
 
 async function chooseAndOpen(): Promise<void> {
-  const r = await dialog.showOpenDialog(win!, { title: 'Open a packet capture', properties: ['openFile'], filters: CAPTURE_FILTERS });
-  if (!r.canceled && r.filePaths[0]) openPath(r.filePaths[0]);
+  const r = await dialog.showOpenDialog(win!, { title: 'Open a packet capture', properties: ['openFile', 'multiSelections'], filters: CAPTURE_FILTERS });
+  // Several files chosen at once are read as one capture set, merged by timestamp.
+  if (!r.canceled && r.filePaths[0]) openPath(r.filePaths[0], null, r.filePaths.slice(1));
 }
 
 async function chooseKeylog(): Promise<void> {
@@ -93,7 +97,7 @@ async function chooseKeylog(): Promise<void> {
     return;
   }
   const r = await dialog.showOpenDialog(win!, { title: 'Load TLS key log (SSLKEYLOGFILE format)', properties: ['openFile'], filters: [{ name: 'Key logs', extensions: ['log', 'txt', 'keylog'] }, { name: 'All files', extensions: ['*'] }] });
-  if (!r.canceled && r.filePaths[0]) openPath(currentPath, r.filePaths[0]);
+  if (!r.canceled && r.filePaths[0]) openPath(currentPath, r.filePaths[0], currentMore);
 }
 
 function buildMenu(): void {
@@ -192,7 +196,7 @@ else {
       call,
       rendererUrl,
       onCall: (m, a) => {
-        if (m === 'openPath') currentPath = (a as { path: string }).path;
+        if (m === 'openPath') ({ path: currentPath, paths: currentMore = [] } = a as { path: string; paths?: string[] });
         if (m === 'openSample') currentPath = samplePath;
       },
     }));

@@ -1,5 +1,6 @@
 // The Node file host: captures as async iterables of chunks read into two reused
-// buffers, key logs as text, and the guards a path from a client needs.
+// buffers, capture sets (a directory, or several files) as the members the core's set
+// reader merges, key logs as text, and the guards a path from a client needs.
 //
 // The capture reader copies the only bytes it keeps across chunks (a record that
 // straddles two, and the gzip decoder's few unconsumed bytes), and every tracker
@@ -21,7 +22,9 @@
 // file system that stalls can take no more of libuv's four threads.
 
 import { constants, type Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CaptureSetMember } from '../parsers/capture/index';
 import type { SessionHost } from '../analysis/session';
 import { dnsPacketView } from './dns-message';
 
@@ -96,6 +99,77 @@ class FileChunks implements AsyncIterableIterator<Uint8Array> {
   }
 }
 
+/** The first chunk read of each file of a set before the merge (its first timestamp is in it). */
+const PROBE_CHUNK = 1 << 16;
+
+/**
+ * A file of a set, opened (regular files only, without blocking) at its first next():
+ * the set reader opens each file twice (its first timestamp, then the reading), and a
+ * file only once the merge reaches it.
+ */
+class LazyFile implements AsyncIterableIterator<Uint8Array> {
+  private inner: FileChunks | null = null;
+  private closed = false;
+
+  constructor(private readonly path: string, private readonly chunkSize: number) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.closed) return { done: true, value: undefined };
+    if (!this.inner) {
+      const fh = await openChecked(this.path);
+      if (this.closed) {
+        await fh.close().catch(() => undefined);
+        return { done: true, value: undefined };
+      }
+      this.inner = new FileChunks(fh, this.chunkSize);
+    }
+    return this.inner.next();
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.closed = true;
+    await this.inner?.return();
+    return { done: true, value: undefined };
+  }
+}
+
+/**
+ * The files a set names: each path given, a directory standing for the regular files in
+ * it (not hidden ones, not its subdirectories), in name order. The set's own order is
+ * the reader's (by first timestamp), so the order given here does not matter.
+ */
+export async function listCaptureSet(paths: readonly string[]): Promise<{ path: string; size: number }[]> {
+  const out: { path: string; size: number }[] = [];
+  for (const p of paths) {
+    const st = await stat(p);
+    if (st.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
+      for (const n of names) {
+        const f = join(p, n);
+        const fst = await stat(f).catch(() => null);
+        if (fst?.isFile()) out.push({ path: f, size: fst.size });
+      }
+    } else if (st.isFile()) out.push({ path: p, size: st.size });
+    else throw refuse(p, st);
+  }
+  if (out.length === 0) throw new Error(`${paths.join(', ')}: no files to read`);
+  return out;
+}
+
+/** Members of a capture set over files: named by base name (by the path given when two share one). */
+export function captureSetMembers(files: readonly { path: string; size: number }[]): CaptureSetMember[] {
+  const names = files.map((f) => basename(f.path));
+  return files.map((f, i) => ({
+    name: names.indexOf(names[i]) === names.lastIndexOf(names[i]) ? names[i] : f.path,
+    size: f.size,
+    open: (probe: boolean) => new LazyFile(f.path, probe ? PROBE_CHUNK : CHUNK_SIZE),
+  }));
+}
+
 /** Key logs are small text files; a larger one is surely the wrong file. */
 export const MAX_KEYLOG_BYTES = 64 << 20;
 /** Files opening or open at once through client paths (libuv has four threads). */
@@ -130,19 +204,25 @@ async function openRegular(path: string): Promise<{ fh: FileHandle; size: number
     released = true;
   };
   try {
-    const before = await stat(path);
-    if (!before.isFile()) throw refuse(path, before);
-    const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-    try {
-      const st = await fh.stat();
-      if (!st.isFile()) throw refuse(path, st);
-      return { fh, size: st.size, release };
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      throw e;
-    }
+    const fh = await openChecked(path);
+    return { fh, size: (await fh.stat()).size, release };
   } catch (e) {
     release();
+    throw e;
+  }
+}
+
+/** Opens a regular file for reading, refusing (before and after opening) anything else, without blocking on a FIFO. */
+async function openChecked(path: string): Promise<FileHandle> {
+  const before = await stat(path);
+  if (!before.isFile()) throw refuse(path, before);
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw refuse(path, st);
+    return fh;
+  } catch (e) {
+    await fh.close().catch(() => undefined);
     throw e;
   }
 }
@@ -183,7 +263,12 @@ export function nodeFileHost(
   return {
     samplePath,
     decodeDns: dnsPacketView,
-    async openPath(path) {
+    async openPath(path, more) {
+      if (more?.length || (await stat(path)).isDirectory()) {
+        // A capture set: its files are opened (with the same checks) as the merge reaches them.
+        const files = await listCaptureSet([path, ...(more ?? [])]);
+        return { source: captureSetMembers(files), size: files.reduce((n, f) => n + f.size, 0) };
+      }
       const { fh, size, release } = await openRegular(path);
       const chunks = new FileChunks(fh, CHUNK_SIZE, release);
       return { source: chunks, size, close: () => void chunks.return() };

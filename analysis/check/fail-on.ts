@@ -31,7 +31,7 @@ export function parseFailOn(value: string): FailOn | string {
 }
 
 /** What in `json` matches: "N × kind" per kind, in order of first appearance (empty: nothing). */
-export function failOnMatches(json: AnalysisJson, f: FailOn): string[] {
+export function failOnMatches(json: Pick<AnalysisJson, 'events' | 'incidents'>, f: FailOn): string[] {
   const n = new Map<string, number>();
   const hit = (kind: string, severity: Severity) => (f.severity !== null && RANK[severity] >= RANK[f.severity]) || f.kinds.has(kind);
   for (const e of json.events) if (hit(e.kind, e.severity)) n.set(e.kind, (n.get(e.kind) ?? 0) + 1);

@@ -19,6 +19,7 @@
 //     connState and history, the median ACK RTT, each DNS transaction's status.
 // Pure: the captures' bytes come as sources, the analyses as CaptureQuery.
 
+import type { CaptureSource } from '../../parsers/capture/index';
 import type { CaptureQuery } from '../capture-query';
 import type { DnsJson, EventJson, FlowJson } from '../model';
 import { matchFlows, type FlowPair } from './match';
@@ -35,7 +36,7 @@ export interface DiffOptions {
   signal?: AbortSignal;
 }
 
-type Source = AsyncIterable<Uint8Array> | Uint8Array;
+type Source = CaptureSource;
 
 /** The identity a packet is matched by (see the header). */
 function identity(p: DiffPacket, seqBase: number, ackBase: number): string {

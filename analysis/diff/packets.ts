@@ -6,7 +6,7 @@
 // and only for the packets of the flows it compares. The record order is the analysis's,
 // so record k is packet index k of its columns (flow id and direction come from there).
 
-import { readCapture } from '../../parsers/capture/index';
+import { readCaptureSource, type CaptureSource } from '../../parsers/capture/index';
 import { Decoder, IpProto, Packet, TcpFlag } from '../../parsers/decode/index';
 import type { PacketColumns } from '../columns';
 
@@ -39,13 +39,13 @@ function fnv1a(data: Uint8Array, off: number, len: number): number {
 }
 
 /** The packets of `flows` (flow id → its packets in file order), decoded again from `source`. */
-export async function readDiffPackets(source: AsyncIterable<Uint8Array> | Uint8Array, columns: PacketColumns, flows: ReadonlySet<number>, signal?: AbortSignal): Promise<Map<number, DiffPacket[]>> {
+export async function readDiffPackets(source: CaptureSource, columns: PacketColumns, flows: ReadonlySet<number>, signal?: AbortSignal): Promise<Map<number, DiffPacket[]>> {
   const out = new Map<number, DiffPacket[]>();
   for (const f of flows) out.set(f, []);
   const decoder = new Decoder();
   const pkt = new Packet();
   let k = 0;
-  await readCapture(source, {
+  await readCaptureSource(source, {
     signal,
     onRecord(r) {
       const i = k++;

@@ -53,9 +53,9 @@
 
 import { IpProto, TcpFlag, type Packet } from '../../parsers/decode/index';
 import { DnsTcpStream } from '../../parsers/dns/tcp-stream';
-import type { Analysis, JsonOptions, Tracker } from '../analysis';
+import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
-import type { AnalysisJson, DnsJson } from '../model';
+import type { DnsJson } from '../model';
 import type { UdpIcmpError } from '../udp/icmp';
 import type { UdpIcmpExplainer } from '../udp/tracker';
 import { raiseBreaks } from './breaks';
@@ -234,9 +234,7 @@ export class DnsTracker implements Tracker, UdpIcmpExplainer {
     raiseBreaks(this.store, this.emit, a.end ?? 0, this.timeout);
   }
 
-  contribute(json: AnalysisJson, _analysis: Analysis, opts: JsonOptions): void {
-    if (opts.transactions === false) return;
-    const out = json.dns;
-    for (let t = 0; t < this.store.n; t++) out.push(transactionJson(this.store, t));
+  *dnsRows(): Generator<DnsJson> {
+    for (let t = 0; t < this.store.n; t++) yield transactionJson(this.store, t);
   }
 }

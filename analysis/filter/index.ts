@@ -10,7 +10,7 @@
 //   compileDisplayFilter(text) → DisplayFilter   (throws FilterError with start/end)
 //   filterFrames(analysis, source, filter, opts) → the matching frame numbers
 
-import { readCapture } from '../../parsers/capture/index';
+import { readCaptureSource, type CaptureSource } from '../../parsers/capture/index';
 import { Decoder, Packet } from '../../parsers/decode/index';
 import type { Analysis } from '../analysis';
 import { compileFilter, type FramePredicate } from './evaluate';
@@ -48,7 +48,7 @@ export interface FilterPassOptions {
  * over `source` — the bytes the analysis was made from. Frames past the analysis's last
  * packet (a read stopped at the flow table's bound) are not considered.
  */
-export async function filterFrames(analysis: Analysis, source: AsyncIterable<Uint8Array> | Uint8Array, filter: DisplayFilter, opts: FilterPassOptions = {}): Promise<Uint32Array> {
+export async function filterFrames(analysis: Analysis, source: CaptureSource, filter: DisplayFilter, opts: FilterPassOptions = {}): Promise<Uint32Array> {
   const n = analysis.packets;
   let out = new Uint32Array(1024);
   let count = 0;
@@ -57,7 +57,7 @@ export async function filterFrames(analysis: Analysis, source: AsyncIterable<Uin
   const fields = new FrameFields(analysis, filter.fields);
   const pred = filter.predicate;
   let frames = 0;
-  await readCapture(source, {
+  await readCaptureSource(source, {
     signal: opts.signal,
     totalBytes: opts.totalBytes,
     onProgress: opts.onProgress ? (bytesRead, total) => opts.onProgress!(bytesRead, total, frames) : undefined,

@@ -19,9 +19,9 @@
 // (all through Analysis.emit, after the migrations' path validation is known).
 
 import { IpProto, type Packet } from '../../parsers/decode/packet';
-import type { Analysis, JsonOptions, Tracker } from '../analysis';
+import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
-import type { AnalysisJson } from '../model';
+import type { QuicJson } from '../model';
 import { Attribution } from './attribution';
 import { breaks } from './breaks';
 import { ByteArena } from './bytes';
@@ -100,8 +100,7 @@ export class QuicTracker implements Tracker {
     at.settleFrames();
   }
 
-  contribute(json: AnalysisJson, _analysis: Analysis, opts: JsonOptions): void {
-    if (opts.transactions === false) return;
-    for (const c of this.conns) json.quic.push(quicJson(c));
+  *quicRows(): Generator<QuicJson> {
+    for (const c of this.conns) yield quicJson(c);
   }
 }

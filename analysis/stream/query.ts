@@ -3,6 +3,7 @@
 // (./follow.ts), datagrams and DNS messages gathered and decoded with the decoder the
 // host lends (dns-packet on the Node hosts). Pure TypeScript: no Node, no DOM.
 
+import type { CaptureSource } from '../../parsers/capture/index';
 import { DnsTcpStream } from '../../parsers/dns/tcp-stream';
 import type { Analysis } from '../analysis';
 import type { DnsMessageView, FollowedStream } from '../api';
@@ -17,7 +18,7 @@ export const FOLLOW_MAX_BYTES = 8 << 20;
 
 export async function followFlow(
   a: Analysis,
-  source: AsyncIterable<Uint8Array> | Uint8Array,
+  source: CaptureSource,
   flowId: number,
   decode: DnsMessageDecoder,
   opts: { signal?: AbortSignal; maxBytes?: number } = {},

@@ -17,7 +17,7 @@
 import { IpProto, TcpFlag, type Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
-import type { AnalysisJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
+import type { FlowJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
 import { TcpColumns } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
 import { Ev, ruleFor, State, STATE_NAMES, type EvId, type StateId } from './states';
@@ -1045,12 +1045,9 @@ export class TcpTracker implements Tracker {
       related);
   }
 
-  contribute(json: AnalysisJson, analysis: Analysis): void {
-    const flows = analysis.flows.flows;
-    for (let i = 0; i < json.flows.length && i < flows.length; i++) {
-      const tcp = this.flowJson(flows[i]);
-      if (tcp) json.flows[i].tcp = tcp;
-    }
+  addToFlowJson(flow: Flow, json: FlowJson): void {
+    const tcp = this.flowJson(flow);
+    if (tcp) json.tcp = tcp;
   }
 
   /** flows[].tcp of OUTPUT.md for one flow (undefined for a flow that is not TCP). */

@@ -287,83 +287,68 @@ async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * Reads a whole capture (pcap, pcapng, or either gzip-compressed) and returns what was
- * learnt about it. Rejects with NotACaptureError when the input is not a capture (or its
- * header is cut short), with CaptureCancelledError when the signal aborts — also while
- * the source keeps a chunk waiting — and with the source's own error when reading the
- * source fails; damage after the header, in the capture or in its gzip wrapping, is
- * reported in the returned info.errors instead.
+ * One source's bytes into a CaptureReader, as they come: sniffs gzip (its magic may come
+ * in two chunks) and decompresses it. readCapture drives one; a capture set (./set)
+ * drives one per file.
  */
-export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array, opts: ReadOptions): Promise<CaptureInfo> {
-  const { signal, totalBytes, onProgress } = opts;
-  if (signal?.aborted) throw new CaptureCancelledError();
-  const cr = new CaptureReader(opts.onRecord, opts.onFormat);
-  const it = (source instanceof Uint8Array ? slices(source) : source)[Symbol.asyncIterator]();
-  let sourceDone = false;
-  /** A next() of the source that has not settled (it stalled, and reading was cancelled). */
-  let waiting = false;
-  const next = (): Promise<IteratorResult<Uint8Array>> => {
-    const p = it.next();
-    if (!signal) return p;
-    waiting = true;
-    return new Promise((ok, fail) => {
-      const abort = (): void => fail(new CaptureCancelledError());
-      signal.addEventListener('abort', abort, { once: true });
-      p.then(
-        (v) => {
-          waiting = false;
-          signal.removeEventListener('abort', abort);
-          ok(v);
-        },
-        (e) => {
-          waiting = false;
-          signal.removeEventListener('abort', abort);
-          fail(e);
-        },
-      );
-    });
-  };
-
-  let gz: Gunzip | null = null;
+export class CaptureFeed {
+  readonly reader: CaptureReader;
+  private gz: Gunzip | null = null;
   /** The first byte, kept (copied) while a 1-byte first chunk leaves gzip undecided. */
-  let held: Uint8Array | null = null;
-  let decided = false;
-  const feed = (c: Uint8Array): void => (gz ? gz.push(c) : cr.push(c));
-  try {
-    let bytesRead = 0;
-    while (!cr.stopped && !(gz && gz.stopped)) {
-      if (signal?.aborted) throw new CaptureCancelledError();
-      const r = await next();
-      if (r.done) {
-        sourceDone = true;
-        break;
+  private held: Uint8Array | null = null;
+  private decided = false;
+
+  constructor(onRecord: (r: CaptureRecord) => void, onFormat?: (info: CaptureInfo) => void) {
+    this.reader = new CaptureReader(onRecord, onFormat);
+  }
+
+  get info(): CaptureInfo {
+    return this.reader.info;
+  }
+
+  /** True once reading cannot go on (damage, or the sink stopped it). */
+  get stopped(): boolean {
+    return this.reader.stopped || (this.gz !== null && this.gz.stopped);
+  }
+
+  /** A chunk of the source (throws NotACaptureError while the file header is read). */
+  push(c: Uint8Array): void {
+    if (c.length === 0) return;
+    const cr = this.reader;
+    if (!this.decided) {
+      if (this.held === null && c.length === 1) {
+        this.held = c.slice();
+        return;
       }
-      const c = r.value;
-      if (c.length === 0) continue;
-      bytesRead += c.length;
-      if (!decided) {
-        // The gzip magic (1f 8b) may come in two chunks.
-        if (held === null && c.length === 1) {
-          held = c.slice();
-          continue;
-        }
-        decided = true;
-        const b0 = held ? held[0] : c[0], b1 = held ? c[0] : c[1];
-        if (b0 === 0x1f && b1 === 0x8b) {
-          cr.info.compressed = true;
-          gz = new Gunzip((data) => {
-            cr.push(data);
-            if (cr.stopped) gz!.stopped = true;
-          });
-        }
-        if (held) feed(held);
-        held = null;
+      this.decided = true;
+      const held = this.held;
+      const b0 = held ? held[0] : c[0], b1 = held ? c[0] : c[1];
+      if (b0 === 0x1f && b1 === 0x8b) {
+        cr.info.compressed = true;
+        const gz = (this.gz = new Gunzip((data) => {
+          cr.push(data);
+          if (cr.stopped) gz.stopped = true;
+        }));
       }
-      feed(c);
-      onProgress?.(bytesRead, totalBytes);
+      this.held = null;
+      if (held) this.feed(held);
     }
-    if (signal?.aborted) throw new CaptureCancelledError();
-    if (held) cr.push(held);
+    this.feed(c);
+  }
+
+  private feed(c: Uint8Array): void {
+    if (this.gz) this.gz.push(c);
+    else this.reader.push(c);
+  }
+
+  /**
+   * The source ended (`sourceDone`) or reading stopped: flushes, and turns damage of the
+   * gzip wrapping into the error that stopped reading.
+   */
+  end(sourceDone: boolean): CaptureInfo {
+    const cr = this.reader, gz = this.gz;
+    if (this.held) cr.push(this.held);
+    this.held = null;
     if (gz === null) return cr.end();
     if (sourceDone && !cr.stopped) gz.end();
     const d = gz.damage;
@@ -374,13 +359,86 @@ export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array
     const info = cr.end();
     cr.error(info.records + 1, info.bytes, `${d.message} ${where} (uncompressed offset ${info.bytes})`, 'stopped');
     return info;
-  } finally {
-    // Reading stopped early (damage, cancel, an exception): release the source. A
-    // source still holding back a chunk is told without waiting for it.
-    if (!sourceDone) {
-      const done = it.return?.();
-      if (done && !waiting) await Promise.resolve(done).catch(() => undefined);
-      else if (done) Promise.resolve(done).catch(() => undefined);
-    }
   }
+}
+
+/**
+ * Reads a whole capture (pcap, pcapng, or either gzip-compressed) and returns what was
+ * learnt about it. Rejects with NotACaptureError when the input is not a capture (or its
+ * header is cut short), with CaptureCancelledError when the signal aborts — also while
+ * the source keeps a chunk waiting — and with the source's own error when reading the
+ * source fails; damage after the header, in the capture or in its gzip wrapping, is
+ * reported in the returned info.errors instead.
+ */
+export async function readCapture(source: AsyncIterable<Uint8Array> | Uint8Array, opts: ReadOptions): Promise<CaptureInfo> {
+  const { signal, totalBytes, onProgress } = opts;
+  if (signal?.aborted) throw new CaptureCancelledError();
+  const feed = new CaptureFeed(opts.onRecord, opts.onFormat);
+  const it = chunksOf(source);
+  let sourceDone = false;
+  const next = nextOrAbort(it, signal);
+  try {
+    let bytesRead = 0;
+    while (!feed.stopped) {
+      if (signal?.aborted) throw new CaptureCancelledError();
+      const r = await next();
+      if (r.done) {
+        sourceDone = true;
+        break;
+      }
+      const c = r.value;
+      if (c.length === 0) continue;
+      bytesRead += c.length;
+      feed.push(c);
+      onProgress?.(bytesRead, totalBytes);
+    }
+    if (signal?.aborted) throw new CaptureCancelledError();
+    return feed.end(sourceDone);
+  } finally {
+    if (!sourceDone) await release(it, next);
+  }
+}
+
+/** A source's next(), rejected with CaptureCancelledError as soon as the signal aborts, even while the source holds a chunk back. */
+export function nextOrAbort(it: AsyncIterator<Uint8Array>, signal: AbortSignal | undefined): (() => Promise<IteratorResult<Uint8Array>>) & { waiting: boolean } {
+  const next = Object.assign(
+    (): Promise<IteratorResult<Uint8Array>> => {
+      const p = it.next();
+      if (!signal) return p;
+      next.waiting = true;
+      return new Promise((ok, fail) => {
+        const abort = (): void => fail(new CaptureCancelledError());
+        signal.addEventListener('abort', abort, { once: true });
+        p.then(
+          (v) => {
+            next.waiting = false;
+            signal.removeEventListener('abort', abort);
+            ok(v);
+          },
+          (e) => {
+            next.waiting = false;
+            signal.removeEventListener('abort', abort);
+            fail(e);
+          },
+        );
+      });
+    },
+    { waiting: false },
+  );
+  return next;
+}
+
+/**
+ * Reading stopped early (damage, cancel, an exception): release the source. A source
+ * still holding back a chunk (a next() that has not settled) is told without waiting.
+ */
+export async function release(it: AsyncIterator<Uint8Array>, next: { waiting: boolean }): Promise<void> {
+  const done = it.return?.();
+  if (done && !next.waiting) await Promise.resolve(done).catch(() => undefined);
+  else if (done) Promise.resolve(done).catch(() => undefined);
+}
+
+/** The chunks of a source given as one Uint8Array or as an async iterable. */
+export function chunksOf(source: AsyncIterable<Uint8Array> | Uint8Array): AsyncIterator<Uint8Array> {
+  return (source instanceof Uint8Array ? slices(source) : source)[Symbol.asyncIterator]();
 }

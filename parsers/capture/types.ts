@@ -38,6 +38,8 @@ export interface CaptureError {
    * reading stopped here. (Added by the reader; absent on errors made elsewhere.)
    */
   effect?: 'delivered' | 'skipped' | 'stopped';
+  /** In a capture set (./set): the file the damage is in (`frame` is then the set's frame). */
+  file?: string;
 }
 
 export interface CaptureInterface {

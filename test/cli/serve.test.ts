@@ -203,7 +203,7 @@ describe('stateline serve (HTTP)', () => {
   });
 
   it('parses its arguments', () => {
-    expect(parseServe(['x.pcap', '--port', '0'])).toEqual({ file: 'x.pcap', port: 0, keylog: null, maxUpload: DEFAULT_MAX_UPLOAD });
+    expect(parseServe(['x.pcap', '--port', '0', 'y.pcap'])).toEqual({ file: 'x.pcap', more: ['y.pcap'], port: 0, keylog: null, maxUpload: DEFAULT_MAX_UPLOAD });
     expect(parseServe(['--max-upload', '512M']).maxUpload).toBe(512 << 20);
     expect(parseServe(['--max-upload=2G']).maxUpload).toBe(2 * 2 ** 30);
     expect(parseServe(['--max-upload', '1000']).maxUpload).toBe(1000);

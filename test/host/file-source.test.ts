@@ -4,7 +4,7 @@
 // guards on client paths: regular files only, at once; key logs capped; a bound on
 // files in flight.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,7 +72,7 @@ describe('fileChunks', () => {
 });
 
 describe('nodeFileHost', () => {
-  it('opens captures through fileChunks, refuses directories and keeps recent files', async () => {
+  it('opens captures through fileChunks, a directory as a capture set, and keeps recent files', async () => {
     const seen: string[][] = [];
     const host = nodeFileHost(null, ['/old.pcap'], (l) => seen.push(l));
     const opened = await host.openPath!(SAMPLE);
@@ -80,7 +80,12 @@ describe('nodeFileHost', () => {
     let n = 0;
     for await (const c of opened.source) n += c.length;
     expect(n).toBe(opened.size);
-    await expect(host.openPath!(join(__dirname))).rejects.toThrow(/is a directory/);
+    // A directory is a capture set: its regular files as the set reader's members.
+    const set = await host.openPath!(join(SAMPLE, '..', 'dns'));
+    expect(Array.isArray(set.source)).toBe(true);
+    const members = set.source as readonly { name: string }[];
+    expect(members.map((m) => m.name)).toContain('dns-basic.pcap');
+    expect(set.size).toBe(members.reduce((n, m) => n + statSync(join(SAMPLE, '..', 'dns', m.name)).size, 0));
     host.recent!.add('/a.pcap');
     host.recent!.add('/old.pcap');
     expect(host.recent!.list()).toEqual(['/old.pcap', '/a.pcap']);
@@ -99,7 +104,9 @@ describe('nodeFileHost on paths from a client', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     for (const [path, what] of [[fifo, 'a FIFO'], ['/dev/zero', 'a device'], [dir, 'a directory']]) {
-      await expect(soon(host.openPath!(path))).rejects.toThrow(`${path} is ${what}, not a regular file`);
+      // (a directory is a capture set of its regular files: this one holds none, only the FIFO)
+      if (path === dir) await expect(soon(host.openPath!(path))).rejects.toThrow(`${dir}: no files to read`);
+      else await expect(soon(host.openPath!(path))).rejects.toThrow(`${path} is ${what}, not a regular file`);
       await expect(soon(host.readText!(path))).rejects.toThrow(`${path} is ${what}, not a regular file`);
     }
     // Four FIFOs in a row no longer hold the file threads: a capture still opens.

@@ -79,7 +79,8 @@ describe('display filters in the session', () => {
     // a source that waits before its first chunk, so that the pass is in progress when cancelled
     host.openPath = async (p) => {
       const src = await openPath(p);
-      const it = src.source[Symbol.asyncIterator]();
+      if (Array.isArray(src.source)) throw new Error('a single file was expected');
+      const it = (src.source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
       return {
         ...src,
         source: {
