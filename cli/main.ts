@@ -2,6 +2,7 @@
 //   stateline analyze FILE [--json] [--keylog FILE] [--vlan-merge]
 //   stateline packets FILE [--flow N] [--json | --csv]
 //   stateline serve [FILE] [--port N] [--keylog FILE]
+//   stateline export FILE [--format parquet|ndjson] --out DIR [--tables LIST]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments.
 
@@ -11,6 +12,7 @@ import { PROTOCOLS, type Protocol } from '../analysis/trackers';
 import { flowCounts, toJson } from '../analysis/output';
 import { quicTracker } from '../analysis/quic/query';
 import { readAnalysis, writeOut } from './capture';
+import { EXPORT_USAGE, ExportUsageError, exportCommand } from './export';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
@@ -24,6 +26,7 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
 const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
        stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
+       stateline export FILE [--format parquet|ndjson] --out DIR [--tables LIST] [--keylog FILE]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors
@@ -40,7 +43,8 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
 ${INCIDENT_USAGE}
 
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
-${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
+${SERVE_USAGE.split('\n').slice(2).join('\n')}
+${EXPORT_USAGE.split('\n').slice(2).join('\n')}`;
 
 class UsageError extends Error {}
 
@@ -124,9 +128,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'analyze') return await analyzeCommand(parseAnalyze(rest));
     if (cmd === 'serve') return await serveCommand(rest);
     if (cmd === 'packets') return await packetsCommand(rest);
+    if (cmd === 'export') return await exportCommand(rest);
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError) {
+    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError || e instanceof ExportUsageError) {
       process.stderr.write(`stateline: ${e.message}\n${USAGE}`);
       return 2;
     }
