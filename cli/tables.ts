@@ -278,7 +278,8 @@ const packets: Table<PacketJson> = {
 
 export const TABLES: Record<TableName, AnyTable> = { flows, events, incidents, dns, quic, quic_paths: quicPaths, packets };
 
-const SQL_TYPE: Record<ColumnType, string> = {
+/** The SQL type an engine reads each column as (DuckDB names). */
+export const SQL_TYPE: Record<ColumnType, string> = {
   int32: 'INTEGER', int64: 'BIGINT', double: 'DOUBLE', string: 'VARCHAR', boolean: 'BOOLEAN', 'int32[]': 'INTEGER[]', 'string[]': 'VARCHAR[]',
 };
 
