@@ -15,6 +15,7 @@
 
 import { accessSync, constants, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { ParquetWriter, fileWriter, type SchemaElement } from 'hyparquet-writer';
 import { readAnalysis } from './capture';
 import { DEFAULT_TABLES, TABLE_NAMES, TABLES, TableSource, type AnyTable, type Cell, type Column, type ColumnType, type TableName } from './tables';
@@ -135,8 +136,8 @@ function writeParquet(table: AnyTable, src: TableSource, path: string): void {
 
 async function writeNdjson(table: AnyTable, src: TableSource, path: string): Promise<void> {
   const out = createWriteStream(path);
-  const failed = new Promise<never>((_, reject) => out.on('error', reject));
-  const write = (s: string): Promise<void> | null => (out.write(s) ? null : Promise.race([new Promise<void>((r) => out.once('drain', r)), failed]));
+  let error: Error | null = null;
+  out.on('error', (e) => (error ??= e));
   for (const batch of batches(table.rows(src), 4096)) {
     let s = '';
     for (const row of batch) {
@@ -144,9 +145,12 @@ async function writeNdjson(table: AnyTable, src: TableSource, path: string): Pro
       for (const c of table.columns) o[c.name] = c.get(row as never);
       s += JSON.stringify(o) + '\n';
     }
-    await write(s);
+    // backpressure: wait for the buffer to drain (or the stream to fail and close)
+    if (!out.write(s)) await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); });
+    if (error) throw error;
   }
-  await Promise.race([new Promise<void>((r) => out.end(r)), failed]);
+  out.end();
+  await finished(out); // rejects with the stream's error (a file that could not be opened, a full disk)
 }
 
 /** Why `dir` cannot take the tables (null: it can), creating it when absent. */
@@ -173,7 +177,11 @@ export async function writeTables(src: TableSource, tables: readonly TableName[]
       else await writeNdjson(TABLES[name], src, partial);
       renameSync(partial, path);
     } catch (e) {
-      rmSync(partial, { force: true });
+      try {
+        rmSync(partial, { force: true });
+      } catch {
+        // not ours to remove (a directory of that name): the message below names the path
+      }
       throw new Error(`cannot write ${path}: ${(e as Error).message}`);
     }
     written.push(path);

@@ -4,7 +4,7 @@
 // --json` print of the same capture; the NDJSON rows equal the Parquet rows. Bad
 // arguments exit 2, an unreadable capture 1; the README's schema is the code's.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -167,7 +167,7 @@ describe('stateline export: defaults and bad input', () => {
     expect((await run(['--help'])).stdout).toMatch(/stateline export FILE/);
   });
 
-  it('refuses bad arguments with exit 2 and a clear message, an unreadable capture with exit 1', async () => {
+  it('refuses bad arguments with exit 2 and a clear message; an unreadable capture or a table that cannot be written exits 1', async () => {
     const out = join(tmp, 'bad');
     const cases: [string[], RegExp][] = [
       [['export', file, '--out', out, '--format', 'csv'], /unknown format csv \(use parquet or ndjson\)/],
@@ -191,6 +191,17 @@ describe('stateline export: defaults and bad input', () => {
       expect(r.code, o).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`--out ${o.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a directory`));
     }
+    // a table that cannot be written (a directory in its place): exit 1, the other tables kept, no partial file left
+    const blocked = join(tmp, 'blocked');
+    mkdirSync(join(blocked, 'events.parquet', 'x'), { recursive: true });
+    for (const format of ['parquet', 'ndjson']) {
+      if (format === 'ndjson') mkdirSync(join(blocked, 'events.ndjson.partial'), { recursive: true });
+      const r = await run(['export', file, '--out', blocked, '--format', format]);
+      expect(r.code, format).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^stateline: cannot write .*events\\.${format}: `));
+      expect(existsSync(join(blocked, `flows.${format}`))).toBe(true);
+    }
+    expect(existsSync(join(blocked, 'events.parquet.partial'))).toBe(false);
     const missing = await run(['export', join(tmp, 'no-such.pcap'), '--out', out]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot read .*no-such\.pcap/);
