@@ -80,8 +80,12 @@ export function parseExport(args: string[]): ExportArgs {
   return out;
 }
 
-/** Rows per Parquet row group (and per NDJSON write): the most rows held at once. */
-const ROW_GROUP = 100_000;
+/**
+ * Rows per Parquet row group: the most rows held at once. Measured on the bench capture's
+ * packets table: 50,000 peaks at ~525 MiB against ~680 MiB for 100,000 (20,000 saves no
+ * more), in the same time and a file as small.
+ */
+const ROW_GROUP = 50_000;
 
 const PHYSICAL: Record<ColumnType, { type: 'INT32' | 'INT64' | 'DOUBLE' | 'BYTE_ARRAY' | 'BOOLEAN'; utf8?: boolean }> = {
   int32: { type: 'INT32' }, int64: { type: 'INT64' }, double: { type: 'DOUBLE' }, string: { type: 'BYTE_ARRAY', utf8: true }, boolean: { type: 'BOOLEAN' },
@@ -146,7 +150,17 @@ async function writeNdjson(table: AnyTable, src: TableSource, path: string): Pro
       s += JSON.stringify(o) + '\n';
     }
     // backpressure: wait for the buffer to drain (or the stream to fail and close)
-    if (!out.write(s)) await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); });
+    if (!out.write(s)) {
+      await new Promise<void>((r) => {
+        const done = (): void => {
+          out.off('drain', done);
+          out.off('close', done);
+          r();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+      });
+    }
     if (error) throw error;
   }
   out.end();

@@ -2,7 +2,8 @@
 // DuckDB (embedded, @duckdb/node-api) reads the Parquet back with the schema's types and
 // its aggregates and joins equal what `stateline analyze --json` and `stateline packets
 // --json` print of the same capture; the NDJSON rows equal the Parquet rows. Bad
-// arguments exit 2, an unreadable capture 1; the README's schema is the code's.
+// arguments exit 2, an unreadable capture or a table that cannot be written 1; the
+// README's schema is the code's.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisJson } from '../../analysis/model';
 import type { PacketJson } from '../../cli/packets';
+import { oneFlowPerPacket } from '../analysis/many-flows';
 import { SQL_TYPE, TABLE_NAMES, TABLES, schemaMarkdown, type TableName } from '../../cli/tables';
 
 const root = resolve(__dirname, '../..');
@@ -207,6 +209,31 @@ describe('stateline export: defaults and bad input', () => {
     expect(missing.stderr).toMatch(/cannot read .*no-such\.pcap/);
     const junk = await run(['export', fx('bad/not-a-capture.pcap'), '--out', out]);
     expect(junk.code).toBe(1);
+  });
+});
+
+describe('stateline export: tables larger than a row group', () => {
+  it('writes them in several row groups, every row once, in order', async () => {
+    const n = 60_000; // above the 50,000 rows of a row group
+    const file = join(tmp, 'scan.pcap');
+    writeFileSync(file, oneFlowPerPacket(n, 'udp'));
+    const out = join(tmp, 'scan');
+    const [p, j] = await Promise.all([
+      run(['export', file, '--out', out, '--tables', 'flows,packets']),
+      run(['export', file, '--out', out, '--tables', 'flows', '--format', 'ndjson']),
+    ]);
+    expect([p.code, j.code, p.stderr, j.stderr]).toEqual([0, 0, '', '']);
+    for (const t of ['flows', 'packets']) {
+      const [g] = await query(`SELECT count(DISTINCT row_group_id) AS groups, max(row_group_num_rows) AS most FROM parquet_metadata(${sql(join(out, `${t}.parquet`))})`);
+      expect(g.groups, t).toBeGreaterThanOrEqual(2);
+      expect(g.most as number, t).toBeLessThan(n);
+    }
+    const [f] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(id) AS s, sum(bytes) AS bytes, min(firstFrame) AS first, max(lastFrame) AS last FROM ${sql(join(out, 'flows.parquet'))}`);
+    expect(f).toEqual({ n, ids: n, s: (n * (n + 1)) / 2, bytes: n * 42, first: 1, last: n });
+    // row order is kept across the groups: frame k is row k, flow k its packet's
+    const [pk] = await query(`SELECT count(*) AS n, bool_and(frame = rn AND flow = rn) AS ordered FROM (SELECT frame, flow, row_number() OVER () AS rn FROM ${sql(join(out, 'packets.parquet'))})`);
+    expect(pk).toEqual({ n, ordered: true });
+    expect(ndjsonRows(join(out, 'flows.ndjson')).length).toBe(n);
   });
 });
 
