@@ -4,7 +4,7 @@
 // from it (schemaMarkdown; a test holds the README to it).
 //
 // No value is computed here. A row is a record the analysis already prints — the
-// flows[], events[], incidents[], dns[] and quic[] of `stateline analyze --json`
+// capture, flows[], events[], incidents[], dns[] and quic[] of `stateline analyze --json`
 // (analysis/output.ts toJson, the model in analysis/model.ts) and the rows of
 // `stateline packets` (./packets packetJson over CaptureQuery.packetRow) — and a column
 // only picks a field of it, flattening nested objects (flows[].tcp.client.mss becomes
@@ -13,7 +13,7 @@
 
 import type { Analysis } from '../analysis/analyze';
 import { CaptureQuery } from '../analysis/capture-query';
-import type { AnalysisJson, DnsJson, EventJson, FlowJson, IncidentJson, QuicJson, QuicPathJson, TcpEndpointJson } from '../analysis/model';
+import type { AnalysisJson, CaptureSummaryJson, DnsJson, EventJson, FlowJson, IncidentJson, QuicJson, QuicPathJson, TcpEndpointJson } from '../analysis/model';
 import { toJson } from '../analysis/output';
 import { packetJson, type PacketJson } from './packets';
 
@@ -48,7 +48,7 @@ export interface AnyTable {
   rows: (src: TableSource) => Iterable<unknown>;
 }
 
-export const TABLE_NAMES = ['flows', 'events', 'incidents', 'dns', 'quic', 'quic_paths', 'packets'] as const;
+export const TABLE_NAMES = ['capture', 'flows', 'events', 'incidents', 'dns', 'quic', 'quic_paths', 'packets'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 /** What `export` writes without --tables: every table but packets (one row per packet: by far the largest). */
 export const DEFAULT_TABLES: readonly TableName[] = TABLE_NAMES.filter((t) => t !== 'packets');
@@ -104,6 +104,25 @@ function tcpEndpoint(side: 'client' | 'server'): Column<FlowJson>[] {
     opt(`tcp${S}FinalState`, 'string', null, `the ${side}'s RFC 9293 state when the capture ended`, (f) => ep(f)?.finalState),
   ];
 }
+
+const capture: Table<CaptureSummaryJson & { file: string }> = {
+  name: 'capture',
+  doc: 'One row: the capture file itself (capture of analyze --json), so that tables from many captures say which one they came from and whether it was read whole.',
+  rows: (s) => [{ ...s.analysisJson.capture, file: s.name }],
+  columns: [
+    col('file', 'string', null, 'the capture file as given to export', (c) => c.file),
+    col('format', 'string', null, "'pcap' or 'pcapng'", (c) => c.format),
+    col('compressed', 'boolean', null, 'gzip-compressed', (c) => c.compressed),
+    col('packets', 'int64', 'packets', 'packets read', (c) => c.packets),
+    col('bytes', 'int64', 'bytes', 'bytes on the wire, all packets', (c) => c.bytes),
+    list('linkTypes', 'int32[]', null, 'link-layer types (LINKTYPE_ numbers)', (c) => c.linkTypes),
+    opt('start', 'double', 'seconds', 'time of the first packet (null: no packets)', (c) => c.start),
+    opt('end', 'double', 'seconds', 'time of the last packet', (c) => c.end),
+    list('errors', 'string[]', null, "where the capture is damaged: 'frame 57 offset 9120: record length … exceeds snaplen' (empty: read whole)", (c) => c.errors.map((e) => `frame ${e.frame} offset ${e.offset}: ${e.message}`)),
+    col('decodeProblems', 'int64', 'packets', 'packets whose headers were cut short or malformed', (c) => c.decodeProblems),
+    col('nonIpPackets', 'int64', 'packets', 'decoded packets that carry no IP, and IP packets outside any flow', (c) => c.nonIpPackets),
+  ],
+};
 
 const flows: Table<FlowJson> = {
   name: 'flows',
@@ -276,7 +295,7 @@ const packets: Table<PacketJson> = {
   ],
 };
 
-export const TABLES: Record<TableName, AnyTable> = { flows, events, incidents, dns, quic, quic_paths: quicPaths, packets };
+export const TABLES: Record<TableName, AnyTable> = { capture, flows, events, incidents, dns, quic, quic_paths: quicPaths, packets };
 
 /** The SQL type an engine reads each column as (DuckDB names). */
 export const SQL_TYPE: Record<ColumnType, string> = {

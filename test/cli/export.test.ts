@@ -97,6 +97,9 @@ describe.each(CAPTURES)('stateline export $file', ({ file, extra }) => {
   });
 
   it('aggregates in DuckDB to what analyze --json and packets --json say', async () => {
+    // the capture itself
+    const cap = await query(`SELECT packets, bytes, linkTypes, start, errors FROM ${pq('capture')}`);
+    expect(cap).toEqual([{ packets: json.capture.packets, bytes: json.capture.bytes, linkTypes: json.capture.linkTypes, start: json.capture.start, errors: json.capture.errors.map((e) => `frame ${e.frame} offset ${e.offset}: ${e.message}`) }]);
     // flows: count and bytes
     const [f] = await query(`SELECT count(*) AS n, sum(bytes) AS bytes, sum(packets) AS packets FROM ${pq('flows')}`);
     expect(f).toEqual({ n: json.flows.length, bytes: json.flows.reduce((s, x) => s + x.bytes, 0), packets: json.flows.reduce((s, x) => s + x.packets, 0) });
@@ -157,6 +160,16 @@ describe('stateline export: defaults and bad input', () => {
     const two = await run(['export', file, '--out', out, '--format=ndjson', '--tables', 'events,flows']);
     expect(two.code).toBe(0);
     expect(existsSync(join(out, 'events.ndjson')) && existsSync(join(out, 'flows.ndjson')) && !existsSync(join(out, 'dns.ndjson'))).toBe(true);
+  });
+
+  it('exports a capture damaged part-way (exit 0), the damage in the capture table', async () => {
+    const cut = fx('bad/pcapng-cut-short.pcapng');
+    const out = join(tmp, 'cut');
+    const [e, a] = await Promise.all([run(['export', cut, '--out', out]), run(['analyze', cut, '--json'])]);
+    expect([e.code, a.code]).toEqual([0, 0]);
+    const errors = (JSON.parse(a.stdout) as AnalysisJson).capture.errors;
+    expect(errors.length).toBeGreaterThan(0);
+    expect(await query(`SELECT file, errors FROM ${sql(join(out, 'capture.parquet'))}`)).toEqual([{ file: cut, errors: errors.map((x) => `frame ${x.frame} offset ${x.offset}: ${x.message}`) }]);
   });
 
   it('prints its usage for --help and -h', async () => {
