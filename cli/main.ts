@@ -4,6 +4,7 @@
 //   stateline diff A B [--json]
 //   stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
 //   stateline serve [FILE] [--port N] [--keylog FILE]
+//   stateline export FILE [--format parquet|ndjson] --out DIR [--tables LIST]
 // Exit status (OUTPUT.md): 0 read to the end (damage part-way is reported in
 // capture.errors), 1 could not be read at all, 2 bad arguments, 3 --fail-on matched
 // (check: an expectation failed).
@@ -17,6 +18,7 @@ import { failOnMatches, parseFailOn, type FailOn } from '../analysis/check/index
 import { readAnalysis, writeOut, writeStream } from './capture';
 import { DIFF_USAGE, DiffUsageError, diffCommand } from './diff';
 import { CHECK_USAGE, checkCommand } from './check';
+import { EXPORT_USAGE, ExportUsageError, exportCommand } from './export';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
@@ -32,6 +34,7 @@ const USAGE = `usage: stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE
        stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
        stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
        stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
+       stateline export FILE [--format parquet|ndjson] --out DIR [--tables LIST] [--keylog FILE]
 
   analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors; a directory or several
@@ -54,7 +57,8 @@ ${INCIDENT_USAGE}
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${DIFF_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}
-${CHECK_USAGE.split('\n').slice(3).join('\n')}`;
+${CHECK_USAGE.split('\n').slice(3).join('\n')}
+${EXPORT_USAGE.split('\n').slice(2).join('\n')}`;
 
 class UsageError extends Error {}
 
@@ -151,9 +155,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'packets') return await packetsCommand(rest);
     if (cmd === 'diff') return await diffCommand(rest);
     if (cmd === 'check') return await checkCommand(rest);
+    if (cmd === 'export') return await exportCommand(rest);
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError || e instanceof DiffUsageError) {
+    if (e instanceof UsageError || e instanceof ServeUsageError || e instanceof PacketsUsageError || e instanceof DiffUsageError || e instanceof ExportUsageError) {
       process.stderr.write(`stateline: ${e.message}\n${USAGE}`);
       return 2;
     }

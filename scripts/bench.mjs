@@ -2,7 +2,10 @@
 // npm run bench — `stateline analyze` against `tshark -n -q -z conv,tcp` on the same
 // 1,000,000-packet capture, in one run, as ratios (never as timed assertions in tests).
 //
-//   npm run bench [-- --count N] [--rounds R] [--file F] [--no-tshark]
+//   npm run bench [-- --count N] [--rounds R] [--file F] [--no-tshark] [--only WORD,…]
+//
+// --only keeps the Stateline rows whose name holds one of the words (`--only export`:
+// the export rows alone, against the same tshark and tcptrace baselines).
 //
 // The workload is ../shared/tools/gen-bench-pcap.js --count N --seed 1 (TCP, DNS and
 // QUIC mixed, about 700 MB for 1M packets), the generator the project's targets were
@@ -23,6 +26,8 @@ const opt = (name, def) => {
 const count = Number(opt('count', 1_000_000));
 const rounds = Number(opt('rounds', 3));
 const withTshark = !argv.includes('--no-tshark');
+const only = opt('only', null)?.split(',').filter(Boolean) ?? null;
+const picked = (name) => !only || only.some((w) => name.includes(w));
 let file = opt('file', null);
 
 if (!file) {
@@ -84,7 +89,17 @@ const oursConfigs = [
   { name: 'stateline --protocols quic', cmd: process.execPath, args: [...cli, '--protocols', 'quic'] },
   { name: 'stateline analyze', cmd: process.execPath, args: cli },
   { name: 'stateline analyze --json', cmd: process.execPath, args: [...cli, '--json'] },
-];
+  // the tables for engines (README "Export"): the default tables in each format, and the
+  // packets table (one row per packet) alone; written under bench-data/ (git-ignored)
+  ...[
+    ['stateline export parquet', ['--format', 'parquet']],
+    ['stateline export ndjson', ['--format', 'ndjson']],
+    ['stateline export packets', ['--format', 'parquet', '--tables', 'packets']],
+  ].map(([name, extra]) => ({
+    name, cmd: process.execPath,
+    args: [join(root, 'bin', 'stateline.mjs'), 'export', file, '--out', join(root, 'bench-data', 'export', name.split(' ').pop()), ...extra],
+  })),
+].filter((c) => picked(c.name));
 const tshark = { name: 'tshark -n -q -z conv,tcp', cmd: 'tshark', args: ['-n', '-q', '-z', 'conv,tcp', '-r', file] };
 const haveTshark = withTshark && spawnSync('tshark', ['--version']).status === 0;
 if (withTshark && !haveTshark) console.log('tshark not found (Debian package tshark): measuring Stateline alone');
@@ -100,7 +115,7 @@ console.log(`capture: ${file} (${(size / 2 ** 20).toFixed(0)} MiB, ${packets ?? 
 const appConfigs = [
   { name: 'stateline serve (to ready)', mode: 'serve' },
   { name: 'Electron analysis worker', mode: 'worker' },
-];
+].filter((c) => picked(c.name));
 function runApp(mode) {
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench-app.mjs'), mode, file], { encoding: 'utf8' });
   try {
@@ -111,7 +126,7 @@ function runApp(mode) {
   }
 }
 // a first serve builds the renderer once (Vite): not part of any round
-runApp('serve');
+if (appConfigs.length) runApp('serve');
 const res = { ours: oursConfigs.map(() => []), app: appConfigs.map(() => []), tshark: [], tcptrace: [] };
 for (let r = 0; r < rounds; r++) {
   let line = `round ${r + 1}:`;
@@ -146,8 +161,15 @@ console.log('\nmedians:');
 const os = oursConfigs.map((c, i) => row(c.name, res.ours[i]));
 const apps = appConfigs.map((c, i) => row(c.name, res.app[i]));
 const full = os[oursConfigs.findIndex((c) => c.name === 'stateline analyze')];
-console.log('\nthe app against stateline analyze (target: within 1.15x of its time and memory):');
-for (const [i, c] of appConfigs.entries()) console.log(`  ${c.name.padEnd(28)} ${(apps[i].w / full.w).toFixed(2)}x its time, ${(apps[i].m / full.m).toFixed(2)}x its memory`);
+if (full && appConfigs.length) {
+  console.log('\nthe app against stateline analyze (target: within 1.15x of its time and memory):');
+  for (const [i, c] of appConfigs.entries()) console.log(`  ${c.name.padEnd(28)} ${(apps[i].w / full.w).toFixed(2)}x its time, ${(apps[i].m / full.m).toFixed(2)}x its memory`);
+}
+const json = os[oursConfigs.findIndex((c) => c.name === 'stateline analyze --json')];
+if (json && oursConfigs.some((c) => c.name.includes('export'))) {
+  console.log('\nthe export against stateline analyze --json (the same records, as tables):');
+  for (const [i, c] of oursConfigs.entries()) if (c.name.includes('export')) console.log(`  ${c.name.padEnd(28)} ${(os[i].w / json.w).toFixed(2)}x its time, ${(os[i].m / json.m).toFixed(2)}x its memory`);
+}
 if (haveTshark) {
   const t = row(tshark.name, res.tshark);
   console.log('\nratios against tshark (targets: >= 5x faster, <= 0.5 of its peak memory):');
