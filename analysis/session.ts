@@ -2,6 +2,16 @@
 // cancel) and hands every query to the current CaptureQuery (./capture-query). Pure
 // TypeScript: the hosts (stateline serve, Electron's analysis worker; host/) lend it their
 // I/O through `SessionHost`.
+//
+// Reading the open capture again, for what the analysis did not keep:
+//  - frameSource(): positioned reads of frame bytes (./frame-bytes readFrame/readFrames;
+//    the packet detail, follow stream), on the file the capture came from — for an
+//    upload the spool the host wrote it to (OpenOptions.spool), for gzip a decompressed
+//    copy (the host's choice, host/frame-source.ts);
+//  - reopen(): the whole capture as a fresh OpenedSource, to stream it through a second
+//    pass (the display filters). Both null / rejecting when the capture came from a
+//    source that cannot be read again.
+// Both are released when the capture is replaced and by dispose().
 
 import { analyzeCapture } from './analyze';
 import type { Analysis } from './analysis';
@@ -24,6 +34,7 @@ import type {
 } from './api';
 import { CaptureQuery, type DnsDecoder } from './capture-query';
 import type { AnalysisJson } from './model';
+import type { FrameBytesSource } from './frame-bytes';
 
 export interface OpenedSource {
   source: AsyncIterable<Uint8Array>;
@@ -42,6 +53,17 @@ export interface SessionHost {
   readText?(path: string): Promise<string>;
   samplePath?: string | null;
   recent?: { list(): string[]; add(path: string): void };
+  /** Positioned reads on a capture file (./frame-bytes); `compressed`: it is gzip (offsets are in uncompressed bytes). */
+  frameSource?(path: string, compressed: boolean): FrameBytesSource;
+}
+
+/** A streamed capture (an upload) as the host keeps it on disk so that it can be read again. */
+export interface SpooledCapture {
+  /** The copy; complete once `done` resolves. */
+  path: string;
+  done: Promise<void>;
+  /** Deletes the copy. */
+  remove(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -51,6 +73,8 @@ export interface OpenOptions {
   keylogName?: string | null;
   /** The path, for recent files and for re-reading with a key log. */
   path?: string | null;
+  /** A streamed source's copy on disk (stateline serve's uploads): what frameSource and reopen read; the session removes it when the capture is replaced or disposed. */
+  spool?: SpooledCapture | null;
 }
 
 function baseName(p: string): string {
@@ -72,6 +96,10 @@ export class StatelineSession implements StatelineApi {
   private settled: Promise<void> = Promise.resolve();
   /** Path of the open capture (re-read when a key log is loaded). */
   currentPath: string | null = null;
+  /** Where the open capture can be read again (its path, or its spool), and whether it is gzip. */
+  private reread: { path: string; spool: SpooledCapture | null; compressed: boolean } | null = null;
+  private spool: SpooledCapture | null = null;
+  private frames: FrameBytesSource | null = null;
 
   constructor(private readonly host: SessionHost = {}) {}
 
@@ -105,6 +133,8 @@ export class StatelineSession implements StatelineApi {
   /** Start reading a capture from any byte source (an upload, a file stream). */
   openSource(src: OpenedSource, opts: OpenOptions): SessionStatus {
     this.abort?.abort();
+    void this.release();
+    this.spool = opts.spool ?? null;
     const gen = ++this.gen;
     const ac = new AbortController();
     this.abort = ac;
@@ -129,6 +159,8 @@ export class StatelineSession implements StatelineApi {
         });
         if (gen !== this.gen) return;
         this.progress = { ...this.progress, bytesRead: Math.max(this.progress.bytesRead, analysis.info.bytes ?? 0), packets: analysis.packets };
+        const rereadPath = opts.spool?.path ?? opts.path ?? null;
+        this.reread = rereadPath !== null ? { path: rereadPath, spool: opts.spool ?? null, compressed: analysis.info.compressed } : null;
         const query = new CaptureQuery(analysis, opts.name);
         if (this.host.decodeDns) query.decodeDns = this.host.decodeDns;
         this.current = query;
@@ -173,6 +205,7 @@ export class StatelineSession implements StatelineApi {
       src = await this.host.openPath(args.path);
     } catch (e) {
       this.abort?.abort();
+      void this.release();
       this.gen++;
       this.state = 'error';
       this.name = baseName(args.path);
@@ -187,6 +220,48 @@ export class StatelineSession implements StatelineApi {
   async openSample(): Promise<SessionStatus> {
     if (!this.host.samplePath) throw new Error('no sample capture ships with this build');
     return this.openPath({ path: this.host.samplePath });
+  }
+
+  /**
+   * Positioned reads of the open capture's frames (./frame-bytes readFrame/readFrames),
+   * opened on first use; null before the analysis is ready or when the capture cannot be
+   * read again (a stream without a spool, a host without frameSource).
+   */
+  async frameSource(): Promise<FrameBytesSource | null> {
+    const r = this.reread;
+    if (!r || !this.host.frameSource || this.state !== 'ready') return null;
+    if (r.spool) await r.spool.done;
+    if (this.reread !== r) return null;
+    return (this.frames ??= this.host.frameSource(r.path, r.compressed));
+  }
+
+  /**
+   * The open capture streamed again from the start (a second pass over every packet:
+   * the display filters). As the host's openPath: the caller iterates it to the end or
+   * calls close(). Rejects when the capture cannot be read again.
+   */
+  async reopen(): Promise<OpenedSource> {
+    const r = this.reread;
+    if (!r || !this.host.openPath || this.state !== 'ready') throw new Error('the open capture cannot be read again');
+    if (r.spool) await r.spool.done;
+    return this.host.openPath(r.path);
+  }
+
+  /** Releases what the open capture holds for re-reading (the frame source, the spool). Hosts call it at exit. */
+  async dispose(): Promise<void> {
+    this.abort?.abort();
+    await this.release();
+  }
+
+  private release(): Promise<void> {
+    const frames = this.frames, spool = this.spool;
+    this.frames = null;
+    this.spool = null;
+    this.reread = null;
+    return (async () => {
+      await frames?.close().catch(() => undefined);
+      await spool?.remove().catch(() => undefined);
+    })();
   }
 
   async cancel(): Promise<SessionStatus> {
