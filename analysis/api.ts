@@ -7,6 +7,7 @@
 // `StatelineApi` is derived from it. Pure TypeScript: no Node, no DOM (the renderer
 // bundles this file).
 
+import type { FieldNode } from '../parsers/dissect/tree';
 import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
 
 // ---------------------------------------------------------------- argument checkers
@@ -314,6 +315,33 @@ export interface PacketRow {
   /** tcp.analysis.ack_rtt, seconds. */
   ackRtt: number | null;
   kinds: string[];
+  /**
+   * Wireshark's Source, Destination, Protocol and Info columns, from the frame's bytes:
+   * set by the session's `packets` when the capture can be read again (absent in
+   * `stateline packets`).
+   */
+  source?: string;
+  destination?: string;
+  protocol?: string;
+  info?: string;
+}
+
+/** One frame's bytes and layer tree (parsers/dissect): the packet detail and hex views. */
+export interface PacketDetail {
+  frame: number;
+  time: number;
+  /** Flow id, 0 outside any flow. */
+  flow: number;
+  linkType: number;
+  wireLen: number;
+  /** The captured bytes, as lowercase hex (two digits a byte). */
+  bytes: string;
+  /** Layers, each with its fields; every node has its byte range [start, end) in `bytes`. */
+  tree: FieldNode[];
+  source: string;
+  destination: string;
+  protocol: string;
+  info: string;
 }
 
 export interface DnsRow extends DnsJson {
@@ -440,8 +468,14 @@ export const API = {
   /** The full response message of DNS transaction `index` (null when it has none). */
   dnsMessage: method(is.object({ index: is.number({ min: 0, int: true }) }), returns<DnsMessageView | null>()),
   quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
-  /** A flow's packets; with `at` (a time), the page starts at the flow's first packet at or after it (its offset is returned). */
-  packets: method(is.object({ flow: is.number({ min: 0, int: true }), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),
+  /**
+   * A flow's packets (flow 0: those outside any flow), or every packet of the capture when
+   * `flow` is absent; with `at` (a time), the page starts at the first packet at or after
+   * it (its offset is returned).
+   */
+  packets: method(is.object({ flow: is.optional(is.number({ min: 0, int: true })), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),
+  /** Frame `frame`'s bytes and layer tree; null when there is no such frame or the capture cannot be read again. */
+  packetDetail: method(is.object({ frame: is.number({ min: 1, int: true }) }), returns<PacketDetail | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
   exportFlowsCsv: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort) }), returns<string>()),
 };
@@ -486,6 +520,9 @@ export function makeClient(call: (name: ApiMethod, args: unknown) => Promise<unk
   for (const m of API_METHODS) out[m] = (a: unknown) => call(m, a ?? {});
   return out as unknown as StatelineApi;
 }
+
+/** The layer tree's nodes (parsers/dissect/tree), for the renderer. */
+export type { FieldNode };
 
 /** The recorded TCP states of OUTPUT.md as lanes (re-exported for the renderer's types). */
 export type { TcpStateJson };

@@ -628,28 +628,30 @@ export class CaptureQuery {
   }
 
   packets(args: ApiArgs<'packets'>): Page<PacketRow> {
-    const idx = this.flowPackets(args.flow);
     const cols = this.analysis.columns;
+    // the whole capture: packet k is index k (no index array of a million entries)
+    const idx: ArrayLike<number> = args.flow === undefined ? { length: cols.length } : this.flowPackets(args.flow);
+    const at = (k: number): number => (args.flow === undefined ? k : idx[k]);
     let offset = args.offset ?? 0;
     if (args.at !== undefined) {
       // First packet at or after `at`: a binary search (file order is time order), a
-      // scan when the capture's clock went backwards inside the flow.
-      const at = args.at;
+      // scan when the capture's clock went backwards.
+      const t = args.at;
       let lo = 0, hi = idx.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (cols.time[idx[mid]] < at) lo = mid + 1;
+        if (cols.time[at(mid)] < t) lo = mid + 1;
         else hi = mid;
       }
-      if ((lo > 0 && cols.time[idx[lo - 1]] >= at) || (lo < idx.length && cols.time[idx[lo]] < at)) {
+      if ((lo > 0 && cols.time[at(lo - 1)] >= t) || (lo < idx.length && cols.time[at(lo)] < t)) {
         lo = idx.length;
-        for (let k = 0; k < idx.length; k++) if (cols.time[idx[k]] >= at) { lo = k; break; }
+        for (let k = 0; k < idx.length; k++) if (cols.time[at(k)] >= t) { lo = k; break; }
       }
       offset = Math.min(lo, Math.max(0, idx.length - 1));
     }
     const limit = args.limit ?? 200;
     const rows: PacketRow[] = [];
-    for (let k = offset; k < Math.min(idx.length, offset + limit); k++) rows.push(this.packetRow(idx[k]));
+    for (let k = offset; k < Math.min(idx.length, offset + limit); k++) rows.push(this.packetRow(at(k)));
     return { total: idx.length, offset, rows };
   }
 

@@ -24,6 +24,7 @@ import type {
   FlowRow,
   IncidentRow,
   Page,
+  PacketDetail,
   PacketRow,
   Progress,
   QuicRow,
@@ -35,6 +36,7 @@ import type {
 import { CaptureQuery, type DnsDecoder } from './capture-query';
 import type { AnalysisJson } from './model';
 import type { FrameBytesSource } from './frame-bytes';
+import { describeRows, packetDetail } from './packet-detail';
 
 export interface OpenedSource {
   source: AsyncIterable<Uint8Array>;
@@ -309,8 +311,27 @@ export class StatelineSession implements StatelineApi {
     return this.current?.quicConnections(args) ?? [];
   }
 
-  async packets(args: ApiArgs<'packets'>): Promise<Page<PacketRow>> {
-    return this.current?.packets(args) ?? { total: 0, offset: 0, rows: [] };
+  async packets(args: ApiArgs<'packets'> = {}): Promise<Page<PacketRow>> {
+    const q = this.current;
+    if (!q) return { total: 0, offset: 0, rows: [] };
+    const page = q.packets(args);
+    // Wireshark's Source/Destination/Protocol/Info columns need the frames' bytes
+    const src = await this.frameSource();
+    if (src && this.current === q && page.rows.length) {
+      try {
+        page.rows = await describeRows(q.analysis, src, page.rows);
+      } catch {
+        // the file changed or went away: the rows without those columns
+      }
+    }
+    return page;
+  }
+
+  async packetDetail(args: ApiArgs<'packetDetail'>): Promise<PacketDetail | null> {
+    const q = this.current;
+    const src = await this.frameSource();
+    if (!q || !src || args.frame > q.analysis.packets) return null;
+    return packetDetail(q.analysis, src, args.frame, q.packetRow(args.frame - 1));
   }
 
   async exportJson(): Promise<AnalysisJson | null> {

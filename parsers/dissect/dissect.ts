@@ -23,6 +23,8 @@ export interface DissectOptions {
   linkType: number;
   /** QUIC decryption of this frame's packets (analysis/quic), when the analysis has keys. */
   quic?: QuicContext | null;
+  /** The analysis took the frame's flow for QUIC (short headers carry no version to tell). */
+  quicFlow?: boolean;
 }
 
 /** What a layer hands on: the protocol inside and where it starts. */
@@ -151,10 +153,30 @@ function ethertype(root: Tree, d: Uint8Array, type: number, at: number): Next {
     type = inner;
     at += 4;
   }
+  if (type === 0x0806) {
+    arp(root, d, at);
+    return { proto: 'none', at };
+  }
   if (type === 0x0800) return { proto: 'ipv4', at };
   if (type === 0x86dd) return { proto: 'ipv6', at };
   if (at < d.length) root.nodes.push({ name: 'data', label: `Data (${d.length - at} bytes): ${ethertypeName(type)} is not dissected`, value: '', start: at, end: d.length });
   return { proto: 'none', at };
+}
+
+/** ARP (RFC 826) for Ethernet/IPv4. */
+function arp(root: Tree, d: Uint8Array, at: number): void {
+  need(d, at, 28, 'ARP');
+  const op = u16(d, at + 6);
+  const t = root.group('arp', `Address Resolution Protocol (${op === 1 ? 'request' : op === 2 ? 'reply' : op})`, at, at + 28);
+  t.field('arp.hw.type', 'Hardware type', u16(d, at), at, 2);
+  t.field('arp.proto.type', 'Protocol type', hex4(u16(d, at + 2)), at + 2, 2);
+  t.field('arp.hw.size', 'Hardware size', d[at + 4], at + 4, 1);
+  t.field('arp.proto.size', 'Protocol size', d[at + 5], at + 5, 1);
+  t.field('arp.opcode', 'Opcode', op, at + 6, 2, op === 1 ? 'request (1)' : op === 2 ? 'reply (2)' : String(op));
+  t.field('arp.src.hw_mac', 'Sender MAC address', mac(d, at + 8), at + 8, 6);
+  t.field('arp.src.proto_ipv4', 'Sender IP address', ipv4(d, at + 14), at + 14, 4);
+  t.field('arp.dst.hw_mac', 'Target MAC address', mac(d, at + 18), at + 18, 6);
+  t.field('arp.dst.proto_ipv4', 'Target IP address', ipv4(d, at + 24), at + 24, 4);
 }
 
 // ---------------------------------------------------------------- IP
@@ -347,7 +369,7 @@ function udp(root: Tree, d: Uint8Array, at: number, end: number, o: DissectOptio
   const pend = quoted ? end : Math.min(end, at + Math.max(8, len));
   if (pend <= at + 8) return;
   if (sp === 53 || dp === 53 || sp === 5353 || dp === 5353 || sp === 5355 || dp === 5355) dissectDns(root, d, at + 8, pend, false);
-  else if (!quoted && looksLikeQuic(d, at + 8, pend, sp, dp)) dissectQuic(root, d, at + 8, pend, o.quic ?? null);
+  else if (!quoted && (o.quicFlow === true || looksLikeQuic(d, at + 8, pend, sp, dp))) dissectQuic(root, d, at + 8, pend, o.quic ?? null);
   else root.nodes.push({ name: 'data', label: `Data (${pend - at - 8} bytes)`, value: bytesHex(d, at + 8, Math.min(64, pend - at - 8), ':'), start: at + 8, end: pend });
 }
 
