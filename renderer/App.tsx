@@ -11,6 +11,7 @@ import { ErrorBoundary } from './components/ErrorBoundary';
 import { FlowDetailView } from './components/FlowDetail';
 import { FlowsView } from './components/FlowsView';
 import { Overview } from './components/Overview';
+import { PacketsView } from './components/Packets';
 import { ProgressPanel } from './components/ProgressPanel';
 import { QuicView } from './components/QuicView';
 import { StartScreen } from './components/StartScreen';
@@ -23,6 +24,7 @@ import { usePalette } from './theme';
 const TABS: { view: ViewName; title: string }[] = [
   { view: 'overview', title: 'Overview' },
   { view: 'flows', title: 'Flows' },
+  { view: 'packets', title: 'Packets' },
   { view: 'breaks', title: 'Breaks' },
   { view: 'dns', title: 'DNS' },
   { view: 'quic', title: 'QUIC' },
@@ -36,6 +38,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [flow, setFlow] = useState<{ id: number; focus: number | null } | null>(null);
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
+  const [goFrame, setGoFrame] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const loadedGen = useRef(-1);
@@ -84,6 +87,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       setView(v);
       if (opts?.filter !== undefined) setFlowFilter(opts.filter);
       if (v === 'breaks') setBreakKind(opts?.kind ?? null);
+      if (v === 'packets') setGoFrame(opts?.frame ?? null);
     },
   };
 
@@ -161,6 +165,8 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
               <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
             ) : view === 'breaks' ? (
               <BreaksView client={client} summary={summary} nav={nav} kind={breakKind} />
+            ) : view === 'packets' ? (
+              <PacketsView client={client} summary={summary} frame={goFrame} />
             ) : view === 'dns' ? (
               <DnsView client={client} summary={summary} nav={nav} />
             ) : (

@@ -1,9 +1,10 @@
 // How a view asks the app to move: open a flow (at a moment), or show another view. The
 // views import this, not App (which imports the views).
 
-export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic';
+export type ViewName = 'overview' | 'flows' | 'breaks' | 'dns' | 'quic' | 'packets';
 
 export interface Nav {
   openFlow(id: number, focusTime?: number | null): void;
-  show(view: ViewName, opts?: { filter?: string; kind?: string }): void;
+  /** `frame`: with 'packets', select that frame (go to frame). */
+  show(view: ViewName, opts?: { filter?: string; kind?: string; frame?: number }): void;
 }

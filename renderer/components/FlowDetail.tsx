@@ -2,10 +2,11 @@
 // packet list and the break cards — one time brush zooms all of them. DNS flows show
 // their transactions, QUIC flows their connection and paths.
 
-import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
+import { memo, useCallback, useDeferredValue, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
+import { PacketsPane } from './Packets';
 import { stem } from '../export';
 import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
 import { useAsync, useWidth } from '../hooks';
@@ -13,7 +14,6 @@ import { stateColor, usePalette, type Palette } from '../theme';
 import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
 import { DnsSpans, DnsTable } from './DnsView';
 import { QuicCard } from './QuicView';
-import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
 
@@ -190,7 +190,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
 
       <div className="card">
         <h3>Packets</h3>
-        <PacketList client={client} flow={f.id} base={base} isTcp={isTcp} range={range} />
+        <PacketsPane client={client} flow={f.id} base={base} tcp={isTcp} at={range ? range[0] : null} />
       </div>
     </section>
   );
@@ -409,54 +409,3 @@ export const BreakCards = memo(function BreakCards({ events, explanations, base,
   );
 });
 
-const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
-  const fetchPage = useCallback((offset: number, limit: number) => client.packets({ flow, offset, limit }), [client, flow]);
-  const rows = usePagedRows<PacketRow>(`p${flow}`, fetchPage);
-  const tableRef = useRef<HTMLDivElement | null>(null);
-  // Scroll the list to the first packet of the brushed range.
-  useEffect(() => {
-    if (!range) return;
-    let cancelled = false;
-    // One call: the query layer finds the first packet at or after the range's start.
-    client.packets({ flow, at: range[0], limit: 0 }).then(
-      (pg) => {
-        const body = tableRef.current?.querySelector('.vt-body');
-        if (!cancelled && body) body.scrollTop = pg.offset * 26;
-      },
-      () => {},
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [range, rows.total, client, flow]);
-  const cols: Column<PacketRow>[] = [
-    { key: 'frame', title: 'Frame', width: 70, align: 'right', render: (r) => r.frame },
-    { key: 'time', title: 'Time', width: 100, align: 'right', render: (r) => fmtRel(r.time, base) },
-    { key: 'dir', title: 'Dir', width: 70, render: (r) => (r.dir === 0 ? 'C → S' : 'S → C') },
-    ...(isTcp
-      ? [
-          { key: 'flags', title: 'Flags', width: 120, render: (r: PacketRow) => <span className="mono">{r.flags}</span> },
-          { key: 'seq', title: 'Seq', width: 90, align: 'right' as const, render: (r: PacketRow) => r.seq ?? '' },
-          { key: 'ack', title: 'Ack', width: 90, align: 'right' as const, render: (r: PacketRow) => r.ack ?? '' },
-        ]
-      : []),
-    { key: 'len', title: 'Len', width: 70, align: 'right', render: (r) => r.len },
-    ...(isTcp ? [{ key: 'win', title: 'Window', width: 90, align: 'right' as const, render: (r: PacketRow) => r.win ?? '' }] : []),
-    { key: 'kinds', title: 'Events', width: 'minmax(160px, 1fr)', render: (r) => <span className="small">{r.kinds.join(', ')}</span> },
-  ];
-  return (
-    <div ref={tableRef}>
-      <VirtualTable<PacketRow>
-        label="packets"
-        testId="packet-list"
-        columns={cols}
-        total={rows.total}
-        getRow={rows.getRow}
-        onRange={rows.onRange}
-        rowKey={(r) => r.frame}
-        height={320}
-        rowClass={(r) => (r.kinds.length ? 'has-event' : undefined)}
-      />
-    </div>
-  );
-});

@@ -34,6 +34,11 @@ export interface VirtualTableProps<T> {
   rowClass?(row: T): string | undefined;
   label: string;
   empty?: ReactNode;
+  /**
+   * The selected row, when the owner controls it (go to frame): a change selects and
+   * reveals that row. Clicks and keys still move it, through onSelect.
+   */
+  selected?: number | null;
 }
 
 export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
@@ -65,6 +70,12 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   useEffect(() => {
     if (sel >= p.total) setSel(p.total - 1);
   }, [p.total, sel]);
+  const wanted = p.selected;
+  useEffect(() => {
+    if (wanted === undefined || wanted === null || wanted < 0) return;
+    setSel(wanted);
+    reveal(wanted); // (reads only the body's size and scroll)
+  }, [wanted]);
 
   const onScroll = useCallback(() => {
     if (frame.current) return;
