@@ -7,7 +7,7 @@ import { dissect } from '../parsers/dissect/dissect';
 import { summarize } from '../parsers/dissect/summary';
 import type { QuicContext } from '../parsers/dissect/quic';
 import type { Analysis } from './analysis';
-import type { PacketDetail, PacketRow } from './api';
+import type { FieldNode, PacketDetail, PacketRow } from './api';
 import { readFrame, readFrames, type FrameBytes, type FrameBytesSource } from './frame-bytes';
 import { QuicTracker } from './quic/tracker';
 
@@ -36,8 +36,29 @@ export async function packetDetail(a: Analysis, src: FrameBytesSource, frame: nu
   if (!fb) return null;
   const quic = await quicContext(a, fb);
   const tree = dissect(fb.bytes, { frame, time: fb.time, wireLen: fb.wireLen, linkType: fb.linkType, quic, quicFlow: isQuic(a, frame) });
+  if (row && row.seq !== null) addRelative(tree, row);
   const s = summarize(tree, row && row.seq !== null ? { seq: row.seq, ack: row.ack, win: row.win } : null);
   return { frame, time: fb.time, flow: a.columns.flow[frame - 1], linkType: fb.linkType, wireLen: fb.wireLen, bytes: toHex(fb.bytes), tree, ...s };
+}
+
+/**
+ * TCP's relative sequence and acknowledgment numbers (the TCP tracker's, as Wireshark's
+ * tcp.seq / tcp.ack), beside the raw ones at the same bytes, and in the layer's title.
+ */
+function addRelative(tree: FieldNode[], row: PacketRow): void {
+  const tcp = tree.find((n) => n.name === 'tcp');
+  const kids = tcp?.children;
+  if (!tcp || !kids) return;
+  const raw = kids.findIndex((n) => n.name === 'tcp.seq_raw');
+  if (raw < 0) return;
+  const s = kids[raw];
+  kids.splice(raw, 0, { name: 'tcp.seq', label: `Sequence Number: ${row.seq} (relative sequence number)`, value: String(row.seq), start: s.start, end: s.end });
+  const ackRaw = kids.findIndex((n) => n.name === 'tcp.ack_raw');
+  if (ackRaw >= 0 && row.ack !== null) {
+    const a = kids[ackRaw];
+    kids.splice(ackRaw, 0, { name: 'tcp.ack', label: `Acknowledgment Number: ${row.ack} (relative ack number)`, value: String(row.ack), start: a.start, end: a.end });
+  }
+  tcp.label = tcp.label.replace(/Seq: \d+/, `Seq: ${row.seq}${row.ack !== null && /\bACK\b/.test(row.flags) ? `, Ack: ${row.ack}` : ''}`);
 }
 
 /** The QUIC packets of this frame that the analysis's keys decrypt. */

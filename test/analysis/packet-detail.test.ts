@@ -54,14 +54,16 @@ describe.skipIf(!HAVE_TSHARK)('packetDetail', () => {
     for (const f of [1, 2, 4]) {
       const d = (await s.packetDetail({ frame: f }))!;
       expect(d.bytes).toBe(Buffer.from(tsharkFrameBytes(want[f - 1])).toString('hex'));
-      for (const n of ['tcp.options.mss_val', 'tcp.srcport', 'ip.src']) {
+      for (const n of ['tcp.options.mss_val', 'tcp.srcport', 'ip.src', 'tcp.seq', 'tcp.ack']) {
         for (const node of find(d.tree, n)) {
           const theirs = tsharkFields(want[f - 1]).find((x) => x.name === n && x.start === node.start);
           expect(theirs, `${n} of frame ${f}`).toBeDefined();
           expect(node.end).toBe(theirs!.end);
+          expect(node.value, `${n} of frame ${f}`).toBe(theirs!.value);
         }
       }
     }
+    expect(find((await s.packetDetail({ frame: 2 }))!.tree, 'tcp.ack')).toHaveLength(1);
     expect(await s.packetDetail({ frame: 10_000 })).toBeNull();
     await s.dispose();
   });

@@ -45,13 +45,19 @@ export function tsharkFields(layers: TsharkLayers): TsharkField[] {
   const out: TsharkField[] = [];
   const walk = (o: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(o)) {
+      // A field named like another's raw (tcp.seq_raw, the raw value of tcp.seq): the JSON
+      // keeps one "tcp.seq_raw" key, the field's; tcp.seq lies at the same bytes as it.
+      const twin = o[`${k}_raw_raw`];
+      if (typeof v === 'string' && typeof o[`${k}_raw`] === 'string' && Array.isArray(twin) && typeof twin[1] === 'number')
+        out.push({ name: k, value: v, start: twin[1] as number, end: (twin[1] as number) + (twin[2] as number) });
       if (k.endsWith('_raw')) {
         const name = k.slice(0, -4);
-        const raws = (Array.isArray(v) && Array.isArray(v[0]) ? v : [v]) as [string, number, number][];
+        // [hex, start, len, …], a list of them (a repeated field), or — where a field is
+        // named like another's raw (tcp.seq_raw) — both merged in one list
+        const raws = (Array.isArray(v) && typeof v[1] === 'number' ? [v] : Array.isArray(v) ? v.filter((x) => Array.isArray(x) && typeof x[1] === 'number') : []) as [string, number, number][];
         const vals = o[name];
         const valList = Array.isArray(vals) ? vals : [vals];
         raws.forEach((r, i) => {
-          if (!Array.isArray(r) || typeof r[1] !== 'number') return;
           const val = valList[i];
           out.push({ name, value: typeof val === 'string' ? val : '', start: r[1], end: r[1] + r[2] });
         });
