@@ -45,26 +45,29 @@ export async function readFrame(a: Analysis, src: FrameBytesSource, frame: numbe
 }
 
 /**
- * The bytes of several frames, in the order given. Frames that are next to each other in
- * the file are read in one positioned read (a page of the packet list, a stream).
+ * The bytes of several frames, in the order given. Frames near each other in the file
+ * are read in one positioned read, the bytes between them read and dropped: a page of a
+ * flow's packet list is 200 frames spread over a few hundred kilobytes, and one read of
+ * the span costs less than 200 reads (each a round trip through the host's I/O threads).
  */
 export async function readFrames(a: Analysis, src: FrameBytesSource, frames: readonly number[]): Promise<FrameBytes[]> {
   const cols = a.columns;
   const out: FrameBytes[] = new Array(frames.length);
   let k = 0;
-  const MAX_SPAN = 4 << 20;
+  /** Gap between two frames that still joins them into one read, and the longest read. */
+  const MAX_GAP = 256 << 10, MAX_SPAN = 4 << 20;
   while (k < frames.length) {
     const f0 = frames[k];
     if (!Number.isInteger(f0) || f0 < 1 || f0 > cols.length) throw new Error(`no frame ${f0} in the capture`);
     const start = cols.dataOffset[f0 - 1];
     let end = start + cols.capLen(f0 - 1);
     let j = k + 1;
-    // Extend the run while the next frame starts within a few bytes (the next record's header).
+    // Extend the run while the next frame follows, not far after.
     while (j < frames.length) {
       const f = frames[j];
       if (!Number.isInteger(f) || f < 1 || f > cols.length) break;
       const o = cols.dataOffset[f - 1];
-      if (o < end || o - end > 64 || o + cols.capLen(f - 1) - start > MAX_SPAN) break;
+      if (o < end || o - end > MAX_GAP || o + cols.capLen(f - 1) - start > MAX_SPAN) break;
       end = o + cols.capLen(f - 1);
       j++;
     }
