@@ -75,7 +75,8 @@ export function dissectDns(root: Tree, d: Uint8Array, at: number, end: number, o
         const ttl = u32(d, ne + 4), rdlen = u16(d, ne + 8);
         const rd = ne + 10;
         const rend = Math.min(end, rd + rdlen);
-        const r = sec.group('dns.resp', `${nameText(name)}: type ${typeName(type)}, class ${className(cls)}`, start, rend);
+        // OPT (RFC 6891) puts the UDP payload size where the class goes
+        const r = sec.group('dns.resp', `${nameText(name)}: type ${typeName(type)}${type === 41 ? '' : `, class ${className(cls)}`}`, start, rend);
         r.field('dns.resp.name', 'Name', nameText(name), start, ne - start);
         r.field('dns.resp.type', 'Type', type, ne, 2, `${typeName(type)} (${type})`);
         if (type === 41) r.field('dns.rr.udp_payload_size', 'UDP payload size', cls, ne + 2, 2);

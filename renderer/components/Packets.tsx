@@ -5,11 +5,13 @@
 // deepest field that holds it. ↑/↓ in the list move the selection and the panes follow.
 //
 // For the other tools: `toolbar` is the slot above the list (the display filter goes
-// there), and `frame` selects a frame from outside (go to frame, Ctrl+G): when it
-// changes, the list scrolls to that frame and the panes show it.
+// there), `pages` replaces where the rows come from (a filtered list: its own key and
+// fetch; the default is the `packets` API for the flow or the capture), and `frame`
+// selects a frame from outside (go to frame, Ctrl+G): when it changes, the list scrolls
+// to that frame and the panes show it.
 
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { FieldNode, PacketDetail, PacketRow, Summary } from '../../analysis/api';
+import type { FieldNode, Page, PacketDetail, PacketRow, Summary } from '../../analysis/api';
 import type { Client } from '../client';
 import { fmtCount, fmtRel } from '../format';
 import { useAsync } from '../hooks';
@@ -27,6 +29,11 @@ export interface PacketsPaneProps {
   tcp?: boolean;
   /** Above the list: the display filter's input. */
   toolbar?: ReactNode;
+  /**
+   * Where the rows come from instead of `packets({flow})`: a cache key (a new key drops
+   * the cached pages) and a page fetch. Go to frame looks the frame up in the pages.
+   */
+  pages?: { key: string; fetch(offset: number, limit: number): Promise<Page<PacketRow>> };
   /** Select this frame (go to frame); the list scrolls to it. */
   frame?: number | null;
   /** The selection moved (click, keys, `frame`). */
@@ -38,8 +45,14 @@ export interface PacketsPaneProps {
 
 export function PacketsPane(p: PacketsPaneProps): ReactNode {
   const { client, flow } = p;
-  const fetchPage = useCallback((offset: number, limit: number) => client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit }), [client, flow]);
-  const rows = usePagedRows<PacketRow>(`packets:${flow ?? 'all'}`, fetchPage);
+  const custom = p.pages;
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => (custom ? custom.fetch(offset, limit) : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit })),
+    [client, flow, custom],
+  );
+  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
   const [frame, setFrame] = useState<number | null>(null);
   const [index, setIndex] = useState<number | null>(null);
   const { onFrame } = p;
@@ -56,7 +69,13 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
     if (!want) return;
     let cancelled = false;
     (async () => {
-      if (flow === undefined) return select(want, want - 1);
+      if (flow === undefined && !custom) return select(want, want - 1);
+      if (custom) {
+        // a filtered list: the frame's index among the rows the pages hold
+        const r = rowsRef.current;
+        for (let i = 0; i < r.total; i++) if (r.getRow(i)?.frame === want) return select(want, i);
+        return;
+      }
       const d = await client.packetDetail({ frame: want });
       if (!d || d.flow !== flow || cancelled) return;
       const pg = await client.packets({ flow, at: d.time, limit: 50 });
@@ -66,7 +85,7 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
     return () => {
       cancelled = true;
     };
-  }, [p.frame, flow, client, select]);
+  }, [p.frame, flow, client, select, custom]);
 
   // Scroll to the first packet at or after `at`: one call, the query layer finds it.
   const listRef = useRef<HTMLDivElement | null>(null);
@@ -93,7 +112,7 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
     { key: 'src', title: 'Source', width: 'minmax(110px, 1fr)', render: (r) => <span title={r.source}>{r.source ?? ''}</span> },
     { key: 'dst', title: 'Destination', width: 'minmax(110px, 1fr)', render: (r) => <span title={r.destination}>{r.destination ?? ''}</span> },
     { key: 'proto', title: 'Protocol', width: 76, render: (r) => r.protocol ?? '' },
-    { key: 'len', title: 'Length', width: 72, align: 'right', render: (r) => r.wireLen },
+    { key: 'len', title: 'Length', width: 84, align: 'right', render: (r) => r.wireLen },
     ...(p.tcp
       ? [
           { key: 'flags', title: 'Flags', width: 92, render: (r: PacketRow) => <span className="mono">{r.flags}</span> },
@@ -296,10 +315,10 @@ const HexView = memo(function HexView({ bytes, range, onByte }: { bytes: Uint8Ar
 });
 
 /** The Packets tab: every packet of the capture. */
-export function PacketsView({ client, summary, frame, toolbar }: { client: Client; summary: Summary; frame?: number | null; toolbar?: ReactNode }) {
+export function PacketsView({ client, summary, frame, toolbar, pages }: { client: Client; summary: Summary; frame?: number | null; toolbar?: ReactNode; pages?: PacketsPaneProps['pages'] }) {
   return (
     <section className="view packets-view">
-      <PacketsPane client={client} base={summary.capture.start ?? 0} frame={frame} toolbar={toolbar} listHeight={340} />
+      <PacketsPane client={client} base={summary.capture.start ?? 0} frame={frame} toolbar={toolbar} pages={pages} listHeight={340} />
     </section>
   );
 }

@@ -115,4 +115,23 @@ describe.skipIf(!HAVE_CHROMIUM)('packets and bytes in Chromium', () => {
     await page.getByTestId('hex-view').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'flow-packets.png'), fullPage: true });
   });
+
+  it('an uploaded capture (the browser build) is re-readable: its frames show their bytes', async () => {
+    await page.getByTestId('file-input').setInputFiles(join(ROOT, 'fixtures', 'udp-port-unreachable.pcap'));
+    await expect.poll(() => page.locator('.topbar .file').textContent(), { timeout: 30_000 }).toBe('udp-port-unreachable.pcap');
+    await page.locator('[data-tab=packets]').click();
+    const rows = page.getByTestId('packet-row');
+    await expect.poll(() => rows.count()).toBe(8);
+    const icmp = rows.filter({ hasText: 'Destination unreachable (Port unreachable)' }).first();
+    await icmp.click();
+    const tree = page.getByTestId('packet-detail');
+    await tree.locator('[data-field=icmp]').waitFor();
+    await expandAll();
+    // the quoted datagram's UDP header, inside the ICMP layer
+    const quoted = tree.locator('[data-field=icmp] ~ [role=group] [data-field="udp.dstport"], [role=group] [data-field="udp.dstport"]').last();
+    await quoted.click();
+    const frame = Number(await page.locator('[data-testid=packet-row][aria-selected=true] [role=cell]').first().textContent());
+    await expect.poll(highlighted).toBe(await fieldBytes(frame, Number(await quoted.getAttribute('data-start')), Number(await quoted.getAttribute('data-end'))));
+    await page.screenshot({ path: join(SHOTS, 'packets-icmp-quoted.png') });
+  });
 });
