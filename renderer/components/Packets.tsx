@@ -50,7 +50,8 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
     (offset: number, limit: number) => (custom ? custom.fetch(offset, limit) : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit })),
     [client, flow, custom],
   );
-  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage);
+  // pages of 100: each row's Info is dissected from its bytes on the server
+  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, 100);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const [frame, setFrame] = useState<number | null>(null);
@@ -179,14 +180,14 @@ function hexToBytes(h: string): Uint8Array {
   return out;
 }
 
-/** The deepest node whose bytes hold byte `b` (the narrowest of equal depth): the field under a clicked byte. */
+/** The deepest node whose bytes hold byte `b` (the narrowest of equal depth, the later of equal width): the field under a clicked byte. */
 export function deepestAt(tree: FieldNode[], b: number): FieldNode | null {
   let best: FieldNode | null = null;
   let bestDepth = -1;
   const walk = (ns: FieldNode[], depth: number): void => {
     for (const n of ns) {
       if (!(n.start <= b && b < n.end)) continue;
-      if (depth > bestDepth || (depth === bestDepth && best !== null && n.end - n.start < best.end - best.start)) {
+      if (depth > bestDepth || (depth === bestDepth && best !== null && n.end - n.start <= best.end - best.start)) {
         best = n;
         bestDepth = depth;
       }

@@ -68,7 +68,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     if (p.total > 0) onRange?.(first, last);
   }, [first, last, p.total, onRange]);
   useEffect(() => {
-    if (sel >= p.total) setSel(p.total - 1);
+    if (p.total > 0 && sel >= p.total) setSel(p.total - 1); // (not before the rows have come: a selection from outside waits for them)
   }, [p.total, sel]);
   const wanted = p.selected;
   useEffect(() => {
