@@ -27,7 +27,7 @@ import type { Flow } from '../flows';
 import type { AnalysisJson } from '../model';
 import { Attribution } from './attribution';
 import { breaks } from './breaks';
-import { ByteArena } from './bytes';
+import { ByteArena, bytesEqHex } from './bytes';
 import { ConnectionIds } from './cids';
 import type { PendingEvent, QuicConn } from './conn';
 import { Decryptor } from './decrypt';
@@ -137,7 +137,7 @@ export class QuicTracker implements Tracker {
         out.shortDcidLen = r.dcidLen;
       } else {
         const peer = fromClient ? c.serverCids : c.clientCids;
-        const cid = peer.find((x) => bytes.length >= p + 1 + x.length / 2 && x === Array.from(bytes.subarray(p + 1, p + 1 + x.length / 2), (b) => b.toString(16).padStart(2, '0')).join(''));
+        const cid = peer.find((x) => bytesEqHex(x, bytes, p + 1));
         if (cid !== undefined) out.shortDcidLen = cid.length / 2;
       }
       break;
