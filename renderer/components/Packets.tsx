@@ -2,7 +2,8 @@
 // one flow (the flow detail): a virtualized packet list (`packet-row`), the selected
 // frame's layer tree (`packet-detail`, expandable) and its bytes in hex and ASCII
 // (`hex-view`). Linked both ways: a field highlights its bytes, a byte selects the
-// deepest field that holds it. ↑/↓ in the list move the selection and the panes follow.
+// deepest field that holds it. ↑/↓ in the list move the selection and the panes follow;
+// in the tree ↑/↓ move between fields and ←/→ close and open them.
 //
 // For the other tools: `toolbar` is the slot above the list (the display filter goes
 // there), `pages` replaces where the rows come from (a filtered list: its own key and
@@ -10,7 +11,7 @@
 // selects a frame from outside (go to frame, Ctrl+G): when it changes, the list scrolls
 // to that frame and the panes show it.
 
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { FieldNode, Page, PacketDetail, PacketRow, Summary } from '../../analysis/api';
 import type { Client } from '../client';
 import { fmtCount, fmtRel } from '../format';
@@ -211,8 +212,7 @@ function pathTo(tree: FieldNode[], target: FieldNode): FieldNode[] | null {
 }
 
 const LayerTree = memo(function LayerTree({ tree, selected, onSelect }: { tree: FieldNode[]; selected: FieldNode | null; onSelect(n: FieldNode): void }) {
-  // Layers open, fields closed, as Wireshark opens a new frame's detail... but with the
-  // layers expanded so their fields show at once.
+  // The layers open (their fields show at once), groups within them closed.
   const [open, setOpen] = useState<Set<FieldNode>>(() => new Set(tree));
   useEffect(() => setOpen(new Set(tree)), [tree]);
   const ref = useRef<HTMLDivElement | null>(null);
@@ -237,6 +237,36 @@ const LayerTree = memo(function LayerTree({ tree, selected, onSelect }: { tree: 
       else next.add(n);
       return next;
     });
+  // Keys as in Wireshark's tree: ↑/↓ the previous/next visible node, → opens (or goes
+  // into) a node, ← closes it (or goes to its parent).
+  const visible = (): { n: FieldNode; parent: FieldNode | null }[] => {
+    const out: { n: FieldNode; parent: FieldNode | null }[] = [];
+    const walk = (ns: FieldNode[], parent: FieldNode | null): void => {
+      for (const n of ns) {
+        out.push({ n, parent });
+        if (n.children?.length && open.has(n)) walk(n.children, n);
+      }
+    };
+    walk(tree, null);
+    return out;
+  };
+  const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const list = visible();
+    if (list.length === 0) return;
+    const i = selected ? list.findIndex((x) => x.n === selected) : -1;
+    const cur = i >= 0 ? list[i] : null;
+    const kids = cur?.n.children?.length ? cur.n.children : null;
+    if (e.key === 'ArrowDown') onSelect(list[Math.min(list.length - 1, i + 1)].n);
+    else if (e.key === 'ArrowUp') onSelect(list[Math.max(0, i - 1)].n);
+    else if (e.key === 'ArrowRight' && cur && kids) {
+      if (open.has(cur.n)) onSelect(kids[0]);
+      else toggle(cur.n);
+    } else if (e.key === 'ArrowLeft' && cur) {
+      if (kids && open.has(cur.n)) toggle(cur.n);
+      else if (cur.parent) onSelect(cur.parent);
+    } else return;
+    e.preventDefault();
+  };
   const render = (ns: FieldNode[], depth: number): ReactNode[] =>
     ns.map((n, i) => {
       const kids = n.children && n.children.length > 0;
@@ -269,7 +299,7 @@ const LayerTree = memo(function LayerTree({ tree, selected, onSelect }: { tree: 
       );
     });
   return (
-    <div className="packet-detail" data-testid="packet-detail" role="tree" aria-label="packet details" ref={ref}>
+    <div className="packet-detail" data-testid="packet-detail" role="tree" aria-label="packet details" ref={ref} tabIndex={0} onKeyDown={onKey}>
       {render(tree, 0)}
     </div>
   );

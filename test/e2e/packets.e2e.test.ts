@@ -83,6 +83,17 @@ describe.skipIf(!HAVE_CHROMIUM)('packets and bytes in Chromium', () => {
     const sel = page.locator('[data-testid=packet-detail] .pd-node.selected');
     await expect.poll(() => sel.getAttribute('data-field')).toBe('ip.proto');
     expect(await highlighted()).toBe('06');
+    // keys in the tree: ↓ the next field (the checksum), ← up to the IPv4 layer, ← closes it
+    await sel.click();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => sel.getAttribute('data-field')).toBe('ip.checksum');
+    expect(await highlighted()).toBe(await fieldBytes(11, 24, 26));
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => sel.getAttribute('data-field')).toBe('ip');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('[data-testid=packet-detail] [data-field="ip.ttl"]').count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('[data-testid=packet-detail] [data-field="ip.ttl"]').count()).toBe(1);
   });
 
   it('↓ moves the selection to the next frame, and the panes follow', async () => {
