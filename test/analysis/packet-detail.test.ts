@@ -4,7 +4,7 @@
 // decrypted with the key log as tshark decrypts them.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FieldNode } from '../../analysis/api';
+import { checkCall, type FieldNode } from '../../analysis/api';
 import { StatelineSession } from '../../analysis/session';
 import { nodeFileHost } from '../../host/file-source';
 import { HAVE_TSHARK, tsharkFields, tsharkFrameBytes, tsharkFrames, warnIfNoTshark } from '../parsers/dissect/tshark';
@@ -27,6 +27,17 @@ function find(ns: FieldNode[], name: string, out: FieldNode[] = []): FieldNode[]
 }
 
 warnIfNoTshark();
+
+describe('the API map', () => {
+  it('validates packetDetail and packets as the other methods', () => {
+    expect(checkCall('packetDetail', { frame: 3 })).toEqual({ frame: 3 });
+    expect(() => checkCall('packetDetail', { frame: 0 })).toThrow(/frame: expected a number >= 1/);
+    expect(() => checkCall('packetDetail', { frame: 1.5 })).toThrow(/an integer/);
+    expect(() => checkCall('packetDetail', {})).toThrow(/frame/);
+    expect(checkCall('packets', {})).toEqual({});
+    expect(() => checkCall('packets', { flow: -1 })).toThrow(/flow/);
+  });
+});
 
 describe('packets of the whole capture', () => {
   it('pages every packet in frame order, with Source, Destination, Protocol and Info', async () => {
