@@ -90,16 +90,13 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
   }, [p.frame, flow, client, select, custom]);
 
   // Scroll to the first packet at or after `at`: one call, the query layer finds it.
-  const listRef = useRef<HTMLDivElement | null>(null);
+  const [topRow, setTopRow] = useState<number | null>(null);
   const at = p.at;
   useEffect(() => {
     if (at === undefined || at === null) return;
     let cancelled = false;
     client.packets(flow === undefined ? { at, limit: 0 } : { flow, at, limit: 0 }).then(
-      (pg) => {
-        const body = listRef.current?.querySelector('.vt-body');
-        if (!cancelled && body) body.scrollTop = pg.offset * ROW_H;
-      },
+      (pg) => !cancelled && setTopRow(pg.offset),
       () => {},
     );
     return () => {
@@ -133,7 +130,6 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
         {p.toolbar}
         <span className="muted small">{rows.loaded ? `${fmtCount(rows.total)} packet${rows.total === 1 ? '' : 's'}` : 'Loading…'}{frame ? ` · frame ${frame} selected` : ''}</span>
       </div>
-      <div ref={listRef}>
       <VirtualTable<PacketRow>
         label={flow === undefined ? 'packets of the capture' : `packets of flow ${flow}`}
         testId="packet-list"
@@ -150,8 +146,8 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
         onSelect={(r, i) => select(r.frame, i)}
         rowClass={(r) => (r.kinds.length ? 'has-event' : undefined)}
         empty="No packets."
+        scrollTo={topRow}
       />
-      </div>
       <FramePanes client={client} frame={frame} />
     </div>
   );

@@ -10,6 +10,7 @@ import { StatelineSession } from '../../analysis/session';
 import { nodeFileHost } from '../../host/file-source';
 import type { Client } from '../../renderer/client';
 import { deepestAt, PacketsPane } from '../../renderer/components/Packets';
+import { VirtualTable } from '../../renderer/components/VirtualTable';
 
 const FILE = join(__dirname, '../../fixtures/dns-udp-tcp.pcap');
 
@@ -45,6 +46,24 @@ describe('PacketsPane', () => {
     await waitFor(() => expect(frameNode(container)).toMatch(/Frame 16:/));
     expect(container.querySelector('[data-testid=packet-row][aria-selected=true]')!.getAttribute('data-index')).toBe('5');
     await session.dispose();
+  });
+});
+
+describe('VirtualTable past the browsers\' height limit', () => {
+  it('scales a million rows onto a shorter spacer and reaches the last row', async () => {
+    const { container } = render(
+      <VirtualTable<number> label="big" testId="big" columns={[{ key: 'n', title: 'n', width: 80, render: (r) => r }]} total={1_000_000} getRow={(i) => i + 1} rowKey={(r) => r} rowHeight={24} height={400} />,
+    );
+    const body = container.querySelector('.vt-body') as HTMLElement;
+    const spacer = container.querySelector('.vt-spacer') as HTMLElement;
+    const h = parseFloat(spacer.style.height);
+    expect(h).toBeLessThan(16_777_216); // Chromium's clamp
+    body.scrollTop = h - 400;
+    fireEvent.scroll(body);
+    await waitFor(() => {
+      const cells = [...container.querySelectorAll('.vt-row [role=cell]')].map((c) => Number(c.textContent));
+      expect(Math.max(...cells)).toBe(1_000_000);
+    });
   });
 });
 
