@@ -225,9 +225,12 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
 
 /**
  * Page cache for a VirtualTable over a paged API: fetches the blocks a range needs,
- * forgets all when `key` changes (new filter, sort or capture).
+ * forgets all when `key` changes (new filter, sort or capture). `settleMs`: wait until
+ * the range has stayed that long before fetching (pages that cost the server work — the
+ * packet list's, dissected from the file — are not fetched for every block a fling
+ * passes through, which would queue the blocks in view behind them).
  */
-export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200) {
+export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200, settleMs = 0) {
   const cache = useRef(new Map<number, T[]>());
   const pending = useRef(new Set<number>());
   const keyRef = useRef(key);
@@ -262,9 +265,18 @@ export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: 
     load(0);
   }, [key, load]);
 
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
   const onRange = useCallback((first: number, last: number) => {
-    for (let b = Math.floor(first / block); b <= Math.floor(last / block); b++) load(b);
-  }, [block, load]);
+    const go = (): void => {
+      for (let b = Math.floor(first / block); b <= Math.floor(last / block); b++) load(b);
+    };
+    if (settleMs <= 0) return go();
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(go, settleMs);
+  }, [block, load, settleMs]);
 
   const getRow = useCallback((i: number): T | null => cache.current.get(Math.floor(i / block))?.[i % block] ?? null, [block]);
   return { total, getRow, onRange, loaded };
