@@ -90,7 +90,7 @@ export async function analyzeCapture(
     }
     if (f === null) {
       if (pkt.ipVersion === 0) a.nonIpPackets++;
-      cols.push(time, 0, 0, r.origLen, pkt.payloadWireLen, 0);
+      cols.push(time, 0, 0, r.origLen, pkt.payloadWireLen, 0, r.dataOffset, r.capLen, r.linkType);
       for (let i = 0; i < withOther.length; i++) withOther[i].onOther!(pkt, frame, time);
       return;
     }
@@ -112,7 +112,7 @@ export async function analyzeCapture(
       }
       if (fl & (FIN | RST)) f.closed = true;
     }
-    cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === TCP ? pkt.tcpFlags : 0);
+    cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === TCP ? pkt.tcpFlags : 0, r.dataOffset, r.capLen, r.linkType);
     const proto = pkt.ipProto;
     const list = proto === TCP ? forTcp : proto === UDP ? forUdp : forRest;
     for (let i = 0; i < list.length; i++) list[i].onPacket(pkt, f, dir, frame, time);

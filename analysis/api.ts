@@ -8,6 +8,7 @@
 // bundles this file).
 
 import type { DelaySeries, DiffJson } from './diff/model';
+import type { FieldNode } from '../parsers/dissect/tree';
 import type { AnalysisJson, CaptureSummaryJson, DnsJson, FlowJson, IncidentJson, QuicJson, Severity, TcpStateJson } from './model';
 import type { FollowedTcp, QuicStreamView, StreamMessage } from './stream/follow';
 
@@ -319,6 +320,33 @@ export interface PacketRow {
   /** tcp.analysis.ack_rtt, seconds. */
   ackRtt: number | null;
   kinds: string[];
+  /**
+   * Wireshark's Source, Destination, Protocol and Info columns, from the frame's bytes:
+   * set by the session's `packets` when the capture can be read again (absent in
+   * `stateline packets`).
+   */
+  source?: string;
+  destination?: string;
+  protocol?: string;
+  info?: string;
+}
+
+/** One frame's bytes and layer tree (parsers/dissect): the packet detail and hex views. */
+export interface PacketDetail {
+  frame: number;
+  time: number;
+  /** Flow id, 0 outside any flow. */
+  flow: number;
+  linkType: number;
+  wireLen: number;
+  /** The captured bytes, as lowercase hex (two digits a byte). */
+  bytes: string;
+  /** Layers, each with its fields; every node has its byte range [start, end) in `bytes`. */
+  tree: FieldNode[];
+  source: string;
+  destination: string;
+  protocol: string;
+  info: string;
 }
 
 /** A display filter that does not parse: the reason, and the offending text's offsets (0-based, end exclusive). */
@@ -537,6 +565,8 @@ export const API = {
   cancelFilter: method(none, returns<FilterProgress | null>()),
   /** Flow `flow`'s payload reassembled (the capture is read again: a pass over the file). */
   followStream: method(is.object({ flow: is.number({ min: 1, int: true }) }), returns<FollowedStream | null>()),
+  /** Frame `frame`'s bytes and layer tree; null when there is no such frame or the capture cannot be read again. */
+  packetDetail: method(is.object({ frame: is.number({ min: 1, int: true }) }), returns<PacketDetail | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
   /** Open a second capture beside the first and compare them (CompareView); progress through compareStatus. */
   openCompare: method(optPath, returns<CompareStatus>(), { session: true }),
@@ -586,6 +616,9 @@ export function makeClient(call: (name: ApiMethod, args: unknown) => Promise<unk
   for (const m of API_METHODS) out[m] = (a: unknown) => call(m, a ?? {});
   return out as unknown as StatelineApi;
 }
+
+/** The layer tree's nodes (parsers/dissect/tree), for the renderer. */
+export type { FieldNode };
 
 /** The recorded TCP states of OUTPUT.md as lanes (re-exported for the renderer's types). */
 export type { TcpStateJson };

@@ -633,45 +633,48 @@ export class CaptureQuery {
     return this.pktIndex.subarray(this.pktStart[id], this.pktStart[id + 1]);
   }
 
-  /** Packet indices of every packet (built when a page of the whole capture is first asked). */
-  private allIndices: Uint32Array | null = null;
-
   /**
-   * A page of packets: a flow's, or the capture's without `args.flow`; with `frames`
-   * (ascending frame numbers, a display filter's matches) only those among them.
+   * A page of packets: a flow's (flow 0: those outside any flow), or the capture's without
+   * `args.flow`; with `frames` (ascending frame numbers, a display filter's matches) only
+   * those among them. With `args.at` (a time), the page starts at the first packet at or
+   * after it (its offset is returned).
    */
   packets(args: Omit<ApiArgs<'packets'>, 'filter'>, frames: Uint32Array | null = null): Page<PacketRow> {
-    let idx: Uint32Array;
-    if (args.flow !== undefined) {
-      idx = this.flowPackets(args.flow);
-      if (frames) {
-        const keep = new Uint8Array(this.analysis.columns.length);
-        for (const f of frames) keep[f - 1] = 1;
-        idx = idx.filter((i) => keep[i] === 1);
-      }
-    } else if (frames) idx = frames.map((f) => f - 1);
-    else idx = this.allIndices ??= Uint32Array.from({ length: this.analysis.columns.length }, (_, i) => i);
     const cols = this.analysis.columns;
+    let idx: ArrayLike<number>;
+    if (args.flow !== undefined) {
+      let own = this.flowPackets(args.flow);
+      if (frames) {
+        const keep = new Uint8Array(cols.length);
+        for (const f of frames) keep[f - 1] = 1;
+        own = own.filter((i) => keep[i] === 1);
+      }
+      idx = own;
+    } else if (frames) idx = frames.map((f) => f - 1);
+    // the whole capture: packet k is index k (no index array of a million entries)
+    else idx = { length: cols.length };
+    const whole = args.flow === undefined && !frames;
+    const at = (k: number): number => (whole ? k : idx[k]);
     let offset = args.offset ?? 0;
     if (args.at !== undefined) {
       // First packet at or after `at`: a binary search (file order is time order), a
-      // scan when the capture's clock went backwards inside the flow.
-      const at = args.at;
+      // scan when the capture's clock went backwards.
+      const t = args.at;
       let lo = 0, hi = idx.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (cols.time[idx[mid]] < at) lo = mid + 1;
+        if (cols.time[at(mid)] < t) lo = mid + 1;
         else hi = mid;
       }
-      if ((lo > 0 && cols.time[idx[lo - 1]] >= at) || (lo < idx.length && cols.time[idx[lo]] < at)) {
+      if ((lo > 0 && cols.time[at(lo - 1)] >= t) || (lo < idx.length && cols.time[at(lo)] < t)) {
         lo = idx.length;
-        for (let k = 0; k < idx.length; k++) if (cols.time[idx[k]] >= at) { lo = k; break; }
+        for (let k = 0; k < idx.length; k++) if (cols.time[at(k)] >= t) { lo = k; break; }
       }
       offset = Math.min(lo, Math.max(0, idx.length - 1));
     }
     const limit = args.limit ?? 200;
     const rows: PacketRow[] = [];
-    for (let k = offset; k < Math.min(idx.length, offset + limit); k++) rows.push(this.packetRow(idx[k]));
+    for (let k = offset; k < Math.min(idx.length, offset + limit); k++) rows.push(this.packetRow(at(k)));
     return { total: idx.length, offset, rows };
   }
 

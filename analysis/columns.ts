@@ -18,8 +18,19 @@ export class PacketColumns {
   tcpFlags = new Uint16Array(1024);
   /** Event bits per packet (set by trackers; bit per event family). */
   eventBits = new Uint32Array(1024);
+  /**
+   * Where the frame's bytes are in the uncompressed file, to read them back on demand
+   * (./frame-bytes): 4 bytes per packet in the common case. A Uint32Array until an
+   * offset passes 4 GiB, then a Float64Array.
+   */
+  dataOffset: Uint32Array | Float64Array = new Uint32Array(1024);
+  /** Bytes captured per frame: null while every frame was captured whole (capLen = wireLen), as most captures are. */
+  private capLens: Uint32Array | null = null;
+  /** The record's LINKTYPE_* as runs (a capture has one or a few): the first index of each run, and its link type. */
+  private readonly linkFrom: number[] = [];
+  private readonly linkTypes: number[] = [];
 
-  push(time: number, flow: number, dir: number, wireLen: number, payloadLen: number, tcpFlags: number): number {
+  push(time: number, flow: number, dir: number, wireLen: number, payloadLen: number, tcpFlags: number, dataOffset: number, capLen: number, linkType: number): number {
     const i = this.length;
     if (i === this.time.length) this.grow();
     this.time[i] = time;
@@ -28,8 +39,34 @@ export class PacketColumns {
     this.wireLen[i] = wireLen;
     this.payloadLen[i] = payloadLen;
     this.tcpFlags[i] = tcpFlags;
+    if (dataOffset > 0xffffffff && this.dataOffset instanceof Uint32Array) this.dataOffset = Float64Array.from(this.dataOffset);
+    this.dataOffset[i] = dataOffset;
+    if (capLen !== wireLen && this.capLens === null) this.capLens = growTo(this.wireLen.subarray(0, i), new Uint32Array(this.time.length));
+    if (this.capLens !== null) this.capLens[i] = capLen;
+    const runs = this.linkTypes.length;
+    if (runs === 0 || this.linkTypes[runs - 1] !== linkType) {
+      this.linkFrom.push(i);
+      this.linkTypes.push(linkType);
+    }
     this.length = i + 1;
     return i;
+  }
+
+  /** Bytes captured of packet i. */
+  capLen(i: number): number {
+    return this.capLens !== null ? this.capLens[i] : this.wireLen[i];
+  }
+
+  /** LINKTYPE_* of packet i's record. */
+  linkType(i: number): number {
+    const from = this.linkFrom;
+    let lo = 0, hi = from.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (from[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.linkTypes[lo] ?? 0;
   }
 
   /**
@@ -49,10 +86,17 @@ export class PacketColumns {
     this.payloadLen = growTo(this.payloadLen, new Uint32Array(n));
     this.tcpFlags = growTo(this.tcpFlags, new Uint16Array(n));
     this.eventBits = growTo(this.eventBits, new Uint32Array(n));
+    const off = this.dataOffset instanceof Uint32Array ? new Uint32Array(n) : new Float64Array(n);
+    off.set(this.dataOffset);
+    this.dataOffset = off;
+    if (this.capLens !== null) this.capLens = growTo(this.capLens, new Uint32Array(n));
   }
 
-  /** Bytes held per packet slot (for the memory figures of the bench). */
-  static readonly BYTES_PER_PACKET = 8 + 4 + 1 + 4 + 4 + 2 + 4;
+  /**
+   * Bytes held per packet slot (for the memory figures of the bench): 4 more where
+   * frames were cut by a snap length, 4 more past 4 GiB.
+   */
+  static readonly BYTES_PER_PACKET = 8 + 4 + 1 + 4 + 4 + 2 + 4 + 4;
 }
 
 function growTo<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, next: T): T {

@@ -5,10 +5,15 @@
 // (stateline serve, Electron's analysis worker; host/) lend it their
 // I/O through `SessionHost`.
 //
-// Display filters (./filter) need the packets' bytes, which the analysis does not keep:
-// the session re-opens a capture opened by path through its host and streams it again
-// (one pass per filter text, its matching frames cached; progress and cancel like the
-// first reading). An uploaded capture cannot be read a second time yet.
+// Reading the open capture again, for what the analysis did not keep:
+//  - frameSource(): positioned reads of frame bytes (./frame-bytes readFrame/readFrames;
+//    the packet detail, follow stream), on the file the capture came from — for an
+//    upload the spool the host wrote it to (OpenOptions.spool), for gzip a decompressed
+//    copy (the host's choice, host/frame-source.ts);
+//  - reopen(): the whole capture as a fresh OpenedSource, to stream it through a second
+//    pass (the display filters, follow stream, the Compare view's first capture). Both null / rejecting when the capture came from a
+//    source that cannot be read again.
+// Both are released when the capture is replaced and by dispose().
 
 import { analyzeCapture } from './analyze';
 import type { CaptureSetMember } from '../parsers/capture/index';
@@ -25,6 +30,7 @@ import type {
   FollowedStream,
   IncidentRow,
   Page,
+  PacketDetail,
   PacketRow,
   Progress,
   QuicRow,
@@ -38,6 +44,8 @@ import { diffCaptures } from './diff/diff';
 import { ApiArgumentError, type FilterCheck, type FilterFieldInfo, type FilterProgress } from './api';
 import { compileDisplayFilter, FILTER_FIELDS, filterFrames, FilterError } from './filter/index';
 import type { AnalysisJson, FlowJson } from './model';
+import type { FrameBytesSource } from './frame-bytes';
+import { describeRows, packetDetail } from './packet-detail';
 
 /** Display filters whose matching frames are kept per capture (the most recent ones). */
 const FILTER_CACHE = 16;
@@ -61,6 +69,17 @@ export interface SessionHost {
   readText?(path: string): Promise<string>;
   samplePath?: string | null;
   recent?: { list(): string[]; add(path: string): void };
+  /** Positioned reads on a capture file (./frame-bytes); `compressed`: it is gzip (offsets are in uncompressed bytes). */
+  frameSource?(path: string, compressed: boolean): FrameBytesSource;
+}
+
+/** A streamed capture (an upload) as the host keeps it on disk so that it can be read again. */
+export interface SpooledCapture {
+  /** The copy; complete once `done` resolves. */
+  path: string;
+  done: Promise<void>;
+  /** Deletes the copy. */
+  remove(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -70,6 +89,8 @@ export interface OpenOptions {
   keylogName?: string | null;
   /** The path, for recent files and for re-reading with a key log. */
   path?: string | null;
+  /** A streamed source's copy on disk (stateline serve's uploads): what frameSource and reopen read; the session removes it when the capture is replaced or disposed. */
+  spool?: SpooledCapture | null;
 }
 
 function baseName(p: string): string {
@@ -101,6 +122,10 @@ export class StatelineSession implements StatelineApi {
   private filterCache = new Map<string, Promise<Uint32Array>>();
   /** The display-filter passes running, oldest first (several filters may be asked at once). */
   private filterPasses: { progress: FilterProgress; abort: AbortController }[] = [];
+  /** Where the open capture can be read again (its path, or its spool), and whether it is gzip. */
+  private reread: { path: string; spool: SpooledCapture | null; compressed: boolean } | null = null;
+  private spool: SpooledCapture | null = null;
+  private frames: FrameBytesSource | null = null;
 
   constructor(private readonly host: SessionHost = {}) {}
 
@@ -140,6 +165,8 @@ export class StatelineSession implements StatelineApi {
   openSource(src: OpenedSource, opts: OpenOptions): SessionStatus {
     this.abort?.abort();
     this.dropCompare(); // a comparison is with the capture it was made with
+    void this.release();
+    this.spool = opts.spool ?? null;
     const gen = ++this.gen;
     const ac = new AbortController();
     this.abort = ac;
@@ -165,6 +192,8 @@ export class StatelineSession implements StatelineApi {
         });
         if (gen !== this.gen) return;
         this.progress = { ...this.progress, bytesRead: Math.max(this.progress.bytesRead, analysis.info.bytes ?? 0), packets: analysis.packets };
+        const rereadPath = opts.spool?.path ?? opts.path ?? null;
+        this.reread = rereadPath !== null ? { path: rereadPath, spool: opts.spool ?? null, compressed: analysis.info.compressed } : null;
         const query = new CaptureQuery(analysis, opts.name);
         if (this.host.decodeDns) query.decodeDns = this.host.decodeDns;
         this.current = query;
@@ -209,6 +238,7 @@ export class StatelineSession implements StatelineApi {
       src = await this.host.openPath(args.path, args.paths);
     } catch (e) {
       this.abort?.abort();
+      void this.release();
       this.gen++;
       this.state = 'error';
       this.name = baseName(args.path);
@@ -224,6 +254,50 @@ export class StatelineSession implements StatelineApi {
   async openSample(): Promise<SessionStatus> {
     if (!this.host.samplePath) throw new Error('no sample capture ships with this build');
     return this.openPath({ path: this.host.samplePath });
+  }
+
+  /**
+   * Positioned reads of the open capture's frames (./frame-bytes readFrame/readFrames),
+   * opened on first use; null before the analysis is ready or when the capture cannot be
+   * read again (a stream without a spool, a host without frameSource, a capture set).
+   */
+  async frameSource(): Promise<FrameBytesSource | null> {
+    const r = this.reread;
+    if (!r || !this.host.frameSource || this.state !== 'ready') return null;
+    // a capture set's data offsets are each in its own file: not read back yet
+    if (this.current?.analysis.files) return null;
+    if (r.spool) await r.spool.done;
+    if (this.reread !== r) return null;
+    return (this.frames ??= this.host.frameSource(r.path, r.compressed));
+  }
+
+  /**
+   * The open capture streamed again from the start (a second pass over every packet:
+   * the display filters). As the host's openPath: the caller iterates it to the end or
+   * calls close(). Rejects when the capture cannot be read again.
+   */
+  async reopen(): Promise<OpenedSource> {
+    const r = this.reread;
+    if (!r || !this.host.openPath || this.state !== 'ready') throw new Error('the open capture cannot be read again');
+    if (r.spool) await r.spool.done;
+    return this.host.openPath(r.path);
+  }
+
+  /** Releases what the open capture holds for re-reading (the frame source, the spool). Hosts call it at exit. */
+  async dispose(): Promise<void> {
+    this.abort?.abort();
+    await this.release();
+  }
+
+  private release(): Promise<void> {
+    const frames = this.frames, spool = this.spool;
+    this.frames = null;
+    this.spool = null;
+    this.reread = null;
+    return (async () => {
+      await frames?.close().catch(() => undefined);
+      await spool?.remove().catch(() => undefined);
+    })();
   }
 
   async cancel(): Promise<SessionStatus> {
@@ -275,7 +349,24 @@ export class StatelineSession implements StatelineApi {
     const q = this.current;
     if (!q) return { total: 0, offset: 0, rows: [] };
     const frames = args.filter !== undefined ? await this.filterMatches(q, args.filter) : null;
-    return q.packets(args, frames);
+    const page = q.packets(args, frames);
+    // Wireshark's Source/Destination/Protocol/Info columns need the frames' bytes
+    const src = await this.frameSource();
+    if (src && this.current === q && page.rows.length) {
+      try {
+        page.rows = await describeRows(q.analysis, src, page.rows);
+      } catch {
+        // the file changed or went away: the rows without those columns
+      }
+    }
+    return page;
+  }
+
+  async packetDetail(args: ApiArgs<'packetDetail'>): Promise<PacketDetail | null> {
+    const q = this.current;
+    const src = await this.frameSource();
+    if (!q || !src || args.frame > q.analysis.packets) return null;
+    return packetDetail(q.analysis, src, args.frame, q.packetRow(args.frame - 1));
   }
 
   async checkFilter(args: ApiArgs<'checkFilter'>): Promise<FilterCheck | null> {
@@ -330,13 +421,10 @@ export class StatelineSession implements StatelineApi {
       cache.set(key, hit);
       return hit;
     }
-    const path = this.currentPath;
-    if (!path) throw new Error('display filters read the capture a second time, and this capture was uploaded: open it by its path on the serving machine to filter it');
-    if (!this.host.openPath) throw new Error('this host cannot open files by path');
     const ac = new AbortController();
     const progress: FilterProgress = { filter: key, bytesRead: 0, totalBytes: null };
     hit = (async () => {
-      const src = await this.host.openPath!(path);
+      const src = await this.reopen();
       progress.totalBytes = src.size;
       const pass = { progress, abort: ac };
       this.filterPasses.push(pass);
@@ -365,21 +453,12 @@ export class StatelineSession implements StatelineApi {
   async followStream(args: ApiArgs<'followStream'>): Promise<FollowedStream | null> {
     const q = this.current;
     if (!q) return null;
-    const src = await this.reread();
+    const src = await this.reopen();
     try {
       return await q.followStream(src.source, args.flow);
     } finally {
       src.close?.();
     }
-  }
-
-  /**
-   * The open capture's bytes again, for the questions that need what the analysis does
-   * not keep (the payload: follow stream). Captures opened by path are re-opened.
-   */
-  private async reread(): Promise<OpenedSource> {
-    if (!this.currentPath || !this.host.openPath) throw new Error('this capture cannot be read again (it was not opened from a file)');
-    return this.host.openPath(this.currentPath);
   }
 
   async exportJson(): Promise<AnalysisJson | null> {
@@ -409,14 +488,15 @@ export class StatelineSession implements StatelineApi {
 
   /**
    * Read the capture at `path` and compare it with the open one: both are read once
-   * more for the packets' identities (analysis/diff), so both must come from paths.
+   * more for the packets' identities (analysis/diff): the open one as reopen() gives it
+   * (its file, or the spool of an upload).
    */
   async openCompare(args: ApiArgs<'openPath'>): Promise<CompareStatus> {
     const openPath = this.host.openPath?.bind(this.host);
     if (!openPath) throw new Error('this host cannot open files by path');
-    const first = this.current, firstPath = this.currentPath;
+    const first = this.current;
     if (!first || this.state !== 'ready') throw new Error('open a capture first, then the one to compare it with');
-    if (!firstPath) throw new Error(`${this.name ?? 'the open capture'} was not opened from a path (an upload cannot be read a second time): open it by its path to compare`);
+    if (!this.reread) throw new Error(`${this.name ?? 'the open capture'} cannot be read again (it was streamed in, not opened from a file or an upload): open it from its file to compare`);
     this.dropCompare();
     const gen = this.compareGen;
     const ac = new AbortController();
@@ -443,7 +523,7 @@ export class StatelineSession implements StatelineApi {
           },
         });
         const second = new CaptureQuery(analysis, name);
-        const { json: diff, series } = await diffCaptures(first, (await open(firstPath)).source, second, (await open(args.path)).source, { signal: ac.signal });
+        const { json: diff, series } = await diffCaptures(first, (await this.reopen()).source, second, (await open(args.path)).source, { signal: ac.signal });
         if (gen !== this.compareGen) return;
         const label = (f: FlowJson | null): string => (f ? `${f.transport} ${f.client} → ${f.server}` : '');
         this.compareView = {

@@ -4,7 +4,8 @@
 //   GET  /?token=T         sets the session cookie and redirects to / (the URL the command prints)
 //   GET  /                 the built renderer (dist/renderer; built with Vite when missing or stale)
 //   POST /api/<method>     one StatelineApi call: JSON params in, JSON result out
-//   POST /api/upload?name= open a capture from the request body (streamed into the analysis)
+//   POST /api/upload?name= open a capture from the request body (streamed into the analysis and
+//                          spooled to a private temporary file, so that it can be read again)
 //
 // Progress is polled through `status` (bytes, packets); `cancel` stops reading. Every
 // call is validated against analysis/api.ts, the same map the Electron IPC uses.
@@ -26,6 +27,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiArgumentError, dispatch, isApiMethod } from '../analysis/api';
 import { nodeFileHost } from '../host/file-source';
+import { spoolSource } from '../host/frame-source';
 import { StatelineSession, type SessionHost } from '../analysis/session';
 import { CONTENT_TYPES as TYPES } from '../host/mime';
 
@@ -257,9 +259,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<Served> {
     }
     const fileName = (url.searchParams.get('name') ?? 'upload').replace(/[\\/\0]/g, '_').slice(0, 255) || 'upload';
     let over = false;
+    // Spooled to a private file while it is analysed, so that the capture can be read again (frames, a second pass).
+    const spool = spoolSource(capped(req, maxUpload, () => (over = true)));
     session.openSource(
-      { source: capped(req, maxUpload, () => (over = true)), size: known ? size : null, close: () => req.destroy() },
-      { name: fileName, size: known ? size : null },
+      { source: spool.source, size: known ? size : null, close: () => req.destroy() },
+      { name: fileName, size: known ? size : null, spool },
     );
     await session.whenSettled();
     return sendJson(res, over ? 413 : 200, await session.status());
@@ -329,7 +333,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<Served> {
       new Promise<void>((ok) => {
         server.closeAllConnections();
         server.close(() => ok());
-      }),
+      }).then(() => session.dispose()),
   };
 }
 

@@ -27,6 +27,7 @@ import { basename, join } from 'node:path';
 import type { CaptureSetMember } from '../parsers/capture/index';
 import type { SessionHost } from '../analysis/session';
 import { dnsPacketView } from './dns-message';
+import { fileFrameSource } from './frame-source';
 
 export const CHUNK_SIZE = 1 << 20;
 
@@ -251,7 +252,8 @@ async function readCapped(path: string, max: number, what: string): Promise<stri
 /**
  * The file-system host of a StatelineSession, shared by `stateline serve` and the
  * Electron analysis worker: captures are read through FileChunks, key logs as text,
- * full DNS messages decoded with dns-packet, and the recent-files list is kept in
+ * frames read back by positioned reads (./frame-source), full DNS messages decoded
+ * with dns-packet, and the recent-files list is kept in
  * memory (`onRecent` hears each change).
  */
 export function nodeFileHost(
@@ -274,6 +276,7 @@ export function nodeFileHost(
       return { source: chunks, size, close: () => void chunks.return() };
     },
     readText: (path) => readCapped(path, MAX_KEYLOG_BYTES, 'key log'),
+    frameSource: fileFrameSource,
     recent: {
       list: () => [...recent],
       add(p) {

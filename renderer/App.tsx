@@ -12,6 +12,7 @@ import { ErrorBoundary } from './components/ErrorBoundary';
 import { FlowDetailView } from './components/FlowDetail';
 import { FlowsView } from './components/FlowsView';
 import { Overview } from './components/Overview';
+import { FilteredPackets } from './components/FilteredPackets';
 import { ProgressPanel } from './components/ProgressPanel';
 import { QuicView } from './components/QuicView';
 import { StartScreen } from './components/StartScreen';
@@ -24,6 +25,7 @@ import { usePalette } from './theme';
 const TABS: { view: ViewName; title: string }[] = [
   { view: 'overview', title: 'Overview' },
   { view: 'flows', title: 'Flows' },
+  { view: 'packets', title: 'Packets' },
   { view: 'breaks', title: 'Breaks' },
   { view: 'dns', title: 'DNS' },
   { view: 'quic', title: 'QUIC' },
@@ -39,6 +41,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
   const [breakIncident, setBreakIncident] = useState<number | null>(null);
+  const [goFrame, setGoFrame] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const loadedGen = useRef(-1);
@@ -91,6 +94,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setBreakKind(opts?.kind ?? null);
         setBreakIncident(opts?.incident ?? null);
       }
+      if (v === 'packets') setGoFrame(opts?.frame ?? null);
     },
   };
 
@@ -168,6 +172,10 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
               <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
             ) : view === 'breaks' ? (
               <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} />
+            ) : view === 'packets' ? (
+              <section className="view packets-view">
+                <FilteredPackets client={client} base={summary.capture.start ?? 0} frame={goFrame} listHeight={340} />
+              </section>
             ) : view === 'dns' ? (
               <DnsView client={client} summary={summary} nav={nav} />
             ) : view === 'compare' ? (

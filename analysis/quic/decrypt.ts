@@ -300,6 +300,43 @@ export class Decryptor {
     if (ctx) await this.decryptOne(c, ctx, p);
   }
 
+  /**
+   * Decrypts one packet again after the analysis, for the packet detail (a user looking
+   * at a frame): Initial with the keys of the connection's DCID, Handshake and 1-RTT with
+   * the keys decryptAll derived (every key generation it reached). `pkt` holds exactly
+   * the packet; `pnOff` counts from its start (-1: a short header, whose DCID length comes
+   * from the peer's CIDs). Null when no key opens it.
+   */
+  async decryptAgain(c: QuicConn, pkt: Uint8Array, type: PacketTypeCode, pnOff: number, fromClient: boolean, version: number): Promise<{ pn: number; headerLen: number; frames: QuicFrame[]; dcidLen: number } | null> {
+    const side = fromClient ? 0 : 1;
+    const ctx = this.ctx.get(c);
+    let keys: (PacketKeys | null)[] = [];
+    let dcidLen = -1;
+    if (type === PacketType.INITIAL) {
+      if (!c.keyCid) return null;
+      const ik = await initialKeysLazy(c.keyCid, version);
+      keys = ik ? [await ik.side(fromClient)] : [];
+    } else if (type === PacketType.HANDSHAKE) keys = ctx ? [ctx.hsKeys[side]] : [];
+    else if (type === PacketType.ONE_RTT) {
+      keys = ctx ? ctx.appKeys[side] : [];
+      const peer = fromClient ? c.serverCids : c.clientCids;
+      const cid = peer.find((x) => bytesEqHex(x, pkt, 1));
+      if (cid === undefined) return null;
+      dcidLen = cid.length / 2;
+      pnOff = 1 + dcidLen;
+    } else return null;
+    // the largest packet number seen decides how a truncated one expands: try from small up
+    const largest = ctx ? ctx.largest[side][type === PacketType.HANDSHAKE ? 2 : type === PacketType.ONE_RTT ? 5 : 0] : -1;
+    for (const k of keys) {
+      if (!k) continue;
+      for (const l of largest > 0 ? [-1, largest] : [-1]) {
+        const r = await unprotect(pkt, pnOff, type !== PacketType.ONE_RTT, k, l);
+        if (r) return { pn: r.pn, headerLen: r.headerLen, frames: parseFrames(r.payload), dcidLen };
+      }
+    }
+    return null;
+  }
+
   /** decrypt() of a connection with nothing kept when there are no secrets: what its early Initials gave. */
   private finishEarly(c: QuicConn): void {
     const e = c.early!;

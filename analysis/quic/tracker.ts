@@ -18,13 +18,16 @@
 // WebCrypto, re-attributes what the new CIDs explain, infers paths, and emits the events
 // (all through Analysis.emit, after the migrations' path validation is known).
 
-import { IpProto, type Packet } from '../../parsers/decode/packet';
+import { Decoder } from '../../parsers/decode/decoder';
+import { IpProto, Packet } from '../../parsers/decode/packet';
+import type { QuicContext } from '../../parsers/dissect/quic';
+import { parseLongHeader, PacketType } from '../../parsers/quic/header';
 import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
 import type { QuicJson } from '../model';
 import { Attribution } from './attribution';
 import { breaks } from './breaks';
-import { ByteArena } from './bytes';
+import { ByteArena, bytesEqHex } from './bytes';
 import { ConnectionIds } from './cids';
 import type { PendingEvent, QuicConn } from './conn';
 import { Decryptor } from './decrypt';
@@ -98,6 +101,48 @@ export class QuicTracker implements Tracker {
       a.emit('quic', e.kind, e.frame, e.time, e.flow, e.message, e.related, e.escalate);
     }
     at.settleFrames();
+  }
+
+  /**
+   * The QUIC packets of frame `frame` (its captured bytes) decrypted again, for the
+   * packet detail: keyed by each packet's offset in the frame. Null when the frame
+   * belongs to no connection.
+   */
+  async decryptFrame(a: Analysis, frame: number, bytes: Uint8Array, linkType: number): Promise<QuicContext | null> {
+    const i = frame - 1;
+    const flow = a.columns.flow[i];
+    if (flow === 0) return null;
+    const c = this.conns.find((x) => x.paths.some((p) => p.flow === flow && p.firstFrame <= frame && frame <= Math.max(p.lastFrame, x.lastFrame)));
+    if (!c) return null;
+    const pkt = new Packet();
+    new Decoder({ reassemble: false }).decode(pkt, bytes, linkType, frame);
+    if (pkt.ipProto !== IpProto.UDP || pkt.payloadLen <= 0) return null;
+    const fromClient = a.columns.dir[i] === 0;
+    const version = c.versions[c.versions.length - 1] ?? 1;
+    const out: QuicContext = { decrypted: new Map() };
+    const end = pkt.payloadOff + pkt.payloadLen;
+    let p = pkt.payloadOff;
+    while (p < end) {
+      if (bytes[p] & 0x80) {
+        const h = parseLongHeader(bytes, p, end);
+        if (!h || h.pnOff < 0) break;
+        const r = await this.decryptor.decryptAgain(c, bytes.slice(p, h.end), h.type, h.pnOff - p, fromClient, h.version || version);
+        if (r) out.decrypted.set(p, r);
+        p = h.end;
+        continue;
+      }
+      const r = await this.decryptor.decryptAgain(c, bytes.slice(p, end), PacketType.ONE_RTT, -1, fromClient, version);
+      if (r) {
+        out.decrypted.set(p, r);
+        out.shortDcidLen = r.dcidLen;
+      } else {
+        const peer = fromClient ? c.serverCids : c.clientCids;
+        const cid = peer.find((x) => bytesEqHex(x, bytes, p + 1));
+        if (cid !== undefined) out.shortDcidLen = cid.length / 2;
+      }
+      break;
+    }
+    return out;
   }
 
   *quicRows(): Generator<QuicJson> {

@@ -112,6 +112,7 @@ export class PcapParser implements FormatParser {
       const frame = ++info.records;
       rec.frame = frame;
       rec.offset = base + p;
+      rec.dataOffset = base + p + RECORD_HEADER_LEN;
       rec.interfaceId = 0;
       rec.linkType = linkType;
       rec.tsSec = dv.getUint32(p, le);

@@ -247,6 +247,7 @@ export class PcapngParser implements FormatParser {
         const frame = ++info.records;
         rec.frame = frame;
         rec.offset = base + p;
+        rec.dataOffset = base + p + 28;
         rec.interfaceId = ifg;
         rec.linkType = this.ifLink[ifg];
         rec.capLen = capLen;
@@ -391,6 +392,7 @@ export class PcapngParser implements FormatParser {
     const frame = ++host.info.records;
     rec.frame = frame;
     rec.offset = base + p;
+    rec.dataOffset = base + p + 12;
     rec.interfaceId = ifg;
     rec.linkType = this.ifLink[ifg];
     rec.tsSec = 0;

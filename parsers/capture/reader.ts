@@ -83,6 +83,7 @@ export class CaptureReader implements ParserHost {
   readonly rec: CaptureRecord = {
     frame: 0,
     offset: 0,
+    dataOffset: 0,
     interfaceId: 0,
     linkType: 0,
     tsSec: 0,

@@ -113,6 +113,7 @@ class RecordQueue {
     const e = (this.items[this.n] ??= { ...r });
     e.frame = r.frame;
     e.offset = r.offset;
+    e.dataOffset = r.dataOffset;
     e.interfaceId = r.interfaceId;
     e.linkType = r.linkType;
     e.tsSec = r.tsSec;
@@ -261,7 +262,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
   for (const mb of all)
     if (mb.unreadable) errors.push({ frame: 1, offset: mb.unreadable.offset, message: `${mb.m.name}: ${mb.unreadable.message}; the file was left out`, effect: 'skipped', file: mb.m.name });
 
-  const rec: SetRecord = { frame: 0, offset: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0), comments: null, file: '', fileFrame: 0 };
+  const rec: SetRecord = { frame: 0, offset: 0, dataOffset: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0), comments: null, file: '', fileFrame: 0 };
 
   /** Carries the file's reader errors up to its frame `upTo` over to the set. */
   const carryErrors = (mb: Member, upTo: number, deliveredAs: number, prev: number): void => {
@@ -278,6 +279,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
   const deliver = (mb: Member, r: CaptureRecord): void => {
     rec.frame = ++frame;
     rec.offset = r.offset;
+    rec.dataOffset = r.dataOffset;
     rec.interfaceId = r.interfaceId;
     rec.linkType = r.linkType;
     rec.tsSec = r.tsSec;

@@ -6,6 +6,11 @@ export interface CaptureRecord {
   frame: number;
   /** Byte offset of the record (pcap record header / pcapng block) in the uncompressed file. */
   offset: number;
+  /**
+   * Byte offset of the packet bytes (`data`) in the uncompressed file: with capLen, what
+   * reads the frame back later (analysis/frame-bytes.ts).
+   */
+  dataOffset: number;
   /** pcapng interface id (0 for classic pcap). */
   interfaceId: number;
   /** LINKTYPE_* value of the record's interface. */

@@ -75,7 +75,7 @@ function OpenSecond({ client, status, onOpen }: { client: Client; status: Compar
         Open the same traffic captured at another point — the other end of the path, or before or after a change. Flows are matched across the two
         captures, and for each the packets one capture lacks are listed, with the clock offset and the one-way delay between the two points.
       </p>
-      <p className="muted small">Both captures are read a second time to match packets, so both must be files on this machine (opened by path).</p>
+      <p className="muted small">Both captures are read a second time to match packets: the second must be a file on this machine (give its path).</p>
       {status?.state === 'error' && (
         <p className="error-card" role="alert" data-testid="compare-error">
           Could not compare with {status.name}: {status.error}

@@ -2,20 +2,19 @@
 // packet list and the break cards — one time brush zooms all of them. DNS flows show
 // their transactions, QUIC flows their connection and paths.
 
-import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
+import { memo, useCallback, useDeferredValue, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
+import { FilteredPackets } from './FilteredPackets';
 import { stem } from '../export';
 import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
 import { useAsync, useWidth } from '../hooks';
 import { stateColor, usePalette, type Palette } from '../theme';
 import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
-import { DisplayFilter } from './DisplayFilter';
 import { DnsSpans, DnsTable } from './DnsView';
 import { QuicCard } from './QuicView';
 import { StreamView } from './StreamView';
-import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
 
@@ -200,7 +199,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
 
       <div className="card">
         <h3>Packets</h3>
-        <PacketList client={client} flow={f.id} base={base} isTcp={isTcp} range={range} />
+        <FilteredPackets client={client} flow={f.id} base={base} tcp={isTcp} at={range ? range[0] : null} />
       </div>
     </section>
   );
@@ -419,99 +418,3 @@ export const BreakCards = memo(function BreakCards({ events, explanations, base,
   );
 });
 
-/** What the applied display filter's pass says: running (with progress), its count, or why it failed. */
-type FilterState = { state: 'none' } | { state: 'running'; percent: number | null } | { state: 'done'; total: number } | { state: 'failed'; message: string };
-
-const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
-  const [filter, setFilter] = useState('');
-  const [fstate, setFstate] = useState<FilterState>({ state: 'none' });
-  // The filter's pass first (its progress polled, cancellable), then the pages, which the host answers from the pass's cache.
-  useEffect(() => {
-    if (!filter) {
-      setFstate({ state: 'none' });
-      return;
-    }
-    let live = true;
-    setFstate({ state: 'running', percent: null });
-    const poll = setInterval(() => {
-      client.filterProgress().then((p) => {
-        if (live && p && p.filter === filter) setFstate({ state: 'running', percent: p.totalBytes ? Math.round((100 * p.bytesRead) / p.totalBytes) : null });
-      }, () => undefined);
-    }, 250);
-    client.packets({ flow, filter, limit: 0 }).then(
-      (pg) => live && setFstate({ state: 'done', total: pg.total }),
-      (e: Error) => live && setFstate({ state: 'failed', message: e.message }),
-    ).finally(() => clearInterval(poll));
-    return () => {
-      live = false;
-      clearInterval(poll);
-    };
-  }, [client, flow, filter]);
-  const ready = fstate.state === 'none' || fstate.state === 'done';
-  const fetchPage = useCallback(
-    (offset: number, limit: number) => (filter ? client.packets({ flow, filter, offset, limit }) : client.packets({ flow, offset, limit })),
-    [client, flow, filter],
-  );
-  const rows = usePagedRows<PacketRow>(`p${flow}|${ready ? filter : '…'}`, ready ? fetchPage : () => new Promise<never>(() => undefined));
-  const tableRef = useRef<HTMLDivElement | null>(null);
-  // Scroll the list to the first packet of the brushed range.
-  useEffect(() => {
-    if (!range) return;
-    let cancelled = false;
-    // One call: the query layer finds the first packet at or after the range's start.
-    client.packets({ flow, at: range[0], limit: 0 }).then(
-      (pg) => {
-        const body = tableRef.current?.querySelector('.vt-body');
-        if (!cancelled && body) body.scrollTop = pg.offset * 26;
-      },
-      () => {},
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [range, rows.total, client, flow]);
-  const cols: Column<PacketRow>[] = [
-    { key: 'frame', title: 'Frame', width: 70, align: 'right', render: (r) => r.frame },
-    { key: 'time', title: 'Time', width: 100, align: 'right', render: (r) => fmtRel(r.time, base) },
-    { key: 'dir', title: 'Dir', width: 70, render: (r) => (r.dir === 0 ? 'C → S' : 'S → C') },
-    ...(isTcp
-      ? [
-          { key: 'flags', title: 'Flags', width: 120, render: (r: PacketRow) => <span className="mono">{r.flags}</span> },
-          { key: 'seq', title: 'Seq', width: 90, align: 'right' as const, render: (r: PacketRow) => r.seq ?? '' },
-          { key: 'ack', title: 'Ack', width: 90, align: 'right' as const, render: (r: PacketRow) => r.ack ?? '' },
-        ]
-      : []),
-    { key: 'len', title: 'Len', width: 70, align: 'right', render: (r) => r.len },
-    ...(isTcp ? [{ key: 'win', title: 'Window', width: 90, align: 'right' as const, render: (r: PacketRow) => r.win ?? '' }] : []),
-    { key: 'kinds', title: 'Events', width: 'minmax(160px, 1fr)', render: (r) => <span className="small">{r.kinds.join(', ')}</span> },
-  ];
-  return (
-    <div ref={tableRef}>
-      <DisplayFilter client={client} applied={filter} onApply={setFilter} />
-      <p className="muted small df-status" data-testid="display-filter-status" role="status">
-        {fstate.state === 'running' && (
-          <>
-            Filtering{fstate.percent !== null ? ` ${fstate.percent}%` : ''}…{' '}
-            <button className="small" onClick={() => void client.cancelFilter()}>
-              Cancel
-            </button>
-          </>
-        )}
-        {fstate.state === 'done' && `${fmtCount(fstate.total)} ${fstate.total === 1 ? 'packet matches' : 'packets match'} ${filter}`}
-        {fstate.state === 'failed' && <span className="df-failed">{fstate.message}</span>}
-      </p>
-      <VirtualTable<PacketRow>
-        label="packets"
-        testId="packet-list"
-        rowTestId="packet-row"
-        columns={cols}
-        total={rows.total}
-        getRow={rows.getRow}
-        onRange={rows.onRange}
-        rowKey={(r) => r.frame}
-        height={320}
-        rowClass={(r) => (r.kinds.length ? 'has-event' : undefined)}
-      />
-    </div>
-  );
-});

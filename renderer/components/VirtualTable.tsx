@@ -2,6 +2,11 @@
 // scroll as smoothly as 100. Rows come from a `getRow(index)` that may return null
 // while its page is loading (`onRange` tells the owner which rows are wanted).
 // Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter opens, Esc clears.
+//
+// Browsers clamp an element's height (Chromium at 2^24 px: 700,000 rows of 24 px), so a
+// list taller than MAX_SCROLL_PX scrolls a spacer of that height and maps its scroll
+// position onto the rows linearly (`k` virtual pixels per scrolled pixel): a million
+// packets stay reachable to the last.
 
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
@@ -34,7 +39,17 @@ export interface VirtualTableProps<T> {
   rowClass?(row: T): string | undefined;
   label: string;
   empty?: ReactNode;
+  /**
+   * The selected row, when the owner controls it (go to frame): a change selects and
+   * reveals that row. Clicks and keys still move it, through onSelect.
+   */
+  selected?: number | null;
+  /** Scroll so that this row is at the top (a change scrolls; the selection stays). */
+  scrollTo?: number | null;
 }
+
+/** The tallest spacer (px); beyond, the scroll position is scaled onto the rows. */
+const MAX_SCROLL_PX = 8_000_000;
 
 export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const rh = p.rowHeight ?? 26;
@@ -56,15 +71,33 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   }, []);
 
   const overscan = 8;
-  const first = Math.max(0, Math.floor(scrollTop / rh) - overscan);
-  const last = Math.min(p.total - 1, Math.ceil((scrollTop + viewH) / rh) + overscan);
+  const fullH = p.total * rh;
+  const spacerH = Math.min(fullH, MAX_SCROLL_PX);
+  const k = fullH > spacerH && spacerH > viewH ? (fullH - viewH) / (spacerH - viewH) : 1;
+  /** The scroll position in the rows' own pixels. */
+  const vtop = scrollTop * k;
+  const first = Math.max(0, Math.floor(vtop / rh) - overscan);
+  const last = Math.min(p.total - 1, Math.ceil((vtop + viewH) / rh) + overscan);
   const { onRange } = p;
   useEffect(() => {
     if (p.total > 0) onRange?.(first, last);
   }, [first, last, p.total, onRange]);
   useEffect(() => {
-    if (sel >= p.total) setSel(p.total - 1);
+    if (p.total > 0 && sel >= p.total) setSel(p.total - 1); // (not before the rows have come: a selection from outside waits for them)
   }, [p.total, sel]);
+  const topRow = p.scrollTo;
+  useEffect(() => {
+    const el = bodyRef.current;
+    if (!el || topRow === undefined || topRow === null || topRow < 0) return;
+    el.scrollTop = (topRow * rh) / k;
+    setScrollTop(el.scrollTop);
+  }, [topRow, p.total > 0]);
+  const wanted = p.selected;
+  useEffect(() => {
+    if (wanted === undefined || wanted === null || wanted < 0) return;
+    setSel(wanted);
+    reveal(wanted); // (reads only the body's size and scroll)
+  }, [wanted, p.total > 0]);
 
   const onScroll = useCallback(() => {
     if (frame.current) return;
@@ -78,8 +111,9 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     const el = bodyRef.current;
     if (!el) return;
     const top = i * rh;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + rh > el.scrollTop + el.clientHeight) el.scrollTop = top + rh - el.clientHeight;
+    const v = el.scrollTop * k;
+    if (top < v) el.scrollTop = top / k;
+    else if (top + rh > v + el.clientHeight) el.scrollTop = (top + rh - el.clientHeight) / k;
     setScrollTop(el.scrollTop);
   };
 
@@ -120,7 +154,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const rows: ReactNode[] = [];
   for (let i = first; i <= last; i++) {
     const row = p.getRow(i);
-    const style = { transform: `translateY(${i * rh}px)`, height: rh, gridTemplateColumns: template };
+    const style = { transform: `translateY(${i * rh - vtop + scrollTop}px)`, height: rh, gridTemplateColumns: template };
     if (!row) {
       rows.push(<div key={`loading-${i}`} className="vt-row vt-loading" style={style} role="row" aria-rowindex={i + 2} />);
       continue;
@@ -180,7 +214,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         onKeyDown={onKey}
         role="rowgroup"
       >
-        <div className="vt-spacer" style={{ height: p.total * rh }}>
+        <div className="vt-spacer" style={{ height: spacerH }}>
           {rows}
         </div>
         {p.total === 0 && p.empty ? <div className="vt-empty">{p.empty}</div> : null}
@@ -191,9 +225,12 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
 
 /**
  * Page cache for a VirtualTable over a paged API: fetches the blocks a range needs,
- * forgets all when `key` changes (new filter, sort or capture).
+ * forgets all when `key` changes (new filter, sort or capture). `settleMs`: wait until
+ * the range has stayed that long before fetching (pages that cost the server work — the
+ * packet list's, dissected from the file — are not fetched for every block a fling
+ * passes through, which would queue the blocks in view behind them).
  */
-export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200) {
+export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200, settleMs = 0) {
   const cache = useRef(new Map<number, T[]>());
   const pending = useRef(new Set<number>());
   const keyRef = useRef(key);
@@ -228,9 +265,18 @@ export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: 
     load(0);
   }, [key, load]);
 
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
   const onRange = useCallback((first: number, last: number) => {
-    for (let b = Math.floor(first / block); b <= Math.floor(last / block); b++) load(b);
-  }, [block, load]);
+    const go = (): void => {
+      for (let b = Math.floor(first / block); b <= Math.floor(last / block); b++) load(b);
+    };
+    if (settleMs <= 0) return go();
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(go, settleMs);
+  }, [block, load, settleMs]);
 
   const getRow = useCallback((i: number): T | null => cache.current.get(Math.floor(i / block))?.[i % block] ?? null, [block]);
   return { total, getRow, onRange, loaded };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStatus, Summary } from '../../analysis/api';
 import { DEFAULT_MAX_UPLOAD, parseServe, startServer, type Served } from '../../cli/serve';
+import { readFrame } from '../../analysis/frame-bytes';
 import { httpClient } from '../../renderer/client';
 import { oneFlowPerPacket } from '../analysis/many-flows';
 
@@ -125,6 +126,21 @@ describe('stateline serve (HTTP)', () => {
       expect(r.status).toBe(200);
       expect(st.state).toBe('ready');
       expect(st.name).toBe('up load.pcapng');
+    });
+
+    it('keeps an upload re-readable: its frames read back from the spool, a second upload replaces (and removes) it', async () => {
+      await fetch(`${s.url}api/upload?name=a.pcapng`, { method: 'POST', headers: auth, body: SAMPLE });
+      const a = s.session.query!.analysis;
+      const src = (await s.session.frameSource())!;
+      const f = (await readFrame(a, src, a.packets))!;
+      const off = a.columns.dataOffset[a.packets - 1];
+      expect(f.bytes).toEqual(new Uint8Array(SAMPLE.subarray(off, off + f.bytes.length)));
+      const again = await s.session.reopen();
+      let n = 0;
+      for await (const c of again.source) n += c.length;
+      expect(n).toBe(SAMPLE.length);
+      await fetch(`${s.url}api/upload?name=b.pcapng`, { method: 'POST', headers: auth, body: SAMPLE });
+      await expect(src.read(0, 4)).rejects.toThrow(/closed/);
     });
 
     it('refuses one larger than --max-upload with 413: at once when its length says so, else when the count passes it', async () => {

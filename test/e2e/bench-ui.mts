@@ -3,6 +3,7 @@
 //   - analysis time, and time from the end of the analysis to the overview on screen
 //   - the flows table: first rows, and frame times while scrolling 100,000+ rows
 //   - sorting the whole table, and zooming a flow's charts (time until redrawn)
+//   - the Packets tab: first rows, scrolling a million rows, a row's layers and bytes
 // Interaction times are given twice: wall clock around Playwright's actions (includes
 // its round trips), and `inPage`: from the input event to the frame after the result is
 // on screen, measured inside the page.
@@ -69,6 +70,31 @@ const sinceClock = (done: string) =>
     const now = performance.now();
     return w.__t0 === null ? { first: -1, last: -1 } : { first: Math.round(now - w.__t0), last: Math.round(now - w.__tLast!) };
   }, done);
+/** Fling a virtual table's body (`body`: its selector) 150 frames of 1,500 px, then jump to its last row (`row`: the rows' test id). */
+const scrollTable = (body: string, row: string) =>
+  page.evaluate(async ([sel, rowId]) => {
+    const body = document.querySelector(sel) as HTMLElement;
+    const times: number[] = [];
+    let last = performance.now();
+    for (let i = 0; i < 150; i++) {
+      body.scrollTop += 1500;
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    const t = performance.now();
+    body.scrollTop = body.scrollHeight;
+    // until the last rows are loaded and rendered
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const rows = body.querySelectorAll(`[data-testid=${rowId}]`);
+      const lastRow = rows[rows.length - 1] as HTMLElement | undefined;
+      if (lastRow && Number(lastRow.dataset.index) >= Number(body.parentElement!.getAttribute('aria-rowcount')) - 2) break;
+      if (performance.now() - t > 10_000) break;
+    }
+    return { times, jumpToEnd: performance.now() - t, rowsInDom: body.querySelectorAll('.vt-row').length };
+  }, [body, row] as const);
 const apiStatus = () => page.evaluate(() => fetch('/api/status', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
 
 try {
@@ -99,29 +125,7 @@ try {
   const flowCount = await page.getByTestId('flow-count').textContent();
 
   // Scroll the table: 150 frames, ~1,500 px per frame (fast flinging), then a jump to the end.
-  const scroll = await page.evaluate(async () => {
-    const body = document.querySelector('.vt-body') as HTMLElement;
-    const times: number[] = [];
-    let last = performance.now();
-    for (let i = 0; i < 150; i++) {
-      body.scrollTop += 1500;
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
-      const now = performance.now();
-      times.push(now - last);
-      last = now;
-    }
-    const t = performance.now();
-    body.scrollTop = body.scrollHeight;
-    // until the last rows are loaded and rendered
-    for (;;) {
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
-      const rows = body.querySelectorAll('[data-testid=flow-row]');
-      const lastRow = rows[rows.length - 1] as HTMLElement | undefined;
-      if (lastRow && Number(lastRow.dataset.index) >= Number(body.parentElement!.getAttribute('aria-rowcount')) - 2) break;
-      if (performance.now() - t > 10_000) break;
-    }
-    return { times, jumpToEnd: performance.now() - t, rowsInDom: body.querySelectorAll('.vt-row').length };
-  });
+  const scroll = await scrollTable('.vt-body', 'flow-row');
   await page.screenshot({ path: join(ROOT, 'test-results', 'bench-flows-end.png') });
 
   // Sort by packets, descending (two clicks), until the first row changes.
@@ -198,6 +202,25 @@ try {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+  // The Packets tab: first rows of the whole capture (Source … Info read from the file),
+  // scrolling it, and a row's layer tree and bytes.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('flow-row').first().waitFor();
+  const t5 = Date.now();
+  await armClock('click');
+  await page.locator('[data-tab=packets]').click();
+  await page.getByTestId('packet-row').first().waitFor();
+  const tPackets = Date.now() - t5;
+  const tPacketsInPage = await sinceClock(`document.querySelector('[data-testid=packet-row]') && !document.querySelector('[data-testid=packet-list] .vt-loading')`);
+  const pscroll = await scrollTable('[data-testid=packet-list] .vt-body', 'packet-row');
+  const detailTimes: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    await armClock('click');
+    await page.getByTestId('packet-row').nth(r + 2).click();
+    detailTimes.push((await sinceClock(`document.querySelector('[data-testid=hex-view] .hexb') && document.querySelector('[data-testid=packet-detail] [data-field=frame]')?.textContent.includes('Frame ' + document.querySelector('[data-testid=packet-row][aria-selected=true] [role=cell]')?.textContent + ':')`)).first);
+  }
+  await page.screenshot({ path: join(ROOT, 'test-results', 'bench-packets-end.png') });
+
   const result = {
     file,
     packets,
@@ -222,6 +245,15 @@ try {
       openBiggestFlowApiCalls: openCalls,
       brushZoomMs: tZoomInPage.last,
       repeated5: { sortByPacketsDescMedianMs: median(reps.sort), openBiggestFlowMedianMs: median(reps.open), brushZoomMedianMs: median(reps.zoom), all: reps },
+    },
+    packetsTab: {
+      firstRowsMs: tPackets,
+      firstRowsInPageMs: tPacketsInPage.first,
+      scrollFrameMs: stats(pscroll.times),
+      jumpToLastRowMs: Math.round(pscroll.jumpToEnd),
+      rowsInDom: pscroll.rowsInDom,
+      rowToDetailMedianMs: median(detailTimes),
+      rowToDetailAll: detailTimes,
     },
     consoleErrors: errors,
   };

@@ -19,12 +19,12 @@ function cliDiff(): Promise<unknown> {
 }
 
 describe('StatelineSession.openCompare', () => {
-  it('refuses before a capture is open, and for one that was not opened from a path', async () => {
+  it('refuses before a capture is open, and for one that cannot be read again (a stream the host did not spool)', async () => {
     const s = new StatelineSession(nodeFileHost(null));
     await expect(s.openCompare({ path: B })).rejects.toThrow(/open a capture first/);
     s.openSource({ source: (async function* () { yield new Uint8Array(readFileSync(A)); })(), size: null }, { name: 'upload.pcap', size: null });
     await s.whenSettled();
-    await expect(s.openCompare({ path: B })).rejects.toThrow(/not opened from a path/);
+    await expect(s.openCompare({ path: B })).rejects.toThrow(/cannot be read again/);
   });
 
   it('compares the open capture with a second one: the CLI\'s diff, and the series of the chart', async () => {

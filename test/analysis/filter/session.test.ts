@@ -63,13 +63,13 @@ describe('display filters in the session', () => {
     expect(() => checkCall('checkFilter', {})).toThrow(ApiArgumentError);
   });
 
-  it('an uploaded capture cannot be filtered yet: a clear error', async () => {
+  it('a capture streamed in without a spool cannot be filtered: a clear error', async () => {
     const s = new StatelineSession(nodeFileHost(null));
     const bytes = new Uint8Array(readFileSync(fx('dns-udp-tcp.pcap')));
     s.openSource({ source: (async function* () { yield bytes; })(), size: bytes.length }, { name: 'up.pcap', size: bytes.length });
     await s.whenSettled();
     expect((await s.packets({})).total).toBe(20);
-    await expect(s.packets({ filter: 'dns' })).rejects.toThrow(/this capture was uploaded/);
+    await expect(s.packets({ filter: 'dns' })).rejects.toThrow(/cannot be read again/);
   });
 
   it('cancelFilter stops the pass in progress; the filter is read again when asked again', async () => {

@@ -25,6 +25,7 @@ export function copy(r: CaptureRecord): Rec {
   return {
     frame: r.frame,
     offset: r.offset,
+    dataOffset: r.dataOffset,
     interfaceId: r.interfaceId,
     linkType: r.linkType,
     tsSec: r.tsSec,
