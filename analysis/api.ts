@@ -79,10 +79,19 @@ export const is = {
 
 export type SessionState = 'empty' | 'loading' | 'ready' | 'error' | 'cancelled';
 
+/**
+ * What reading is doing: reading the file's records; finishing flows (the trackers'
+ * end-of-capture work: open transactions, idle connections, QUIC decryption); building
+ * indexes (the queries' tables and the incidents). The last two can take seconds on a
+ * large capture after every byte was read: the UI says which, instead of "99%".
+ */
+export type ProgressPhase = 'reading' | 'finishing' | 'indexing';
+
 export interface Progress {
   bytesRead: number;
   totalBytes: number | null;
   packets: number;
+  phase: ProgressPhase;
 }
 
 export interface SessionStatus {
@@ -116,6 +125,8 @@ export interface Summary {
   capture: CaptureSummaryJson;
   /** capture.linkTypes as a user reads them: "Ethernet (1)" (parsers/decode/linktypes). */
   linkTypeTitles: string[];
+  /** capture.unsupported[i].what as a user reads it: "ARP (EtherType 0x0806)" (parsers/decode/ethertypes). */
+  unsupportedTitles: string[];
   flows: number;
   /** Flows per protocol: tcp, udp, icmp, and the apps dns, quic. */
   flowsByProtocol: { protocol: string; count: number }[];
@@ -390,6 +401,8 @@ const flowFilter = is.object({
 const flowSort = is.object({ key: is.oneOf(FLOW_SORT_KEYS), dir: is.oneOf(['asc', 'desc'] as const) });
 const none = is.object({});
 const optPath = is.object({ path: is.string(8192), keylogPath: is.optional(is.nullable(is.string(8192))) });
+/** The largest key log a client may send as text (loadKeylog; the JSON body's limit is 1 MiB). */
+export const MAX_KEYLOG_TEXT = 900_000;
 
 /** Type-only marker for a method's result. */
 const returns = <T>(): T => undefined as unknown as T;
@@ -407,6 +420,14 @@ export const API = {
   openPath: method(optPath, returns<SessionStatus>(), { session: true }),
   openSample: method(none, returns<SessionStatus>(), { session: true }),
   cancel: method(none, returns<SessionStatus>(), { session: true }),
+  /** Close the open capture: back to the start screen (state 'empty'). */
+  close: method(none, returns<SessionStatus>(), { session: true }),
+  /**
+   * A TLS key log (NSS format) as text, from a browser that cannot name a path: applied
+   * from now on. A capture opened by path is read again with it at once (`reread`); one
+   * that was uploaded the client uploads again.
+   */
+  loadKeylog: method(is.object({ text: is.string(MAX_KEYLOG_TEXT), name: is.string(255) }), returns<SessionStatus & { reread: boolean }>(), { session: true }),
   recentFiles: method(none, returns<string[]>()),
   summary: method(none, returns<Summary | null>()),
   flows: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort), ...page }), returns<Page<FlowRow>>()),
@@ -442,6 +463,8 @@ export const API = {
   quicConnections: method(is.object({ maxPoints: is.optional(is.number({ min: 1, max: 20_000, int: true })) }), returns<QuicRow[]>()),
   /** A flow's packets; with `at` (a time), the page starts at the flow's first packet at or after it (its offset is returned). */
   packets: method(is.object({ flow: is.number({ min: 0, int: true }), at: is.optional(is.number()), ...page }), returns<Page<PacketRow>>()),
+  /** Where frame N is (its flow and time, for "go to frame"); null past the capture's end. */
+  locateFrame: method(is.object({ frame: is.number({ min: 1, int: true }) }), returns<PacketRow | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
   exportFlowsCsv: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort) }), returns<string>()),
 };

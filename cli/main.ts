@@ -14,6 +14,7 @@ import { readAnalysis, writeOut } from './capture';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
+import { helpOrVersion, version } from './version';
 
 /** The incident thresholds' lines of the usage, from their table (analysis/incidents/options). */
 const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
@@ -21,11 +22,8 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
   return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
 }).join('\n');
 
-const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]
-       stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
-       stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
-
-  analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
+const ANALYZE_LINE = 'stateline analyze FILE [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [incident thresholds]';
+const ANALYZE_HELP = `  analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors
   --json           print the stable JSON of OUTPUT.md instead of the summary
   --keylog FILE    TLS key log (NSS format) for QUIC decryption
@@ -38,7 +36,15 @@ const USAGE = `usage: stateline analyze FILE [--json] [--keylog FILE] [--protoco
   --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
 ${INCIDENT_USAGE}
+`;
+const ANALYZE_USAGE = `usage: ${ANALYZE_LINE}\n\n${ANALYZE_HELP}`;
 
+const USAGE = `usage: ${ANALYZE_LINE}
+       stateline packets FILE [--flow N] [--json | --csv] [--keylog FILE]
+       stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
+       stateline --version
+
+${ANALYZE_HELP}
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}`;
 
@@ -120,6 +126,16 @@ export async function main(argv: string[]): Promise<number> {
     if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE);
       return cmd ? 0 : 2;
+    }
+    // `stateline --version`, and `--help`/`-h`/`--version` after any command (its own usage; the whole one for a command it does not know)
+    const asked = cmd === '--version' || cmd === '-V' ? 'version' : helpOrVersion(rest);
+    if (asked === 'version') {
+      process.stdout.write(`stateline ${version()}\n`);
+      return 0;
+    }
+    if (asked === 'help') {
+      process.stdout.write(({ analyze: ANALYZE_USAGE, packets: PACKETS_USAGE, serve: SERVE_USAGE } as Record<string, string>)[cmd] ?? USAGE);
+      return 0;
     }
     if (cmd === 'analyze') return await analyzeCommand(parseAnalyze(rest));
     if (cmd === 'serve') return await serveCommand(rest);

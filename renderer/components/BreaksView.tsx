@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { EventRow, KindCount, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
-import { fmtCount, fmtRel } from '../format';
+import { fmtCount } from '../format';
+import { useTimeFormat } from '../hooks';
 
 /** Every break and warning grouped by kind, with its explanation and a jump to the flow. */
 export function BreaksView({ client, summary, nav, kind }: { client: Client; summary: Summary; nav: Nav; kind: string | null }) {
@@ -37,6 +38,7 @@ function KindGroup({ client, g, base, nav, open }: { client: Client; g: KindCoun
   const [rows, setRows] = useState<EventRow[]>([]);
   const [total, setTotal] = useState(0);
   const [expanded, setExpanded] = useState(open);
+  const time = useTimeFormat(base);
   useEffect(() => {
     if (!expanded || rows.length) return;
     client.events({ kind: g.kind, offset: 0, limit: 50 }).then((p) => {
@@ -58,9 +60,9 @@ function KindGroup({ client, g, base, nav, open }: { client: Client; g: KindCoun
       {g.reference && <p className="muted small">Reference: {g.reference}</p>}
       {expanded && (
         <ul className="events">
-          {rows.map((e) => (
+          {rows.map((e, i) => (
             <li key={e.index} data-testid="break-item" data-kind={e.kind}>
-              <span className="mono muted">#{e.frame}</span> <span className="mono muted">{fmtRel(e.time, base)} s</span> {e.message}
+              <span className="mono muted">#{e.frame}</span> <span className="mono muted">{time.fmt(e.time, i > 0 ? rows[i - 1].time : null)}{time.format === 'relative' ? ' s' : ''}</span> {e.message}
               {e.related.length > 0 && <span className="muted small"> · frames {e.related.join(', ')}</span>}{' '}
               {e.flow !== null && (
                 <button className="small" onClick={() => nav.openFlow(e.flow!, e.time)}>

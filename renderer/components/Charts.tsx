@@ -1,21 +1,55 @@
 // Charts over time (recharts). Each asks the query layer for as many points as it has
-// pixels (maxPoints = its width), so a million packets never reach the DOM.
+// pixels (maxPoints = its width), so a million packets never reach the DOM. Every time
+// axis is in seconds since the capture's first packet (the data is shifted by `base`
+// before recharts sees it, so its ticks are round numbers from 0, not epoch seconds),
+// titled with its unit, as is every value axis; the flow's events are vertical lines.
 
 import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
-import { download, svgToPng } from '../export';
+import { download, svgToPng, type PngLegendItem } from '../export';
 import { ErrorBoundary } from './ErrorBoundary';
-import { fmtBytes, fmtRel } from '../format';
+import { ChartEventLines } from './EventLines';
+import { fmtBytes, fmtTick, niceTicks, TIME_AXIS_TITLE } from '../format';
 import type { Palette } from '../theme';
 
 export const MARGIN = { top: 10, right: 16, bottom: 4, left: 8 };
-export const Y_AXIS_WIDTH = 64;
+export const Y_AXIS_WIDTH = 72;
+const X_AXIS_HEIGHT = 38;
+
+/**
+ * The x axis of a chart over [from, to] (absolute seconds): in seconds since `base`,
+ * from round ticks with the decimals their step needs, titled with its unit.
+ */
+function timeAxis(from: number, to: number, base: number, palette: Palette) {
+  const a = from - base, b = to - base;
+  const { ticks, step } = niceTicks(a, b, 7);
+  return {
+    dataKey: 't',
+    type: 'number' as const,
+    domain: [a, b],
+    allowDataOverflow: true,
+    ticks,
+    interval: 0 as const,
+    tickFormatter: (v: number) => fmtTick(v, step),
+    stroke: palette.muted,
+    fontSize: 11,
+    height: X_AXIS_HEIGHT,
+    label: { value: TIME_AXIS_TITLE, position: 'insideBottom' as const, offset: 0, fill: palette.muted, fontSize: 11 },
+  };
+}
+
+/** A value axis's title, written along it. */
+function yTitle(value: string, palette: Palette) {
+  return { value, angle: -90, position: 'insideLeft' as const, offset: 4, style: { textAnchor: 'middle' as const }, fill: palette.muted, fontSize: 11 };
+}
+
+const tooltipTime = (t: unknown): string => `t = ${Number(t).toFixed(6)} s since capture start`;
 /** The longest bar of an aggregated timeline marker, px. */
 const STRIP = 34;
 
 /** Frame around a chart: title, PNG export, and the element the PNG is taken from. */
-export function ChartFrame({ title, children, palette, fileName, testId, extra }: { title: string; children: ReactNode; palette: Palette; fileName: string; testId?: string; extra?: ReactNode }) {
+export function ChartFrame({ title, children, palette, fileName, testId, extra, legend }: { title: string; children: ReactNode; palette: Palette; fileName: string; testId?: string; extra?: ReactNode; legend?: PngLegendItem[] }) {
   const ref = useRef<HTMLDivElement | null>(null);
   const [err, setErr] = useState<string | null>(null);
   return (
@@ -27,7 +61,7 @@ export function ChartFrame({ title, children, palette, fileName, testId, extra }
         <button
           className="small"
           title="Save this chart as PNG"
-          onClick={() => ref.current && svgToPng(ref.current, palette.bg).then((b) => download(`${fileName}.png`, b), (e: Error) => setErr(e.message))}
+          onClick={() => ref.current && svgToPng(ref.current, { background: palette.bg, fg: palette.fg, muted: palette.muted, title, legend: legend ?? [] }).then((b) => download(`${fileName}.png`, b), (e: Error) => setErr(e.message))}
         >
           PNG
         </button>
@@ -86,37 +120,38 @@ export function markerSummary(m: Marker): string {
  * the log of their count, in the column's worst severity; no marker then draws its line
  * down the chart (a wall of lines would hide the rate).
  */
-export function RateChart({ width, height = 200, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets' }: RateProps) {
+export function RateChart({ width, height = 220, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets' }: RateProps) {
   const bucket = rate.length > 1 ? rate[1].t - rate[0].t : to - from || 1;
-  const data = rate.map((r) => ({ t: r.t, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
+  const data = rate.map((r) => ({ t: r.t - base, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
   const top = Math.max(1, ...data.map((d) => d.v));
   const aggregated = markers.some((m) => m.count > 1);
   // Aggregated markers get a strip of their own above the rate (the y axis reaches 1.4 ×
   // its top instead of 1.15), bars up to STRIP px long on a log scale of the view's largest count.
   const yTop = top * (aggregated ? 1.4 : 1.15);
-  const marks = markers.map((m) => ({ ...m, y: top * (aggregated ? 1.33 : 1.08) }));
+  const marks = markers.map((m) => ({ ...m, t: m.t - base, at: m.t, y: top * (aggregated ? 1.33 : 1.08) }));
   const logMax = Math.log(Math.max(2, ...markers.map((m) => m.count)));
   // one rate bucket, in pixels: an aggregated marker's column
   const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
-  const zoom = useDragZoom(onZoom ?? (() => {}));
+  const zoom = useDragZoom((a, b) => onZoom?.(a + base, b + base));
   return (
     <ComposedChart width={width} height={height} data={data} margin={MARGIN} {...(onZoom ? zoom.handlers : {})}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-      <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} />
+      <XAxis {...timeAxis(from, to, base, palette)} />
+      <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
       <Tooltip
         contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
-        labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`}
-        formatter={(v, name) => (name === 'v' ? [metric === 'packets' ? `${compact(Number(v))} packets/s` : fmtBits(Number(v)), 'rate'] : [String(v), String(name)])}
+        labelFormatter={tooltipTime}
+        filterNull
+        formatter={(v, name) => (name === 'rate' ? [metric === 'packets' ? `${compact(Number(v))} packets/s` : fmtBits(Number(v)), 'rate'] : [String(v), String(name)])}
       />
-      <Area type="stepAfter" dataKey="v" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
+      <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
       <Scatter
         data={marks}
         dataKey="y"
         isAnimationActive={false}
         tooltipType="none"
-        shape={(p: { cx?: number; cy?: number; payload?: Marker }) => {
-          const m = p.payload!;
+        shape={(p: { cx?: number; cy?: number; payload?: Marker & { at: number } }) => {
+          const m = { ...p.payload!, t: p.payload!.at };
           const cx = p.cx ?? 0, cy = p.cy ?? 0;
           const color = palette.severity[m.severity];
           if (m.count > 1) {
@@ -144,12 +179,6 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
   );
 }
 
-/** Decimals that tell the ticks of a [from, to] axis apart (3 for seconds, up to 9). */
-export function tickDigits(from: number, to: number): number {
-  const step = Math.max((to - from) / 5, 1e-9);
-  return Math.min(9, Math.max(3, Math.ceil(-Math.log10(step))));
-}
-
 export function compact(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (v >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
@@ -161,6 +190,11 @@ function fmtBits(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(1)} Mb/s`;
   if (v >= 1e3) return `${(v / 1e3).toFixed(1)} kb/s`;
   return `${v.toFixed(0)} b/s`;
+}
+
+/** The colours of the sequence graph's segments, per class (legend and chart share them). */
+export function seqColors(palette: Palette, dir: 0 | 1): Record<ReturnType<typeof pointClass>, string> {
+  return { retransmission: palette.retransmission, lost: palette.lost, 'out-of-order': palette.outOfOrder, reset: palette.reset, normal: dir === 0 ? palette.client : palette.server };
 }
 
 /** Kinds that mark a point of the sequence graph, and their colours. */
@@ -184,6 +218,10 @@ interface SeqProps {
   base: number;
   palette: Palette;
   onZoom(from: number, to: number): void;
+  /** The flow's events in view (Timeline.markers), drawn as lines. */
+  markers?: Marker[];
+  /** The time of the event the flow was opened at, drawn stronger. */
+  focus?: number | null;
 }
 
 /**
@@ -191,24 +229,21 @@ interface SeqProps {
  * seq to seq+len, the other side's ACK line and receive-window line (ack + window) as
  * steps; retransmissions, lost and out-of-order segments and RSTs marked.
  */
-export const SeqChart = memo(function SeqChart({ width, height = 300, points, dir, from, to, base, palette, onZoom }: SeqProps) {
-  const zoom = useDragZoom(onZoom);
-  const colors = useMemo(
-    () => ({ retransmission: palette.severity.break, lost: palette.severity.warning, 'out-of-order': '#b04fd1', reset: palette.severity.break, normal: dir === 0 ? palette.client : palette.server }),
-    [palette, dir],
-  );
+export const SeqChart = memo(function SeqChart({ width, height = 320, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
+  const zoom = useDragZoom((a, b) => onZoom(a + base, b + base));
+  const colors = useMemo(() => seqColors(palette, dir), [palette, dir]);
   const { segs, acks, top, yMin } = useMemo(() => {
     const segs: Seg[] = [];
     const acks: { t: number; ack: number; win: number }[] = [];
     let dataTop = 1, winTop = 0, yMin = Infinity;
     for (const p of points) {
       if (p.dir === dir) {
-        const s = { t: p.t, seq: p.seq + p.len, lo: p.seq, cls: pointClass(p), p };
+        const s = { t: p.t - base, seq: p.seq + p.len, lo: p.seq, cls: pointClass(p), p };
         segs.push(s);
         if (s.seq > dataTop) dataTop = s.seq;
         if (s.lo < yMin) yMin = s.lo;
-      } else if (p.ack !== null) {
-        const a = { t: p.t, ack: p.ack, win: p.ack + p.win };
+      } else if (p.ack !== null && !(p.flags & 0x04)) {
+        const a = { t: p.t - base, ack: p.ack, win: p.ack + p.win };
         acks.push(a);
         if (a.ack > dataTop) dataTop = a.ack;
         if (a.win > winTop) winTop = a.win;
@@ -219,21 +254,22 @@ export const SeqChart = memo(function SeqChart({ width, height = 300, points, di
     // within twice that (a 64 KiB window must not flatten a 5 KiB transfer).
     const top = Math.max(dataTop * 1.05, Math.min(winTop * 1.02, dataTop * 2));
     return { segs, acks, top, yMin: segs.length ? yMin : 0 };
-  }, [points, dir]);
+  }, [points, dir, base]);
   return (
     <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-      <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} />
+      <XAxis {...timeAxis(from, to, base, palette)} />
+      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       <Tooltip
         contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
-        labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`}
+        labelFormatter={tooltipTime}
       />
-      <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} dot={false} isAnimationActive={false} strokeWidth={1.2} />
+      <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.4} />
       <Line data={acks} dataKey="ack" name="ACK" type="stepAfter" stroke={palette.ack} dot={false} isAnimationActive={false} strokeWidth={1.2} />
       {/* The segments' times, invisible: they give the drag-zoom its labels when there are no ACKs. */}
       <Line data={segs} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />
-      <SegmentLayer segs={segs} from={from} to={to} colors={colors} />
+      <SegmentLayer segs={segs} from={from - base} to={to - base} colors={colors} />
+      <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
   );
@@ -288,24 +324,56 @@ function SegmentLayer({ segs, from, to, colors }: { segs: Seg[]; from: number; t
   );
 }
 
-/** Bytes in flight of one direction and the other side's advertised window, over time. */
-export const InFlightChart = memo(function InFlightChart({ width, height = 180, points, dir, from, to, base, palette, onZoom }: SeqProps) {
-  const zoom = useDragZoom(onZoom);
-  const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t, inFlight: p.inFlight })), [points, dir]);
-  const win = useMemo(() => points.filter((p) => p.dir !== dir).map((p) => ({ t: p.t, window: p.win })), [points, dir]);
+/** Spans [from, to] in which the advertised window is 0 (to: the next packet that opens it, or the view's end). */
+function zeroWindowSpans(win: { t: number; window: number }[], end: number): [number, number][] {
+  const out: [number, number][] = [];
+  let open: number | null = null;
+  for (const w of win) {
+    if (w.window === 0 && open === null) open = w.t;
+    else if (w.window !== 0 && open !== null) {
+      out.push([open, w.t]);
+      open = null;
+    }
+  }
+  if (open !== null) out.push([open, end]);
+  return out;
+}
+
+/**
+ * Bytes in flight of one direction and the other side's advertised window, over time,
+ * with a legend. A zero window (the receiver's buffer full: the sender must wait) would
+ * lie on the baseline, unseen: its spans are shaded and labelled instead.
+ */
+export const InFlightChart = memo(function InFlightChart({ width, height = 200, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
+  const zoom = useDragZoom((a, b) => onZoom(a + base, b + base));
+  const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t - base, inFlight: p.inFlight })), [points, dir, base]);
+  // a RST's window field means nothing (RFC 9293 3.10.7): it is not a zero window
+  const win = useMemo(() => points.filter((p) => p.dir !== dir && !(p.flags & 0x04)).map((p) => ({ t: p.t - base, window: p.win })), [points, dir, base]);
+  const zeros = useMemo(() => zeroWindowSpans(win, to - base), [win, to, base]);
   // the largest values drawn, for tests and tools that read the page
   const maxOf = (xs: { [k: string]: number | null }[], k: string): number => xs.reduce((m, x) => Math.max(m, x[k] ?? 0), 0);
+  const sender = dir === 0 ? palette.client : palette.server;
   return (
-    <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')}>
-    <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
-      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-      <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} />
-      <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`} />
-      <Line data={flight} dataKey="inFlight" name="bytes in flight" type="stepAfter" stroke={dir === 0 ? palette.client : palette.server} dot={false} isAnimationActive={false} />
-      <Line data={win} dataKey="window" name="receive window" type="stepAfter" stroke={palette.window} dot={false} isAnimationActive={false} />
-      {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
-    </ComposedChart>
+    <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
+      <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
+        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+        <XAxis {...timeAxis(from, to, base, palette)} />
+        <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
+        <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />
+        {zeros.map(([a, b], i) => (
+          <ReferenceArea key={i} x1={a} x2={Math.max(b, a + (to - from) / 400)} fill={palette.lost} fillOpacity={0.3} stroke={palette.lost} ifOverflow="hidden" label={{ value: 'zero window', position: 'insideTop', fill: palette.fg, fontSize: 10 }} />
+        ))}
+        {zeros.length > 0 && <ReferenceLine y={0} stroke={palette.lost} strokeWidth={3} />}
+        <Line data={flight} dataKey="inFlight" name="bytes in flight" type="stepAfter" stroke={sender} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+        <Line data={win} dataKey="window" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+        <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
+        {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
+      </ComposedChart>
+      <p className="legend small" data-testid="inflight-legend">
+        <span className="swatch" style={{ background: sender }} /> bytes in flight (sent, not yet acknowledged)
+        <span className="swatch dashed" style={{ borderColor: palette.window }} /> the peer&apos;s receive window
+        <span className="swatch" style={{ background: palette.lost, opacity: 0.6 }} /> zero window{zeros.length ? ` (${zeros.length})` : ' (none here)'}
+      </p>
     </div>
   );
 });

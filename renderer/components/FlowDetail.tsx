@@ -1,23 +1,28 @@
 // One flow: TCP state lanes, the time/sequence graph, bytes in flight and window, the
 // packet list and the break cards — one time brush zooms all of them. DNS flows show
-// their transactions, QUIC flows their connection and paths.
+// their transactions, QUIC flows their connection and paths. Opened at an event (a
+// marker, a break's "flow →", go to frame), the view is centred on it with as much
+// context after it as before — what followed a RST is the story — and every chart
+// draws the flow's events as lines.
 
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, PacketRow, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
+import type { EventExplanation, EventRow, FlowDetail, Marker, PacketRow, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { stem } from '../export';
-import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
-import { useAsync, useWidth } from '../hooks';
+import { fmtBytes, fmtCount, fmtDuration, fmtRel, plural } from '../format';
+import { useAsync, useTimeFormat, useWidth } from '../hooks';
 import { stateColor, usePalette, type Palette } from '../theme';
-import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
+import { ChartFrame, InFlightChart, MARGIN, SeqChart, seqColors, Y_AXIS_WIDTH } from './Charts';
+import { EventMarks } from './EventLines';
+import { SVG_AXIS_HEIGHT, SvgTimeAxis } from './SvgAxis';
 import { DnsSpans, DnsTable } from './DnsView';
 import { QuicCard } from './QuicView';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
 
-export function FlowDetailView({ client, id, focus, summary, nav, onBack }: { client: Client; id: number; focus: number | null; summary: Summary; nav: Nav; onBack(): void }) {
+export function FlowDetailView({ client, id, focus, focusFrame = null, summary, nav, onBack }: { client: Client; id: number; focus: number | null; focusFrame?: number | null; summary: Summary; nav: Nav; onBack(): void }) {
   const [ref, width, measured] = useWidth<HTMLDivElement>();
   const detail = useAsync(() => client.flow({ id }), [client, id]);
   // The whole flow's timeline (the brush's rate and, unzoomed, every chart) is asked at
@@ -32,23 +37,30 @@ export function FlowDetailView({ client, id, focus, summary, nav, onBack }: { cl
       ) : !detail.data ? (
         <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>
       ) : (
-        <FlowDetailBody client={client} d={detail.data} focus={focus} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} />
+        <FlowDetailBody client={client} d={detail.data} focus={focus} focusFrame={focusFrame} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} />
       )}
     </div>
   );
 }
 
-function initialRange(d: FlowDetail, focus: number | null): [number, number] | null {
+/**
+ * The window a flow opens at when opened at `focus` (an event's or a frame's time): a
+ * tenth of the flow's life (at least 2 ms, at most 30 s) on each side of it, centred —
+ * not clipped to the flow, so an event at its very end (a RST) has the same context on
+ * its right as on its left. It starts no sooner than the capture does (`captureStart`).
+ */
+export function initialRange(start: number, duration: number, focus: number | null, captureStart: number): [number, number] | null {
   if (focus === null) return null;
-  const from = d.row.start, to = d.row.start + d.row.duration;
-  const w = Math.max((to - from) * 0.1, 0.002);
-  return [Math.max(from, focus - w), Math.min(to, focus + w)];
+  const w = Math.min(30, Math.max(duration * 0.1, 0.002));
+  const from = Math.max(captureStart, focus - w);
+  return [from, Math.max(focus + w, from + 2 * w)];
 }
 
 interface BodyProps {
   client: Client;
   d: FlowDetail;
   focus: number | null;
+  focusFrame: number | null;
   summary: Summary;
   nav: Nav;
   onBack(): void;
@@ -58,16 +70,22 @@ interface BodyProps {
   overall: { data: Timeline | null; loading: boolean };
 }
 
-function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, maxPoints, measured, overall }: BodyProps) {
+function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, plotWidth, maxPoints, measured, overall }: BodyProps) {
   const palette = usePalette();
   const f = d.flow;
   const base = summary.capture.start ?? 0;
   // The flow's life, padded a little so its first and last packets are not on the frame,
   // and on the right enough for the CLOSED a TCP connection ended in to be seen.
+  // It starts no sooner than the capture (a time axis from 0); the range it opened at
+  // (centred on an event) lies inside it.
   const pad = Math.max(d.row.duration * 0.02, 2e-6);
   const endsClosed = d.lanes !== null && (d.lanes.client.at(-1)?.state === 'CLOSED' || d.lanes.server.at(-1)?.state === 'CLOSED');
-  const full: [number, number] = [d.row.start - pad, d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad)];
-  const [range, setRange] = useState<[number, number] | null>(() => initialRange(d, focus));
+  const [opened] = useState(() => initialRange(d.row.start, d.row.duration, focus, base));
+  const full: [number, number] = [
+    Math.min(Math.max(base, d.row.start - pad), opened?.[0] ?? Infinity),
+    Math.max(d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad), opened?.[1] ?? -Infinity),
+  ];
+  const [range, setRange] = useState<[number, number] | null>(opened);
   const [from, to] = range ?? full;
   const isTcp = f.transport === 'tcp';
   const [dir, setDir] = useState<0 | 1>(f.serverBytes > f.clientBytes * 1.5 ? 1 : 0);
@@ -86,6 +104,9 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
   const zoom = useCallback((a: number, b: number) => setRange([Math.max(full[0], a), Math.min(full[1], b)]), [full[0], full[1]]);
   const zoomAt = useCallback((t: number) => zoom(t - (to - from) / 8, t + (to - from) / 8), [zoom, from, to]);
   const brushRate = useMemo(() => overall.data?.rate.map((r) => r.packets) ?? [], [overall.data]);
+  // The flow's events in view, one per pixel column at most (the query folds them).
+  const markers: Marker[] = tl?.markers ?? [];
+  const lowMarkers = useDeferredValue(markers);
   const name = `${stem(summary.name)}-flow${f.id}`;
 
   return (
@@ -111,7 +132,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
         <span>server {fmtCount(f.serverPackets)} pkts / {fmtBytes(f.serverBytes)}</span>
         <span>frames {f.firstFrame}–{f.lastFrame}</span>
         <span>
-          {d.row.breaks > 0 && <span className="badge break">{d.row.breaks} breaks</span>} {d.row.warnings > 0 && <span className="badge warning">{d.row.warnings} warnings</span>}
+          {d.row.breaks > 0 && <span className="badge break">{plural(d.row.breaks, 'break')}</span>} {d.row.warnings > 0 && <span className="badge warning">{plural(d.row.warnings, 'warning')}</span>}
         </span>
       </div>
 
@@ -134,7 +155,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
       {isTcp && d.lanes && (
         <div className="card">
           <ChartFrame title="TCP state of each endpoint (RFC 9293)" palette={palette} fileName={`${name}-states`} testId="state-lanes">
-            <StateLanes width={plotWidth} lanes={d.lanes} from={cFrom} to={cTo} base={base} palette={palette} />
+            <StateLanes width={plotWidth} lanes={d.lanes} from={cFrom} to={cTo} base={base} palette={palette} markers={markers} focus={focus} />
           </ChartFrame>
         </div>
       )}
@@ -147,6 +168,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
             palette={palette}
             fileName={`${name}-tcptrace`}
             testId="seq-chart"
+            legend={seqLegend(palette, dir)}
             extra={
               <span className="seg">
                 <button className={dir === 0 ? 'active small' : 'small'} onClick={() => setDir(0)}>
@@ -158,19 +180,25 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
               </span>
             }
           >
-            {tl?.points && <SeqChart width={plotWidth} points={tl.points} dir={dir} from={cFrom} to={cTo} base={base} palette={palette} onZoom={zoom} />}
+            {tl?.points && <SeqChart width={plotWidth} points={tl.points} dir={dir} from={cFrom} to={cTo} base={base} palette={palette} onZoom={zoom} markers={markers} focus={focus} />}
           </ChartFrame>
-          <p className="legend small">
-            <span className="swatch" style={{ background: dir === 0 ? palette.client : palette.server }} /> segments <span className="swatch" style={{ background: palette.ack }} /> ACK{' '}
-            <span className="swatch" style={{ background: palette.window }} /> receive window (ACK + window) <span className="swatch" style={{ background: palette.severity.break }} /> retransmission / RST{' '}
-            <span className="swatch" style={{ background: palette.severity.warning }} /> lost <span className="swatch" style={{ background: '#b04fd1' }} /> out of order
-          </p>
+          <SeqLegend palette={palette} dir={dir} events={markers.length > 0} />
         </div>
       )}
       {isTcp && (
         <div className="card">
-          <ChartFrame title="Bytes in flight and the peer's receive window" palette={palette} fileName={`${name}-inflight`} testId="inflight-chart">
-            {lowPoints && <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} />}
+          <ChartFrame
+            title={`Bytes in flight and the peer's receive window · ${dir === 0 ? 'client → server' : 'server → client'}`}
+            palette={palette}
+            fileName={`${name}-inflight`}
+            testId="inflight-chart"
+            legend={[
+              { color: dir === 0 ? palette.client : palette.server, label: 'bytes in flight' },
+              { color: palette.window, label: "the peer's receive window", dashed: true },
+              { color: palette.lost, label: 'zero window' },
+            ]}
+          >
+            {lowPoints && <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} markers={lowMarkers} focus={focus} />}
           </ChartFrame>
         </div>
       )}
@@ -178,7 +206,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
       {d.dns.length > 0 && (
         <div className="card">
           <h3>DNS transactions</h3>
-          <DnsSpans rows={d.dns} width={plotWidth} from={cFrom} to={cTo} base={base} palette={palette} />
+          <DnsSpans rows={d.dns} width={plotWidth} from={cFrom} to={cTo} base={base} palette={palette} markers={markers} />
           <DnsTable rows={d.dns} base={base} nav={nav} />
         </div>
       )}
@@ -189,10 +217,41 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
       <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={zoomAt} />
 
       <div className="card">
-        <h3>Packets</h3>
+        <h3>Packets{focusFrame !== null ? <span className="muted small"> · went to frame {focusFrame}</span> : null}</h3>
         <PacketList client={client} flow={f.id} base={base} isTcp={isTcp} range={range} />
       </div>
     </section>
+  );
+}
+
+/** The sequence graph's series, for its legend and its PNG. */
+function seqLegend(palette: Palette, dir: 0 | 1): { color: string; label: string; dashed?: boolean }[] {
+  const c = seqColors(palette, dir);
+  return [
+    { color: c.normal, label: 'segments' },
+    { color: palette.ack, label: 'ACK' },
+    { color: palette.window, label: 'receive window (ACK + window)', dashed: true },
+    { color: c.retransmission, label: 'retransmission' },
+    { color: c.reset, label: 'RST' },
+    { color: c.lost, label: 'lost' },
+    { color: c['out-of-order'], label: 'out of order' },
+  ];
+}
+
+function SeqLegend({ palette, dir, events }: { palette: Palette; dir: 0 | 1; events: boolean }) {
+  return (
+    <p className="legend small" data-testid="seq-legend">
+      {seqLegend(palette, dir).map((l) => (
+        <span key={l.label} data-series={l.label}>
+          <span className={l.dashed ? 'swatch dashed' : 'swatch'} style={l.dashed ? { borderColor: l.color } : { background: l.color }} /> {l.label}{' '}
+        </span>
+      ))}
+      {events && (
+        <span>
+          · <span className="swatch line" style={{ borderColor: palette.severity.break }} /> the flow&apos;s events (hover a line for its kind)
+        </span>
+      )}
+    </p>
   );
 }
 
@@ -269,12 +328,12 @@ function stateAt(spans: StateSpan[], t: number): string {
  * lane that ends CLOSED — the final state, nothing of this connection follows — is drawn
  * CLOSED to the end of the view.
  */
-export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: StateLanesData; from: number; to: number; base: number; palette: Palette }) {
-  const laneH = 26, gap = 8, top = 6;
+export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette, markers = [], focus = null }: { width: number; lanes: StateLanesData; from: number; to: number; base: number; palette: Palette; markers?: Marker[]; focus?: number | null }) {
+  const laneH = 26, gap = 8, top = 22;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
   const states = [...new Set([...lanes.client, ...lanes.server].map((s) => s.state))];
-  const h = top + 2 * laneH + gap + 22;
+  const h = top + 2 * laneH + gap + 14 + SVG_AXIS_HEIGHT;
   const uid = useId().replace(/:/g, '');
   const lost = lanes.lost.map((b, i) => ({ ...b, id: `${uid}-lost-${i}`, held: stateAt(lanes[b.endpoint], b.from) }));
   return (
@@ -346,12 +405,8 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
             </g>
           );
         })}
-        <text x={PLOT_LEFT} y={h - 4} fontSize={11} fill={palette.muted}>
-          {fmtRel(from, base, 4)} s
-        </text>
-        <text x={PLOT_LEFT + plotW} y={h - 4} fontSize={11} fill={palette.muted} textAnchor="end">
-          {fmtRel(to, base, 4)} s
-        </text>
+        <EventMarks markers={markers} x={x} top={2} bottom={top + 2 * laneH + gap + 4} left={PLOT_LEFT} right={PLOT_LEFT + plotW} palette={palette} focus={focus} />
+        <SvgTimeAxis from={from} to={to} base={base} x={x} y={h - SVG_AXIS_HEIGHT} left={PLOT_LEFT} right={PLOT_LEFT + plotW} palette={palette} />
       </svg>
       <p className="legend small">
         {states.map((s) => (
@@ -412,6 +467,7 @@ export const BreakCards = memo(function BreakCards({ events, explanations, base,
 const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }: { client: Client; flow: number; base: number; isTcp: boolean; range: [number, number] | null }) {
   const fetchPage = useCallback((offset: number, limit: number) => client.packets({ flow, offset, limit }), [client, flow]);
   const rows = usePagedRows<PacketRow>(`p${flow}`, fetchPage);
+  const time = useTimeFormat(base);
   const tableRef = useRef<HTMLDivElement | null>(null);
   // Scroll the list to the first packet of the brushed range.
   useEffect(() => {
@@ -431,7 +487,7 @@ const PacketList = memo(function PacketList({ client, flow, base, isTcp, range }
   }, [range, rows.total, client, flow]);
   const cols: Column<PacketRow>[] = [
     { key: 'frame', title: 'Frame', width: 70, align: 'right', render: (r) => r.frame },
-    { key: 'time', title: 'Time', width: 100, align: 'right', render: (r) => fmtRel(r.time, base) },
+    { key: 'time', title: time.title, width: time.format === 'utc' ? 220 : 110, align: 'right', render: (r, i) => time.fmt(r.time, i > 0 ? (rows.getRow(i - 1)?.time ?? null) : null) },
     { key: 'dir', title: 'Dir', width: 70, render: (r) => (r.dir === 0 ? 'C → S' : 'S → C') },
     ...(isTcp
       ? [

@@ -1,7 +1,10 @@
 // A windowed table: only the rows in view (plus a few) are in the DOM, so 100,000 rows
 // scroll as smoothly as 100. Rows come from a `getRow(index)` that may return null
 // while its page is loading (`onRange` tells the owner which rows are wanted).
-// Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter opens, Esc clears.
+// Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter opens. Focusing the
+// table (one Tab from the tab bar) selects its first row when none is; the selection is
+// kept on Esc (Esc goes back, as elsewhere in the app), and through a flow and back.
+// A row's render gets its index (a "since previous" time reads the row before).
 
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
@@ -10,7 +13,7 @@ export interface Column<T> {
   title: string;
   width: number | string;
   align?: 'left' | 'right';
-  render(row: T): ReactNode;
+  render(row: T, index: number): ReactNode;
   sortable?: boolean;
 }
 
@@ -34,6 +37,8 @@ export interface VirtualTableProps<T> {
   rowClass?(row: T): string | undefined;
   label: string;
   empty?: ReactNode;
+  /** The selected row to start with (a view coming back keeps its selection). */
+  initialSelected?: number;
 }
 
 export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
@@ -41,7 +46,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const bodyRef = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewH, setViewH] = useState(400);
-  const [sel, setSel] = useState(-1);
+  const [sel, setSel] = useState(p.initialSelected ?? -1);
   const frame = useRef(0);
 
   useEffect(() => {
@@ -74,6 +79,11 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     });
   }, []);
 
+  // A selection given at mount (a view coming back) is scrolled into view.
+  useEffect(() => {
+    if (p.initialSelected !== undefined && p.initialSelected >= 0) reveal(p.initialSelected);
+  }, []);
+
   const reveal = (i: number): void => {
     const el = bodyRef.current;
     if (!el) return;
@@ -100,12 +110,6 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         e.preventDefault();
         return;
       }
-      case 'Escape':
-        if (sel >= 0) {
-          setSel(-1);
-          e.stopPropagation();
-        }
-        return;
       default:
         return;
     }
@@ -145,7 +149,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
       >
         {p.columns.map((c) => (
           <div key={c.key} role="cell" className={`vt-cell${c.align === 'right' ? ' right' : ''}`}>
-            {c.render(row)}
+            {c.render(row, i)}
           </div>
         ))}
       </div>,
@@ -178,6 +182,13 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         tabIndex={0}
         onScroll={onScroll}
         onKeyDown={onKey}
+        onFocus={(e) => {
+          if (e.target !== e.currentTarget || sel >= 0 || p.total === 0) return;
+          const i = Math.min(p.total - 1, Math.max(0, Math.floor(scrollTop / rh)));
+          setSel(i);
+          const row = p.getRow(i);
+          if (row) p.onSelect?.(row, i);
+        }}
         role="rowgroup"
       >
         <div className="vt-spacer" style={{ height: p.total * rh }}>
