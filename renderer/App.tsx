@@ -47,6 +47,9 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const lastFile = useRef<File | null>(null);
   const keylogInput = useRef<HTMLInputElement | null>(null);
   const tabRefs = useRef(new Map<ViewName, HTMLButtonElement>());
+  // When a flow opened (a click on its row): the second click of a double-click lands on
+  // the new view and must not select its text.
+  const openedAt = useRef(0);
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -110,7 +113,10 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   };
 
   const nav: Nav = {
-    openFlow: (id, focusTime = null) => setFlow({ id, focus: focusTime, frame: null }),
+    openFlow: (id, focusTime = null) => {
+      openedAt.current = Date.now();
+      setFlow({ id, focus: focusTime, frame: null });
+    },
     show: (v, opts) => {
       setFlow(null);
       setView(v);
@@ -183,6 +189,9 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setDragging(true);
       }}
       onDragLeave={() => setDragging(false)}
+      onMouseDown={(e) => {
+        if (e.detail > 1 && Date.now() - openedAt.current < 800) e.preventDefault();
+      }}
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
@@ -217,7 +226,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         <span className="spacer" />
         {showData && (
           <button onClick={() => setGotoOpen(true)} title="Go to a frame: opens its flow centred on it (Ctrl+G)" data-testid="goto-frame-button">
-            Go to frame…
+            Go to…
           </button>
         )}
         {showData && (
@@ -225,8 +234,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
             Export JSON
           </button>
         )}
-        <label className="setting" title="How times are shown in tables (the charts' axes stay in seconds since the capture's start)">
-          <span className="muted small">time</span>{' '}
+        <label className="setting" title="How times are shown in tables: seconds since the capture's first packet, UTC, or seconds since the previous row (the charts' axes stay in seconds since the start)">
           <select value={settings.timeFormat} onChange={(e) => setSettings({ timeFormat: e.target.value as TimeFormat })} aria-label="Time format" data-testid="time-format">
             {TIME_FORMATS.map((f) => (
               <option key={f.value} value={f.value}>

@@ -17,9 +17,9 @@ const KEY = 'stateline.settings';
 const DEFAULTS: Settings = { theme: 'system', timeFormat: 'relative' };
 
 export const TIME_FORMATS: { value: TimeFormat; title: string }[] = [
-  { value: 'relative', title: 'Seconds since capture start' },
-  { value: 'utc', title: 'UTC date and time' },
-  { value: 'delta', title: 'Seconds since previous row' },
+  { value: 'relative', title: 'Time: since start' },
+  { value: 'utc', title: 'Time: UTC' },
+  { value: 'delta', title: 'Time: since previous' },
 ];
 
 function load(): Settings {

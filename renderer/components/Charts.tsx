@@ -67,7 +67,8 @@ export function ChartFrame({ title, children, palette, fileName, testId, extra, 
         </button>
       </figcaption>
       {err && <div className="banner error">{err}</div>}
-      <div ref={ref}>
+      {/* a drag across the chart zooms: it must not start a text selection (user-select alone does not stop one from growing into the page) */}
+      <div ref={ref} onMouseDown={(e) => e.preventDefault()}>
         <ErrorBoundary name={`The chart "${title}"`}>{children}</ErrorBoundary>
       </div>
     </figure>

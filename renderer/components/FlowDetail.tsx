@@ -95,6 +95,16 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   const zoomed = useAsync(() => client.timeline({ flow: f.id, from, to, maxPoints }), [client, f.id, from, to, maxPoints], measured && range !== null);
   const tl = range ? (zoomed.data ?? overall.data) : overall.data;
   const [cFrom, cTo] = range && zoomed.data ? [zoomed.data.from, zoomed.data.to] : full;
+  // Opened at an event: the sequence graph shows the direction of its packet (a RST
+  // from the server is drawn on the server → client graph), once the points are in.
+  const dirChosen = useRef(focus === null);
+  useEffect(() => {
+    const at = dirChosen.current ? undefined : tl?.points?.find((p) => Math.abs(p.t - focus!) < 1e-9);
+    if (at) {
+      dirChosen.current = true;
+      setDir(at.dir === 1 ? 1 : 0);
+    }
+  }, [tl, focus]);
   const loadingCharts = overall.loading || (range !== null && zoomed.loading);
   // The chart below the fold is drawn in a later, interruptible render: the lanes and the
   // sequence graph first.
@@ -286,6 +296,7 @@ const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, p
       height={h}
       className="brush"
       data-testid="time-brush"
+      onMouseDown={(e) => e.preventDefault()}
       onPointerDown={(e) => {
         (e.target as Element).setPointerCapture?.(e.pointerId);
         const t = tAt(px(e));

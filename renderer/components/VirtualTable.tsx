@@ -68,7 +68,8 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     if (p.total > 0) onRange?.(first, last);
   }, [first, last, p.total, onRange]);
   useEffect(() => {
-    if (sel >= p.total) setSel(p.total - 1);
+    // (not while the rows are still loading: total 0 would drop a selection given at mount)
+    if (p.total > 0 && sel >= p.total) setSel(p.total - 1);
   }, [p.total, sel]);
 
   const onScroll = useCallback(() => {
@@ -140,6 +141,10 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         aria-selected={i === sel}
         data-testid={p.rowTestId}
         data-index={i}
+        onMouseDown={(e) => {
+          // a double-click opens the row; it must not select its words
+          if (e.detail > 1) e.preventDefault();
+        }}
         onClick={() => {
           setSel(i);
           p.onSelect?.(row, i);
