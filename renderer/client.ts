@@ -10,11 +10,17 @@ export interface Client extends StatelineApi {
   readonly transport: 'electron' | 'http' | 'test';
   /** Open a capture the user picked or dropped. */
   openFile(file: File): Promise<void>;
+  /** The desktop app: whether Wireshark is installed and the capture has a path it can read. */
+  wiresharkAvailable?(): Promise<boolean>;
+  /** The desktop app: Wireshark on the open capture, at frame N. */
+  openInWireshark?(frame: number): Promise<void>;
 }
 
 /** What electron/preload.cjs exposes: the API's methods, plus the path of a dropped File. */
 export interface ElectronBridge extends StatelineApi {
   pathForFile(file: File): string;
+  wiresharkAvailable(): Promise<boolean>;
+  openInWireshark(frame: number): Promise<boolean>;
 }
 
 declare global {
@@ -78,6 +84,10 @@ export function electronClient(bridge: ElectronBridge): Client {
     async openFile(file: File) {
       const path = bridge.pathForFile(file);
       if (path) await bridge.openPath({ path });
+    },
+    wiresharkAvailable: () => bridge.wiresharkAvailable(),
+    async openInWireshark(frame: number) {
+      await bridge.openInWireshark(frame);
     },
   });
 }

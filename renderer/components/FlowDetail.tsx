@@ -118,6 +118,10 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   const markers: Marker[] = tl?.markers ?? [];
   const lowMarkers = useDeferredValue(markers);
   const name = `${stem(summary.name)}-flow${f.id}`;
+  // The desktop app with Wireshark installed: open the capture there at a frame.
+  const wireshark = useAsync(() => client.wiresharkAvailable?.() ?? Promise.resolve(false), [client]);
+  const [wsError, setWsError] = useState<string | null>(null);
+  const inWireshark = wireshark.data && client.openInWireshark ? (frame: number) => client.openInWireshark!(frame).then(() => setWsError(null), (e: Error) => setWsError(e.message)) : undefined;
 
   return (
     <section className="flow-detail" data-loading={loadingCharts ? 'true' : undefined}>
@@ -128,7 +132,14 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
         <h2>
           Flow {f.id} · {d.row.protocol} · <span className="mono">{f.client}</span> → <span className="mono">{f.server}</span>
         </h2>
+        <span className="spacer" />
+        {inWireshark && (
+          <button onClick={() => inWireshark(focusFrame ?? f.firstFrame)} data-testid="open-in-wireshark" title="Open this capture in Wireshark, at this frame">
+            Open in Wireshark at frame {focusFrame ?? f.firstFrame}
+          </button>
+        )}
       </div>
+      {wsError && <p className="banner error">{wsError}</p>}
       <div className="card facts-row" data-testid="flow-facts">
         <span>state <b className="mono">{d.row.state || '—'}</b></span>
         {f.vlan && (
@@ -224,7 +235,7 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
         <QuicCard key={q.number} q={q} base={base} width={plotWidth} palette={palette} nav={nav} />
       ))}
 
-      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={zoomAt} />
+      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={zoomAt} onWireshark={inWireshark} />
 
       <div className="card">
         <h3>Packets{focusFrame !== null ? <span className="muted small"> · went to frame {focusFrame}</span> : null}</h3>
@@ -435,7 +446,7 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
   );
 });
 
-export const BreakCards = memo(function BreakCards({ events, explanations, base, onZoom }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void }) {
+export const BreakCards = memo(function BreakCards({ events, explanations, base, onZoom, onWireshark }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void; onWireshark?(frame: number): void }) {
   const shown = events.filter((e) => e.severity !== 'info');
   const infos = events.length - shown.length;
   const [limit, setLimit] = useState(30);
@@ -457,6 +468,11 @@ export const BreakCards = memo(function BreakCards({ events, explanations, base,
                 {onZoom && (
                   <button className="small" onClick={() => onZoom(e.time)}>
                     show in charts
+                  </button>
+                )}
+                {onWireshark && (
+                  <button className="small" onClick={() => onWireshark(e.frame)} title={`Open this capture in Wireshark at frame ${e.frame}`}>
+                    Wireshark
                   </button>
                 )}
               </header>
