@@ -34,12 +34,16 @@ declare global {
  * as they are. Names no method has ('then', symbols) stay undefined, so a client is never
  * taken for a promise.
  */
+/** The client's own optional extras: absent unless a transport gives them (never an API call). */
+const EXTRAS = new Set(['wiresharkAvailable', 'openInWireshark']);
+
 function clientOver(call: (name: ApiMethod, args: unknown) => Promise<unknown>, extras: Omit<Client, keyof StatelineApi>): Client {
   const methods = new Map<string, (a: unknown) => Promise<unknown>>();
   return new Proxy(extras as Client, {
     get(target, name) {
       if (typeof name !== 'string' || name === 'then' || name === 'toJSON') return undefined;
       if (name in target) return (target as unknown as Record<string, unknown>)[name];
+      if (EXTRAS.has(name)) return undefined;
       let m = methods.get(name);
       if (!m) methods.set(name, (m = (a: unknown) => call(name as ApiMethod, a ?? {})));
       return m;

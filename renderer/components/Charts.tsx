@@ -10,7 +10,8 @@ import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng, type PngLegendItem } from '../export';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ChartEventLines } from './EventLines';
-import { fmtBytes, fmtTick, niceTicks, TIME_AXIS_TITLE } from '../format';
+import { fmtBytes, fmtDate, fmtTick, niceTicks, TIME_AXIS_TITLE } from '../format';
+import { useSettings } from '../settings';
 import type { Palette } from '../theme';
 
 export const MARGIN = { top: 10, right: 16, bottom: 4, left: 8 };
@@ -44,7 +45,18 @@ function yTitle(value: string, palette: Palette) {
   return { value, angle: -90, position: 'insideLeft' as const, offset: 4, style: { textAnchor: 'middle' as const }, fill: palette.muted, fontSize: 11 };
 }
 
-const tooltipTime = (t: unknown): string => `t = ${Number(t).toFixed(6)} s since capture start`;
+/**
+ * A chart tooltip's time (its x, seconds since `base`) in the user's time format: since
+ * the start, or as UTC with the seconds after it (a chart point has no previous row:
+ * "since previous" reads as since the start).
+ */
+function useTooltipTime(base: number): (t: unknown) => string {
+  const { timeFormat } = useSettings();
+  return (t: unknown) => {
+    const rel = `${Number(t).toFixed(6)} s since capture start`;
+    return timeFormat === 'utc' ? `${fmtDate(base + Number(t))} (${rel})` : `t = ${rel}`;
+  };
+}
 /** The longest bar of an aggregated timeline marker, px. */
 const STRIP = 34;
 
@@ -134,6 +146,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
   // one rate bucket, in pixels: an aggregated marker's column
   const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
   const zoom = useDragZoom((a, b) => onZoom?.(a + base, b + base));
+  const tooltipTime = useTooltipTime(base);
   return (
     <ComposedChart width={width} height={height} data={data} margin={MARGIN} {...(onZoom ? zoom.handlers : {})}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
@@ -232,6 +245,7 @@ interface SeqProps {
  */
 export const SeqChart = memo(function SeqChart({ width, height = 320, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
   const zoom = useDragZoom((a, b) => onZoom(a + base, b + base));
+  const tooltipTime = useTooltipTime(base);
   const colors = useMemo(() => seqColors(palette, dir), [palette, dir]);
   const { segs, acks, top, yMin } = useMemo(() => {
     const segs: Seg[] = [];
@@ -347,6 +361,7 @@ function zeroWindowSpans(win: { t: number; window: number }[], end: number): [nu
  */
 export const InFlightChart = memo(function InFlightChart({ width, height = 200, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
   const zoom = useDragZoom((a, b) => onZoom(a + base, b + base));
+  const tooltipTime = useTooltipTime(base);
   const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t - base, inFlight: p.inFlight })), [points, dir, base]);
   // a RST's window field means nothing (RFC 9293 3.10.7): it is not a zero window
   const win = useMemo(() => points.filter((p) => p.dir !== dir && !(p.flags & 0x04)).map((p) => ({ t: p.t - base, window: p.win })), [points, dir, base]);

@@ -143,6 +143,8 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen, markers
   const x = (t: number): number => left + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
   const [drag, setDrag] = useState<[number, number] | null>(null);
   const svg = useRef<SVGSVGElement | null>(null);
+  // a drag that chose a range is not also a click on the span it ended on
+  const dragged = useRef(false);
   const { lanes, laneOf, order } = useMemo(() => {
     const order = rows.map((r, i) => ({ r, i, a: r.queryFrames.length ? r.queryTime : (r.responseTime ?? r.queryTime), b: r.responseTime ?? to })).sort((p, q) => p.a - q.a);
     // one lane each while they fit at a readable height; packed otherwise
@@ -167,16 +169,20 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen, markers
       aria-label="DNS query to response spans"
       data-lanes={lanes}
       className={onRange ? 'brushable' : undefined}
+      onMouseDown={(e) => e.preventDefault()}
       onPointerDown={onRange ? (e) => {
-        if ((e.target as Element).closest('[data-status]')) return;
-        (e.target as Element).setPointerCapture?.(e.pointerId);
+        dragged.current = false;
         setDrag([tAt(px(e)), tAt(px(e))]);
       } : undefined}
       onPointerMove={onRange ? (e) => drag && setDrag([drag[0], tAt(px(e))]) : undefined}
       onPointerUp={onRange ? () => {
-        if (drag && Math.abs(drag[1] - drag[0]) > (to - from) / 500) onRange([Math.min(...drag), Math.max(...drag)]);
+        if (drag && Math.abs(drag[1] - drag[0]) > (to - from) / 500) {
+          dragged.current = true;
+          onRange([Math.min(...drag), Math.max(...drag)]);
+        }
         setDrag(null);
       } : undefined}
+      onPointerLeave={() => setDrag(null)}
     >
       <rect x={left} y={0} width={plotW} height={plotH} fill="transparent" />
       {order.map(({ r, i }) => {
@@ -190,7 +196,7 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen, markers
         const x1 = Math.max(x0 + 2, x(end));
         const bh = Math.max(1.5, rowH - (rowH > 4 ? 2 : 0.5));
         return (
-          <g key={r.index} onClick={() => onOpen?.(r)} style={{ cursor: onOpen ? 'pointer' : undefined }} data-status={r.status}>
+          <g key={r.index} onClick={() => !dragged.current && onOpen?.(r)} style={{ cursor: onOpen ? 'pointer' : undefined }} data-status={r.status}>
             <title>{`${r.question} · ${r.status}${r.rtt !== null ? ` · ${fmtDuration(r.rtt)}` : ''} · frames ${r.queryFrames.join(',') || '—'} → ${r.responseFrame ?? '—'}${r.icmpFrame !== null ? ` · ICMP frame ${r.icmpFrame}` : ''}`}</title>
             {r.queryFrames.length > 0 && <rect x={x0} y={y} width={x1 - x0} height={bh} fill={color} fillOpacity={open ? 0.35 : 0.8} />}
             {open && rowH >= 6 && <path d={`M${x1 - 6},${y} l6,${bh / 2} l-6,${bh / 2}`} fill={color} />}

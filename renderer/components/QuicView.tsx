@@ -66,7 +66,7 @@ export function QuicView({ client, summary, nav }: { client: Client; summary: Su
     { key: 'alpn', title: 'ALPN', width: 80, render: (q) => <span className="mono">{q.alpn.join(',') || '—'}</span>, sortable: false },
     { key: 'version', title: 'Version', width: 110, render: (q) => <span className="mono small">{q.versions.join(', ') || '—'}</span>, sortable: false },
     { key: 'start', title: time.format === 'utc' ? 'Start (UTC)' : 'Start (s)', width: time.format === 'utc' ? 220 : 100, align: 'right', render: (q) => (q.from !== null ? time.fmt(q.from) : '—') },
-    { key: 'duration', title: 'Duration (s)', width: 100, align: 'right', render: (q) => (q.from !== null && q.to !== null ? (q.to - q.from).toFixed(3) : '—') },
+    { key: 'duration', title: 'Duration (s)', width: 116, align: 'right', render: (q) => (q.from !== null && q.to !== null ? (q.to - q.from).toFixed(3) : '—') },
     { key: 'packets', title: 'Packets', width: 80, align: 'right', render: (q) => fmtCount(q.frames) },
     { key: 'paths', title: 'Paths', width: 64, align: 'right', render: (q) => q.paths.length },
     { key: 'events', title: 'Events', width: 'minmax(120px, 1fr)', render: (q) => (q.events.length ? <span title={q.events.map((e) => e.kind).join(', ')}>{plural(q.events.length, 'event')} <span className="muted small">{[...new Set(q.events.map((e) => e.kind.replace(/^quic\./, '')))].join(' ')}</span></span> : '') },
