@@ -32,8 +32,11 @@ export function EventMarks({ markers, x, top, bottom, left, right, palette, focu
         const color = palette.severity[m.severity];
         const text = m.count > 1 ? `${m.count} events` : shortKind(m.kind);
         // a label only where it does not run into the previous one
-        const labelled = labels && px - 2 > lastLabelEnd;
-        if (labelled) lastLabelEnd = px + 2 + text.length * 6;
+        // written to the right of its line, or to its left where it would run past the plot
+        const tw = text.length * 6;
+        const onLeft = px + 3 + tw > right && px - 3 - tw >= left;
+        const labelled = labels && (onLeft ? px - 3 - tw : px - 2) > lastLabelEnd;
+        if (labelled) lastLabelEnd = onLeft ? px + 2 : px + 3 + tw;
         const focused = focus !== null && m.count === 1 && Math.abs(m.t - focus) < 1e-9;
         return (
           <g key={`${m.frame}-${i}`} data-testid="event-line" data-kind={m.kind} data-frame={m.frame} data-count={m.count} data-severity={m.severity} data-x={px.toFixed(1)} data-focus={focused ? 'true' : undefined}>
@@ -42,7 +45,7 @@ export function EventMarks({ markers, x, top, bottom, left, right, palette, focu
             <line x1={px} x2={px} y1={top} y2={bottom} stroke="transparent" strokeWidth={8} />
             <line x1={px} x2={px} y1={top} y2={bottom} stroke={color} strokeWidth={m.count > 1 ? 3 : focused ? 2 : 1.25} strokeDasharray={m.severity === 'info' ? '2 3' : m.severity === 'warning' ? '5 3' : undefined} strokeOpacity={0.9} />
             {labelled && (
-              <text x={px + 3} y={top + 10} fontSize={10} fill={color} className="event-label">
+              <text x={onLeft ? px - 3 : px + 3} y={top + 10} fontSize={10} fill={color} className="event-label" textAnchor={onLeft ? 'end' : 'start'}>
                 {text}
               </text>
             )}
