@@ -267,6 +267,8 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     if (segs.length) for (const a of acks) if (a.ack < yMin) yMin = a.ack;
     // Scale to the data and the ACK line; the window line is shown as far as it fits
     // within twice that (a 64 KiB window must not flatten a 5 KiB transfer).
+    // (the bottom is padded below the lowest segment, so that a bare RST or ACK at the
+    // lowest sequence number is not drawn on the axis)
     const top = Math.max(dataTop * 1.05, Math.min(winTop * 1.02, dataTop * 2));
     return { segs, acks, top, yMin: segs.length ? yMin : 0 };
   }, [points, dir, base]);
@@ -274,7 +276,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       <XAxis {...timeAxis(from, to, base, palette)} />
-      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
+      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       <Tooltip
         contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
         labelFormatter={tooltipTime}
