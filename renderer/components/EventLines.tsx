@@ -22,9 +22,9 @@ export function markerTitle(m: Marker): string {
 }
 
 /** The lines, on a plot from `top` to `bottom` at x(t); markers outside [left, right] are left out. */
-export function EventMarks({ markers, x, top, bottom, left, right, palette, focus = null }: { markers: Marker[]; x(t: number): number; top: number; bottom: number; left: number; right: number; palette: Palette; focus?: number | null }) {
+export function EventMarks({ markers, x, top, bottom, left, right, palette, focus = null, labelled: withLabels = true }: { markers: Marker[]; x(t: number): number; top: number; bottom: number; left: number; right: number; palette: Palette; focus?: number | null; labelled?: boolean }) {
   const shown = markers.map((m) => ({ m, px: x(m.t) })).filter(({ px }) => Number.isFinite(px) && px >= left - 0.5 && px <= right + 0.5);
-  const labels = shown.length <= MAX_LABELS;
+  const labels = withLabels && shown.length <= MAX_LABELS;
   let lastLabelEnd = -Infinity;
   return (
     <g className="event-lines" pointerEvents="visiblePainted">

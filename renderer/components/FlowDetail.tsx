@@ -10,7 +10,7 @@ import type { EventExplanation, EventRow, FlowDetail, Marker, PacketRow, StateLa
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { stem } from '../export';
-import { fmtBytes, fmtCount, fmtDuration, fmtRel, plural } from '../format';
+import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAsync, useTimeFormat, useWidth } from '../hooks';
 import { stateColor, usePalette, type Palette } from '../theme';
 import { ChartFrame, InFlightChart, MARGIN, SeqChart, seqColors, Y_AXIS_WIDTH } from './Charts';
@@ -149,8 +149,8 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
         )}
         <span>start {fmtRel(f.start, base)} s</span>
         <span>duration {fmtDuration(d.row.duration)}</span>
-        <span>client {fmtCount(f.clientPackets)} pkts / {fmtBytes(f.clientBytes)}</span>
-        <span>server {fmtCount(f.serverPackets)} pkts / {fmtBytes(f.serverBytes)}</span>
+        <span>client {plural(f.clientPackets, 'packet')} / {fmtBytes(f.clientBytes)}</span>
+        <span>server {plural(f.serverPackets, 'packet')} / {fmtBytes(f.serverBytes)}</span>
         <span>frames {f.firstFrame}–{f.lastFrame}</span>
         <span>
           {d.row.breaks > 0 && <span className="badge break">{plural(d.row.breaks, 'break')}</span>} {d.row.warnings > 0 && <span className="badge warning">{plural(d.row.warnings, 'warning')}</span>}
@@ -162,7 +162,7 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
           <span>Time brush — drag to zoom every chart below</span>
           <span className="spacer" />
           <span className="muted small">
-            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl && !loadingCharts ? ` · ${fmtCount(tl.packetsInRange)} packets` : ''}
+            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl && !loadingCharts ? ` · ${plural(tl.packetsInRange, 'packet')}` : ''}
           </span>
           {range && (
             <button className="small" onClick={() => setRange(null)}>
@@ -170,7 +170,7 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
             </button>
           )}
         </div>
-        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={brushRate} palette={palette} />
+        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={brushRate} palette={palette} markers={overall.data?.markers ?? []} />
       </div>
 
       {isTcp && d.lanes && (
@@ -277,7 +277,7 @@ function SeqLegend({ palette, dir, events }: { palette: Palette; dir: 0 | 1; eve
 }
 
 /** The flow's packet rate over its whole life, with the zoomed range; drag to choose. */
-const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, palette }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette }) {
+const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, palette, markers }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette; markers: Marker[] }) {
   const h = 44;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((t - full[0]) / (full[1] - full[0])) * plotW;
@@ -325,6 +325,8 @@ const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, p
     >
       <rect x={PLOT_LEFT} y={0} width={plotW} height={h} fill={palette.grid} fillOpacity={0.4} />
       {bars && <path d={bars} fill={palette.accent} fillOpacity={0.6} />}
+      {/* the flow's events over its whole life: where to brush */}
+      <EventMarks markers={markers} x={x} top={0} bottom={h} left={PLOT_LEFT} right={PLOT_LEFT + plotW} palette={palette} labelled={false} />
       {sel && <rect x={x(sel[0])} y={0} width={Math.max(2, x(sel[1]) - x(sel[0]))} height={h} fill={palette.accent} fillOpacity={0.2} stroke={palette.accent} />}
     </svg>
   );

@@ -2,7 +2,7 @@
 // follows (finishing flows, building indexes), which on a large capture takes seconds
 // after the last byte: the bar turns indeterminate and says what runs, never "99%".
 import type { SessionStatus } from '../../analysis/api';
-import { fmtBytes, fmtCount } from '../format';
+import { fmtBytes, plural } from '../format';
 
 const PHASES = { reading: 'Reading', finishing: 'Finishing flows', indexing: 'Building indexes' } as const;
 const PHASE_NOTE = {
@@ -30,7 +30,7 @@ export function ProgressPanel({ status, onCancel }: { status: SessionStatus; onC
         ) : (
           <>{PHASE_NOTE[phase]}</>
         )}{' '}
-        · {fmtCount(packets)} packets · {(status.elapsedMs / 1000).toFixed(1)} s
+        · {plural(packets, 'packet')} · {(status.elapsedMs / 1000).toFixed(1)} s
       </p>
       <button onClick={onCancel}>Cancel</button>
     </section>

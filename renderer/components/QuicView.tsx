@@ -148,7 +148,7 @@ export function QuicCard({ q, base, width, palette, nav }: { q: QuicRow; base: n
           const flow = q.flows[i];
           return (
             <g key={i} onClick={() => flow !== undefined && nav.openFlow(flow, p.from)} style={{ cursor: 'pointer' }} data-path={i}>
-              <title>{`path ${i + 1}: ${p.client} ⇄ ${p.server}, frames ${p.firstFrame}–${p.lastFrame}, ${p.packets} packets`}</title>
+              <title>{`path ${i + 1}: ${p.client} ⇄ ${p.server}, frames ${p.firstFrame}–${p.lastFrame}, ${plural(p.packets, 'packet')}`}</title>
               <text x={left - 6} y={y + laneH / 2 + 4} textAnchor="end" fontSize={11} fill={palette.fg} className="mono">
                 {p.client}
               </text>
