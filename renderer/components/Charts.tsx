@@ -4,7 +4,7 @@
 // before recharts sees it, so its ticks are round numbers from 0, not epoch seconds),
 // titled with its unit, as is every value axis; the flow's events are vertical lines.
 
-import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng, type PngLegendItem } from '../export';
@@ -87,24 +87,49 @@ export function ChartFrame({ title, children, palette, fileName, testId, extra, 
   );
 }
 
-/** Drag across a chart to choose a time range (the brush shared by all charts). */
-export function useDragZoom(onZoom: (from: number, to: number) => void) {
+/**
+ * Drag across a chart to choose a time range (the brush shared by all charts), and the
+ * time under the pointer. Both come from the pointer's pixel and the plot's extent, not
+ * from recharts' active tooltip index: with series of their own data (markers, ACKs)
+ * that index sticks to one point, and the zoom with it. `from`/`to` are the x axis's
+ * range in absolute seconds; `sel` is in seconds since `base` (the chart's x values).
+ */
+export function useDragZoom(width: number, from: number, to: number, base: number, onZoom: (from: number, to: number) => void, trackHover = false) {
   const [sel, setSel] = useState<[number, number] | null>(null);
+  const [hover, setHover] = useState<{ x: number; t: number } | null>(null);
+  // where the button went down: a drag starts only past a few pixels, so that a click
+  // (on a marker) re-renders nothing between its mousedown and its click
+  const down = useRef<{ x: number; t: number } | null>(null);
+  const left = MARGIN.left + Y_AXIS_WIDTH;
+  const plotW = Math.max(1, width - left - MARGIN.right);
+  const at = (e: ReactMouseEvent<HTMLDivElement>): { x: number; t: number; inside: boolean } => {
+    const x = e.clientX - e.currentTarget.getBoundingClientRect().left;
+    const f = (x - left) / plotW;
+    return { x, t: from + Math.min(1, Math.max(0, f)) * (to - from), inside: f >= 0 && f <= 1 };
+  };
   const handlers = {
-    onMouseDown: (e: { activeLabel?: unknown } | null) => {
-      const x = Number(e?.activeLabel);
-      if (Number.isFinite(x)) setSel([x, x]);
+    onMouseDown: (e: ReactMouseEvent<HTMLDivElement>) => {
+      const p = at(e);
+      down.current = p.inside && e.button === 0 ? { x: p.x, t: p.t } : null;
     },
-    onMouseMove: (e: { activeLabel?: unknown } | null) => {
-      const x = Number(e?.activeLabel);
-      if (sel && Number.isFinite(x)) setSel([sel[0], x]);
+    onMouseMove: (e: ReactMouseEvent<HTMLDivElement>) => {
+      const p = at(e);
+      if (trackHover) setHover(p.inside ? { x: p.x, t: p.t } : null);
+      const d = down.current;
+      if (d && (sel || Math.abs(p.x - d.x) > 3)) setSel([d.t - base, p.t - base]);
     },
     onMouseUp: () => {
-      if (sel && Math.abs(sel[1] - sel[0]) > 0) onZoom(Math.min(...sel), Math.max(...sel));
-      setSel(null);
+      if (sel && Math.abs(sel[1] - sel[0]) > (to - from) / 1000) onZoom(Math.min(...sel) + base, Math.max(...sel) + base);
+      down.current = null;
+      if (sel) setSel(null);
+    },
+    onMouseLeave: () => {
+      down.current = null;
+      if (hover) setHover(null);
+      if (sel) setSel(null);
     },
   };
-  return { sel, handlers };
+  return { sel, hover, handlers };
 }
 
 interface RateProps {
@@ -145,19 +170,17 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
   const logMax = Math.log(Math.max(2, ...markers.map((m) => m.count)));
   // one rate bucket, in pixels: an aggregated marker's column
   const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
-  const zoom = useDragZoom((a, b) => onZoom?.(a + base, b + base));
+  const zoom = useDragZoom(width, from, to, base, (a, b) => onZoom?.(a, b), true);
   const tooltipTime = useTooltipTime(base);
-  return (
-    <ComposedChart width={width} height={height} data={data} margin={MARGIN} {...(onZoom ? zoom.handlers : {})}>
+  // the rate bucket under the pointer, read out above the plot
+  const hovered = zoom.hover && rate.length ? data[Math.min(rate.length - 1, Math.max(0, Math.floor((zoom.hover.t - from) / bucket)))] : null;
+  // The chart is the same element while only the pointer moves: a hover redraws the readout, not the chart.
+  const sel = zoom.sel;
+  const chart = useMemo(() => (
+    <ComposedChart width={width} height={height} data={data} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
-      <Tooltip
-        contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
-        labelFormatter={tooltipTime}
-        filterNull
-        formatter={(v, name) => (name === 'rate' ? [metric === 'packets' ? `${compact(Number(v))} packets/s` : fmtBits(Number(v)), 'rate'] : [String(v), String(name)])}
-      />
       <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
       <Scatter
         data={marks}
@@ -188,8 +211,19 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
           );
         }}
       />
-      {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
+      {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
+  ), [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker]);
+  return (
+    <div className="chart-plot" {...zoom.handlers} data-testid="rate-plot">
+      {chart}
+      {zoom.hover && !sel && <div className="chart-cursor" style={{ left: zoom.hover.x, top: MARGIN.top, height: height - MARGIN.top - MARGIN.bottom - X_AXIS_HEIGHT, borderColor: palette.muted }} />}
+      {zoom.hover && hovered && (
+        <div className="chart-readout" data-testid="rate-readout" style={{ left: Math.max(0, Math.min(zoom.hover.x + 10, width - 330)), borderColor: palette.grid, background: palette.bg, color: palette.fg }}>
+          {tooltipTime(zoom.hover.t - base)} · {metric === 'packets' ? `${compact(hovered.v)} packets/s` : fmtBits(hovered.v)}
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -244,7 +278,7 @@ interface SeqProps {
  * steps; retransmissions, lost and out-of-order segments and RSTs marked.
  */
 export const SeqChart = memo(function SeqChart({ width, height = 320, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
-  const zoom = useDragZoom((a, b) => onZoom(a + base, b + base));
+  const zoom = useDragZoom(width, from, to, base, onZoom);
   const tooltipTime = useTooltipTime(base);
   const colors = useMemo(() => seqColors(palette, dir), [palette, dir]);
   const { segs, acks, top, yMin } = useMemo(() => {
@@ -273,7 +307,8 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     return { segs, acks, top, yMin: segs.length ? yMin : 0 };
   }, [points, dir, base]);
   return (
-    <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
+    <div className="chart-plot" {...zoom.handlers}>
+    <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
@@ -289,6 +324,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
       <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
+    </div>
   );
 });
 
@@ -362,7 +398,7 @@ function zeroWindowSpans(win: { t: number; window: number }[], end: number): [nu
  * lie on the baseline, unseen: its spans are shaded and labelled instead.
  */
 export const InFlightChart = memo(function InFlightChart({ width, height = 200, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
-  const zoom = useDragZoom((a, b) => onZoom(a + base, b + base));
+  const zoom = useDragZoom(width, from, to, base, onZoom);
   const tooltipTime = useTooltipTime(base);
   const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t - base, inFlight: p.inFlight })), [points, dir, base]);
   // a RST's window field means nothing (RFC 9293 3.10.7): it is not a zero window
@@ -373,7 +409,8 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
   const sender = dir === 0 ? palette.client : palette.server;
   return (
     <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
-      <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
+      <div className="chart-plot" {...zoom.handlers}>
+      <ComposedChart width={width} height={height} margin={MARGIN}>
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
         <XAxis {...timeAxis(from, to, base, palette)} />
         <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
@@ -387,6 +424,7 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
         <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
         {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
       </ComposedChart>
+      </div>
       <p className="legend small" data-testid="inflight-legend">
         <span className="swatch" style={{ background: sender }} /> bytes in flight (sent, not yet acknowledged)
         <span className="swatch dashed" style={{ borderColor: palette.window }} /> the peer&apos;s receive window

@@ -43,6 +43,35 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('DNS spans and the QUIC
     remove();
   });
 
+  it("reads out the overview's rate under the pointer, and zooms to the range dragged across it", async () => {
+    const ov = page.getByTestId('overview-timeline');
+    const grid = ov.locator('.recharts-cartesian-grid');
+    await grid.waitFor();
+    const b = (await grid.boundingBox())!;
+    const capture = (await api('summary')).capture;
+    const span = capture.end - capture.start;
+    const readAt = async (f: number): Promise<number> => {
+      await page.mouse.move(b.x + b.width * f, b.y + b.height * 0.8);
+      const text = (await ov.getByTestId('rate-readout').textContent())!;
+      const m = /^t = (\d+\.\d{6}) s since capture start · [\d.]+k? packets\/s$/.exec(text);
+      expect(m, text).not.toBeNull();
+      return Number(m![1]);
+    };
+    // it follows the pointer (it stuck at one time before)
+    expect(Math.abs((await readAt(0.3)) - span * 0.3)).toBeLessThan(span * 0.01);
+    expect(Math.abs((await readAt(0.7)) - span * 0.7)).toBeLessThan(span * 0.01);
+    await page.mouse.move(b.x + b.width * 0.2, b.y + b.height * 0.8);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.8, { steps: 6 });
+    await page.mouse.up();
+    await ov.getByRole('button', { name: 'Reset zoom' }).waitFor();
+    const ticks = (await ov.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).map(Number);
+    expect(ticks[0]).toBeGreaterThanOrEqual(span * 0.2 - span * 0.01);
+    expect(ticks.at(-1)!).toBeLessThanOrEqual(span * 0.5 + span * 0.01);
+    expect(ticks.at(-1)! - ticks[0]).toBeGreaterThan(span * 0.2);
+    await ov.getByRole('button', { name: 'Reset zoom' }).click();
+  }, 60_000);
+
   it('draws 1,000 DNS transactions in a chart of fixed height, and zooms by dragging across it', async () => {
     const summary = await api('summary');
     expect(summary.dnsTransactions).toBeGreaterThan(1000);
