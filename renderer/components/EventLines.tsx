@@ -45,9 +45,13 @@ export function EventMarks({ markers, x, top, bottom, left, right, palette, focu
             <line x1={px} x2={px} y1={top} y2={bottom} stroke="transparent" strokeWidth={8} />
             <line x1={px} x2={px} y1={top} y2={bottom} stroke={color} strokeWidth={m.count > 1 ? 3 : focused ? 2 : 1.25} strokeDasharray={m.severity === 'info' ? '2 3' : m.severity === 'warning' ? '5 3' : undefined} strokeOpacity={0.9} />
             {labelled && (
-              <text x={onLeft ? px - 3 : px + 3} y={top + 10} fontSize={10} fill={color} className="event-label" textAnchor={onLeft ? 'end' : 'start'}>
-                {text}
-              </text>
+              <g>
+                {/* on the theme's background: readable over a bar or a lane */}
+                <rect x={onLeft ? px - 4 - tw : px + 2} y={top + 1} width={tw + 2} height={12} rx={2} fill={palette.bg} fillOpacity={0.85} />
+                <text x={onLeft ? px - 3 : px + 3} y={top + 10} fontSize={10} fill={color} className="event-label" textAnchor={onLeft ? 'end' : 'start'}>
+                  {text}
+                </text>
+              </g>
             )}
           </g>
         );
