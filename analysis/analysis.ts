@@ -60,6 +60,8 @@ export interface AnalyzeProgress {
   bytesRead: number;
   totalBytes: number | undefined;
   packets: number;
+  /** 'reading' records; then 'finishing' (the trackers' end of capture) and 'indexing' (incidents). */
+  phase: 'reading' | 'finishing' | 'indexing';
 }
 
 export class Analysis {

@@ -55,6 +55,7 @@ export async function analyzeCapture(
   for (const t of trackers) t.onStart?.(a);
   const maxErrors = opts.maxDecodeErrors ?? 100;
   let lastProgressPackets = 0;
+  let lastBytes = 0;
 
   // After the first records, the file size tells roughly how many packets follow:
   // reserve the columns for them (10% over; they still grow if the guess was short).
@@ -127,7 +128,7 @@ export async function analyzeCapture(
     totalBytes: opts.totalBytes,
     signal: opts.signal,
     onProgress: opts.onProgress
-      ? (bytesRead: number, totalBytes: number | undefined) => opts.onProgress!({ bytesRead, totalBytes, packets: cols.length })
+      ? (bytesRead: number, totalBytes: number | undefined) => opts.onProgress!({ bytesRead: (lastBytes = bytesRead), totalBytes, packets: cols.length, phase: 'reading' })
       : undefined,
   };
   if (isCaptureSet(source)) {
@@ -135,9 +136,19 @@ export async function analyzeCapture(
     a.info = set.info;
     a.files = set.files;
   } else a.info = await readCapture(source, readOpts);
+  // Every byte is read; what follows can take seconds on a large capture. A caller that
+  // watches progress is told which phase runs, and the event loop gets a turn before
+  // each (a host answers its status poll with the new phase, not a frozen "100%").
+  const phase = async (p: AnalyzeProgress['phase']): Promise<void> => {
+    if (!opts.onProgress) return;
+    opts.onProgress({ bytesRead: lastBytes, totalBytes: opts.totalBytes, packets: cols.length, phase: p });
+    await new Promise<void>((ok) => setTimeout(ok, 0));
+  };
+  await phase('finishing');
   for (const t of trackers) t.finish(a);
   for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
   a.sealEvents();
+  await phase('indexing');
   // after the trackers, over their events and flows: the causes behind them
   a.incidents = findIncidents(a, incidentOpts);
   return a;

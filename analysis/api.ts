@@ -85,10 +85,19 @@ export const is = {
 
 export type SessionState = 'empty' | 'loading' | 'ready' | 'error' | 'cancelled';
 
+/**
+ * What reading is doing: reading the file's records; finishing flows (the trackers'
+ * end-of-capture work: open transactions, idle connections, QUIC decryption); building
+ * indexes (the queries' tables and the incidents). The last two can take seconds on a
+ * large capture after every byte was read: the UI says which, instead of "99%".
+ */
+export type ProgressPhase = 'reading' | 'finishing' | 'indexing';
+
 export interface Progress {
   bytesRead: number;
   totalBytes: number | null;
   packets: number;
+  phase: ProgressPhase;
 }
 
 export interface SessionStatus {
@@ -122,6 +131,8 @@ export interface Summary {
   capture: CaptureSummaryJson;
   /** capture.linkTypes as a user reads them: "Ethernet (1)" (parsers/decode/linktypes). */
   linkTypeTitles: string[];
+  /** capture.unsupported[i].what as a user reads it: "ARP (EtherType 0x0806)" (parsers/decode/ethertypes). */
+  unsupportedTitles: string[];
   flows: number;
   /** Flows per protocol: tcp, udp, icmp, and the apps dns, quic. */
   flowsByProtocol: { protocol: string; count: number }[];
@@ -494,6 +505,8 @@ const flowSort = is.object({ key: is.oneOf(FLOW_SORT_KEYS), dir: is.oneOf(['asc'
 const none = is.object({});
 /** `path`: a capture file, or a directory read as a capture set; `paths`: more files read with it as one set. */
 const optPath = is.object({ path: is.string(8192), paths: is.optional(is.list(is.string(8192), 10_000)), keylogPath: is.optional(is.nullable(is.string(8192))) });
+/** The largest key log a client may send as text (loadKeylog; the JSON body's limit is 1 MiB). */
+export const MAX_KEYLOG_TEXT = 900_000;
 
 /** Type-only marker for a method's result. */
 const returns = <T>(): T => undefined as unknown as T;
@@ -511,6 +524,14 @@ export const API = {
   openPath: method(optPath, returns<SessionStatus>(), { session: true }),
   openSample: method(none, returns<SessionStatus>(), { session: true }),
   cancel: method(none, returns<SessionStatus>(), { session: true }),
+  /** Close the open capture: back to the start screen (state 'empty'). */
+  close: method(none, returns<SessionStatus>(), { session: true }),
+  /**
+   * A TLS key log (NSS format) as text, from a browser that cannot name a path: applied
+   * from now on. A capture opened by path is read again with it at once (`reread`); one
+   * that was uploaded the client uploads again.
+   */
+  loadKeylog: method(is.object({ text: is.string(MAX_KEYLOG_TEXT), name: is.string(255) }), returns<SessionStatus & { reread: boolean }>(), { session: true }),
   recentFiles: method(none, returns<string[]>()),
   summary: method(none, returns<Summary | null>()),
   flows: method(is.object({ filter: is.optional(flowFilter), sort: is.optional(flowSort), ...page }), returns<Page<FlowRow>>()),
@@ -567,6 +588,8 @@ export const API = {
   followStream: method(is.object({ flow: is.number({ min: 1, int: true }) }), returns<FollowedStream | null>()),
   /** Frame `frame`'s bytes and layer tree; null when there is no such frame or the capture cannot be read again. */
   packetDetail: method(is.object({ frame: is.number({ min: 1, int: true }) }), returns<PacketDetail | null>()),
+  /** Where frame N is (its flow and time, for "go to frame"); null past the capture's end. */
+  locateFrame: method(is.object({ frame: is.number({ min: 1, int: true }) }), returns<PacketRow | null>()),
   exportJson: method(none, returns<AnalysisJson | null>()),
   /** Open a second capture beside the first and compare them (CompareView); progress through compareStatus. */
   openCompare: method(optPath, returns<CompareStatus>(), { session: true }),

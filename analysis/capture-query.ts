@@ -7,7 +7,7 @@
 // whole JSON only for an export.
 
 import type { CaptureSource } from '../parsers/capture/index';
-import { linkTypeTitle } from '../parsers/decode/index';
+import { linkTypeTitle, unsupportedTitle } from '../parsers/decode/index';
 import type { Analysis, Tracker } from './analysis';
 import type {
   ApiArgs,
@@ -271,6 +271,11 @@ export class CaptureQuery {
     return t;
   }
 
+  /** Frame N's packet row (its flow, 0 outside any, and time); null past the capture's end. */
+  locateFrame(frame: number): PacketRow | null {
+    return frame >= 1 && frame <= this.analysis.columns.length ? this.packetRow(frame - 1) : null;
+  }
+
   timeOf(frame: number): number {
     const i = frame - 1;
     return i >= 0 && i < this.analysis.columns.length ? this.analysis.columns.time[i] : 0;
@@ -399,6 +404,7 @@ export class CaptureQuery {
       name: this.name,
       capture: this.capture,
       linkTypeTitles: this.capture.linkTypes.map(linkTypeTitle),
+      unsupportedTitles: this.capture.unsupported.map((u) => unsupportedTitle(u.what)),
       flows: this.analysis.flows.size,
       flowsByProtocol: [...protos].map(([protocol, count]) => ({ protocol, count })).sort((x, y) => y.count - x.count),
       events: this.eventRows.length,

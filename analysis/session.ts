@@ -102,20 +102,22 @@ export class StatelineSession implements StatelineApi {
   private gen = 0;
   private state: SessionStatus['state'] = 'empty';
   private name: string | null = null;
-  private progress: Progress = { bytesRead: 0, totalBytes: null, packets: 0 };
+  private progress: Progress = { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' };
   private startedAt = 0;
   private elapsed = 0;
   private error: SessionStatus['error'] = null;
   private abort: AbortController | null = null;
   private current: CaptureQuery | null = null;
   private keylogName: string | null = null;
+  /** A key log the client sent as text (loadKeylog): applied to every open from then on. */
+  private loadedKeylog: { text: string; name: string } | null = null;
   private settled: Promise<void> = Promise.resolve();
   /** Path of the open capture (re-read when a key log is loaded, and by display filters). */
   currentPath: string | null = null;
   /** The compared capture (openCompare): its status and, once ready, the diff. */
   private compareGen = 0;
   private compareAbort: AbortController | null = null;
-  private compareSt: Omit<CompareStatus, 'generation'> = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
+  private compareSt: Omit<CompareStatus, 'generation'> = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' }, error: null };
   private compareView: CompareView | null = null;
   private compareSettled: Promise<void> = Promise.resolve();
   /** The current capture's display-filter matches by filter text (a pending pass is shared). */
@@ -173,8 +175,9 @@ export class StatelineSession implements StatelineApi {
     this.state = 'loading';
     this.name = opts.name;
     this.currentPath = opts.path ?? null;
-    this.keylogName = opts.keylogName ?? null;
-    this.progress = { bytesRead: 0, totalBytes: opts.size, packets: 0 };
+    const keylog = opts.keylog ?? this.loadedKeylog?.text ?? null;
+    this.keylogName = opts.keylog ? (opts.keylogName ?? null) : (this.loadedKeylog?.name ?? null);
+    this.progress = { bytesRead: 0, totalBytes: opts.size, packets: 0, phase: 'reading' };
     this.error = null;
     this.current = null;
     this.resetFilters();
@@ -185,13 +188,16 @@ export class StatelineSession implements StatelineApi {
         analysis = await analyzeCapture(src.source, {
           totalBytes: opts.size ?? undefined,
           signal: ac.signal,
-          trackerOptions: opts.keylog ? { keylog: opts.keylog } : {},
+          trackerOptions: keylog ? { keylog } : {},
           onProgress: (p) => {
-            if (gen === this.gen) this.progress = { bytesRead: p.bytesRead, totalBytes: p.totalBytes ?? opts.size, packets: p.packets };
+            if (gen === this.gen) this.progress = { bytesRead: p.bytesRead, totalBytes: p.totalBytes ?? opts.size, packets: p.packets, phase: p.phase };
           },
         });
         if (gen !== this.gen) return;
-        this.progress = { ...this.progress, bytesRead: Math.max(this.progress.bytesRead, analysis.info.bytes ?? 0), packets: analysis.packets };
+        this.progress = { ...this.progress, bytesRead: Math.max(this.progress.bytesRead, analysis.info.bytes ?? 0), packets: analysis.packets, phase: 'indexing' };
+        // the query tables: a turn of the event loop first, so a status poll sees the phase
+        await new Promise<void>((ok) => setTimeout(ok, 0));
+        if (gen !== this.gen) return;
         const rereadPath = opts.spool?.path ?? opts.path ?? null;
         this.reread = rereadPath !== null ? { path: rereadPath, spool: opts.spool ?? null, compressed: analysis.info.compressed } : null;
         const query = new CaptureQuery(analysis, opts.name);
@@ -243,7 +249,7 @@ export class StatelineSession implements StatelineApi {
       this.state = 'error';
       this.name = baseName(args.path);
       this.current = null;
-      this.progress = { bytesRead: 0, totalBytes: null, packets: 0 };
+      this.progress = { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' };
       this.error = { message: (e as Error).message, frame: null, offset: null };
       return this.snapshot();
     }
@@ -303,6 +309,36 @@ export class StatelineSession implements StatelineApi {
   async cancel(): Promise<SessionStatus> {
     this.abort?.abort();
     return this.snapshot();
+  }
+
+  /** Close the capture: reading stops, its analysis is let go, the views go back to the start. */
+  async close(): Promise<SessionStatus> {
+    this.abort?.abort();
+    this.abort = null;
+    this.gen++;
+    this.state = 'empty';
+    this.name = null;
+    this.current = null;
+    this.currentPath = null;
+    this.keylogName = null;
+    this.error = null;
+    this.progress = { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' };
+    this.elapsed = 0;
+    return this.snapshot();
+  }
+
+  async loadKeylog(args: ApiArgs<'loadKeylog'>): Promise<SessionStatus & { reread: boolean }> {
+    this.loadedKeylog = { text: args.text, name: baseName(args.name) };
+    const path = this.currentPath;
+    if (path && this.host.openPath && (this.state === 'ready' || this.state === 'loading')) {
+      const st = await this.openPath({ path });
+      return { ...st, reread: true };
+    }
+    return { ...this.snapshot(), reread: false };
+  }
+
+  async locateFrame(args: ApiArgs<'locateFrame'>): Promise<PacketRow | null> {
+    return this.current?.locateFrame(args.frame) ?? null;
   }
 
   async recentFiles(): Promise<string[]> {
@@ -470,7 +506,7 @@ export class StatelineSession implements StatelineApi {
     this.compareAbort = null;
     this.compareGen++;
     this.compareView = null;
-    this.compareSt = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
+    this.compareSt = { state: 'empty', name: null, progress: { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' }, error: null };
   }
 
   async compareStatus(): Promise<CompareStatus> {
@@ -502,7 +538,7 @@ export class StatelineSession implements StatelineApi {
     const ac = new AbortController();
     this.compareAbort = ac;
     const name = baseName(args.path);
-    this.compareSt = { state: 'loading', name, progress: { bytesRead: 0, totalBytes: null, packets: 0 }, error: null };
+    this.compareSt = { state: 'loading', name, progress: { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' }, error: null };
     const keylog = args.keylogPath && this.host.readText ? await this.host.readText(args.keylogPath) : null;
     const run = async (): Promise<void> => {
       const opened: OpenedSource[] = [];
@@ -519,7 +555,7 @@ export class StatelineSession implements StatelineApi {
           signal: ac.signal,
           trackerOptions: keylog ? { keylog } : {},
           onProgress: (p) => {
-            if (gen === this.compareGen) this.compareSt.progress = { bytesRead: p.bytesRead, totalBytes: p.totalBytes ?? src.size, packets: p.packets };
+            if (gen === this.compareGen) this.compareSt.progress = { bytesRead: p.bytesRead, totalBytes: p.totalBytes ?? src.size, packets: p.packets, phase: p.phase };
           },
         });
         const second = new CaptureQuery(analysis, name);

@@ -57,7 +57,7 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
       totalBytes: size,
       maxFlows: opts.maxFlows,
       onProgress: showProgress
-        ? (p) => process.stderr.write(`\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets`)
+        ? (p) => process.stderr.write(p.phase === 'reading' ? `\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets` : `\r${p.phase === 'finishing' ? 'finishing flows' : 'building indexes'}…  ${p.packets} packets      `)
         : undefined,
     });
   } catch (e) {

@@ -22,6 +22,7 @@ import { EXPORT_USAGE, ExportUsageError, exportCommand } from './export';
 import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
+import { helpOrVersion, version } from './version';
 
 /** The incident thresholds' lines of the usage, from their table (analysis/incidents/options). */
 const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
@@ -29,14 +30,8 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
   return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
 }).join('\n');
 
-const USAGE = `usage: stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]
-       stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
-       stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
-       stateline serve [FILE] [--port N] [--keylog FILE] [--max-upload BYTES]
-       stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
-       stateline export FILE [--format parquet|ndjson] --out DIR [--tables LIST] [--keylog FILE]
-
-  analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
+const ANALYZE_LINE = 'stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]';
+const ANALYZE_HELP = `  analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors; a directory or several
                    files are read as one capture set, merged in timestamp order
   --json           print the stable JSON of OUTPUT.md instead of the summary
@@ -53,7 +48,18 @@ const USAGE = `usage: stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE
                    kind, is present: comma-separated from break, warning, info,
                    event and incident kinds (after printing as usual)
 ${INCIDENT_USAGE}
+`;
+const ANALYZE_USAGE = `usage: ${ANALYZE_LINE}\n\n${ANALYZE_HELP}`;
 
+const USAGE = `usage: ${ANALYZE_LINE}
+       stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
+       stateline diff A B [--json] [--clock-offset S] [--keylog FILE]
+       stateline serve [FILE|DIR] [--port N] [--keylog FILE] [--max-upload BYTES]
+       stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] | check DIR
+       stateline export FILE|SETDIR [--format parquet|ndjson] --out DIR [--tables LIST] [--keylog FILE]
+       stateline --version
+
+${ANALYZE_HELP}
 ${PACKETS_USAGE.split('\n').slice(2).join('\n')}
 ${DIFF_USAGE.split('\n').slice(2).join('\n')}
 ${SERVE_USAGE.split('\n').slice(2).join('\n')}
@@ -149,6 +155,16 @@ export async function main(argv: string[]): Promise<number> {
     if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE);
       return cmd ? 0 : 2;
+    }
+    // `stateline --version`, and `--help`/`-h`/`--version` after any command (its own usage; the whole one for a command it does not know)
+    const asked = cmd === '--version' || cmd === '-V' ? 'version' : helpOrVersion(rest);
+    if (asked === 'version') {
+      process.stdout.write(`stateline ${version()}\n`);
+      return 0;
+    }
+    if (asked === 'help') {
+      process.stdout.write(({ analyze: ANALYZE_USAGE, packets: PACKETS_USAGE, serve: SERVE_USAGE, diff: DIFF_USAGE, check: CHECK_USAGE, export: EXPORT_USAGE } as Record<string, string>)[cmd] ?? USAGE);
+      return 0;
     }
     if (cmd === 'analyze') return await analyzeCommand(parseAnalyze(rest));
     if (cmd === 'serve') return await serveCommand(rest);

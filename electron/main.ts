@@ -1,7 +1,8 @@
 // Stateline's desktop shell (Electron main process): one window showing the renderer
 // (dist/renderer, built by scripts/start.mjs), the analysis in a worker thread, menus,
 // open dialog, drag and drop (in the renderer, through the preload), a path on the
-// command line, recent files, "Load TLS key log…".
+// command line, recent files, "Load TLS key log…", "Open in Wireshark at this frame"
+// (electron/wireshark.ts).
 //
 // Security (DESIGN.md): contextIsolation, sandbox, no nodeIntegration, the CSP of
 // renderer/index.html, the renderer served through app://stateline/ (electron/
@@ -13,6 +14,7 @@
 // --inspect; the app only from its checked asar).
 
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ import type { ApiMethod } from '../analysis/api';
 import { APP_PRIVILEGES, APP_SCHEME, appResponse, RENDERER_URL } from './app-protocol';
 import { CHANNEL_CALL, CHANNEL_METHODS, createCallHandler, createMethodsHandler, pathsFromArgv } from './ipc';
 import { AnalysisWorker } from './worker-host';
+import { CHANNEL_WIRESHARK, createWiresharkHandler, findWireshark } from './wireshark';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -198,7 +201,14 @@ else {
       onCall: (m, a) => {
         if (m === 'openPath') ({ path: currentPath, paths: currentMore = [] } = a as { path: string; paths?: string[] });
         if (m === 'openSample') currentPath = samplePath;
+        if (m === 'close') currentPath = null;
       },
+    }));
+    ipcMain.handle(CHANNEL_WIRESHARK, createWiresharkHandler({
+      rendererUrl,
+      currentPath: () => currentPath,
+      find: () => findWireshark({ platform: process.platform, env: process.env, exists: isFile }),
+      launch: (program, args) => spawn(program, args, { detached: true, stdio: 'ignore', shell: false }).on('error', (e) => dialog.showErrorBox('Stateline', `Could not start Wireshark: ${e.message}`)).unref(),
     }));
     ipcMain.on(CHANNEL_METHODS, createMethodsHandler(rendererUrl));
     buildMenu();

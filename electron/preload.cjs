@@ -17,4 +17,7 @@ for (const name of Array.isArray(names) ? names : []) {
   };
 }
 api.pathForFile = (file) => (file instanceof File ? webUtils.getPathForFile(file) : '');
+// "Open in Wireshark at this frame": the frame only; main knows the capture and finds Wireshark.
+api.wiresharkAvailable = () => ipcRenderer.invoke('stateline:wireshark', 'available');
+api.openInWireshark = (frame) => ipcRenderer.invoke('stateline:wireshark', 'open', frame);
 contextBridge.exposeInMainWorld('stateline', Object.freeze(api));

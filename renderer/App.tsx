@@ -1,8 +1,11 @@
 // The app shell: start screen, reading progress, and the views (overview, flows,
 // breaks, DNS, QUIC, one flow's detail). The session's status is polled: fast while a
 // capture is being read, slowly otherwise (so an open from Electron's menu shows up).
+// The top bar: the tabs (a tablist: ←/→ move between them, Tab from the active one goes
+// to the view's table), Open…, Close, a key log, go to frame (Ctrl+G), the time format
+// and the theme (settings.ts).
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
 import type { SessionStatus, Summary } from '../analysis/api';
 import type { Client } from './client';
 import { BreaksView } from './components/BreaksView';
@@ -18,9 +21,13 @@ import { QuicView } from './components/QuicView';
 import { StartScreen } from './components/StartScreen';
 import { ChartWarmup } from './components/Warmup';
 import { download, stem } from './export';
-import type { Nav, ViewName } from './nav';
+import { frameHandled, type Nav, type ViewName } from './nav';
+import { setSettings, TIME_FORMATS, useSettings, type TimeFormat } from './settings';
 import { usePalette } from './theme';
 
+
+/** The largest key log sent from the browser (analysis/api.ts's MAX_KEYLOG_TEXT, which the host checks). */
+const MAX_KEYLOG_TEXT = 900_000;
 
 const TABS: { view: ViewName; title: string }[] = [
   { view: 'overview', title: 'Overview' },
@@ -37,7 +44,16 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [status, setStatus] = useState<SessionStatus | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [view, setView] = useState<ViewName>('overview');
-  const [flow, setFlow] = useState<{ id: number; focus: number | null } | null>(null);
+  const [flow, setFlow] = useState<{ id: number; focus: number | null; frame: number | null } | null>(null);
+  const [flowsSelected, setFlowsSelected] = useState(-1);
+  const [gotoOpen, setGotoOpen] = useState(false);
+  const settings = useSettings();
+  const lastFile = useRef<File | null>(null);
+  const keylogInput = useRef<HTMLInputElement | null>(null);
+  const tabRefs = useRef(new Map<ViewName, HTMLButtonElement>());
+  // When a flow opened (a click on its row): the second click of a double-click lands on
+  // the new view and must not select its text.
+  const openedAt = useRef(0);
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
   const [breakIncident, setBreakIncident] = useState<number | null>(null);
@@ -60,6 +76,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setBreakKind(null);
         setBreakIncident(null);
         setFlowFilter('');
+        setFlowsSelected(-1);
       } else if (st.state !== 'ready' && st.state !== 'loading' && loadedGen.current !== st.generation) {
         loadedGen.current = st.generation;
         setSummary(null);
@@ -81,11 +98,32 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
     p.then(() => poll(), (e: Error) => setMessage(e.message));
   };
   const openFile = (f: File | undefined | null): void => {
-    if (f) run(client.openFile(f).then(() => new Promise((r) => setTimeout(r, 50))));
+    if (!f) return;
+    lastFile.current = f;
+    run(client.openFile(f).then(() => new Promise((r) => setTimeout(r, 50))));
+  };
+  // A key log from the browser: sent as text; an uploaded capture is uploaded again to be
+  // read with it (one opened by path the session re-reads itself).
+  const loadKeylog = (f: File | undefined | null): void => {
+    if (!f) return;
+    if (f.size > MAX_KEYLOG_TEXT) return setMessage(`${f.name}: a key log from the browser may be ${Math.round(MAX_KEYLOG_TEXT / 1000)} kB at most`);
+    run(
+      f.text().then(async (text) => {
+        const st = await client.loadKeylog({ text, name: f.name });
+        if (!st.reread && lastFile.current && st.state !== 'empty') await client.openFile(lastFile.current);
+      }),
+    );
+  };
+  const closeCapture = (): void => {
+    lastFile.current = null;
+    run(client.close({}));
   };
 
   const nav: Nav = {
-    openFlow: (id, focusTime = null) => setFlow({ id, focus: focusTime }),
+    openFlow: (id, focusTime = null) => {
+      openedAt.current = Date.now();
+      setFlow({ id, focus: focusTime, frame: null });
+    },
     show: (v, opts) => {
       setFlow(null);
       setView(v);
@@ -96,19 +134,59 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       }
       if (v === 'packets') setGoFrame(opts?.frame ?? null);
     },
+    goToFrame: (frame) => {
+      if (frameHandled(frame)) return;
+      client.locateFrame({ frame }).then(
+        (row) => {
+          if (!row) setMessage(`There is no frame ${frame} in this capture.`);
+          else if (!row.flow) setMessage(`Frame ${frame} belongs to no flow (it is not TCP, UDP or ICMP over IP).`);
+          else {
+            setMessage(null);
+            setFlow({ id: row.flow, focus: row.time, frame });
+          }
+        },
+        (e: Error) => setMessage(e.message),
+      );
+    },
   };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape' && flow && !e.defaultPrevented) setFlow(null);
+      if (e.key === 'Escape' && flow && !e.defaultPrevented && !gotoOpen) setFlow(null);
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'o' && client.transport !== 'electron') {
         e.preventDefault();
         fileInput.current?.click();
       }
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'g' && summary) {
+        e.preventDefault();
+        setGotoOpen(true);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [flow, client.transport]);
+  }, [flow, client.transport, gotoOpen, summary]);
+
+  // The theme's CSS variables hang on <html data-theme>.
+  useEffect(() => {
+    document.documentElement.dataset.theme = palette.dark ? 'dark' : 'light';
+  }, [palette.dark]);
+
+  // The tab bar (WAI-ARIA tabs): ←/→/Home/End move to and show a tab; Tab from the active
+  // tab goes straight to the view's table, when it has one (not through every control).
+  const onTabKey = (e: RKeyboardEvent<HTMLButtonElement>, i: number): void => {
+    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    if (next >= 0) {
+      e.preventDefault();
+      nav.show(TABS[next].view);
+      tabRefs.current.get(TABS[next].view)?.focus();
+    } else if (e.key === 'Tab' && !e.shiftKey && !flow) {
+      const table = document.querySelector<HTMLElement>('main .vt-body');
+      if (table) {
+        e.preventDefault();
+        table.focus();
+      }
+    }
+  };
 
   const exportJson = (): void =>
     run(client.exportJson({}).then((j) => j && download(`${stem(summary?.name ?? null)}.stateline.json`, new Blob([JSON.stringify(j, null, 1)], { type: 'application/json' }))));
@@ -122,6 +200,9 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setDragging(true);
       }}
       onDragLeave={() => setDragging(false)}
+      onMouseDown={(e) => {
+        if (e.detail > 1 && Date.now() - openedAt.current < 800) e.preventDefault();
+      }}
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
@@ -132,9 +213,21 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         <span className="brand">Stateline</span>
         {summary && <span className="file" title={summary.name ?? ''}>{summary.name}</span>}
         {showData && (
-          <nav className="tabs" role="tablist">
-            {TABS.map((t) => (
-              <button key={t.view} role="tab" aria-selected={!flow && view === t.view} className={!flow && view === t.view ? 'active' : ''} onClick={() => nav.show(t.view)} data-tab={t.view}>
+          <nav className="tabs" role="tablist" aria-label="Views">
+            {TABS.map((t, i) => (
+              <button
+                key={t.view}
+                ref={(el) => {
+                  if (el) tabRefs.current.set(t.view, el);
+                }}
+                role="tab"
+                aria-selected={view === t.view}
+                tabIndex={view === t.view ? 0 : -1}
+                className={!flow && view === t.view ? 'active' : ''}
+                onClick={() => nav.show(t.view)}
+                onKeyDown={(e) => onTabKey(e, i)}
+                data-tab={t.view}
+              >
                 {t.title}
                 {t.view === 'breaks' && summary.breaks > 0 ? <span className="badge break">{summary.breaks}</span> : null}
               </button>
@@ -143,11 +236,48 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         )}
         <span className="spacer" />
         {showData && (
+          <button onClick={() => setGotoOpen(true)} title="Go to a frame: opens its flow centred on it (Ctrl+G)" data-testid="goto-frame-button">
+            Go to…
+          </button>
+        )}
+        {showData && (
           <button onClick={exportJson} title="The analysis as JSON, in the format of stateline analyze --json">
             Export JSON
           </button>
         )}
-        <button onClick={() => fileInput.current?.click()} title="Open a capture (Ctrl+O)">
+        <label className="setting" title="How times are shown in tables: seconds since the capture's first packet, UTC, or seconds since the previous row (the charts' axes stay in seconds since the start)">
+          <select value={settings.timeFormat} onChange={(e) => setSettings({ timeFormat: e.target.value as TimeFormat })} aria-label="Time format" data-testid="time-format">
+            {TIME_FORMATS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          onClick={() => setSettings({ theme: palette.dark ? 'light' : 'dark' })}
+          title={palette.dark ? 'Switch to the light theme' : 'Switch to the dark theme'}
+          aria-label={palette.dark ? 'Light theme' : 'Dark theme'}
+          data-testid="theme-toggle"
+          data-theme={palette.dark ? 'dark' : 'light'}
+        >
+          {palette.dark ? '☀' : '☾'}
+        </button>
+        {summary && (
+          <button onClick={() => keylogInput.current?.click()} title={status?.keylog ? `Key log: ${status.keylog}. Load another TLS key log (SSLKEYLOGFILE) to decrypt QUIC` : 'Load a TLS key log (SSLKEYLOGFILE) to decrypt QUIC; the capture is read again with it'} data-testid="keylog-button">
+            {status?.keylog ? `Key log: ${status.keylog}` : 'Key log…'}
+          </button>
+        )}
+        <input ref={keylogInput} type="file" hidden accept=".log,.txt,.keylog,text/plain" onChange={(e) => {
+          loadKeylog(e.target.files?.[0]);
+          e.target.value = '';
+        }} data-testid="keylog-input" />
+        {(summary || status?.state === 'loading') && (
+          <button onClick={closeCapture} title="Close this capture" data-testid="close-capture">
+            Close
+          </button>
+        )}
+        <button onClick={() => fileInput.current?.click()} title="Open another capture (Ctrl+O)">
           Open…
         </button>
         <input ref={fileInput} type="file" hidden accept=".pcap,.pcapng,.cap,.gz,.pcap.gz,.pcapng.gz" onChange={(e) => {
@@ -156,6 +286,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         }} data-testid="file-input" />
       </header>
       {message && <div className="banner error" role="alert">{message}</div>}
+      {gotoOpen && <GoToFrame onGo={(n) => { setGotoOpen(false); nav.goToFrame(n); }} onClose={() => setGotoOpen(false)} max={summary?.capture.packets ?? 0} />}
       <main>
         {/* One boundary per view, new for each view and capture: a bad value shows an error there, not a blank app. */}
         {status?.state === 'loading' ? (
@@ -165,11 +296,11 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         ) : showData ? (
           <ErrorBoundary key={`${status?.generation}:${flow ? `flow ${flow.id}` : view}`} name={flow ? `Flow ${flow.id}` : TABS.find((t) => t.view === view)!.title}>
             {flow ? (
-              <FlowDetailView key={flow.id} client={client} id={flow.id} focus={flow.focus} summary={summary} nav={nav} onBack={() => setFlow(null)} />
+              <FlowDetailView key={`${flow.id}:${flow.focus}`} client={client} id={flow.id} focus={flow.focus} focusFrame={flow.frame} summary={summary} nav={nav} onBack={() => setFlow(null)} />
             ) : view === 'overview' ? (
               <Overview client={client} summary={summary} nav={nav} />
             ) : view === 'flows' ? (
-              <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={setFlowFilter} generation={status?.generation ?? 0} />
+              <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={(q) => { setFlowFilter(q); setFlowsSelected(-1); }} generation={status?.generation ?? 0} selected={flowsSelected} onSelected={setFlowsSelected} />
             ) : view === 'breaks' ? (
               <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} />
             ) : view === 'packets' ? (
@@ -196,5 +327,43 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         </ErrorBoundary>
       )}
     </div>
+  );
+}
+
+/** The go-to-frame box (Ctrl+G): a frame number; Enter goes, Esc closes. */
+function GoToFrame({ onGo, onClose, max }: { onGo(frame: number): void; onClose(): void; max: number }) {
+  const [v, setV] = useState('');
+  const n = Number(v);
+  const ok = Number.isInteger(n) && n >= 1 && n <= max;
+  return (
+    <form
+      className="goto card"
+      role="dialog"
+      aria-label="Go to frame"
+      data-testid="goto-frame"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (ok) onGo(n);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <label>
+        Go to frame{' '}
+        <input autoFocus inputMode="numeric" value={v} onChange={(e) => setV(e.target.value.replace(/[^0-9]/g, ''))} placeholder={`1–${max}`} aria-label="Frame number" size={10} />
+      </label>{' '}
+      <button type="submit" className="primary" disabled={!ok}>
+        Go
+      </button>{' '}
+      <button type="button" onClick={onClose}>
+        Cancel
+      </button>
+      {v !== '' && !ok && <span className="muted small"> frames are numbered 1 to {max}</span>}
+    </form>
   );
 }

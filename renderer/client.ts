@@ -10,11 +10,17 @@ export interface Client extends StatelineApi {
   readonly transport: 'electron' | 'http' | 'test';
   /** Open a capture the user picked or dropped. */
   openFile(file: File): Promise<void>;
+  /** The desktop app: whether Wireshark is installed and the capture has a path it can read. */
+  wiresharkAvailable?(): Promise<boolean>;
+  /** The desktop app: Wireshark on the open capture, at frame N. */
+  openInWireshark?(frame: number): Promise<void>;
 }
 
 /** What electron/preload.cjs exposes: the API's methods, plus the path of a dropped File. */
 export interface ElectronBridge extends StatelineApi {
   pathForFile(file: File): string;
+  wiresharkAvailable(): Promise<boolean>;
+  openInWireshark(frame: number): Promise<boolean>;
 }
 
 declare global {
@@ -28,12 +34,16 @@ declare global {
  * as they are. Names no method has ('then', symbols) stay undefined, so a client is never
  * taken for a promise.
  */
+/** The client's own optional extras: absent unless a transport gives them (never an API call). */
+const EXTRAS = new Set(['wiresharkAvailable', 'openInWireshark']);
+
 function clientOver(call: (name: ApiMethod, args: unknown) => Promise<unknown>, extras: Omit<Client, keyof StatelineApi>): Client {
   const methods = new Map<string, (a: unknown) => Promise<unknown>>();
   return new Proxy(extras as Client, {
     get(target, name) {
       if (typeof name !== 'string' || name === 'then' || name === 'toJSON') return undefined;
       if (name in target) return (target as unknown as Record<string, unknown>)[name];
+      if (EXTRAS.has(name)) return undefined;
       let m = methods.get(name);
       if (!m) methods.set(name, (m = (a: unknown) => call(name as ApiMethod, a ?? {})));
       return m;
@@ -78,6 +88,10 @@ export function electronClient(bridge: ElectronBridge): Client {
     async openFile(file: File) {
       const path = bridge.pathForFile(file);
       if (path) await bridge.openPath({ path });
+    },
+    wiresharkAvailable: () => bridge.wiresharkAvailable(),
+    async openInWireshark(frame: number) {
+      await bridge.openInWireshark(frame);
     },
   });
 }

@@ -42,3 +42,45 @@ export function fmtDate(t: number | null): string {
   return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
+
+/**
+ * Ticks of a time axis from `from` to `to` (seconds, relative to the start): about
+ * `count` round values (1, 2 or 5 × a power of ten apart), and their step.
+ */
+export function niceTicks(from: number, to: number, count = 6): { ticks: number[]; step: number } {
+  const span = to - from;
+  if (!(span > 0) || !Number.isFinite(span)) return { ticks: [from], step: 1 };
+  const raw = span / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(from / step - 1e-9) * step; v <= to + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return { ticks, step };
+}
+
+/** A tick value with as many decimals as its step needs: "150" on a 472 s axis, "0.0125" on a 50 ms one. */
+export function fmtTick(v: number, step: number): string {
+  const digits = Math.max(0, Math.min(9, Math.ceil(-Math.log10(step) - 1e-9)));
+  return v.toFixed(digits);
+}
+
+/** The unit and title of a time axis: seconds since the capture's first packet. */
+export const TIME_AXIS_TITLE = 'time since capture start (s)';
+
+export type TimeFormatName = 'relative' | 'utc' | 'delta';
+
+/**
+ * A packet's or event's time as the user chose to read it: seconds since the capture's
+ * start, a UTC date, or seconds since the previous row (`prev`; since the start for the
+ * first row, or where no previous row is at hand).
+ */
+export function fmtTimeAs(format: TimeFormatName, t: number, base: number, prev: number | null = null): string {
+  if (format === 'utc') return fmtDate(t).replace(' UTC', '');
+  if (format === 'delta' && prev !== null) return `+${(t - prev).toFixed(6)}`;
+  return fmtRel(t, base);
+}
+
+/** "1 break", "2 breaks". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${fmtCount(n)} ${n === 1 ? one : many}`;
+}

@@ -1,4 +1,8 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+// Hooks of the views: an element's width, an async loader, the user's time format.
+
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { fmtTimeAs, type TimeFormatName } from './format';
+import { useSettings } from './settings';
 
 /**
  * Width of an element in CSS pixels (charts ask the query layer for that many points),
@@ -44,4 +48,20 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], enabled = t
   }, [...deps, tick, enabled]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
+}
+
+/**
+ * The time formatter of tables and tooltips, in the user's chosen format (settings.ts),
+ * and the column title that says which.
+ */
+export function useTimeFormat(base: number): { fmt(t: number, prev?: number | null): string; title: string; format: TimeFormatName } {
+  const { timeFormat } = useSettings();
+  return useMemo(
+    () => ({
+      format: timeFormat,
+      fmt: (t: number, prev: number | null = null) => fmtTimeAs(timeFormat, t, base, prev),
+      title: timeFormat === 'utc' ? 'Time (UTC)' : timeFormat === 'delta' ? 'Δ time (s)' : 'Time (s)',
+    }),
+    [timeFormat, base],
+  );
 }

@@ -1,8 +1,12 @@
-// Light and dark palettes following the OS (prefers-color-scheme). CSS takes its colours
-// from variables in styles.css; charts take concrete colours from here (so a PNG export
-// keeps them).
+// Light and dark palettes: the user's choice (settings.ts) or, by default, the OS's
+// (prefers-color-scheme). CSS takes its colours from variables in styles.css (switched by
+// <html data-theme>); charts take concrete colours from here (so a PNG export keeps them).
+// The series colours are Okabe & Ito's colour-blind-safe set: every series of a chart
+// differs in hue and lightness (the receive window from a lost segment, a retransmission
+// from a RST), and the lines that could still be confused differ in dash too.
 
 import { useEffect, useState } from 'react';
+import { useSettings } from './settings';
 import type { Severity } from '../analysis/model';
 
 export interface Palette {
@@ -16,6 +20,11 @@ export interface Palette {
   server: string;
   ack: string;
   window: string;
+  /** Marks of the sequence graph. */
+  retransmission: string;
+  lost: string;
+  outOfOrder: string;
+  reset: string;
   severity: Record<Severity, string>;
 }
 
@@ -26,11 +35,15 @@ const LIGHT: Palette = {
   grid: '#e3e6ec',
   bg: '#ffffff',
   accent: '#2f6fde',
-  client: '#2f6fde',
-  server: '#2a9d6a',
-  ack: '#7a4fd1',
-  window: '#c98a00',
-  severity: { break: '#d7263d', warning: '#e08a00', info: '#3b82c4' },
+  client: '#0072b2',
+  server: '#009e73',
+  ack: '#6b6b6b',
+  window: '#e69f00',
+  retransmission: '#d55e00',
+  lost: '#cc79a7',
+  outOfOrder: '#56b4e9',
+  reset: '#1d2330',
+  severity: { break: '#d55e00', warning: '#e69f00', info: '#56b4e9' },
 };
 
 const DARK: Palette = {
@@ -40,25 +53,31 @@ const DARK: Palette = {
   grid: '#2c3240',
   bg: '#161a22',
   accent: '#6ea0ff',
-  client: '#6ea0ff',
-  server: '#4fd39a',
-  ack: '#b48cff',
-  window: '#f0b429',
-  severity: { break: '#ff5a6e', warning: '#ffb020', info: '#66b3ff' },
+  client: '#4da3ff',
+  server: '#2fc48f',
+  ack: '#b8bcc6',
+  window: '#e69f00',
+  retransmission: '#ff7a3d',
+  lost: '#e58fc4',
+  outOfOrder: '#f0e442',
+  reset: '#ffffff',
+  severity: { break: '#ff7a3d', warning: '#e69f00', info: '#56b4e9' },
 };
 
 const query = '(prefers-color-scheme: dark)';
 
+/** The palette of the user's theme; "system" follows the OS's and its changes. */
 export function usePalette(): Palette {
+  const { theme } = useSettings();
   const mq = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(query) : null;
-  const [dark, setDark] = useState(mq ? mq.matches : false);
+  const [systemDark, setDark] = useState(mq ? mq.matches : false);
   useEffect(() => {
     if (!mq) return;
     const on = (e: MediaQueryListEvent): void => setDark(e.matches);
     mq.addEventListener?.('change', on);
     return () => mq.removeEventListener?.('change', on);
   }, [mq]);
-  return dark ? DARK : LIGHT;
+  return (theme === 'system' ? systemDark : theme === 'dark') ? DARK : LIGHT;
 }
 
 /** RFC 9293 state colours for the state lanes. */

@@ -44,7 +44,7 @@ export const DNS_EVENT_KINDS: Record<string, EventKindInfo> = {
       'query ID it waited for — was gone, and the operating system dropped the answer. A response no query ' +
       'waited for any more (a duplicate of an answer, or one whose query is not in the capture) refused so ' +
       'is this one event, not also dns.orphan-response: the ICMP says why nobody waited.',
-    reference: 'the seed\'s DNS example',
+    reference: 'RFC 1122 §4.1.3.1 (UDP: ICMP Port Unreachable); RFC 792',
   },
   'dns.id-reuse': {
     severity: 'warning',

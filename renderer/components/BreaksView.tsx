@@ -111,8 +111,8 @@ function KindGroup({ client, g, count, base, nav, open }: { client: Client; g: K
       {g.reference && <p className="muted small">Reference: {g.reference}</p>}
       {expanded && (
         <ul className="events">
-          {rows.map((e) => (
-            <EventItem key={e.index} e={e} base={base} nav={nav} />
+          {rows.map((e, i) => (
+            <EventItem key={e.index} e={e} base={base} nav={nav} prev={i > 0 ? rows[i - 1].time : null} />
           ))}
           {count > rows.length && (
             <li>

@@ -1,22 +1,68 @@
 // Charts over time (recharts). Each asks the query layer for as many points as it has
-// pixels (maxPoints = its width), so a million packets never reach the DOM.
+// pixels (maxPoints = its width), so a million packets never reach the DOM. Every time
+// axis is in seconds since the capture's first packet (the data is shifted by `base`
+// before recharts sees it, so its ticks are round numbers from 0, not epoch seconds),
+// titled with its unit, as is every value axis; the flow's events are vertical lines.
 
-import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
+import { memo, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
-import { download, svgToPng } from '../export';
+import { download, svgToPng, type PngLegendItem } from '../export';
 import { ErrorBoundary } from './ErrorBoundary';
 import { BAND_LABEL_ROW, IncidentBands, type IncidentBand } from './IncidentBands';
-import { fmtBytes, fmtRel } from '../format';
+import { ChartEventLines } from './EventLines';
+import { fmtBytes, fmtDate, fmtTick, niceTicks, TIME_AXIS_TITLE } from '../format';
+import { useSettings } from '../settings';
 import type { Palette } from '../theme';
 
 export const MARGIN = { top: 10, right: 16, bottom: 4, left: 8 };
-export const Y_AXIS_WIDTH = 64;
+export const Y_AXIS_WIDTH = 72;
+const X_AXIS_HEIGHT = 38;
+
+/**
+ * The x axis of a chart over [from, to] (absolute seconds): in seconds since `base`,
+ * from round ticks with the decimals their step needs, titled with its unit.
+ */
+function timeAxis(from: number, to: number, base: number, palette: Palette) {
+  const a = from - base, b = to - base;
+  const { ticks, step } = niceTicks(a, b, 7);
+  return {
+    dataKey: 't',
+    type: 'number' as const,
+    domain: [a, b],
+    allowDataOverflow: true,
+    ticks,
+    interval: 0 as const,
+    tickFormatter: (v: number) => fmtTick(v, step),
+    stroke: palette.muted,
+    fontSize: 11,
+    height: X_AXIS_HEIGHT,
+    label: { value: TIME_AXIS_TITLE, position: 'insideBottom' as const, offset: 0, fill: palette.muted, fontSize: 11 },
+  };
+}
+
+/** A value axis's title, written along it. */
+function yTitle(value: string, palette: Palette) {
+  return { value, angle: -90, position: 'insideLeft' as const, offset: 4, style: { textAnchor: 'middle' as const }, fill: palette.muted, fontSize: 11 };
+}
+
+/**
+ * A chart tooltip's time (its x, seconds since `base`) in the user's time format: since
+ * the start, or as UTC with the seconds after it (a chart point has no previous row:
+ * "since previous" reads as since the start).
+ */
+function useTooltipTime(base: number): (t: unknown) => string {
+  const { timeFormat } = useSettings();
+  return (t: unknown) => {
+    const rel = `${Number(t).toFixed(6)} s since capture start`;
+    return timeFormat === 'utc' ? `${fmtDate(base + Number(t))} (${rel})` : `t = ${rel}`;
+  };
+}
 /** The longest bar of an aggregated timeline marker, px. */
 const STRIP = 34;
 
 /** Frame around a chart: title, PNG export, and the element the PNG is taken from. */
-export function ChartFrame({ title, children, palette, fileName, testId, extra }: { title: string; children: ReactNode; palette: Palette; fileName: string; testId?: string; extra?: ReactNode }) {
+export function ChartFrame({ title, children, palette, fileName, testId, extra, legend }: { title: string; children: ReactNode; palette: Palette; fileName: string; testId?: string; extra?: ReactNode; legend?: PngLegendItem[] }) {
   const ref = useRef<HTMLDivElement | null>(null);
   const [err, setErr] = useState<string | null>(null);
   return (
@@ -28,37 +74,63 @@ export function ChartFrame({ title, children, palette, fileName, testId, extra }
         <button
           className="small"
           title="Save this chart as PNG"
-          onClick={() => ref.current && svgToPng(ref.current, palette.bg).then((b) => download(`${fileName}.png`, b), (e: Error) => setErr(e.message))}
+          onClick={() => ref.current && svgToPng(ref.current, { background: palette.bg, fg: palette.fg, muted: palette.muted, title, legend: legend ?? [] }).then((b) => download(`${fileName}.png`, b), (e: Error) => setErr(e.message))}
         >
           PNG
         </button>
       </figcaption>
       {err && <div className="banner error">{err}</div>}
-      <div ref={ref}>
+      {/* a drag across the chart zooms: it must not start a text selection (user-select alone does not stop one from growing into the page) */}
+      <div ref={ref} onMouseDown={(e) => e.preventDefault()}>
         <ErrorBoundary name={`The chart "${title}"`}>{children}</ErrorBoundary>
       </div>
     </figure>
   );
 }
 
-/** Drag across a chart to choose a time range (the brush shared by all charts). */
-export function useDragZoom(onZoom: (from: number, to: number) => void) {
+/**
+ * Drag across a chart to choose a time range (the brush shared by all charts), and the
+ * time under the pointer. Both come from the pointer's pixel and the plot's extent, not
+ * from recharts' active tooltip index: with series of their own data (markers, ACKs)
+ * that index sticks to one point, and the zoom with it. `from`/`to` are the x axis's
+ * range in absolute seconds; `sel` is in seconds since `base` (the chart's x values).
+ */
+export function useDragZoom(width: number, from: number, to: number, base: number, onZoom: (from: number, to: number) => void, trackHover = false) {
   const [sel, setSel] = useState<[number, number] | null>(null);
+  const [hover, setHover] = useState<{ x: number; t: number } | null>(null);
+  // where the button went down: a drag starts only past a few pixels, so that a click
+  // (on a marker) re-renders nothing between its mousedown and its click
+  const down = useRef<{ x: number; t: number } | null>(null);
+  const left = MARGIN.left + Y_AXIS_WIDTH;
+  const plotW = Math.max(1, width - left - MARGIN.right);
+  const at = (e: ReactMouseEvent<HTMLDivElement>): { x: number; t: number; inside: boolean } => {
+    const x = e.clientX - e.currentTarget.getBoundingClientRect().left;
+    const f = (x - left) / plotW;
+    return { x, t: from + Math.min(1, Math.max(0, f)) * (to - from), inside: f >= 0 && f <= 1 };
+  };
   const handlers = {
-    onMouseDown: (e: { activeLabel?: unknown } | null) => {
-      const x = Number(e?.activeLabel);
-      if (Number.isFinite(x)) setSel([x, x]);
+    onMouseDown: (e: ReactMouseEvent<HTMLDivElement>) => {
+      const p = at(e);
+      down.current = p.inside && e.button === 0 ? { x: p.x, t: p.t } : null;
     },
-    onMouseMove: (e: { activeLabel?: unknown } | null) => {
-      const x = Number(e?.activeLabel);
-      if (sel && Number.isFinite(x)) setSel([sel[0], x]);
+    onMouseMove: (e: ReactMouseEvent<HTMLDivElement>) => {
+      const p = at(e);
+      if (trackHover) setHover(p.inside ? { x: p.x, t: p.t } : null);
+      const d = down.current;
+      if (d && (sel || Math.abs(p.x - d.x) > 3)) setSel([d.t - base, p.t - base]);
     },
     onMouseUp: () => {
-      if (sel && Math.abs(sel[1] - sel[0]) > 0) onZoom(Math.min(...sel), Math.max(...sel));
-      setSel(null);
+      if (sel && Math.abs(sel[1] - sel[0]) > (to - from) / 1000) onZoom(Math.min(...sel) + base, Math.max(...sel) + base);
+      down.current = null;
+      if (sel) setSel(null);
+    },
+    onMouseLeave: () => {
+      down.current = null;
+      if (hover) setHover(null);
+      if (sel) setSel(null);
     },
   };
-  return { sel, handlers };
+  return { sel, hover, handlers };
 }
 
 interface RateProps {
@@ -90,38 +162,38 @@ export function markerSummary(m: Marker): string {
  * the log of their count, in the column's worst severity; no marker then draws its line
  * down the chart (a wall of lines would hide the rate).
  */
-export function RateChart({ width, height = 200, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets', bands, onBand }: RateProps) {
+export function RateChart({ width, height = 220, rate, markers, from, to, base, palette, onMarker, onZoom, metric = 'packets', bands, onBand }: RateProps) {
   const bucket = rate.length > 1 ? rate[1].t - rate[0].t : to - from || 1;
-  const data = rate.map((r) => ({ t: r.t, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
+  const data = rate.map((r) => ({ t: r.t - base, v: metric === 'packets' ? r.packets / bucket : (r.bytes * 8) / bucket }));
   const top = Math.max(1, ...data.map((d) => d.v));
   const aggregated = markers.some((m) => m.count > 1);
   // Aggregated markers get a strip of their own above the rate (the y axis reaches 1.4 ×
   // its top instead of 1.15), bars up to STRIP px long on a log scale of the view's largest count.
   const yTop = top * (aggregated ? 1.4 : 1.15);
-  const marks = markers.map((m) => ({ ...m, y: top * (aggregated ? 1.33 : 1.08) }));
+  const marks = markers.map((m) => ({ ...m, t: m.t - base, at: m.t, y: top * (aggregated ? 1.33 : 1.08) }));
   const logMax = Math.log(Math.max(2, ...markers.map((m) => m.count)));
   // one rate bucket, in pixels: an aggregated marker's column
   const colW = Math.max(1.5, (width - MARGIN.left - Y_AXIS_WIDTH - MARGIN.right) / Math.max(1, rate.length));
-  const zoom = useDragZoom(onZoom ?? (() => {}));
-  return (
-    <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN} {...(onZoom ? zoom.handlers : {})}>
+  const zoom = useDragZoom(width, from, to, base, (a, b) => onZoom?.(a, b), true);
+  const tooltipTime = useTooltipTime(base);
+  // the rate bucket under the pointer, read out above the plot
+  const hovered = zoom.hover && rate.length ? data[Math.min(rate.length - 1, Math.max(0, Math.floor((zoom.hover.t - from) / bucket)))] : null;
+  // The chart is the same element while only the pointer moves: a hover redraws the readout, not the chart.
+  const sel = zoom.sel;
+  const chart = useMemo(() => (
+    <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       {bands?.length ? <IncidentBands bands={bands} from={from} to={to} palette={palette} onBand={onBand} /> : null}
-      <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} />
-      <Tooltip
-        contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
-        labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`}
-        formatter={(v, name) => (name === 'v' ? [metric === 'packets' ? `${compact(Number(v))} packets/s` : fmtBits(Number(v)), 'rate'] : [String(v), String(name)])}
-      />
-      <Area type="stepAfter" dataKey="v" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
+      <XAxis {...timeAxis(from, to, base, palette)} />
+      <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
+      <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
       <Scatter
         data={marks}
         dataKey="y"
         isAnimationActive={false}
         tooltipType="none"
-        shape={(p: { cx?: number; cy?: number; payload?: Marker }) => {
-          const m = p.payload!;
+        shape={(p: { cx?: number; cy?: number; payload?: Marker & { at: number } }) => {
+          const m = { ...p.payload!, t: p.payload!.at };
           const cx = p.cx ?? 0, cy = p.cy ?? 0;
           const color = palette.severity[m.severity];
           if (m.count > 1) {
@@ -146,15 +218,20 @@ export function RateChart({ width, height = 200, rate, markers, from, to, base, 
           );
         }}
       />
-      {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
+      {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
+  ), [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker, bands, onBand]);
+  return (
+    <div className="chart-plot" {...zoom.handlers} data-testid="rate-plot">
+      {chart}
+      {zoom.hover && !sel && <div className="chart-cursor" style={{ left: zoom.hover.x, top: MARGIN.top, height: height - MARGIN.top - MARGIN.bottom - X_AXIS_HEIGHT, borderColor: palette.muted }} />}
+      {zoom.hover && hovered && (
+        <div className="chart-readout" data-testid="rate-readout" style={{ left: Math.max(0, Math.min(zoom.hover.x + 10, width - 330)), borderColor: palette.grid, background: palette.bg, color: palette.fg }}>
+          {tooltipTime(zoom.hover.t - base)} · {metric === 'packets' ? `${compact(hovered.v)} packets/s` : fmtBits(hovered.v)}
+        </div>
+      )}
+    </div>
   );
-}
-
-/** Decimals that tell the ticks of a [from, to] axis apart (3 for seconds, up to 9). */
-export function tickDigits(from: number, to: number): number {
-  const step = Math.max((to - from) / 5, 1e-9);
-  return Math.min(9, Math.max(3, Math.ceil(-Math.log10(step))));
 }
 
 export function compact(v: number): string {
@@ -168,6 +245,11 @@ function fmtBits(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(1)} Mb/s`;
   if (v >= 1e3) return `${(v / 1e3).toFixed(1)} kb/s`;
   return `${v.toFixed(0)} b/s`;
+}
+
+/** The colours of the sequence graph's segments, per class (legend and chart share them). */
+export function seqColors(palette: Palette, dir: 0 | 1): Record<ReturnType<typeof pointClass>, string> {
+  return { retransmission: palette.retransmission, lost: palette.lost, 'out-of-order': palette.outOfOrder, reset: palette.reset, normal: dir === 0 ? palette.client : palette.server };
 }
 
 /** Kinds that mark a point of the sequence graph, and their colours. */
@@ -191,6 +273,10 @@ interface SeqProps {
   base: number;
   palette: Palette;
   onZoom(from: number, to: number): void;
+  /** The flow's events in view (Timeline.markers), drawn as lines. */
+  markers?: Marker[];
+  /** The time of the event the flow was opened at, drawn stronger. */
+  focus?: number | null;
 }
 
 /**
@@ -198,24 +284,22 @@ interface SeqProps {
  * seq to seq+len, the other side's ACK line and receive-window line (ack + window) as
  * steps; retransmissions, lost and out-of-order segments and RSTs marked.
  */
-export const SeqChart = memo(function SeqChart({ width, height = 300, points, dir, from, to, base, palette, onZoom }: SeqProps) {
-  const zoom = useDragZoom(onZoom);
-  const colors = useMemo(
-    () => ({ retransmission: palette.severity.break, lost: palette.severity.warning, 'out-of-order': '#b04fd1', reset: palette.severity.break, normal: dir === 0 ? palette.client : palette.server }),
-    [palette, dir],
-  );
+export const SeqChart = memo(function SeqChart({ width, height = 320, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
+  const zoom = useDragZoom(width, from, to, base, onZoom);
+  const tooltipTime = useTooltipTime(base);
+  const colors = useMemo(() => seqColors(palette, dir), [palette, dir]);
   const { segs, acks, top, yMin } = useMemo(() => {
     const segs: Seg[] = [];
     const acks: { t: number; ack: number; win: number }[] = [];
     let dataTop = 1, winTop = 0, yMin = Infinity;
     for (const p of points) {
       if (p.dir === dir) {
-        const s = { t: p.t, seq: p.seq + p.len, lo: p.seq, cls: pointClass(p), p };
+        const s = { t: p.t - base, seq: p.seq + p.len, lo: p.seq, cls: pointClass(p), p };
         segs.push(s);
         if (s.seq > dataTop) dataTop = s.seq;
         if (s.lo < yMin) yMin = s.lo;
-      } else if (p.ack !== null) {
-        const a = { t: p.t, ack: p.ack, win: p.ack + p.win };
+      } else if (p.ack !== null && !(p.flags & 0x04)) {
+        const a = { t: p.t - base, ack: p.ack, win: p.ack + p.win };
         acks.push(a);
         if (a.ack > dataTop) dataTop = a.ack;
         if (a.win > winTop) winTop = a.win;
@@ -224,25 +308,30 @@ export const SeqChart = memo(function SeqChart({ width, height = 300, points, di
     if (segs.length) for (const a of acks) if (a.ack < yMin) yMin = a.ack;
     // Scale to the data and the ACK line; the window line is shown as far as it fits
     // within twice that (a 64 KiB window must not flatten a 5 KiB transfer).
+    // (the bottom is padded below the lowest segment, so that a bare RST or ACK at the
+    // lowest sequence number is not drawn on the axis)
     const top = Math.max(dataTop * 1.05, Math.min(winTop * 1.02, dataTop * 2));
     return { segs, acks, top, yMin: segs.length ? yMin : 0 };
-  }, [points, dir]);
+  }, [points, dir, base]);
   return (
-    <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
+    <div className="chart-plot" {...zoom.handlers}>
+    <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-      <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} />
+      <XAxis {...timeAxis(from, to, base, palette)} />
+      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       <Tooltip
         contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
-        labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`}
+        labelFormatter={tooltipTime}
       />
-      <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} dot={false} isAnimationActive={false} strokeWidth={1.2} />
+      <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.4} />
       <Line data={acks} dataKey="ack" name="ACK" type="stepAfter" stroke={palette.ack} dot={false} isAnimationActive={false} strokeWidth={1.2} />
       {/* The segments' times, invisible: they give the drag-zoom its labels when there are no ACKs. */}
       <Line data={segs} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />
-      <SegmentLayer segs={segs} from={from} to={to} colors={colors} />
+      <SegmentLayer segs={segs} from={from - base} to={to - base} colors={colors} />
+      <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
+    </div>
   );
 });
 
@@ -295,24 +384,59 @@ function SegmentLayer({ segs, from, to, colors }: { segs: Seg[]; from: number; t
   );
 }
 
-/** Bytes in flight of one direction and the other side's advertised window, over time. */
-export const InFlightChart = memo(function InFlightChart({ width, height = 180, points, dir, from, to, base, palette, onZoom }: SeqProps) {
-  const zoom = useDragZoom(onZoom);
-  const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t, inFlight: p.inFlight })), [points, dir]);
-  const win = useMemo(() => points.filter((p) => p.dir !== dir).map((p) => ({ t: p.t, window: p.win })), [points, dir]);
+/** Spans [from, to] in which the advertised window is 0 (to: the next packet that opens it, or the view's end). */
+function zeroWindowSpans(win: { t: number; window: number }[], end: number): [number, number][] {
+  const out: [number, number][] = [];
+  let open: number | null = null;
+  for (const w of win) {
+    if (w.window === 0 && open === null) open = w.t;
+    else if (w.window !== 0 && open !== null) {
+      out.push([open, w.t]);
+      open = null;
+    }
+  }
+  if (open !== null) out.push([open, end]);
+  return out;
+}
+
+/**
+ * Bytes in flight of one direction and the other side's advertised window, over time,
+ * with a legend. A zero window (the receiver's buffer full: the sender must wait) would
+ * lie on the baseline, unseen: its spans are shaded and labelled instead.
+ */
+export const InFlightChart = memo(function InFlightChart({ width, height = 200, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
+  const zoom = useDragZoom(width, from, to, base, onZoom);
+  const tooltipTime = useTooltipTime(base);
+  const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t - base, inFlight: p.inFlight })), [points, dir, base]);
+  // a RST's window field means nothing (RFC 9293 3.10.7): it is not a zero window
+  const win = useMemo(() => points.filter((p) => p.dir !== dir && !(p.flags & 0x04)).map((p) => ({ t: p.t - base, window: p.win })), [points, dir, base]);
+  const zeros = useMemo(() => zeroWindowSpans(win, to - base), [win, to, base]);
   // the largest values drawn, for tests and tools that read the page
   const maxOf = (xs: { [k: string]: number | null }[], k: string): number => xs.reduce((m, x) => Math.max(m, x[k] ?? 0), 0);
+  const sender = dir === 0 ? palette.client : palette.server;
   return (
-    <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')}>
-    <ComposedChart width={width} height={height} margin={MARGIN} {...zoom.handlers}>
-      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-      <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={(t: number) => fmtRel(t, base, tickDigits(from, to))} stroke={palette.muted} fontSize={11} />
-      <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} />
-      <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={(t) => `t = ${fmtRel(Number(t), base)} s`} />
-      <Line data={flight} dataKey="inFlight" name="bytes in flight" type="stepAfter" stroke={dir === 0 ? palette.client : palette.server} dot={false} isAnimationActive={false} />
-      <Line data={win} dataKey="window" name="receive window" type="stepAfter" stroke={palette.window} dot={false} isAnimationActive={false} />
-      {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
-    </ComposedChart>
+    <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
+      <div className="chart-plot" {...zoom.handlers}>
+      <ComposedChart width={width} height={height} margin={MARGIN}>
+        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+        <XAxis {...timeAxis(from, to, base, palette)} />
+        <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
+        <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />
+        {zeros.map(([a, b], i) => (
+          <ReferenceArea key={i} x1={a} x2={Math.max(b, a + (to - from) / 400)} fill={palette.lost} fillOpacity={0.3} stroke={palette.lost} ifOverflow="hidden" label={{ value: 'zero window', position: 'insideTop', fill: palette.fg, fontSize: 10 }} />
+        ))}
+        {zeros.length > 0 && <ReferenceLine y={0} stroke={palette.lost} strokeWidth={3} />}
+        <Line data={flight} dataKey="inFlight" name="bytes in flight" type="stepAfter" stroke={sender} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+        <Line data={win} dataKey="window" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+        <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
+        {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
+      </ComposedChart>
+      </div>
+      <p className="legend small" data-testid="inflight-legend">
+        <span className="swatch" style={{ background: sender }} /> bytes in flight (sent, not yet acknowledged)
+        <span className="swatch dashed" style={{ borderColor: palette.window }} /> the peer&apos;s receive window
+        <span className="swatch" style={{ background: palette.lost, opacity: 0.6 }} /> zero window{zeros.length ? ` (${zeros.length})` : ' (none here)'}
+      </p>
     </div>
   );
 });

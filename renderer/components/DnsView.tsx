@@ -1,11 +1,13 @@
-import { useCallback, useState } from 'react';
-import type { DnsMessageView, DnsRow, Summary } from '../../analysis/api';
+import { useCallback, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { DnsMessageView, DnsRow, Marker, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
-import { fmtCount, fmtDuration, fmtRel } from '../format';
-import { useAsync, useWidth } from '../hooks';
+import { fmtCount, fmtDuration } from '../format';
+import { useAsync, useTimeFormat, useWidth } from '../hooks';
 import { usePalette, type Palette } from '../theme';
 import { ChartFrame, MARGIN, Y_AXIS_WIDTH } from './Charts';
+import { EventMarks } from './EventLines';
+import { SVG_AXIS_HEIGHT, SvgTimeAxis } from './SvgAxis';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 import { stem } from '../export';
 
@@ -19,9 +21,11 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
   const base = summary.capture.start ?? 0;
   const fetchPage = useCallback((offset: number, limit: number) => client.dnsTransactions({ ...(status ? { status } : {}), offset, limit }), [client, status]);
   const rows = usePagedRows<DnsRow>(`dns${status}`, fetchPage);
-  // The span chart shows the first 400 transactions of the filter (the table has them all).
-  const spans = useAsync(() => client.dnsTransactions({ ...(status ? { status } : {}), offset: 0, limit: 400 }), [client, status]);
-  const from = summary.capture.start ?? 0, to = summary.capture.end ?? from + 1;
+  // The span chart shows the first 1,000 transactions of the filter (the table has them all).
+  const spans = useAsync(() => client.dnsTransactions({ ...(status ? { status } : {}), offset: 0, limit: 1000 }), [client, status]);
+  const [range, setRange] = useState<[number, number] | null>(null);
+  const time = useTimeFormat(base);
+  const [from, to] = range ?? [summary.capture.start ?? 0, summary.capture.end ?? (summary.capture.start ?? 0) + 1];
   return (
     <section className="dns-view" ref={ref}>
       <div className="toolbar">
@@ -41,8 +45,18 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
       ) : (
         <>
           <div className="card">
-            <ChartFrame title="Query → response spans (unanswered ones stay open to the end)" palette={palette} fileName={`${stem(summary.name)}-dns`} testId="dns-spans">
-              {spans.data && <DnsSpans rows={spans.data.rows} width={Math.max(200, width - 2)} from={from} to={to} base={base} palette={palette} onOpen={(r) => nav.openFlow(r.flow, r.queryTime)} />}
+            <ChartFrame
+              title="Query → response spans (unanswered ones stay open to the end)"
+              palette={palette}
+              fileName={`${stem(summary.name)}-dns`}
+              testId="dns-spans"
+              legend={[
+                { color: palette.server, label: 'answered' },
+                { color: palette.severity.break, label: 'unanswered, orphan, client gone, mismatch' },
+              ]}
+              extra={range ? <button className="small" onClick={() => setRange(null)}>Reset zoom</button> : <span className="muted small">drag to zoom · click a span to open its flow</span>}
+            >
+              {spans.data && <DnsSpans rows={spans.data.rows} width={Math.max(200, width - 2)} from={from} to={to} base={base} palette={palette} onOpen={(r) => nav.openFlow(r.flow, r.queryTime)} onRange={setRange} />}
             </ChartFrame>
             {spans.data && spans.data.total > spans.data.rows.length && <p className="muted small">Showing the first {spans.data.rows.length} of {fmtCount(spans.data.total)} in the chart.</p>}
           </div>
@@ -51,7 +65,7 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
               label="DNS transactions"
               testId="dns-transactions"
               rowTestId="dns-row"
-              columns={dnsColumns(base)}
+              columns={dnsColumns(time, rows.getRow)}
               total={rows.total}
               getRow={rows.getRow}
               onRange={rows.onRange}
@@ -71,14 +85,14 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
   );
 }
 
-function dnsColumns(base: number): Column<DnsRow>[] {
+function dnsColumns(time: ReturnType<typeof useTimeFormat>, getRow: (i: number) => DnsRow | null): Column<DnsRow>[] {
   return [
-    { key: 'time', title: 'Time', width: 100, align: 'right', render: (r) => fmtRel(r.queryTime, base) },
+    { key: 'time', title: time.title, width: time.format === 'utc' ? 220 : 110, align: 'right', render: (r, i) => time.fmt(r.queryTime, i > 0 ? (getRow(i - 1)?.queryTime ?? null) : null) },
     { key: 'flow', title: 'Flow', width: 60, align: 'right', render: (r) => r.flow },
     { key: 'tr', title: 'Via', width: 50, render: (r) => r.transport },
     { key: 'id', title: 'ID', width: 70, align: 'right', render: (r) => `0x${r.id.toString(16).padStart(4, '0')}` },
     { key: 'q', title: 'Question', width: 'minmax(200px, 2fr)', render: (r) => <span className="mono">{r.question}</span> },
-    { key: 'status', title: 'Status', width: 110, render: (r) => <span className={STATUS_SEVERITY[r.status] ? 'sev-break' : ''}>{r.status}</span> },
+    { key: 'status', title: 'Status', width: 130, render: (r) => <span className={STATUS_SEVERITY[r.status] ? 'sev-break' : ''}>{r.status}</span> },
     { key: 'rcode', title: 'RCODE', width: 90, render: (r) => r.rcode ?? '—' },
     { key: 'rtt', title: 'RTT', width: 90, align: 'right', render: (r) => (r.rtt !== null ? fmtDuration(r.rtt) : '—') },
     { key: 'frames', title: 'Frames', width: 'minmax(140px, 1fr)', render: (r) => `${r.queryFrames.join(',') || '—'} → ${r.responseFrame ?? '—'}${r.icmpFrame !== null ? ` (ICMP ${r.icmpFrame})` : ''}` },
@@ -86,12 +100,13 @@ function dnsColumns(base: number): Column<DnsRow>[] {
 }
 
 export function DnsTable({ rows, base, nav }: { rows: DnsRow[]; base: number; nav: Nav }) {
+  const time = useTimeFormat(base);
   return (
     <VirtualTable<DnsRow>
       label="DNS transactions"
       testId="dns-transactions"
       rowTestId="dns-row"
-      columns={dnsColumns(base)}
+      columns={dnsColumns(time, (i) => rows[i] ?? null)}
       total={rows.length}
       getRow={(i) => rows[i] ?? null}
       rowKey={(r) => r.index}
@@ -101,31 +116,93 @@ export function DnsTable({ rows, base, nav }: { rows: DnsRow[]; base: number; na
   );
 }
 
-/** One row per transaction: a bar from the query to its response; open-ended when unanswered. */
-export function DnsSpans({ rows, width, from, to, base, palette, onOpen }: { rows: DnsRow[]; width: number; from: number; to: number; base: number; palette: Palette; onOpen?(r: DnsRow): void }) {
+/** Lanes for spans [start, end] sorted by start: each span in the first lane free at its start. */
+function packLanes(spans: { a: number; b: number }[], gap: number): number[] {
+  const ends: number[] = [];
+  return spans.map(({ a, b }) => {
+    let lane = ends.findIndex((e) => e + gap <= a);
+    if (lane < 0) lane = ends.push(b) - 1;
+    else ends[lane] = b;
+    return lane;
+  });
+}
+
+/** The spans chart's largest plot height, px: it never grows with the transactions. */
+const SPANS_PLOT_MAX = 240;
+
+/**
+ * Transactions as bars from the query to its response (open-ended when unanswered), in
+ * a chart of fixed height: transactions that do not overlap in time share a lane, and the
+ * lanes shrink to fit. With `onRange`, dragging across it chooses a time range (the
+ * brush); with one lane per transaction, each is labelled with its name. The flow's
+ * events (`markers`) are drawn as lines.
+ */
+export function DnsSpans({ rows, width, from, to, base, palette, onOpen, markers = [], onRange }: { rows: DnsRow[]; width: number; from: number; to: number; base: number; palette: Palette; onOpen?(r: DnsRow): void; markers?: Marker[]; onRange?(r: [number, number]): void }) {
   const left = MARGIN.left + Y_AXIS_WIDTH + 90;
   const plotW = Math.max(10, width - left - MARGIN.right);
-  const rowH = rows.length > 60 ? 4 : 14;
   const x = (t: number): number => left + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
-  const h = rows.length * rowH + 24;
+  const [drag, setDrag] = useState<[number, number] | null>(null);
+  const svg = useRef<SVGSVGElement | null>(null);
+  // a drag that chose a range is not also a click on the span it ended on
+  const dragged = useRef(false);
+  const { lanes, laneOf, order } = useMemo(() => {
+    const order = rows.map((r, i) => ({ r, i, a: r.queryFrames.length ? r.queryTime : (r.responseTime ?? r.queryTime), b: r.responseTime ?? to })).sort((p, q) => p.a - q.a);
+    // one lane each while they fit at a readable height; packed otherwise
+    const packed = rows.length * 14 > SPANS_PLOT_MAX;
+    const lanesOf = packed ? packLanes(order, (to - from) / Math.max(1, plotW) * 3) : order.map((_, k) => k);
+    const laneOf = new Map<number, number>();
+    order.forEach((o, k) => laneOf.set(o.i, lanesOf[k]));
+    return { lanes: Math.max(1, ...lanesOf.map((l) => l + 1)), laneOf, order };
+  }, [rows, from, to, plotW]);
+  const rowH = Math.max(2, Math.min(14, SPANS_PLOT_MAX / lanes));
+  const labelled = rowH >= 12 && lanes === rows.length;
+  const plotH = lanes * rowH + 4;
+  const h = plotH + SVG_AXIS_HEIGHT;
+  const tAt = (px: number): number => from + Math.min(1, Math.max(0, (px - left) / plotW)) * (to - from);
+  const px = (e: RPointerEvent): number => e.clientX - (svg.current?.getBoundingClientRect().left ?? 0);
   return (
-    <svg width={width} height={h} role="img" aria-label="DNS query to response spans">
-      {rows.map((r, i) => {
-        const y = i * rowH + 2;
+    <svg
+      ref={svg}
+      width={width}
+      height={h}
+      role="img"
+      aria-label="DNS query to response spans"
+      data-lanes={lanes}
+      className={onRange ? 'brushable' : undefined}
+      onMouseDown={(e) => e.preventDefault()}
+      onPointerDown={onRange ? (e) => {
+        dragged.current = false;
+        setDrag([tAt(px(e)), tAt(px(e))]);
+      } : undefined}
+      onPointerMove={onRange ? (e) => drag && setDrag([drag[0], tAt(px(e))]) : undefined}
+      onPointerUp={onRange ? () => {
+        if (drag && Math.abs(drag[1] - drag[0]) > (to - from) / 500) {
+          dragged.current = true;
+          onRange([Math.min(...drag), Math.max(...drag)]);
+        }
+        setDrag(null);
+      } : undefined}
+      onPointerLeave={() => setDrag(null)}
+    >
+      <rect x={left} y={0} width={plotW} height={plotH} fill="transparent" />
+      {order.map(({ r, i }) => {
+        const y = laneOf.get(i)! * rowH + 2;
         const open = r.responseTime === null;
         const end = open ? to : r.responseTime!;
+        if (end < from || (r.queryFrames.length ? r.queryTime : end) > to) return null;
         const sev = STATUS_SEVERITY[r.status];
         const color = sev ? palette.severity[sev] : palette.server;
         const x0 = x(r.queryFrames.length ? r.queryTime : end);
         const x1 = Math.max(x0 + 2, x(end));
+        const bh = Math.max(1.5, rowH - (rowH > 4 ? 2 : 0.5));
         return (
-          <g key={r.index} onClick={() => onOpen?.(r)} style={{ cursor: onOpen ? 'pointer' : undefined }} data-status={r.status}>
+          <g key={r.index} onClick={() => !dragged.current && onOpen?.(r)} style={{ cursor: onOpen ? 'pointer' : undefined }} data-status={r.status}>
             <title>{`${r.question} · ${r.status}${r.rtt !== null ? ` · ${fmtDuration(r.rtt)}` : ''} · frames ${r.queryFrames.join(',') || '—'} → ${r.responseFrame ?? '—'}${r.icmpFrame !== null ? ` · ICMP frame ${r.icmpFrame}` : ''}`}</title>
-            {r.queryFrames.length > 0 && <rect x={x0} y={y} width={x1 - x0} height={rowH - 2} fill={color} fillOpacity={open ? 0.35 : 0.8} />}
-            {open && <path d={`M${x1 - 6},${y} l6,${(rowH - 2) / 2} l-6,${(rowH - 2) / 2}`} fill={color} />}
-            {r.status === 'orphan' && <circle cx={x1} cy={y + rowH / 2 - 1} r={Math.max(2, rowH / 2 - 1)} fill="none" stroke={color} strokeWidth={2} />}
-            {r.icmpFrame !== null && <text x={x1 + 4} y={y + rowH - 4} fontSize={Math.min(10, rowH)} fill={color}>ICMP #{r.icmpFrame}</text>}
-            {rowH >= 12 && (
+            {r.queryFrames.length > 0 && <rect x={x0} y={y} width={x1 - x0} height={bh} fill={color} fillOpacity={open ? 0.35 : 0.8} />}
+            {open && rowH >= 6 && <path d={`M${x1 - 6},${y} l6,${bh / 2} l-6,${bh / 2}`} fill={color} />}
+            {r.status === 'orphan' && <circle cx={x1} cy={y + bh / 2} r={Math.max(2, bh / 2)} fill="none" stroke={color} strokeWidth={2} />}
+            {r.icmpFrame !== null && rowH >= 8 && <text x={x1 + 4} y={y + bh - 2} fontSize={Math.min(10, rowH)} fill={color}>ICMP #{r.icmpFrame}</text>}
+            {labelled && (
               <text x={left - 6} y={y + rowH - 4} textAnchor="end" fontSize={10} fill={palette.muted}>
                 {shortName(r.question)}
               </text>
@@ -133,8 +210,14 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen }: { row
           </g>
         );
       })}
-      <text x={left} y={h - 4} fontSize={11} fill={palette.muted}>{fmtRel(from, base, 3)} s</text>
-      <text x={left + plotW} y={h - 4} fontSize={11} fill={palette.muted} textAnchor="end">{fmtRel(to, base, 3)} s</text>
+      {!labelled && (
+        <text x={left - 6} y={12} textAnchor="end" fontSize={10} fill={palette.muted}>
+          {fmtCount(rows.length)} in {lanes} lanes
+        </text>
+      )}
+      <EventMarks markers={markers} x={x} top={0} bottom={plotH} left={left} right={left + plotW} palette={palette} />
+      {drag && <rect x={x(Math.min(...drag))} y={0} width={Math.max(1, Math.abs(x(drag[1]) - x(drag[0])))} height={plotH} fill={palette.accent} fillOpacity={0.2} stroke={palette.accent} />}
+      <SvgTimeAxis from={from} to={to} base={base} x={x} y={plotH} left={left} right={left + plotW} palette={palette} />
     </svg>
   );
 }

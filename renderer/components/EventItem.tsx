@@ -3,12 +3,14 @@
 
 import type { EventRow } from '../../analysis/api';
 import type { Nav } from '../nav';
-import { fmtRel } from '../format';
+import { useTimeFormat } from '../hooks';
 
-export function EventItem({ e, base, nav }: { e: EventRow; base: number; nav: Nav }) {
+/** `prev`: the time of the item above (for the "since previous" time format). */
+export function EventItem({ e, base, nav, prev = null }: { e: EventRow; base: number; nav: Nav; prev?: number | null }) {
+  const time = useTimeFormat(base);
   return (
     <li data-testid="break-item" data-kind={e.kind} data-frame={e.frame} data-incident={e.incident ?? ''}>
-      <span className="mono muted">#{e.frame}</span> <span className="mono muted">{fmtRel(e.time, base)} s</span> {e.message}
+      <span className="mono muted">#{e.frame}</span> <span className="mono muted">{time.fmt(e.time, prev)}{time.format === 'relative' ? ' s' : ''}</span> {e.message}
       {e.related.length > 0 && <span className="muted small"> · frames {e.related.join(', ')}</span>}{' '}
       {e.flow !== null && (
         <button className="small" onClick={() => nav.openFlow(e.flow!, e.time)}>

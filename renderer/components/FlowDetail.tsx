@@ -1,24 +1,29 @@
 // One flow: TCP state lanes, the time/sequence graph, bytes in flight and window, the
 // packet list and the break cards — one time brush zooms all of them. DNS flows show
-// their transactions, QUIC flows their connection and paths.
+// their transactions, QUIC flows their connection and paths. Opened at an event (a
+// marker, a break's "flow →", go to frame), the view is centred on it with as much
+// context after it as before — what followed a RST is the story — and every chart
+// draws the flow's events as lines.
 
-import { memo, useCallback, useDeferredValue, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
 import { stem } from '../export';
-import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
+import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAsync, useWidth } from '../hooks';
 import { stateColor, usePalette, type Palette } from '../theme';
-import { ChartFrame, InFlightChart, MARGIN, SeqChart, Y_AXIS_WIDTH } from './Charts';
+import { ChartFrame, InFlightChart, MARGIN, SeqChart, seqColors, Y_AXIS_WIDTH } from './Charts';
+import { EventMarks } from './EventLines';
+import { SVG_AXIS_HEIGHT, SvgTimeAxis } from './SvgAxis';
 import { DnsSpans, DnsTable } from './DnsView';
 import { QuicCard } from './QuicView';
 import { StreamView } from './StreamView';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
 
-export function FlowDetailView({ client, id, focus, summary, nav, onBack }: { client: Client; id: number; focus: number | null; summary: Summary; nav: Nav; onBack(): void }) {
+export function FlowDetailView({ client, id, focus, focusFrame = null, summary, nav, onBack }: { client: Client; id: number; focus: number | null; focusFrame?: number | null; summary: Summary; nav: Nav; onBack(): void }) {
   const [ref, width, measured] = useWidth<HTMLDivElement>();
   const detail = useAsync(() => client.flow({ id }), [client, id]);
   // The whole flow's timeline (the brush's rate and, unzoomed, every chart) is asked at
@@ -33,23 +38,30 @@ export function FlowDetailView({ client, id, focus, summary, nav, onBack }: { cl
       ) : !detail.data ? (
         <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>
       ) : (
-        <FlowDetailBody client={client} d={detail.data} focus={focus} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} />
+        <FlowDetailBody client={client} d={detail.data} focus={focus} focusFrame={focusFrame} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} />
       )}
     </div>
   );
 }
 
-function initialRange(d: FlowDetail, focus: number | null): [number, number] | null {
+/**
+ * The window a flow opens at when opened at `focus` (an event's or a frame's time): a
+ * tenth of the flow's life (at least 2 ms, at most 30 s) on each side of it, centred —
+ * not clipped to the flow, so an event at its very end (a RST) has the same context on
+ * its right as on its left. It starts no sooner than the capture does (`captureStart`).
+ */
+export function initialRange(start: number, duration: number, focus: number | null, captureStart: number): [number, number] | null {
   if (focus === null) return null;
-  const from = d.row.start, to = d.row.start + d.row.duration;
-  const w = Math.max((to - from) * 0.1, 0.002);
-  return [Math.max(from, focus - w), Math.min(to, focus + w)];
+  const w = Math.min(30, Math.max(duration * 0.1, 0.002));
+  const from = Math.max(captureStart, focus - w);
+  return [from, Math.max(focus + w, from + 2 * w)];
 }
 
 interface BodyProps {
   client: Client;
   d: FlowDetail;
   focus: number | null;
+  focusFrame: number | null;
   summary: Summary;
   nav: Nav;
   onBack(): void;
@@ -59,16 +71,22 @@ interface BodyProps {
   overall: { data: Timeline | null; loading: boolean };
 }
 
-function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, maxPoints, measured, overall }: BodyProps) {
+function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, plotWidth, maxPoints, measured, overall }: BodyProps) {
   const palette = usePalette();
   const f = d.flow;
   const base = summary.capture.start ?? 0;
   // The flow's life, padded a little so its first and last packets are not on the frame,
   // and on the right enough for the CLOSED a TCP connection ended in to be seen.
+  // It starts no sooner than the capture (a time axis from 0); the range it opened at
+  // (centred on an event) lies inside it.
   const pad = Math.max(d.row.duration * 0.02, 2e-6);
   const endsClosed = d.lanes !== null && (d.lanes.client.at(-1)?.state === 'CLOSED' || d.lanes.server.at(-1)?.state === 'CLOSED');
-  const full: [number, number] = [d.row.start - pad, d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad)];
-  const [range, setRange] = useState<[number, number] | null>(() => initialRange(d, focus));
+  const [opened] = useState(() => initialRange(d.row.start, d.row.duration, focus, base));
+  const full: [number, number] = [
+    Math.min(Math.max(base, d.row.start - pad), opened?.[0] ?? Infinity),
+    Math.max(d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad), opened?.[1] ?? -Infinity),
+  ];
+  const [range, setRange] = useState<[number, number] | null>(opened);
   const [from, to] = range ?? full;
   const isTcp = f.transport === 'tcp';
   const [dir, setDir] = useState<0 | 1>(f.serverBytes > f.clientBytes * 1.5 ? 1 : 0);
@@ -79,6 +97,16 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
   const zoomed = useAsync(() => client.timeline({ flow: f.id, from, to, maxPoints }), [client, f.id, from, to, maxPoints], measured && range !== null);
   const tl = range ? (zoomed.data ?? overall.data) : overall.data;
   const [cFrom, cTo] = range && zoomed.data ? [zoomed.data.from, zoomed.data.to] : full;
+  // Opened at an event: the sequence graph shows the direction of its packet (a RST
+  // from the server is drawn on the server → client graph), once the points are in.
+  const dirChosen = useRef(focus === null);
+  useEffect(() => {
+    const at = dirChosen.current ? undefined : tl?.points?.find((p) => Math.abs(p.t - focus!) < 1e-9);
+    if (at) {
+      dirChosen.current = true;
+      setDir(at.dir === 1 ? 1 : 0);
+    }
+  }, [tl, focus]);
   const loadingCharts = overall.loading || (range !== null && zoomed.loading);
   // The chart below the fold is drawn in a later, interruptible render: the lanes and the
   // sequence graph first.
@@ -88,7 +116,14 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
   const zoom = useCallback((a: number, b: number) => setRange([Math.max(full[0], a), Math.min(full[1], b)]), [full[0], full[1]]);
   const zoomAt = useCallback((t: number) => zoom(t - (to - from) / 8, t + (to - from) / 8), [zoom, from, to]);
   const brushRate = useMemo(() => overall.data?.rate.map((r) => r.packets) ?? [], [overall.data]);
+  // The flow's events in view, one per pixel column at most (the query folds them).
+  const markers: Marker[] = tl?.markers ?? [];
+  const lowMarkers = useDeferredValue(markers);
   const name = `${stem(summary.name)}-flow${f.id}`;
+  // The desktop app with Wireshark installed: open the capture there at a frame.
+  const wireshark = useAsync(() => client.wiresharkAvailable?.() ?? Promise.resolve(false), [client]);
+  const [wsError, setWsError] = useState<string | null>(null);
+  const inWireshark = wireshark.data && client.openInWireshark ? (frame: number) => client.openInWireshark!(frame).then(() => setWsError(null), (e: Error) => setWsError(e.message)) : undefined;
 
   return (
     <section className="flow-detail" data-loading={loadingCharts ? 'true' : undefined}>
@@ -105,7 +140,13 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
             Follow stream
           </button>
         )}
+        {inWireshark && (
+          <button onClick={() => inWireshark(focusFrame ?? f.firstFrame)} data-testid="open-in-wireshark" title="Open this capture in Wireshark, at this frame">
+            Open in Wireshark at frame {focusFrame ?? f.firstFrame}
+          </button>
+        )}
       </div>
+      {wsError && <p className="banner error">{wsError}</p>}
       {following && <StreamView client={client} flow={f.id} base={base} onClose={() => setFollowing(false)} />}
       <div className="card facts-row" data-testid="flow-facts">
         <span>state <b className="mono">{d.row.state || '—'}</b></span>
@@ -116,11 +157,11 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
         )}
         <span>start {fmtRel(f.start, base)} s</span>
         <span>duration {fmtDuration(d.row.duration)}</span>
-        <span>client {fmtCount(f.clientPackets)} pkts / {fmtBytes(f.clientBytes)}</span>
-        <span>server {fmtCount(f.serverPackets)} pkts / {fmtBytes(f.serverBytes)}</span>
+        <span>client {plural(f.clientPackets, 'packet')} / {fmtBytes(f.clientBytes)}</span>
+        <span>server {plural(f.serverPackets, 'packet')} / {fmtBytes(f.serverBytes)}</span>
         <span>frames {f.firstFrame}–{f.lastFrame}</span>
         <span>
-          {d.row.breaks > 0 && <span className="badge break">{d.row.breaks} breaks</span>} {d.row.warnings > 0 && <span className="badge warning">{d.row.warnings} warnings</span>}
+          {d.row.breaks > 0 && <span className="badge break">{plural(d.row.breaks, 'break')}</span>} {d.row.warnings > 0 && <span className="badge warning">{plural(d.row.warnings, 'warning')}</span>}
         </span>
       </div>
 
@@ -129,7 +170,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
           <span>Time brush — drag to zoom every chart below</span>
           <span className="spacer" />
           <span className="muted small">
-            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl && !loadingCharts ? ` · ${fmtCount(tl.packetsInRange)} packets` : ''}
+            {fmtRel(from, base)} – {fmtRel(to, base)} s{tl && !loadingCharts ? ` · ${plural(tl.packetsInRange, 'packet')}` : ''}
           </span>
           {range && (
             <button className="small" onClick={() => setRange(null)}>
@@ -137,13 +178,13 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
             </button>
           )}
         </div>
-        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={brushRate} palette={palette} />
+        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={brushRate} palette={palette} markers={overall.data?.markers ?? []} />
       </div>
 
       {isTcp && d.lanes && (
         <div className="card">
           <ChartFrame title="TCP state of each endpoint (RFC 9293)" palette={palette} fileName={`${name}-states`} testId="state-lanes">
-            <StateLanes width={plotWidth} lanes={d.lanes} from={cFrom} to={cTo} base={base} palette={palette} />
+            <StateLanes width={plotWidth} lanes={d.lanes} from={cFrom} to={cTo} base={base} palette={palette} markers={markers} focus={focus} />
           </ChartFrame>
         </div>
       )}
@@ -156,6 +197,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
             palette={palette}
             fileName={`${name}-tcptrace`}
             testId="seq-chart"
+            legend={seqLegend(palette, dir)}
             extra={
               <span className="seg">
                 <button className={dir === 0 ? 'active small' : 'small'} onClick={() => setDir(0)}>
@@ -167,19 +209,25 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
               </span>
             }
           >
-            {tl?.points && <SeqChart width={plotWidth} points={tl.points} dir={dir} from={cFrom} to={cTo} base={base} palette={palette} onZoom={zoom} />}
+            {tl?.points && <SeqChart width={plotWidth} points={tl.points} dir={dir} from={cFrom} to={cTo} base={base} palette={palette} onZoom={zoom} markers={markers} focus={focus} />}
           </ChartFrame>
-          <p className="legend small">
-            <span className="swatch" style={{ background: dir === 0 ? palette.client : palette.server }} /> segments <span className="swatch" style={{ background: palette.ack }} /> ACK{' '}
-            <span className="swatch" style={{ background: palette.window }} /> receive window (ACK + window) <span className="swatch" style={{ background: palette.severity.break }} /> retransmission / RST{' '}
-            <span className="swatch" style={{ background: palette.severity.warning }} /> lost <span className="swatch" style={{ background: '#b04fd1' }} /> out of order
-          </p>
+          <SeqLegend palette={palette} dir={dir} events={markers.length > 0} />
         </div>
       )}
       {isTcp && (
         <div className="card">
-          <ChartFrame title="Bytes in flight and the peer's receive window" palette={palette} fileName={`${name}-inflight`} testId="inflight-chart">
-            {lowPoints && <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} />}
+          <ChartFrame
+            title={`Bytes in flight and the peer's receive window · ${dir === 0 ? 'client → server' : 'server → client'}`}
+            palette={palette}
+            fileName={`${name}-inflight`}
+            testId="inflight-chart"
+            legend={[
+              { color: dir === 0 ? palette.client : palette.server, label: 'bytes in flight' },
+              { color: palette.window, label: "the peer's receive window", dashed: true },
+              { color: palette.lost, label: 'zero window' },
+            ]}
+          >
+            {lowPoints && <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} markers={lowMarkers} focus={focus} />}
           </ChartFrame>
         </div>
       )}
@@ -187,7 +235,7 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
       {d.dns.length > 0 && (
         <div className="card">
           <h3>DNS transactions</h3>
-          <DnsSpans rows={d.dns} width={plotWidth} from={cFrom} to={cTo} base={base} palette={palette} />
+          <DnsSpans rows={d.dns} width={plotWidth} from={cFrom} to={cTo} base={base} palette={palette} markers={markers} />
           <DnsTable rows={d.dns} base={base} nav={nav} />
         </div>
       )}
@@ -195,18 +243,49 @@ function FlowDetailBody({ client, d, focus, summary, nav, onBack, plotWidth, max
         <QuicCard key={q.number} q={q} base={base} width={plotWidth} palette={palette} nav={nav} />
       ))}
 
-      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={zoomAt} />
+      <BreakCards events={d.events} explanations={d.explanations} base={base} onZoom={zoomAt} onWireshark={inWireshark} />
 
       <div className="card">
-        <h3>Packets</h3>
-        <FilteredPackets client={client} flow={f.id} base={base} tcp={isTcp} at={range ? range[0] : null} />
+        <h3>Packets{focusFrame !== null ? <span className="muted small"> · went to frame {focusFrame}</span> : null}</h3>
+        <FilteredPackets client={client} flow={f.id} base={base} tcp={isTcp} at={range ? range[0] : null} frame={focusFrame} />
       </div>
     </section>
   );
 }
 
+/** The sequence graph's series, for its legend and its PNG. */
+function seqLegend(palette: Palette, dir: 0 | 1): { color: string; label: string; dashed?: boolean }[] {
+  const c = seqColors(palette, dir);
+  return [
+    { color: c.normal, label: 'segments' },
+    { color: palette.ack, label: 'ACK' },
+    { color: palette.window, label: 'receive window (ACK + window)', dashed: true },
+    { color: c.retransmission, label: 'retransmission' },
+    { color: c.reset, label: 'RST' },
+    { color: c.lost, label: 'lost' },
+    { color: c['out-of-order'], label: 'out of order' },
+  ];
+}
+
+function SeqLegend({ palette, dir, events }: { palette: Palette; dir: 0 | 1; events: boolean }) {
+  return (
+    <p className="legend small" data-testid="seq-legend">
+      {seqLegend(palette, dir).map((l) => (
+        <span key={l.label} data-series={l.label}>
+          <span className={l.dashed ? 'swatch dashed' : 'swatch'} style={l.dashed ? { borderColor: l.color } : { background: l.color }} /> {l.label}{' '}
+        </span>
+      ))}
+      {events && (
+        <span>
+          · <span className="swatch line" style={{ borderColor: palette.severity.break }} /> the flow&apos;s events (hover a line for its kind)
+        </span>
+      )}
+    </p>
+  );
+}
+
 /** The flow's packet rate over its whole life, with the zoomed range; drag to choose. */
-const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, palette }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette }) {
+const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, palette, markers }: { width: number; full: [number, number]; range: [number, number] | null; onRange(r: [number, number] | null): void; rate: number[]; palette: Palette; markers: Marker[] }) {
   const h = 44;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((t - full[0]) / (full[1] - full[0])) * plotW;
@@ -236,6 +315,7 @@ const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, p
       height={h}
       className="brush"
       data-testid="time-brush"
+      onMouseDown={(e) => e.preventDefault()}
       onPointerDown={(e) => {
         (e.target as Element).setPointerCapture?.(e.pointerId);
         const t = tAt(px(e));
@@ -253,6 +333,8 @@ const TimeBrush = memo(function TimeBrush({ width, full, range, onRange, rate, p
     >
       <rect x={PLOT_LEFT} y={0} width={plotW} height={h} fill={palette.grid} fillOpacity={0.4} />
       {bars && <path d={bars} fill={palette.accent} fillOpacity={0.6} />}
+      {/* the flow's events over its whole life: where to brush */}
+      <EventMarks markers={markers} x={x} top={0} bottom={h} left={PLOT_LEFT} right={PLOT_LEFT + plotW} palette={palette} labelled={false} />
       {sel && <rect x={x(sel[0])} y={0} width={Math.max(2, x(sel[1]) - x(sel[0]))} height={h} fill={palette.accent} fillOpacity={0.2} stroke={palette.accent} />}
     </svg>
   );
@@ -278,12 +360,12 @@ function stateAt(spans: StateSpan[], t: number): string {
  * lane that ends CLOSED — the final state, nothing of this connection follows — is drawn
  * CLOSED to the end of the view.
  */
-export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette }: { width: number; lanes: StateLanesData; from: number; to: number; base: number; palette: Palette }) {
-  const laneH = 26, gap = 8, top = 6;
+export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette, markers = [], focus = null }: { width: number; lanes: StateLanesData; from: number; to: number; base: number; palette: Palette; markers?: Marker[]; focus?: number | null }) {
+  const laneH = 26, gap = 8, top = 22;
   const plotW = Math.max(10, width - PLOT_LEFT - MARGIN.right);
   const x = (t: number): number => PLOT_LEFT + ((Math.min(Math.max(t, from), to) - from) / (to - from || 1)) * plotW;
   const states = [...new Set([...lanes.client, ...lanes.server].map((s) => s.state))];
-  const h = top + 2 * laneH + gap + 22;
+  const h = top + 2 * laneH + gap + 14 + SVG_AXIS_HEIGHT;
   const uid = useId().replace(/:/g, '');
   const lost = lanes.lost.map((b, i) => ({ ...b, id: `${uid}-lost-${i}`, held: stateAt(lanes[b.endpoint], b.from) }));
   return (
@@ -355,12 +437,8 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
             </g>
           );
         })}
-        <text x={PLOT_LEFT} y={h - 4} fontSize={11} fill={palette.muted}>
-          {fmtRel(from, base, 4)} s
-        </text>
-        <text x={PLOT_LEFT + plotW} y={h - 4} fontSize={11} fill={palette.muted} textAnchor="end">
-          {fmtRel(to, base, 4)} s
-        </text>
+        <EventMarks markers={markers} x={x} top={2} bottom={top + 2 * laneH + gap + 4} left={PLOT_LEFT} right={PLOT_LEFT + plotW} palette={palette} focus={focus} />
+        <SvgTimeAxis from={from} to={to} base={base} x={x} y={h - SVG_AXIS_HEIGHT} left={PLOT_LEFT} right={PLOT_LEFT + plotW} palette={palette} />
       </svg>
       <p className="legend small">
         {states.map((s) => (
@@ -378,7 +456,7 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
   );
 });
 
-export const BreakCards = memo(function BreakCards({ events, explanations, base, onZoom }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void }) {
+export const BreakCards = memo(function BreakCards({ events, explanations, base, onZoom, onWireshark }: { events: EventRow[]; explanations: EventExplanation[]; base: number; onZoom?(t: number): void; onWireshark?(frame: number): void }) {
   const shown = events.filter((e) => e.severity !== 'info');
   const infos = events.length - shown.length;
   const [limit, setLimit] = useState(30);
@@ -400,6 +478,11 @@ export const BreakCards = memo(function BreakCards({ events, explanations, base,
                 {onZoom && (
                   <button className="small" onClick={() => onZoom(e.time)}>
                     show in charts
+                  </button>
+                )}
+                {onWireshark && (
+                  <button className="small" onClick={() => onWireshark(e.frame)} title={`Open this capture in Wireshark at frame ${e.frame}`}>
+                    Wireshark
                   </button>
                 )}
               </header>

@@ -4,9 +4,11 @@ import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { download, stem } from '../export';
 import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
+import { useTimeFormat } from '../hooks';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
-export function FlowsView({ client, summary, nav, filter, onFilter, generation }: { client: Client; summary: Summary; nav: Nav; filter: string; onFilter(q: string): void; generation: number }) {
+/** The flows table. `selected` is kept by the app, so a flow opened and closed (Esc) leaves its row selected. */
+export function FlowsView({ client, summary, nav, filter, onFilter, generation, selected = -1, onSelected }: { client: Client; summary: Summary; nav: Nav; filter: string; onFilter(q: string): void; generation: number; selected?: number; onSelected?(i: number): void }) {
   const [text, setText] = useState(filter);
   const [hasBreaks, setHasBreaks] = useState(false);
   const [sort, setSort] = useState<FlowSort>({ key: 'id', dir: 'asc' });
@@ -23,6 +25,7 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation }
   );
   const rows = usePagedRows<FlowRow>(key, fetchPage);
   const base = summary.capture.start ?? 0;
+  const time = useTimeFormat(base);
   const columns: Column<FlowRow>[] = [
     { key: 'id', title: '#', width: 64, align: 'right', render: (r) => r.id },
     { key: 'protocol', title: 'Protocol', width: 84, render: (r) => r.protocol },
@@ -39,7 +42,7 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation }
         </>
       ),
     },
-    { key: 'start', title: 'Start', width: 96, align: 'right', render: (r) => fmtRel(r.start, base, 3) },
+    { key: 'start', title: time.format === 'utc' ? 'Start (UTC)' : 'Start (s)', width: time.format === 'utc' ? 220 : 96, align: 'right', render: (r) => (time.format === 'utc' ? time.fmt(r.start) : fmtRel(r.start, base, 3)) },
     { key: 'duration', title: 'Duration', width: 90, align: 'right', render: (r) => fmtDuration(r.duration) },
     { key: 'packets', title: 'Packets', width: 80, align: 'right', render: (r) => fmtCount(r.packets) },
     { key: 'bytes', title: 'Bytes', width: 90, align: 'right', render: (r) => fmtBytes(r.bytes) },
@@ -93,6 +96,8 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation }
         onRange={rows.onRange}
         rowKey={(r) => r.id}
         onOpen={(r) => nav.openFlow(r.id)}
+        onSelect={(_, i) => onSelected?.(i)}
+        initialSelected={selected}
         sort={sort}
         onSort={onSort}
         height="calc(100vh - 170px)"

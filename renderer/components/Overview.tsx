@@ -1,7 +1,7 @@
 import type { Marker, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
-import { fmtBytes, fmtCount, fmtDate, fmtDuration } from '../format';
+import { fmtBytes, fmtCount, fmtDate, fmtDuration, plural } from '../format';
 import { useAsync, useWidth } from '../hooks';
 import { usePalette } from '../theme';
 import { ChartFrame, RateChart } from './Charts';
@@ -12,7 +12,7 @@ import { stem } from '../export';
 /** "12 markers", or "470 events in 212 markers" when they are aggregated per pixel column. */
 function markerCount(markers: Marker[]): string {
   const events = markers.reduce((n, m) => n + m.count, 0);
-  return events === markers.length ? `${markers.length} markers` : `${fmtCount(events)} events in ${fmtCount(markers.length)} markers`;
+  return events === markers.length ? plural(markers.length, 'marker') : `${plural(events, 'event')} in ${plural(markers.length, 'marker')}`;
 }
 
 export function Overview({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
@@ -74,7 +74,7 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
         )}
         {(c.unsupported.length > 0 || c.nonIpPackets > 0) && (
           <p className="muted small">
-            Not analysed: {[...c.unsupported.map((u) => `${u.what} (${fmtCount(u.packets)})`), c.nonIpPackets ? `${fmtCount(c.nonIpPackets)} non-IP packets` : ''].filter(Boolean).join(', ')}
+            Not analysed: {[...c.unsupported.map((u, i) => `${summary.unsupportedTitles?.[i] ?? u.what} (${fmtCount(u.packets)})`), c.nonIpPackets ? `${fmtCount(c.nonIpPackets)} non-IP packets` : ''].filter(Boolean).join(', ')}
           </p>
         )}
       </div>

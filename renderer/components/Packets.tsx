@@ -14,8 +14,8 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { FieldNode, Page, PacketDetail, PacketRow } from '../../analysis/api';
 import type { Client } from '../client';
-import { fmtCount, fmtRel } from '../format';
-import { useAsync } from '../hooks';
+import { fmtCount } from '../format';
+import { useAsync, useTimeFormat } from '../hooks';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
 const ROW_H = 24;
@@ -105,9 +105,11 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
   }, [at, rows.total, client, flow]);
 
   const base = p.base;
+  // the time format the user picked (since start, UTC, since the previous row)
+  const time = useTimeFormat(base);
   const cols = useMemo<Column<PacketRow>[]>(() => [
     { key: 'frame', title: 'No.', width: 72, align: 'right', render: (r) => r.frame },
-    { key: 'time', title: 'Time', width: 96, align: 'right', render: (r) => fmtRel(r.time, base) },
+    { key: 'time', title: time.title, width: time.format === 'utc' ? 210 : 96, align: 'right', render: (r, i) => time.fmt(r.time, i > 0 ? (rowsRef.current.getRow(i - 1)?.time ?? null) : null) },
     { key: 'src', title: 'Source', width: 'minmax(110px, 1fr)', render: (r) => <span title={r.source}>{r.source ?? ''}</span> },
     { key: 'dst', title: 'Destination', width: 'minmax(110px, 1fr)', render: (r) => <span title={r.destination}>{r.destination ?? ''}</span> },
     { key: 'proto', title: 'Protocol', width: 76, render: (r) => r.protocol ?? '' },
@@ -122,7 +124,7 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
         ]
       : []),
     { key: 'info', title: 'Info', width: 'minmax(240px, 3fr)', render: (r) => <span title={r.info}>{r.kinds.length ? <span className="pk-kinds">[{r.kinds.join(', ')}] </span> : null}{r.info ?? ''}</span> },
-  ], [base, p.tcp]);
+  ], [base, p.tcp, time]);
 
   return (
     <div className="packets-pane">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SessionStatus } from '../../analysis/api';
 import type { Client } from '../client';
-import { fmtBytes, fmtCount } from '../format';
+import { fmtBytes, fmtCount, plural } from '../format';
 
 export function StartScreen({ client, status, onOpenClick, run }: { client: Client; status: SessionStatus | null; onOpenClick(): void; run(p: Promise<unknown>): void }) {
   const [recent, setRecent] = useState<string[]>([]);
@@ -22,13 +22,13 @@ export function StartScreen({ client, status, onOpenClick, run }: { client: Clie
           <p>{status.error.message}</p>
           <p className="muted">
             {status.error.frame !== null && <>at frame {status.error.frame} </>}
-            {status.error.offset !== null && <>(byte offset {fmtCount(status.error.offset)}) </>}— read before the failure: {fmtBytes(status.progress.bytesRead)}, {fmtCount(status.progress.packets)} packets.
+            {status.error.offset !== null && <>(byte offset {fmtCount(status.error.offset)}) </>}— read before the failure: {fmtBytes(status.progress.bytesRead)}, {plural(status.progress.packets, 'packet')}.
           </p>
         </div>
       )}
       {status?.state === 'cancelled' && (
         <p className="muted" role="status">
-          Reading {status.name} was cancelled after {fmtCount(status.progress.packets)} packets.
+          Reading {status.name} was cancelled after {plural(status.progress.packets, 'packet')}.
         </p>
       )}
       <div className="start-actions">

@@ -1,7 +1,10 @@
 // A windowed table: only the rows in view (plus a few) are in the DOM, so 100,000 rows
 // scroll as smoothly as 100. Rows come from a `getRow(index)` that may return null
 // while its page is loading (`onRange` tells the owner which rows are wanted).
-// Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter opens, Esc clears.
+// Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter opens. Focusing the
+// table (one Tab from the tab bar) selects its first row when none is; the selection is
+// kept on Esc (Esc goes back, as elsewhere in the app), and through a flow and back.
+// A row's render gets its index (a "since previous" time reads the row before).
 //
 // Browsers clamp an element's height (Chromium at 2^24 px: 700,000 rows of 24 px), so a
 // list taller than MAX_SCROLL_PX scrolls a spacer of that height and maps its scroll
@@ -15,7 +18,7 @@ export interface Column<T> {
   title: string;
   width: number | string;
   align?: 'left' | 'right';
-  render(row: T): ReactNode;
+  render(row: T, index: number): ReactNode;
   sortable?: boolean;
 }
 
@@ -46,6 +49,8 @@ export interface VirtualTableProps<T> {
   selected?: number | null;
   /** Scroll so that this row is at the top (a change scrolls; the selection stays). */
   scrollTo?: number | null;
+  /** The selected row to start with (a view coming back keeps its selection). */
+  initialSelected?: number;
 }
 
 /** The tallest spacer (px); beyond, the scroll position is scaled onto the rows. */
@@ -56,7 +61,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const bodyRef = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewH, setViewH] = useState(400);
-  const [sel, setSel] = useState(-1);
+  const [sel, setSel] = useState(p.initialSelected ?? -1);
   const frame = useRef(0);
 
   useEffect(() => {
@@ -83,7 +88,8 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     if (p.total > 0) onRange?.(first, last);
   }, [first, last, p.total, onRange]);
   useEffect(() => {
-    if (p.total > 0 && sel >= p.total) setSel(p.total - 1); // (not before the rows have come: a selection from outside waits for them)
+    // (not while the rows are still loading: total 0 would drop a selection given at mount)
+    if (p.total > 0 && sel >= p.total) setSel(p.total - 1);
   }, [p.total, sel]);
   const topRow = p.scrollTo;
   useEffect(() => {
@@ -105,6 +111,11 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
       frame.current = 0;
       if (bodyRef.current) setScrollTop(bodyRef.current.scrollTop);
     });
+  }, []);
+
+  // A selection given at mount (a view coming back) is scrolled into view.
+  useEffect(() => {
+    if (p.initialSelected !== undefined && p.initialSelected >= 0) reveal(p.initialSelected);
   }, []);
 
   const reveal = (i: number): void => {
@@ -134,12 +145,6 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         e.preventDefault();
         return;
       }
-      case 'Escape':
-        if (sel >= 0) {
-          setSel(-1);
-          e.stopPropagation();
-        }
-        return;
       default:
         return;
     }
@@ -170,6 +175,10 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         aria-selected={i === sel}
         data-testid={p.rowTestId}
         data-index={i}
+        onMouseDown={(e) => {
+          // a double-click opens the row; it must not select its words
+          if (e.detail > 1) e.preventDefault();
+        }}
         onClick={() => {
           setSel(i);
           p.onSelect?.(row, i);
@@ -179,7 +188,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
       >
         {p.columns.map((c) => (
           <div key={c.key} role="cell" className={`vt-cell${c.align === 'right' ? ' right' : ''}`}>
-            {c.render(row)}
+            {c.render(row, i)}
           </div>
         ))}
       </div>,
@@ -212,6 +221,13 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         tabIndex={0}
         onScroll={onScroll}
         onKeyDown={onKey}
+        onFocus={(e) => {
+          if (e.target !== e.currentTarget || sel >= 0 || p.total === 0) return;
+          const i = Math.min(p.total - 1, Math.max(0, Math.floor(scrollTop / rh)));
+          setSel(i);
+          const row = p.getRow(i);
+          if (row) p.onSelect?.(row, i);
+        }}
         role="rowgroup"
       >
         <div className="vt-spacer" style={{ height: spacerH }}>

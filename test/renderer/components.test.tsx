@@ -54,8 +54,27 @@ describe('VirtualTable', () => {
     fireEvent.keyDown(body, { key: 'End' });
     fireEvent.keyDown(body, { key: 'Enter' });
     expect(opened).toBe(100_000);
+    // Esc keeps the selection (it goes back elsewhere in the app; issue 15)
     fireEvent.keyDown(body, { key: 'Escape' });
+    expect(screen.getByTestId('vt').querySelector('.selected')?.textContent).toContain('row 100000');
+  });
+
+  it('selects the first row in view when focused without a selection, and keeps a selection given at mount', () => {
+    const selected: number[] = [];
+    const { unmount } = render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} rowKey={(r) => r.id} height={400} onSelect={(_, i) => selected.push(i)} />);
+    const body = screen.getByTestId('vt').querySelector('.vt-body') as HTMLElement;
     expect(screen.getByTestId('vt').querySelector('.selected')).toBeNull();
+    fireEvent.focus(body);
+    expect(selected).toEqual([0]);
+    expect(screen.getByTestId('vt').querySelector('.selected')?.textContent).toContain('row 1');
+    fireEvent.keyDown(body, { key: 'ArrowDown' });
+    expect(selected).toEqual([0, 1]);
+    unmount();
+    render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} rowKey={(r) => r.id} height={400} initialSelected={1} onSelect={(_, i) => selected.push(i)} />);
+    const again = screen.getByTestId('vt').querySelector('.vt-body') as HTMLElement;
+    expect(screen.getByTestId('vt').querySelector('.selected')?.textContent).toContain('row 2');
+    fireEvent.focus(again);
+    expect(selected).toEqual([0, 1]); // a focus does not move a selection there is
   });
 
   it('sorts through the header', () => {
