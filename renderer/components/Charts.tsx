@@ -180,10 +180,12 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
   const hovered = zoom.hover && rate.length ? data[Math.min(rate.length - 1, Math.max(0, Math.floor((zoom.hover.t - from) / bucket)))] : null;
   // The chart is the same element while only the pointer moves: a hover redraws the readout, not the chart.
   const sel = zoom.sel;
+  // the x axis counts seconds since the capture's start: the bands too
+  const relBands = useMemo(() => (bands ?? []).map((b) => ({ ...b, from: b.from - base, to: b.to - base })), [bands, base]);
   const chart = useMemo(() => (
     <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-      {bands?.length ? <IncidentBands bands={bands} from={from} to={to} palette={palette} onBand={onBand} /> : null}
+      {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
       <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
@@ -220,7 +222,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
       />
       {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
-  ), [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker, bands, onBand]);
+  ), [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker, bands, relBands, onBand]);
   return (
     <div className="chart-plot" {...zoom.handlers} data-testid="rate-plot">
       {chart}

@@ -23,7 +23,7 @@ describe('stateline --help, -h and --version', () => {
     for (const flag of ['--help', '-h']) {
       const r = await run(['analyze', flag]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/^usage: stateline analyze FILE /);
+      expect(r.stdout).toMatch(/^usage: stateline analyze FILE\|DIR\|FILE… /);
       expect(r.stdout).toContain('--keylog FILE');
       expect(r.stdout).not.toContain('stateline serve');
       expect(r.stderr).toBe('');
