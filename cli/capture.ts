@@ -4,6 +4,7 @@
 // progress on a terminal.
 
 import { readFileSync, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { analyzeCapture, type Analysis } from '../analysis/analyze';
 import type { TrackerOptions } from '../analysis/trackers';
 import { captureSetMembers, fileChunks, listCaptureSet } from '../host/file-source';
@@ -70,6 +71,25 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
 }
 
 /**
+ * Write `s` to `out`; when its buffer is full, wait until it drains, or the stream fails
+ * or closes (the caller's error handler says which). Backpressure for stdout and files.
+ */
+export async function writeDrained(out: Writable, s: string): Promise<void> {
+  if (out.write(s)) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('error', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+    out.on('close', done);
+  });
+}
+
+/**
  * Write pieces to stdout as they are made, waiting for 'drain' whenever stdout's buffer
  * is full (backpressure: a slow reader of a pipe holds the producer, not memory), then
  * until the last is flushed. A pipe closed early ends the writing, and is not an error.
@@ -85,16 +105,7 @@ export async function writeStream(pieces: Iterable<string>): Promise<void> {
   out.on('error', onError);
   try {
     for (const piece of pieces) {
-      if (!out.write(piece))
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            out.off('drain', done);
-            out.off('error', done);
-            resolve();
-          };
-          out.on('drain', done);
-          out.on('error', done);
-        });
+      await writeDrained(out, piece);
       if (failed) throw failed;
       if (closed) return;
     }

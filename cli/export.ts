@@ -17,7 +17,7 @@ import { accessSync, constants, createWriteStream, mkdirSync, renameSync, rmSync
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { ParquetWriter, fileWriter, type SchemaElement } from 'hyparquet-writer';
-import { readAnalysis } from './capture';
+import { readAnalysis, writeDrained } from './capture';
 import { DEFAULT_TABLES, TABLE_NAMES, TABLES, TableSource, type AnyTable, type Cell, type Column, type ColumnType, type TableName } from './tables';
 
 export const EXPORT_USAGE = `usage: stateline export FILE|SETDIR [--format parquet|ndjson] --out DIR [--tables LIST] [--keylog FILE]
@@ -151,17 +151,7 @@ async function writeNdjson(table: AnyTable, src: TableSource, path: string): Pro
       s += JSON.stringify(o) + '\n';
     }
     // backpressure: wait for the buffer to drain (or the stream to fail and close)
-    if (!out.write(s)) {
-      await new Promise<void>((r) => {
-        const done = (): void => {
-          out.off('drain', done);
-          out.off('close', done);
-          r();
-        };
-        out.on('drain', done);
-        out.on('close', done);
-      });
-    }
+    await writeDrained(out, s);
     if (error) throw error;
   }
   out.end();
