@@ -6,7 +6,7 @@ import { useAsync, useWidth } from '../hooks';
 import { usePalette } from '../theme';
 import { ChartFrame, RateChart } from './Charts';
 import { IncidentCards, incidentBands } from './IncidentCards';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { stem } from '../export';
 
 /** "12 markers", or "470 events in 212 markers" when they are aggregated per pixel column. */
@@ -27,8 +27,11 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
     [client, plotWidth, range?.[0], range?.[1]],
     measured,
   );
-  const incidents = useAsync(() => client.incidents(), [client]).data ?? [];
+  const incidentRows = useAsync(() => client.incidents(), [client]).data;
+  const incidents = useMemo(() => incidentRows ?? [], [incidentRows]);
   const base = c.start ?? 0;
+  // the same bands while the incidents are the same: the chart is not redrawn for a new array
+  const bands = useMemo(() => incidentBands(incidents, base), [incidents, base]);
   const duration = c.start !== null && c.end !== null ? c.end - c.start : 0;
   return (
     <section className="overview">
@@ -133,7 +136,7 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
                 else if (m.flow !== null) nav.openFlow(m.flow, m.t);
               }}
               onZoom={(a, b) => setRange([a, b])}
-              bands={incidentBands(incidents, base)}
+              bands={bands}
               onBand={(id) => nav.show('breaks', { incident: id })}
             />
           )}
