@@ -16,6 +16,7 @@ import { oneFlowPerPacket } from '../analysis/many-flows';
 const ROOT = join(__dirname, '../..');
 const FIXTURE = join(ROOT, 'fixtures', 'tcp-clean-close.pcap');
 const SAMPLE = readFileSync(join(ROOT, 'fixtures', 'sample.pcapng'));
+const SAMPLE_PATH = join(ROOT, 'fixtures', 'sample.pcapng');
 const TMP = mkdtempSync(join(tmpdir(), 'stateline-serve-'));
 
 /** A raw HTTP request (fetch cannot send a body that stalls, nor read a 413 sent early). */
@@ -141,6 +142,23 @@ describe('stateline serve (HTTP)', () => {
       expect(n).toBe(SAMPLE.length);
       await fetch(`${s.url}api/upload?name=b.pcapng`, { method: 'POST', headers: auth, body: SAMPLE });
       await expect(src.read(0, 4)).rejects.toThrow(/closed/);
+    });
+
+    it('filters and follows an uploaded capture from its spool, as a file opened by path', async () => {
+      const call = async (name: string, body: unknown): Promise<unknown> => {
+        const r = await fetch(`${s.url}api/${name}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(r.status, name).toBe(200);
+        return r.json();
+      };
+      await fetch(`${s.url}api/upload?name=up.pcapng`, { method: 'POST', headers: auth, body: SAMPLE });
+      const up = (await call('packets', { filter: 'tcp.flags.syn == 1', limit: 1000 })) as { total: number; rows: { frame: number }[] };
+      const stream = (await call('followStream', { flow: s.session.query!.analysis.flows.flows.find((f) => f.transport === 'tcp')!.id })) as { tcp: { bytes: number[] } };
+      await s.session.openPath({ path: SAMPLE_PATH });
+      await s.session.whenSettled();
+      const byPath = (await call('packets', { filter: 'tcp.flags.syn == 1', limit: 1000 })) as typeof up;
+      expect(up.total).toBeGreaterThan(0);
+      expect(up.rows.map((r) => r.frame)).toEqual(byPath.rows.map((r) => r.frame));
+      expect(stream.tcp.bytes[0] + stream.tcp.bytes[1]).toBeGreaterThan(0);
     });
 
     it('refuses one larger than --max-upload with 413: at once when its length says so, else when the count passes it', async () => {
