@@ -5,19 +5,12 @@
 
 import { dissect } from '../parsers/dissect/dissect';
 import { summarize } from '../parsers/dissect/summary';
+import { hex } from '../parsers/quic/header';
 import type { QuicContext } from '../parsers/dissect/quic';
 import type { Analysis } from './analysis';
 import type { FieldNode, PacketDetail, PacketRow } from './api';
 import { readFrame, readFrames, type FrameBytes, type FrameBytesSource } from './frame-bytes';
 import { QuicTracker } from './quic/tracker';
-
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function toHex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
-  return s;
-}
 
 /** The analysis took the frame's flow for QUIC. */
 function isQuic(a: Analysis, frame: number): boolean {
@@ -38,7 +31,7 @@ export async function packetDetail(a: Analysis, src: FrameBytesSource, frame: nu
   const tree = dissect(fb.bytes, { frame, time: fb.time, wireLen: fb.wireLen, linkType: fb.linkType, quic, quicFlow: isQuic(a, frame) });
   if (row && row.seq !== null) addRelative(tree, row);
   const s = summarize(tree, row && row.seq !== null ? { seq: row.seq, ack: row.ack, win: row.win } : null);
-  return { frame, time: fb.time, flow: a.columns.flow[frame - 1], linkType: fb.linkType, wireLen: fb.wireLen, bytes: toHex(fb.bytes), tree, ...s };
+  return { frame, time: fb.time, flow: a.columns.flow[frame - 1], linkType: fb.linkType, wireLen: fb.wireLen, bytes: hex(fb.bytes, 0, fb.bytes.length), tree, ...s };
 }
 
 /**

@@ -1,6 +1,6 @@
 // A second pass over a capture the analysis has read: the records again, decoded as the
 // analysis decoded them, handed on only for the frames a question wants (follow stream,
-// and whatever else needs the bytes the analysis does not keep). The frames are those of
+// display filters, diff: whatever needs the bytes the analysis does not keep). The frames are those of
 // the first pass: the same reader numbers them the same way, and a fresh decoder
 // reassembles IP fragments the same way (its state depends only on earlier records).
 //
@@ -20,7 +20,7 @@ export async function rereadFrames(
   source: CaptureSource,
   want: (frame: number) => boolean,
   onFrame: (pkt: Packet, rec: CaptureRecord) => void,
-  opts: { stopAfter?: number; signal?: AbortSignal } = {},
+  opts: { stopAfter?: number; signal?: AbortSignal; totalBytes?: number; onProgress?(bytesRead: number, totalBytes: number | undefined): void } = {},
 ): Promise<void> {
   const decoder = new Decoder();
   const pkt = new Packet();
@@ -31,6 +31,8 @@ export async function rereadFrames(
   try {
     await readCaptureSource(source, {
       signal: stop.signal,
+      totalBytes: opts.totalBytes,
+      onProgress: opts.onProgress,
       onRecord: (r) => {
         if (done) return;
         // every record is decoded: a fragment's reassembly needs the records before it

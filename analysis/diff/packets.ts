@@ -6,8 +6,9 @@
 // and only for the packets of the flows it compares. The record order is the analysis's,
 // so record k is packet index k of its columns (flow id and direction come from there).
 
-import { readCaptureSource, type CaptureSource } from '../../parsers/capture/index';
-import { Decoder, IpProto, Packet, TcpFlag } from '../../parsers/decode/index';
+import type { CaptureSource } from '../../parsers/capture/index';
+import { IpProto, TcpFlag } from '../../parsers/decode/index';
+import { rereadFrames } from '../reread';
 import type { PacketColumns } from '../columns';
 
 /** Bytes of payload hashed: enough to tell datagrams apart, few enough that two snap lengths agree. */
@@ -42,19 +43,14 @@ function fnv1a(data: Uint8Array, off: number, len: number): number {
 export async function readDiffPackets(source: CaptureSource, columns: PacketColumns, flows: ReadonlySet<number>, signal?: AbortSignal): Promise<Map<number, DiffPacket[]>> {
   const out = new Map<number, DiffPacket[]>();
   for (const f of flows) out.set(f, []);
-  const decoder = new Decoder();
-  const pkt = new Packet();
-  let k = 0;
-  await readCaptureSource(source, {
-    signal,
-    onRecord(r) {
-      const i = k++;
-      if (i >= columns.length) return; // the analysis stopped before here (a full flow table)
-      const list = out.get(columns.flow[i]);
-      if (!list) return;
-      decoder.decode(pkt, r.data, r.linkType, r.frame);
+  // the analysis stopped at columns.length (a full flow table): no frame after it
+  await rereadFrames(
+    source,
+    (frame) => frame <= columns.length && out.has(columns.flow[frame - 1]),
+    (pkt, r) => {
+      const i = r.frame - 1;
       const tcp = pkt.ipProto === IpProto.TCP;
-      list.push({
+      out.get(columns.flow[i])!.push({
         index: i,
         time: columns.time[i],
         dir: columns.dir[i],
@@ -66,6 +62,7 @@ export async function readDiffPackets(source: CaptureSource, columns: PacketColu
         hash: fnv1a(pkt.data, pkt.payloadOff, pkt.payloadLen),
       });
     },
-  });
+    { signal, stopAfter: columns.length },
+  );
   return out;
 }

@@ -10,9 +10,9 @@
 //   compileDisplayFilter(text) → DisplayFilter   (throws FilterError with start/end)
 //   filterFrames(analysis, source, filter, opts) → the matching frame numbers
 
-import { readCaptureSource, type CaptureSource } from '../../parsers/capture/index';
-import { Decoder, Packet } from '../../parsers/decode/index';
+import type { CaptureSource } from '../../parsers/capture/index';
 import type { Analysis } from '../analysis';
+import { rereadFrames } from '../reread';
 import { compileFilter, type FramePredicate } from './evaluate';
 import { FrameFields } from './frame';
 import { fieldsOf, parseFilter, type FilterNode } from './parse';
@@ -52,20 +52,15 @@ export async function filterFrames(analysis: Analysis, source: CaptureSource, fi
   const n = analysis.packets;
   let out = new Uint32Array(1024);
   let count = 0;
-  const pkt = new Packet();
-  const decoder = new Decoder();
   const fields = new FrameFields(analysis, filter.fields);
   const pred = filter.predicate;
   let frames = 0;
-  await readCaptureSource(source, {
-    signal: opts.signal,
-    totalBytes: opts.totalBytes,
-    onProgress: opts.onProgress ? (bytesRead, total) => opts.onProgress!(bytesRead, total, frames) : undefined,
-    onRecord: (r) => {
-      if (r.frame > n) return;
+  // as the analysis decoded them (./analyze: reassembly on, no time), so a fragment completes on the same frame
+  await rereadFrames(
+    source,
+    (frame) => frame <= n,
+    (pkt, r) => {
       frames = r.frame;
-      // as the analysis decoded it (./analyze: reassembly on, no time), so a fragment completes on the same frame
-      decoder.decode(pkt, r.data, r.linkType, r.frame);
       fields.load(pkt, r);
       if (!pred(fields)) return;
       if (count === out.length) {
@@ -75,6 +70,7 @@ export async function filterFrames(analysis: Analysis, source: CaptureSource, fi
       }
       out[count++] = r.frame;
     },
-  });
+    { stopAfter: n, signal: opts.signal, totalBytes: opts.totalBytes, onProgress: opts.onProgress ? (bytesRead, total) => opts.onProgress!(bytesRead, total, frames) : undefined },
+  );
   return out.slice(0, count);
 }

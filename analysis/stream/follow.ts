@@ -18,6 +18,7 @@
 
 import type { Packet } from '../../parsers/decode/packet';
 import { TcpFlag } from '../../parsers/decode/packet';
+import { hex } from '../../parsers/quic/header';
 
 /** One piece of a followed stream, in the order it became readable. */
 export type StreamPiece =
@@ -65,12 +66,8 @@ interface Held {
 /** Sequence-space difference a - b (mod 2^32), as a signed 32-bit number. */
 const seqDiff = (a: number, b: number): number => (a - b) | 0;
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
-  return s;
-}
+/** Bytes as lowercase hex (the QUIC header reader's, parsers/quic/header). */
+export const toHex = (b: Uint8Array): string => hex(b, 0, b.length);
 
 /** Held out-of-order bytes per direction past which the lowest gap is declared (a hostile or broken stream cannot grow it). */
 const MAX_HELD_BYTES = 4 << 20;
