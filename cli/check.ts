@@ -10,7 +10,8 @@
 
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type * as YamlModule from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { analyzeCapture } from '../analysis/analyze';
 import {
   ExpectationError, SECTIONS, checkExpectations, recordExpectations, recordUnreadable, validateExpectations,
@@ -19,6 +20,17 @@ import {
 import { toJson } from '../analysis/output';
 import { fileChunks } from '../host/file-source';
 import { writeOut } from './capture';
+
+// The yaml package is loaded when a check runs, not when the CLI starts: importing it
+// costs about a tenth of a second, which every other command (analyze among them) paid.
+let yaml: typeof YamlModule | null = null;
+async function loadYaml(): Promise<typeof YamlModule> {
+  return (yaml ??= await import('yaml'));
+}
+function yamlLoaded(): typeof YamlModule {
+  if (!yaml) throw new Error('the yaml package is not loaded yet (loadYaml)');
+  return yaml;
+}
 
 export const CHECK_USAGE = `usage: stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] [--keylog FILE]
        stateline check DIR [--update] [--junit OUT.xml]
@@ -106,6 +118,7 @@ function loadExpect(path: string): LoadedExpect {
       throw new ExpectFileError(`${path}: not JSON: ${(e as Error).message}`);
     }
   } else {
+    const { LineCounter, parseDocument, isMap, isScalar, isSeq } = yamlLoaded();
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length) throw new ExpectFileError(`${path}: ${doc.errors[0].message}`);
@@ -149,6 +162,7 @@ export function renderExpect(exp: Expectations, capture: string, json: boolean):
   if (json) return JSON.stringify(exp, null, 2) + '\n';
   const ordered: Record<string, unknown> = {};
   for (const k of SECTIONS) if (exp[k] !== undefined) ordered[k] = exp[k];
+  const { Document, isMap, isScalar, isSeq } = yamlLoaded();
   const doc = new Document(ordered);
   doc.commentBefore = ` Expectations of \`stateline check\` for ${capture}.\n Written by \`stateline check --update\`; review and edit it like code: every entry says what it holds.`;
   if (isMap(doc.contents)) {
@@ -352,6 +366,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     await writeOut(CHECK_USAGE);
     return 0;
   }
+  await loadYaml();
+
   let isDir: boolean;
   try {
     isDir = statSync(args.target).isDirectory();

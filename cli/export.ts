@@ -16,7 +16,8 @@
 import { accessSync, constants, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { ParquetWriter, fileWriter, type SchemaElement } from 'hyparquet-writer';
+import type * as ParquetModule from 'hyparquet-writer';
+import type { SchemaElement } from 'hyparquet-writer';
 import { readAnalysis, writeDrained } from './capture';
 import { DEFAULT_TABLES, TABLE_NAMES, TABLES, TableSource, type AnyTable, type Cell, type Column, type ColumnType, type TableName } from './tables';
 
@@ -122,7 +123,13 @@ function* batches<R>(rows: Iterable<R>, n: number): Generator<R[]> {
   if (b.length) yield b;
 }
 
+// hyparquet-writer is loaded when Parquet is written, not when the CLI starts (its import
+// is a cost every other command would pay).
+let parquet: typeof ParquetModule | null = null;
+
 function writeParquet(table: AnyTable, src: TableSource, path: string): void {
+  if (!parquet) throw new Error('hyparquet-writer is not loaded yet (writeTables loads it)');
+  const { ParquetWriter, fileWriter } = parquet;
   const pq = new ParquetWriter({ writer: fileWriter(path), schema: parquetSchema(table.columns), createdBy: 'stateline' });
   for (const batch of batches(table.rows(src), ROW_GROUP)) {
     const columnData = table.columns.map((c) => {
@@ -173,6 +180,7 @@ function unusableOut(dir: string): string | null {
 
 /** Write `tables` of the analysis of `src` to `dir` in `format`; the files written. */
 export async function writeTables(src: TableSource, tables: readonly TableName[], format: ExportFormat, dir: string): Promise<string[]> {
+  if (format === 'parquet') parquet ??= await import('hyparquet-writer');
   const written: string[] = [];
   for (const name of tables) {
     const path = join(dir, `${name}.${format}`);

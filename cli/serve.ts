@@ -21,7 +21,7 @@
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,6 +269,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<Served> {
     return sendJson(res, over ? 413 : 200, await session.status());
   };
 
+  // node:http is imported when a server starts: every other command would pay for it at start-up
+  const { createServer } = await import('node:http');
   const server = createServer(async (req, res) => {
     try {
       if (!hostOk(req)) return send(res, 421, 'wrong host\n', 'text/plain');

@@ -4,7 +4,13 @@
 // wire.ts says why); the message a user opens is decoded here, in full.
 
 import { Buffer } from 'node:buffer';
-import dnsPacket from 'dns-packet';
+import { createRequire } from 'node:module';
+import type DnsPacket from 'dns-packet';
+
+// dns-packet is required on the first message shown, not when the CLI starts: every
+// command imports this host module and most never decode a full DNS message.
+let dnsPacketModule: typeof DnsPacket | null = null;
+const dnsPacket = (): typeof DnsPacket => (dnsPacketModule ??= createRequire(import.meta.url)('dns-packet') as typeof DnsPacket);
 import type { DnsMessageView, DnsRecordView } from '../analysis/api';
 import { headerView } from '../analysis/dns/view';
 import { rcodeName } from '../parsers/dns/wire';
@@ -80,7 +86,7 @@ function recordView(r: PacketRecord): DnsRecordView {
 export function dnsPacketView(msg: Uint8Array, frame: number, transaction: number): DnsMessageView {
   const view = headerView(msg, frame, transaction, 'dns-packet');
   try {
-    const p = dnsPacket.decode(Buffer.from(msg.buffer, msg.byteOffset, msg.length)) as unknown as {
+    const p = dnsPacket().decode(Buffer.from(msg.buffer, msg.byteOffset, msg.length)) as unknown as {
       questions?: PacketRecord[]; answers?: PacketRecord[]; authorities?: PacketRecord[]; additionals?: PacketRecord[];
     };
     const opt = (p.additionals ?? []).find((r) => r.type === 'OPT');
