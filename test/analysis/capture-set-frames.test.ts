@@ -137,6 +137,9 @@ describe('files that overlap in time', () => {
     const file = join(ROOT, 'fixtures/incidents/server-restart.pcap');
     const one = await opened(file);
     const want = await everyFrame(one);
+    const FILTER = 'tcp.flags.reset == 1 || tcp.len > 0';
+    const filtered = await one.packets({ filter: FILTER });
+    const followed = await one.followStream({ flow: 1 });
     await one.dispose();
     const { header, records } = pcapRecords(new Uint8Array(readFileSync(file)));
     const dir = join(tmp, 'interleaved');
@@ -150,6 +153,10 @@ describe('files that overlap in time', () => {
     expect(got.bytes).toEqual(want.bytes);
     expect(got.details).toEqual(want.details);
     expect(got.rows).toEqual(want.rows);
+    // the set opened as files is read again as those files (display filters, follow stream)
+    expect(filtered.rows.length).toBeGreaterThan(2);
+    expect(await s.packets({ filter: FILTER })).toEqual(filtered);
+    expect(await s.followStream({ flow: 1 })).toEqual(followed);
     await s.dispose();
   });
 });
