@@ -62,30 +62,31 @@ export function setFrameSource(count: number, open: (file: number) => FrameBytes
 }
 
 /** Where packet i's bytes are read: its file's source, and how messages name the frame (a set's: file:frame in the file). */
-function locate(a: Analysis, src: FrameSource, i: number): { src: FrameBytesSource; file: number; name: string } {
+function locate(a: Analysis, src: FrameSource, i: number): { src: FrameBytesSource; file: number; label(): string } {
   const ff = a.frameFiles;
   if (!ff) {
     if (isSetSource(src)) throw new Error('a single capture file read through a capture set\'s source');
-    return { src, file: 0, name: `frame ${i + 1}` };
+    return { src, file: 0, label: () => `frame ${i + 1}` };
   }
   if (!isSetSource(src)) throw new Error('a capture set\'s frames are read from its files: a SetFrameSource is needed');
   const k = ff.get(i);
-  const name = (): string => `frame ${i + 1} (${a.files?.[k]?.name ?? `file ${k}`}:${ff.frameInFile(i)})`;
+  // (the frame in its file: a scan of the column, only for a message)
+  const label = (): string => `frame ${i + 1} (${a.files?.[k]?.name ?? `file ${k}`}:${ff.frameInFile(i)})`;
   let s: FrameBytesSource;
   try {
     s = src.file(k);
   } catch (e) {
-    throw new Error(`${name()}: ${(e as Error).message}`);
+    throw new Error(`${label()}: ${(e as Error).message}`);
   }
-  return { src: s, file: k, get name() { return name(); } };
+  return { src: s, file: k, label };
 }
 
 /** `src.read`, its failure naming the frame (a set's file and frame in it). */
-async function readAt(at: { src: FrameBytesSource; name: string }, offset: number, length: number): Promise<Uint8Array> {
+async function readAt(at: { src: FrameBytesSource; label(): string }, offset: number, length: number): Promise<Uint8Array> {
   try {
     return await at.src.read(offset, length);
   } catch (e) {
-    throw new Error(`${at.name}: ${(e as Error).message}`);
+    throw new Error(`${at.label()}: ${(e as Error).message}`);
   }
 }
 
@@ -110,7 +111,7 @@ export async function readFrame(a: Analysis, src: FrameSource, frame: number): P
   const len = cols.capLen(i);
   const at = locate(a, src, i);
   const bytes = len === 0 ? new Uint8Array(0) : await readAt(at, cols.dataOffset[i], len);
-  if (bytes.length !== len) throw new Error(`${at.name}: the capture file holds ${bytes.length} of its ${len} bytes (was it changed since it was read?)`);
+  if (bytes.length !== len) throw new Error(`${at.label()}: the capture file holds ${bytes.length} of its ${len} bytes (was it changed since it was read?)`);
   return { frame, linkType: cols.linkType(i), time: cols.time[i], wireLen: cols.wireLen[i], bytes };
 }
 
@@ -150,7 +151,7 @@ export async function readFrames(a: Analysis, src: FrameSource, frames: readonly
       const i = frames[m] - 1;
       const o = cols.dataOffset[i] - start;
       const len = cols.capLen(i);
-      if (o + len > buf.length) throw new Error(`${locate(a, src, i).name}: the capture file is shorter than when it was read`);
+      if (o + len > buf.length) throw new Error(`${locate(a, src, i).label()}: the capture file is shorter than when it was read`);
       out[m] = { frame: i + 1, linkType: cols.linkType(i), time: cols.time[i], wireLen: cols.wireLen[i], bytes: buf.slice(o, o + len) };
     }
     k = j;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PacketDetail, PacketRow } from '../../analysis/api';
+import { FrameFileColumn } from '../../analysis/columns';
 import { readFrames } from '../../analysis/frame-bytes';
 import { StatelineSession } from '../../analysis/session';
 import { nodeFileHost } from '../../host/file-source';
@@ -175,6 +176,19 @@ describe('memory', () => {
     console.log(`bench-20000 as 10 files: the per-packet file column holds ${ff.byteLength} bytes for ${a.packets} packets`);
     await s.dispose();
   }, 120_000);
+});
+
+describe('the per-packet file column', () => {
+  it('widens past 256 and 65,536 files, keeping what it held; a packet\'s frame in its file', () => {
+    const c = new FrameFileColumn();
+    const files = [0, 1, 0, 2, 1, 300, 0, 70_000, 300, 1];
+    for (let n = 0; n < 500; n++) for (const f of files) c.push(f);
+    expect(c.length).toBe(5000);
+    expect(Array.from({ length: 5000 }, (_, i) => c.get(i))).toEqual(Array.from({ length: 5000 }, (_, i) => files[i % files.length]));
+    // packet 4999 (file 1): the 3rd of its round, after 499 rounds of 3
+    expect(c.frameInFile(4999)).toBe(1500);
+    expect(c.frameInFile(7)).toBe(1);
+  });
 });
 
 describe('a file of the set changed or gone since it was read', () => {
