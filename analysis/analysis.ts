@@ -5,7 +5,7 @@
 
 import type { CaptureInfo, CaptureSetFile } from '../parsers/capture/index';
 import { Decoder, type Packet } from '../parsers/decode/index';
-import { PacketColumns } from './columns';
+import { FrameFileColumn, PacketColumns } from './columns';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
 import { FlowTable, type Flow } from './flows';
 import type { CaptureErrorJson, DnsJson, EventJson, FlowJson, IncidentJson, QuicJson, Severity } from './model';
@@ -68,6 +68,8 @@ export class Analysis {
   info!: CaptureInfo;
   /** A capture set's files, in the set's order (null for one file). */
   files: CaptureSetFile[] | null = null;
+  /** A capture set's file of each packet (index in `files`); null for one file. */
+  frameFiles: FrameFileColumn | null = null;
   readonly flows = new FlowTable();
   readonly columns = new PacketColumns();
   /** Every event, in frame order once the analysis has finished (see emit). */

@@ -5,6 +5,7 @@
 import { isCaptureSet, readCapture, readCaptureSet, type CaptureInfo, type CaptureRecord, type CaptureSetMember, type SetRecord } from '../parsers/capture/index';
 import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
 import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
+import { FrameFileColumn } from './columns';
 import { findIncidents, incidentOptions } from './incidents/index';
 import { createTrackers, type TrackerOptions } from './trackers';
 
@@ -132,7 +133,16 @@ export async function analyzeCapture(
       : undefined,
   };
   if (isCaptureSet(source)) {
-    const set = await readCaptureSet(source, readOpts);
+    // Each packet's file, to read its bytes back from it: pushed once the record has
+    // its columns (onRecord throws before them when it stops the reading).
+    const frameFiles = (a.frameFiles = new FrameFileColumn());
+    const set = await readCaptureSet(source, {
+      ...readOpts,
+      onRecord: (r: SetRecord) => {
+        onRecord(r);
+        frameFiles.push(r.fileIndex);
+      },
+    });
     a.info = set.info;
     a.files = set.files;
   } else a.info = await readCapture(source, readOpts);

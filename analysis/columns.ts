@@ -103,3 +103,44 @@ function growTo<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>
   next.set(old as never);
   return next;
 }
+
+/**
+ * A capture set's file of each packet (its index in Analysis.files), to read the frame
+ * back from that file: its dataOffset is in it (./frame-bytes). One byte per packet (two
+ * past 256 files, four past 65,536); a single file has none (Analysis.frameFiles null).
+ */
+export class FrameFileColumn {
+  length = 0;
+  private data: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(1024);
+
+  push(file: number): void {
+    const i = this.length;
+    if (file > 0xff && this.data instanceof Uint8Array) this.data = Uint16Array.from(this.data);
+    if (file > 0xffff && !(this.data instanceof Uint32Array)) this.data = Uint32Array.from(this.data);
+    if (i === this.data.length) {
+      const next = new (this.data.constructor as Uint8ArrayConstructor)(i * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[i] = file;
+    this.length = i + 1;
+  }
+
+  /** The file of packet i. */
+  get(i: number): number {
+    return this.data[i];
+  }
+
+  /** Packet i's frame number in its own file (1-based), for messages: a scan, not kept. */
+  frameInFile(i: number): number {
+    const f = this.data[i];
+    let n = 0;
+    for (let j = 0; j <= i; j++) if (this.data[j] === f) n++;
+    return n;
+  }
+
+  /** Bytes held (the memory figures). */
+  get byteLength(): number {
+    return this.data.byteLength;
+  }
+}

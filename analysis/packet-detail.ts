@@ -9,7 +9,7 @@ import { hex } from '../parsers/quic/header';
 import type { QuicContext } from '../parsers/dissect/quic';
 import type { Analysis } from './analysis';
 import type { FieldNode, PacketDetail, PacketRow } from './api';
-import { readFrame, readFrames, type FrameBytes, type FrameBytesSource } from './frame-bytes';
+import { readFrame, readFrames, type FrameBytes, type FrameSource } from './frame-bytes';
 import { QuicTracker } from './quic/tracker';
 
 /** The analysis took the frame's flow for QUIC. */
@@ -24,7 +24,7 @@ function quicTracker(a: Analysis): QuicTracker | null {
 }
 
 /** Frame `frame`'s detail: bytes, tree and columns. `row`: its packet row (TCP's relative numbers for Info). */
-export async function packetDetail(a: Analysis, src: FrameBytesSource, frame: number, row: PacketRow | null): Promise<PacketDetail | null> {
+export async function packetDetail(a: Analysis, src: FrameSource, frame: number, row: PacketRow | null): Promise<PacketDetail | null> {
   const fb = await readFrame(a, src, frame);
   if (!fb) return null;
   const quic = await quicContext(a, fb);
@@ -66,7 +66,7 @@ async function quicContext(a: Analysis, fb: FrameBytes): Promise<QuicContext | n
 }
 
 /** The rows with Wireshark's columns filled in from their frames' bytes (one read per run of adjacent frames). */
-export async function describeRows(a: Analysis, src: FrameBytesSource, rows: PacketRow[]): Promise<PacketRow[]> {
+export async function describeRows(a: Analysis, src: FrameSource, rows: PacketRow[]): Promise<PacketRow[]> {
   const frames = await readFrames(a, src, rows.map((r) => r.frame));
   return rows.map((r, i) => {
     const fb = frames[i];

@@ -9,7 +9,8 @@
 //  - frameSource(): positioned reads of frame bytes (./frame-bytes readFrame/readFrames;
 //    the packet detail, follow stream), on the file the capture came from — for an
 //    upload the spool the host wrote it to (OpenOptions.spool), for gzip a decompressed
-//    copy (the host's choice, host/frame-source.ts);
+//    copy (the host's choice, host/frame-source.ts); for a capture set, each frame from
+//    its own file (Analysis.frameFiles; each file's source opened on its first frame);
 //  - reopen(): the whole capture as a fresh OpenedSource, to stream it through a second
 //    pass (the display filters, follow stream, the Compare view's first capture). Both null / rejecting when the capture came from a
 //    source that cannot be read again.
@@ -44,7 +45,7 @@ import { diffCaptures } from './diff/diff';
 import { ApiArgumentError, type FilterCheck, type FilterFieldInfo, type FilterProgress } from './api';
 import { compileDisplayFilter, FILTER_FIELDS, filterFrames, FilterError } from './filter/index';
 import type { AnalysisJson, FlowJson } from './model';
-import type { FrameBytesSource } from './frame-bytes';
+import { setFrameSource, type FrameBytesSource, type FrameSource } from './frame-bytes';
 import { describeRows, packetDetail } from './packet-detail';
 
 /** Display filters whose matching frames are kept per capture (the most recent ones). */
@@ -89,6 +90,8 @@ export interface OpenOptions {
   keylogName?: string | null;
   /** The path, for recent files and for re-reading with a key log. */
   path?: string | null;
+  /** The files read with `path` as one capture set (SessionHost.openPath's `more`). */
+  more?: readonly string[] | null;
   /** A streamed source's copy on disk (stateline serve's uploads): what frameSource and reopen read; the session removes it when the capture is replaced or disposed. */
   spool?: SpooledCapture | null;
 }
@@ -124,10 +127,15 @@ export class StatelineSession implements StatelineApi {
   private filterCache = new Map<string, Promise<Uint32Array>>();
   /** The display-filter passes running, oldest first (several filters may be asked at once). */
   private filterPasses: { progress: FilterProgress; abort: AbortController }[] = [];
-  /** Where the open capture can be read again (its path, or its spool), and whether it is gzip. */
-  private reread: { path: string; spool: SpooledCapture | null; compressed: boolean } | null = null;
+  /** The files opened with currentPath as one set (re-read with it). */
+  private currentMore: readonly string[] | null = null;
+  /**
+   * Where the open capture can be read again (its path, or its spool; a set's further
+   * files), whether it is gzip, and for a set each file's path by its name in the set.
+   */
+  private reread: { path: string; more: readonly string[] | null; spool: SpooledCapture | null; compressed: boolean; setPaths: Map<string, string> | null } | null = null;
   private spool: SpooledCapture | null = null;
-  private frames: FrameBytesSource | null = null;
+  private frames: FrameSource | null = null;
 
   constructor(private readonly host: SessionHost = {}) {}
 
@@ -175,6 +183,7 @@ export class StatelineSession implements StatelineApi {
     this.state = 'loading';
     this.name = opts.name;
     this.currentPath = opts.path ?? null;
+    this.currentMore = opts.more?.length ? opts.more : null;
     const keylog = opts.keylog ?? this.loadedKeylog?.text ?? null;
     this.keylogName = opts.keylog ? (opts.keylogName ?? null) : (this.loadedKeylog?.name ?? null);
     this.progress = { bytesRead: 0, totalBytes: opts.size, packets: 0, phase: 'reading' };
@@ -199,7 +208,9 @@ export class StatelineSession implements StatelineApi {
         await new Promise<void>((ok) => setTimeout(ok, 0));
         if (gen !== this.gen) return;
         const rereadPath = opts.spool?.path ?? opts.path ?? null;
-        this.reread = rereadPath !== null ? { path: rereadPath, spool: opts.spool ?? null, compressed: analysis.info.compressed } : null;
+        // a set's files by name (the names Analysis.files gives them), for their frames
+        const setPaths = Array.isArray(src.source) ? new Map((src.source as readonly CaptureSetMember[]).flatMap((m) => (m.path !== undefined ? [[m.name, m.path] as const] : []))) : null;
+        this.reread = rereadPath !== null ? { path: rereadPath, more: opts.spool ? null : this.currentMore, spool: opts.spool ?? null, compressed: analysis.info.compressed, setPaths } : null;
         const query = new CaptureQuery(analysis, opts.name);
         if (this.host.decodeDns) query.decodeDns = this.host.decodeDns;
         this.current = query;
@@ -254,7 +265,7 @@ export class StatelineSession implements StatelineApi {
       return this.snapshot();
     }
     const more = args.paths?.length ? ` and ${args.paths.length} more file${args.paths.length === 1 ? '' : 's'}` : '';
-    return this.openSource(src, { name: baseName(args.path) + more, size: src.size, keylog, keylogName: args.keylogPath ? baseName(args.keylogPath) : null, path: args.path });
+    return this.openSource(src, { name: baseName(args.path) + more, size: src.size, keylog, keylogName: args.keylogPath ? baseName(args.keylogPath) : null, path: args.path, more: args.paths ?? null });
   }
 
   async openSample(): Promise<SessionStatus> {
@@ -265,16 +276,22 @@ export class StatelineSession implements StatelineApi {
   /**
    * Positioned reads of the open capture's frames (./frame-bytes readFrame/readFrames),
    * opened on first use; null before the analysis is ready or when the capture cannot be
-   * read again (a stream without a spool, a host without frameSource, a capture set).
+   * read again (a stream without a spool, a host without frameSource). A capture set's:
+   * a source per file of the set, each frame read from its own file.
    */
-  async frameSource(): Promise<FrameBytesSource | null> {
+  async frameSource(): Promise<FrameSource | null> {
     const r = this.reread;
-    if (!r || !this.host.frameSource || this.state !== 'ready') return null;
-    // a capture set's data offsets are each in its own file: not read back yet
-    if (this.current?.analysis.files) return null;
+    const host = this.host.frameSource?.bind(this.host);
+    if (!r || !host || this.state !== 'ready' || !this.current) return null;
     if (r.spool) await r.spool.done;
     if (this.reread !== r) return null;
-    return (this.frames ??= this.host.frameSource(r.path, r.compressed));
+    const files = this.current.analysis.files;
+    if (!files) return (this.frames ??= host(r.path, r.compressed));
+    return (this.frames ??= setFrameSource(files.length, (k): FrameBytesSource => {
+      const path = r.setPaths?.get(files[k].name);
+      if (path === undefined) throw new Error(`${files[k].name}: the host did not say where this file of the set is`);
+      return host(path, files[k].compressed);
+    }));
   }
 
   /**
@@ -286,7 +303,7 @@ export class StatelineSession implements StatelineApi {
     const r = this.reread;
     if (!r || !this.host.openPath || this.state !== 'ready') throw new Error('the open capture cannot be read again');
     if (r.spool) await r.spool.done;
-    return this.host.openPath(r.path);
+    return this.host.openPath(r.path, r.more ?? undefined);
   }
 
   /** Releases what the open capture holds for re-reading (the frame source, the spool). Hosts call it at exit. */
@@ -320,6 +337,7 @@ export class StatelineSession implements StatelineApi {
     this.name = null;
     this.current = null;
     this.currentPath = null;
+    this.currentMore = null;
     this.keylogName = null;
     this.error = null;
     this.progress = { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' };
@@ -331,7 +349,7 @@ export class StatelineSession implements StatelineApi {
     this.loadedKeylog = { text: args.text, name: baseName(args.name) };
     const path = this.currentPath;
     if (path && this.host.openPath && (this.state === 'ready' || this.state === 'loading')) {
-      const st = await this.openPath({ path });
+      const st = await this.openPath({ path, ...(this.currentMore ? { paths: [...this.currentMore] } : {}) });
       return { ...st, reread: true };
     }
     return { ...this.snapshot(), reread: false };

@@ -1,14 +1,17 @@
 // Reading a capture for a command — one file, or a capture set (a directory, or several
 // files: host/file-source lists them, the core merges them): sizes and key log first
 // (exit 1 with one line on stderr when either cannot be read), then the analysis, with
-// progress on a terminal.
+// progress on a terminal; and the same capture again for what the analysis did not keep
+// (a second pass: captureSource; frame bytes by offset: captureFrames).
 
 import { readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { analyzeCapture, type Analysis } from '../analysis/analyze';
+import { setFrameSource, type FrameSource } from '../analysis/frame-bytes';
 import type { TrackerOptions } from '../analysis/trackers';
 import { captureSetMembers, fileChunks, listCaptureSet } from '../host/file-source';
-import type { CaptureSetMember } from '../parsers/capture/index';
+import { fileFrameSource } from '../host/frame-source';
+import type { CaptureSetMember, CaptureSource } from '../parsers/capture/index';
 
 export interface ReadOptions {
   keylog: string | null;
@@ -68,6 +71,33 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
   } finally {
     if (showProgress) process.stderr.write('\n');
   }
+}
+
+/** Whether `list` names a set (a directory, or more than one file), not one capture file. */
+function isSet(list: readonly string[]): boolean {
+  return list.length !== 1 || statSync(list[0]).isDirectory();
+}
+
+/** The capture read again from the start (a second pass): the file's chunks, or the set's files listed again. */
+export async function captureSource(files: string | readonly string[]): Promise<CaptureSource> {
+  const list = typeof files === 'string' ? [files] : files;
+  return isSet(list) ? captureSetMembers(await listCaptureSet(list)) : fileChunks(list[0]);
+}
+
+/**
+ * Positioned reads of the analysed capture's frames: its file's (gzip decompressed once
+ * to a temporary file), or for a set each file's own, found by the name the set gave it.
+ */
+export async function captureFrames(a: Analysis, files: string | readonly string[]): Promise<FrameSource> {
+  const list = typeof files === 'string' ? [files] : files;
+  const set = a.files;
+  if (!set) return fileFrameSource(list[0], a.info.compressed);
+  const paths = new Map(captureSetMembers(await listCaptureSet(list)).map((m) => [m.name, m.path!] as const));
+  return setFrameSource(set.length, (k) => {
+    const path = paths.get(set[k].name);
+    if (path === undefined) throw new Error(`${set[k].name} is no longer in the set`);
+    return fileFrameSource(path, set[k].compressed);
+  });
 }
 
 /**

@@ -5,18 +5,23 @@
 // tcp.window_size, tcp.analysis.bytes_in_flight and tcp.analysis.ack_rtt. `--filter`
 // selects the rows by a Wireshark display filter (analysis/filter): parsed before the
 // capture is read (a bad one exits 2 with its position), applied in a second pass over
-// the file once the analysis is done.
+// the file once the analysis is done. The text table adds Wireshark's Protocol and Info
+// columns from each frame's bytes, read back by offset (analysis/packet-detail
+// describeRows; a capture set's frames each from its own file); JSON and CSV carry the
+// OUTPUT.md fields only.
 
 import { CaptureQuery } from '../analysis/capture-query';
 import type { PacketRow } from '../analysis/api';
 import { compileDisplayFilter, filterFrames, FilterError, type DisplayFilter } from '../analysis/filter/index';
-import { fileChunks } from '../host/file-source';
-import { readAnalysis, writeOut } from './capture';
+import { describeRows } from '../analysis/packet-detail';
+import { captureFrames, captureSource, readAnalysis, writeOut } from './capture';
 
 export const PACKETS_USAGE = `usage: stateline packets FILE [--flow N] [--filter EXPR] [--json | --csv] [--keylog FILE]
 
   packets FILE     one row per packet: frame, time, flow, sender, TCP flags, seq, ack,
-                   payload length, window (scaled), bytes in flight, ACK RTT, events
+                   payload length, window (scaled), bytes in flight, ACK RTT, protocol
+                   and info (Wireshark's, in the text table), events
+  packets DIR      the same for a capture set (its files read as one capture)
   --flow N         only the packets of flow N (flows as 'stateline analyze' numbers them)
   --filter EXPR    only the packets a Wireshark display filter selects, e.g.
                    'tcp.analysis.retransmission', 'ip.addr == 10.0.0.0/8 && tcp.port == 443',
@@ -116,18 +121,22 @@ function csvLine(o: PacketJson): string {
   }).join(',');
 }
 
+/** Width of the text table's Info column (longer Info pushes the events further). */
+const INFO_WIDTH = 64;
+
 /** The text table: time relative to the capture's first packet, as Wireshark shows it. */
-function textLine(o: PacketJson, t0: number): string {
+function textLine(o: PacketJson, r: PacketRow, t0: number): string {
   const cell = (v: unknown, w: number): string => (v === null || v === undefined ? '' : String(v)).padStart(w);
   const rtt = o.ackRtt === null ? '' : `${(o.ackRtt * 1000).toFixed(3)} ms`;
   return [
     cell(o.frame, 8), cell((o.time - t0).toFixed(6), 12), cell(o.flow, 6), cell(o.sender, 6), cell(o.flags, 12),
     cell(o.seq, 10), cell(o.ack, 10), cell(o.len, 6), cell(o.window, 9), cell(o.bytesInFlight, 8), cell(rtt, 11),
-    `  ${o.events.join(' ')}`,
+    ` ${(r.protocol ?? '').padEnd(8)} ${(r.info ?? '').padEnd(INFO_WIDTH)}`,
+    ` ${o.events.join(' ')}`,
   ].join(' ').trimEnd();
 }
 
-const TEXT_HEAD = `${'frame'.padStart(8)} ${'time'.padStart(12)} ${'flow'.padStart(6)} ${'sender'.padStart(6)} ${'flags'.padStart(12)} ${'seq'.padStart(10)} ${'ack'.padStart(10)} ${'len'.padStart(6)} ${'window'.padStart(9)} ${'inflight'.padStart(8)} ${'ack rtt'.padStart(11)}   events`;
+const TEXT_HEAD = `${'frame'.padStart(8)} ${'time'.padStart(12)} ${'flow'.padStart(6)} ${'sender'.padStart(6)} ${'flags'.padStart(12)} ${'seq'.padStart(10)} ${'ack'.padStart(10)} ${'len'.padStart(6)} ${'window'.padStart(9)} ${'inflight'.padStart(8)} ${'ack rtt'.padStart(11)}  ${'protocol'.padEnd(8)} ${'info'.padEnd(INFO_WIDTH)}  events`;
 
 /** A filter's error as tshark shows one: the message, then the filter with the offending part underlined. */
 export function filterErrorText(text: string, e: FilterError): string {
@@ -162,7 +171,7 @@ export async function packetsCommand(argv: string[]): Promise<number> {
     // the second pass: the matching frames, then those of the flow (both ascending)
     let frames: Uint32Array;
     try {
-      frames = await filterFrames(analysis, fileChunks(args.file), filter);
+      frames = await filterFrames(analysis, await captureSource(args.file), filter);
     } catch (e) {
       process.stderr.write(`stateline: ${args.file}: ${(e as Error).message}\n`);
       return 1;
@@ -182,11 +191,40 @@ export async function packetsCommand(argv: string[]): Promise<number> {
   if (args.format === 'text') lines.push(TEXT_HEAD);
   if (args.format === 'json') lines.push('[');
   const n = indices.length;
+  if (args.format === 'text') {
+    // the Protocol and Info columns: the frames' bytes, a batch of rows at a time
+    let frames;
+    try {
+      frames = await captureFrames(analysis, args.file);
+    } catch (e) {
+      process.stderr.write(`stateline: ${args.file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    try {
+      for (let k = 0; k < n; k += 4096) {
+        const rows: PacketRow[] = [];
+        for (let m = k; m < Math.min(n, k + 4096); m++) rows.push(q.packetRow(at(m)));
+        let described: PacketRow[];
+        try {
+          described = await describeRows(analysis, frames, rows);
+        } catch (e) {
+          process.stderr.write(`stateline: ${args.file}: ${(e as Error).message}\n`);
+          return 1;
+        }
+        for (const r of described) lines.push(textLine(packetJson(r), r, t0));
+        await writeOut(lines.join('\n') + '\n');
+        lines.length = 0;
+      }
+      if (lines.length) await writeOut(lines.join('\n') + '\n'); // no packets: the header
+    } finally {
+      await frames.close();
+    }
+    return 0;
+  }
   for (let k = 0; k < n; k++) {
     const o = packetJson(q.packetRow(at(k)));
     if (args.format === 'json') lines.push(JSON.stringify(o) + (k + 1 < n ? ',' : ''));
-    else if (args.format === 'csv') lines.push(csvLine(o));
-    else lines.push(textLine(o, t0));
+    else lines.push(csvLine(o));
     if (lines.length >= 4096) {
       await writeOut(lines.join('\n') + '\n');
       lines.length = 0;

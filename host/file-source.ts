@@ -167,6 +167,7 @@ export function captureSetMembers(files: readonly { path: string; size: number }
   return files.map((f, i) => ({
     name: names.indexOf(names[i]) === names.lastIndexOf(names[i]) ? names[i] : f.path,
     size: f.size,
+    path: f.path,
     open: (probe: boolean) => new LazyFile(f.path, probe ? PROBE_CHUNK : CHUNK_SIZE),
   }));
 }

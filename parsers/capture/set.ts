@@ -38,12 +38,19 @@ export interface CaptureSetMember {
   open(probe: boolean): AsyncIterable<Uint8Array> | Uint8Array;
   /** Size in bytes, for progress. */
   size?: number;
+  /** Where the host reads the file (its frames are read back from it by their data offsets). */
+  path?: string;
 }
 
-/** A record of a set: `frame` is its number in the set; `file` and `fileFrame` where it came from. */
+/**
+ * A record of a set: `frame` is its number in the set; `file` and `fileFrame` where it
+ * came from, `fileIndex` that file's index in CaptureSetInfo.files (its dataOffset is in
+ * that file).
+ */
 export interface SetRecord extends CaptureRecord {
   file: string;
   fileFrame: number;
+  fileIndex: number;
 }
 
 /** What the set says about each of its files, in the set's order (by first timestamp, then name). */
@@ -262,7 +269,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
   for (const mb of all)
     if (mb.unreadable) errors.push({ frame: 1, offset: mb.unreadable.offset, message: `${mb.m.name}: ${mb.unreadable.message}; the file was left out`, effect: 'skipped', file: mb.m.name });
 
-  const rec: SetRecord = { frame: 0, offset: 0, dataOffset: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0), comments: null, file: '', fileFrame: 0 };
+  const rec: SetRecord = { frame: 0, offset: 0, dataOffset: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0), comments: null, file: '', fileFrame: 0, fileIndex: 0 };
 
   /** Carries the file's reader errors up to its frame `upTo` over to the set. */
   const carryErrors = (mb: Member, upTo: number, deliveredAs: number, prev: number): void => {
@@ -290,6 +297,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
     rec.comments = r.comments;
     rec.file = mb.m.name;
     rec.fileFrame = r.frame;
+    rec.fileIndex = mb.rank;
     try {
       opts.onRecord(rec);
     } catch (e) {

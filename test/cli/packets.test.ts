@@ -7,9 +7,11 @@
 // inferred for a flow whose SYNs were not captured, or the handshake's shift of an old
 // connection whose challenge ACK Wireshark puts into the new stream of a reused 4-tuple
 // (RFC 5961) — is pinned frame by frame.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { CaptureQuery } from '../../analysis/capture-query';
@@ -22,6 +24,8 @@ const fx = (name: string) => join(root, 'fixtures', name);
 const SHARED = resolve(root, '..', 'shared', 'captures');
 const haveShared = existsSync(SHARED);
 const haveTshark = spawnSync('tshark', ['--version']).status === 0;
+const haveEditcap = spawnSync('editcap', ['-h']).status === 0;
+const BENCH = join(root, 'bench-data/bench-20000-seed1.pcap');
 if (!haveTshark) console.log('test/cli/packets: tshark not found (Debian package tshark): the agreement with tshark is not checked');
 if (!haveShared) console.log(`test/cli/packets: ${SHARED} absent: only the project's fixtures are compared with tshark`);
 
@@ -90,7 +94,40 @@ describe('stateline packets', () => {
     const text = (await run(['packets', file])).stdout.trim().split('\n');
     expect(text.length).toBe(40);
     expect(text[30]).toMatch(/^\s+30\s.*server\s+ACK\s+5793\s+22\s+1448\s.*tcp\.fast-retransmission$/);
+    // Wireshark's Protocol and Info, from the frame's bytes
+    expect(text[0]).toMatch(/ack rtt\s+protocol\s+info\s+events$/);
+    expect(text[1]).toMatch(/\sTCP\s+\d+ → \d+ \[SYN\] Seq=0 Win=64240 Len=0 MSS=/);
   });
+
+  it.skipIf(!haveEditcap)('a capture set (DIR): the single file\'s rows, Info included, in text, JSON and with --filter', async () => {
+    for (const file of [fx('incidents/resolver-down-icmp.pcap'), ...(existsSync(BENCH) ? [BENCH] : [])]) {
+      const dir = mkdtempSync(join(tmpdir(), 'stateline-packets-set-'));
+      try {
+        const one = (await run(['packets', file])).stdout;
+        const packets = one.trim().split('\n').length - 1;
+        execFileSync('editcap', ['-c', String(Math.ceil(packets / 4)), file, join(dir, 'part.pcap')]);
+        // every other file gzip'd
+        for (const [i, n] of readdirSync(dir).sort().entries())
+          if (i % 2 === 1) {
+            writeFileSync(join(dir, `${n}.gz`), gzipSync(readFileSync(join(dir, n))));
+            rmSync(join(dir, n));
+          }
+        expect(readdirSync(dir).length).toBe(4);
+        const set = await run(['packets', dir]);
+        expect(set.code).toBe(0);
+        expect(set.stdout).toBe(one);
+        expect(one).toMatch(/\s(TCP|UDP|DNS|ICMP)\s+\S/);
+        if (file === BENCH) continue;
+        expect((await run(['packets', dir, '--json'])).stdout).toBe((await run(['packets', file, '--json'])).stdout);
+        const filtered = await run(['packets', dir, '--filter', 'dns || icmp']);
+        expect(filtered.code).toBe(0);
+        expect(filtered.stdout).toBe((await run(['packets', file, '--filter', 'dns || icmp'])).stdout);
+        expect(filtered.stdout.trim().split('\n').length).toBeGreaterThan(2);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
 
   it('--flow selects one flow; UDP and ICMP rows have null TCP fields', async () => {
     const file = fx('udp-port-unreachable.pcap');

@@ -141,7 +141,7 @@ describe('stateline serve (HTTP)', () => {
       for await (const c of again.source) n += c.length;
       expect(n).toBe(SAMPLE.length);
       await fetch(`${s.url}api/upload?name=b.pcapng`, { method: 'POST', headers: auth, body: SAMPLE });
-      await expect(src.read(0, 4)).rejects.toThrow(/closed/);
+      await expect(readFrame(a, src, 1)).rejects.toThrow(/closed/);
     });
 
     it('filters and follows an uploaded capture from its spool, as a file opened by path', async () => {
