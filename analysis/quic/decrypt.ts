@@ -39,6 +39,8 @@ interface DecryptCtx {
   /** The server's 1-RTT CRYPTO frames (NewSessionTicket): offset, end and frame of each. */
   serverAppCrypto: { offset: number; end: number; frame: number }[];
   hsKeys: (PacketKeys | null)[];
+  /** The client's 0-RTT keys (CLIENT_EARLY_TRAFFIC_SECRET; RFC 9001 5: the server sends no 0-RTT). */
+  earlyKeys: PacketKeys | null;
   appKeys: (PacketKeys | null)[][];
   phase: number[];
 }
@@ -355,7 +357,7 @@ export class Decryptor {
     const ctx: DecryptCtx = {
       largest: [[-1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1]],
       crypto: [[new CryptoStream(), new CryptoStream(), new CryptoStream()], [new CryptoStream(), new CryptoStream(), new CryptoStream()]],
-      hsKeys: [null, null], appKeys: [[null], [null]], phase: [0, 0], serverAppCrypto: [],
+      hsKeys: [null, null], earlyKeys: null, appKeys: [[null], [null]], phase: [0, 0], serverAppCrypto: [],
     };
     const initKeys = new Map<string, { side(client: boolean): Promise<PacketKeys> } | null>();
     // Initial level first (to learn the ClientHello random and the cipher suite)
@@ -393,7 +395,7 @@ export class Decryptor {
       if (!r) continue;
       c.decrypted++;
       if (r.pn > ctx.largest[side][0]) ctx.largest[side][0] = r.pn;
-      this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0);
+      this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0, r.pn);
       if (p.fromClient && !helloDone) {
         helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
         if (helloDone) { c.clientHelloFrame = p.frame; c.clientHelloTime = p.time; }
@@ -412,7 +414,7 @@ export class Decryptor {
         if (!r) continue;
         c.decrypted++;
         if (r.pn > ctx.largest[1][0]) ctx.largest[1][0] = r.pn;
-        this.handleFrames(c, ctx, p, parseFrames(r.payload), 0);
+        this.handleFrames(c, ctx, p, parseFrames(r.payload), 0, r.pn);
       }
     }
     for (const m of handshakeMessages(ctx.crypto[1][0].contiguous())) {
@@ -430,6 +432,9 @@ export class Decryptor {
     const suite = suiteOf(c.cipherSuite || 0x1301);
     if (!suite) return null;
     ctx.hsKeys = [sec.clientHandshake ? await packetKeys(sec.clientHandshake, suite, version) : null, sec.serverHandshake ? await packetKeys(sec.serverHandshake, suite, version) : null];
+    // 0-RTT is protected with the cipher suite of the resumed session (RFC 8446 4.2.10),
+    // which is the ServerHello's whenever the server can accept early data
+    ctx.earlyKeys = sec.clientEarly ? await packetKeys(sec.clientEarly, suite, version) : null;
     ctx.appKeys = [[sec.client0 ? await packetKeys(sec.client0, suite, version) : null], [sec.server0 ? await packetKeys(sec.server0, suite, version) : null]];
     const retry: Pending[] = [];
     for (const p of ordered) if (p.type !== PacketType.INITIAL && (await this.decryptOne(c, ctx, p)) === 'no-cid') retry.push(p);
@@ -460,8 +465,8 @@ export class Decryptor {
     return ctx;
   }
 
-  /** The frames of a decrypted packet; level: the CRYPTO stream (0 Initial, 1 1-RTT, 2 Handshake). */
-  private handleFrames(c: QuicConn, ctx: DecryptCtx, p: Pending, frames: QuicFrame[], level: number): void {
+  /** The frames of a decrypted packet numbered pn; level: the CRYPTO stream (0 Initial, 1 1-RTT, 2 Handshake). */
+  private handleFrames(c: QuicConn, ctx: DecryptCtx, p: Pending, frames: QuicFrame[], level: number, pn: number): void {
     const side = p.fromClient ? 0 : 1;
     for (const f of frames) {
       if (f.type === 'crypto') {
@@ -478,7 +483,7 @@ export class Decryptor {
         // the server's tokens, for the stateless resets it sends (breaks.ts)
         if (!p.fromClient) (c.serverTokens ??= new Map()).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
       } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
-      else if (f.type === 'stream') this.keepStream(c, p, f);
+      else if (f.type === 'stream') this.keepStream(c, p, pn, f);
       else if (f.type === 'path_challenge' || f.type === 'path_response') {
         const path = c.paths[p.pathIndex];
         if (path && !path.challenges.includes(p.frame)) path.challenges.push(p.frame);
@@ -487,13 +492,13 @@ export class Decryptor {
   }
 
   /** Copy a STREAM frame's data for Follow stream, while the capture's budget lasts. */
-  private keepStream(c: QuicConn, p: Pending, f: Extract<QuicFrame, { type: 'stream' }>): void {
+  private keepStream(c: QuicConn, p: Pending, pn: number, f: Extract<QuicFrame, { type: 'stream' }>): void {
     if (this.streamBudget < f.data.length) {
       this.streamBudget = 0;
       return;
     }
     this.streamBudget -= f.data.length;
-    (c.streamFrames ??= []).push({ fromClient: p.fromClient, id: f.id, offset: f.offset, data: f.data.slice(), fin: f.fin, frame: p.frame, time: p.time });
+    (c.streamFrames ??= []).push({ fromClient: p.fromClient, id: f.id, offset: f.offset, data: f.data.slice(), fin: f.fin, frame: p.frame, time: p.time, pn, zeroRtt: p.type === PacketType.ZERO_RTT });
   }
 
   private async decryptOne(c: QuicConn, ctx: DecryptCtx, p: Pending): Promise<'ok' | 'fail' | 'no-cid'> {
@@ -505,7 +510,19 @@ export class Decryptor {
       if (!r) return 'fail';
       c.decrypted++;
       if (r.pn > ctx.largest[side][2]) ctx.largest[side][2] = r.pn;
-      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2);
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2, r.pn);
+      return 'ok';
+    } else if (p.type === PacketType.ZERO_RTT) {
+      // RFC 9001 5.6: the client's early keys; 0-RTT and 1-RTT share the application
+      // data packet number space (RFC 9000 12.3), so the same largest expands both
+      const k = p.fromClient ? ctx.earlyKeys : null;
+      if (!k) return 'fail';
+      const r = await unprotect(p.bytes, p.pnOff, true, k, ctx.largest[0][5]);
+      if (!r) return 'fail';
+      c.decrypted++;
+      if (r.pn > ctx.largest[0][5]) ctx.largest[0][5] = r.pn;
+      // level 1: a 0-RTT packet carries no CRYPTO frame (RFC 9000 12.4), its STREAM frames are application data
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1, r.pn);
       return 'ok';
     } else if (p.type === PacketType.ONE_RTT) {
       const gens = ctx.appKeys[side];
@@ -534,7 +551,7 @@ export class Decryptor {
       if (!r) return 'fail';
       c.decrypted++;
       if (r.pn > ctx.largest[side][5]) ctx.largest[side][5] = r.pn;
-      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1);
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1, r.pn);
       return 'ok';
     }
     return 'fail';
@@ -546,7 +563,7 @@ export class Decryptor {
     if (p.type === PacketType.INITIAL) (c.initialCloses ??= []).push({ frame: p.frame, fromClient: p.fromClient });
     const ok = f.errorCode === 0 || (f.application && f.errorCode === 0x100);
     const name = errorName(f.errorCode, f.application);
-    const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : '1-RTT';
+    const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : p.type === PacketType.ZERO_RTT ? '0-RTT' : '1-RTT';
     this.events.push({
       kind: 'quic.connection-close', escalate: !ok, frame: p.frame, time: p.time, flow: c.paths[p.pathIndex]?.flow ?? null,
       message: `the ${p.fromClient ? 'client' : 'server'} closes connection ${c.number} with ${f.application ? 'application' : 'transport'} error 0x${f.errorCode.toString(16)} ${name}${f.reason ? ` ("${f.reason}")` : ''} in a${level === 'Initial' ? 'n' : ''} ${level} packet`,
