@@ -16,7 +16,7 @@
 // connections whose ClientHello offers one — EncryptedExtensions' early_data and the
 // NewSessionTicket tickets (key log).
 
-import { hex, PacketType, type LongHeader, type PacketTypeCode } from '../../parsers/quic/header';
+import { hex, PACKET_TYPE_NAMES, PacketType, type LongHeader, type PacketTypeCode } from '../../parsers/quic/header';
 import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
 import { acceptsEarlyData, handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseNewSessionTicket, parseServerHello } from '../../parsers/quic/tls';
@@ -27,6 +27,14 @@ import type { ConnectionIds } from './cids';
 import type { CloseFrame, Pending, PendingEvent, QuicConn } from './conn';
 
 const NO_BYTES = new Uint8Array(0);
+
+/** A packet decrypted again for the packet detail: its number, header length, frames, and a short header's DCID length. */
+export interface Decrypted {
+  pn: number;
+  headerLen: number;
+  frames: QuicFrame[];
+  dcidLen: number;
+}
 const MAX_PENDING_PER_CONN = 50_000;
 /** STREAM data kept per capture for Follow stream (decrypted packets only: with a key log). */
 const STREAM_DATA_BUDGET = 16 << 20;
@@ -74,6 +82,8 @@ export class Decryptor {
   /** Scratch for the payload of a client Initial read during the capture. */
   private peekBuf = new Uint8Array(1500);
   private readonly ctx = new Map<QuicConn, DecryptCtx>();
+  /** The key log's and the capture's secrets by client random (decryptAll), for decryptAgain's reasons. */
+  private readonly secrets = new Map<string, TlsSecrets>();
   /** Bytes of STREAM data still to be kept for Follow stream (all connections of the capture). */
   private streamBudget = STREAM_DATA_BUDGET;
 
@@ -266,7 +276,7 @@ export class Decryptor {
 
   /** Decrypt what the connections kept, with the key log's and the capture's secrets. */
   async decryptAll(a: Analysis, conns: readonly QuicConn[]): Promise<void> {
-    const secrets = new Map<string, TlsSecrets>();
+    const secrets = this.secrets;
     if (this.keylogText) parseKeylog(this.keylogText, secrets);
     for (const s of a.info?.secrets ?? []) if (s.type === SECRETS_TYPE_TLS_KEYLOG) parseKeylog(new TextDecoder().decode(s.data), secrets);
     for (const c of conns) {
@@ -304,31 +314,37 @@ export class Decryptor {
 
   /**
    * Decrypts one packet again after the analysis, for the packet detail (a user looking
-   * at a frame): Initial with the keys of the connection's DCID, Handshake and 1-RTT with
-   * the keys decryptAll derived (every key generation it reached). `pkt` holds exactly
-   * the packet; `pnOff` counts from its start (-1: a short header, whose DCID length comes
-   * from the peer's CIDs). Null when no key opens it.
+   * at a frame): Initial with the keys of the connection's DCID, Handshake, 0-RTT and
+   * 1-RTT with the keys decryptAll derived (every key generation it reached). `pkt` holds
+   * exactly the packet; `pnOff` counts from its start (-1: a short header, whose DCID
+   * length comes from the peer's CIDs). When no key opens it: why (`reason`).
    */
-  async decryptAgain(c: QuicConn, pkt: Uint8Array, type: PacketTypeCode, pnOff: number, fromClient: boolean, version: number): Promise<{ pn: number; headerLen: number; frames: QuicFrame[]; dcidLen: number } | null> {
+  async decryptAgain(c: QuicConn, pkt: Uint8Array, type: PacketTypeCode, pnOff: number, fromClient: boolean, version: number): Promise<Decrypted | { reason: string }> {
     const side = fromClient ? 0 : 1;
     const ctx = this.ctx.get(c);
     let keys: (PacketKeys | null)[] = [];
     let dcidLen = -1;
     if (type === PacketType.INITIAL) {
-      if (!c.keyCid) return null;
+      if (!c.keyCid) return { reason: "the connection's first DCID (the Initial keys' input) was not seen" };
       const ik = await initialKeysLazy(c.keyCid, version);
-      keys = ik ? [await ik.side(fromClient)] : [];
+      if (!ik) return { reason: 'no Initial keys for this version' };
+      keys = [await ik.side(fromClient)];
+    } else if (type === PacketType.ZERO_RTT) {
+      if (!fromClient) return { reason: 'a 0-RTT packet from the server: only a client sends 0-RTT' };
+      keys = ctx ? [ctx.earlyKeys] : [];
     } else if (type === PacketType.HANDSHAKE) keys = ctx ? [ctx.hsKeys[side]] : [];
     else if (type === PacketType.ONE_RTT) {
       keys = ctx ? ctx.appKeys[side] : [];
       const peer = fromClient ? c.serverCids : c.clientCids;
       const cid = peer.find((x) => bytesEqHex(x, pkt, 1));
-      if (cid === undefined) return null;
+      if (cid === undefined) return { reason: "its DCID is none of the connection's known CIDs" };
       dcidLen = cid.length / 2;
       pnOff = 1 + dcidLen;
-    } else return null;
+    } else return { reason: 'this packet type carries no payload to decrypt' };
+    if (!keys.some((k) => k)) return { reason: this.noKeys(c, type, fromClient) };
     // the largest packet number seen decides how a truncated one expands: try from small up
-    const largest = ctx ? ctx.largest[side][type === PacketType.HANDSHAKE ? 2 : type === PacketType.ONE_RTT ? 5 : 0] : -1;
+    // (0-RTT and 1-RTT share the application data space)
+    const largest = ctx ? ctx.largest[side][type === PacketType.HANDSHAKE ? 2 : type === PacketType.INITIAL ? 0 : 5] : -1;
     for (const k of keys) {
       if (!k) continue;
       for (const l of largest > 0 ? [-1, largest] : [-1]) {
@@ -336,7 +352,19 @@ export class Decryptor {
         if (r) return { pn: r.pn, headerLen: r.headerLen, frames: parseFrames(r.payload), dcidLen };
       }
     }
-    return null;
+    return { reason: pkt.length < pnOff + 20 ? 'the packet is too short to remove its header protection' : `the ${PACKET_TYPE_NAMES[type]} keys do not open it (authentication failed: other keys, or bytes cut or damaged)` };
+  }
+
+  /** Why a connection has no keys for a packet of this type and side (decryptAgain). */
+  private noKeys(c: QuicConn, type: PacketTypeCode, fromClient: boolean): string {
+    const label = type === PacketType.ZERO_RTT ? 'CLIENT_EARLY_TRAFFIC_SECRET'
+      : type === PacketType.HANDSHAKE ? `${fromClient ? 'CLIENT' : 'SERVER'}_HANDSHAKE_TRAFFIC_SECRET`
+      : `${fromClient ? 'CLIENT' : 'SERVER'}_TRAFFIC_SECRET_0`;
+    if (this.secrets.size === 0) return `no key log: it needs the ${label} of its connection`;
+    if (!c.clientRandom) return `its connection's ClientHello was not read: no client random to find the key log's ${label} by`;
+    if (!this.secrets.has(c.clientRandom)) return `the key log has no secrets for its connection (ClientHello random ${c.clientRandom.slice(0, 16)}…)`;
+    if (!suiteOf(c.cipherSuite || 0x1301)) return `its connection's cipher suite 0x${c.cipherSuite.toString(16).padStart(4, '0')} is not one QUIC uses`;
+    return `the key log has no ${label} for its connection`;
   }
 
   /** decrypt() of a connection with nothing kept when there are no secrets: what its early Initials gave. */
