@@ -5,13 +5,15 @@
 // client's first Initials are read at once for SNI and ALPN (keys from the DCID, an
 // unauthenticated peek in TypeScript: once per connection, until the ClientHello is
 // whole); a side's last Initial is copied while it has not got past Initial (a
-// CONNECTION_CLOSE may be there); Handshake and 1-RTT packets are copied only when
+// CONNECTION_CLOSE may be there); Handshake, 0-RTT and 1-RTT packets are copied only when
 // secrets can come: a key log, or a capture format that can embed them (onCaptureHeader).
 //
 // At the end (decryptAll): WebCrypto decrypts what was kept, with the Initial keys and
-// the key log's or the capture's secrets, and the frames teach the cipher suite, CIDs
-// and reset tokens (NEW_CONNECTION_ID, transport parameters), HANDSHAKE_DONE, path
-// validation and CONNECTION_CLOSE (an event). For resumption (resumption.ts): the
+// the key log's or the capture's secrets (0-RTT: the client's early secret, RFC 9001 5;
+// its packets numbered in the application data space with 1-RTT, RFC 9000 12.3, their
+// STREAM frames kept with the 1-RTT ones for Follow stream), and the frames teach the
+// cipher suite, CIDs and reset tokens (NEW_CONNECTION_ID, transport parameters),
+// HANDSHAKE_DONE, path validation and CONNECTION_CLOSE (an event). For resumption (resumption.ts): the
 // ServerHello's selected PSK — its Initial needs no secret, and is kept and read for the
 // connections whose ClientHello offers one — EncryptedExtensions' early_data and the
 // NewSessionTicket tickets (key log).

@@ -1,7 +1,8 @@
 // The QUIC layer of the tree (RFC 9000 17, RFC 8999): each packet of the datagram
 // (coalesced long-header packets, then a short-header one) with its header fields, and
 // — when the caller could decrypt it (QuicContext: the analysis's keys, analysis/
-// packet-detail.ts) — the packet number and the frames. Decrypted bytes are not in the
+// packet-detail.ts) — the packet number and the frames, else why not (when the caller
+// knows: no key log, no secret for that level). Decrypted bytes are not in the
 // frame: the frames' nodes point at the packet's protected payload.
 
 import { parseLongHeader, PACKET_TYPE_NAMES, PacketType, readVarint, varintLen, versionHex } from '../quic/header';
