@@ -13,7 +13,6 @@ import type { TransportParams } from '../../parsers/quic/tls';
 import type { Flow } from '../flows';
 import { FrameList, Timeline, type IntLog, type TimelineLog } from './lists';
 
-/** A 4-tuple a connection was seen on. */
 /** One STREAM frame a decrypted packet carried (RFC 9000 19.8). */
 export interface QuicStreamFrame {
   fromClient: boolean;
@@ -23,8 +22,13 @@ export interface QuicStreamFrame {
   fin: boolean;
   frame: number;
   time: number;
+  /** The packet's number: 0-RTT and 1-RTT share the application data space (RFC 9000 12.3). */
+  pn: number;
+  /** Sent in a 0-RTT packet (early data, RFC 9001 4.6). */
+  zeroRtt: boolean;
 }
 
+/** A 4-tuple a connection was seen on. */
 export interface QuicPath {
   flow: number;
   client: string;

@@ -5,18 +5,20 @@
 // client's first Initials are read at once for SNI and ALPN (keys from the DCID, an
 // unauthenticated peek in TypeScript: once per connection, until the ClientHello is
 // whole); a side's last Initial is copied while it has not got past Initial (a
-// CONNECTION_CLOSE may be there); Handshake and 1-RTT packets are copied only when
+// CONNECTION_CLOSE may be there); Handshake, 0-RTT and 1-RTT packets are copied only when
 // secrets can come: a key log, or a capture format that can embed them (onCaptureHeader).
 //
 // At the end (decryptAll): WebCrypto decrypts what was kept, with the Initial keys and
-// the key log's or the capture's secrets, and the frames teach the cipher suite, CIDs
-// and reset tokens (NEW_CONNECTION_ID, transport parameters), HANDSHAKE_DONE, path
-// validation and CONNECTION_CLOSE (an event). For resumption (resumption.ts): the
+// the key log's or the capture's secrets (0-RTT: the client's early secret, RFC 9001 5;
+// its packets numbered in the application data space with 1-RTT, RFC 9000 12.3, their
+// STREAM frames kept with the 1-RTT ones for Follow stream), and the frames teach the
+// cipher suite, CIDs and reset tokens (NEW_CONNECTION_ID, transport parameters),
+// HANDSHAKE_DONE, path validation and CONNECTION_CLOSE (an event). For resumption (resumption.ts): the
 // ServerHello's selected PSK — its Initial needs no secret, and is kept and read for the
 // connections whose ClientHello offers one — EncryptedExtensions' early_data and the
 // NewSessionTicket tickets (key log).
 
-import { hex, PacketType, type LongHeader, type PacketTypeCode } from '../../parsers/quic/header';
+import { hex, PACKET_TYPE_NAMES, PacketType, type LongHeader, type PacketTypeCode } from '../../parsers/quic/header';
 import { initialKeysLazy, initialKeysSync, packetKeys, peek, peekAt, suiteOf, unprotect, updatedKeys, type PacketKeys } from '../../parsers/quic/protection';
 import { CryptoStream, errorName, parseFrames, type QuicFrame } from '../../parsers/quic/frames';
 import { acceptsEarlyData, handshakeMessages, parseClientHelloNames, parseEncryptedExtensions, parseNewSessionTicket, parseServerHello } from '../../parsers/quic/tls';
@@ -27,6 +29,14 @@ import type { ConnectionIds } from './cids';
 import type { CloseFrame, Pending, PendingEvent, QuicConn } from './conn';
 
 const NO_BYTES = new Uint8Array(0);
+
+/** A packet decrypted again for the packet detail: its number, header length, frames, and a short header's DCID length. */
+export interface Decrypted {
+  pn: number;
+  headerLen: number;
+  frames: QuicFrame[];
+  dcidLen: number;
+}
 const MAX_PENDING_PER_CONN = 50_000;
 /** STREAM data kept per capture for Follow stream (decrypted packets only: with a key log). */
 const STREAM_DATA_BUDGET = 16 << 20;
@@ -39,6 +49,8 @@ interface DecryptCtx {
   /** The server's 1-RTT CRYPTO frames (NewSessionTicket): offset, end and frame of each. */
   serverAppCrypto: { offset: number; end: number; frame: number }[];
   hsKeys: (PacketKeys | null)[];
+  /** The client's 0-RTT keys (CLIENT_EARLY_TRAFFIC_SECRET; RFC 9001 5: the server sends no 0-RTT). */
+  earlyKeys: PacketKeys | null;
   appKeys: (PacketKeys | null)[][];
   phase: number[];
 }
@@ -72,6 +84,8 @@ export class Decryptor {
   /** Scratch for the payload of a client Initial read during the capture. */
   private peekBuf = new Uint8Array(1500);
   private readonly ctx = new Map<QuicConn, DecryptCtx>();
+  /** The key log's and the capture's secrets by client random (decryptAll), for decryptAgain's reasons. */
+  private readonly secrets = new Map<string, TlsSecrets>();
   /** Bytes of STREAM data still to be kept for Follow stream (all connections of the capture). */
   private streamBudget = STREAM_DATA_BUDGET;
 
@@ -264,7 +278,7 @@ export class Decryptor {
 
   /** Decrypt what the connections kept, with the key log's and the capture's secrets. */
   async decryptAll(a: Analysis, conns: readonly QuicConn[]): Promise<void> {
-    const secrets = new Map<string, TlsSecrets>();
+    const secrets = this.secrets;
     if (this.keylogText) parseKeylog(this.keylogText, secrets);
     for (const s of a.info?.secrets ?? []) if (s.type === SECRETS_TYPE_TLS_KEYLOG) parseKeylog(new TextDecoder().decode(s.data), secrets);
     for (const c of conns) {
@@ -302,31 +316,37 @@ export class Decryptor {
 
   /**
    * Decrypts one packet again after the analysis, for the packet detail (a user looking
-   * at a frame): Initial with the keys of the connection's DCID, Handshake and 1-RTT with
-   * the keys decryptAll derived (every key generation it reached). `pkt` holds exactly
-   * the packet; `pnOff` counts from its start (-1: a short header, whose DCID length comes
-   * from the peer's CIDs). Null when no key opens it.
+   * at a frame): Initial with the keys of the connection's DCID, Handshake, 0-RTT and
+   * 1-RTT with the keys decryptAll derived (every key generation it reached). `pkt` holds
+   * exactly the packet; `pnOff` counts from its start (-1: a short header, whose DCID
+   * length comes from the peer's CIDs). When no key opens it: why (`reason`).
    */
-  async decryptAgain(c: QuicConn, pkt: Uint8Array, type: PacketTypeCode, pnOff: number, fromClient: boolean, version: number): Promise<{ pn: number; headerLen: number; frames: QuicFrame[]; dcidLen: number } | null> {
+  async decryptAgain(c: QuicConn, pkt: Uint8Array, type: PacketTypeCode, pnOff: number, fromClient: boolean, version: number): Promise<Decrypted | { reason: string }> {
     const side = fromClient ? 0 : 1;
     const ctx = this.ctx.get(c);
     let keys: (PacketKeys | null)[] = [];
     let dcidLen = -1;
     if (type === PacketType.INITIAL) {
-      if (!c.keyCid) return null;
+      if (!c.keyCid) return { reason: "the connection's first DCID (the Initial keys' input) was not seen" };
       const ik = await initialKeysLazy(c.keyCid, version);
-      keys = ik ? [await ik.side(fromClient)] : [];
+      if (!ik) return { reason: 'no Initial keys for this version' };
+      keys = [await ik.side(fromClient)];
+    } else if (type === PacketType.ZERO_RTT) {
+      if (!fromClient) return { reason: 'a 0-RTT packet from the server: only a client sends 0-RTT' };
+      keys = ctx ? [ctx.earlyKeys] : [];
     } else if (type === PacketType.HANDSHAKE) keys = ctx ? [ctx.hsKeys[side]] : [];
     else if (type === PacketType.ONE_RTT) {
       keys = ctx ? ctx.appKeys[side] : [];
       const peer = fromClient ? c.serverCids : c.clientCids;
       const cid = peer.find((x) => bytesEqHex(x, pkt, 1));
-      if (cid === undefined) return null;
+      if (cid === undefined) return { reason: "its DCID is none of the connection's known CIDs" };
       dcidLen = cid.length / 2;
       pnOff = 1 + dcidLen;
-    } else return null;
+    } else return { reason: 'this packet type carries no payload to decrypt' };
+    if (!keys.some((k) => k)) return { reason: this.noKeys(c, type, fromClient) };
     // the largest packet number seen decides how a truncated one expands: try from small up
-    const largest = ctx ? ctx.largest[side][type === PacketType.HANDSHAKE ? 2 : type === PacketType.ONE_RTT ? 5 : 0] : -1;
+    // (0-RTT and 1-RTT share the application data space)
+    const largest = ctx ? ctx.largest[side][type === PacketType.HANDSHAKE ? 2 : type === PacketType.INITIAL ? 0 : 5] : -1;
     for (const k of keys) {
       if (!k) continue;
       for (const l of largest > 0 ? [-1, largest] : [-1]) {
@@ -334,7 +354,19 @@ export class Decryptor {
         if (r) return { pn: r.pn, headerLen: r.headerLen, frames: parseFrames(r.payload), dcidLen };
       }
     }
-    return null;
+    return { reason: pkt.length < pnOff + 20 ? 'the packet is too short to remove its header protection' : `the ${PACKET_TYPE_NAMES[type]} keys do not open it (authentication failed: other keys, or bytes cut or damaged)` };
+  }
+
+  /** Why a connection has no keys for a packet of this type and side (decryptAgain). */
+  private noKeys(c: QuicConn, type: PacketTypeCode, fromClient: boolean): string {
+    const label = type === PacketType.ZERO_RTT ? 'CLIENT_EARLY_TRAFFIC_SECRET'
+      : type === PacketType.HANDSHAKE ? `${fromClient ? 'CLIENT' : 'SERVER'}_HANDSHAKE_TRAFFIC_SECRET`
+      : `${fromClient ? 'CLIENT' : 'SERVER'}_TRAFFIC_SECRET_0`;
+    if (this.secrets.size === 0) return `no key log: it needs the ${label} of its connection`;
+    if (!c.clientRandom) return `its connection's ClientHello was not read: no client random to find the key log's ${label} by`;
+    if (!this.secrets.has(c.clientRandom)) return `the key log has no secrets for its connection (ClientHello random ${c.clientRandom.slice(0, 16)}…)`;
+    if (!suiteOf(c.cipherSuite || 0x1301)) return `its connection's cipher suite 0x${c.cipherSuite.toString(16).padStart(4, '0')} is not one QUIC uses`;
+    return `the key log has no ${label} for its connection`;
   }
 
   /** decrypt() of a connection with nothing kept when there are no secrets: what its early Initials gave. */
@@ -355,7 +387,7 @@ export class Decryptor {
     const ctx: DecryptCtx = {
       largest: [[-1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1]],
       crypto: [[new CryptoStream(), new CryptoStream(), new CryptoStream()], [new CryptoStream(), new CryptoStream(), new CryptoStream()]],
-      hsKeys: [null, null], appKeys: [[null], [null]], phase: [0, 0], serverAppCrypto: [],
+      hsKeys: [null, null], earlyKeys: null, appKeys: [[null], [null]], phase: [0, 0], serverAppCrypto: [],
     };
     const initKeys = new Map<string, { side(client: boolean): Promise<PacketKeys> } | null>();
     // Initial level first (to learn the ClientHello random and the cipher suite)
@@ -393,7 +425,7 @@ export class Decryptor {
       if (!r) continue;
       c.decrypted++;
       if (r.pn > ctx.largest[side][0]) ctx.largest[side][0] = r.pn;
-      this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0);
+      this.handleFrames(c, ctx, p, frames ?? parseFrames(r.payload), 0, r.pn);
       if (p.fromClient && !helloDone) {
         helloDone = handshakeMessages(ctx.crypto[0][0].contiguous()).some((m) => m.type === 1);
         if (helloDone) { c.clientHelloFrame = p.frame; c.clientHelloTime = p.time; }
@@ -412,7 +444,7 @@ export class Decryptor {
         if (!r) continue;
         c.decrypted++;
         if (r.pn > ctx.largest[1][0]) ctx.largest[1][0] = r.pn;
-        this.handleFrames(c, ctx, p, parseFrames(r.payload), 0);
+        this.handleFrames(c, ctx, p, parseFrames(r.payload), 0, r.pn);
       }
     }
     for (const m of handshakeMessages(ctx.crypto[1][0].contiguous())) {
@@ -430,6 +462,9 @@ export class Decryptor {
     const suite = suiteOf(c.cipherSuite || 0x1301);
     if (!suite) return null;
     ctx.hsKeys = [sec.clientHandshake ? await packetKeys(sec.clientHandshake, suite, version) : null, sec.serverHandshake ? await packetKeys(sec.serverHandshake, suite, version) : null];
+    // 0-RTT is protected with the cipher suite of the resumed session (RFC 8446 4.2.10),
+    // which is the ServerHello's whenever the server can accept early data
+    ctx.earlyKeys = sec.clientEarly ? await packetKeys(sec.clientEarly, suite, version) : null;
     ctx.appKeys = [[sec.client0 ? await packetKeys(sec.client0, suite, version) : null], [sec.server0 ? await packetKeys(sec.server0, suite, version) : null]];
     const retry: Pending[] = [];
     for (const p of ordered) if (p.type !== PacketType.INITIAL && (await this.decryptOne(c, ctx, p)) === 'no-cid') retry.push(p);
@@ -460,8 +495,8 @@ export class Decryptor {
     return ctx;
   }
 
-  /** The frames of a decrypted packet; level: the CRYPTO stream (0 Initial, 1 1-RTT, 2 Handshake). */
-  private handleFrames(c: QuicConn, ctx: DecryptCtx, p: Pending, frames: QuicFrame[], level: number): void {
+  /** The frames of a decrypted packet numbered pn; level: the CRYPTO stream (0 Initial, 1 1-RTT, 2 Handshake). */
+  private handleFrames(c: QuicConn, ctx: DecryptCtx, p: Pending, frames: QuicFrame[], level: number, pn: number): void {
     const side = p.fromClient ? 0 : 1;
     for (const f of frames) {
       if (f.type === 'crypto') {
@@ -478,7 +513,7 @@ export class Decryptor {
         // the server's tokens, for the stateless resets it sends (breaks.ts)
         if (!p.fromClient) (c.serverTokens ??= new Map()).set(f.resetToken, `NEW_CONNECTION_ID seq ${f.seq} (CID ${f.cid}) in frame ${p.frame}`);
       } else if (f.type === 'handshake_done') { if (!c.handshakeDoneFrame) c.handshakeDoneFrame = p.frame; }
-      else if (f.type === 'stream') this.keepStream(c, p, f);
+      else if (f.type === 'stream') this.keepStream(c, p, pn, f);
       else if (f.type === 'path_challenge' || f.type === 'path_response') {
         const path = c.paths[p.pathIndex];
         if (path && !path.challenges.includes(p.frame)) path.challenges.push(p.frame);
@@ -487,13 +522,13 @@ export class Decryptor {
   }
 
   /** Copy a STREAM frame's data for Follow stream, while the capture's budget lasts. */
-  private keepStream(c: QuicConn, p: Pending, f: Extract<QuicFrame, { type: 'stream' }>): void {
+  private keepStream(c: QuicConn, p: Pending, pn: number, f: Extract<QuicFrame, { type: 'stream' }>): void {
     if (this.streamBudget < f.data.length) {
       this.streamBudget = 0;
       return;
     }
     this.streamBudget -= f.data.length;
-    (c.streamFrames ??= []).push({ fromClient: p.fromClient, id: f.id, offset: f.offset, data: f.data.slice(), fin: f.fin, frame: p.frame, time: p.time });
+    (c.streamFrames ??= []).push({ fromClient: p.fromClient, id: f.id, offset: f.offset, data: f.data.slice(), fin: f.fin, frame: p.frame, time: p.time, pn, zeroRtt: p.type === PacketType.ZERO_RTT });
   }
 
   private async decryptOne(c: QuicConn, ctx: DecryptCtx, p: Pending): Promise<'ok' | 'fail' | 'no-cid'> {
@@ -505,7 +540,19 @@ export class Decryptor {
       if (!r) return 'fail';
       c.decrypted++;
       if (r.pn > ctx.largest[side][2]) ctx.largest[side][2] = r.pn;
-      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2);
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 2, r.pn);
+      return 'ok';
+    } else if (p.type === PacketType.ZERO_RTT) {
+      // RFC 9001 5.6: the client's early keys; 0-RTT and 1-RTT share the application
+      // data packet number space (RFC 9000 12.3), so the same largest expands both
+      const k = p.fromClient ? ctx.earlyKeys : null;
+      if (!k) return 'fail';
+      const r = await unprotect(p.bytes, p.pnOff, true, k, ctx.largest[0][5]);
+      if (!r) return 'fail';
+      c.decrypted++;
+      if (r.pn > ctx.largest[0][5]) ctx.largest[0][5] = r.pn;
+      // level 1: a 0-RTT packet carries no CRYPTO frame (RFC 9000 12.4), its STREAM frames are application data
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1, r.pn);
       return 'ok';
     } else if (p.type === PacketType.ONE_RTT) {
       const gens = ctx.appKeys[side];
@@ -534,7 +581,7 @@ export class Decryptor {
       if (!r) return 'fail';
       c.decrypted++;
       if (r.pn > ctx.largest[side][5]) ctx.largest[side][5] = r.pn;
-      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1);
+      this.handleFrames(c, ctx, p, parseFrames(r.payload), 1, r.pn);
       return 'ok';
     }
     return 'fail';
@@ -546,7 +593,7 @@ export class Decryptor {
     if (p.type === PacketType.INITIAL) (c.initialCloses ??= []).push({ frame: p.frame, fromClient: p.fromClient });
     const ok = f.errorCode === 0 || (f.application && f.errorCode === 0x100);
     const name = errorName(f.errorCode, f.application);
-    const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : '1-RTT';
+    const level = p.type === PacketType.INITIAL ? 'Initial' : p.type === PacketType.HANDSHAKE ? 'Handshake' : p.type === PacketType.ZERO_RTT ? '0-RTT' : '1-RTT';
     this.events.push({
       kind: 'quic.connection-close', escalate: !ok, frame: p.frame, time: p.time, flow: c.paths[p.pathIndex]?.flow ?? null,
       message: `the ${p.fromClient ? 'client' : 'server'} closes connection ${c.number} with ${f.application ? 'application' : 'transport'} error 0x${f.errorCode.toString(16)} ${name}${f.reason ? ` ("${f.reason}")` : ''} in a${level === 'Initial' ? 'n' : ''} ${level} packet`,

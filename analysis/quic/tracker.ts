@@ -105,7 +105,8 @@ export class QuicTracker implements Tracker {
 
   /**
    * The QUIC packets of frame `frame` (its captured bytes) decrypted again, for the
-   * packet detail: keyed by each packet's offset in the frame. Null when the frame
+   * packet detail: keyed by each packet's offset in the frame, with why for those no key
+   * opens. Null when the frame
    * belongs to no connection.
    */
   async decryptFrame(a: Analysis, frame: number, bytes: Uint8Array, linkType: number): Promise<QuicContext | null> {
@@ -119,7 +120,7 @@ export class QuicTracker implements Tracker {
     if (pkt.ipProto !== IpProto.UDP || pkt.payloadLen <= 0) return null;
     const fromClient = a.columns.dir[i] === 0;
     const version = c.versions[c.versions.length - 1] ?? 1;
-    const out: QuicContext = { decrypted: new Map() };
+    const out: QuicContext = { decrypted: new Map(), undecrypted: new Map() };
     const end = pkt.payloadOff + pkt.payloadLen;
     let p = pkt.payloadOff;
     while (p < end) {
@@ -127,15 +128,17 @@ export class QuicTracker implements Tracker {
         const h = parseLongHeader(bytes, p, end);
         if (!h || h.pnOff < 0) break;
         const r = await this.decryptor.decryptAgain(c, bytes.slice(p, h.end), h.type, h.pnOff - p, fromClient, h.version || version);
-        if (r) out.decrypted.set(p, r);
+        if ('reason' in r) out.undecrypted.set(p, r.reason);
+        else out.decrypted.set(p, r);
         p = h.end;
         continue;
       }
       const r = await this.decryptor.decryptAgain(c, bytes.slice(p, end), PacketType.ONE_RTT, -1, fromClient, version);
-      if (r) {
+      if (!('reason' in r)) {
         out.decrypted.set(p, r);
         out.shortDcidLen = r.dcidLen;
       } else {
+        out.undecrypted.set(p, r.reason);
         const peer = fromClient ? c.serverCids : c.clientCids;
         const cid = peer.find((x) => bytesEqHex(x, bytes, p + 1));
         if (cid !== undefined) out.shortDcidLen = cid.length / 2;

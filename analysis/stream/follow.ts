@@ -19,6 +19,7 @@
 import type { Packet } from '../../parsers/decode/packet';
 import { TcpFlag } from '../../parsers/decode/packet';
 import { hex } from '../../parsers/quic/header';
+import type { QuicStreamFrame } from '../quic/conn';
 
 /** One piece of a followed stream, in the order it became readable. */
 export type StreamPiece =
@@ -234,23 +235,31 @@ export interface QuicStreamView {
   bytes: number;
   fin: boolean;
   firstFrame: number;
+  /**
+   * The client's 0-RTT data on this stream, which the server rejected: discarded unread
+   * (RFC 9001 4.6.2), so apart from the stream's 1-RTT data (its own view), which the
+   * client sends again from offset 0 — the same bytes or others.
+   */
+  rejectedEarlyData: boolean;
 }
 
-/** A connection's STREAM frames as streams: each direction of each stream by offset, retransmitted bytes once. */
-export function quicStreams(
-  connection: number,
-  frames: readonly { fromClient: boolean; id: number; offset: number; data: Uint8Array; fin: boolean; frame: number; time: number }[],
-): QuicStreamView[] {
-  const byKey = new Map<string, typeof frames[number][]>();
+/**
+ * A connection's STREAM frames as streams: each direction of each stream by offset,
+ * retransmitted bytes once — from the packet sent first (lowest packet number: 0-RTT
+ * and 1-RTT number their packets in one space, RFC 9000 12.3). 0-RTT data the server
+ * accepted is part of its stream; data it rejected (`earlyRejected`) is a view apart.
+ */
+export function quicStreams(connection: number, frames: readonly QuicStreamFrame[], earlyRejected = false): QuicStreamView[] {
+  const byKey = new Map<string, QuicStreamFrame[]>();
   for (const f of frames) {
-    const k = `${f.id} ${f.fromClient ? 0 : 1}`;
+    const k = `${f.id} ${f.fromClient ? 0 : 1}${earlyRejected && f.zeroRtt ? ' 0-RTT' : ''}`;
     let l = byKey.get(k);
     if (!l) byKey.set(k, (l = []));
     l.push(f);
   }
   const out: QuicStreamView[] = [];
   for (const list of byKey.values()) {
-    const sorted = [...list].sort((a, b) => a.offset - b.offset || a.frame - b.frame);
+    const sorted = [...list].sort((a, b) => a.offset - b.offset || a.pn - b.pn || a.frame - b.frame);
     const v: QuicStreamView = {
       connection,
       id: list[0].id,
@@ -261,6 +270,7 @@ export function quicStreams(
       bytes: 0,
       fin: list.some((f) => f.fin),
       firstFrame: Math.min(...list.map((f) => f.frame)),
+      rejectedEarlyData: earlyRejected && list[0].zeroRtt,
     };
     let next = 0;
     for (const f of sorted) {

@@ -10,6 +10,7 @@ import type { DnsMessageView, FollowedStream } from '../api';
 import type { DnsMessageDecoder } from '../dns/query';
 import { rereadFrames } from '../reread';
 import { quicTracker } from '../quic/query';
+import { earlyDataOutcome } from '../quic/resumption';
 import { MessageCollector, quicStreams, TcpFollower } from './follow';
 
 const TCP = 6, UDP = 17;
@@ -57,7 +58,7 @@ export async function followFlow(
   const followed = tcp ? tcp.finish() : null;
   // QUIC: the STREAM frames the tracker decrypted (with a key log) of the connections on this flow
   const quicConns = flow.app === 'quic' ? (quicTracker(a)?.conns ?? []).filter((c) => c.paths.some((p) => p.flow === flowId)) : [];
-  const quic = quicConns.flatMap((c) => quicStreams(c.number, c.streamFrames ?? []));
+  const quic = quicConns.flatMap((c) => quicStreams(c.number, c.streamFrames ?? [], earlyDataOutcome(c).outcome === 'rejected'));
   const messages = (msgs?.messages ?? []).map((m, i) => ({ ...m, dns: decoded[i] }));
   return {
     flow: flowId,

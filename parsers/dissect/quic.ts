@@ -1,7 +1,8 @@
 // The QUIC layer of the tree (RFC 9000 17, RFC 8999): each packet of the datagram
 // (coalesced long-header packets, then a short-header one) with its header fields, and
 // — when the caller could decrypt it (QuicContext: the analysis's keys, analysis/
-// packet-detail.ts) — the packet number and the frames. Decrypted bytes are not in the
+// packet-detail.ts) — the packet number and the frames, else why not (when the caller
+// knows: no key log, no secret for that level). Decrypted bytes are not in the
 // frame: the frames' nodes point at the packet's protected payload.
 
 import { parseLongHeader, PACKET_TYPE_NAMES, PacketType, readVarint, varintLen, versionHex } from '../quic/header';
@@ -13,6 +14,8 @@ export interface QuicContext {
   /** Length of the connection IDs of short-header packets (learnt from the handshake). */
   shortDcidLen?: number;
   decrypted: Map<number, { pn: number; headerLen: number; frames: QuicFrame[] }>;
+  /** Why the caller could not decrypt a packet (no key log, no secret for its level, …), by the same offset. */
+  undecrypted: Map<number, string>;
 }
 
 /** Is the UDP payload QUIC? A long header that parses, or port 443 with a short-header form. */
@@ -54,7 +57,7 @@ export function dissectQuic(root: Tree, d: Uint8Array, at: number, end: number, 
       if (h.pnOff >= 0) {
         const lOff = h.type === PacketType.INITIAL ? h.tokenOff + h.tokenLen : h.scidOff + h.scidLen;
         t.field('quic.length', 'Length', readVarint(d, lOff, end), lOff, varintLen(d[lOff]));
-        payload(t, d, p, h.pnOff, pend, dec);
+        payload(t, d, p, h.pnOff, pend, dec, ctx?.undecrypted.get(p));
       } else if (h.type === PacketType.RETRY) {
         t.field('quic.retry_token', 'Retry Token', bytesHex(d, h.tokenOff, h.tokenLen, ':'), h.tokenOff, h.tokenLen, `(${h.tokenLen} bytes)`);
         t.field('quic.retry_integrity_tag', 'Retry Integrity Tag', bytesHex(d, pend - 16, 16, ':'), pend - 16, 16, bytesHex(d, pend - 16, 16));
@@ -73,16 +76,16 @@ export function dissectQuic(root: Tree, d: Uint8Array, at: number, end: number, 
     t.nodes.push({ name: 'quic.spin_bit', label: `..${(b0 >> 5) & 1}. .... = Spin Bit: ${(b0 & 0x20) !== 0 ? 'True' : 'False'}`, value: (b0 & 0x20) !== 0 ? '1' : '0', start: p, end: p + 1 });
     if (cl !== undefined && p + 1 + cl <= end) {
       if (cl) t.field('quic.dcid', 'Destination Connection ID', bytesHex(d, p + 1, cl, ':'), p + 1, cl, bytesHex(d, p + 1, cl));
-      payload(t, d, p, p + 1 + cl, end, dec);
+      payload(t, d, p, p + 1 + cl, end, dec, ctx?.undecrypted.get(p));
     } else t.nodes.push({ name: 'quic.remaining_payload', label: `Protected Payload (${end - p - 1} bytes)`, value: '', start: p + 1, end });
     return;
   }
 }
 
-/** The packet number (once decrypted) and the payload: frames when decrypted, else the protected bytes. */
-function payload(t: Tree, d: Uint8Array, start: number, pnOff: number, end: number, dec: { pn: number; headerLen: number; frames: QuicFrame[] } | null): void {
+/** The packet number (once decrypted) and the payload: frames when decrypted, else the protected bytes (and why, when the caller knows). */
+function payload(t: Tree, d: Uint8Array, start: number, pnOff: number, end: number, dec: { pn: number; headerLen: number; frames: QuicFrame[] } | null, why?: string): void {
   if (!dec) {
-    t.nodes.push({ name: 'quic.remaining_payload', label: `Protected Payload (${end - pnOff} bytes, not decrypted)`, value: '', start: pnOff, end });
+    t.nodes.push({ name: 'quic.remaining_payload', label: `Protected Payload (${end - pnOff} bytes, not decrypted${why ? `: ${why}` : ''})`, value: '', start: pnOff, end });
     return;
   }
   const pnEnd = start + dec.headerLen;

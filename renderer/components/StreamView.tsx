@@ -26,6 +26,8 @@ interface Piece {
   /** A gap: bytes missing, and the frames around it. */
   gap?: { length: number; afterFrame: number | null; beforeFrame: number | null; reason: string };
   dns?: DnsMessageView | null;
+  /** QUIC 0-RTT data the server rejected (QuicStreamView.rejectedEarlyData): shown apart, before the stream's 1-RTT data. */
+  rejected?: boolean;
 }
 
 function fromHex(h: string): Uint8Array {
@@ -64,7 +66,7 @@ function piecesOf(s: FollowedStream, quicStream: string | null): Piece[] {
     return chosen.flatMap((q) =>
       q.pieces.map((p) =>
         p.type === 'data'
-          ? { key: key++, dir: q.dir, frame: p.frame, time: p.time, offset: p.offset, bytes: fromHex(p.hex) }
+          ? { key: key++, dir: q.dir, frame: p.frame, time: p.time, offset: p.offset, bytes: fromHex(p.hex), rejected: q.rejectedEarlyData }
           : { key: key++, dir: q.dir, frame: null, time: null, offset: p.offset, bytes: null, gap: { length: p.length, afterFrame: null, beforeFrame: null, reason: 'not decrypted' } },
       ),
     );
@@ -95,7 +97,7 @@ function runsOf(pieces: Piece[]): Piece[][] {
   const out: Piece[][] = [];
   for (const x of pieces) {
     const last = out.at(-1);
-    if (last && !x.gap && !last[0].gap && last[0].dir === x.dir && x.dns === undefined && x.offset > 0) last.push(x);
+    if (last && !x.gap && !last[0].gap && last[0].dir === x.dir && x.dns === undefined && x.offset > 0 && !last[0].rejected === !x.rejected) last.push(x);
     else out.push([x]);
   }
   return out;
@@ -107,7 +109,7 @@ function Gap({ x, colour }: { x: Piece; colour: string }) {
     <div className="stream-gap" data-testid="stream-gap" data-dir={x.dir} style={{ borderColor: colour }}>
       [{fmtCount(g.length)} bytes missing {x.dir === 0 ? 'client → server' : 'server → client'}
       {g.afterFrame !== null ? `, after frame ${g.afterFrame}` : ''}
-      {g.beforeFrame !== null ? `, before frame ${g.beforeFrame}` : ''}: {g.reason === 'acknowledged' ? 'the peer acknowledged them; the capture never saw them' : g.reason === 'not decrypted' ? 'in packets that were not decrypted (0-RTT) or not captured' : 'never seen before the capture ended'}]
+      {g.beforeFrame !== null ? `, before frame ${g.beforeFrame}` : ''}: {g.reason === 'acknowledged' ? 'the peer acknowledged them; the capture never saw them' : g.reason === 'not decrypted' ? 'in packets that were not decrypted or not captured' : 'never seen before the capture ended'}]
     </div>
   );
 }
@@ -201,6 +203,7 @@ export function StreamView({ client, flow, base, onClose }: { client: Client; fl
                   <Gap key={run[0].key} x={run[0]} colour={colour(run[0].dir)} />
                 ) : (
                   <div key={run[0].key} className="stream-chunk" data-dir={run[0].dir} style={{ color: colour(run[0].dir), borderLeftColor: colour(run[0].dir) }}>
+                    {run[0].rejected && <span className="stream-dns" data-testid="stream-rejected-early">0-RTT data the server rejected: discarded unread; the client sends the stream again in 1-RTT</span>}
                     {run.map((x) => (
                       <span key={x.key} className="stream-piece" data-frame={x.frame ?? undefined} title={`frame ${x.frame}, t = ${fmtRel(x.time ?? 0, base)} s, ${fmtCount(x.bytes!.length)} bytes`}>
                         {x.dns !== undefined && x.dns !== null && <span className="stream-dns">frame {x.frame}: {dnsLine(x.dns)}</span>}

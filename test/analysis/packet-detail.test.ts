@@ -2,6 +2,8 @@
 // capture's packets paged, Wireshark's columns from the bytes, a frame's bytes and tree
 // (the bytes tshark shows, a field's range holding the field's bytes), QUIC packets
 // decrypted with the key log as tshark decrypts them.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCall, type FieldNode } from '../../analysis/api';
@@ -97,5 +99,52 @@ describe.skipIf(!HAVE_TSHARK)('packetDetail', () => {
     const first = (await s.packetDetail({ frame: 1 }))!;
     expect(find(first.tree, 'quic.frame').map((n) => n.label)[0]).toMatch(/^CRYPTO Offset: 0, Length: \d+/);
     await s.dispose();
+  });
+
+  it('QUIC 0-RTT with the key log: the early packets decrypted as tshark decrypts them; without the early secret, why not', async () => {
+    const cap = 'fixtures/quic/ngtcp2-resumption-0rtt.pcap', keylog = 'fixtures/quic/ngtcp2-resumption-0rtt.keylog.txt';
+    const s = await opened(cap, keylog);
+    const want = tsharkFrames(join(ROOT, cap), { keylog: join(ROOT, keylog) });
+    // the frames holding a 0-RTT packet (long header type 1), as tshark reads them
+    const early = want.map((l, i) => ({ l, frame: i + 1 })).filter((x) => tsharkFields(x.l).some((f) => f.name === 'quic.long.packet_type' && f.value === '1'));
+    expect(early.length).toBeGreaterThan(1);
+    for (const { l, frame } of early) {
+      const d = (await s.packetDetail({ frame }))!;
+      const theirs = tsharkFields(l);
+      expect(find(d.tree, 'quic.packet_number').map((n) => n.value), `frame ${frame}`).toEqual(theirs.filter((x) => x.name === 'quic.packet_number').map((x) => x.value));
+      const layer = find(d.tree, 'quic').find((n) => n.label.startsWith('QUIC IETF, 0-RTT, PKN: '))!;
+      expect(layer, `frame ${frame}`).toBeDefined();
+      // its STREAM frames: tshark's stream IDs (the frame's other packets carry none)
+      const ids = find(layer.children!, 'quic.frame').map((n) => /^STREAM id=(\d+)/.exec(n.label)?.[1]).filter((x) => x !== undefined);
+      expect(ids, `frame ${frame}`).toEqual(theirs.filter((x) => x.name === 'quic.stream.stream_id').map((x) => x.value));
+      expect(ids.length).toBeGreaterThan(0);
+    }
+    await s.dispose();
+
+    // the same key log without its CLIENT_EARLY_TRAFFIC_SECRET: the 0-RTT packets stay protected, and say why
+    const dir = mkdtempSync(join(tmpdir(), 'stateline-0rtt-'));
+    try {
+      const lines = readFileSync(join(ROOT, keylog), 'utf8').split('\n');
+      writeFileSync(join(dir, 'keylog.txt'), lines.filter((x) => !x.startsWith('CLIENT_EARLY_TRAFFIC_SECRET ')).join('\n'));
+      const t = new StatelineSession(nodeFileHost(null));
+      await t.openPath({ path: join(ROOT, cap), keylogPath: join(dir, 'keylog.txt') });
+      await t.whenSettled();
+      for (const { frame } of early) {
+        const d = (await t.packetDetail({ frame }))!;
+        const layer = find(d.tree, 'quic').find((n) => n.label.startsWith('QUIC IETF, 0-RTT'))!;
+        expect(layer.label).not.toMatch(/PKN/);
+        expect(find(layer.children!, 'quic.frame')).toEqual([]);
+        expect(find(layer.children!, 'quic.remaining_payload')[0].label).toMatch(/not decrypted: the key log has no CLIENT_EARLY_TRAFFIC_SECRET for its connection\)$/);
+      }
+      // the client's next short-header packet (1-RTT, the same packet number space) still decrypts
+      const last = early.at(-1)!.frame;
+      const next = want.findIndex((l, i) => i + 1 > last && tsharkFields(l).some((f) => f.name === 'quic.header_form' && f.value === '0') && tsharkFields(l).some((f) => f.name === 'udp.srcport' && f.value === tsharkFields(want[last - 1]).find((x) => x.name === 'udp.srcport')!.value)) + 1;
+      expect(next).toBeGreaterThan(last);
+      const pns = find((await t.packetDetail({ frame: next }))!.tree, 'quic.packet_number').map((n) => n.value);
+      expect(pns).toEqual(tsharkFields(want[next - 1]).filter((x) => x.name === 'quic.packet_number').map((x) => x.value));
+      await t.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,10 +6,12 @@
 // gets these events unless its ClientHello offers a PSK or its client sends 0-RTT (tshark
 // is the oracle where installed; the list is pinned either way).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, FIXTURES_QUIC, haveShared, run, shared, SHARED_QUIC, type Run } from './helpers';
+import { quicTracker } from '../../../analysis/quic/query';
 import { RESUMPTION_CASES } from './resumption-cases';
 
 const HAVE_TSHARK = spawnSync('tshark', ['--version']).status === 0;
@@ -95,6 +97,43 @@ describe('QUIC resumption and 0-RTT: the four fixtures', () => {
         });
       });
     }
+  }
+});
+
+describe('QUIC 0-RTT decryption (RFC 9001 5): the four fixtures', () => {
+  /** The key log without its CLIENT_EARLY_TRAFFIC_SECRET, in a temporary file. */
+  function withoutEarlySecret(keylog: string, dir: string): string {
+    const out = join(dir, 'keylog.txt');
+    writeFileSync(out, readFileSync(keylog, 'utf8').split('\n').filter((l) => !l.startsWith('CLIENT_EARLY_TRAFFIC_SECRET ')).join('\n'));
+    return out;
+  }
+
+  for (const c of RESUMPTION_CASES) {
+    it(`${c.name}: the 0-RTT packets decrypt with the early secret, in the application data space; without it they stay protected`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stateline-0rtt-'));
+      try {
+        const keyed = await run(fixture(`${c.name}.pcap`), fixture(`${c.name}.keylog.txt`));
+        const noEarly = await run(fixture(`${c.name}.pcap`), withoutEarlySecret(fixture(`${c.name}.keylog.txt`), dir));
+        // the early secret opens exactly the 0-RTT packets: nothing else depends on it
+        expect(conns(keyed)[1].decryptedPackets - conns(noEarly)[1].decryptedPackets).toBe(c.zeroRttPackets);
+        expect(conns(keyed)[0].decryptedPackets).toBe(conns(noEarly)[0].decryptedPackets);
+        const streams = (r: Run) => quicTracker(r.analysis)!.conns[1].streamFrames ?? [];
+        // every frame holding a 0-RTT packet gave STREAM data (the early request), and only those are marked 0-RTT
+        const early = streams(keyed).filter((f) => f.zeroRtt);
+        expect([...new Set(early.map((f) => f.frame))].sort((x, y) => x - y)).toEqual(c.zeroRtt);
+        expect(early.every((f) => f.fromClient)).toBe(true);
+        // one packet number space with 1-RTT (RFC 9000 12.3): the client's 1-RTT STREAM packets (all but
+        // quic-go's accepted case, whose client sends all its data early) number on after its 0-RTT ones
+        const oneRtt = streams(keyed).filter((f) => f.fromClient && !f.zeroRtt);
+        expect(oneRtt.length > 0).toBe(c.name !== 'quicgo-0rtt');
+        for (const f of oneRtt) expect(f.pn).toBeGreaterThan(Math.max(...early.map((e) => e.pn)));
+        expect(streams(noEarly).filter((f) => f.zeroRtt)).toEqual([]);
+        // the rest is the same: the events and what the analysis knows of the connections
+        expect(noEarly.kinds).toEqual(keyed.kinds);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   }
 });
 

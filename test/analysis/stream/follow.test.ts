@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../../analysis/analyze';
 import { dnsMessageView } from '../../../analysis/dns/view';
 import { followFlow } from '../../../analysis/stream/query';
+import type { QuicStreamView } from '../../../analysis/stream/follow';
 import { HAVE_TSHARK, tsharkStreams } from './helpers';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -140,11 +141,35 @@ describe('follow stream on the fixtures', () => {
   });
 });
 
+const tsharkFollowed = new Map<string, [string[], string[]]>();
+
 /** tshark's Follow QUIC Stream of (connection, stream): each node's chunks (hex lines). */
 function tsharkQuic(file: string, keylog: string, conn: number, stream: number): [string[], string[]] {
+  const key = `${file} ${conn} ${stream}`;
+  const known = tsharkFollowed.get(key);
+  if (known) return known;
   const out = execFileSync('tshark', ['-r', file, '-o', `tls.keylog_file:${keylog}`, '-q', '-z', `follow,quic,raw,${conn},${stream}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const lines = out.split('\n').filter((l) => /^\t?[0-9a-f]+$/.test(l));
-  return [lines.filter((l) => !l.startsWith('\t')), lines.filter((l) => l.startsWith('\t')).map((l) => l.slice(1))];
+  const r: [string[], string[]] = [lines.filter((l) => !l.startsWith('\t')), lines.filter((l) => l.startsWith('\t')).map((l) => l.slice(1))];
+  tsharkFollowed.set(key, r);
+  return r;
+}
+
+/** tshark: the client's streams that 0-RTT packets carried, as connection/stream/0. */
+function tsharkZeroRttStreams(file: string, keylog: string): string[] {
+  const out = execFileSync('tshark', ['-r', file, '-o', `tls.keylog_file:${keylog}`, '-Y', 'quic.long.packet_type == 1 && quic.stream.stream_id', '-T', 'fields', '-e', 'quic.connection.number', '-e', 'quic.stream.stream_id'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const keys = new Set<string>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [conn, ids] = line.split('\t');
+    for (const id of ids.split(',')) keys.add(`${conn.split(',')[0]}/${id}/0`);
+  }
+  return [...keys];
+}
+
+/** tshark: connection conn's EncryptedExtensions carries early_data (extension 42): the server accepted the 0-RTT data. */
+function tsharkEarlyAccepted(file: string, keylog: string, conn: number): boolean {
+  const out = execFileSync('tshark', ['-r', file, '-o', `tls.keylog_file:${keylog}`, '-Y', `tls.handshake.type == 8 && quic.connection.number == ${conn}`, '-T', 'fields', '-e', 'tls.handshake.extension.type'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.split(/[,\s]+/).includes('42');
 }
 
 /** Stream data we could not decrypt, per capture and connection/stream/direction: offset+length. */
@@ -152,48 +177,63 @@ const QUIC_GAPS: Record<string, string[]> = {
   // the server's packets between frames 21 and 29 carried stream 0's bytes 1320–4838:
   // neither tshark nor we see them (tshark's 2,715 bytes are ours, without the gap)
   'ngtcp2-migration 0/0/1': ['1320+3518'],
-  // the first byte of the client's stream 10 (QPACK) went in a 0-RTT packet: tshark
-  // decrypts 0-RTT with the key log's CLIENT_EARLY_TRAFFIC_SECRET, we do not yet
-  'ngtcp2-resumption-0rtt 1/10/0': ['0+1'],
 };
 
 describe('follow QUIC streams against tshark (with the key logs)', () => {
-  const QUIC = ['ngtcp2-h3', 'ngtcp2-chacha', 'ngtcp2-migration', 'ngtcp2-resumption-0rtt', 'quicgo-0rtt'];
+  // the 0-RTT captures: early data the server accepted (part of its stream) or rejected (a view apart)
+  const QUIC = ['ngtcp2-h3', 'ngtcp2-chacha', 'ngtcp2-migration', 'ngtcp2-resumption-0rtt', 'quicgo-0rtt', 'ngtcp2-resumption-rejected', 'quicgo-0rtt-rejected'];
   for (const name of QUIC) {
     it.skipIf(!HAVE_TSHARK)(name, async () => {
       const file = resolve(ROOT, 'fixtures/quic', `${name}.pcap`);
       const keylog = resolve(ROOT, 'fixtures/quic', `${name}.keylog.txt`);
       const bytes = bytesOf(file);
       const a = await analyzeCapture(bytes, { trackerOptions: { keylog: readFileSync(keylog, 'utf8') } });
-      const seen = new Set<string>();
-      let equal = 0;
+      // per connection/stream/direction: its views (rejected 0-RTT data first), from the first flow that shows it
+      const views = new Map<string, QuicStreamView[]>();
       for (const fl of a.flows.flows.filter((f) => f.app === 'quic')) {
         const r = (await followFlow(a, bytes, fl.id, dnsMessageView))!;
         expect(r.note).toBeNull();
+        const here = new Map<string, QuicStreamView[]>();
         for (const s of r.quic!) {
           const key = `${s.connection}/${s.id}/${s.dir}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const gaps = s.pieces.filter((p) => p.type === 'gap').map((p) => `${p.offset}+${p.length}`);
-          expect(gaps, key).toEqual(QUIC_GAPS[`${name} ${key}`] ?? []);
-          const ours = s.pieces.map((p) => (p.type === 'data' ? p.hex : '')).join('');
-          // node 0 is the connection's client: its Initial is the first packet
-          const theirs = tsharkQuic(file, keylog, s.connection, s.id)[s.dir];
-          if (theirs.join('') === ours) equal++;
-          else if (gaps.length) {
-            // the stream's data decrypted on both sides, ours placed by offset
-            for (const p of s.pieces) if (p.type === 'data') expect(theirs.join('').includes(p.hex), key).toBe(true);
-          }
-          else {
-            // tshark's Follow QUIC Stream writes every STREAM frame's data, a retransmitted
-            // one again (it does not place data by offset): more bytes, each chunk ours
-            expect(theirs.join('').length, key).toBeGreaterThan(ours.length);
-            for (const chunk of theirs) expect(ours.includes(chunk), `${key}: ${chunk.slice(0, 16)}…`).toBe(true);
-          }
+          if (!views.has(key)) here.set(key, [...(here.get(key) ?? []), s]);
+        }
+        for (const [k, v] of here) views.set(k, v);
+      }
+      let equal = 0;
+      for (const [key, vs] of views) {
+        const gaps = vs.flatMap((s) => s.pieces.filter((p) => p.type === 'gap').map((p) => `${p.offset}+${p.length}`));
+        expect(gaps, key).toEqual(QUIC_GAPS[`${name} ${key}`] ?? []);
+        expect(vs.filter((s) => s.rejectedEarlyData).length, key).toBeLessThanOrEqual(1);
+        // tshark writes every STREAM frame in capture order: the rejected early data came first
+        const ours = vs.map((s) => s.pieces.map((p) => (p.type === 'data' ? p.hex : '')).join('')).join('');
+        // node 0 is the connection's client: its Initial is the first packet
+        const [conn, id, dir] = key.split('/').map(Number);
+        const theirs = tsharkQuic(file, keylog, conn, id)[dir];
+        if (theirs.join('') === ours) equal++;
+        else if (gaps.length) {
+          // the stream's data decrypted on both sides, ours placed by offset
+          for (const s of vs) for (const p of s.pieces) if (p.type === 'data') expect(theirs.join('').includes(p.hex), key).toBe(true);
+        }
+        else {
+          // tshark's Follow QUIC Stream writes every STREAM frame's data, a retransmitted
+          // one again (it does not place data by offset): more bytes, each chunk ours
+          expect(theirs.join('').length, key).toBeGreaterThan(ours.length);
+          for (const chunk of theirs) expect(ours.includes(chunk), `${key}: ${chunk.slice(0, 16)}…`).toBe(true);
         }
       }
-      expect(seen.size).toBeGreaterThan(2);
+      expect(views.size).toBeGreaterThan(2);
       expect(equal).toBeGreaterThan(0);
+      // the streams that began in 0-RTT packets (tshark: quic.long.packet_type == 1) are all among the equal ones
+      const zeroRtt = tsharkZeroRttStreams(file, keylog);
+      if (name.includes('0rtt') || name.includes('rejected')) expect(zeroRtt.length).toBeGreaterThan(0);
+      for (const key of zeroRtt) {
+        const vs = views.get(key)!;
+        expect(vs, key).toBeDefined();
+        const [conn, id, dir] = key.split('/').map(Number);
+        expect(vs.map((s) => s.pieces.map((p) => (p.type === 'data' ? p.hex : '')).join('')).join(''), key).toBe(tsharkQuic(file, keylog, conn, id)[dir].join(''));
+        expect(vs.some((s) => s.rejectedEarlyData), key).toBe(!tsharkEarlyAccepted(file, keylog, conn));
+      }
     });
   }
 
