@@ -5,9 +5,10 @@
 // most one chunk per column is unused. Event bits are sparse (one entry per frame with
 // an event), and so are the RTT samples (one per acknowledged segment).
 //
-// Only per-packet rows read them (the UI's packet list and charts, display filters,
-// `packets`, `export`): an analysis without packet detail (PacketColumns.withoutDetail,
-// `stateline analyze`) keeps none of them (withoutDetail here) but the event bits.
+// Only per-packet rows read the numbers and the RTT samples (the UI's packet list and
+// charts, display filters, `packets`, `export`): an analysis without packet detail
+// (PacketColumns.withoutDetail, `stateline analyze`) keeps only the event bits
+// (withoutDetail here).
 
 const CHUNK_BITS = 16;
 /** Slots per chunk (64 Ki: 256 KiB per Uint32 chunk). */
