@@ -21,6 +21,8 @@ export interface ReadOptions {
   trackerOptions?: Omit<TrackerOptions, 'keylog'>;
   /** One flow per 5-tuple whatever its VLAN tags (AnalyzeOptions.mergeVlans). */
   mergeVlans?: boolean;
+  /** Keep the per-packet detail that reading frames back and packet rows need (AnalyzeOptions.packetDetail, default true). */
+  packetDetail?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
       mergeVlans: opts.mergeVlans,
       totalBytes: size,
       maxFlows: opts.maxFlows,
+      packetDetail: opts.packetDetail,
       onProgress: showProgress
         ? (p) => process.stderr.write(p.phase === 'reading' ? `\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets` : `\r${p.phase === 'finishing' ? 'finishing flows' : 'building indexes'}…  ${p.packets} packets      `)
         : undefined,

@@ -129,7 +129,8 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 }
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
-  const analysis = await readAnalysis(args.files, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
+  // the summary and the JSON read no frame back and build no packet row: no packet detail
+  const analysis = await readAnalysis(args.files, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, packetDetail: false, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
   // The JSON is streamed element by element (55 MB for a million packets is never held
   // at once); the summary shows counts, breaks and the first 100 flows: it needs neither

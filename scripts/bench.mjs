@@ -5,7 +5,10 @@
 //   npm run bench [-- --count N] [--rounds R] [--file F] [--no-tshark] [--only WORD,…]
 //
 // --only keeps the Stateline rows whose name holds one of the words (`--only export`:
-// the export rows alone, against the same tshark and tcptrace baselines).
+// the export rows alone, against the same tshark and tcptrace baselines; `--only set`:
+// the capture set row, the workload cut into 10 files). `--count 10000000` benches the
+// 10M-packet workload (7 GB, generated once): the bounded-memory figure of README
+// "Speed and memory".
 //
 // The workload is ../shared/tools/gen-bench-pcap.js --count N --seed 1 (TCP, DNS and
 // QUIC mixed, about 700 MB for 1M packets), the generator the project's targets were
@@ -13,8 +16,8 @@
 // Wall time and peak memory (max RSS) of each command come from GNU time when present,
 // else from polling /proc; rounds alternate the two tools so both see the same machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +50,31 @@ if (!file) {
 const size = statSync(file).size;
 // Packets per second are quoted for the generated workload, whose count is known.
 const packets = opt('file', null) ? null : count;
+
+// The capture set (README "Capture sets"): the workload cut into SET_FILES files of
+// consecutive packets by `editcap -c` (Wireshark's rotation of a long capture), made
+// once into bench-data/ and reused, analysed as one capture. Needs the packet count
+// (the generated workload) and editcap (Debian package wireshark-common).
+const SET_FILES = 10;
+function captureSet() {
+  if (!packets) return null;
+  const dir = join(root, 'bench-data', `${basename(file, '.pcap')}-set${SET_FILES}`);
+  if (!existsSync(dir)) {
+    if (spawnSync('editcap', ['-v']).error) {
+      console.log('editcap not found (Debian package wireshark-common): no capture set row');
+      return null;
+    }
+    console.log(`cutting ${file} into ${SET_FILES} files under ${dir} …`);
+    const tmp = `${dir}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const r = spawnSync('editcap', ['-F', 'pcap', '-c', String(Math.ceil(packets / SET_FILES)), file, join(tmp, 'part.pcap')], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(1);
+    renameSync(tmp, dir);
+  }
+  return dir;
+}
+const setDir = picked(`stateline analyze set of ${SET_FILES} files`) ? captureSet() : null;
 
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
@@ -89,6 +117,8 @@ const oursConfigs = [
   { name: 'stateline --protocols quic', cmd: process.execPath, args: [...cli, '--protocols', 'quic'] },
   { name: 'stateline analyze', cmd: process.execPath, args: cli },
   { name: 'stateline analyze --json', cmd: process.execPath, args: [...cli, '--json'] },
+  // the same packets as a set of files (a directory: its captures in timestamp order)
+  ...(setDir ? [{ name: `stateline analyze set of ${SET_FILES} files`, cmd: process.execPath, args: [join(root, 'bin', 'stateline.mjs'), 'analyze', setDir] }] : []),
   // the tables for engines (README "Export"): the default tables in each format, and the
   // packets table (one row per packet) alone; written under bench-data/ (git-ignored)
   ...[
@@ -165,6 +195,8 @@ if (full && appConfigs.length) {
   console.log('\nthe app against stateline analyze (target: within 1.15x of its time and memory):');
   for (const [i, c] of appConfigs.entries()) console.log(`  ${c.name.padEnd(28)} ${(apps[i].w / full.w).toFixed(2)}x its time, ${(apps[i].m / full.m).toFixed(2)}x its memory`);
 }
+const setRow = os[oursConfigs.findIndex((c) => c.name.includes(' set of '))];
+if (full && setRow) console.log(`\nthe set of ${SET_FILES} files against stateline analyze of the one file: ${(setRow.w / full.w).toFixed(2)}x its time, ${(setRow.m / full.m).toFixed(2)}x its memory`);
 const json = os[oursConfigs.findIndex((c) => c.name === 'stateline analyze --json')];
 if (json && oursConfigs.some((c) => c.name.includes('export'))) {
   console.log('\nthe export against stateline analyze --json (the same records, as tables):');

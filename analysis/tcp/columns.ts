@@ -4,6 +4,11 @@
 // copied up to the whole column, and held the old and the new copy at once), and at
 // most one chunk per column is unused. Event bits are sparse (one entry per frame with
 // an event), and so are the RTT samples (one per acknowledged segment).
+//
+// Only per-packet rows read the numbers and the RTT samples (the UI's packet list and
+// charts, display filters, `packets`, `export`): an analysis without packet detail
+// (PacketColumns.withoutDetail, `stateline analyze`) keeps only the event bits
+// (withoutDetail here).
 
 const CHUNK_BITS = 16;
 /** Slots per chunk (64 Ki: 256 KiB per Uint32 chunk). */
@@ -31,6 +36,13 @@ export class TcpColumns {
   private readonly rttFrameChunks: Uint32Array[] = [];
   private readonly rttValueChunks: Float64Array[] = [];
   rttCount = 0;
+  /** False after withoutDetail(): set() and rtt() keep nothing (the columns read 0, rttAt NaN). */
+  detail = true;
+
+  /** Keep no per-packet numbers nor RTT samples (the analysis kept no packet detail). */
+  withoutDetail(): void {
+    this.detail = false;
+  }
 
   private addChunk(): void {
     this.relSeqChunks.push(new Uint32Array(CHUNK));
@@ -40,6 +52,10 @@ export class TcpColumns {
   }
 
   set(i: number, relSeq: number, relAck: number, window: number, inFlight: number): void {
+    if (!this.detail) {
+      if (i >= this.length) this.length = i + 1;
+      return;
+    }
     const c = i >>> CHUNK_BITS, o = i & MASK;
     while (c >= this.relSeqChunks.length) this.addChunk();
     this.relSeqChunks[c][o] = relSeq;
@@ -74,12 +90,8 @@ export class TcpColumns {
     return this.bitsAt.get(i) ?? 0;
   }
 
-  /** Every frame index with event bits, and its bits. */
-  forEachBits(fn: (i: number, bits: number) => void): void {
-    for (const [i, b] of this.bitsAt) fn(i, b);
-  }
-
   rtt(frame: number, seconds: number): void {
+    if (!this.detail) return;
     const k = this.rttCount++, c = k >>> RTT_CHUNK_BITS, o = k & RTT_MASK;
     if (c === this.rttFrameChunks.length) {
       this.rttFrameChunks.push(new Uint32Array(RTT_CHUNK));
@@ -113,8 +125,12 @@ export class TcpColumns {
     return this.rttValueChunks[k >>> RTT_CHUNK_BITS][k & RTT_MASK];
   }
 
-  /** Bytes held per packet slot. */
-  static readonly BYTES_PER_PACKET = 4 + 4 + 4 + 4;
+  /** Bytes the per-packet columns and the RTT samples hold (whole chunks). */
+  get byteLength(): number {
+    let n = 0;
+    for (const list of [this.relSeqChunks, this.relAckChunks, this.windowChunks, this.inFlightChunks, this.rttFrameChunks, this.rttValueChunks]) for (const c of list) n += c.byteLength;
+    return n;
+  }
 }
 
 // a slot below `length` whose chunk was never written (the frame index lies beyond the

@@ -4,7 +4,7 @@
 import { registerEventKinds, type EventKindInfo } from '../events.js'; // '.js': the lint's ban of Node's 'events' module also matches '../events'
 import type { Severity } from '../model';
 
-/** Bit of each kind in PacketColumns.eventBits (TCP uses bits 0–23). */
+/** Bit of each kind in the TCP tracker's per-frame event bits (TcpColumns.bits: display filters read them). */
 export const TcpBit = {
   RETRANSMISSION: 1 << 0,
   FAST_RETRANSMISSION: 1 << 1,
@@ -31,9 +31,6 @@ export const TcpBit = {
   ONE_SIDED: 1 << 22,
   INJECTED_RESET: 1 << 23,
 } as const;
-
-/** Every TCP bit (to tell TCP's bits from other trackers' in eventBits). */
-export const TCP_BITS_MASK = (1 << 24) - 1;
 
 export const TCP_KIND_BY_BIT: Record<number, string> = {
   [TcpBit.RETRANSMISSION]: 'tcp.retransmission',

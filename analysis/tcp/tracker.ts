@@ -300,6 +300,7 @@ export class TcpTracker implements Tracker {
   }
   onStart(analysis: Analysis): void {
     this.analysis = analysis;
+    if (!analysis.columns.detail) this.columns.withoutDetail();
   }
 
 
@@ -1017,14 +1018,6 @@ export class TcpTracker implements Tracker {
         this.fire(c, TcpBit.UNCLOSED, c.lastFrame, c.lastTime, `still open when the capture ended (${state})`, []);
       }
     }
-    // the per-packet event bits join the analysis's columns: only frames with an event
-    // (each went through fire()) have bits
-    const cols = analysis.columns;
-    const eventBits = cols.eventBits;
-    const n = Math.min(cols.length, this.columns.length);
-    this.columns.forEachBits((i, bits) => {
-      if (i < n) eventBits[i] |= bits;
-    });
   }
 
   /** tcp.one-sided: what the seen endpoint acknowledged of the unseen one. */

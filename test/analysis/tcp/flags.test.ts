@@ -4,6 +4,7 @@
 // Stateline deliberately disagrees are pinned, with the reasoning.
 
 import { describe, expect, it } from 'vitest';
+import { tcpTrackerOf } from '../../../analysis/tcp/query';
 import { pcap } from './build';
 import { CASES } from './cases';
 import { analyzeSegs, flagEvents, HAVE_TSHARK, tsharkFlags } from './helpers';
@@ -68,12 +69,12 @@ describe('Wireshark analysis flags, per case', () => {
     expect(s.byKind('tcp.retransmission')[0]).toMatchObject({ message: 'retransmission of seq 301–401 (100 bytes), first sent in frame 9', related: [9] });
   });
 
-  it('sets the event bits of each flagged frame in the analysis columns', async () => {
+  it('sets the event bits of each flagged frame in the TCP columns (display filters read them)', async () => {
     const r = await analyzeSegs(CASES.keepAlive);
-    const bits = r.analysis.columns.eventBits;
-    expect(bits[5]).not.toBe(0);
-    expect(bits[6]).not.toBe(0);
-    expect(bits[4]).toBe(0);
+    const cols = tcpTrackerOf(r.analysis)!.columns;
+    expect(cols.bits(5)).not.toBe(0);
+    expect(cols.bits(6)).not.toBe(0);
+    expect(cols.bits(4)).toBe(0);
   });
 });
 
