@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
 import type { SessionStatus, Summary } from '../analysis/api';
 import type { Client } from './client';
-import { BreaksView } from './components/BreaksView';
+import { BreaksView, type BreaksMemo } from './components/BreaksView';
 import { CompareView } from './components/CompareView';
 import { DnsView } from './components/DnsView';
 import { ErrorBoundary } from './components/ErrorBoundary';
@@ -57,6 +57,8 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
   const [breakIncident, setBreakIncident] = useState<number | null>(null);
+  // where the Breaks list was when a flow opened from it (kept for coming back)
+  const breaksMemo = useRef<BreaksMemo | null>(null);
   const [goFrame, setGoFrame] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -75,6 +77,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setFlow(null);
         setBreakKind(null);
         setBreakIncident(null);
+        breaksMemo.current = null;
         setFlowFilter('');
         setFlowsSelected(-1);
       } else if (st.state !== 'ready' && st.state !== 'loading' && loadedGen.current !== st.generation) {
@@ -127,6 +130,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
     show: (v, opts) => {
       setFlow(null);
       setView(v);
+      breaksMemo.current = null;
       if (opts?.filter !== undefined) setFlowFilter(opts.filter);
       if (v === 'breaks') {
         setBreakKind(opts?.kind ?? null);
@@ -180,7 +184,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       nav.show(TABS[next].view);
       tabRefs.current.get(TABS[next].view)?.focus();
     } else if (e.key === 'Tab' && !e.shiftKey && !flow) {
-      const table = document.querySelector<HTMLElement>('main .vt-body');
+      const table = document.querySelector<HTMLElement>('main .vt-body, main .ml-body');
       if (table) {
         e.preventDefault();
         table.focus();
@@ -302,7 +306,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
             ) : view === 'flows' ? (
               <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={(q) => { setFlowFilter(q); setFlowsSelected(-1); }} generation={status?.generation ?? 0} selected={flowsSelected} onSelected={setFlowsSelected} />
             ) : view === 'breaks' ? (
-              <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} />
+              <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} memo={breaksMemo} />
             ) : view === 'packets' ? (
               <section className="view packets-view">
                 <FilteredPackets client={client} base={summary.capture.start ?? 0} frame={goFrame} listHeight={340} />
