@@ -68,7 +68,8 @@ function useKindPages(client: Client) {
 }
 
 export function BreaksView({ client, summary, nav, kind, incident, memo }: { client: Client; summary: Summary; nav: Nav; kind: string | null; incident: number | null; memo?: { current: BreaksMemo | null } }) {
-  const back = memo?.current ?? null;
+  // (read once: the memo is dropped once used)
+  const [back] = useState(() => memo?.current ?? null);
   const [showInfo, setShowInfo] = useState(back?.showInfo ?? (kind !== null && summary.eventsByKind.find((k) => k.kind === kind)?.severity === 'info'));
   const incidentsQ = useAsync(() => client.incidents(), [client]);
   const incidents = incidentsQ.data;

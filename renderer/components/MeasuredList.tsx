@@ -125,9 +125,11 @@ export function MeasuredList(p: MeasuredListProps): ReactNode {
     }
   });
 
+  // Where a view coming back was, with its selection in view.
   useLayoutEffect(() => {
     const el = bodyRef.current;
     if (el && p.initialScrollTop) el.scrollTop = p.initialScrollTop;
+    if (p.selected >= 0) reveal(p.selected);
   }, []);
   const target = p.scrollTo;
   useLayoutEffect(() => {
