@@ -18,7 +18,16 @@ export interface ListedLine {
 export async function listBreaks(page: Page): Promise<ListedLine[]> {
   await page.getByTestId('breaks-scroller').waitFor();
   return page.getByTestId('breaks-scroller').evaluate(async (body) => {
-    const frameDone = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
+    /** Until the lines drawn cover the view (the list draws after its scroll event, when the page is busy, later). */
+    const frameDone = async (): Promise<void> => {
+      for (let t = 0; t < 300; t++) {
+        await frame();
+        const view = body.getBoundingClientRect();
+        const boxes = [...body.querySelectorAll('.ml-item')].map((el) => el.getBoundingClientRect());
+        if (boxes.length && Math.min(...boxes.map((b) => b.top)) <= view.top + 1 && Math.max(...boxes.map((b) => b.bottom)) >= view.top + Math.min(body.clientHeight, body.scrollHeight - body.scrollTop) - 1) return;
+      }
+    };
     const lines = new Map<number, ListedLine>();
     body.scrollTop = 0;
     await frameDone();
