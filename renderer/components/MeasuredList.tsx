@@ -3,7 +3,8 @@
 // in the DOM. An item is laid out at its estimated height until it has been drawn, then
 // at its measured one (a ResizeObserver on each drawn item, so a card that opens its
 // details grows in place); when an item above the view changes height, the scroll
-// position moves by as much, so what is in view stays put.
+// position moves by as much, so what is in view stays put; a list scrolled to its end stays
+// at its end.
 // Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter or Space activates
 // it (the owner decides what that does). The selection is the owner's (by index).
 //
@@ -57,6 +58,12 @@ export function MeasuredList(p: MeasuredListProps): ReactNode {
   const [scrollTop, setScrollTop] = useState(p.initialScrollTop ?? 0);
   const [viewH, setViewH] = useState(400);
   const frame = useRef(0);
+  /**
+   * Where to put the scroll position once the list is laid out again (items above the
+   * view changed height): an absolute position, since a list that shrank has had its
+   * scroll position clamped by then.
+   */
+  const shiftTo = useRef<number | null>(null);
 
   const { count, itemKey, estimate } = p;
   const off = useMemo(() => {
@@ -100,12 +107,22 @@ export function MeasuredList(p: MeasuredListProps): ReactNode {
               if (el && Number(item.dataset.top) + before <= el.scrollTop + 1) above += h - before;
             }
             if (!changed) return;
-            if (el && above !== 0) el.scrollTop += above;
+            // at the end, the list stays at its end (an item in view that grew would push the last one out)
+            if (el && el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 1) shiftTo.current = Infinity;
+            else if (el && above !== 0) shiftTo.current = (shiftTo.current ?? el.scrollTop) + above;
             setVersion((v) => v + 1);
           }),
     [],
   );
   useEffect(() => () => observer?.disconnect(), [observer]);
+  // (after the list has its new height: before, a move past the old end would be cut short)
+  useLayoutEffect(() => {
+    const el = bodyRef.current;
+    if (!el || shiftTo.current === null) return;
+    el.scrollTop = Number.isFinite(shiftTo.current) ? shiftTo.current : el.scrollHeight;
+    shiftTo.current = null;
+    setScrollTop(el.scrollTop);
+  }, [version]);
   // After each render: observe the items just drawn, stop observing those gone.
   const observed = useRef(new Set<Element>());
   useLayoutEffect(() => {

@@ -93,6 +93,13 @@ describe.skipIf(!HAVE_CHROMIUM || !existsSync(GEN))('Breaks on thousands of even
     // to the end: the last event of the last kind, and still few lines in the DOM
     await scroller().evaluate((el) => (el.scrollTop = el.scrollHeight));
     await expect.poll(async () => (await shown()).at(-1)?.frame).toBe(want.at(-1)!.frame);
+    // in view, whole, at the bottom of the list (the heads measured on the way do not leave it short of the end)
+    const inView = async (): Promise<boolean> => {
+      const list = (await scroller().boundingBox())!;
+      const line = (await page.getByTestId('break-item').last().boundingBox())!;
+      return line.y >= list.y && line.y + line.height <= list.y + list.height + 0.5 && list.y + list.height - (line.y + line.height) < 4;
+    };
+    await expect.poll(inView).toBe(true);
     expect((await shown()).at(-1)).toEqual({ frame: want.at(-1)!.frame, kind: want.at(-1)!.kind, text: expect.stringContaining(want.at(-1)!.message) });
     expect(await lineCount()).toBeLessThan(bound);
     expect(await page.locator('.event-loading').count()).toBe(0);
