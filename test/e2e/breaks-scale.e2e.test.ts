@@ -6,7 +6,8 @@
 // read whole by scrolling, the list is every break and warning (with "show info
 // events", every event), each once, grouped by kind in the summary's order. From the
 // keyboard: End selects the last event, Enter opens its flow centred on it, Esc comes
-// back to the list where it was. Skips when the generator is absent. Screenshots of the
+// back to the list where it was; one Tab from the tab bar reaches the list, and Space
+// shuts and opens a group. Skips when the generator is absent. Screenshots of the
 // top and the end go to test-results/ (or $STATELINE_SHOTS).
 
 import { execFileSync } from 'node:child_process';
@@ -115,9 +116,19 @@ describe.skipIf(!HAVE_CHROMIUM || !existsSync(GEN))('Breaks on thousands of even
 
   it('from the keyboard: End selects the last event, Enter opens its flow centred on it, Esc comes back to it', async () => {
     const last = expected(false).at(-1)!;
+    // one Tab from the Breaks tab reaches the list; Home selects its first line, the first kind's head, and Space shuts and opens it
     await page.locator('[data-tab=breaks]').click();
-    await scroller().focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('breaks-scroller');
     await page.keyboard.press('Home');
+    const count = Number(await scroller().getAttribute('data-count'));
+    const firstKind = page.locator('.ml-item.selected [data-testid=kind-group]');
+    const size = Number(await firstKind.getAttribute('data-count'));
+    await page.keyboard.press(' ');
+    await expect.poll(async () => Number(await scroller().getAttribute('data-count'))).toBe(count - size);
+    expect(await firstKind.locator('header').getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press(' ');
+    await expect.poll(async () => Number(await scroller().getAttribute('data-count'))).toBe(count);
     await page.keyboard.press('End');
     await expect.poll(() => page.locator('.ml-item.selected [data-testid=break-item]').getAttribute('data-frame')).toBe(String(last.frame));
     await page.keyboard.press('Enter');
