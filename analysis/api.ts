@@ -552,6 +552,8 @@ export const API = {
       flow: is.optional(is.number({ min: 0, int: true })),
       /** Only the member events of this incident. */
       incident: is.optional(is.number({ min: 1, int: true })),
+      /** false: only the events in no incident (the Breaks view lists incidents' members in their group). */
+      inIncident: is.optional(is.boolean()),
       ...page,
     }),
     returns<Page<EventRow>>(),

@@ -588,6 +588,7 @@ export class CaptureQuery {
     if (args.incident !== undefined) list = (args.flow !== undefined ? list.filter((e) => e.incident === args.incident) : this.eventsByIncident.get(args.incident)) ?? [];
     if (args.kind !== undefined) list = list.filter((e) => e.kind === args.kind || (args.kind!.endsWith('.') && e.kind.startsWith(args.kind!)));
     if (args.severity !== undefined) list = list.filter((e) => e.severity === args.severity);
+    if (args.inIncident !== undefined) list = list.filter((e) => (e.incident !== undefined) === args.inIncident);
     return pageOf(list, args.offset, args.limit);
   }
 

@@ -1,17 +1,19 @@
 // The app shell: start screen, reading progress, and the views (overview, flows,
 // breaks, DNS, QUIC, one flow's detail). The session's status is polled: fast while a
 // capture is being read, slowly otherwise (so an open from Electron's menu shows up).
-// The top bar: the tabs (a tablist: ←/→ move between them, Tab from the active one goes
-// to the view's table), Open…, Close, a key log, go to frame (Ctrl+G), the time format
-// and the theme (settings.ts).
+// The top bar, on one line from 1280 px: the tabs (a tablist: ←/→ move between them, Tab
+// from the active one goes to the view's table), go to frame (Ctrl+G), the time format,
+// the theme (settings.ts), and a File menu (Open…, Close, Export JSON, a key log). The
+// file's name gives way first when the bar is short of room; below 1200 px the bar wraps.
 
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
 import type { SessionStatus, Summary } from '../analysis/api';
 import type { Client } from './client';
-import { BreaksView } from './components/BreaksView';
+import { BreaksView, type BreaksMemo } from './components/BreaksView';
 import { CompareView } from './components/CompareView';
 import { DnsView } from './components/DnsView';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { FileMenu } from './components/FileMenu';
 import { FlowDetailView } from './components/FlowDetail';
 import { FlowsView } from './components/FlowsView';
 import { Overview } from './components/Overview';
@@ -57,6 +59,8 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const [flowFilter, setFlowFilter] = useState('');
   const [breakKind, setBreakKind] = useState<string | null>(null);
   const [breakIncident, setBreakIncident] = useState<number | null>(null);
+  // where the Breaks list was when a flow opened from it (kept for coming back)
+  const breaksMemo = useRef<BreaksMemo | null>(null);
   const [goFrame, setGoFrame] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -75,6 +79,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         setFlow(null);
         setBreakKind(null);
         setBreakIncident(null);
+        breaksMemo.current = null;
         setFlowFilter('');
         setFlowsSelected(-1);
       } else if (st.state !== 'ready' && st.state !== 'loading' && loadedGen.current !== st.generation) {
@@ -127,6 +132,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
     show: (v, opts) => {
       setFlow(null);
       setView(v);
+      breaksMemo.current = null;
       if (opts?.filter !== undefined) setFlowFilter(opts.filter);
       if (v === 'breaks') {
         setBreakKind(opts?.kind ?? null);
@@ -180,7 +186,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
       nav.show(TABS[next].view);
       tabRefs.current.get(TABS[next].view)?.focus();
     } else if (e.key === 'Tab' && !e.shiftKey && !flow) {
-      const table = document.querySelector<HTMLElement>('main .vt-body');
+      const table = document.querySelector<HTMLElement>('main .vt-body, main .ml-body');
       if (table) {
         e.preventDefault();
         table.focus();
@@ -211,7 +217,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
     >
       <header className="topbar">
         <span className="brand">Stateline</span>
-        {summary && <span className="file" title={summary.name ?? ''}>{summary.name}</span>}
+        {summary && <span className="file" title={summary.name ?? ''} data-testid="capture-file">{summary.name}</span>}
         {showData && (
           <nav className="tabs" role="tablist" aria-label="Views">
             {TABS.map((t, i) => (
@@ -240,11 +246,6 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
             Go to…
           </button>
         )}
-        {showData && (
-          <button onClick={exportJson} title="The analysis as JSON, in the format of stateline analyze --json">
-            Export JSON
-          </button>
-        )}
         <label className="setting" title="How times are shown in tables: seconds since the capture's first packet, UTC, or seconds since the previous row (the charts' axes stay in seconds since the start)">
           <select value={settings.timeFormat} onChange={(e) => setSettings({ timeFormat: e.target.value as TimeFormat })} aria-label="Time format" data-testid="time-format">
             {TIME_FORMATS.map((f) => (
@@ -263,23 +264,28 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         >
           {palette.dark ? '☀' : '☾'}
         </button>
-        {summary && (
-          <button onClick={() => keylogInput.current?.click()} title={status?.keylog ? `Key log: ${status.keylog}. Load another TLS key log (SSLKEYLOGFILE) to decrypt QUIC` : 'Load a TLS key log (SSLKEYLOGFILE) to decrypt QUIC; the capture is read again with it'} data-testid="keylog-button">
-            {status?.keylog ? `Key log: ${status.keylog}` : 'Key log…'}
-          </button>
-        )}
+        <FileMenu
+          label="File"
+          title={`Open, close or export a capture; load a TLS key log${status?.keylog ? ` (key log: ${status.keylog})` : ''}`}
+          testId="file-menu"
+          items={[
+            { label: 'Open…', title: 'Open another capture', shortcut: client.transport !== 'electron' ? 'Ctrl+O' : undefined, testId: 'open-capture', onSelect: () => fileInput.current?.click() },
+            ...(summary || status?.state === 'loading' ? [{ label: 'Close', title: 'Close this capture', testId: 'close-capture', onSelect: closeCapture }] : []),
+            ...(showData ? [{ label: 'Export JSON', title: 'The analysis as JSON, in the format of stateline analyze --json', testId: 'export-json', onSelect: exportJson }] : []),
+            ...(summary
+              ? [{
+                  label: status?.keylog ? `Key log: ${status.keylog}` : 'Key log…',
+                  title: status?.keylog ? `Key log: ${status.keylog}. Load another TLS key log (SSLKEYLOGFILE) to decrypt QUIC` : 'Load a TLS key log (SSLKEYLOGFILE) to decrypt QUIC; the capture is read again with it',
+                  testId: 'keylog-button',
+                  onSelect: () => keylogInput.current?.click(),
+                }]
+              : []),
+          ]}
+        />
         <input ref={keylogInput} type="file" hidden accept=".log,.txt,.keylog,text/plain" onChange={(e) => {
           loadKeylog(e.target.files?.[0]);
           e.target.value = '';
         }} data-testid="keylog-input" />
-        {(summary || status?.state === 'loading') && (
-          <button onClick={closeCapture} title="Close this capture" data-testid="close-capture">
-            Close
-          </button>
-        )}
-        <button onClick={() => fileInput.current?.click()} title="Open another capture (Ctrl+O)">
-          Open…
-        </button>
         <input ref={fileInput} type="file" hidden accept=".pcap,.pcapng,.cap,.gz,.pcap.gz,.pcapng.gz" onChange={(e) => {
           openFile(e.target.files?.[0]);
           e.target.value = '';
@@ -302,7 +308,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
             ) : view === 'flows' ? (
               <FlowsView client={client} summary={summary} nav={nav} filter={flowFilter} onFilter={(q) => { setFlowFilter(q); setFlowsSelected(-1); }} generation={status?.generation ?? 0} selected={flowsSelected} onSelected={setFlowsSelected} />
             ) : view === 'breaks' ? (
-              <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} />
+              <BreaksView key={breakIncident ?? 'all'} client={client} summary={summary} nav={nav} kind={breakKind} incident={breakIncident} memo={breaksMemo} />
             ) : view === 'packets' ? (
               <section className="view packets-view">
                 <FilteredPackets client={client} base={summary.capture.start ?? 0} frame={goFrame} listHeight={340} />

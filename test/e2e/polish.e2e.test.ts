@@ -251,12 +251,14 @@ describe.skipIf(!HAVE_CHROMIUM)('polish and navigation, in Chromium', () => {
   }, 60_000);
 
   it('closes the capture and opens another from the browser', async () => {
+    // Close is in the File menu
+    await page.getByTestId('file-menu').click();
     await page.getByTestId('close-capture').click();
     await page.getByTestId('open-sample').waitFor();
     expect((await api('status')).state).toBe('empty');
     expect(await page.getByTestId('capture-summary').count()).toBe(0);
     await open(F('incidents/server-restart.pcap'));
-    // Open… stays in the bar with a capture open: a second file replaces it
+    // Open… stays (in the File menu) with a capture open: a second file replaces it
     await open(F('dns/dns-orphan-gone.pcap'));
   }, 60_000);
 

@@ -36,6 +36,18 @@ describe('query API: incidents', () => {
     expect(q.events({ incident: 3 }).total).toBe(0);
   });
 
+  it('events({inIncident}): false leaves the events in no incident (the Breaks view\'s kind groups), true the members', async () => {
+    const q = new CaptureQuery(await analyzeCapture(fixture('path-stall.pcap')), 'path-stall.pcap');
+    const all = q.events({ limit: 100_000 }).rows;
+    const outside = q.events({ inIncident: false, limit: 100_000 });
+    expect(outside.total).toBeGreaterThan(0);
+    expect(outside.rows).toEqual(all.filter((e) => e.incident === undefined));
+    expect(q.events({ inIncident: true, limit: 100_000 }).rows).toEqual(all.filter((e) => e.incident !== undefined));
+    expect(q.events({ inIncident: true }).total).toBeGreaterThan(0);
+    const kind = outside.rows[0].kind;
+    expect(q.events({ inIncident: false, kind }).rows).toEqual(all.filter((e) => e.kind === kind && e.incident === undefined));
+  });
+
   it('a capture without incidents answers none, and its events carry no incident', async () => {
     const q = new CaptureQuery(await analyzeCapture(new Uint8Array(readFileSync(new URL('../../../fixtures/sample.pcapng', import.meta.url)))));
     expect(q.incidents()).toEqual([]);
