@@ -18,11 +18,11 @@ import { IpProto, TcpFlag, type Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
 import type { FlowJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
-import { TcpColumns } from './columns';
+import { TcpColumns, type TcpColumnsTransfer } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
 import { Ev, ruleFor, State, STATE_NAMES, type EvId, type StateId } from './states';
-import { StateLog } from './statelog';
-import { ZeekConn } from './zeek';
+import { StateLog, type StateLogTransfer } from './statelog';
+import { ZeekConn, type ZeekConnTransfer } from './zeek';
 
 const FIN = TcpFlag.FIN, SYN = TcpFlag.SYN, RST = TcpFlag.RST, ACK = TcpFlag.ACK;
 const TCP = IpProto.TCP;
@@ -241,6 +241,32 @@ class OneSided {
   }
 }
 
+/** What structured clone carries of an object: its fields, not its methods. */
+type Fields<T> = { -readonly [K in keyof T as T[K] extends (...a: never[]) => unknown ? never : K]: T[K] };
+
+/** A TcpConn as another thread receives it: its fields, the Flow as its id, the shared state log left out. */
+export interface TcpConnTransfer extends Omit<Fields<TcpConn>, 'flow' | 'log' | 'h' | 'zeek' | 'oneSided' | 'states'> {
+  flow: number;
+  h: [Fields<TcpHalf>, Fields<TcpHalf>];
+  zeek: ZeekConnTransfer;
+  oneSided: Fields<OneSided> | null;
+}
+
+/**
+ * A TcpTracker's state after its last packet, to rebuild it in another thread
+ * (TcpTracker.fromTransfer): the pipeline runs the tracker in a worker that reads the
+ * capture itself (./analyze, remoteTcp). Plain data and typed arrays, for structured
+ * clone; TcpTracker.transferList names the buffers to move rather than copy.
+ */
+export interface TcpTrackerTransfer {
+  idle: number;
+  conns: TcpConnTransfer[];
+  columns: TcpColumnsTransfer;
+  stateLog: StateLogTransfer;
+  unexpected: UnexpectedTransition[];
+  unexpectedCount: number;
+}
+
 export class TcpConn {
   readonly flow: Flow;
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
@@ -279,6 +305,24 @@ export class TcpConn {
   get states(): TcpStateJson[] {
     return this.log.list(this.statesHead);
   }
+
+  toTransfer(): TcpConnTransfer {
+    const { flow, log, h, zeek, oneSided, ...fields } = this;
+    void log; // the tracker's, sent once
+    return { ...fields, flow: flow.id, h: [h[0], h[1]], zeek: zeek.toTransfer(), oneSided };
+  }
+
+  /** The connection of `flow` (the Flow with the id it was sent with), writing to `log`. */
+  static fromTransfer(d: TcpConnTransfer, flow: Flow, log: StateLog): TcpConn {
+    const c = new TcpConn(flow, log);
+    const { flow: id, h, zeek, oneSided, ...fields } = d;
+    void id;
+    Object.assign(c, fields);
+    Object.assign(c.h[0], h[0]);
+    Object.assign(c.h[1], h[1]);
+    Object.assign(c, { zeek: ZeekConn.fromTransfer(zeek), oneSided: oneSided && Object.assign(new OneSided(oneSided.seen, oneSided.ack), oneSided) });
+    return c;
+  }
 }
 
 export class TcpTracker implements Tracker {
@@ -302,6 +346,43 @@ export class TcpTracker implements Tracker {
     this.analysis = analysis;
   }
 
+
+  /**
+   * Its state after the last packet, for another thread (before finish(): the events
+   * it raised so far travel apart, as the analysis holds them). No copy: the columns and
+   * the state log are handed over as they are, and this tracker is done with.
+   */
+  toTransfer(): TcpTrackerTransfer {
+    return {
+      idle: this.idle, conns: this.conns.map((c) => c.toTransfer()), columns: this.columns.toTransfer(), stateLog: this.stateLog.toTransfer(),
+      unexpected: this.unexpected, unexpectedCount: this.unexpectedCount,
+    };
+  }
+
+  /** The buffers of a transfer that can move instead of being copied. */
+  static transferList(d: TcpTrackerTransfer): ArrayBuffer[] {
+    return [...TcpColumns.buffers(d.columns), ...StateLog.buffers(d.stateLog)];
+  }
+
+  /**
+   * A tracker with the state of `d`, its connections attached to this side's flows
+   * (`flows`, by id: the same capture read by the same flow table numbers flows alike).
+   * onStart and finish are still to be called, as for a tracker that saw the packets.
+   */
+  static fromTransfer(d: TcpTrackerTransfer, flows: readonly Flow[]): TcpTracker {
+    const t = new TcpTracker({ idleSeconds: d.idle });
+    const log = StateLog.fromTransfer(d.stateLog);
+    Object.assign(t, { columns: TcpColumns.fromTransfer(d.columns), stateLog: log, unexpectedCount: d.unexpectedCount });
+    t.unexpected.push(...d.unexpected);
+    for (const cd of d.conns) {
+      const flow = flows[cd.flow - 1];
+      if (flow?.id !== cd.flow || flow.firstFrame > cd.firstFrame) throw new Error(`TCP state of flow ${cd.flow} does not match this analysis's flows`);
+      const c = TcpConn.fromTransfer(cd, flow, log);
+      flow.tracker = c;
+      t.conns.push(c);
+    }
+    return t;
+  }
 
   /** The connection state of a flow (null for non-TCP flows). */
   conn(flow: Flow): TcpConn | null {
