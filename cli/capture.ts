@@ -1,14 +1,16 @@
 // Reading a capture for a command — one file, or a capture set (a directory, or several
 // files: host/file-source lists them, the core merges them): sizes and key log first
 // (exit 1 with one line on stderr when either cannot be read), then the analysis, with
-// progress on a terminal.
+// progress on a terminal. Every command that analyses a capture by path goes through
+// analyzeFile: with two threads (the default on two cores), the TCP tracker runs in a
+// worker that reads the file too (host/tcp-remote).
 
 import { readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { analyzeCapture, type Analysis } from '../analysis/analyze';
+import { analyzeCapture, type Analysis, type AnalyzeOptions } from '../analysis/analyze';
 import type { TrackerOptions } from '../analysis/trackers';
 import { captureSetMembers, fileChunks, listCaptureSet } from '../host/file-source';
-import type { CaptureSetMember } from '../parsers/capture/index';
+import { defaultThreads, tcpWorker } from '../host/tcp-remote';
 
 export interface ReadOptions {
   keylog: string | null;
@@ -18,6 +20,18 @@ export interface ReadOptions {
   trackerOptions?: Omit<TrackerOptions, 'keylog'>;
   /** One flow per 5-tuple whatever its VLAN tags (AnalyzeOptions.mergeVlans). */
   mergeVlans?: boolean;
+  /** Threads (1: the TCP tracker on this one too; default defaultThreads()). */
+  threads?: number;
+}
+
+/**
+ * The analysis of a capture file, or of a capture set's listed files: with `threads` ≥
+ * 2, the TCP tracker runs on a worker thread that reads them too (the same JSON).
+ */
+export function analyzeFile(files: string | { path: string; size: number }[], opts: Omit<AnalyzeOptions, 'remoteTcp'>, threads = defaultThreads()): Promise<Analysis> {
+  const set = typeof files === 'string' ? null : files;
+  const remoteTcp = threads >= 2 ? tcpWorker(set ? { set } : { file: files as string }) : undefined;
+  return analyzeCapture(set ? captureSetMembers(set) : fileChunks(files as string), { ...opts, remoteTcp });
 }
 
 /**
@@ -28,14 +42,13 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
   const list = typeof files === 'string' ? [files] : files;
   const file = list.join(', ');
   let size: number;
-  let set: CaptureSetMember[] | null = null;
+  let set: { path: string; size: number }[] | null = null;
   try {
     const st = list.length === 1 ? statSync(list[0]) : null;
     if (st && !st.isDirectory()) size = st.size;
     else {
-      const listed = await listCaptureSet(list);
-      set = captureSetMembers(listed);
-      size = listed.reduce((n, f) => n + f.size, 0);
+      set = await listCaptureSet(list);
+      size = set.reduce((n, f) => n + f.size, 0);
     }
   } catch (e) {
     process.stderr.write(`stateline: cannot read ${file}: ${(e as Error).message}\n`);
@@ -52,7 +65,7 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
   }
   const showProgress = opts.progress && process.stderr.isTTY;
   try {
-    return await analyzeCapture(set ?? fileChunks(list[0]), {
+    return await analyzeFile(set ?? list[0], {
       trackerOptions: { ...opts.trackerOptions, keylog },
       mergeVlans: opts.mergeVlans,
       totalBytes: size,
@@ -60,7 +73,7 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
       onProgress: showProgress
         ? (p) => process.stderr.write(p.phase === 'reading' ? `\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets` : `\r${p.phase === 'finishing' ? 'finishing flows' : 'building indexes'}…  ${p.packets} packets      `)
         : undefined,
-    });
+    }, opts.threads);
   } catch (e) {
     if (showProgress) process.stderr.write('\n');
     process.stderr.write(`stateline: ${file}: ${(e as Error).message}\n`);

@@ -11,14 +11,12 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
-import { analyzeCapture } from '../analysis/analyze';
 import {
   ExpectationError, SECTIONS, checkExpectations, recordExpectations, recordUnreadable, validateExpectations,
   type CaptureOutcome, type EntryResult, type Expectations,
 } from '../analysis/check/index';
 import { toJson } from '../analysis/output';
-import { fileChunks } from '../host/file-source';
-import { writeOut } from './capture';
+import { analyzeFile, writeOut } from './capture';
 
 export const CHECK_USAGE = `usage: stateline check FILE --expect EXPECT [--update] [--junit OUT.xml] [--keylog FILE]
        stateline check DIR [--update] [--junit OUT.xml]
@@ -183,7 +181,7 @@ async function readOutcome(capture: string, keylogPath: string | null): Promise<
     }
   }
   try {
-    const a = await analyzeCapture(fileChunks(capture), { trackerOptions: { keylog }, totalBytes: statSync(capture).size });
+    const a = await analyzeFile(capture, { trackerOptions: { keylog }, totalBytes: statSync(capture).size });
     return { json: toJson(a) };
   } catch (e) {
     return { error: (e as Error).message };

@@ -22,7 +22,7 @@ import { TcpColumns, type TcpColumnsTransfer } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
 import { Ev, ruleFor, State, STATE_NAMES, type EvId, type StateId } from './states';
 import { StateLog, type StateLogTransfer } from './statelog';
-import { ZeekConn, type ZeekConnTransfer } from './zeek';
+import { ZeekConn, ZeekEndpoint } from './zeek';
 
 const FIN = TcpFlag.FIN, SYN = TcpFlag.SYN, RST = TcpFlag.RST, ACK = TcpFlag.ACK;
 const TCP = IpProto.TCP;
@@ -241,26 +241,16 @@ class OneSided {
   }
 }
 
-/** What structured clone carries of an object: its fields, not its methods. */
-type Fields<T> = { -readonly [K in keyof T as T[K] extends (...a: never[]) => unknown ? never : K]: T[K] };
-
-/** A TcpConn as another thread receives it: its fields, the Flow as its id, the shared state log left out. */
-export interface TcpConnTransfer extends Omit<Fields<TcpConn>, 'flow' | 'log' | 'h' | 'zeek' | 'oneSided' | 'states'> {
-  flow: number;
-  h: [Fields<TcpHalf>, Fields<TcpHalf>];
-  zeek: ZeekConnTransfer;
-  oneSided: Fields<OneSided> | null;
-}
-
 /**
  * A TcpTracker's state after its last packet, to rebuild it in another thread
- * (TcpTracker.fromTransfer): the pipeline runs the tracker in a worker that reads the
- * capture itself (./analyze, remoteTcp). Plain data and typed arrays, for structured
- * clone; TcpTracker.transferList names the buffers to move rather than copy.
+ * (TcpTracker.fromTransfer): the pipeline can run the tracker in a worker that reads the
+ * capture itself (../analyze, remoteTcp). Typed arrays and a few plain values, so that
+ * structured clone moves the buffers (TcpTracker.transferList) instead of walking
+ * ~200 named fields per connection.
  */
 export interface TcpTrackerTransfer {
   idle: number;
-  conns: TcpConnTransfer[];
+  conns: TcpConnsTransfer;
   columns: TcpColumnsTransfer;
   stateLog: StateLogTransfer;
   unexpected: UnexpectedTransition[];
@@ -305,24 +295,6 @@ export class TcpConn {
   get states(): TcpStateJson[] {
     return this.log.list(this.statesHead);
   }
-
-  toTransfer(): TcpConnTransfer {
-    const { flow, log, h, zeek, oneSided, ...fields } = this;
-    void log; // the tracker's, sent once
-    return { ...fields, flow: flow.id, h: [h[0], h[1]], zeek: zeek.toTransfer(), oneSided };
-  }
-
-  /** The connection of `flow` (the Flow with the id it was sent with), writing to `log`. */
-  static fromTransfer(d: TcpConnTransfer, flow: Flow, log: StateLog): TcpConn {
-    const c = new TcpConn(flow, log);
-    const { flow: id, h, zeek, oneSided, ...fields } = d;
-    void id;
-    Object.assign(c, fields);
-    Object.assign(c.h[0], h[0]);
-    Object.assign(c.h[1], h[1]);
-    Object.assign(c, { zeek: ZeekConn.fromTransfer(zeek), oneSided: oneSided && Object.assign(new OneSided(oneSided.seen, oneSided.ack), oneSided) });
-    return c;
-  }
 }
 
 export class TcpTracker implements Tracker {
@@ -354,14 +326,18 @@ export class TcpTracker implements Tracker {
    */
   toTransfer(): TcpTrackerTransfer {
     return {
-      idle: this.idle, conns: this.conns.map((c) => c.toTransfer()), columns: this.columns.toTransfer(), stateLog: this.stateLog.toTransfer(),
+      idle: this.idle, conns: connsToTransfer(this.conns), columns: this.columns.toTransfer(), stateLog: this.stateLog.toTransfer(),
       unexpected: this.unexpected, unexpectedCount: this.unexpectedCount,
     };
   }
 
   /** The buffers of a transfer that can move instead of being copied. */
   static transferList(d: TcpTrackerTransfer): ArrayBuffer[] {
-    return [...TcpColumns.buffers(d.columns), ...StateLog.buffers(d.stateLog)];
+    const c = d.conns;
+    return [
+      ...TcpColumns.buffers(d.columns), ...StateLog.buffers(d.stateLog),
+      ...[c.flows, c.st, c.conns, c.halves, c.zeek, c.oneSidedAt, c.oneSided, c.rings, c.holesAt, c.holes, c.frameListLengths, c.frameLists].map((x) => x.buffer as ArrayBuffer),
+    ];
   }
 
   /**
@@ -374,13 +350,7 @@ export class TcpTracker implements Tracker {
     const log = StateLog.fromTransfer(d.stateLog);
     Object.assign(t, { columns: TcpColumns.fromTransfer(d.columns), stateLog: log, unexpectedCount: d.unexpectedCount });
     t.unexpected.push(...d.unexpected);
-    for (const cd of d.conns) {
-      const flow = flows[cd.flow - 1];
-      if (flow?.id !== cd.flow || flow.firstFrame > cd.firstFrame) throw new Error(`TCP state of flow ${cd.flow} does not match this analysis's flows`);
-      const c = TcpConn.fromTransfer(cd, flow, log);
-      flow.tracker = c;
-      t.conns.push(c);
-    }
+    connsFromTransfer(d.conns, flows, log, t.conns);
     return t;
   }
 
@@ -1152,6 +1122,157 @@ export class TcpTracker implements Tracker {
     const c = flow.tracker;
     if (!(c instanceof TcpConn)) return null;
     return { connState: c.zeek.connState(c.h[0].highRel, c.h[1].highRel), history: (c.flipped ? '^' : '') + c.zeek.history };
+  }
+}
+
+// ---- the connections, for another thread (TcpTracker.toTransfer)
+
+/** The number and boolean fields of one class's objects (named from a sample), row by row in one Float64Array. */
+class ScalarFields<T extends object> {
+  private readonly keys: string[];
+  private readonly bool: boolean[];
+  constructor(sample: T) {
+    const o = sample as Record<string, unknown>;
+    this.keys = Object.keys(o).filter((k) => typeof o[k] === 'number' || typeof o[k] === 'boolean');
+    this.bool = this.keys.map((k) => typeof o[k] === 'boolean');
+  }
+
+  pack(objs: readonly T[]): Float64Array {
+    const w = this.keys.length, out = new Float64Array(objs.length * w);
+    for (let i = 0; i < objs.length; i++) {
+      const o = objs[i] as Record<string, number | boolean>;
+      for (let k = 0; k < w; k++) out[i * w + k] = Number(o[this.keys[k]]);
+    }
+    return out;
+  }
+
+  unpack(data: Float64Array, i: number, into: T): void {
+    const w = this.keys.length, o = into as Record<string, number | boolean>;
+    for (let k = 0; k < w; k++) {
+      const v = data[i * w + k];
+      o[this.keys[k]] = this.bool[k] ? v !== 0 : v;
+    }
+  }
+}
+
+const CONN_FIELDS = new ScalarFields(new TcpConn(null as unknown as Flow, null as unknown as StateLog));
+const HALF_FIELDS = new ScalarFields(new TcpHalf());
+const ZEEK_FIELDS = new ScalarFields(new ZeekEndpoint(true));
+const ONE_SIDED_FIELDS = new ScalarFields(new OneSided(0, 0));
+
+/**
+ * The connections as columns: the scalar fields of each kind of object (connection, its
+ * two halves, its two Zeek endpoints, a one-sided record) row by row; each half's live
+ * unacknowledged segments (oldest first), its holes and its frame lists concatenated.
+ */
+export interface TcpConnsTransfer {
+  count: number;
+  flows: Int32Array;
+  /** RFC 9293 state of client and server. */
+  st: Uint8Array;
+  conns: Float64Array;
+  halves: Float64Array;
+  zeek: Float64Array;
+  history: string[];
+  /** The connections with a OneSided record, and the records. */
+  oneSidedAt: Int32Array;
+  oneSided: Float64Array;
+  /** Each half's ringCount segments (RING_STRIDE numbers each), in half order. */
+  rings: Float64Array;
+  /** The halves with a holes array, and the arrays (HOLE_STRIDE * MAX_HOLES numbers each). */
+  holesAt: Int32Array;
+  holes: Float64Array;
+  /** Per half, the lengths of synFrames and retxFrames (−1: null), and their frames in that order. */
+  frameListLengths: Int32Array;
+  frameLists: Float64Array;
+}
+
+function connsToTransfer(conns: readonly TcpConn[]): TcpConnsTransfer {
+  const n = conns.length;
+  const halves = conns.flatMap((c) => c.h);
+  const flows = new Int32Array(n), st = new Uint8Array(2 * n);
+  const oneSidedAt: number[] = [], oneSided: OneSided[] = [], holesAt: number[] = [];
+  let ringLen = 0, listLen = 0;
+  for (let i = 0; i < n; i++) {
+    const c = conns[i];
+    flows[i] = c.flow.id;
+    st[2 * i] = c.st[0];
+    st[2 * i + 1] = c.st[1];
+    if (c.oneSided !== null) {
+      oneSidedAt.push(i);
+      oneSided.push(c.oneSided);
+    }
+  }
+  for (const h of halves) {
+    ringLen += h.ringCount * RING_STRIDE;
+    listLen += (h.synFrames?.length ?? 0) + (h.retxFrames?.length ?? 0);
+  }
+  const rings = new Float64Array(ringLen), holes = new Float64Array(halves.filter((h) => h.holes !== null).length * HOLE_STRIDE * MAX_HOLES);
+  const frameListLengths = new Int32Array(2 * halves.length), frameLists = new Float64Array(listLen);
+  let r = 0, l = 0;
+  for (let j = 0; j < halves.length; j++) {
+    const h = halves[j];
+    for (let k = 0; k < h.ringCount; k++) {
+      const o = ((h.ringHead + k) % h.ringCap) * RING_STRIDE;
+      for (let x = 0; x < RING_STRIDE; x++) rings[r++] = h.ring![o + x];
+    }
+    if (h.holes !== null) {
+      holes.set(h.holes, holesAt.length * HOLE_STRIDE * MAX_HOLES);
+      holesAt.push(j);
+    }
+    frameListLengths[2 * j] = h.synFrames?.length ?? -1;
+    frameListLengths[2 * j + 1] = h.retxFrames?.length ?? -1;
+    for (const f of h.synFrames ?? []) frameLists[l++] = f;
+    for (const f of h.retxFrames ?? []) frameLists[l++] = f;
+  }
+  return {
+    count: n, flows, st, conns: CONN_FIELDS.pack(conns), halves: HALF_FIELDS.pack(halves), zeek: ZEEK_FIELDS.pack(conns.flatMap((c) => [c.zeek.orig, c.zeek.resp])),
+    history: conns.map((c) => c.zeek.history), oneSidedAt: Int32Array.from(oneSidedAt), oneSided: ONE_SIDED_FIELDS.pack(oneSided),
+    rings, holesAt: Int32Array.from(holesAt), holes, frameListLengths, frameLists,
+  };
+}
+
+/**
+ * The connections of a transfer, attached to `flows` (by id) and pushed to `into`. A
+ * ring comes back with its live segments from slot 0 (ringHead 0), in a ring of the
+ * capacity it had.
+ */
+function connsFromTransfer(d: TcpConnsTransfer, flows: readonly Flow[], log: StateLog, into: TcpConn[]): void {
+  let r = 0, l = 0, hole = 0, one = 0;
+  for (let i = 0; i < d.count; i++) {
+    const flow = flows[d.flows[i] - 1];
+    const c = new TcpConn(flow, log);
+    CONN_FIELDS.unpack(d.conns, i, c);
+    if (flow?.id !== d.flows[i] || flow.firstFrame > c.firstFrame) throw new Error(`TCP state of flow ${d.flows[i]} does not match this analysis's flows`);
+    c.st[0] = d.st[2 * i];
+    c.st[1] = d.st[2 * i + 1];
+    for (let s = 0; s < 2; s++) {
+      const j = 2 * i + s, h = c.h[s];
+      HALF_FIELDS.unpack(d.halves, j, h);
+      if (h.ringCap > 0) {
+        const R = new Array<number>(h.ringCap * RING_STRIDE).fill(0);
+        for (let x = 0; x < h.ringCount * RING_STRIDE; x++) R[x] = d.rings[r++];
+        h.ring = R;
+        h.ringHead = 0;
+      }
+      if (hole < d.holesAt.length && d.holesAt[hole] === j) {
+        h.holes = d.holes.slice(hole * HOLE_STRIDE * MAX_HOLES, (hole + 1) * HOLE_STRIDE * MAX_HOLES);
+        hole++;
+      }
+      const ns = d.frameListLengths[2 * j], nr = d.frameListLengths[2 * j + 1];
+      if (ns >= 0) h.synFrames = Array.from(d.frameLists.subarray(l, (l += ns)));
+      if (nr >= 0) h.retxFrames = Array.from(d.frameLists.subarray(l, (l += nr)));
+    }
+    ZEEK_FIELDS.unpack(d.zeek, 2 * i, c.zeek.orig);
+    ZEEK_FIELDS.unpack(d.zeek, 2 * i + 1, c.zeek.resp);
+    c.zeek.history = d.history[i];
+    if (one < d.oneSidedAt.length && d.oneSidedAt[one] === i) {
+      const o = new OneSided(0, 0);
+      ONE_SIDED_FIELDS.unpack(d.oneSided, one++, o);
+      c.oneSided = o;
+    }
+    flow.tracker = c;
+    into.push(c);
   }
 }
 

@@ -52,32 +52,10 @@ function untrusted(s: number): boolean {
   return s === ZState.RESET || s === ZState.PARTIAL || s === ZState.INACTIVE;
 }
 
-/** A ZeekEndpoint's fields (what structured clone carries of it). */
-export type ZeekEndpointData = { -readonly [K in keyof ZeekEndpoint as ZeekEndpoint[K] extends (...a: never[]) => unknown ? never : K]: ZeekEndpoint[K] };
-
-export interface ZeekConnTransfer {
-  orig: ZeekEndpointData;
-  resp: ZeekEndpointData;
-  history: string;
-}
-
 export class ZeekConn {
   readonly orig = new ZeekEndpoint(true);
   readonly resp = new ZeekEndpoint(false);
   history = '';
-
-  /** Its state, for another thread (the endpoints are plain fields: they clone as they are). */
-  toTransfer(): ZeekConnTransfer {
-    return { orig: this.orig, resp: this.resp, history: this.history };
-  }
-
-  static fromTransfer(d: ZeekConnTransfer): ZeekConn {
-    const z = new ZeekConn();
-    Object.assign(z.orig, d.orig);
-    Object.assign(z.resp, d.resp);
-    z.history = d.history;
-    return z;
-  }
 
   private add(ep: ZeekEndpoint, code: string): void {
     this.history += ep.isOrig ? code : code.toLowerCase();
