@@ -51,7 +51,10 @@ export function tcpWorker(source: TcpWorkerSource): (req: RemoteTcpRequest, sign
       void worker.terminate();
     };
     signal.addEventListener('abort', stop, { once: true });
-    worker.once('message', (m: TcpWorkerMessage) => settle(() => (m.ok ? resolve(m.result) : reject(new Error(`the TCP worker could not read the capture: ${m.message}`)))));
+    worker.once('message', (m: TcpWorkerMessage) => {
+      settle(() => (m.ok ? resolve(m.result) : reject(new Error(`the TCP worker could not read the capture: ${m.message}`))));
+      void worker.terminate(); // its heap goes now, not when the thread gets round to exiting
+    });
     worker.once('error', (e) => settle(() => reject(new Error(`the TCP worker failed: ${e.message}`))));
     worker.once('exit', (code) => settle(() => reject(new Error(`the TCP worker exited (code ${code}) without an answer`))));
   });

@@ -1146,11 +1146,13 @@ class ScalarFields<T extends object> {
     return out;
   }
 
-  unpack(data: Float64Array, i: number, into: T): void {
-    const w = this.keys.length, o = into as Record<string, number | boolean>;
+  /** Into objects[i], row i of `data`: one field at a time over all objects (each store site then sees one name). */
+  unpack(data: Float64Array, into: readonly T[]): void {
+    const w = this.keys.length, n = into.length;
     for (let k = 0; k < w; k++) {
-      const v = data[i * w + k];
-      o[this.keys[k]] = this.bool[k] ? v !== 0 : v;
+      const key = this.keys[k];
+      if (this.bool[k]) for (let i = 0; i < n; i++) (into[i] as Record<string, boolean>)[key] = data[i * w + k] !== 0;
+      else for (let i = 0; i < n; i++) (into[i] as Record<string, number>)[key] = data[i * w + k];
     }
   }
 }
@@ -1238,40 +1240,42 @@ function connsToTransfer(conns: readonly TcpConn[]): TcpConnsTransfer {
  * capacity it had.
  */
 function connsFromTransfer(d: TcpConnsTransfer, flows: readonly Flow[], log: StateLog, into: TcpConn[]): void {
-  let r = 0, l = 0, hole = 0, one = 0;
+  const conns: TcpConn[] = new Array<TcpConn>(d.count);
   for (let i = 0; i < d.count; i++) {
     const flow = flows[d.flows[i] - 1];
-    const c = new TcpConn(flow, log);
-    CONN_FIELDS.unpack(d.conns, i, c);
-    if (flow?.id !== d.flows[i] || flow.firstFrame > c.firstFrame) throw new Error(`TCP state of flow ${d.flows[i]} does not match this analysis's flows`);
+    if (flow?.id !== d.flows[i]) throw new Error(`TCP state of flow ${d.flows[i]} does not match this analysis's flows`);
+    conns[i] = new TcpConn(flow, log);
+  }
+  CONN_FIELDS.unpack(d.conns, conns);
+  const halves = conns.flatMap((c) => c.h);
+  HALF_FIELDS.unpack(d.halves, halves);
+  ZEEK_FIELDS.unpack(d.zeek, conns.flatMap((c) => [c.zeek.orig, c.zeek.resp]));
+  const oneSided = Array.from(d.oneSidedAt, (i) => (conns[i].oneSided = new OneSided(0, 0)));
+  ONE_SIDED_FIELDS.unpack(d.oneSided, oneSided);
+  let r = 0, l = 0, hole = 0;
+  for (let j = 0; j < halves.length; j++) {
+    const h = halves[j];
+    if (h.ringCap > 0) {
+      const R = new Array<number>(h.ringCap * RING_STRIDE).fill(0);
+      for (let x = 0; x < h.ringCount * RING_STRIDE; x++) R[x] = d.rings[r++];
+      h.ring = R;
+      h.ringHead = 0;
+    }
+    if (hole < d.holesAt.length && d.holesAt[hole] === j) {
+      h.holes = d.holes.slice(hole * HOLE_STRIDE * MAX_HOLES, (hole + 1) * HOLE_STRIDE * MAX_HOLES);
+      hole++;
+    }
+    const ns = d.frameListLengths[2 * j], nr = d.frameListLengths[2 * j + 1];
+    if (ns >= 0) h.synFrames = Array.from(d.frameLists.subarray(l, (l += ns)));
+    if (nr >= 0) h.retxFrames = Array.from(d.frameLists.subarray(l, (l += nr)));
+  }
+  for (let i = 0; i < d.count; i++) {
+    const c = conns[i];
+    if (c.flow.firstFrame > c.firstFrame) throw new Error(`TCP state of flow ${c.flow.id} does not match this analysis's flows`);
     c.st[0] = d.st[2 * i];
     c.st[1] = d.st[2 * i + 1];
-    for (let s = 0; s < 2; s++) {
-      const j = 2 * i + s, h = c.h[s];
-      HALF_FIELDS.unpack(d.halves, j, h);
-      if (h.ringCap > 0) {
-        const R = new Array<number>(h.ringCap * RING_STRIDE).fill(0);
-        for (let x = 0; x < h.ringCount * RING_STRIDE; x++) R[x] = d.rings[r++];
-        h.ring = R;
-        h.ringHead = 0;
-      }
-      if (hole < d.holesAt.length && d.holesAt[hole] === j) {
-        h.holes = d.holes.slice(hole * HOLE_STRIDE * MAX_HOLES, (hole + 1) * HOLE_STRIDE * MAX_HOLES);
-        hole++;
-      }
-      const ns = d.frameListLengths[2 * j], nr = d.frameListLengths[2 * j + 1];
-      if (ns >= 0) h.synFrames = Array.from(d.frameLists.subarray(l, (l += ns)));
-      if (nr >= 0) h.retxFrames = Array.from(d.frameLists.subarray(l, (l += nr)));
-    }
-    ZEEK_FIELDS.unpack(d.zeek, 2 * i, c.zeek.orig);
-    ZEEK_FIELDS.unpack(d.zeek, 2 * i + 1, c.zeek.resp);
     c.zeek.history = d.history[i];
-    if (one < d.oneSidedAt.length && d.oneSidedAt[one] === i) {
-      const o = new OneSided(0, 0);
-      ONE_SIDED_FIELDS.unpack(d.oneSided, one++, o);
-      c.oneSided = o;
-    }
-    flow.tracker = c;
+    c.flow.tracker = c;
     into.push(c);
   }
 }
