@@ -38,7 +38,9 @@ export function defaultThreads(): number {
 export function tcpWorker(source: TcpWorkerSource): (req: RemoteTcpRequest, signal: AbortSignal) => Promise<RemoteTcpResult> {
   return (req, signal) => new Promise<RemoteTcpResult>((resolve, reject) => {
     if (signal.aborted) return reject(new Error('the TCP worker was not wanted any more'));
-    const worker = new Worker(ENTRY, { workerData: { source, req } satisfies TcpWorkerData });
+    // a small young generation: the tracker allocates little per packet, and the
+    // worker's heap adds to the process's peak (~15 MiB less on the bench capture)
+    const worker = new Worker(ENTRY, { workerData: { source, req } satisfies TcpWorkerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     let settled = false;
     const settle = (fn: () => void): void => {
       if (settled) return;

@@ -180,6 +180,16 @@ describe('stateline analyze', () => {
     expect((await run(['analyze', fx('sample.pcapng'), '--frobnicate'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--protocols', 'smtp'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--max-flows', '0'])).code).toBe(2);
+    expect((await run(['analyze', fx('sample.pcapng'), '--threads', '0'])).code).toBe(2);
+  });
+
+  it('--threads 1 reads once, to the same JSON as the default two threads (a file, a set, a damaged file)', async () => {
+    for (const files of [[fx('fidelity/lossy-server-side.pcap')], [fx('tcp-clean-close.pcap'), fx('dns-udp-tcp.pcap')], [fx('bad/pcapng-cut-short.pcapng')]]) {
+      const [one, two] = [await run(['analyze', ...files, '--json', '--threads', '1']), await run(['analyze', ...files, '--json', '--threads', '2'])];
+      expect(one.code).toBe(0);
+      expect(one.stdout.length).toBeGreaterThan(1000);
+      expect(two.stdout === one.stdout, files.join(' ')).toBe(true);
+    }
   });
 
   it('a timestamp past year 275760 (the end of JavaScript dates) is printed, not thrown', async () => {
