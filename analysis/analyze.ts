@@ -59,10 +59,11 @@ export interface RemoteTcpRequest {
   tcp: TcpTrackerOptions;
 }
 
-/** The TCP tracker after the last packet of a reading (before finish), and the events it raised, in order. */
+/** The TCP tracker after the last packet of a reading (before finish), the events it raised in order, and the records it read. */
 export interface RemoteTcpResult {
   tracker: TcpTrackerTransfer;
   events: EventJson[];
+  packets: number;
 }
 
 /**
@@ -225,6 +226,8 @@ async function analyzeWith(
     const r = await remote.catch((e: unknown) => {
       throw opts.signal?.aborted ? new CaptureCancelledError() : e;
     });
+    // a file that grew (a live capture) between the two readings: not the same capture
+    if (r.packets !== cols.length) throw new Error(`the capture changed while it was read (${cols.length} packets, then ${r.packets} on the TCP thread): read it with one thread`);
     const tcp = TcpTracker.fromTransfer(r.tracker, flows.flows);
     const raised = a.raisedBy('tcp');
     const here = raised.splice(0);
@@ -261,13 +264,15 @@ export async function trackTcp(
   flows.mergeVlans = req.mergeVlans;
   const tcp = new TcpTracker(req.tcp);
   tcp.onStart(a);
+  let packets = 0;
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     decoder.decode(pkt, r.data, r.linkType, r.frame);
-    const f = countInFlow(flows, pkt, r.frame, time, r.origLen);
+    const f = countInFlow(flows, pkt, r.frame, time, r.origLen); // (a full flow table stops here, as in analyzeCapture)
+    packets = r.frame;
     if (f !== null && pkt.ipProto === TCP) tcp.onPacket(pkt, f, flows.fromA === f.clientIsA ? 0 : 1, r.frame, time);
   };
   if (isCaptureSet(source)) await readCaptureSet(source, { onRecord, signal });
   else await readCapture(source, { onRecord, signal });
-  return { tracker: tcp.toTransfer(), events: a.raisedBy('tcp') };
+  return { tracker: tcp.toTransfer(), events: a.raisedBy('tcp'), packets };
 }

@@ -62,4 +62,9 @@ describe('the TCP worker thread', () => {
     const run = analyzeCapture(fileChunks(fx('tcp-clean-close.pcap')), { remoteTcp: tcpWorker({ file: fx('no-such-capture.pcap') }) });
     await expect(run).rejects.toThrow(/TCP worker could not read the capture: .*ENOENT/);
   });
+
+  it('a file that changed between the two readings is refused, not merged', async () => {
+    const run = analyzeCapture(fileChunks(fx('tcp-clean-close.pcap')), { remoteTcp: tcpWorker({ file: fx('fidelity/lossy-client-side.pcap') }) });
+    await expect(run).rejects.toThrow(/the capture changed while it was read \(\d+ packets, then \d+ on the TCP thread\)/);
+  });
 });
