@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture, trackTcp, type AnalyzeOptions } from '../../analysis/analyze';
 import { jsonText } from '../../analysis/output';
 import { tcpTrackerOf } from '../../analysis/tcp/query';
-import { TcpTracker, type TcpConn, type TcpHalf } from '../../analysis/tcp/tracker';
+import { Flow } from '../../analysis/flows';
+import { TcpConn, TcpTracker, type TcpHalf } from '../../analysis/tcp/tracker';
 
 const root = resolve(__dirname, '../..');
 const SHARED = '/work/shared/captures';
@@ -72,6 +73,31 @@ describe('the TCP tracker on a second reading', () => {
       expect(JSON.parse(one).capture.errors.length + JSON.parse(one).events.length).toBeGreaterThan(0);
       expect(two === one, JSON.stringify(opts)).toBe(true);
     }
+  });
+
+  it('the transfer carries every number and boolean field of a connection, its halves and Zeek endpoints', () => {
+    const t = new TcpTracker();
+    const flow = new Flow();
+    flow.id = 1;
+    const c = new TcpConn(flow, t.stateLog);
+    t.conns.push(c);
+    // each field a value of its own, unlike its default (a field the transfer leaves out comes back as the default)
+    let v = 1;
+    const fill = (o: object) => {
+      const r = o as Record<string, unknown>;
+      for (const k of Object.keys(r)) {
+        if (k === 'ringCap' || k === 'ringHead' || k === 'ringCount') continue; // no ring: it stays null
+        if (typeof r[k] === 'number') r[k] = 1000 + v++;
+        else if (typeof r[k] === 'boolean') r[k] = !r[k];
+      }
+    };
+    for (const o of [c, ...c.h, c.zeek.orig, c.zeek.resp]) fill(o);
+    const sent = t.toTransfer();
+    const back = TcpTracker.fromTransfer(structuredClone(sent, { transfer: TcpTracker.transferList(sent) }), [flow]).conns[0];
+    const scalars = (o: object) => Object.fromEntries(Object.entries(o).filter(([, x]) => typeof x === 'number' || typeof x === 'boolean'));
+    expect(v).toBeGreaterThan(100);
+    for (const [x, y] of [[back, c], [back.h[0], c.h[0]], [back.h[1], c.h[1]], [back.zeek.orig, c.zeek.orig], [back.zeek.resp, c.zeek.resp]] as [object, object][])
+      expect(scalars(x)).toEqual(scalars(y));
   });
 
   it('the tracker round-trips through its transfer', async () => {
