@@ -25,13 +25,23 @@ export interface ReadOptions {
 }
 
 /**
- * The analysis of a capture file, or of a capture set's listed files: with `threads` ≥
- * 2, the TCP tracker runs on a worker thread that reads them too (the same JSON).
+ * The analysis of a capture file, or of a capture set's listed files (regular files):
+ * with `threads` ≥ 2, the TCP tracker runs on a worker thread that reads them too (the
+ * same JSON). A path that is not a regular file (a FIFO, /dev/stdin) is read once.
  */
 export function analyzeFile(files: string | { path: string; size: number }[], opts: Omit<AnalyzeOptions, 'remoteTcp'>, threads = defaultThreads()): Promise<Analysis> {
   const set = typeof files === 'string' ? null : files;
-  const remoteTcp = threads >= 2 ? tcpWorker(set ? { set } : { file: files as string }) : undefined;
+  const twice = threads >= 2 && (set !== null || isRegularFile(files as string));
+  const remoteTcp = twice ? tcpWorker(set ? { set } : { file: files as string }) : undefined;
   return analyzeCapture(set ? captureSetMembers(set) : fileChunks(files as string), { ...opts, remoteTcp });
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the reading says why
+  }
 }
 
 /**
