@@ -5,14 +5,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { trackTcp } from '../analysis/analyze';
 import { TcpTracker } from '../analysis/tcp/tracker';
-import { captureSetMembers, fileChunks } from './file-source';
+import { captureSetMembers, nodeFileHost } from './file-source';
 import type { TcpWorkerData, TcpWorkerMessage } from './tcp-remote';
 
 const { source, req } = workerData as TcpWorkerData;
 let msg: TcpWorkerMessage;
 let transfer: ArrayBuffer[] = [];
 try {
-  const result = await trackTcp('file' in source ? fileChunks(source.file) : captureSetMembers(source.set), req);
+  // a file through the same guarded open as the host's (a regular file, opened without blocking)
+  const result = await trackTcp('file' in source ? (await nodeFileHost(null).openPath!(source.file)).source : captureSetMembers(source.set), req);
   msg = { ok: true, result };
   transfer = TcpTracker.transferList(result.tracker);
 } catch (e) {

@@ -9,7 +9,8 @@ import { analyzeCapture } from '../../analysis/analyze';
 import { jsonText } from '../../analysis/output';
 import { CaptureCancelledError } from '../../parsers/capture/index';
 import { analyzeFile } from '../../cli/capture';
-import { listCaptureSet } from '../../host/file-source';
+import { listCaptureSet, nodeFileHost } from '../../host/file-source';
+import { StatelineSession } from '../../analysis/session';
 import { tcpWorker } from '../../host/tcp-remote';
 import { fileChunks } from '../../host/file-source';
 
@@ -61,6 +62,20 @@ describe('the TCP worker thread', () => {
   it('a worker that cannot read the capture fails the analysis with a clear error', async () => {
     const run = analyzeCapture(fileChunks(fx('tcp-clean-close.pcap')), { remoteTcp: tcpWorker({ file: fx('no-such-capture.pcap') }) });
     await expect(run).rejects.toThrow(/TCP worker could not read the capture: .*ENOENT/);
+  });
+
+  it('stateline serve\'s session: a file opened by path gives the same summary, flows and events with the worker', async () => {
+    const file = fx('fidelity/lossy-client-side.pcap');
+    const views = [];
+    for (const tcpWorker of [false, true]) {
+      const s = new StatelineSession(nodeFileHost(null, [], undefined, { tcpWorker }));
+      await s.openPath({ path: file });
+      await s.whenSettled();
+      expect((await s.status()).state).toBe('ready');
+      views.push(JSON.stringify([await s.summary(), await s.flows(), await s.events()]));
+    }
+    expect(views[0].length).toBeGreaterThan(1000);
+    expect(views[1] === views[0]).toBe(true);
   });
 
   it('a file that changed between the two readings is refused, not merged', async () => {
