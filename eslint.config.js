@@ -30,7 +30,7 @@ const layer = (banned, extra = [], paths = [], allowed = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'bench-data/**', 'fixtures/**/*.pcap*', 'cli/main.bundle.mjs*', 'electron/*.bundle.mjs*'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'bench-data/**', 'fixtures/**/*.pcap*', 'cli/main.bundle.mjs*', 'electron/*.bundle.mjs*', 'host/*.bundle.mjs*'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -104,6 +104,15 @@ export class Analysis {
     return e;
   }
 
+  /**
+   * The events `source` has raised so far, in raise order (the live list until
+   * sealEvents). The pipeline moves a tracker's events between threads through it: the
+   * TCP tracker run in a worker (./analyze, remoteTcp) raised its events there.
+   */
+  raisedBy(source: EventSource): EventJson[] {
+    return this.raised[SOURCE_RANK[source]];
+  }
+
   /** Orders the raised events into `events` (by frame; ties by source, then as raised). The pipeline calls it once. */
   sealEvents(): void {
     for (const list of this.raised) {

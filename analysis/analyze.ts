@@ -1,12 +1,23 @@
 // The pipeline of DESIGN.md: capture reader → decoder → flow table → trackers → model,
 // then the incidents the trackers' events add up to (./incidents).
 // One reused Packet per record; per-packet facts go to typed columns.
+//
+// The TCP tracker needs nothing of the other trackers, so a host with a second core can
+// run it on a second reading of the same capture (AnalyzeOptions.remoteTcp: a worker
+// that reads the file itself through trackTcp below, the same reader, decoder and flow
+// table, so the same flow ids). This side runs every other tracker meanwhile, then
+// rebuilds the TCP tracker from the worker's state, in its place among the trackers,
+// with its events where they were raised: what follows (finish, events, incidents, the
+// JSON, the queries) runs as after one reading.
 
-import { isCaptureSet, readCapture, readCaptureSet, type CaptureInfo, type CaptureRecord, type CaptureSetMember, type SetRecord } from '../parsers/capture/index';
+import { CaptureCancelledError, isCaptureSet, readCapture, readCaptureSet, type CaptureInfo, type CaptureRecord, type CaptureSetMember, type SetRecord } from '../parsers/capture/index';
 import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
 import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
 import { FrameFileColumn } from './columns';
+import type { EventJson } from './model';
+import type { Flow, FlowTable } from './flows';
 import { findIncidents, incidentOptions } from './incidents/index';
+import { TcpTracker, type TcpTrackerOptions, type TcpTrackerTransfer } from './tcp/tracker';
 import { createTrackers, type TrackerOptions } from './trackers';
 
 export { Analysis, type AnalyzeProgress, type JsonOptions, type Tracker } from './analysis';
@@ -40,6 +51,58 @@ export interface AnalyzeOptions {
    * them (false): 17 bytes per packet instead of 27 + 16 (README "Speed and memory").
    */
   packetDetail?: boolean;
+  /**
+   * Run the TCP tracker on another thread that reads the same capture (when the TCP
+   * tracker runs at all). Called before reading, with what the other side must read it
+   * with, and a signal that aborts when its result is no longer wanted (this analysis
+   * failed or was cancelled); it resolves to trackTcp's result there.
+   */
+  remoteTcp?: (req: RemoteTcpRequest, signal: AbortSignal) => Promise<RemoteTcpResult>;
+}
+
+/** What a second reading must know to number flows and track TCP as this one does. */
+export interface RemoteTcpRequest {
+  maxFlows: number;
+  mergeVlans: boolean;
+  /** AnalyzeOptions.packetDetail: without it the TCP tracker keeps no per-packet numbers there either. */
+  packetDetail: boolean;
+  tcp: TcpTrackerOptions;
+}
+
+/** The TCP tracker after the last packet of a reading (before finish), the events it raised in order, and the records it read. */
+export interface RemoteTcpResult {
+  tracker: TcpTrackerTransfer;
+  events: EventJson[];
+  packets: number;
+}
+
+/**
+ * The flow of a decoded packet (null: none) with its counters and TCP facts updated.
+ * analyzeCapture and trackTcp both count through it: their flow tables see the same
+ * packets the same way, so they number flows alike.
+ */
+function countInFlow(flows: FlowTable, pkt: Packet, frame: number, time: number, origLen: number): Flow | null {
+  const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
+  if (f === null) return null;
+  const dir = flows.fromA === f.clientIsA ? 0 : 1;
+  f.lastFrame = frame;
+  if (time > f.end) f.end = time;
+  if (dir === 0) {
+    f.clientPackets++;
+    f.clientBytes += origLen;
+  } else {
+    f.serverPackets++;
+    f.serverBytes += origLen;
+  }
+  if (pkt.ipProto === TCP) {
+    const fl = pkt.tcpFlags;
+    if ((fl & (SYN | ACK)) === SYN && dir === 0 && !f.sawSyn) {
+      f.sawSyn = true;
+      f.clientIsn = pkt.tcpSeq;
+    }
+    if (fl & (FIN | RST)) f.closed = true;
+  }
+  return f;
 }
 
 /**
@@ -51,16 +114,46 @@ export async function analyzeCapture(
   opts: AnalyzeOptions = {},
 ): Promise<Analysis> {
   const a = new Analysis();
-  const pkt = new Packet();
-  const decoder = a.decoder;
   const flows = a.flows;
   if (opts.maxFlows !== undefined) flows.maxFlows = opts.maxFlows;
   flows.mergeVlans = opts.mergeVlans === true;
-  const cols = a.columns;
-  if (opts.packetDetail === false) cols.withoutDetail(); // before the trackers' onStart: they look
+  if (opts.packetDetail === false) a.columns.withoutDetail(); // before the trackers' onStart: they look
   const incidentOpts = incidentOptions(opts.trackerOptions?.incidents); // a bad threshold fails before reading
   const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
   a.trackers = trackers;
+  // The TCP tracker on another thread: this one's stays out of the reading, and is
+  // replaced by the other's after it (`remote` is awaited only then: a failure before
+  // is not left unhandled).
+  const tcpAt = opts.remoteTcp ? trackers.findIndex((t) => t instanceof TcpTracker) : -1;
+  const stopRemote = new AbortController();
+  const cancel = (): void => stopRemote.abort();
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  const remote = tcpAt >= 0
+    ? opts.remoteTcp!({ maxFlows: flows.maxFlows, mergeVlans: flows.mergeVlans, packetDetail: opts.packetDetail !== false, tcp: { idleSeconds: opts.trackerOptions?.tcpIdleSeconds } }, stopRemote.signal)
+    : null;
+  remote?.catch(() => {});
+  try {
+    return await analyzeWith(a, source, trackers, tcpAt, remote, incidentOpts, opts);
+  } finally {
+    opts.signal?.removeEventListener('abort', cancel);
+    stopRemote.abort(); // settled, or not wanted any more
+  }
+}
+
+/** analyzeCapture once its trackers are made: read, finish, index. */
+async function analyzeWith(
+  a: Analysis,
+  source: AsyncIterable<Uint8Array> | Uint8Array | readonly CaptureSetMember[],
+  trackers: Tracker[],
+  tcpAt: number,
+  remote: Promise<RemoteTcpResult> | null,
+  incidentOpts: ReturnType<typeof incidentOptions>,
+  opts: AnalyzeOptions,
+): Promise<Analysis> {
+  const pkt = new Packet();
+  const decoder = a.decoder;
+  const flows = a.flows;
+  const cols = a.columns;
   for (const t of trackers) t.onStart?.(a);
   const maxErrors = opts.maxDecodeErrors ?? 100;
   let lastProgressPackets = 0;
@@ -72,10 +165,11 @@ export async function analyzeCapture(
   let lastLinkType = -1;
   const wants = (t: Tracker, proto: number | null): boolean =>
     !t.ipProtocols || (proto === null ? t.ipProtocols.some((p) => p !== TCP && p !== UDP) : t.ipProtocols.includes(proto));
-  const forTcp = trackers.filter((t) => wants(t, TCP));
-  const forUdp = trackers.filter((t) => wants(t, UDP));
-  const forRest = trackers.filter((t) => wants(t, null));
-  const withOther = trackers.filter((t) => t.onOther);
+  const reading = trackers.filter((_, i) => i !== tcpAt);
+  const forTcp = reading.filter((t) => wants(t, TCP));
+  const forUdp = reading.filter((t) => wants(t, UDP));
+  const forRest = reading.filter((t) => wants(t, null));
+  const withOther = reading.filter((t) => t.onOther);
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     const frame = r.frame;
@@ -84,7 +178,7 @@ export async function analyzeCapture(
     decoder.decode(pkt, r.data, r.linkType, frame);
     // First the flow: a full table stops reading here (CaptureStop), before this
     // record has counted anywhere.
-    const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
+    const f = countInFlow(flows, pkt, frame, time, r.origLen);
     if (a.start === null || time < a.start) a.start = time;
     if (a.end === null || time > a.end) a.end = time;
     a.bytes += r.capLen;
@@ -105,23 +199,6 @@ export async function analyzeCapture(
       return;
     }
     const dir = flows.fromA === f.clientIsA ? 0 : 1;
-    f.lastFrame = frame;
-    if (time > f.end) f.end = time;
-    if (dir === 0) {
-      f.clientPackets++;
-      f.clientBytes += r.origLen;
-    } else {
-      f.serverPackets++;
-      f.serverBytes += r.origLen;
-    }
-    if (pkt.ipProto === TCP) {
-      const fl = pkt.tcpFlags;
-      if ((fl & (SYN | ACK)) === SYN && dir === 0 && !f.sawSyn) {
-        f.sawSyn = true;
-        f.clientIsn = pkt.tcpSeq;
-      }
-      if (fl & (FIN | RST)) f.closed = true;
-    }
     cols.push(time, f.id, dir, r.origLen, pkt.payloadWireLen, pkt.ipProto === TCP ? pkt.tcpFlags : 0, r.dataOffset, r.capLen, r.linkType);
     const proto = pkt.ipProto;
     const list = proto === TCP ? forTcp : proto === UDP ? forUdp : forRest;
@@ -163,6 +240,22 @@ export async function analyzeCapture(
     await new Promise<void>((ok) => setTimeout(ok, 0));
   };
   await phase('finishing');
+  if (remote) {
+    // the other reading's TCP tracker, as if it had been here: its events first in the
+    // TCP source's list (raised during the packets, before any finish() event)
+    const r = await remote.catch((e: unknown) => {
+      throw opts.signal?.aborted ? new CaptureCancelledError() : e;
+    });
+    // a file that grew (a live capture) between the two readings: not the same capture
+    if (r.packets !== cols.length) throw new Error(`the capture changed while it was read (${cols.length} packets, then ${r.packets} on the TCP thread): read it with one thread`);
+    const tcp = TcpTracker.fromTransfer(r.tracker, flows.flows);
+    const raised = a.raisedBy('tcp');
+    const here = raised.splice(0);
+    for (const e of r.events) raised.push(e);
+    for (const e of here) raised.push(e);
+    tcp.onStart(a);
+    trackers[tcpAt] = tcp;
+  }
   for (const t of trackers) t.finish(a);
   for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
   a.sealEvents();
@@ -170,4 +263,37 @@ export async function analyzeCapture(
   // after the trackers, over their events and flows: the causes behind them
   a.incidents = findIncidents(a, incidentOpts);
   return a;
+}
+
+/**
+ * The TCP side of analyzeCapture on its own (for the thread that runs it: see
+ * AnalyzeOptions.remoteTcp): the same reader, decoder and flow table, only the TCP
+ * tracker, no per-packet columns. Returns the tracker's state after the last packet and
+ * the events it raised; the analysis that asked finishes it.
+ */
+export async function trackTcp(
+  source: AsyncIterable<Uint8Array> | Uint8Array | readonly CaptureSetMember[],
+  req: RemoteTcpRequest,
+  signal?: AbortSignal,
+): Promise<RemoteTcpResult> {
+  const a = new Analysis();
+  const pkt = new Packet();
+  const decoder = a.decoder;
+  const flows = a.flows;
+  flows.maxFlows = req.maxFlows;
+  flows.mergeVlans = req.mergeVlans;
+  if (!req.packetDetail) a.columns.withoutDetail();
+  const tcp = new TcpTracker(req.tcp);
+  tcp.onStart(a);
+  let packets = 0;
+  const onRecord = (r: CaptureRecord): void => {
+    const time = r.tsSec + r.tsNsec / 1e9;
+    decoder.decode(pkt, r.data, r.linkType, r.frame);
+    const f = countInFlow(flows, pkt, r.frame, time, r.origLen); // (a full flow table stops here, as in analyzeCapture)
+    packets = r.frame;
+    if (f !== null && pkt.ipProto === TCP) tcp.onPacket(pkt, f, flows.fromA === f.clientIsA ? 0 : 1, r.frame, time);
+  };
+  if (isCaptureSet(source)) await readCaptureSet(source, { onRecord, signal });
+  else await readCapture(source, { onRecord, signal });
+  return { tracker: tcp.toTransfer(), events: a.raisedBy('tcp'), packets };
 }

@@ -16,7 +16,7 @@
 //    source that cannot be read again.
 // Both are released when the capture is replaced and by dispose().
 
-import { analyzeCapture } from './analyze';
+import { analyzeCapture, type AnalyzeOptions } from './analyze';
 import type { CaptureSetMember } from '../parsers/capture/index';
 import type { Analysis } from './analysis';
 import type {
@@ -57,6 +57,8 @@ export interface OpenedSource {
   size: number | null;
   /** Release the source when reading stops early. */
   close?(): void;
+  /** The TCP tracker on another thread that reads the same file (AnalyzeOptions.remoteTcp), when the host can. */
+  remoteTcp?: AnalyzeOptions['remoteTcp'];
 }
 
 
@@ -197,6 +199,7 @@ export class StatelineSession implements StatelineApi {
         analysis = await analyzeCapture(src.source, {
           totalBytes: opts.size ?? undefined,
           signal: ac.signal,
+          remoteTcp: src.remoteTcp,
           trackerOptions: keylog ? { keylog } : {},
           onProgress: (p) => {
             if (gen === this.gen) this.progress = { bytesRead: p.bytesRead, totalBytes: p.totalBytes ?? opts.size, packets: p.packets, phase: p.phase };

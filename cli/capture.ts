@@ -2,16 +2,20 @@
 // files: host/file-source lists them, the core merges them): sizes and key log first
 // (exit 1 with one line on stderr when either cannot be read), then the analysis, with
 // progress on a terminal; and the same capture again for what the analysis did not keep
-// (a second pass: captureSource; frame bytes by offset: captureFrames).
+// (a second pass: captureSource; frame bytes by offset: captureFrames). Every command
+// that analyses a capture by path goes through analyzeFile: with two threads (the
+// default on two cores), the TCP tracker runs in a worker that reads the file too
+// (host/tcp-remote).
 
 import { readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { analyzeCapture, type Analysis } from '../analysis/analyze';
+import { analyzeCapture, type Analysis, type AnalyzeOptions } from '../analysis/analyze';
 import { setFrameSource, type FrameSource } from '../analysis/frame-bytes';
 import type { TrackerOptions } from '../analysis/trackers';
 import { captureSetMembers, fileChunks, listCaptureSet } from '../host/file-source';
 import { fileFrameSource } from '../host/frame-source';
-import type { CaptureSetMember, CaptureSource } from '../parsers/capture/index';
+import { defaultThreads, tcpWorker } from '../host/tcp-remote';
+import type { CaptureSource } from '../parsers/capture/index';
 
 export interface ReadOptions {
   keylog: string | null;
@@ -23,6 +27,28 @@ export interface ReadOptions {
   mergeVlans?: boolean;
   /** Keep the per-packet detail that reading frames back and packet rows need (AnalyzeOptions.packetDetail, default true). */
   packetDetail?: boolean;
+  /** Threads (1: the TCP tracker on this one too; default defaultThreads()). */
+  threads?: number;
+}
+
+/**
+ * The analysis of a capture file, or of a capture set's listed files (regular files):
+ * with `threads` ≥ 2, the TCP tracker runs on a worker thread that reads them too (the
+ * same JSON). A path that is not a regular file (a FIFO, /dev/stdin) is read once.
+ */
+export function analyzeFile(files: string | { path: string; size: number }[], opts: Omit<AnalyzeOptions, 'remoteTcp'>, threads = defaultThreads()): Promise<Analysis> {
+  const set = typeof files === 'string' ? null : files;
+  const twice = threads >= 2 && (set !== null || isRegularFile(files as string));
+  const remoteTcp = twice ? tcpWorker(set ? { set } : { file: files as string }) : undefined;
+  return analyzeCapture(set ? captureSetMembers(set) : fileChunks(files as string), { ...opts, remoteTcp });
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the reading says why
+  }
 }
 
 /**
@@ -33,14 +59,13 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
   const list = typeof files === 'string' ? [files] : files;
   const file = list.join(', ');
   let size: number;
-  let set: CaptureSetMember[] | null = null;
+  let set: { path: string; size: number }[] | null = null;
   try {
     const st = list.length === 1 ? statSync(list[0]) : null;
     if (st && !st.isDirectory()) size = st.size;
     else {
-      const listed = await listCaptureSet(list);
-      set = captureSetMembers(listed);
-      size = listed.reduce((n, f) => n + f.size, 0);
+      set = await listCaptureSet(list);
+      size = set.reduce((n, f) => n + f.size, 0);
     }
   } catch (e) {
     process.stderr.write(`stateline: cannot read ${file}: ${(e as Error).message}\n`);
@@ -57,7 +82,7 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
   }
   const showProgress = opts.progress && process.stderr.isTTY;
   try {
-    return await analyzeCapture(set ?? fileChunks(list[0]), {
+    return await analyzeFile(set ?? list[0], {
       trackerOptions: { ...opts.trackerOptions, keylog },
       mergeVlans: opts.mergeVlans,
       totalBytes: size,
@@ -66,7 +91,7 @@ export async function readAnalysis(files: string | readonly string[], opts: Read
       onProgress: showProgress
         ? (p) => process.stderr.write(p.phase === 'reading' ? `\rreading ${((100 * p.bytesRead) / size).toFixed(0)}%  ${p.packets} packets` : `\r${p.phase === 'finishing' ? 'finishing flows' : 'building indexes'}…  ${p.packets} packets      `)
         : undefined,
-    });
+    }, opts.threads);
   } catch (e) {
     if (showProgress) process.stderr.write('\n');
     process.stderr.write(`stateline: ${file}: ${(e as Error).message}\n`);

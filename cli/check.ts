@@ -12,14 +12,12 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as YamlModule from 'yaml';
 import type { Node as YamlNode } from 'yaml';
-import { analyzeCapture } from '../analysis/analyze';
 import {
   ExpectationError, SECTIONS, checkExpectations, recordExpectations, recordUnreadable, validateExpectations,
   type CaptureOutcome, type EntryResult, type Expectations,
 } from '../analysis/check/index';
 import { toJson } from '../analysis/output';
-import { fileChunks } from '../host/file-source';
-import { writeOut } from './capture';
+import { analyzeFile, writeOut } from './capture';
 
 // The yaml package is loaded when a check runs, not when the CLI starts: importing it
 // costs about a tenth of a second, which every other command (analyze among them) paid.
@@ -197,7 +195,7 @@ async function readOutcome(capture: string, keylogPath: string | null): Promise<
     }
   }
   try {
-    const a = await analyzeCapture(fileChunks(capture), { trackerOptions: { keylog }, totalBytes: statSync(capture).size });
+    const a = await analyzeFile(capture, { trackerOptions: { keylog }, totalBytes: statSync(capture).size });
     return { json: toJson(a) };
   } catch (e) {
     return { error: (e as Error).message };

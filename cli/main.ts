@@ -30,7 +30,7 @@ const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
   return `  ${label.length < 17 ? label.padEnd(17) : `${label}\n${' '.repeat(19)}`}${f.help} (default ${INCIDENT_DEFAULTS[f.key]})`;
 }).join('\n');
 
-const ANALYZE_LINE = 'stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--fail-on LIST] [incident thresholds]';
+const ANALYZE_LINE = 'stateline analyze FILE|DIR|FILE… [--json] [--keylog FILE] [--protocols LIST] [--tcp-idle S] [--max-flows N] [--vlan-merge] [--threads N] [--fail-on LIST] [incident thresholds]';
 const ANALYZE_HELP = `  analyze FILE     read a capture (pcap, pcapng, optionally gzip-compressed) and
                    report flows, state breaks and errors; a directory or several
                    files are read as one capture set, merged in timestamp order
@@ -44,6 +44,10 @@ const ANALYZE_HELP = `  analyze FILE     read a capture (pcap, pcapng, optionall
                    at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
   --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
+  --threads N      1: read the capture once, on one thread; 2 (the default on a
+                   machine with two cores or more): the TCP tracker runs on a second
+                   thread that reads the file too (the same output; a file or a
+                   capture set, not standard input)
   --fail-on LIST   exit 3 when an event of that severity or worse, or of that
                    kind, is present: comma-separated from break, warning, info,
                    event and incident kinds (after printing as usual)
@@ -79,10 +83,11 @@ interface AnalyzeArgs {
   vlanMerge: boolean;
   incidents: IncidentOptions;
   failOn: FailOn | null;
+  threads: number | undefined;
 }
 
 function parseAnalyze(args: string[]): AnalyzeArgs {
-  const out: AnalyzeArgs = { files: [], json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {}, failOn: null };
+  const out: AnalyzeArgs = { files: [], json: false, keylog: null, progress: false, protocols: [...PROTOCOLS], tcpIdle: undefined, maxFlows: undefined, vlanMerge: false, incidents: {}, failOn: null, threads: undefined };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--json') out.json = true;
@@ -108,6 +113,11 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
       if (!Number.isInteger(v) || v < 1) throw new UsageError('--max-flows needs a whole number of flows > 0');
       out.maxFlows = v;
     }
+    else if (a === '--threads' || a.startsWith('--threads=')) {
+      const v = Number(a === '--threads' ? args[++i] : a.slice('--threads='.length));
+      if (!Number.isInteger(v) || v < 1) throw new UsageError('--threads needs a whole number > 0 (1 or 2)');
+      out.threads = v;
+    }
     else if (a === '--fail-on' || a.startsWith('--fail-on=')) {
       const f = parseFailOn((a === '--fail-on' ? args[++i] : a.slice('--fail-on='.length)) ?? '');
       if (typeof f === 'string') throw new UsageError(f);
@@ -130,7 +140,7 @@ function parseAnalyze(args: string[]): AnalyzeArgs {
 
 async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
   // the summary and the JSON read no frame back and build no packet row: no packet detail
-  const analysis = await readAnalysis(args.files, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, packetDetail: false, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
+  const analysis = await readAnalysis(args.files, { keylog: args.keylog, progress: args.progress, maxFlows: args.maxFlows, mergeVlans: args.vlanMerge, packetDetail: false, threads: args.threads, trackerOptions: { protocols: args.protocols, tcpIdleSeconds: args.tcpIdle, incidents: args.incidents } });
   if (!analysis) return 1;
   // The JSON is streamed element by element (55 MB for a million packets is never held
   // at once); the summary shows counts, breaks and the first 100 flows: it needs neither

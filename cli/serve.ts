@@ -27,6 +27,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiArgumentError, dispatch, isApiMethod } from '../analysis/api';
 import { nodeFileHost } from '../host/file-source';
+import { defaultThreads } from '../host/tcp-remote';
 import { spoolSource } from '../host/frame-source';
 import { StatelineSession, type SessionHost } from '../analysis/session';
 import { CONTENT_TYPES as TYPES } from '../host/mime';
@@ -123,7 +124,7 @@ export async function ensureRenderer(log: (s: string) => void = () => {}, root =
 // ---------------------------------------------------------------- the session host
 
 export function fileHost(samplePath: string | null = existsSync(SAMPLE_CAPTURE) ? SAMPLE_CAPTURE : null): SessionHost {
-  return nodeFileHost(samplePath);
+  return nodeFileHost(samplePath, [], undefined, { tcpWorker: defaultThreads() >= 2 });
 }
 
 // ---------------------------------------------------------------- HTTP

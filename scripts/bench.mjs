@@ -107,7 +107,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Stateline in three configurations: the foundation alone (read, decode, flows), the
 // full analysis printing its summary (the counterpart of tshark's conv table), and the
-// full analysis printing the whole JSON.
+// full analysis printing the whole JSON; the last two on one thread as well.
 const cli = [join(root, 'bin', 'stateline.mjs'), 'analyze', file];
 const oursConfigs = [
   { name: 'stateline --protocols none', cmd: process.execPath, args: [...cli, '--protocols', 'none'] },
@@ -115,7 +115,10 @@ const oursConfigs = [
   { name: 'stateline --protocols tcp', cmd: process.execPath, args: [...cli, '--protocols', 'tcp'] },
   { name: 'stateline --protocols dns', cmd: process.execPath, args: [...cli, '--protocols', 'dns'] },
   { name: 'stateline --protocols quic', cmd: process.execPath, args: [...cli, '--protocols', 'quic'] },
+  // the default runs the TCP tracker on a second thread (issue 16); --threads 1 reads once
+  { name: 'stateline analyze --threads 1', cmd: process.execPath, args: [...cli, '--threads', '1'] },
   { name: 'stateline analyze', cmd: process.execPath, args: cli },
+  { name: 'stateline analyze --json --threads 1', cmd: process.execPath, args: [...cli, '--json', '--threads', '1'] },
   { name: 'stateline analyze --json', cmd: process.execPath, args: [...cli, '--json'] },
   // the same packets as a set of files (a directory: its captures in timestamp order)
   ...(setDir ? [{ name: `stateline analyze set of ${SET_FILES} files`, cmd: process.execPath, args: [join(root, 'bin', 'stateline.mjs'), 'analyze', setDir] }] : []),

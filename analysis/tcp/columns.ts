@@ -19,6 +19,21 @@ const RTT_CHUNK_BITS = 14;
 const RTT_CHUNK = 1 << RTT_CHUNK_BITS;
 const RTT_MASK = RTT_CHUNK - 1;
 
+/** TcpColumns as a worker sends them (./tracker, toTransfer): the chunks themselves, their buffers transferred. */
+export interface TcpColumnsTransfer {
+  length: number;
+  relSeq: Uint32Array[];
+  relAck: Uint32Array[];
+  window: Uint32Array[];
+  inFlight: Uint32Array[];
+  bits: Map<number, number>;
+  rttFrame: Uint32Array[];
+  rttValue: Float64Array[];
+  rttCount: number;
+  /** False: the analysis keeps no packet detail (withoutDetail), the chunks are empty. */
+  detail: boolean;
+}
+
 export class TcpColumns {
   /** Highest index written + 1. */
   length = 0;
@@ -130,6 +145,34 @@ export class TcpColumns {
     let n = 0;
     for (const list of [this.relSeqChunks, this.relAckChunks, this.windowChunks, this.inFlightChunks, this.rttFrameChunks, this.rttValueChunks]) for (const c of list) n += c.byteLength;
     return n;
+  }
+
+  /** The columns as they are (no copy: after a transfer of their buffers, this object is empty). */
+  toTransfer(): TcpColumnsTransfer {
+    return {
+      length: this.length, relSeq: this.relSeqChunks, relAck: this.relAckChunks, window: this.windowChunks, inFlight: this.inFlightChunks,
+      bits: this.bitsAt, rttFrame: this.rttFrameChunks, rttValue: this.rttValueChunks, rttCount: this.rttCount, detail: this.detail,
+    };
+  }
+
+  static fromTransfer(d: TcpColumnsTransfer): TcpColumns {
+    const c = new TcpColumns();
+    c.length = d.length;
+    c.relSeqChunks.push(...d.relSeq);
+    c.relAckChunks.push(...d.relAck);
+    c.windowChunks.push(...d.window);
+    c.inFlightChunks.push(...d.inFlight);
+    for (const [i, b] of d.bits) c.bitsAt.set(i, b);
+    c.rttFrameChunks.push(...d.rttFrame);
+    c.rttValueChunks.push(...d.rttValue);
+    c.rttCount = d.rttCount;
+    c.detail = d.detail;
+    return c;
+  }
+
+  /** The ArrayBuffers of a transfer (to move, not copy, to another thread). */
+  static buffers(d: TcpColumnsTransfer): ArrayBuffer[] {
+    return [...d.relSeq, ...d.relAck, ...d.window, ...d.inFlight, ...d.rttFrame, ...d.rttValue].map((x) => x.buffer as ArrayBuffer);
   }
 }
 

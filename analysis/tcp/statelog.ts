@@ -7,6 +7,17 @@
 import type { TcpStateJson } from '../model';
 import { STATE_NAMES } from './states';
 
+/** A StateLog as a worker sends it (its arrays' buffers transferred). */
+export interface StateLogTransfer {
+  length: number;
+  frame: Uint32Array<ArrayBuffer>;
+  time: Float64Array<ArrayBuffer>;
+  client: Uint8Array<ArrayBuffer>;
+  server: Uint8Array<ArrayBuffer>;
+  nextOf: Int32Array<ArrayBuffer>;
+  guesses: Map<number, string>;
+}
+
 export class StateLog {
   length = 0;
   private frame = new Uint32Array(1024);
@@ -50,6 +61,27 @@ export class StateLog {
       out.push(guess ? { frame, time, client, server, guess } : { frame, time, client, server });
     }
     return out;
+  }
+
+  /** The log as it is (no copy: after a transfer of its buffers, this object is unusable). */
+  toTransfer(): StateLogTransfer {
+    return { length: this.length, frame: this.frame, time: this.time, client: this.client, server: this.server, nextOf: this.nextOf, guesses: this.guesses };
+  }
+
+  static fromTransfer(d: StateLogTransfer): StateLog {
+    const log = new StateLog();
+    log.length = d.length;
+    log.frame = d.frame;
+    log.time = d.time;
+    log.client = d.client;
+    log.server = d.server;
+    log.nextOf = d.nextOf;
+    for (const [i, g] of d.guesses) log.guesses.set(i, g);
+    return log;
+  }
+
+  static buffers(d: StateLogTransfer): ArrayBuffer[] {
+    return [d.frame, d.time, d.client, d.server, d.nextOf].map((x) => x.buffer);
   }
 
   private grow(): void {

@@ -18,11 +18,11 @@ import { IpProto, TcpFlag, type Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analysis';
 import type { Flow } from '../flows';
 import type { FlowJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
-import { TcpColumns } from './columns';
+import { TcpColumns, type TcpColumnsTransfer } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
 import { Ev, ruleFor, State, STATE_NAMES, type EvId, type StateId } from './states';
-import { StateLog } from './statelog';
-import { ZeekConn } from './zeek';
+import { StateLog, type StateLogTransfer } from './statelog';
+import { ZeekConn, ZeekEndpoint } from './zeek';
 
 const FIN = TcpFlag.FIN, SYN = TcpFlag.SYN, RST = TcpFlag.RST, ACK = TcpFlag.ACK;
 const TCP = IpProto.TCP;
@@ -241,6 +241,22 @@ class OneSided {
   }
 }
 
+/**
+ * A TcpTracker's state after its last packet, to rebuild it in another thread
+ * (TcpTracker.fromTransfer): the pipeline can run the tracker in a worker that reads the
+ * capture itself (../analyze, remoteTcp). Typed arrays and a few plain values, so that
+ * structured clone moves the buffers (TcpTracker.transferList) instead of walking
+ * ~200 named fields per connection.
+ */
+export interface TcpTrackerTransfer {
+  idle: number;
+  conns: TcpConnsTransfer;
+  columns: TcpColumnsTransfer;
+  stateLog: StateLogTransfer;
+  unexpected: UnexpectedTransition[];
+  unexpectedCount: number;
+}
+
 export class TcpConn {
   readonly flow: Flow;
   readonly h: [TcpHalf, TcpHalf] = [new TcpHalf(), new TcpHalf()];
@@ -303,6 +319,41 @@ export class TcpTracker implements Tracker {
     if (!analysis.columns.detail) this.columns.withoutDetail();
   }
 
+
+  /**
+   * Its state after the last packet, for another thread (before finish(): the events
+   * it raised so far travel apart, as the analysis holds them). No copy: the columns and
+   * the state log are handed over as they are, and this tracker is done with.
+   */
+  toTransfer(): TcpTrackerTransfer {
+    return {
+      idle: this.idle, conns: connsToTransfer(this.conns), columns: this.columns.toTransfer(), stateLog: this.stateLog.toTransfer(),
+      unexpected: this.unexpected, unexpectedCount: this.unexpectedCount,
+    };
+  }
+
+  /** The buffers of a transfer that can move instead of being copied. */
+  static transferList(d: TcpTrackerTransfer): ArrayBuffer[] {
+    const c = d.conns;
+    return [
+      ...TcpColumns.buffers(d.columns), ...StateLog.buffers(d.stateLog),
+      ...[c.flows, c.st, c.conns, c.halves, c.zeek, c.oneSidedAt, c.oneSided, c.rings, c.holesAt, c.holes, c.frameListLengths, c.frameLists].map((x) => x.buffer as ArrayBuffer),
+    ];
+  }
+
+  /**
+   * A tracker with the state of `d`, its connections attached to this side's flows
+   * (`flows`, by id: the same capture read by the same flow table numbers flows alike).
+   * onStart and finish are still to be called, as for a tracker that saw the packets.
+   */
+  static fromTransfer(d: TcpTrackerTransfer, flows: readonly Flow[]): TcpTracker {
+    const t = new TcpTracker({ idleSeconds: d.idle });
+    const log = StateLog.fromTransfer(d.stateLog);
+    Object.assign(t, { columns: TcpColumns.fromTransfer(d.columns), stateLog: log, unexpectedCount: d.unexpectedCount });
+    t.unexpected.push(...d.unexpected);
+    connsFromTransfer(d.conns, flows, log, t.conns);
+    return t;
+  }
 
   /** The connection state of a flow (null for non-TCP flows). */
   conn(flow: Flow): TcpConn | null {
@@ -1064,6 +1115,350 @@ export class TcpTracker implements Tracker {
     const c = flow.tracker;
     if (!(c instanceof TcpConn)) return null;
     return { connState: c.zeek.connState(c.h[0].highRel, c.h[1].highRel), history: (c.flipped ? '^' : '') + c.zeek.history };
+  }
+}
+
+// ---- the connections, for another thread (TcpTracker.toTransfer)
+
+// The number and boolean fields of a connection, a half and a Zeek endpoint, row by row
+// in a Float64Array: one named store per field, which V8 compiles to a plain store (a
+// loop over the names, one site storing ~200 names, took ~0.7 s for 10k connections).
+// Written out from the classes' fields; the round-trip test fails on a field left out.
+const CONN_WIDTH = 18;
+function packConn(x: TcpConn, d: Float64Array, o: number): void {
+  d[o] = x.statesHead;
+  d[o + 1] = x.statesTail;
+  d[o + 2] = x.tsMruSyn;
+  d[o + 3] = x.tsFirstRtt;
+  d[o + 4] = x.firstFrame;
+  d[o + 5] = x.lastFrame;
+  d[o + 6] = x.lastTime;
+  d[o + 7] = x.midstream ? 1 : 0;
+  d[o + 8] = x.handshakeDone ? 1 : 0;
+  d[o + 9] = x.rstSeen ? 1 : 0;
+  d[o + 10] = x.brokeReported ? 1 : 0;
+  d[o + 11] = x.rttCount;
+  d[o + 12] = x.rttSum;
+  d[o + 13] = x.rttMin;
+  d[o + 14] = x.rttMax;
+  d[o + 15] = x.flipped ? 1 : 0;
+  d[o + 16] = x.newSynFrame;
+  d[o + 17] = x.newSynDir;
+}
+function unpackConn(d: Float64Array, o: number, x: TcpConn): void {
+  x.statesHead = d[o];
+  x.statesTail = d[o + 1];
+  x.tsMruSyn = d[o + 2];
+  x.tsFirstRtt = d[o + 3];
+  x.firstFrame = d[o + 4];
+  x.lastFrame = d[o + 5];
+  x.lastTime = d[o + 6];
+  x.midstream = d[o + 7] !== 0;
+  x.handshakeDone = d[o + 8] !== 0;
+  x.rstSeen = d[o + 9] !== 0;
+  x.brokeReported = d[o + 10] !== 0;
+  x.rttCount = d[o + 11];
+  x.rttSum = d[o + 12];
+  x.rttMin = d[o + 13];
+  x.rttMax = d[o + 14];
+  x.flipped = d[o + 15] !== 0;
+  x.newSynFrame = d[o + 16];
+  x.newSynDir = d[o + 17];
+}
+
+const HALF_WIDTH = 57;
+function packHalf(x: TcpHalf, d: Float64Array, o: number): void {
+  d[o] = x.baseSet ? 1 : 0;
+  d[o + 1] = x.baseSeq;
+  d[o + 2] = x.sawSyn ? 1 : 0;
+  d[o + 3] = x.isn;
+  d[o + 4] = x.mss;
+  d[o + 5] = x.winScale;
+  d[o + 6] = x.inferredScale;
+  d[o + 7] = x.sackPermitted ? 1 : 0;
+  d[o + 8] = x.timestamps ? 1 : 0;
+  d[o + 9] = x.isFirstAck ? 1 : 0;
+  d[o + 10] = x.validBif;
+  d[o + 11] = x.nextseq;
+  d[o + 12] = x.nextseqFrame;
+  d[o + 13] = x.nextseqTime;
+  d[o + 14] = x.maxseqtobeacked;
+  d[o + 15] = x.lastack;
+  d[o + 16] = x.lastackTime;
+  d[o + 17] = x.lastackFrame;
+  d[o + 18] = x.lastnondupack;
+  d[o + 19] = x.dupacknum;
+  d[o + 20] = x.ackLostReported;
+  d[o + 21] = x.ackLostReportedSet ? 1 : 0;
+  d[o + 22] = x.window;
+  d[o + 23] = x.lastsegflags;
+  d[o + 24] = x.sackBytes;
+  d[o + 25] = x.ringCap;
+  d[o + 26] = x.ringHead;
+  d[o + 27] = x.ringCount;
+  d[o + 28] = x.ringMaxNext;
+  d[o + 29] = x.holeCount;
+  d[o + 30] = x.holesOverflowed ? 1 : 0;
+  d[o + 31] = x.firstSeq;
+  d[o + 32] = x.firstSeqSet ? 1 : 0;
+  d[o + 33] = x.lastSegSeq;
+  d[o + 34] = x.lastSegAck;
+  d[o + 35] = x.lastSegLen;
+  d[o + 36] = x.lastSegFlags;
+  d[o + 37] = x.lastSegFrame;
+  d[o + 38] = x.lastTime;
+  d[o + 39] = x.lastFrame;
+  d[o + 40] = x.packets;
+  d[o + 41] = x.acks;
+  d[o + 42] = x.finSeq;
+  d[o + 43] = x.finFrame;
+  d[o + 44] = x.ttlMin;
+  d[o + 45] = x.ttlMax;
+  d[o + 46] = x.lastIpId;
+  d[o + 47] = x.rstFrame;
+  d[o + 48] = x.synFrame;
+  d[o + 49] = x.synCount;
+  d[o + 50] = x.synAckFrame;
+  d[o + 51] = x.highRel;
+  d[o + 52] = x.capturedEdge;
+  d[o + 53] = x.capturedEdgeSet ? 1 : 0;
+  d[o + 54] = x.unackedSince;
+  d[o + 55] = x.unackedSinceTime;
+  d[o + 56] = x.retxAfterUnacked;
+}
+function unpackHalf(d: Float64Array, o: number, x: TcpHalf): void {
+  x.baseSet = d[o] !== 0;
+  x.baseSeq = d[o + 1];
+  x.sawSyn = d[o + 2] !== 0;
+  x.isn = d[o + 3];
+  x.mss = d[o + 4];
+  x.winScale = d[o + 5];
+  x.inferredScale = d[o + 6];
+  x.sackPermitted = d[o + 7] !== 0;
+  x.timestamps = d[o + 8] !== 0;
+  x.isFirstAck = d[o + 9] !== 0;
+  x.validBif = d[o + 10];
+  x.nextseq = d[o + 11];
+  x.nextseqFrame = d[o + 12];
+  x.nextseqTime = d[o + 13];
+  x.maxseqtobeacked = d[o + 14];
+  x.lastack = d[o + 15];
+  x.lastackTime = d[o + 16];
+  x.lastackFrame = d[o + 17];
+  x.lastnondupack = d[o + 18];
+  x.dupacknum = d[o + 19];
+  x.ackLostReported = d[o + 20];
+  x.ackLostReportedSet = d[o + 21] !== 0;
+  x.window = d[o + 22];
+  x.lastsegflags = d[o + 23];
+  x.sackBytes = d[o + 24];
+  x.ringCap = d[o + 25];
+  x.ringHead = d[o + 26];
+  x.ringCount = d[o + 27];
+  x.ringMaxNext = d[o + 28];
+  x.holeCount = d[o + 29];
+  x.holesOverflowed = d[o + 30] !== 0;
+  x.firstSeq = d[o + 31];
+  x.firstSeqSet = d[o + 32] !== 0;
+  x.lastSegSeq = d[o + 33];
+  x.lastSegAck = d[o + 34];
+  x.lastSegLen = d[o + 35];
+  x.lastSegFlags = d[o + 36];
+  x.lastSegFrame = d[o + 37];
+  x.lastTime = d[o + 38];
+  x.lastFrame = d[o + 39];
+  x.packets = d[o + 40];
+  x.acks = d[o + 41];
+  x.finSeq = d[o + 42];
+  x.finFrame = d[o + 43];
+  x.ttlMin = d[o + 44];
+  x.ttlMax = d[o + 45];
+  x.lastIpId = d[o + 46];
+  x.rstFrame = d[o + 47];
+  x.synFrame = d[o + 48];
+  x.synCount = d[o + 49];
+  x.synAckFrame = d[o + 50];
+  x.highRel = d[o + 51];
+  x.capturedEdge = d[o + 52];
+  x.capturedEdgeSet = d[o + 53] !== 0;
+  x.unackedSince = d[o + 54];
+  x.unackedSinceTime = d[o + 55];
+  x.retxAfterUnacked = d[o + 56];
+}
+
+const ZEEK_WIDTH = 17;
+function packZeek(x: ZeekEndpoint, d: Float64Array, o: number): void {
+  d[o] = x.state;
+  d[o + 1] = x.prevState;
+  d[o + 2] = x.isOrig ? 1 : 0;
+  d[o + 3] = x.started ? 1 : 0;
+  d[o + 4] = x.startSeq;
+  d[o + 5] = x.lastSeq;
+  d[o + 6] = x.histSeen;
+  d[o + 7] = x.lastSyn;
+  d[o + 8] = x.lastFin;
+  d[o + 9] = x.lastRst;
+  d[o + 10] = x.rxmit;
+  d[o + 11] = x.rxmitThresh;
+  d[o + 12] = x.zeroWin;
+  d[o + 13] = x.zeroWinThresh;
+  d[o + 14] = x.gaps;
+  d[o + 15] = x.gapThresh;
+  d[o + 16] = x.windowScale;
+}
+function unpackZeek(d: Float64Array, o: number, x: ZeekEndpoint): void {
+  x.state = d[o];
+  x.prevState = d[o + 1];
+  x.isOrig = d[o + 2] !== 0;
+  x.started = d[o + 3] !== 0;
+  x.startSeq = d[o + 4];
+  x.lastSeq = d[o + 5];
+  x.histSeen = d[o + 6];
+  x.lastSyn = d[o + 7];
+  x.lastFin = d[o + 8];
+  x.lastRst = d[o + 9];
+  x.rxmit = d[o + 10];
+  x.rxmitThresh = d[o + 11];
+  x.zeroWin = d[o + 12];
+  x.zeroWinThresh = d[o + 13];
+  x.gaps = d[o + 14];
+  x.gapThresh = d[o + 15];
+  x.windowScale = d[o + 16];
+}
+const ONE_SIDED_WIDTH = 5;
+function packOneSided(x: OneSided, d: Float64Array, o: number): void {
+  d[o] = x.seen;
+  d[o + 1] = x.ack;
+  d[o + 2] = x.firstFrame;
+  d[o + 3] = x.lastFrame;
+  d[o + 4] = x.finFrame;
+}
+function unpackOneSided(d: Float64Array, o: number): OneSided {
+  const x = new OneSided(d[o], d[o + 1]);
+  x.firstFrame = d[o + 2];
+  x.lastFrame = d[o + 3];
+  x.finFrame = d[o + 4];
+  return x;
+}
+
+/** Pack rows of `objs` with `pack` (width numbers each). */
+function packRows<T>(objs: readonly T[], width: number, pack: (x: T, d: Float64Array, o: number) => void): Float64Array {
+  const d = new Float64Array(objs.length * width);
+  for (let i = 0; i < objs.length; i++) pack(objs[i], d, i * width);
+  return d;
+}
+
+/**
+ * The connections as columns: the scalar fields of each kind of object (connection, its
+ * two halves, its two Zeek endpoints, a one-sided record) row by row; each half's live
+ * unacknowledged segments (oldest first), its holes and its frame lists concatenated.
+ */
+export interface TcpConnsTransfer {
+  count: number;
+  flows: Int32Array;
+  /** RFC 9293 state of client and server. */
+  st: Uint8Array;
+  conns: Float64Array;
+  halves: Float64Array;
+  zeek: Float64Array;
+  history: string[];
+  /** The connections with a OneSided record, and the records. */
+  oneSidedAt: Int32Array;
+  oneSided: Float64Array;
+  /** Each half's ringCount segments (RING_STRIDE numbers each), in half order. */
+  rings: Float64Array;
+  /** The halves with a holes array, and the arrays (HOLE_STRIDE * MAX_HOLES numbers each). */
+  holesAt: Int32Array;
+  holes: Float64Array;
+  /** Per half, the lengths of synFrames and retxFrames (−1: null), and their frames in that order. */
+  frameListLengths: Int32Array;
+  frameLists: Float64Array;
+}
+
+function connsToTransfer(conns: readonly TcpConn[]): TcpConnsTransfer {
+  const n = conns.length;
+  const halves = conns.flatMap((c) => c.h);
+  const flows = new Int32Array(n), st = new Uint8Array(2 * n);
+  const oneSidedAt: number[] = [], oneSided: OneSided[] = [], holesAt: number[] = [];
+  let ringLen = 0, listLen = 0;
+  for (let i = 0; i < n; i++) {
+    const c = conns[i];
+    flows[i] = c.flow.id;
+    st[2 * i] = c.st[0];
+    st[2 * i + 1] = c.st[1];
+    if (c.oneSided !== null) {
+      oneSidedAt.push(i);
+      oneSided.push(c.oneSided);
+    }
+  }
+  for (const h of halves) {
+    ringLen += h.ringCount * RING_STRIDE;
+    listLen += (h.synFrames?.length ?? 0) + (h.retxFrames?.length ?? 0);
+  }
+  const rings = new Float64Array(ringLen), holes = new Float64Array(halves.filter((h) => h.holes !== null).length * HOLE_STRIDE * MAX_HOLES);
+  const frameListLengths = new Int32Array(2 * halves.length), frameLists = new Float64Array(listLen);
+  let r = 0, l = 0;
+  for (let j = 0; j < halves.length; j++) {
+    const h = halves[j];
+    for (let k = 0; k < h.ringCount; k++) {
+      const o = ((h.ringHead + k) % h.ringCap) * RING_STRIDE;
+      for (let x = 0; x < RING_STRIDE; x++) rings[r++] = h.ring![o + x];
+    }
+    if (h.holes !== null) {
+      holes.set(h.holes, holesAt.length * HOLE_STRIDE * MAX_HOLES);
+      holesAt.push(j);
+    }
+    frameListLengths[2 * j] = h.synFrames?.length ?? -1;
+    frameListLengths[2 * j + 1] = h.retxFrames?.length ?? -1;
+    for (const f of h.synFrames ?? []) frameLists[l++] = f;
+    for (const f of h.retxFrames ?? []) frameLists[l++] = f;
+  }
+  return {
+    count: n, flows, st, conns: packRows(conns, CONN_WIDTH, packConn), halves: packRows(halves, HALF_WIDTH, packHalf),
+    zeek: packRows(conns.flatMap((c) => [c.zeek.orig, c.zeek.resp]), ZEEK_WIDTH, packZeek),
+    history: conns.map((c) => c.zeek.history), oneSidedAt: Int32Array.from(oneSidedAt), oneSided: packRows(oneSided, ONE_SIDED_WIDTH, packOneSided),
+    rings, holesAt: Int32Array.from(holesAt), holes, frameListLengths, frameLists,
+  };
+}
+
+/**
+ * The connections of a transfer, attached to `flows` (by id) and pushed to `into`. A
+ * ring comes back with its live segments from slot 0 (ringHead 0), in a ring of the
+ * capacity it had.
+ */
+function connsFromTransfer(d: TcpConnsTransfer, flows: readonly Flow[], log: StateLog, into: TcpConn[]): void {
+  let r = 0, l = 0, hole = 0, one = 0;
+  for (let i = 0; i < d.count; i++) {
+    const flow = flows[d.flows[i] - 1];
+    if (flow?.id !== d.flows[i]) throw new Error(`TCP state of flow ${d.flows[i]} does not match this analysis's flows`);
+    const c = new TcpConn(flow, log);
+    unpackConn(d.conns, i * CONN_WIDTH, c);
+    if (flow.firstFrame > c.firstFrame) throw new Error(`TCP state of flow ${flow.id} does not match this analysis's flows`);
+    c.st[0] = d.st[2 * i];
+    c.st[1] = d.st[2 * i + 1];
+    for (let s = 0; s < 2; s++) {
+      const j = 2 * i + s, h = c.h[s];
+      unpackHalf(d.halves, j * HALF_WIDTH, h);
+      if (h.ringCap > 0) {
+        const R = new Array<number>(h.ringCap * RING_STRIDE).fill(0);
+        for (let x = 0; x < h.ringCount * RING_STRIDE; x++) R[x] = d.rings[r++];
+        h.ring = R;
+        h.ringHead = 0;
+      }
+      if (hole < d.holesAt.length && d.holesAt[hole] === j) {
+        h.holes = d.holes.slice(hole * HOLE_STRIDE * MAX_HOLES, (hole + 1) * HOLE_STRIDE * MAX_HOLES);
+        hole++;
+      }
+      const ns = d.frameListLengths[2 * j], nr = d.frameListLengths[2 * j + 1];
+      if (ns >= 0) h.synFrames = Array.from(d.frameLists.subarray(l, (l += ns)));
+      if (nr >= 0) h.retxFrames = Array.from(d.frameLists.subarray(l, (l += nr)));
+    }
+    unpackZeek(d.zeek, 2 * i * ZEEK_WIDTH, c.zeek.orig);
+    unpackZeek(d.zeek, (2 * i + 1) * ZEEK_WIDTH, c.zeek.resp);
+    c.zeek.history = d.history[i];
+    if (one < d.oneSidedAt.length && d.oneSidedAt[one] === i) c.oneSided = unpackOneSided(d.oneSided, ONE_SIDED_WIDTH * one++);
+    flow.tracker = c;
+    into.push(c);
   }
 }
 

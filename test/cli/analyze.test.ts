@@ -1,6 +1,6 @@
 // `stateline analyze` as a user runs it: the real bin, real files, exit codes and the
 // OUTPUT.md contract; damaged files keep everything read before the damage.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -180,6 +180,26 @@ describe('stateline analyze', () => {
     expect((await run(['analyze', fx('sample.pcapng'), '--frobnicate'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--protocols', 'smtp'])).code).toBe(2);
     expect((await run(['analyze', fx('sample.pcapng'), '--max-flows', '0'])).code).toBe(2);
+    expect((await run(['analyze', fx('sample.pcapng'), '--threads', '0'])).code).toBe(2);
+  });
+
+  it('a path that is not a regular file (standard input) is read once, whatever --threads says', () => {
+    const file = fx('fidelity/lossy-server-side.pcap');
+    // a shell pipe (Node's own stdin pipe is a socket, which /dev/stdin cannot open)
+    const piped = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3" analyze /dev/stdin --json --threads 2', 'sh', file, process.execPath, bin], { maxBuffer: 1 << 26, encoding: 'utf8' });
+    const direct = spawnSync(process.execPath, [bin, 'analyze', file, '--json', '--threads', '1'], { maxBuffer: 1 << 26, encoding: 'utf8' });
+    expect([piped.status, piped.stderr]).toEqual([0, '']);
+    expect(JSON.parse(piped.stdout).flows.length).toBeGreaterThan(0);
+    expect(piped.stdout === direct.stdout).toBe(true);
+  });
+
+  it('--threads 1 reads once, to the same JSON as the default two threads (a file, a set, a damaged file)', async () => {
+    for (const files of [[fx('fidelity/lossy-server-side.pcap')], [fx('tcp-clean-close.pcap'), fx('dns-udp-tcp.pcap')], [fx('bad/pcapng-cut-short.pcapng')]]) {
+      const [one, two] = [await run(['analyze', ...files, '--json', '--threads', '1']), await run(['analyze', ...files, '--json', '--threads', '2'])];
+      expect(one.code).toBe(0);
+      expect(one.stdout.length).toBeGreaterThan(1000);
+      expect(two.stdout === one.stdout, files.join(' ')).toBe(true);
+    }
   });
 
   it('a timestamp past year 275760 (the end of JavaScript dates) is printed, not thrown', async () => {

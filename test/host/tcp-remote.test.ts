@@ -1,0 +1,85 @@
+// The TCP worker thread (host/tcp-remote, issue 16), through the CLI's shared analysis
+// entry (cli/capture analyzeFile): the JSON of two threads equals one thread's for a
+// file, a gzip file, a capture set and a damaged file; cancelling stops both readings;
+// a worker that cannot read its capture fails the analysis with a clear error.
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture } from '../../analysis/analyze';
+import { jsonText } from '../../analysis/output';
+import { CaptureCancelledError } from '../../parsers/capture/index';
+import { analyzeFile } from '../../cli/capture';
+import { listCaptureSet, nodeFileHost } from '../../host/file-source';
+import { StatelineSession } from '../../analysis/session';
+import { tcpWorker } from '../../host/tcp-remote';
+import { fileChunks } from '../../host/file-source';
+
+const fx = (name: string) => join(resolve(__dirname, '../..'), 'fixtures', name);
+const text = (a: Parameters<typeof jsonText>[0]) => [...jsonText(a)].join('');
+
+describe('the TCP worker thread', () => {
+  it('gives the JSON of one thread: a file, gzip, a capture set, a damaged file', async () => {
+    const set = await listCaptureSet([fx('tcp-clean-close.pcap'), fx('dns-udp-tcp.pcap')]);
+    for (const files of [fx('fidelity/lossy-client-side.pcap'), fx('bad/gzip-of-pcap.pcap.gz'), fx('bad/pcapng-cut-short.pcapng'), set]) {
+      const one = text(await analyzeFile(files, {}, 1));
+      const two = text(await analyzeFile(files, {}, 2));
+      expect(JSON.parse(one).flows.length, String(files)).toBeGreaterThan(0);
+      expect(two === one, String(files)).toBe(true);
+    }
+    expect(JSON.parse(text(await analyzeFile(fx('bad/pcapng-cut-short.pcapng'), {}, 2))).capture.errors.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a file that is no capture fails as with one thread', async () => {
+    const why = (threads: number) => analyzeFile(fx('bad/not-a-capture.pcap'), {}, threads).then(() => 'read', (e: Error) => e.message);
+    const one = await why(1);
+    expect(one).not.toBe('read');
+    expect(await why(2)).toBe(one);
+  });
+
+  it('cancelling stops the analysis, the worker with it', async () => {
+    const file = fx('fidelity/lossy-client-side.pcap');
+    const ac = new AbortController();
+    let stopped: Error | null = null;
+    const remote = tcpWorker({ file });
+    const run = analyzeCapture(fileChunks(file, 64), {
+      signal: ac.signal,
+      remoteTcp: (req, signal) => {
+        const p = remote(req, signal);
+        p.catch((e: Error) => (stopped = e));
+        return p;
+      },
+      onProgress: (p) => {
+        if (p.bytesRead > 2000) ac.abort();
+      },
+      totalBytes: statSync(file).size,
+    });
+    await expect(run).rejects.toBeInstanceOf(CaptureCancelledError);
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(stopped).not.toBeNull();
+    expect((stopped as Error | null)?.message).toMatch(/stopped/);
+  });
+
+  it('a worker that cannot read the capture fails the analysis with a clear error', async () => {
+    const run = analyzeCapture(fileChunks(fx('tcp-clean-close.pcap')), { remoteTcp: tcpWorker({ file: fx('no-such-capture.pcap') }) });
+    await expect(run).rejects.toThrow(/TCP worker could not read the capture: .*ENOENT/);
+  });
+
+  it('stateline serve\'s session: a file opened by path gives the same summary, flows and events with the worker', async () => {
+    const file = fx('fidelity/lossy-client-side.pcap');
+    const views = [];
+    for (const tcpWorker of [false, true]) {
+      const s = new StatelineSession(nodeFileHost(null, [], undefined, { tcpWorker }));
+      await s.openPath({ path: file });
+      await s.whenSettled();
+      expect((await s.status()).state).toBe('ready');
+      views.push(JSON.stringify([await s.summary(), await s.flows(), await s.events()]));
+    }
+    expect(views[0].length).toBeGreaterThan(1000);
+    expect(views[1] === views[0]).toBe(true);
+  });
+
+  it('a file that changed between the two readings is refused, not merged', async () => {
+    const run = analyzeCapture(fileChunks(fx('tcp-clean-close.pcap')), { remoteTcp: tcpWorker({ file: fx('fidelity/lossy-client-side.pcap') }) });
+    await expect(run).rejects.toThrow(/the capture changed while it was read \(\d+ packets, then \d+ on the TCP thread\)/);
+  });
+});
