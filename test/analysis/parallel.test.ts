@@ -13,7 +13,7 @@ import { Flow } from '../../analysis/flows';
 import { TcpConn, TcpTracker, type TcpHalf } from '../../analysis/tcp/tracker';
 
 const root = resolve(__dirname, '../..');
-const SHARED = '/work/shared/captures';
+const SHARED = resolve(root, '..', 'shared', 'captures');
 
 function captures(dir: string): string[] {
   const out: string[] = [];
@@ -66,13 +66,22 @@ describe('the TCP tracker on a second reading', () => {
     }
   }, 120_000);
 
-  it('gives the same JSON with a flow bound, merged VLANs and another idle threshold', async () => {
+  it('gives the same JSON with a flow bound, merged VLANs, another idle threshold and no packet detail', async () => {
     const bytes = new Uint8Array(readFileSync(join(root, 'fixtures/incidents/syn-flood-scan.pcap')));
-    for (const opts of [{ maxFlows: 50 }, { mergeVlans: true }, { trackerOptions: { tcpIdleSeconds: 0.5 } }] as AnalyzeOptions[]) {
+    for (const opts of [{ maxFlows: 50 }, { mergeVlans: true }, { trackerOptions: { tcpIdleSeconds: 0.5 } }, { packetDetail: false }] as AnalyzeOptions[]) {
       const [one, two] = await both(bytes, opts);
       expect(JSON.parse(one).capture.errors.length + JSON.parse(one).events.length).toBeGreaterThan(0);
       expect(two === one, JSON.stringify(opts)).toBe(true);
     }
+  });
+
+  it('keeps no TCP per-packet numbers on either thread when the analysis keeps no packet detail', async () => {
+    const bytes = new Uint8Array(readFileSync(join(root, 'fixtures/tcp-clean-close.pcap')));
+    const withDetail = await analyzeCapture(bytes, { remoteTcp: inProcess(bytes) });
+    const without = await analyzeCapture(bytes, { packetDetail: false, remoteTcp: inProcess(bytes) });
+    expect(tcpTrackerOf(withDetail)!.columns.byteLength).toBeGreaterThan(0);
+    expect(tcpTrackerOf(without)!.columns.byteLength).toBe(0);
+    expect(tcpTrackerOf(without)!.columns.detail).toBe(false);
   });
 
   it('the transfer carries every number and boolean field of a connection, its halves and Zeek endpoints', () => {

@@ -16,10 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BENCH_GENERATOR } from '../analysis/bench-capture';
 import { framesOf, listBreaks } from './breaks-list';
 import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
 
-const GEN = '/work/shared/tools/gen-bench-pcap.js';
+const GEN = BENCH_GENERATOR; // ../shared/tools beside the project
 const PACKETS = 150_000;
 const VIEWPORT = { width: 1280, height: 800 };
 const SHOTS = process.env.STATELINE_SHOTS ?? join(ROOT, 'test-results');

@@ -132,7 +132,7 @@ describe('fixtures/dns', () => {
 // carries two DNS breaks, and every dns.client-gone is worded alike: which ICMP refused
 // the response (its last related frame), and the client socket that was closed.
 describe('one DNS break per frame and cause, on every real capture with DNS', () => {
-  const SHARED = '/work/shared/captures/dns';
+  const SHARED = new URL('../../../../shared/captures/dns', import.meta.url).pathname; // ../shared beside the project
   const files = [
     ...readdirSync(new URL('../../../fixtures/dns/', import.meta.url)).filter((f) => f.endsWith('.pcap')).map((f) => new URL(`../../../fixtures/dns/${f}`, import.meta.url).pathname),
     ...['incidents/client-gone.pcap', 'incidents/resolver-down-icmp.pcap', 'incidents/resolver-down-silent.pcap', 'sample.pcapng', 'dns-udp-tcp.pcap'].map((f) => new URL(`../../../fixtures/${f}`, import.meta.url).pathname),
