@@ -94,7 +94,6 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
         total={rows.total}
         getRow={rows.getRow}
         onRange={rows.onRange}
-        rowKey={(r) => r.id}
         onOpen={(r) => nav.openFlow(r.id)}
         onSelect={(_, i) => onSelected?.(i)}
         initialSelected={selected}

@@ -140,7 +140,6 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
         total={rows.total}
         getRow={rows.getRow}
         onRange={rows.onRange}
-        rowKey={(r) => r.frame}
         rowHeight={ROW_H}
         height={p.listHeight ?? 300}
         openOnClick={false}
