@@ -74,7 +74,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     return () => ro.disconnect();
   }, []);
 
-  const overscan = 8;
+  const overscan = 4;
   const fullH = p.total * rh;
   const spacerH = Math.min(fullH, MAX_SCROLL_PX);
   const k = fullH > spacerH && spacerH > viewH ? (fullH - viewH) / (spacerH - viewH) : 1;
