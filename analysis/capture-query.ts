@@ -157,6 +157,9 @@ export class CaptureQuery {
   /** The flows table and QUIC rows: built on first use (or while idle), not before the capture is ready. */
   private built: Tables | null = null;
   private tableBuilder: Generator<void, Tables> | null = null;
+  /** The tables being built, and whether their flows' facts are done (the QUIC rows come last). */
+  private partial: Tables | null = null;
+  private factsBuilt = false;
   private dnsQuery: DnsQuery | null = null;
   /** Packet indices grouped by flow (counting sort): flow f's are pktIndex[pktStart[f] .. pktStart[f+1]). */
   private readonly pktStart: Uint32Array;
@@ -217,6 +220,12 @@ export class CaptureQuery {
     return this.built!;
   }
 
+  /** The flows' facts (facts, flowById): the tables built at least that far. */
+  private get flowTables(): Tables {
+    while (!this.factsBuilt && !this.buildTablesSlice());
+    return this.built ?? this.partial!;
+  }
+
   /**
    * One slice (a few ms) of the tables' build; true once they are built. The idle warm-up
    * builds them slice by slice so that a host answering requests meanwhile (stateline
@@ -233,12 +242,14 @@ export class CaptureQuery {
     return !!this.built;
   }
 
-  /** The tables' build, yielding between slices of TABLE_SLICE items. */
+  /**
+   * The tables' build, yielding between slices of TABLE_SLICE items: the flows' facts
+   * first (the flows table waits only for them: `flowTables`), then the QUIC rows.
+   */
   private *buildTables(): Generator<void, Tables> {
     const a = this.analysis;
     const t: Tables = { facts: [], flowById: new Map(), quicRows: [], quicByFlow: new Map() };
-    const quicJson = this.partJson(quicTracker(a)).quic;
-    yield;
+    this.partial = t;
 
     // Flows.
     const flows = a.flows.flows;
@@ -247,6 +258,21 @@ export class CaptureQuery {
       light.push(flowJson(flows[i]));
       if (i % TABLE_SLICE === TABLE_SLICE - 1) yield;
     }
+    const tcp = this.tcp;
+    const dnsStates = dnsFlowStates(a);
+    yield;
+    for (let i = 0; i < light.length; i++) {
+      const x = this.flowFacts(light[i], dnsStates.get(light[i].id) ?? '', tcp ? tcp.zeekOf(flows[i]) : null);
+      t.facts.push(x);
+      t.flowById.set(x.row.id, x);
+      if (i % TABLE_SLICE === TABLE_SLICE - 1) yield;
+    }
+    this.factsBuilt = true;
+    yield;
+
+    // QUIC connections, with the flows of their paths.
+    const quicJson = this.partJson(quicTracker(a)).quic;
+    yield;
     const byEndpoints = new Map<string, number>();
     for (const f of light) byEndpoints.set(`${f.transport} ${f.client} ${f.server}`, f.id);
     for (let i = 0; i < quicJson.length; i++) {
@@ -258,15 +284,6 @@ export class CaptureQuery {
         l.push(q);
       }
       if (i % (TABLE_SLICE >> 3) === (TABLE_SLICE >> 3) - 1) yield;
-    }
-    const tcp = this.tcp;
-    const dnsStates = dnsFlowStates(a);
-    yield;
-    for (let i = 0; i < light.length; i++) {
-      const x = this.flowFacts(light[i], dnsStates.get(light[i].id) ?? '', tcp ? tcp.zeekOf(flows[i]) : null);
-      t.facts.push(x);
-      t.flowById.set(x.row.id, x);
-      if (i % TABLE_SLICE === TABLE_SLICE - 1) yield;
     }
     return t;
   }
@@ -426,7 +443,7 @@ export class CaptureQuery {
     const cacheKey = `${sort.key} ${sort.dir}`;
     const hit = this.sortOrders.get(cacheKey);
     if (hit) return hit;
-    const facts = this.tables.facts;
+    const facts = this.flowTables.facts;
     const n = facts.length;
     const k = sort.key;
     const keys = new Float64Array(n);
@@ -479,7 +496,7 @@ export class CaptureQuery {
       const order = this.sortedOrder({ key: 'packets', dir: 'desc' });
       const out: number[] = [];
       for (let i = 0; i < order.length && out.length < WARM_FLOWS; i++) {
-        const r = this.tables.facts[order[i]].row;
+        const r = this.flowTables.facts[order[i]].row;
         if (r.transport === 'tcp') out.push(r.id);
       }
       return out;
@@ -506,7 +523,7 @@ export class CaptureQuery {
     const key = JSON.stringify([filter ?? {}, sort ?? {}]);
     if (this.sortCache?.key === key) return this.sortCache.ids;
     const p = parseFlowFilter(filter);
-    const facts = this.tables.facts;
+    const facts = this.flowTables.facts;
     const filtering = p.hasBreaks || p.protocols.length > 0 || p.ports.length > 0 || p.kinds.length > 0 || p.text.length > 0 || p.vlans.length > 0;
     const keep = (x: FlowFacts): boolean => {
       const r = x.row;
@@ -532,7 +549,7 @@ export class CaptureQuery {
     const ids = this.filteredSorted(args.filter, args.sort);
     const offset = args.offset ?? 0;
     const limit = args.limit ?? 200;
-    return { total: ids.length, offset, rows: ids.slice(offset, offset + limit).map((id) => this.tables.flowById.get(id)!.row) };
+    return { total: ids.length, offset, rows: ids.slice(offset, offset + limit).map((id) => this.flowTables.flowById.get(id)!.row) };
   }
 
   flowsCsv(args: ApiArgs<'exportFlowsCsv'>): string {
@@ -540,7 +557,7 @@ export class CaptureQuery {
     const head = ['id', 'protocol', 'client', 'server', 'start', 'duration', 'packets', 'bytes', 'state', 'breaks', 'warnings', 'kinds'];
     const lines = [head.join(',')];
     for (const id of ids) {
-      const r = this.tables.flowById.get(id)!.row;
+      const r = this.flowTables.flowById.get(id)!.row;
       lines.push([r.id, r.protocol, r.client, r.server, r.start.toFixed(6), r.duration.toFixed(6), r.packets, r.bytes, r.state, r.breaks, r.warnings, r.kinds.join(' ')].map(csvCell).join(','));
     }
     return lines.join('\n') + '\n';
@@ -553,7 +570,7 @@ export class CaptureQuery {
 
   /** flows[id] of the JSON with its protocol parts (flows[].tcp), built when the flow is opened. */
   flowJsonOf(id: number): FlowJson | null {
-    const x = this.tables.flowById.get(id);
+    const x = this.flowTables.flowById.get(id);
     if (!x) return null;
     const flow = this.analysis.flows.flows[id - 1];
     const tcp = this.tcp && flow?.id === id ? this.tcp.flowJson(flow) : undefined;
@@ -561,7 +578,7 @@ export class CaptureQuery {
   }
 
   flow(id: number): FlowDetail | null {
-    const x = this.tables.flowById.get(id);
+    const x = this.flowTables.flowById.get(id);
     if (!x) return null;
     const f = this.flowJsonOf(id)!;
     const events = this.eventsByFlow.get(id) ?? [];
@@ -597,7 +614,7 @@ export class CaptureQuery {
     return this.analysis.incidents.map((inc) => ({
       ...inc,
       title: incidentInfo(inc.kind)?.title ?? inc.kind,
-      memberFlows: inc.flows.map((id) => this.tables.flowById.get(id)?.row).filter((r): r is FlowRow => r !== undefined),
+      memberFlows: inc.flows.map((id) => this.flowTables.flowById.get(id)?.row).filter((r): r is FlowRow => r !== undefined),
       events: this.eventsByIncident.get(inc.id) ?? [],
     }));
   }
@@ -757,7 +774,7 @@ export class CaptureQuery {
   timeline(args: ApiArgs<'timeline'>): Timeline {
     const cols = this.analysis.columns;
     const flowId = args.flow;
-    const x = flowId !== null ? this.tables.flowById.get(flowId) : null;
+    const x = flowId !== null ? this.flowTables.flowById.get(flowId) : null;
     const cFrom = x ? x.row.start : this.capture.start ?? 0;
     const cTo = x ? x.row.start + x.row.duration : this.capture.end ?? cFrom;
     let from = args.from ?? cFrom;

@@ -6,7 +6,7 @@
 // the theme (settings.ts), and a File menu (Open…, Close, Export JSON, a key log). The
 // file's name gives way first when the bar is short of room; below 1200 px the bar wraps.
 
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
 import type { SessionStatus, Summary } from '../analysis/api';
 import type { Client } from './client';
 import { BreaksView, type BreaksMemo } from './components/BreaksView';
@@ -70,7 +70,9 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const poll = useCallback(async () => {
     try {
       const st = await client.status();
-      setStatus(st);
+      // The same status again (every second while a capture is open) keeps the old
+      // object: no render of the whole app, and of the open view's charts, per poll.
+      setStatus((prev) => (prev && JSON.stringify(prev) === JSON.stringify(st) ? prev : st));
       if (st.state === 'ready' && loadedGen.current !== st.generation) {
         loadedGen.current = st.generation;
         const s = await client.summary();
@@ -124,7 +126,9 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
     run(client.close({}));
   };
 
-  const nav: Nav = {
+  // One nav for the session (it only calls setters): views given it are not rendered
+  // again for a new one.
+  const nav: Nav = useMemo(() => ({
     openFlow: (id, focusTime = null) => {
       openedAt.current = Date.now();
       setFlow({ id, focus: focusTime, frame: null });
@@ -154,7 +158,7 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
         (e: Error) => setMessage(e.message),
       );
     },
-  };
+  }), [client]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

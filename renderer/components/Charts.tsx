@@ -5,7 +5,7 @@
 // titled with its unit, as is every value axis; the flow's events are vertical lines.
 
 import { memo, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Scatter, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng, type PngLegendItem } from '../export';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -189,37 +189,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
       <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
-      <Scatter
-        data={marks}
-        dataKey="y"
-        isAnimationActive={false}
-        tooltipType="none"
-        shape={(p: { cx?: number; cy?: number; payload?: Marker & { at: number } }) => {
-          const m = { ...p.payload!, t: p.payload!.at };
-          const cx = p.cx ?? 0, cy = p.cy ?? 0;
-          const color = palette.severity[m.severity];
-          if (m.count > 1) {
-            // hanging from the markers' row, longer the more events (log scale)
-            const h = 4 + (STRIP - 4) * (Math.log(m.count) / logMax), w = Math.max(2.5, colW);
-            // the hit area: up to 8 px, never wider than a column (it would cover its neighbour's bar)
-            const hit = Math.max(w, Math.min(8, colW));
-            return (
-              <g className="marker aggregated" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={m.count} onClick={() => onMarker?.(m)} style={{ cursor: onMarker ? 'zoom-in' : 'default' }}>
-                <title>{`${markerSummary(m)} — the first ${m.severity}: ${m.kind}, frame ${m.frame}: ${m.message}${onMarker ? ' · click to zoom in' : ''}`}</title>
-                <rect x={cx - hit / 2} y={cy - 9} width={hit} height={h + 2} fill="transparent" />
-                <rect x={cx - w / 2} y={cy - 8} width={w} height={h} fill={color} fillOpacity={0.9} />
-              </g>
-            );
-          }
-          return (
-            <g className="marker" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={1} onClick={() => onMarker?.(m)} style={{ cursor: onMarker && m.flow !== null ? 'pointer' : 'default' }}>
-              <title>{`${m.kind} — frame ${m.frame}: ${m.message}`}</title>
-              {!aggregated && <line x1={cx} x2={cx} y1={cy + 5} y2={height - 30} stroke={color} strokeOpacity={0.35} />}
-              <path d={`M${cx},${cy + 6} l-5,-9 h10 z`} fill={color} />
-            </g>
-          );
-        }}
-      />
+      <RateMarkers marks={marks} aggregated={aggregated} logMax={logMax} colW={colW} height={height} palette={palette} onMarker={onMarker} />
       {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
     </ComposedChart>
   ), [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker, bands, relBands, onBand]);
@@ -233,6 +203,48 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * The rate chart's markers, drawn with the chart's own scales (above the rate, where
+ * recharts draws scatter points): a thousand markers are a thousand plain groups, not
+ * a thousand chart items registered with the chart.
+ */
+function RateMarkers({ marks, aggregated, logMax, colW, height, palette, onMarker }: { marks: (Marker & { at: number; y: number })[]; aggregated: boolean; logMax: number; colW: number; height: number; palette: Palette; onMarker?(m: Marker): void }) {
+  const xs = useXAxisScale();
+  const ys = useYAxisScale();
+  if (!xs || !ys) return null;
+  return (
+    <ZIndexLayer zIndex={600}>
+      <g className="markers">
+        {marks.map((p, i) => {
+          const m = { ...p, t: p.at };
+          const cx = xs(p.t) ?? 0, cy = ys(p.y) ?? 0;
+          const color = palette.severity[m.severity];
+          if (m.count > 1) {
+            // hanging from the markers' row, longer the more events (log scale)
+            const h = 4 + (STRIP - 4) * (Math.log(m.count) / logMax), w = Math.max(2.5, colW);
+            // the hit area: up to 8 px, never wider than a column (it would cover its neighbour's bar)
+            const hit = Math.max(w, Math.min(8, colW));
+            return (
+              <g key={i} className="marker aggregated" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={m.count} onClick={() => onMarker?.(m)} style={{ cursor: onMarker ? 'zoom-in' : 'default' }}>
+                <title>{`${markerSummary(m)} — the first ${m.severity}: ${m.kind}, frame ${m.frame}: ${m.message}${onMarker ? ' · click to zoom in' : ''}`}</title>
+                <rect x={cx - hit / 2} y={cy - 9} width={hit} height={h + 2} fill="transparent" />
+                <rect x={cx - w / 2} y={cy - 8} width={w} height={h} fill={color} fillOpacity={0.9} />
+              </g>
+            );
+          }
+          return (
+            <g key={i} className="marker" data-testid="timeline-marker" data-severity={m.severity} data-flow={m.flow ?? ''} data-count={1} onClick={() => onMarker?.(m)} style={{ cursor: onMarker && m.flow !== null ? 'pointer' : 'default' }}>
+              <title>{`${m.kind} — frame ${m.frame}: ${m.message}`}</title>
+              {!aggregated && <line x1={cx} x2={cx} y1={cy + 5} y2={height - 30} stroke={color} strokeOpacity={0.35} />}
+              <path d={`M${cx},${cy + 6} l-5,-9 h10 z`} fill={color} />
+            </g>
+          );
+        })}
+      </g>
+    </ZIndexLayer>
   );
 }
 

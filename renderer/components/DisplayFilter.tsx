@@ -60,13 +60,17 @@ export const DisplayFilter = memo(function DisplayFilter({ client, applied, onAp
   const listId = useId();
   const errorId = useId();
 
+  // The field table (for completion) is asked for when the box is first focused, not
+  // with every packet list: opening a flow does not wait behind it.
+  const [wantFields, setWantFields] = useState(false);
   useEffect(() => {
+    if (!wantFields) return;
     let live = true;
     client.filterFields().then((f) => live && setFields(f), () => undefined);
     return () => {
       live = false;
     };
-  }, [client]);
+  }, [client, wantFields]);
 
   useEffect(() => setText(applied), [applied]);
 
@@ -198,6 +202,7 @@ export const DisplayFilter = memo(function DisplayFilter({ client, applied, onAp
             setActive(-1);
           }}
           onKeyDown={onKey}
+          onFocus={() => setWantFields(true)}
           onKeyUp={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
           onClick={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
           onBlur={() => setTimeout(() => setOpen(null), 150)}

@@ -69,7 +69,6 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
               total={rows.total}
               getRow={rows.getRow}
               onRange={rows.onRange}
-              rowKey={(r) => r.index}
               onOpen={(r) => nav.openFlow(r.flow, r.queryTime)}
               onSelect={(r) => setSelected(r)}
               openOnClick={false}
@@ -109,7 +108,6 @@ export function DnsTable({ rows, base, nav }: { rows: DnsRow[]; base: number; na
       columns={dnsColumns(time, (i) => rows[i] ?? null)}
       total={rows.length}
       getRow={(i) => rows[i] ?? null}
-      rowKey={(r) => r.index}
       onOpen={(r) => nav.openFlow(r.flow, r.queryTime)}
       height={Math.min(300, 30 + rows.length * 26)}
     />

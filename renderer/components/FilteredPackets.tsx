@@ -13,7 +13,7 @@ import { PacketsPane } from './Packets';
 /** What the applied display filter's pass says: running (with progress), its count, or why it failed. */
 type FilterState = { state: 'none' } | { state: 'running'; percent: number | null } | { state: 'done'; total: number } | { state: 'failed'; message: string };
 
-export function FilteredPackets({ client, flow, base, tcp, at, frame, listHeight }: { client: Client; flow?: number; base: number; tcp?: boolean; at?: number | null; frame?: number | null; listHeight?: number }) {
+export function FilteredPackets({ client, flow, base, tcp, at, frame, listHeight, firstPage }: { client: Client; flow?: number; base: number; tcp?: boolean; at?: number | null; frame?: number | null; listHeight?: number; firstPage?: Promise<Page<PacketRow>> }) {
   const [filter, setFilter] = useState('');
   const [fstate, setFstate] = useState<FilterState>({ state: 'none' });
   const scope = useMemo(() => (flow === undefined ? {} : { flow }), [flow]);
@@ -70,5 +70,5 @@ export function FilteredPackets({ client, flow, base, tcp, at, frame, listHeight
       </p>
     </div>
   );
-  return <PacketsPane client={client} flow={flow} base={base} tcp={tcp} at={at} frame={frame} toolbar={toolbar} pages={pages} listHeight={listHeight} />;
+  return <PacketsPane client={client} flow={flow} base={base} tcp={tcp} at={at} frame={frame} toolbar={toolbar} pages={pages} listHeight={listHeight} firstPage={firstPage} />;
 }

@@ -6,10 +6,11 @@
 // draws the flow's events as lines.
 
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as StateLanesData, StateSpan, Summary, Timeline } from '../../analysis/api';
+import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as StateLanesData, Page, PacketRow, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
+import { PACKET_PAGE } from './Packets';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAsync, useWidth } from '../hooks';
@@ -31,6 +32,13 @@ export function FlowDetailView({ client, id, focus, focusFrame = null, summary, 
   const plotWidth = Math.max(200, width - 2);
   const maxPoints = Math.max(10, plotWidth - PLOT_LEFT - MARGIN.right);
   const overall = useAsync(() => client.timeline({ flow: id, maxPoints }), [client, id, maxPoints], measured);
+  // And the first page of its packet list (each row's Info is dissected from the file):
+  // with the flow, not after the flow's answer has been drawn.
+  const firstPackets = useMemo(() => {
+    const page = client.packets({ flow: id, offset: 0, limit: PACKET_PAGE });
+    page.catch(() => undefined); // (the list shows its own failure)
+    return page;
+  }, [client, id]);
   return (
     <div ref={ref}>
       {detail.error ? (
@@ -38,7 +46,7 @@ export function FlowDetailView({ client, id, focus, focusFrame = null, summary, 
       ) : !detail.data ? (
         <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>
       ) : (
-        <FlowDetailBody client={client} d={detail.data} focus={focus} focusFrame={focusFrame} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} />
+        <FlowDetailBody client={client} d={detail.data} focus={focus} focusFrame={focusFrame} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} firstPackets={firstPackets} />
       )}
     </div>
   );
@@ -69,9 +77,10 @@ interface BodyProps {
   maxPoints: number;
   measured: boolean;
   overall: { data: Timeline | null; loading: boolean };
+  firstPackets: Promise<Page<PacketRow>>;
 }
 
-function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, plotWidth, maxPoints, measured, overall }: BodyProps) {
+function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, plotWidth, maxPoints, measured, overall, firstPackets }: BodyProps) {
   const palette = usePalette();
   const f = d.flow;
   const base = summary.capture.start ?? 0;
@@ -247,7 +256,7 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
 
       <div className="card">
         <h3>Packets{focusFrame !== null ? <span className="muted small"> · went to frame {focusFrame}</span> : null}</h3>
-        <FilteredPackets client={client} flow={f.id} base={base} tcp={isTcp} at={range ? range[0] : null} frame={focusFrame} />
+        <FilteredPackets client={client} flow={f.id} base={base} tcp={isTcp} at={range ? range[0] : null} frame={focusFrame} firstPage={firstPackets} />
       </div>
     </section>
   );

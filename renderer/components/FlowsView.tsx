@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { FlowRow, FlowSort, FlowSortKey, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
@@ -26,7 +26,8 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
   const rows = usePagedRows<FlowRow>(key, fetchPage);
   const base = summary.capture.start ?? 0;
   const time = useTimeFormat(base);
-  const columns: Column<FlowRow>[] = [
+  // the same columns while the time format is the same: a page arriving does not render the rows in view again
+  const columns = useMemo<Column<FlowRow>[]>(() => [
     { key: 'id', title: '#', width: 64, align: 'right', render: (r) => r.id },
     { key: 'protocol', title: 'Protocol', width: 84, render: (r) => r.protocol },
     { key: 'client', title: 'Client', width: 'minmax(150px, 1.3fr)', render: (r) => <span className="mono">{r.client}</span> },
@@ -61,7 +62,7 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
           ''
         ),
     },
-  ];
+  ], [time, base]);
   const onSort = (k: string): void => setSort((s) => ({ key: k as FlowSortKey, dir: s.key === k && s.dir === 'asc' ? 'desc' : 'asc' }));
   return (
     <section className="flows-view">
@@ -94,7 +95,6 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
         total={rows.total}
         getRow={rows.getRow}
         onRange={rows.onRange}
-        rowKey={(r) => r.id}
         onOpen={(r) => nav.openFlow(r.id)}
         onSelect={(_, i) => onSelected?.(i)}
         initialSelected={selected}

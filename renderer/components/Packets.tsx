@@ -19,6 +19,8 @@ import { useAsync, useTimeFormat } from '../hooks';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 
 const ROW_H = 24;
+/** Rows per page of the packet list. */
+export const PACKET_PAGE = 100;
 
 export interface PacketsPaneProps {
   client: Client;
@@ -42,17 +44,21 @@ export interface PacketsPaneProps {
   /** Scroll the list to the first packet at or after this time (the flow's brushed range). */
   at?: number | null;
   listHeight?: number;
+  /** The first page of `flow`'s packets, asked for before the pane mounts (the flow detail asks for it with the flow). */
+  firstPage?: Promise<Page<PacketRow>>;
 }
 
 export function PacketsPane(p: PacketsPaneProps): ReactNode {
   const { client, flow } = p;
   const custom = p.pages;
+  const firstPage = p.firstPage;
   const fetchPage = useCallback(
-    (offset: number, limit: number) => (custom ? custom.fetch(offset, limit) : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit })),
-    [client, flow, custom],
+    (offset: number, limit: number) =>
+      custom ? custom.fetch(offset, limit) : offset === 0 && limit === PACKET_PAGE && firstPage ? firstPage : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit }),
+    [client, flow, custom, firstPage],
   );
   // pages of 100, fetched once scrolling pauses (40 ms): each row's Info is dissected from its bytes on the server
-  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, 100, 40);
+  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, PACKET_PAGE, 40);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const [frame, setFrame] = useState<number | null>(null);
@@ -140,7 +146,6 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
         total={rows.total}
         getRow={rows.getRow}
         onRange={rows.onRange}
-        rowKey={(r) => r.frame}
         rowHeight={ROW_H}
         height={p.listHeight ?? 300}
         openOnClick={false}

@@ -91,7 +91,6 @@ export function QuicView({ client, summary, nav }: { client: Client; summary: Su
             columns={columns}
             total={rows.length}
             getRow={(i) => rows[i] ?? null}
-            rowKey={(q) => q.number}
             sort={sort}
             onSort={(k) => setSort((s) => ({ key: k as QuicSortKey, dir: s.key === k && s.dir === 'asc' ? 'desc' : 'asc' }))}
             onSelect={(q) => setSelected(q)}

@@ -11,7 +11,7 @@
 // position onto the rows linearly (`k` virtual pixels per scrolled pixel): a million
 // packets stay reachable to the last.
 
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -26,7 +26,6 @@ export interface VirtualTableProps<T> {
   columns: Column<T>[];
   total: number;
   getRow(index: number): T | null;
-  rowKey(row: T, index: number): string | number;
   rowHeight?: number;
   height?: number | string;
   onRange?(first: number, last: number): void;
@@ -75,7 +74,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     return () => ro.disconnect();
   }, []);
 
-  const overscan = 8;
+  const overscan = 4;
   const fullH = p.total * rh;
   const spacerH = Math.min(fullH, MAX_SCROLL_PX);
   const k = fullH > spacerH && spacerH > viewH ? (fullH - viewH) / (spacerH - viewH) : 1;
@@ -156,43 +155,18 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   };
 
   const template = p.columns.map((c) => (typeof c.width === 'number' ? `${c.width}px` : c.width)).join(' ');
+  // The rows' handlers read the latest props through a ref: a row's own props stay the
+  // same while it stays in view, and a memoised row is not rendered again.
+  const live = useRef({ p, setSel });
+  live.current = { p, setSel };
+  // Each row in view keeps its DOM element while it stays in view, and a row scrolled in
+  // takes the element of one scrolled out (keyed by index modulo `slots`, even so that a
+  // slot's stripe stays): a fling changes the rows' text, not the elements.
+  const slots = 2 * (Math.ceil(viewH / rh) + 2 * overscan + 2);
   const rows: ReactNode[] = [];
   for (let i = first; i <= last; i++) {
     const row = p.getRow(i);
-    const style = { transform: `translateY(${i * rh - vtop + scrollTop}px)`, height: rh, gridTemplateColumns: template };
-    if (!row) {
-      rows.push(<div key={`loading-${i}`} className="vt-row vt-loading" style={style} role="row" aria-rowindex={i + 2} />);
-      continue;
-    }
-    const extra = p.rowClass?.(row);
-    rows.push(
-      <div
-        key={p.rowKey(row, i)}
-        className={`vt-row${i === sel ? ' selected' : ''}${i % 2 ? ' odd' : ''}${extra ? ' ' + extra : ''}`}
-        style={style}
-        role="row"
-        aria-rowindex={i + 2}
-        aria-selected={i === sel}
-        data-testid={p.rowTestId}
-        data-index={i}
-        onMouseDown={(e) => {
-          // a double-click opens the row; it must not select its words
-          if (e.detail > 1) e.preventDefault();
-        }}
-        onClick={() => {
-          setSel(i);
-          p.onSelect?.(row, i);
-          if (p.openOnClick !== false) p.onOpen?.(row, i);
-        }}
-        onDoubleClick={p.openOnClick === false ? () => p.onOpen?.(row, i) : undefined}
-      >
-        {p.columns.map((c) => (
-          <div key={c.key} role="cell" className={`vt-cell${c.align === 'right' ? ' right' : ''}`}>
-            {c.render(row, i)}
-          </div>
-        ))}
-      </div>,
-    );
+    rows.push(<Row<T> key={i % slots} row={row} prev={i > 0 ? p.getRow(i - 1) : null} i={i} rh={rh} template={template} selected={i === sel} extra={row ? p.rowClass?.(row) : undefined} columns={p.columns} testId={p.rowTestId} live={live} />);
   }
 
   return (
@@ -231,13 +205,70 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         role="rowgroup"
       >
         <div className="vt-spacer" style={{ height: spacerH }}>
-          {rows}
+          {/* the rows in view, in order, under one offset (a row has no transform of its own) */}
+          <div className="vt-rows" style={{ transform: `translateY(${first * rh - vtop + scrollTop}px)` }}>
+            {rows}
+          </div>
         </div>
         {p.total === 0 && p.empty ? <div className="vt-empty">{p.empty}</div> : null}
       </div>
     </div>
   );
 }
+
+interface RowProps<T> {
+  row: T | null;
+  /**
+   * The row before: a column may read it (the time since the previous
+   * packet), and its page arriving after this row's renders this row again.
+   */
+  prev: T | null;
+  i: number;
+  rh: number;
+  template: string;
+  selected: boolean;
+  extra: string | undefined;
+  columns: Column<T>[];
+  testId: string | undefined;
+  live: { readonly current: { p: VirtualTableProps<T>; setSel(i: number): void } };
+}
+
+/** One row (or its placeholder while its page loads); rendered again only when its props change. */
+const Row = memo(function Row<T>({ row, i, rh, template, selected, extra, columns, testId, live }: RowProps<T>) {
+  const style = { height: rh, gridTemplateColumns: template };
+  if (!row) return <div className="vt-row vt-loading" style={style} role="row" aria-rowindex={i + 2} />;
+  return (
+    <div
+      className={`vt-row${selected ? ' selected' : ''}${i % 2 ? ' odd' : ''}${extra ? ' ' + extra : ''}`}
+      style={style}
+      role="row"
+      aria-rowindex={i + 2}
+      aria-selected={selected}
+      data-testid={testId}
+      data-index={i}
+      onMouseDown={(e) => {
+        // a double-click opens the row; it must not select its words
+        if (e.detail > 1) e.preventDefault();
+      }}
+      onClick={() => {
+        const { p, setSel } = live.current;
+        setSel(i);
+        p.onSelect?.(row, i);
+        if (p.openOnClick !== false) p.onOpen?.(row, i);
+      }}
+      onDoubleClick={() => {
+        const { p } = live.current;
+        if (p.openOnClick === false) p.onOpen?.(row, i);
+      }}
+    >
+      {columns.map((c) => (
+        <div key={c.key} role="cell" className={`vt-cell${c.align === 'right' ? ' right' : ''}`}>
+          {c.render(row, i)}
+        </div>
+      ))}
+    </div>
+  );
+}) as <T>(props: RowProps<T>) => ReactNode;
 
 /**
  * Page cache for a VirtualTable over a paged API: fetches the blocks a range needs,

@@ -40,7 +40,7 @@ describe('VirtualTable', () => {
 
   it('renders only the rows in view of 100,000', () => {
     let opened = -1;
-    render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} rowKey={(r) => r.id} height={400} onOpen={(r) => (opened = r.id)} />);
+    render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} height={400} onOpen={(r) => (opened = r.id)} />);
     const shown = screen.getAllByTestId('r');
     expect(shown.length).toBeGreaterThan(0);
     expect(shown.length).toBeLessThan(60);
@@ -61,7 +61,7 @@ describe('VirtualTable', () => {
 
   it('selects the first row in view when focused without a selection, and keeps a selection given at mount', () => {
     const selected: number[] = [];
-    const { unmount } = render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} rowKey={(r) => r.id} height={400} onSelect={(_, i) => selected.push(i)} />);
+    const { unmount } = render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} height={400} onSelect={(_, i) => selected.push(i)} />);
     const body = screen.getByTestId('vt').querySelector('.vt-body') as HTMLElement;
     expect(screen.getByTestId('vt').querySelector('.selected')).toBeNull();
     fireEvent.focus(body);
@@ -70,7 +70,7 @@ describe('VirtualTable', () => {
     fireEvent.keyDown(body, { key: 'ArrowDown' });
     expect(selected).toEqual([0, 1]);
     unmount();
-    render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} rowKey={(r) => r.id} height={400} initialSelected={1} onSelect={(_, i) => selected.push(i)} />);
+    render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} height={400} initialSelected={1} onSelect={(_, i) => selected.push(i)} />);
     const again = screen.getByTestId('vt').querySelector('.vt-body') as HTMLElement;
     expect(screen.getByTestId('vt').querySelector('.selected')?.textContent).toContain('row 2');
     fireEvent.focus(again);
@@ -79,7 +79,7 @@ describe('VirtualTable', () => {
 
   it('sorts through the header', () => {
     const keys: string[] = [];
-    render(<VirtualTable label="t" testId="vt" columns={cols} total={10} getRow={(i) => rows[i]} rowKey={(r) => r.id} sort={{ key: 'id', dir: 'asc' }} onSort={(k) => keys.push(k)} />);
+    render(<VirtualTable label="t" testId="vt" columns={cols} total={10} getRow={(i) => rows[i]} sort={{ key: 'id', dir: 'asc' }} onSort={(k) => keys.push(k)} />);
     fireEvent.click(screen.getByText('Name'));
     expect(keys).toEqual(['name']);
     expect(screen.getByText(/# ▲/)).toBeTruthy();

@@ -52,7 +52,7 @@ describe('PacketsPane', () => {
 describe('VirtualTable past the browsers\' height limit', () => {
   it('scales a million rows onto a shorter spacer and reaches the last row', async () => {
     const { container } = render(
-      <VirtualTable<number> label="big" testId="big" columns={[{ key: 'n', title: 'n', width: 80, render: (r) => r }]} total={1_000_000} getRow={(i) => i + 1} rowKey={(r) => r} rowHeight={24} height={400} />,
+      <VirtualTable<number> label="big" testId="big" columns={[{ key: 'n', title: 'n', width: 80, render: (r) => r }]} total={1_000_000} getRow={(i) => i + 1} rowHeight={24} height={400} />,
     );
     const body = container.querySelector('.vt-body') as HTMLElement;
     const spacer = container.querySelector('.vt-spacer') as HTMLElement;
