@@ -124,7 +124,7 @@ export async function ensureRenderer(log: (s: string) => void = () => {}, root =
 // ---------------------------------------------------------------- the session host
 
 export function fileHost(samplePath: string | null = existsSync(SAMPLE_CAPTURE) ? SAMPLE_CAPTURE : null): SessionHost {
-  return nodeFileHost(samplePath, [], undefined, { tcpWorker: defaultThreads() >= 2 });
+  return nodeFileHost(samplePath, [], undefined, { tcpWorker: () => defaultThreads() >= 2 });
 }
 
 // ---------------------------------------------------------------- HTTP

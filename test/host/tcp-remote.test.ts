@@ -11,7 +11,7 @@ import { CaptureCancelledError } from '../../parsers/capture/index';
 import { analyzeFile } from '../../cli/capture';
 import { listCaptureSet, nodeFileHost } from '../../host/file-source';
 import { StatelineSession } from '../../analysis/session';
-import { tcpWorker } from '../../host/tcp-remote';
+import { defaultThreads, tcpWorker } from '../../host/tcp-remote';
 import { fileChunks } from '../../host/file-source';
 
 const fx = (name: string) => join(resolve(__dirname, '../..'), 'fixtures', name);
@@ -67,8 +67,9 @@ describe('the TCP worker thread', () => {
   it('stateline serve\'s session: a file opened by path gives the same summary, flows and events with the worker', async () => {
     const file = fx('fidelity/lossy-client-side.pcap');
     const views = [];
-    for (const tcpWorker of [false, true]) {
-      const s = new StatelineSession(nodeFileHost(null, [], undefined, { tcpWorker }));
+    let asked = 0;
+    for (const on of [false, true]) {
+      const s = new StatelineSession(nodeFileHost(null, [], undefined, { tcpWorker: () => (asked++, on) }));
       await s.openPath({ path: file });
       await s.whenSettled();
       expect((await s.status()).state).toBe('ready');
@@ -76,6 +77,16 @@ describe('the TCP worker thread', () => {
     }
     expect(views[0].length).toBeGreaterThan(1000);
     expect(views[1] === views[0]).toBe(true);
+    expect(asked).toBe(2); // asked at each open, not once for the server's life
+  });
+
+  it('two threads by default only where a second core is free: the second reading is extra work', () => {
+    expect(defaultThreads(1, 0)).toBe(1);
+    expect(defaultThreads(2, 0.2)).toBe(2);
+    expect(defaultThreads(2, 1.0)).toBe(1); // one core's worth already busy
+    expect(defaultThreads(2, 3.5)).toBe(1); // the shared machine
+    expect(defaultThreads(8, 5)).toBe(2);
+    expect(defaultThreads(8, 7.5)).toBe(1);
   });
 
   it('a file that changed between the two readings is refused, not merged', async () => {
