@@ -69,7 +69,8 @@ const query = '(prefers-color-scheme: dark)';
 /** The palette of the user's theme; "system" follows the OS's and its changes. */
 export function usePalette(): Palette {
   const { theme } = useSettings();
-  const mq = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(query) : null;
+  // (one query list per component, not one per render: the listener is not moved at each render)
+  const [mq] = useState(() => (typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(query) : null));
   const [systemDark, setDark] = useState(mq ? mq.matches : false);
   useEffect(() => {
     if (!mq) return;

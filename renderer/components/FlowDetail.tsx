@@ -88,13 +88,16 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   // and on the right enough for the CLOSED a TCP connection ended in to be seen.
   // It starts no sooner than the capture (a time axis from 0); the range it opened at
   // (centred on an event) lies inside it.
-  const pad = Math.max(d.row.duration * 0.02, 2e-6);
-  const endsClosed = d.lanes !== null && (d.lanes.client.at(-1)?.state === 'CLOSED' || d.lanes.server.at(-1)?.state === 'CLOSED');
   const [opened] = useState(() => initialRange(d.row.start, d.row.duration, focus, base));
-  const full: [number, number] = [
-    Math.min(Math.max(base, d.row.start - pad), opened?.[0] ?? Infinity),
-    Math.max(d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad), opened?.[1] ?? -Infinity),
-  ];
+  // (the same array while the flow is the same: the brush is not drawn again at each zoom)
+  const full = useMemo((): [number, number] => {
+    const pad = Math.max(d.row.duration * 0.02, 2e-6);
+    const endsClosed = d.lanes !== null && (d.lanes.client.at(-1)?.state === 'CLOSED' || d.lanes.server.at(-1)?.state === 'CLOSED');
+    return [
+      Math.min(Math.max(base, d.row.start - pad), opened?.[0] ?? Infinity),
+      Math.max(d.row.start + d.row.duration + (endsClosed ? pad * 3 : pad), opened?.[1] ?? -Infinity),
+    ];
+  }, [d, base, opened]);
   const [range, setRange] = useState<[number, number] | null>(opened);
   const [from, to] = range ?? full;
   const isTcp = f.transport === 'tcp';
@@ -123,7 +126,10 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   const lowFrom = useDeferredValue(cFrom);
   const lowTo = useDeferredValue(cTo);
   const zoom = useCallback((a: number, b: number) => setRange([Math.max(full[0], a), Math.min(full[1], b)]), [full[0], full[1]]);
-  const zoomAt = useCallback((t: number) => zoom(t - (to - from) / 8, t + (to - from) / 8), [zoom, from, to]);
+  // (the same function across zooms: the break cards are not drawn again at each one)
+  const span = useRef(to - from);
+  span.current = to - from;
+  const zoomAt = useCallback((t: number) => zoom(t - span.current / 8, t + span.current / 8), [zoom]);
   const brushRate = useMemo(() => overall.data?.rate.map((r) => r.packets) ?? [], [overall.data]);
   // The flow's events in view, one per pixel column at most (the query folds them).
   const markers: Marker[] = tl?.markers ?? [];
