@@ -1,4 +1,4 @@
-// Hooks of the views: an element's width, an async loader, the user's time format.
+// Hooks of the views: an element's width or height, an async loader, the user's time format.
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { fmtTimeAs, type TimeFormatName } from './format';
@@ -33,6 +33,25 @@ export function useWidth<T extends HTMLElement>(fallback = 800): [React.RefObjec
  * Run an async loader when its dependencies change; drops results of stale calls. While
  * a new call runs, the last result stays in `data`. `enabled` false: no call (yet).
  */
+/**
+ * The inner height of a scrolling element (the virtualized lists draw the rows it
+ * holds), kept current as it is resized; `fallback` until it is laid out.
+ */
+export function useViewHeight(ref: React.RefObject<HTMLElement | null>, fallback = 400): number {
+  const [h, setH] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = (): void => setH(el.clientHeight || fallback);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref, fallback]);
+  return h;
+}
+
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[], enabled = true): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);

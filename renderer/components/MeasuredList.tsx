@@ -12,6 +12,7 @@
 // columns. Chromium caps an element's height at 2^24 px: some 600,000 one-line items.)
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useViewHeight } from '../hooks';
 
 export interface MeasuredListProps {
   count: number;
@@ -56,7 +57,7 @@ export function MeasuredList(p: MeasuredListProps): ReactNode {
   const heights = useRef(new Map<string, number>());
   const [version, setVersion] = useState(0);
   const [scrollTop, setScrollTop] = useState(p.initialScrollTop ?? 0);
-  const [viewH, setViewH] = useState(400);
+  const viewH = useViewHeight(bodyRef);
   const frame = useRef(0);
   /**
    * Where to put the scroll position once the list is laid out again (items above the
@@ -74,17 +75,6 @@ export function MeasuredList(p: MeasuredListProps): ReactNode {
   }, [count, itemKey, estimate, version]);
   const offRef = useRef(off);
   offRef.current = off;
-
-  useEffect(() => {
-    const el = bodyRef.current;
-    if (!el) return;
-    const measure = (): void => setViewH(el.clientHeight || 400);
-    measure();
-    if (typeof ResizeObserver === 'undefined') return;
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   // One observer for every drawn item: a new height is remembered; one above the view
   // moves the scroll position by its change.

@@ -12,6 +12,7 @@
 // packets stay reachable to the last.
 
 import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useViewHeight } from '../hooks';
 
 export interface Column<T> {
   key: string;
@@ -59,20 +60,9 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const rh = p.rowHeight ?? 26;
   const bodyRef = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [viewH, setViewH] = useState(400);
+  const viewH = useViewHeight(bodyRef);
   const [sel, setSel] = useState(p.initialSelected ?? -1);
   const frame = useRef(0);
-
-  useEffect(() => {
-    const el = bodyRef.current;
-    if (!el) return;
-    const measure = (): void => setViewH(el.clientHeight || 400);
-    measure();
-    if (typeof ResizeObserver === 'undefined') return;
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const overscan = 4;
   const fullH = p.total * rh;
