@@ -136,6 +136,30 @@ export function BreaksView({ client, summary, nav, kind, incident, memo }: { cli
     return it.t === 'event' || it.t === 'kind-event' ? EVENT_ROW_HEIGHT : it.t === 'section' ? 40 : it.t === 'empty' ? 60 : 130;
   }, [items]);
   const selected = useMemo(() => (selKey === null ? -1 : items.findIndex((it) => it.key === selKey)), [items, selKey]);
+  // Per item, the index of its group's head (an incident's card, a kind's card), -1 outside one.
+  const headOf = useMemo(() => {
+    const h = new Int32Array(items.length);
+    let at = -1;
+    for (let i = 0; i < items.length; i++) {
+      const t = items[i].t;
+      if (t === 'incident' || t === 'kind') at = i;
+      else if (t === 'section') at = -1;
+      h[i] = at;
+    }
+    return h;
+  }, [items]);
+  // Deep in a long group its card has scrolled away: one line says which group this is.
+  const stickyHead = useCallback((top: number): ReactNode => {
+    const h = headOf[top];
+    if (h < 0 || h === top) return null;
+    const it = items[h];
+    const line = it.t === 'kind'
+      ? <><span className={`badge ${it.g.severity}`}>{it.g.severity}</span> <b>{it.g.title}</b> <code className="muted">{it.g.kind}</code><span className="spacer" /><span className="num">{fmtCount(it.count)}</span></>
+      : it.t === 'incident'
+        ? <><span className={`badge ${it.inc.severity}`}>{it.inc.severity}</span> <b>{it.inc.title}</b> <span className="muted">{it.inc.subject}</span><span className="spacer" /><span className="muted">#{it.inc.id}</span></>
+        : null;
+    return line && <div className={`breaks-sticky sev-border-${it.t === 'kind' ? it.g.severity : it.t === 'incident' ? it.inc.severity : ''}`} data-testid="breaks-sticky" data-key={it.key}>{line}</div>;
+  }, [headOf, items]);
 
   // The kind asked for: its group at the top (or the incident holding its events), once the incidents are in.
   const target = useMemo(() => {
@@ -247,6 +271,7 @@ export function BreaksView({ client, summary, nav, kind, incident, memo }: { cli
             scrollTo={target}
             initialScrollTop={back?.scrollTop}
             onScrolled={(top) => (scrollTop.current = top)}
+            stickyHead={stickyHead}
           />
         )
       )}

@@ -5,6 +5,7 @@
 // details grows in place); when an item above the view changes height, the scroll
 // position moves by as much, so what is in view stays put; a list scrolled to its end stays
 // at its end.
+// A group's head can stay at the top while its items scroll past (stickyHead).
 // Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection, Enter or Space activates
 // it (the owner decides what that does). The selection is the owner's (by index).
 //
@@ -36,6 +37,11 @@ export interface MeasuredListProps {
   /** The scroll position to start at (a view coming back). */
   initialScrollTop?: number;
   onScrolled?(top: number): void;
+  /**
+   * A line kept at the top of the view while items of a group scroll past it: given the
+   * item at the top edge, its group's head (null: none, e.g. the head itself is in view).
+   */
+  stickyHead?(top: number): ReactNode;
 }
 
 /** Items drawn beyond each edge of the view. */
@@ -238,6 +244,10 @@ export function MeasuredList(p: MeasuredListProps): ReactNode {
         if (e.target === e.currentTarget && p.selected < 0 && count > 0) p.onSelect(itemAt(off, count, scrollTop));
       }}
     >
+      {p.stickyHead && count > 0 && (
+        // a sticky box of no height: its line overlays the items, the spacer does not move
+        <div className="ml-sticky">{p.stickyHead(itemAt(off, count, scrollTop))}</div>
+      )}
       <div className="ml-spacer" style={{ height: off[count] }}>
         {items}
       </div>

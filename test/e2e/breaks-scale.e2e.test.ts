@@ -88,6 +88,8 @@ describe.skipIf(!HAVE_CHROMIUM || !existsSync(GEN))('Breaks on thousands of even
     expect(Number(await scroller().getAttribute('data-count'))).toBe(want.length + kinds.filter((k) => k.severity !== 'info').length);
     const bound = 80;
     expect(await lineCount()).toBeLessThan(bound);
+    // at the top the first group's own card is in view: no head line over it
+    expect(await page.getByTestId('breaks-sticky').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'breaks-scale-top.png') });
     const first = (await shown())[0];
     expect(first).toEqual({ frame: want[0].frame, kind: want[0].kind, text: expect.stringContaining(want[0].message) });
@@ -106,6 +108,22 @@ describe.skipIf(!HAVE_CHROMIUM || !existsSync(GEN))('Breaks on thousands of even
     expect(await lineCount()).toBeLessThan(bound);
     expect(await page.locator('.event-loading').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'breaks-scale-end.png') });
+
+    // halfway down, deep in a group whose card has scrolled away: its head line stays at
+    // the top of the view and names the kind of the events under it
+    await scroller().evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    const sticky = page.getByTestId('breaks-sticky');
+    await expect.poll(() => sticky.count()).toBe(1);
+    const topKind = await scroller().evaluate((el) => {
+      const y = el.getBoundingClientRect().top;
+      const lines = [...el.querySelectorAll('[data-testid=break-item]')].filter((e) => e.getBoundingClientRect().top >= y);
+      return lines.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.getAttribute('data-kind') ?? null;
+    });
+    expect(topKind).not.toBeNull();
+    expect(await sticky.textContent()).toContain(topKind!);
+    const stickyBox = (await sticky.boundingBox())!, listBox = (await scroller().boundingBox())!;
+    expect(Math.abs(stickyBox.y - listBox.y)).toBeLessThan(2);
+    await page.screenshot({ path: join(SHOTS, 'breaks-scale-sticky.png') });
 
     // read whole by scrolling: every one once, in order
     const lines = await listBreaks(page);
