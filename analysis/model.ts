@@ -1,6 +1,8 @@
 // The serialisable model of an analysis: what `stateline analyze --json` prints
 // (../shared/docs/OUTPUT.md) and what the query layer hands the UI. Plain data only.
 
+import type { CaptureSetFile } from '../parsers/capture/set';
+
 export type Severity = 'break' | 'warning' | 'info';
 export type Transport = 'tcp' | 'udp' | 'icmp';
 
@@ -12,19 +14,8 @@ export interface CaptureErrorJson {
   file?: string;
 }
 
-/** One file of a capture set (capture.files). */
-export interface CaptureFileJson {
-  name: string;
-  format: 'pcap' | 'pcapng' | null;
-  compressed: boolean;
-  packets: number;
-  bytes: number;
-  firstFrame: number | null;
-  lastFrame: number | null;
-  start: number | null;
-  end: number | null;
-  linkTypes: number[];
-}
+/** One file of a capture set (capture.files): what the set reader says of it. */
+export type CaptureFileJson = CaptureSetFile;
 
 export interface CaptureSummaryJson {
   format: 'pcap' | 'pcapng';
