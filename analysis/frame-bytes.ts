@@ -61,6 +61,22 @@ export function setFrameSource(count: number, open: (file: number) => FrameBytes
   };
 }
 
+/**
+ * A set's frame source that finds each file by the name the set gave it (`paths`: name →
+ * path, from whoever listed the set) and opens it with `open(path, compressed)`.
+ */
+export function setFrameSourceByName(
+  files: readonly { name: string; compressed: boolean }[],
+  paths: ReadonlyMap<string, string> | null | undefined,
+  open: (path: string, compressed: boolean) => FrameBytesSource,
+): SetFrameSource {
+  return setFrameSource(files.length, (k) => {
+    const path = paths?.get(files[k].name);
+    if (path === undefined) throw new Error(`${files[k].name} is not in the capture set as listed now`);
+    return open(path, files[k].compressed);
+  });
+}
+
 /** Where packet i's bytes are read: its file's source, and how messages name the frame (a set's: file:frame in the file). */
 function locate(a: Analysis, src: FrameSource, i: number): { src: FrameBytesSource; file: number; label(): string } {
   const ff = a.frameFiles;

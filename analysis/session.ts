@@ -45,7 +45,7 @@ import { diffCaptures } from './diff/diff';
 import { ApiArgumentError, type FilterCheck, type FilterFieldInfo, type FilterProgress } from './api';
 import { compileDisplayFilter, FILTER_FIELDS, filterFrames, FilterError } from './filter/index';
 import type { AnalysisJson, FlowJson } from './model';
-import { setFrameSource, type FrameBytesSource, type FrameSource } from './frame-bytes';
+import { setFrameSourceByName, type FrameBytesSource, type FrameSource } from './frame-bytes';
 import { describeRows, packetDetail } from './packet-detail';
 
 /** Display filters whose matching frames are kept per capture (the most recent ones). */
@@ -290,11 +290,7 @@ export class StatelineSession implements StatelineApi {
     if (this.reread !== r) return null;
     const files = this.current.analysis.files;
     if (!files) return (this.frames ??= host(r.path, r.compressed));
-    return (this.frames ??= setFrameSource(files.length, (k): FrameBytesSource => {
-      const path = r.setPaths?.get(files[k].name);
-      if (path === undefined) throw new Error(`${files[k].name}: the host did not say where this file of the set is`);
-      return host(path, files[k].compressed);
-    }));
+    return (this.frames ??= setFrameSourceByName(files, r.setPaths, host));
   }
 
   /**

@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { analyzeCapture, type Analysis, type AnalyzeOptions } from '../analysis/analyze';
-import { setFrameSource, type FrameSource } from '../analysis/frame-bytes';
+import { setFrameSourceByName, type FrameSource } from '../analysis/frame-bytes';
 import type { TrackerOptions } from '../analysis/trackers';
 import { captureSetMembers, fileChunks, listCaptureSet } from '../host/file-source';
 import { fileFrameSource } from '../host/frame-source';
@@ -121,11 +121,7 @@ export async function captureFrames(a: Analysis, files: string | readonly string
   const set = a.files;
   if (!set) return fileFrameSource(list[0], a.info.compressed);
   const paths = new Map(captureSetMembers(await listCaptureSet(list)).map((m) => [m.name, m.path!] as const));
-  return setFrameSource(set.length, (k) => {
-    const path = paths.get(set[k].name);
-    if (path === undefined) throw new Error(`${set[k].name} is no longer in the set`);
-    return fileFrameSource(path, set[k].compressed);
-  });
+  return setFrameSourceByName(set, paths, fileFrameSource);
 }
 
 /**
