@@ -1,10 +1,10 @@
 // End to end: the renderer in Debian's Chromium (playwright-core) against the real
 // `stateline serve` on a free port. Screenshots go to test-results/ (git-ignored).
-import { mkdirSync } from 'node:fs';
+
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, ROOT } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = join(ROOT, 'test-results');
 
@@ -13,24 +13,7 @@ if (!HAVE_CHROMIUM) {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const consoleErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    serve = await startServe();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve, browser, errors: consoleErrors } = useApp([], { width: 1400, height: 900 }, { shots: SHOTS });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 

@@ -8,11 +8,11 @@
 //    ICMP port unreachable (dns.client-gone), at the very end of its flow.
 // Screenshots go to /tmp/shots-polish/ (looked at by hand) and test-results/.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = process.env.STATELINE_SHOTS ?? '/tmp/shots-polish';
 const RESTART = join(ROOT, 'fixtures', 'incidents', 'server-restart.pcap');
@@ -47,22 +47,7 @@ async function expectCentred(chart: Locator, kind: string): Promise<void> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('the break in view, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([RESTART], { width: 1400, height: 900 }));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve, errors } = useApp([RESTART], { width: 1400, height: 900 }, { shots: SHOTS });
 
   it("centres the RST a kind's \"flow →\" opens at, in every chart, with CLOSED after it on the lanes", async () => {
     await page.goto(serve.url);
@@ -141,18 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the break in view, in Chromium', () => {
 });
 
 describe.skipIf(!HAVE_CHROMIUM)('a DNS answer refused with ICMP, in view, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ serve, browser, page } = await openApp([ORPHAN], { width: 1400, height: 900 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([ORPHAN], { width: 1400, height: 900 });
 
   it('centres the answer at the end of its flow in the spans chart, its ICMP drawn', async () => {
     await page.goto(serve.url);

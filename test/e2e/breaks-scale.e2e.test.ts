@@ -11,14 +11,14 @@
 // top and the end go to test-results/ (or $STATELINE_SHOTS).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_GENERATOR } from '../analysis/bench-capture';
 import { framesOf, listBreaks } from './breaks-list';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const GEN = BENCH_GENERATOR; // ../shared/tools beside the project
 const PACKETS = 150_000;
@@ -31,38 +31,28 @@ warnIfNoChromium();
 if (!existsSync(GEN)) console.warn(`\n[e2e] SKIPPED: ${GEN} is absent (the capture generator)\n`);
 
 describe.skipIf(!HAVE_CHROMIUM || !existsSync(GEN))('Breaks on thousands of events, virtualized, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
   let dir: string;
+  let file: string;
   let events: JsonEvent[];
   /** The kinds in the order the Breaks view lists their groups (the summary's eventsByKind). */
   let kinds: { kind: string; severity: string }[];
-  const errors: string[] = [];
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'stateline-breaks-'));
-    const file = join(dir, `bench-${PACKETS}-seed1.pcap`);
+    file = join(dir, `bench-${PACKETS}-seed1.pcap`);
     execFileSync(process.execPath, [GEN, '--count', String(PACKETS), '--seed', '1', '--out', file], { stdio: 'ignore' });
     events = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin', 'stateline.mjs'), 'analyze', file, '--json'], { cwd: ROOT, maxBuffer: 1 << 28 }).toString()).events;
-    ({ serve, browser, page } = await openApp([], VIEWPORT));
-    page.setDefaultTimeout(30_000);
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(serve.url);
+  }, 300_000);
+
+  const { page, errors } = useApp([], VIEWPORT, { shots: SHOTS, timeout: 30_000, goto: true, cleanup: () => dir && rmSync(dir, { recursive: true, force: true }) });
+
+  beforeAll(async () => {
     await api('openPath', { path: file });
     for (let t = Date.now(); (await api<{ state: string }>('status')).state !== 'ready' && Date.now() - t < 120_000; ) await page.waitForTimeout(100);
     kinds = (await api<{ eventsByKind: { kind: string; severity: string }[] }>('summary')).eventsByKind;
     await page.reload();
     await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
   }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   function api<T>(method: string, args: unknown = {}): Promise<T> {
     return page.evaluate(

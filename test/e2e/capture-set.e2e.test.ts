@@ -7,16 +7,16 @@
 // /tmp/shots-set/.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PacketDetail, PacketRow } from '../../analysis/api';
 import { StatelineSession } from '../../analysis/session';
 import { nodeFileHost } from '../../host/file-source';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = '/tmp/shots-set';
 const FILE = join(ROOT, 'fixtures', 'dns-udp-tcp.pcap');
@@ -26,17 +26,12 @@ warnIfNoChromium();
 if (!HAVE_EDITCAP) console.warn('\n[e2e capture set] SKIPPED: editcap is not installed\n');
 
 describe.skipIf(!HAVE_CHROMIUM || !HAVE_EDITCAP)('a capture set in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
   let dir: string;
   /** The single file's rows and details, as the session gives them. */
   let rows: PacketRow[];
   let details: PacketDetail[];
-  const errors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const one = new StatelineSession(nodeFileHost(null));
     await one.openPath({ path: FILE });
     await one.whenSettled();
@@ -51,15 +46,9 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_EDITCAP)('a capture set in Chromium', ()
     expect(names.length).toBe(3);
     writeFileSync(join(dir, `${names[1]}.gz`), gzipSync(readFileSync(join(dir, names[1]))));
     rmSync(join(dir, names[1]));
-    ({ serve, browser, page } = await openApp([dir], { width: 1400, height: 1000 }));
-    page.on('pageerror', (e) => errors.push(e.message));
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const { page, serve, errors } = useApp(() => [dir], { width: 1400, height: 1000 }, { shots: SHOTS, cleanup: () => dir && rmSync(dir, { recursive: true, force: true }) });
 
   /** The hex view's bytes, as hex. */
   const hexShown = async (): Promise<string> => (await page.locator('[data-testid=hex-view] .hexb').allTextContents()).join('');

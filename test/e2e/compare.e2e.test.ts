@@ -4,12 +4,11 @@
 // test/cli/diff.test.ts). Screenshot to /tmp/shots-diff/.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiffJson } from '../../analysis/diff/diff';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = '/tmp/shots-diff';
 const A = join(ROOT, 'fixtures', 'fidelity', 'lossy-client-side.pcap');
@@ -24,19 +23,7 @@ function cliDiff(): Promise<DiffJson> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('the Compare view: the lossy pair, client side beside server side', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([], { width: 1400, height: 1000 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([], { width: 1400, height: 1000 }, { shots: SHOTS });
 
   it('shows the frames lost between the two points, as stateline diff lists them', async () => {
     await page.goto(serve.url);

@@ -6,13 +6,13 @@
 // in the history. Screenshots go to /tmp/shots-filter/.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { compileDisplayFilter, filterFrames } from '../../analysis/filter/index';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = '/tmp/shots-filter';
 const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-loss-delay.pcap');
@@ -31,22 +31,7 @@ async function expectedFrames(filter: string): Promise<number[]> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('the display filter over a flow\'s packets, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 1000 }));
-    page.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve, errors } = useApp([FILE], { width: 1400, height: 1000 }, { shots: SHOTS, expected: /status of 400/ });
 
   /** Packets in the list (the table is windowed: only the rows in view are in the DOM). */
   const total = async (): Promise<number> => Number(await page.getByTestId('packet-list').getAttribute('aria-rowcount')) - 1;

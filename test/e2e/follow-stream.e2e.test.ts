@@ -5,12 +5,12 @@
 // is compared with the core's answer for the same flow.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { dnsMessageView } from '../../analysis/dns/view';
 import { followFlow } from '../../analysis/stream/query';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'fidelity', 'lossy-client-side.pcap');
@@ -18,18 +18,7 @@ const FILE = join(ROOT, 'fixtures', 'fidelity', 'lossy-client-side.pcap');
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('Follow stream, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 1000 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([FILE], { width: 1400, height: 1000 });
 
   it('shows both directions of a TCP flow, in order and coloured per direction', async () => {
     const bytes = new Uint8Array(readFileSync(FILE));
@@ -73,18 +62,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Follow stream, in Chromium', () => {
 describe.skipIf(!HAVE_CHROMIUM)('Follow stream of a QUIC flow with its key log, in Chromium', () => {
   const QFILE = join(ROOT, 'fixtures', 'quic', 'ngtcp2-h3.pcap');
   const KEYLOG = join(ROOT, 'fixtures', 'quic', 'ngtcp2-h3.keylog.txt');
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ serve, browser, page } = await openApp([QFILE, '--keylog', KEYLOG], { width: 1400, height: 1000 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([QFILE, '--keylog', KEYLOG], { width: 1400, height: 1000 });
 
   it('lists the decrypted streams and shows the one picked', async () => {
     const bytes = new Uint8Array(readFileSync(QFILE));

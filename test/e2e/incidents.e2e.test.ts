@@ -8,12 +8,12 @@
 // (git-ignored), or to $STATELINE_SHOTS.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { framesOf, listBreaks } from './breaks-list';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = process.env.STATELINE_SHOTS ?? join(ROOT, 'test-results');
 const DIR = join(ROOT, 'fixtures', 'incidents');
@@ -50,24 +50,7 @@ function analyze(file: string): Analysis {
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('incidents on the Overview and in Breaks, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([], VIEWPORT));
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(serve.url);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, errors } = useApp([], VIEWPORT, { shots: SHOTS, timeout: 20_000, goto: true });
 
   const api = <T>(method: string, args: unknown = {}): Promise<T> =>
     page.evaluate(

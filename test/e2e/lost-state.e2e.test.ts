@@ -5,9 +5,9 @@
 // Screenshots go to test-results/ (git-ignored).
 
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-restarted-server.pcap');
@@ -15,21 +15,7 @@ const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-restarted-server.pcap');
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('the lost-state band on the lanes of a restarted server, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 900 }));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve, errors } = useApp([FILE], { width: 1400, height: 900 });
 
   it('hatches the server lane from its last packet to its RST, labelled, with CLOSED after', async () => {
     await page.goto(serve.url);

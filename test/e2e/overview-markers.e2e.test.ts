@@ -5,10 +5,10 @@
 // to test-results/ (git-ignored).
 
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { benchCapture, BENCH_GENERATOR, HAVE_BENCH_GENERATOR } from '../analysis/bench-capture';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = join(ROOT, 'test-results');
 
@@ -16,25 +16,13 @@ warnIfNoChromium();
 if (HAVE_CHROMIUM && !HAVE_BENCH_GENERATOR) console.warn(`\n[e2e] overview markers SKIPPED: ${BENCH_GENERATOR} is absent\n`);
 
 describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('the overview timeline aggregates its markers per pixel column, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  let remove = (): void => {};
-  const errors: string[] = [];
+  let gen: ReturnType<typeof benchCapture>;
 
-  beforeAll(async () => {
-    const gen = benchCapture(20_000)!;
-    remove = gen.remove;
-    ({ serve, browser, page } = await openApp([gen.file], { width: 1400, height: 900 }));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
+  beforeAll(() => {
+    gen = benchCapture(20_000);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    remove();
-  });
+  const { page, serve, errors } = useApp(() => [gen!.file], { width: 1400, height: 900 }, { cleanup: () => gen?.remove() });
 
   const timeline = () => page.getByTestId('overview-timeline');
   const counts = async (): Promise<number[]> => (await timeline().locator('[data-testid=timeline-marker]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count')))));

@@ -5,11 +5,10 @@
 // selection and the panes follow; a flow's detail has the same panes; an upload
 // (browser build) is re-readable. Screenshots go to /tmp/shots-bytes/.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = '/tmp/shots-bytes';
 const FILE = join(ROOT, 'fixtures', 'dns-udp-tcp.pcap');
@@ -17,19 +16,7 @@ const FILE = join(ROOT, 'fixtures', 'dns-udp-tcp.pcap');
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('packets and bytes in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 1000 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([FILE], { width: 1400, height: 1000 }, { shots: SHOTS });
 
   /** The hex view's highlighted bytes, as hex. */
   const highlighted = async (): Promise<string> => (await page.locator('[data-testid=hex-view] .hexb.hl').allTextContents()).join('');

@@ -8,11 +8,11 @@
 // recorded fixtures, opened the way a user does (upload through the file input).
 // Screenshots go to /tmp/shots-polish/ (looked at by hand).
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = process.env.STATELINE_SHOTS ?? '/tmp/shots-polish';
 const F = (p: string): string => join(ROOT, 'fixtures', p);
@@ -23,10 +23,7 @@ warnIfNoChromium();
 const distinct = (xs: string[]): number => new Set(xs).size;
 
 describe.skipIf(!HAVE_CHROMIUM)('polish and navigation, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
+  const { page, errors } = useApp([], { width: 1400, height: 900 }, { shots: SHOTS, timeout: 15_000, goto: true });
 
   const api = (name: string, args: unknown = {}) =>
     page.evaluate(([n, a]) => fetch(`/api/${n}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(a) }).then((r) => r.json()), [name, args] as const);
@@ -45,19 +42,8 @@ describe.skipIf(!HAVE_CHROMIUM)('polish and navigation, in Chromium', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([], { width: 1400, height: 900 }));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.setDefaultTimeout(15_000);
-    await page.goto(serve.url);
     await page.getByTestId('open-sample').waitFor();
   }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
 
   it('titles every axis with its unit, and starts the time axes at 0 with round ticks', async () => {
     await open(F('tcp/tcp-zero-window.pcap'));

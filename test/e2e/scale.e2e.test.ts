@@ -4,12 +4,11 @@
 // zooms (the brush); the QUIC tab is a virtualized table with a filter and sortable
 // columns, and the selected connection's card. Screenshots go to /tmp/shots-polish/.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { benchCapture, BENCH_GENERATOR, HAVE_BENCH_GENERATOR } from '../analysis/bench-capture';
-import { HAVE_CHROMIUM, openApp, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = process.env.STATELINE_SHOTS ?? '/tmp/shots-polish';
 
@@ -17,31 +16,19 @@ warnIfNoChromium();
 if (HAVE_CHROMIUM && !HAVE_BENCH_GENERATOR) console.warn(`\n[e2e] scale SKIPPED: ${BENCH_GENERATOR} is absent\n`);
 
 describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('DNS spans and the QUIC table at scale, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  let remove = (): void => {};
-  const errors: string[] = [];
+  let gen: ReturnType<typeof benchCapture>;
   const api = (name: string, args: unknown = {}) =>
     page.evaluate(([n, a]) => fetch(`/api/${n}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(a) }).then((r) => r.json()), [name, args] as const);
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const gen = benchCapture(20_000)!;
-    remove = gen.remove;
-    ({ serve, browser, page } = await openApp([gen.file], { width: 1400, height: 900 }));
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(serve.url);
-    await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+  beforeAll(() => {
+    gen = benchCapture(20_000);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    remove();
-  });
+  const { page, errors } = useApp(() => [gen!.file], { width: 1400, height: 900 }, { shots: SHOTS, timeout: 20_000, goto: true, cleanup: () => gen?.remove() });
+
+  beforeAll(async () => {
+    await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+  }, 180_000);
 
   it("reads out the overview's rate under the pointer, and zooms to the range dragged across it", async () => {
     const ov = page.getByTestId('overview-timeline');

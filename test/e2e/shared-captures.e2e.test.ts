@@ -6,9 +6,9 @@
 // Skipped, with a message, when ../shared/captures or Chromium is absent.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe, type ServeProcess } from './serve';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, ROOT } from './serve';
+import { useApp } from './harness';
 
 const SHARED = resolve(ROOT, '../shared/captures');
 const HAVE_SHARED = existsSync(SHARED);
@@ -34,26 +34,8 @@ if (!HAVE_CHROMIUM) console.warn(`\n[e2e shared captures] SKIPPED: ${CHROMIUM} i
 else if (!HAVE_SHARED) console.warn(`\n[e2e shared captures] SKIPPED: ${SHARED} is absent\n`);
 
 describe.skipIf(!HAVE_CHROMIUM || !HAVE_SHARED || captures.length === 0)('every view on every shared capture, no console errors', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
+  const { page, errors } = useApp([], { width: 1400, height: 900 }, { timeout: 20_000, goto: true, label: () => current });
   let current = '';
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    serve = await startServe();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => m.type() === 'error' && errors.push(`${current}: ${m.text()}`));
-    page.on('pageerror', (e) => errors.push(`${current}: ${String(e)}`));
-    await page.goto(serve.url);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
 
   const api = <T>(method: string, args: unknown = {}): Promise<T> =>
     page.evaluate(

@@ -6,11 +6,10 @@
 // from the keyboard. Screenshots of the bar at each width go to test-results/ (or
 // $STATELINE_SHOTS).
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = process.env.STATELINE_SHOTS ?? join(ROOT, 'test-results');
 
@@ -20,18 +19,9 @@ const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width - 0.5 && b.x < 
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('the top bar, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
+  const { page, errors } = useApp([], { width: 1280, height: 800 }, { shots: SHOTS, timeout: 20_000, goto: true });
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ serve, browser, page } = await openApp([], { width: 1280, height: 800 }));
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(serve.url);
     // a capture with breaks (the Breaks tab's count) and a long name, opened by path
     await page.evaluate((path) => fetch('/api/openPath', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ path }) }), join(ROOT, 'fixtures', 'incidents', 'server-restart.pcap'));
     const state = (): Promise<string> => page.evaluate(() => fetch('/api/status', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()).then((s) => s.state));
@@ -39,11 +29,6 @@ describe.skipIf(!HAVE_CHROMIUM)('the top bar, in Chromium', () => {
     await page.reload();
     await page.getByTestId('capture-summary').waitFor();
   }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
 
   /** The bar's own controls (tabs, buttons, the select), each with its box. */
   const controls = (): Promise<{ name: string; box: Box; hit: boolean }[]> =>

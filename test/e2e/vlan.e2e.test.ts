@@ -4,9 +4,9 @@
 // show the same IDs. Screenshots go to test-results/.
 
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'fidelity', 'vlan-key.pcap');
@@ -14,18 +14,7 @@ const FILE = join(ROOT, 'fixtures', 'fidelity', 'vlan-key.pcap');
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('vlan-key.pcap in Chromium: one 5-tuple on three VLAN stacks', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 700 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([FILE], { width: 1400, height: 700 });
 
   it('lists three rows with the same endpoints, their VLAN IDs beside them', async () => {
     await page.goto(serve.url);

@@ -5,11 +5,11 @@
 // chart must draw the same numbers (one road), not the raw 16-bit window.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../analysis/analyze';
 import { toJson } from '../../analysis/output';
-import { HAVE_CHROMIUM, openApp, ROOT, warnIfNoChromium, type ServeProcess } from './serve';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
 
 const SHOTS = join(ROOT, 'test-results');
 const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-midstream-wscale.pcap');
@@ -17,18 +17,7 @@ const FILE = join(ROOT, 'fixtures', 'tcp', 'tcp-midstream-wscale.pcap');
 warnIfNoChromium();
 
 describe.skipIf(!HAVE_CHROMIUM)('a mid-stream flow with an inferred window scale, in Chromium', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ serve, browser, page } = await openApp([FILE], { width: 1400, height: 1000 }));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-  });
+  const { page, serve } = useApp([FILE], { width: 1400, height: 1000 });
 
   it('draws the client\'s receive window scaled by the inferred shift', async () => {
     const json = toJson(await analyzeCapture(new Uint8Array(readFileSync(FILE))));
