@@ -15,7 +15,7 @@ import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
 import { expand } from '@noble/hashes/hkdf.js';
 import { hmac, type _HMAC } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
-import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
+import { aesCtrXor, aesEncryptBlock, aesExpandKey } from './aes';
 import { draftOf, QUIC_V2 } from './header';
 
 const subtle = (): SubtleCrypto => {
@@ -336,6 +336,9 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
  */
 const peekMask = new Uint8Array(16);
 const peekIv = new Uint8Array(12);
+/** The header protection sample's first 12 bytes, and the zeros its keystream block is XORed with (peekAt's mask). */
+const sampleIv = new Uint8Array(12);
+const ZERO_BLOCK = new Uint8Array(16);
 
 export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number): Unprotected | null {
   return peekAt(pkt, 0, pkt.length, pnOff, long, keys, largestPn, null);
@@ -349,8 +352,14 @@ export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: Packet
 export function peekAt(d: Uint8Array, start: number, end: number, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number, out: Uint8Array | null): Unprotected | null {
   const len = end - start;
   if (pnOff + 4 + 16 > len) return null;
+  // The mask, AES-ECB of the sample (RFC 9001 5.4.3), is the CTR keystream block whose
+  // counter block is the sample (its first 12 bytes as the IV, its last 4 as the
+  // counter): the payload's AES loop makes it, one function compiled and warm for both,
+  // where a second one-block function ran cold once per connection.
   const mask = peekMask;
-  aesEncryptBlockTo(keys.hp, d, start + pnOff + 4, mask, 0);
+  const so = start + pnOff + 4;
+  for (let i = 0; i < 12; i++) sampleIv[i] = d[so + i];
+  aesCtrXor(keys.hp, sampleIv, (d[so + 12] << 24) | (d[so + 13] << 16) | (d[so + 14] << 8) | d[so + 15], ZERO_BLOCK, 0, 16, mask, 0);
   const b0 = d[start] ^ (mask[0] & (long ? 0x0f : 0x1f));
   const pnLen = (b0 & 3) + 1;
   let truncated = 0;
