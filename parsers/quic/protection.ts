@@ -108,18 +108,22 @@ function labelInfo(label: string, length: number): Uint8Array {
 // objects. A prepared HMAC (hmac.create) holds those two states; cloning it into a
 // scratch instance (_cloneInto, no allocation) and hashing one message costs two
 // compressions. The Initial salt is one such key for every connection, and a packet
-// secret is the key of its three labels (key, iv, hp): six of the ten HMACs of a
-// connection's Initial keys reuse a prepared state.
+// secret is the key of its three labels (key, iv, hp): a connection's Initial keys
+// (extract, "client in", key, iv, hp: five HMACs) prepare two keys instead of five.
 /** A prepared HMAC of SHA-256 or SHA-384 (typed by SHA-256's hash state: both hashes have the same interface). */
 type Hmac = _HMAC<ReturnType<typeof sha256.create>>;
 /** Scratch HMAC instance per hash, cloned into (its states are overwritten by each clone). */
 const scratchHmac: Partial<Record<Suite['hash'], Hmac>> = {};
 /** Scratch for an HMAC output (at least the longest hash, SHA-384's 48 bytes). */
 const macOut = new Uint8Array(64);
+/** The key of the scratch HMACs as made (any: each use clones a prepared key's states into it). */
+const NO_KEY = new Uint8Array(0);
 
 /** HMAC(prepared key, msg), its first `length` bytes (a new array). */
 function macWith(hash: Suite['hash'], prepared: Hmac, msg: Uint8Array, length: number): Uint8Array {
-  const s = (scratchHmac[hash] ??= prepared.clone());
+  // the scratch is made by the constructor, as every other HMAC: clone() makes another
+  // object shape, and noble's update and digest would then deoptimize on either
+  const s = (scratchHmac[hash] ??= hmac.create(HASHES[hash], NO_KEY));
   prepared._cloneInto(s).update(msg).digestInto(macOut);
   return macOut.slice(0, length);
 }
