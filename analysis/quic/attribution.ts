@@ -58,8 +58,14 @@ export class Attribution {
   /** ICMP errors quoting a connection's datagrams. */
   readonly icmp: IcmpNote[] = [];
   private readonly flowQ: (FlowQ | undefined)[] = [];
-  /** Endpoint pair key → flow state, for ICMP quotes. */
-  private readonly byKey = new Map<string, FlowQ>();
+  /**
+   * Endpoint pair key ("client|server") → flow state, for ICMP quotes: built at the first
+   * ICMP error from the keys attached so far (most captures have none), kept up to date after.
+   */
+  private byKey: Map<string, FlowQ> | null = null;
+  /** The keys and flow states attached before byKey was built, in order. */
+  private readonly keysBefore: string[] = [];
+  private readonly flowsBefore: FlowQ[] = [];
   /** Orphan short-header flows by flow id. */
   private readonly orphans = new Map<number, Orphan>();
   /** The connections' frame lists and timelines, in shared chunked logs. */
@@ -391,7 +397,8 @@ export class Attribution {
     const client = flow.endpoint(fq.clientDir === 0);
     const server = flow.endpoint(fq.clientDir !== 0);
     fq.key = `${client}|${server}`;
-    this.byKey.set(fq.key, fq);
+    if (this.byKey !== null) this.byKey.set(fq.key, fq);
+    else { this.keysBefore.push(fq.key); this.flowsBefore.push(fq); }
     const existing = c.paths.findIndex((p) => p.flow === flow.id);
     if (existing >= 0) {
       fq.pathIndex = existing;
@@ -443,16 +450,25 @@ export class Attribution {
     const v = q.ipVersion === 6 ? 6 : 4;
     const src = formatEndpoint(pkt.data, q.ipSrcOff, v, q.srcPort);
     const dst = formatEndpoint(pkt.data, q.ipDstOff, v, q.dstPort);
-    let fq = this.byKey.get(`${src}|${dst}`);
+    const byKey = this.byKey ?? this.buildByKey();
+    let fq = byKey.get(`${src}|${dst}`);
     let fromClient = true;
     if (!fq) {
-      fq = this.byKey.get(`${dst}|${src}`);
+      fq = byKey.get(`${dst}|${src}`);
       fromClient = false;
     }
     if (!fq || !fq.conn) return;
     const port = unreachableKind(pkt)?.kind === 'port';
     fq.conn.frames.push(frame);
     this.icmp.push({ frame, time, icmpFlow: flow.id, fq, fromClient, port });
+  }
+
+  /** byKey from the attachments so far, in their order (a flow attached twice keeps both keys, as when set at once). */
+  private buildByKey(): Map<string, FlowQ> {
+    const m = new Map<string, FlowQ>();
+    for (let i = 0; i < this.keysBefore.length; i++) m.set(this.keysBefore[i], this.flowsBefore[i]);
+    this.keysBefore.length = this.flowsBefore.length = 0;
+    return (this.byKey = m);
   }
 
   // ------------------------------------------------------------------ end of capture

@@ -32,7 +32,7 @@ export class ByteArena {
     const n = cid.length >> 1;
     const o = this.reserve(n);
     const c = this.chunk;
-    for (let i = 0; i < n; i++) c[o + i] = parseInt(cid.substr(2 * i, 2), 16);
+    for (let i = 0; i < n; i++) c[o + i] = (hexDigit(cid.charCodeAt(2 * i)) << 4) | hexDigit(cid.charCodeAt(2 * i + 1));
     return c.subarray(o, o + n);
   }
 
@@ -46,6 +46,11 @@ export class ByteArena {
     this.used = o + n;
     return o;
   }
+}
+
+/** The value of a lowercase hex digit's character code (as header.ts hex writes them). */
+function hexDigit(c: number): number {
+  return c <= 57 ? c - 48 : c - 87;
 }
 
 /** Are the bytes of `a` at d[off]? */
@@ -65,8 +70,7 @@ export function bytesEqHex(cid: string, d: Uint8Array, off: number, from = 0): b
   if (off + L > d.length) return false;
   for (let i = 0; i < L; i++) {
     const b = d[off + i];
-    const c1 = cid.charCodeAt(from + 2 * i), c2 = cid.charCodeAt(from + 2 * i + 1);
-    const v = ((c1 <= 57 ? c1 - 48 : c1 - 87) << 4) | (c2 <= 57 ? c2 - 48 : c2 - 87);
+    const v = (hexDigit(cid.charCodeAt(from + 2 * i)) << 4) | hexDigit(cid.charCodeAt(from + 2 * i + 1));
     if (v !== b) return false;
   }
   return true;

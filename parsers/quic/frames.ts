@@ -150,6 +150,8 @@ export class CryptoStream {
   }
 
   private join(): Uint8Array {
+    // one chunk from offset 0 (a ClientHello in one CRYPTO frame, the usual case) is the stream: no copy
+    if (this.chunks.length === 1 && this.chunks[0].offset === 0) return this.chunks[0].data;
     const cs = [...this.chunks].sort((a, b) => a.offset - b.offset);
     let end = 0;
     for (const c of cs) {

@@ -167,6 +167,13 @@ for (let b = 0; b < 256; b++) {
   HEX_CODES[2 * b + 1] = lo < 10 ? 48 + lo : 87 + lo;
 }
 let hexScratch = new Uint16Array(64);
+/**
+ * For a CID's length (up to 20 bytes): one plain array of character codes per length.
+ * String.fromCharCode.apply reads a packed array of small integers directly; a typed
+ * array (a subarray, allocated per call) goes through the generic array-like path, at
+ * about twice the cost of such a short key.
+ */
+const HEX_SHORT: number[][] = Array.from({ length: 21 }, (_, n) => new Array<number>(2 * n).fill(48));
 
 /**
  * Hex of a byte range (CIDs as map keys and in the JSON). Built as one flat string: a
@@ -174,6 +181,15 @@ let hexScratch = new Uint16Array(64);
  */
 export function hex(d: Uint8Array, off: number, len: number): string {
   if (len <= 0) return '';
+  if (len <= 20) {
+    const a = HEX_SHORT[len];
+    for (let i = 0; i < len; i++) {
+      const b = d[off + i] * 2;
+      a[2 * i] = HEX_CODES[b];
+      a[2 * i + 1] = HEX_CODES[b + 1];
+    }
+    return String.fromCharCode.apply(null, a);
+  }
   if (len > 4096) return hex(d, off, 4096) + hex(d, off + 4096, len - 4096);
   if (hexScratch.length < 2 * len) hexScratch = new Uint16Array(4 * len);
   const c = hexScratch;

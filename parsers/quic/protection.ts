@@ -1,5 +1,6 @@
 // QUIC packet protection, in code that runs in Node and in a browser worker alike:
-//   RFC 9001 5.1  key derivation: HKDF-Expand-Label (RFC 8446 7.1) over @noble/hashes' HKDF
+//   RFC 9001 5.1  key derivation: HKDF (RFC 5869) and HKDF-Expand-Label (RFC 8446 7.1)
+//                 over @noble/hashes' HMAC, its key schedules reused (see below)
 //   RFC 9001 5.2  Initial secrets (salts for v1, v2 = RFC 9369 3.3.1, drafts 22..34)
 //   RFC 9001 5.3  AEAD: AES-128-GCM and AES-256-GCM with the platform's WebCrypto
 //                 (globalThis.crypto.subtle); ChaCha20-Poly1305 with @noble/ciphers
@@ -11,9 +12,10 @@
 // the read, except the unauthenticated ClientHello peek, which is synchronous.
 
 import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
-import { expand, extract } from '@noble/hashes/hkdf.js';
+import { expand } from '@noble/hashes/hkdf.js';
+import { hmac, type _HMAC } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
-import { aesCtrXor, aesEncryptBlock, aesEncryptBlockTo, aesExpandKey } from './aes';
+import { aesCtrXor, aesEncryptBlock, aesExpandKey } from './aes';
 import { draftOf, QUIC_V2 } from './header';
 
 const subtle = (): SubtleCrypto => {
@@ -81,7 +83,7 @@ export function labelPrefix(version: number): string {
 
 const enc = new TextEncoder();
 
-/** HkdfLabel structures by label and length (a handful of distinct ones; never modified). */
+/** HkdfLabel structures by label and length, each followed by HKDF-Expand's block counter 0x01 (a handful of distinct ones; never modified). */
 const labelInfos = new Map<string, Uint8Array>();
 
 function labelInfo(label: string, length: number): Uint8Array {
@@ -89,19 +91,68 @@ function labelInfo(label: string, length: number): Uint8Array {
   let info = labelInfos.get(key);
   if (info !== undefined) return info;
   const full = enc.encode('tls13 ' + label);
-  info = new Uint8Array(2 + 1 + full.length + 1);
+  info = new Uint8Array(2 + 1 + full.length + 1 + 1);
   info[0] = length >> 8;
   info[1] = length & 0xff;
   info[2] = full.length;
   info.set(full, 3);
   info[3 + full.length] = 0; // empty context
+  info[4 + full.length] = 1; // HKDF-Expand's counter of block T(1)
   labelInfos.set(key, info);
   return info;
 }
 
+// Key derivation runs once per connection (the Initial keys of its first DCID, for the
+// ClientHello read during the capture), so its cost is that of building HMACs: an HMAC
+// from a key hashes the padded key twice (inner and outer state) and allocates four hash
+// objects. A prepared HMAC (hmac.create) holds those two states; cloning it into a
+// scratch instance (_cloneInto, no allocation) and hashing one message costs two
+// compressions. The Initial salt is one such key for every connection, and a packet
+// secret is the key of its three labels (key, iv, hp): a connection's Initial keys
+// (extract, "client in", key, iv, hp: five HMACs) prepare two keys instead of five.
+/** A prepared HMAC of SHA-256 or SHA-384 (typed by SHA-256's hash state: both hashes have the same interface). */
+type Hmac = _HMAC<ReturnType<typeof sha256.create>>;
+/** Scratch HMAC instance per hash, cloned into (its states are overwritten by each clone). */
+const scratchHmac: Partial<Record<Suite['hash'], Hmac>> = {};
+/** Scratch for an HMAC output (at least the longest hash, SHA-384's 48 bytes). */
+const macOut = new Uint8Array(64);
+/** The key of the scratch HMACs as made (any: each use clones a prepared key's states into it). */
+const NO_KEY = new Uint8Array(0);
+
+/** HMAC(prepared key, msg), its first `length` bytes (a new array). */
+function macWith(hash: Suite['hash'], prepared: Hmac, msg: Uint8Array, length: number): Uint8Array {
+  // the scratch is made by the constructor, as every other HMAC: clone() makes another
+  // object shape, and noble's update and digest would then deoptimize on either
+  const s = (scratchHmac[hash] ??= hmac.create(HASHES[hash], NO_KEY));
+  prepared._cloneInto(s).update(msg).digestInto(macOut);
+  return macOut.slice(0, length);
+}
+
+/**
+ * HKDF-Expand-Label (RFC 8446 7.1, empty context) with the secret's prepared HMAC. QUIC's
+ * lengths are at most the hash length, where HKDF-Expand (RFC 5869 2.3) is the one block
+ * T(1) = HMAC(secret, HkdfLabel ‖ 0x01).
+ */
+function expandLabelWith(hash: Suite['hash'], prepared: Hmac, label: string, length: number): Uint8Array {
+  return macWith(hash, prepared, labelInfo(label, length), length);
+}
+
 /** HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
 export function hkdfExpandLabel(hash: Suite['hash'], secret: Uint8Array, label: string, length: number): Uint8Array {
-  return expand(HASHES[hash], secret, labelInfo(label, length), length);
+  const H = HASHES[hash];
+  // longer than one block: noble's HKDF-Expand (its info without our counter byte)
+  if (length > H.outputLen) return expand(H, secret, labelInfo(label, length).subarray(0, -1), length);
+  return expandLabelWith(hash, hmac.create(H, secret), label, length);
+}
+
+/** Prepared HMACs keyed by the Initial salts (HKDF-Extract's key, RFC 5869 2.2). */
+const saltHmacs = new Map<Uint8Array, Hmac>();
+
+/** RFC 9001 5.2: initial_secret = HKDF-Extract(salt, client's first DCID), with the salt's prepared HMAC. */
+function initialSecret(dcid: Uint8Array, salt: Uint8Array): Uint8Array {
+  let prepared = saltHmacs.get(salt);
+  if (prepared === undefined) saltHmacs.set(salt, (prepared = hmac.create(sha256, salt)));
+  return macWith('SHA-256', prepared, dcid, 32);
 }
 
 /** Keys for one direction of one packet number space. */
@@ -131,9 +182,10 @@ export function packetKeys(secret: Uint8Array, suite: Suite, version: number): P
 
 function keysOf(secret: Uint8Array, suite: Suite, version: number, hp?: { hpKey: Uint8Array; hp: Int32Array }): PacketKeys {
   const p = labelPrefix(version);
-  const key = hkdfExpandLabel(suite.hash, secret, p + 'key', suite.keyLen);
-  const iv = hkdfExpandLabel(suite.hash, secret, p + 'iv', 12);
-  const hpKey = hp?.hpKey ?? hkdfExpandLabel(suite.hash, secret, p + 'hp', suite.keyLen);
+  const prepared = hmac.create(HASHES[suite.hash], secret);
+  const key = expandLabelWith(suite.hash, prepared, p + 'key', suite.keyLen);
+  const iv = expandLabelWith(suite.hash, prepared, p + 'iv', 12);
+  const hpKey = hp?.hpKey ?? expandLabelWith(suite.hash, prepared, p + 'hp', suite.keyLen);
   return { suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: hp?.hp ?? aesExpandKey(hpKey), version };
 }
 
@@ -154,7 +206,7 @@ export async function initialKeys(dcid: Uint8Array, version: number): Promise<{ 
 export function initialKeysLazy(dcid: Uint8Array, version: number): Promise<{ side(client: boolean): Promise<PacketKeys> } | null> {
   const salt = initialSalt(version);
   if (!salt) return Promise.resolve(null);
-  const initial = extract(sha256, dcid, salt);
+  const initial = initialSecret(dcid, salt);
   const memo: (Promise<PacketKeys> | undefined)[] = [undefined, undefined];
   return Promise.resolve({
     side(client: boolean): Promise<PacketKeys> {
@@ -166,7 +218,7 @@ export function initialKeysLazy(dcid: Uint8Array, version: number): Promise<{ si
 /** One side's Initial keys, for reading a client Initial while the capture is being read. */
 export function initialKeysSync(dcid: Uint8Array, version: number, client: boolean): PacketKeys | null {
   const salt = initialSalt(version);
-  return salt ? initialSideKeys(extract(sha256, dcid, salt), version, client) : null;
+  return salt ? initialSideKeys(initialSecret(dcid, salt), version, client) : null;
 }
 
 function initialSideKeys(initial: Uint8Array, version: number, client: boolean): PacketKeys {
@@ -288,6 +340,9 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
  */
 const peekMask = new Uint8Array(16);
 const peekIv = new Uint8Array(12);
+/** The header protection sample's first 12 bytes, and the zeros its keystream block is XORed with (peekAt's mask). */
+const sampleIv = new Uint8Array(12);
+const ZERO_BLOCK = new Uint8Array(16);
 
 export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number): Unprotected | null {
   return peekAt(pkt, 0, pkt.length, pnOff, long, keys, largestPn, null);
@@ -301,8 +356,14 @@ export function peek(pkt: Uint8Array, pnOff: number, long: boolean, keys: Packet
 export function peekAt(d: Uint8Array, start: number, end: number, pnOff: number, long: boolean, keys: PacketKeys, largestPn: number, out: Uint8Array | null): Unprotected | null {
   const len = end - start;
   if (pnOff + 4 + 16 > len) return null;
+  // The mask, AES-ECB of the sample (RFC 9001 5.4.3), is the CTR keystream block whose
+  // counter block is the sample (its first 12 bytes as the IV, its last 4 as the
+  // counter): the payload's AES loop makes it, one function compiled and warm for both,
+  // where a second one-block function ran cold once per connection.
   const mask = peekMask;
-  aesEncryptBlockTo(keys.hp, d, start + pnOff + 4, mask, 0);
+  const so = start + pnOff + 4;
+  for (let i = 0; i < 12; i++) sampleIv[i] = d[so + i];
+  aesCtrXor(keys.hp, sampleIv, (d[so + 12] << 24) | (d[so + 13] << 16) | (d[so + 14] << 8) | d[so + 15], ZERO_BLOCK, 0, 16, mask, 0);
   const b0 = d[start] ^ (mask[0] & (long ? 0x0f : 0x1f));
   const pnLen = (b0 & 3) + 1;
   let truncated = 0;

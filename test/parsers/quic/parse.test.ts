@@ -24,6 +24,13 @@ describe('long headers', () => {
     expect(h.tokenLen).toBe(98);
   });
 
+  it('hex of every length, CID-sized and longer, as Buffer writes it', () => {
+    const d = Uint8Array.from({ length: 5000 }, (_, i) => (i * 97 + 13) & 0xff);
+    for (const len of [0, 1, 4, 8, 19, 20, 21, 64, 4097]) {
+      for (const off of [0, 3]) expect(hex(d, off, len)).toBe(Buffer.from(d.subarray(off, off + len)).toString('hex'));
+    }
+  });
+
   it('v2 permutes the type bits (RFC 9369 3.2)', () => {
     expect(longType(0x6b3343cf, 1)).toBe(PacketType.INITIAL);
     expect(longType(0x6b3343cf, 0)).toBe(PacketType.RETRY);
@@ -77,6 +84,16 @@ describe('frames', () => {
     s.add(9, fromHex('ff'));
     expect(hex(s.contiguous(), 0, 7)).toBe('01020304050607');
     expect(s.contiguous().length).toBe(7);
+  });
+
+  it('a stream of one chunk from offset 0 is that chunk, copied from the payload it came in', () => {
+    const payload = fromHex('0102030405');
+    const s = new CryptoStream();
+    s.add(0, payload.subarray(1, 4));
+    payload.fill(0); // the peek's scratch buffer is reused for the next packet
+    expect(hex(s.contiguous(), 0, 3)).toBe('020304');
+    s.add(3, fromHex('05'));
+    expect(hex(s.contiguous(), 0, 4)).toBe('02030405');
   });
 });
 

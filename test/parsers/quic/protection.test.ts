@@ -138,6 +138,30 @@ describe('primitives', () => {
     }
   });
 
+  it('a packet secret gives its key, iv and hp labels whatever was derived before (prepared HMACs, one scratch state per hash)', async () => {
+    // RFC 5869 2.3 over OpenSSL's HMAC: T(1) ‖ T(2) …, each T(n) = HMAC(secret, T(n-1) ‖ info ‖ n)
+    const expand = (node: string, secret: Uint8Array, label: string, len: number): string => {
+      const full = Buffer.from('tls13 ' + label);
+      const info = Buffer.concat([Buffer.from([len >> 8, len & 0xff, full.length]), full, Buffer.from([0])]);
+      let t = Buffer.alloc(0), out = Buffer.alloc(0);
+      for (let n = 1; out.length < len; n++) out = Buffer.concat([out, (t = createHmac(node, secret).update(Buffer.concat([t, info, Buffer.from([n])])).digest())]);
+      return out.subarray(0, len).toString('hex');
+    };
+    // the suites alternate, so each derivation follows one with the other hash
+    for (const id of [TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256]) {
+      const suite = suiteOf(id)!;
+      const node = suite.hash === 'SHA-256' ? 'sha256' : 'sha384';
+      const secret = randomBytes(suite.hashLen);
+      const k = await packetKeys(secret, suite, 1);
+      expect(h(k.key)).toBe(expand(node, secret, 'quic key', suite.keyLen));
+      expect(h(k.iv)).toBe(expand(node, secret, 'quic iv', 12));
+      expect(h(k.hpKey)).toBe(expand(node, secret, 'quic hp', suite.keyLen));
+    }
+    // longer than one hash block (never in QUIC): noble's HKDF-Expand, two blocks
+    const secret = randomBytes(32);
+    expect(h(hkdfExpandLabel('SHA-256', secret, 'quic key', 40))).toBe(expand('sha256', secret, 'quic key', 40));
+  });
+
   it('the AES-GCM suites seal as OpenSSL opens, with the mask of OpenSSL AES-ECB', async () => {
     for (const [id, cipher] of [[TLS_AES_128_GCM_SHA256, 'aes-128'], [TLS_AES_256_GCM_SHA384, 'aes-256']] as const) {
       const k = await packetKeys(randomBytes(48), suiteOf(id)!, 1);
