@@ -53,13 +53,37 @@ export class IntTable {
     if (++this.size * 2 > mask + 1) this.rehash();
   }
 
+  /** set(a, b, val), returning the value it replaces (-1: none): one probe for a get and a set. */
+  swap(a: number, b: number, val: number): number {
+    const k1 = this.k1, k2 = this.k2, v = this.v, mask = this.mask;
+    let i = this.slot(a, b);
+    for (; v[i] >= 0; i = (i + 1) & mask) {
+      if (k1[i] === a && k2[i] === b) {
+        const old = v[i];
+        v[i] = val;
+        return old;
+      }
+    }
+    k1[i] = a;
+    k2[i] = b;
+    v[i] = val;
+    if (++this.size * 2 > mask + 1) this.rehash();
+    return -1;
+  }
+
   delete(a: number, b: number): void {
+    this.deleteIf(a, b, -1);
+  }
+
+  /** Removes the entry of (a, b) when its value is `only` (any value when `only` is -1). */
+  deleteIf(a: number, b: number, only: number): void {
     const k1 = this.k1, k2 = this.k2, v = this.v, mask = this.mask;
     let i = this.slot(a, b);
     for (; ; i = (i + 1) & mask) {
       if (v[i] < 0) return;
       if (k1[i] === a && k2[i] === b) break;
     }
+    if (only >= 0 && v[i] !== only) return;
     v[i] = -1;
     this.size--;
     // Backward-shift deletion: move later entries of the probe run into the hole.

@@ -213,7 +213,7 @@ export class DnsPairing {
     if (quiet) return;
     // The same query from another source port to the same server: a retry on a new socket.
     const key = this.hostKey(fid, id);
-    const o = this.byHost.get(key, 0);
+    const o = this.byHost.swap(key, 0, t); // t is the latest query of this key from now on
     if (o >= 0 && s.tFlow[o] !== fid && s.tResponseFrame[o] < 0 && s.tId[o] === id && this.sameQuestion(o, hasQuestion) &&
         time - s.tLastQueryTime[o] <= RETRY_WINDOW_SECONDS && sameHosts(s.flowOf(o), flow)) {
       s.tRetryOf[t] = o;
@@ -222,17 +222,15 @@ export class DnsPairing {
         `query ${hex4(id)} for ${s.questionOf(t)} sent again from a new source port (${flow.endpoint(true)}, first sent from ${s.flowOf(o).endpoint(true)} at frame ${s.tQf0[o]}, ${secs(time - s.tLastQueryTime[o])} earlier, unanswered)`,
         [s.tQf0[o]]);
     }
-    this.byHost.set(key, 0, t);
     // The same query from the same client host, from a new port, to another server: a
     // failover to the next resolver (dns.failover at the end, when its answer is known).
     const ckey = this.clientKey(fid, id);
-    const f = this.byClient.get(ckey, 0);
+    const f = this.byClient.swap(ckey, 0, t);
     if (f >= 0 && s.tRetryOf[t] < 0 && s.tFlow[f] !== fid && s.tResponseFrame[f] < 0 && s.tId[f] === id && this.sameQuestion(f, hasQuestion) &&
         time - s.tLastQueryTime[f] <= RETRY_WINDOW_SECONDS && otherServer(s.flowOf(f), flow)) {
       s.tFailoverOf[t] = f;
       if (s.tFailedOverTo[f] < 0) s.tFailedOverTo[f] = t;
     }
-    this.byClient.set(ckey, 0, t);
     // A TCP query retrying a truncated UDP answer.
     if (s.fFlags[fid] & FF_TCP && this.truncatedWaiting.size && hasQuestion) {
       const k = truncKey(flow, this.q.name, this.q.type);
@@ -288,10 +286,8 @@ export class DnsPairing {
       s.tResponseTime[t] = time;
       s.tStatus[t] = S_ANSWERED;
       if (!quiet) {
-        const key = this.hostKey(fid, id);
-        if (this.byHost.get(key, 0) === t) this.byHost.delete(key, 0);
-        const ckey = this.clientKey(fid, id);
-        if (this.byClient.get(ckey, 0) === t) this.byClient.delete(ckey, 0);
+        this.byHost.deleteIf(this.hostKey(fid, id), 0, t);
+        this.byClient.deleteIf(this.clientKey(fid, id), 0, t);
       }
     } else {
       // No query outstanding: a duplicate of an answered one, or an orphan.

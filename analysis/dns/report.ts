@@ -7,8 +7,11 @@ import type { Flow } from '../flows';
 /** Raises one DNS event (see Analysis.emit). */
 export type DnsEmit = (kind: string, frame: number, time: number, flow: number | null, message: string, related: number[]) => void;
 
+const HEX = '0123456789abcdef';
+
+/** A 16-bit query ID as "0x01bb" (digits by hand: toString(16) and padStart cost several strings each). */
 export function hex4(id: number): string {
-  return '0x' + id.toString(16).padStart(4, '0');
+  return '0x' + HEX[(id >> 12) & 15] + HEX[(id >> 8) & 15] + HEX[(id >> 4) & 15] + HEX[id & 15];
 }
 
 export function secs(x: number): string {

@@ -158,42 +158,18 @@ export class DnsStore {
 
   // ------------------------------------------------------------------ transactions
 
-  /** A new transaction of flow `fid` with every field at its default. */
+  /**
+   * A new transaction of flow `fid` with every field at its default. The slots past `n`
+   * already hold the defaults (grow fills them; a transaction is never removed), so
+   * only the fields that differ are written here.
+   */
   newTx(fid: number, id: number): number {
     const t = this.n;
     if (t === this.cap) this.grow(this.cap * 2);
     this.n = t + 1;
-    const ff = this.fFlags[fid];
     this.tFlow[t] = fid;
-    this.tFlags[t] = ff & FF_TCP ? F_TCP : 0;
-    this.tStatus[t] = S_UNANSWERED;
+    if (this.fFlags[fid] & FF_TCP) this.tFlags[t] = F_TCP;
     this.tId[t] = id;
-    this.tQtype[t] = 0;
-    this.tQclass[t] = 0;
-    this.tRcode[t] = -1;
-    this.tName.push('');
-    this.tQf0[t] = -1;
-    this.tQn[t] = 0;
-    this.tQlast[t] = -1;
-    this.tTime[t] = 0;
-    this.tLastQueryTime[t] = 0;
-    this.tResponseTime[t] = 0;
-    this.tResponseFrame[t] = -1;
-    this.tRespChunk[t] = -1;
-    this.tRespOff[t] = 0;
-    this.tRespLen[t] = 0;
-    this.tRespUdpLength[t] = -1;
-    this.tIcmpFrame[t] = -1;
-    this.tServerIcmpFrame[t] = -1;
-    this.tTcpRetryFrame[t] = -1;
-    this.tDuplicateOf[t] = -1;
-    this.tRetryOf[t] = -1;
-    this.tRetriedBy[t] = -1;
-    this.tFailoverOf[t] = -1;
-    this.tFailedOverTo[t] = -1;
-    this.tReusedIdWith[t] = -1;
-    this.tNextSameId[t] = -1;
-    this.tPrevResp[t] = -1;
     return t;
   }
 
@@ -204,12 +180,18 @@ export class DnsStore {
     this.tQclass[t] = q.qclass;
   }
 
+  /**
+   * Grows the columns to `cap` transactions, the new slots at each field's default
+   * (what newTx relies on): 0 (a zero-filled array, S_UNANSWERED, no flags, times 0),
+   * -1 (frames, links, rcode, the kept response's chunk) or '' (the name).
+   */
   private grow(cap: number): void {
-    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    const old = this.cap;
+    const i32 = (a: Int32Array, init: number) => { const b = new Int32Array(cap); b.set(a); if (init !== 0) b.fill(init, old); return b; };
     const f64 = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
     const u16 = (a: Uint16Array) => { const b = new Uint16Array(cap); b.set(a); return b; };
     const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); b.set(a); return b; };
-    this.tFlow = i32(this.tFlow);
+    this.tFlow = i32(this.tFlow, 0);
     this.tFlags = u8(this.tFlags);
     this.tStatus = u8(this.tStatus);
     this.tId = u16(this.tId);
@@ -217,29 +199,31 @@ export class DnsStore {
     this.tQclass = u16(this.tQclass);
     const r = new Int16Array(cap);
     r.set(this.tRcode);
+    r.fill(-1, old);
     this.tRcode = r;
-    this.tQf0 = i32(this.tQf0);
-    this.tQn = i32(this.tQn);
-    this.tQlast = i32(this.tQlast);
+    for (let t = old; t < cap; t++) this.tName.push('');
+    this.tQf0 = i32(this.tQf0, -1);
+    this.tQn = i32(this.tQn, 0);
+    this.tQlast = i32(this.tQlast, -1);
     this.tTime = f64(this.tTime);
     this.tLastQueryTime = f64(this.tLastQueryTime);
     this.tResponseTime = f64(this.tResponseTime);
-    this.tResponseFrame = i32(this.tResponseFrame);
-    this.tRespChunk = i32(this.tRespChunk);
-    this.tRespOff = i32(this.tRespOff);
-    this.tRespLen = i32(this.tRespLen);
-    this.tRespUdpLength = i32(this.tRespUdpLength);
-    this.tIcmpFrame = i32(this.tIcmpFrame);
-    this.tServerIcmpFrame = i32(this.tServerIcmpFrame);
-    this.tTcpRetryFrame = i32(this.tTcpRetryFrame);
-    this.tDuplicateOf = i32(this.tDuplicateOf);
-    this.tRetryOf = i32(this.tRetryOf);
-    this.tRetriedBy = i32(this.tRetriedBy);
-    this.tFailoverOf = i32(this.tFailoverOf);
-    this.tFailedOverTo = i32(this.tFailedOverTo);
-    this.tReusedIdWith = i32(this.tReusedIdWith);
-    this.tNextSameId = i32(this.tNextSameId);
-    this.tPrevResp = i32(this.tPrevResp);
+    this.tResponseFrame = i32(this.tResponseFrame, -1);
+    this.tRespChunk = i32(this.tRespChunk, -1);
+    this.tRespOff = i32(this.tRespOff, 0);
+    this.tRespLen = i32(this.tRespLen, 0);
+    this.tRespUdpLength = i32(this.tRespUdpLength, -1);
+    this.tIcmpFrame = i32(this.tIcmpFrame, -1);
+    this.tServerIcmpFrame = i32(this.tServerIcmpFrame, -1);
+    this.tTcpRetryFrame = i32(this.tTcpRetryFrame, -1);
+    this.tDuplicateOf = i32(this.tDuplicateOf, -1);
+    this.tRetryOf = i32(this.tRetryOf, -1);
+    this.tRetriedBy = i32(this.tRetriedBy, -1);
+    this.tFailoverOf = i32(this.tFailoverOf, -1);
+    this.tFailedOverTo = i32(this.tFailedOverTo, -1);
+    this.tReusedIdWith = i32(this.tReusedIdWith, -1);
+    this.tNextSameId = i32(this.tNextSameId, -1);
+    this.tPrevResp = i32(this.tPrevResp, -1);
     this.cap = cap;
   }
 

@@ -198,37 +198,48 @@ function codesToStringNew(n: number): string {
 
 // Question names by their wire bytes: a name sent before (uncompressed, as questions
 // are) is found by a hash of its bytes and a byte comparison, without building its
-// text again. Entries hold the bytes in one arena; both are dropped when full.
+// text again. Entries hold the bytes in one arena; all are dropped when it is full.
+// The hash → entry index is an open-addressing table in one typed array, a slot being
+// [hash, entry + 1 (0: free)] side by side (one cache line per probe), not a Map: a
+// 32-bit hash is no small integer to V8, and a Map keyed by it boxed it on each lookup.
 let WIRE_ARENA = new Uint8Array(0);
 const WIRE_MAX = 16384;
 const WIRE_OFF = new Int32Array(WIRE_MAX);
 const WIRE_LEN = new Int32Array(WIRE_MAX);
 const WIRE_TEXT: string[] = new Array<string>(WIRE_MAX).fill('');
-const WIRE_MAP = new Map<number, number>();
+const WIRE_SLOT_MASK = WIRE_MAX * 4 - 1;
+const WIRE_SLOTS = new Int32Array(WIRE_MAX * 8);
 let wireUsed = 0;
 let wireCount = 0;
 
 /** readName for a question's name, through the wire-bytes cache when the name has no pointer. */
 function readQuestionName(data: Uint8Array, msgOff: number, msgLen: number, pos: number): string | null {
   const limit = msgOff + msgLen;
+  // The labels first (lengths only): a pointer, a cut label or a long name takes readName.
   let p = pos;
-  let h = 0x811c9dc5;
   for (;;) {
     if (p >= limit) return readName(data, msgOff, msgLen, pos);
     const b = data[p];
     if (b === 0) break;
     if (b & 0xc0 || p + 1 + b > limit) return readName(data, msgOff, msgLen, pos);
-    for (let i = p, e = p + b; i <= e; i++) h = Math.imul(h ^ data[i], 0x01000193);
     p += 1 + b;
     if (p - pos > 254) return readName(data, msgOff, msgLen, pos);
   }
+  // The hash of the bytes before the root label, four at a time (a shorter chain of multiplies).
+  let h = 0x811c9dc5;
+  let i = pos;
+  for (; i + 4 <= p; i += 4) h = Math.imul(h ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)), 0x01000193);
+  for (; i < p; i++) h = Math.imul(h ^ data[i], 0x01000193);
   const wlen = p + 1 - pos;
-  const e = WIRE_MAP.get(h);
-  if (e !== undefined && WIRE_LEN[e] === wlen) {
+  // Probe the slots of hash h: an entry with the same hash, length and bytes is the name.
+  let slot = (h ^ (h >>> 16)) & WIRE_SLOT_MASK;
+  for (let k = WIRE_SLOTS[2 * slot + 1]; k !== 0; slot = (slot + 1) & WIRE_SLOT_MASK, k = WIRE_SLOTS[2 * slot + 1]) {
+    const e = k - 1;
+    if (WIRE_SLOTS[2 * slot] !== h || WIRE_LEN[e] !== wlen) continue;
     const o = WIRE_OFF[e] - pos;
     let same = true;
-    for (let i = pos; i < p; i++) {
-      if (WIRE_ARENA[o + i] !== data[i]) {
+    for (let j = pos; j < p; j++) {
+      if (WIRE_ARENA[o + j] !== data[j]) {
         same = false;
         break;
       }
@@ -242,17 +253,20 @@ function readQuestionName(data: Uint8Array, msgOff: number, msgLen: number, pos:
   if (name === null) return null;
   if (WIRE_ARENA.length === 0) WIRE_ARENA = new Uint8Array(1 << 20);
   if (wireCount === WIRE_MAX || wireUsed + wlen > WIRE_ARENA.length) {
-    WIRE_MAP.clear();
+    WIRE_SLOTS.fill(0);
     wireCount = 0;
     wireUsed = 0;
+    slot = (h ^ (h >>> 16)) & WIRE_SLOT_MASK;
   }
   const k = wireCount++;
   WIRE_OFF[k] = wireUsed;
   WIRE_LEN[k] = wlen;
   WIRE_TEXT[k] = name;
-  for (let i = 0; i < wlen; i++) WIRE_ARENA[wireUsed + i] = data[pos + i];
+  for (let j = 0; j < wlen; j++) WIRE_ARENA[wireUsed + j] = data[pos + j];
   wireUsed += wlen;
-  WIRE_MAP.set(h, k);
+  // `slot` is the free one the probe ended on (or the home slot after the reset)
+  WIRE_SLOTS[2 * slot] = h;
+  WIRE_SLOTS[2 * slot + 1] = k + 1;
   return name;
 }
 
