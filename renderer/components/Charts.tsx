@@ -302,7 +302,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
   const zoom = useDragZoom(width, from, to, base, onZoom);
   const tooltipTime = useTooltipTime(base);
   const colors = useMemo(() => seqColors(palette, dir), [palette, dir]);
-  const { segs, acks, top, yMin } = useMemo(() => {
+  const { segs, acks, tops, top, yMin } = useMemo(() => {
     const segs: Seg[] = [];
     const acks: { t: number; ack: number; win: number }[] = [];
     let dataTop = 1, winTop = 0, yMin = Infinity;
@@ -325,7 +325,10 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     // (the bottom is padded below the lowest segment, so that a bare RST or ACK at the
     // lowest sequence number is not drawn on the axis)
     const top = Math.max(dataTop * 1.05, Math.min(winTop * 1.02, dataTop * 2));
-    return { segs, acks, top, yMin: segs.length ? yMin : 0 };
+    // (the invisible line's own points: only what it draws — recharts' store walks and
+    // freezes every object of a series' data, and a segment holds its whole packet)
+    const tops = segs.map((s) => ({ t: s.t, seq: s.seq }));
+    return { segs, acks, tops, top, yMin: segs.length ? yMin : 0 };
   }, [points, dir, base]);
   return (
     <div className="chart-plot" {...zoom.handlers}>
@@ -340,7 +343,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
       <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.4} />
       <Line data={acks} dataKey="ack" name="ACK" type="stepAfter" stroke={palette.ack} dot={false} isAnimationActive={false} strokeWidth={1.2} />
       {/* The segments' times, invisible: they give the drag-zoom its labels when there are no ACKs. */}
-      <Line data={segs} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />
+      <Line data={tops} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />
       <SegmentLayer segs={segs} from={from - base} to={to - base} colors={colors} />
       <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}

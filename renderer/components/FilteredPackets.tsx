@@ -3,7 +3,7 @@
 // cancellable), then the matching rows, which the host answers from the pass's cache.
 // The same for one flow (the flow detail) and for the whole capture (the Packets tab).
 
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { Page, PacketRow } from '../../analysis/api';
 import type { Client } from '../client';
 import { fmtCount } from '../format';
@@ -13,7 +13,8 @@ import { PacketsPane } from './Packets';
 /** What the applied display filter's pass says: running (with progress), its count, or why it failed. */
 type FilterState = { state: 'none' } | { state: 'running'; percent: number | null } | { state: 'done'; total: number } | { state: 'failed'; message: string };
 
-export function FilteredPackets({ client, flow, base, tcp, at, frame, listHeight, firstPage }: { client: Client; flow?: number; base: number; tcp?: boolean; at?: number | null; frame?: number | null; listHeight?: number; firstPage?: Promise<Page<PacketRow>> }) {
+// (memo: a flow's charts redrawn for a new zoom do not draw its packet list again)
+export const FilteredPackets = memo(function FilteredPackets({ client, flow, base, tcp, at, frame, listHeight, firstPage }: { client: Client; flow?: number; base: number; tcp?: boolean; at?: number | null; frame?: number | null; listHeight?: number; firstPage?: Promise<Page<PacketRow>> }) {
   const [filter, setFilter] = useState('');
   const [fstate, setFstate] = useState<FilterState>({ state: 'none' });
   const scope = useMemo(() => (flow === undefined ? {} : { flow }), [flow]);
@@ -71,4 +72,4 @@ export function FilteredPackets({ client, flow, base, tcp, at, frame, listHeight
     </div>
   );
   return <PacketsPane client={client} flow={flow} base={base} tcp={tcp} at={at} frame={frame} toolbar={toolbar} pages={pages} listHeight={listHeight} firstPage={firstPage} />;
-}
+});

@@ -105,8 +105,20 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   const [following, setFollowing] = useState(false);
   // The zoomed range is asked only while zoomed (as many points as the plot has pixels).
   // The charts keep showing what they show, over its own range, until the answer for a
-  // new range arrives: they are drawn once per zoom.
-  const zoomed = useAsync(() => client.timeline({ flow: f.id, from, to, maxPoints }), [client, f.id, from, to, maxPoints], measured && range !== null);
+  // new range arrives: they are drawn once per zoom. A range chosen by the user is asked
+  // in the event that chose it, before the render that follows (brush, head, packet
+  // list): the request and that render overlap instead of following each other.
+  const asked = useRef<{ key: string; answer: Promise<Timeline> } | null>(null);
+  const ask = useCallback((a: number, b: number): Promise<Timeline> => {
+    const key = `${a}|${b}|${maxPoints}`;
+    if (asked.current?.key !== key) asked.current = { key, answer: client.timeline({ flow: f.id, from: a, to: b, maxPoints }) };
+    return asked.current.answer;
+  }, [client, f.id, maxPoints]);
+  const choose = useCallback((r: [number, number] | null) => {
+    if (r && measured) ask(r[0], r[1]).catch(() => undefined); // (its failure is shown by the render that uses it)
+    setRange(r);
+  }, [ask, measured]);
+  const zoomed = useAsync(() => ask(from, to), [ask, from, to], measured && range !== null);
   const tl = range ? (zoomed.data ?? overall.data) : overall.data;
   const [cFrom, cTo] = range && zoomed.data ? [zoomed.data.from, zoomed.data.to] : full;
   // Opened at an event: the sequence graph shows the direction of its packet (a RST
@@ -125,7 +137,7 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   const lowPoints = useDeferredValue(tl?.points ?? null);
   const lowFrom = useDeferredValue(cFrom);
   const lowTo = useDeferredValue(cTo);
-  const zoom = useCallback((a: number, b: number) => setRange([Math.max(full[0], a), Math.min(full[1], b)]), [full[0], full[1]]);
+  const zoom = useCallback((a: number, b: number) => choose([Math.max(full[0], a), Math.min(full[1], b)]), [choose, full[0], full[1]]);
   // (the same function across zooms: the break cards are not drawn again at each one)
   const span = useRef(to - from);
   span.current = to - from;
@@ -193,7 +205,7 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
             </button>
           )}
         </div>
-        <TimeBrush width={plotWidth} full={full} range={range} onRange={setRange} rate={brushRate} palette={palette} markers={overall.data?.markers ?? []} />
+        <TimeBrush width={plotWidth} full={full} range={range} onRange={choose} rate={brushRate} palette={palette} markers={overall.data?.markers ?? []} />
       </div>
 
       {isTcp && d.lanes && (
