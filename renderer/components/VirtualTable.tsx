@@ -7,7 +7,7 @@
 // A row's render gets its index (a "since previous" time reads the row before).
 //
 // A fling faster than a view a frame (every row in view is a new one at each frame, too
-// fast to read) draws the rows as placeholders, as while their page loads: laying out
+// fast to read) draws the rows as a placeholder, as while their page loads: laying out
 // ~35 rows of text a frame costs more than a frame (issue 15: scroll p95 ≤ 17 ms). The
 // first frame without a scroll, or slower than that, draws them again.
 //
@@ -187,13 +187,17 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   live.current = { p, setSel };
   // Each row in view keeps its DOM element while it stays in view, and a row scrolled in
   // takes the element of one scrolled out (keyed by index modulo `slots`, even so that a
-  // slot's stripe stays): a fling changes the rows' text, not the elements.
+  // slot's stripe stays): a scroll changes the rows' text, not the elements. A fling's
+  // rows are one placeholder of their height (it looks as theirs: one band), so that its
+  // frames lay out and render nothing but it.
   const slots = 2 * (Math.ceil(viewH / rh) + 2 * overscan + 2);
   const rows: ReactNode[] = [];
-  for (let i = first; i <= last; i++) {
-    const row = fling ? null : p.getRow(i);
-    rows.push(<Row<T> key={i % slots} row={row} prev={i > 0 && !fling ? p.getRow(i - 1) : null} i={i} rh={rh} template={template} selected={i === sel} extra={row ? p.rowClass?.(row) : undefined} columns={p.columns} testId={p.rowTestId} live={live} />);
-  }
+  if (fling) rows.push(<div key="fling" className="vt-loading vt-fling" style={{ height: (last - first + 1) * rh }} aria-hidden />);
+  else
+    for (let i = first; i <= last; i++) {
+      const row = p.getRow(i);
+      rows.push(<Row<T> key={i % slots} row={row} prev={i > 0 ? p.getRow(i - 1) : null} i={i} rh={rh} template={template} selected={i === sel} extra={row ? p.rowClass?.(row) : undefined} columns={p.columns} testId={p.rowTestId} live={live} />);
+    }
 
   return (
     <div className="vt" data-testid={p.testId} role="table" aria-label={p.label} aria-rowcount={p.total + 1}>
