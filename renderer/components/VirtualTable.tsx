@@ -16,7 +16,7 @@
 // position onto the rows linearly (`k` virtual pixels per scrolled pixel): a million
 // packets stay reachable to the last.
 
-import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 import { useViewHeight } from '../hooks';
 
 export interface Column<T> {
@@ -188,11 +188,11 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   // Each row in view keeps its DOM element while it stays in view, and a row scrolled in
   // takes the element of one scrolled out (keyed by index modulo `slots`, even so that a
   // slot's stripe stays): a scroll changes the rows' text, not the elements. A fling's
-  // rows are one placeholder of their height (it looks as theirs: one band), so that its
-  // frames lay out and render nothing but it.
+  // rows are one placeholder of their height with their stripes, so that its frames lay
+  // out and render nothing but it.
   const slots = 2 * (Math.ceil(viewH / rh) + 2 * overscan + 2);
   const rows: ReactNode[] = [];
-  if (fling) rows.push(<div key="fling" className="vt-loading vt-fling" style={{ height: (last - first + 1) * rh }} aria-hidden />);
+  if (fling) rows.push(<div key="fling" className="vt-loading vt-fling" style={{ height: (last - first + 1) * rh, '--rh': `${rh}px`, backgroundPositionY: first % 2 ? rh : 0 } as CSSProperties} aria-hidden />);
   else
     for (let i = first; i <= last; i++) {
       const row = p.getRow(i);
