@@ -6,12 +6,17 @@
 // kept on Esc (Esc goes back, as elsewhere in the app), and through a flow and back.
 // A row's render gets its index (a "since previous" time reads the row before).
 //
+// A fling faster than a view a frame (every row in view is a new one at each frame, too
+// fast to read) draws the rows as a placeholder, as while their page loads: laying out
+// ~35 rows of text a frame costs more than a frame (issue 15: scroll p95 ≤ 17 ms). The
+// first frame without a scroll, or slower than that, draws them again.
+//
 // Browsers clamp an element's height (Chromium at 2^24 px: 700,000 rows of 24 px), so a
 // list taller than MAX_SCROLL_PX scrolls a spacer of that height and maps its scroll
 // position onto the rows linearly (`k` virtual pixels per scrolled pixel): a million
 // packets stay reachable to the last.
 
-import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 import { useViewHeight } from '../hooks';
 
 export interface Column<T> {
@@ -60,9 +65,13 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const rh = p.rowHeight ?? 26;
   const bodyRef = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const viewH = useViewHeight(bodyRef);
   const [sel, setSel] = useState(p.initialSelected ?? -1);
   const frame = useRef(0);
+  /** Flinging: the last scroll moved more than a view; the rows are drawn as placeholders. */
+  const [fling, setFling] = useState(false);
+  /** The scroll position drawn last, and the count of scroll frames (a settle check sees whether one came since). */
+  const shown = useRef({ top: 0, scrolls: 0, settle: 0 });
+  const viewH = useViewHeight(bodyRef);
 
   const overscan = 4;
   const fullH = p.total * rh;
@@ -73,19 +82,26 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const first = Math.max(0, Math.floor(vtop / rh) - overscan);
   const last = Math.min(p.total - 1, Math.ceil((vtop + viewH) / rh) + overscan);
   const { onRange } = p;
+  // (not the rows a fling passes: they are not drawn, and their pages would queue the ones it stops at)
   useEffect(() => {
-    if (p.total > 0) onRange?.(first, last);
-  }, [first, last, p.total, onRange]);
+    if (p.total > 0 && !fling) onRange?.(first, last);
+  }, [first, last, p.total, onRange, fling]);
   useEffect(() => {
     // (not while the rows are still loading: total 0 would drop a selection given at mount)
     if (p.total > 0 && sel >= p.total) setSel(p.total - 1);
   }, [p.total, sel]);
   const topRow = p.scrollTo;
+  /** Draw the rows at this scroll position (and not as a fling's: a jump the table made itself). */
+  const show = (top: number): void => {
+    shown.current.top = top;
+    setFling(false);
+    setScrollTop(top);
+  };
   useEffect(() => {
     const el = bodyRef.current;
     if (!el || topRow === undefined || topRow === null || topRow < 0) return;
     el.scrollTop = (topRow * rh) / k;
-    setScrollTop(el.scrollTop);
+    show(el.scrollTop);
   }, [topRow, p.total > 0]);
   const wanted = p.selected;
   useEffect(() => {
@@ -94,11 +110,31 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     reveal(wanted); // (reads only the body's size and scroll)
   }, [wanted, p.total > 0]);
 
+  // The view's height in scrolled pixels, for the scroll handler (set at each render).
+  const viewScrolled = useRef(viewH);
+  viewScrolled.current = viewH / k;
+  useEffect(() => () => cancelAnimationFrame(shown.current.settle), []);
   const onScroll = useCallback(() => {
+    shown.current.scrolls++;
     if (frame.current) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
-      if (bodyRef.current) setScrollTop(bodyRef.current.scrollTop);
+      const el = bodyRef.current;
+      if (!el) return;
+      const s = shown.current;
+      const top = el.scrollTop;
+      const fast = Math.abs(top - s.top) > viewScrolled.current;
+      s.top = top;
+      setFling(fast);
+      setScrollTop(top);
+      if (!fast) return;
+      // the fling is over when a frame passes with no scroll: draw the rows then (a scroll
+      // in that frame checks again, after its own)
+      cancelAnimationFrame(s.settle);
+      const seen = s.scrolls;
+      s.settle = requestAnimationFrame(() => {
+        if (s.scrolls === seen) setFling(false);
+      });
     });
   }, []);
 
@@ -114,7 +150,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     const v = el.scrollTop * k;
     if (top < v) el.scrollTop = top / k;
     else if (top + rh > v + el.clientHeight) el.scrollTop = (top + rh - el.clientHeight) / k;
-    setScrollTop(el.scrollTop);
+    show(el.scrollTop);
   };
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
@@ -151,13 +187,17 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   live.current = { p, setSel };
   // Each row in view keeps its DOM element while it stays in view, and a row scrolled in
   // takes the element of one scrolled out (keyed by index modulo `slots`, even so that a
-  // slot's stripe stays): a fling changes the rows' text, not the elements.
+  // slot's stripe stays): a scroll changes the rows' text, not the elements. A fling's
+  // rows are one placeholder of their height with their stripes, so that its frames lay
+  // out and render nothing but it.
   const slots = 2 * (Math.ceil(viewH / rh) + 2 * overscan + 2);
   const rows: ReactNode[] = [];
-  for (let i = first; i <= last; i++) {
-    const row = p.getRow(i);
-    rows.push(<Row<T> key={i % slots} row={row} prev={i > 0 ? p.getRow(i - 1) : null} i={i} rh={rh} template={template} selected={i === sel} extra={row ? p.rowClass?.(row) : undefined} columns={p.columns} testId={p.rowTestId} live={live} />);
-  }
+  if (fling) rows.push(<div key="fling" className="vt-loading vt-fling" style={{ height: (last - first + 1) * rh, '--rh': `${rh}px`, backgroundPositionY: first % 2 ? rh : 0 } as CSSProperties} aria-hidden />);
+  else
+    for (let i = first; i <= last; i++) {
+      const row = p.getRow(i);
+      rows.push(<Row<T> key={i % slots} row={row} prev={i > 0 ? p.getRow(i - 1) : null} i={i} rh={rh} template={template} selected={i === sel} extra={row ? p.rowClass?.(row) : undefined} columns={p.columns} testId={p.rowTestId} live={live} />);
+    }
 
   return (
     <div className="vt" data-testid={p.testId} role="table" aria-label={p.label} aria-rowcount={p.total + 1}>

@@ -3,7 +3,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeClient, type Summary } from '../../analysis/api';
 import { StatelineSession } from '../../analysis/session';
 import { App } from '../../renderer/App';
@@ -57,6 +57,53 @@ describe('VirtualTable', () => {
     // Esc keeps the selection (it goes back elsewhere in the app; issue 15)
     fireEvent.keyDown(body, { key: 'Escape' });
     expect(screen.getByTestId('vt').querySelector('.selected')?.textContent).toContain('row 100000');
+  });
+
+  it('a fling faster than a view a frame draws a placeholder and asks for no page, and the rows once a frame passes without a scroll', async () => {
+    // frames as a browser runs them: the callbacks asked for before a frame run in it,
+    // those asked for during it in the next
+    let queue = new Map<number, FrameRequestCallback>();
+    let id = 0;
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => (queue.set(++id, cb), id));
+    vi.stubGlobal('cancelAnimationFrame', (n: number) => queue.delete(n));
+    const frame = async () => act(() => {
+      const run = queue;
+      queue = new Map();
+      for (const cb of run.values()) cb(performance.now());
+    });
+    const ranges: [number, number][] = [];
+    render(<VirtualTable label="t" testId="vt" rowTestId="r" columns={cols} total={rows.length} getRow={(i) => rows[i]} height={400} onRange={(a, b) => ranges.push([a, b])} />);
+    const body = screen.getByTestId('vt').querySelector('.vt-body') as HTMLElement;
+    const drawn = () => screen.queryAllByTestId('r').map((r) => Number(r.dataset.index));
+    const scroll = async (top: number) => {
+      body.scrollTop = top;
+      fireEvent.scroll(body);
+      await frame();
+    };
+    // a scroll of a few rows (the view is 400 px: 16 rows) draws them
+    await scroll(260);
+    expect(drawn()).toContain(10);
+    expect(body.querySelector('.vt-loading')).toBeNull();
+    const asked = ranges.length;
+    // 1,500 px a frame: a placeholder of the rows' height, and the pages passed are not asked for
+    for (let f = 1; f <= 3; f++) {
+      await scroll(260 + 1500 * f);
+      expect(drawn()).toEqual([]);
+      const top = 260 + 1500 * f; // the rows in view (400 px) and 4 above and below
+      expect(body.querySelector<HTMLElement>('.vt-loading')?.style.height).toBe(`${(Math.ceil((top + 400) / 26) + 4 - (Math.floor(top / 26) - 4) + 1) * 26}px`);
+    }
+    expect(ranges.length).toBe(asked);
+    // a frame without a scroll: the rows where the fling stopped, and their range asked for
+    await frame();
+    await frame();
+    const stop = Math.floor((260 + 4500) / 26);
+    expect(drawn()).toContain(stop);
+    expect(screen.getAllByTestId('r').find((r) => r.dataset.index === String(stop))?.textContent).toContain(`row ${stop + 1}`);
+    expect(ranges.at(-1)![0]).toBe(stop - 4);
+    // a slow scroll (less than a view a frame) draws the rows at each frame
+    await scroll(260 + 4500 + 200);
+    expect(drawn()).toContain(stop + 10);
+    vi.unstubAllGlobals();
   });
 
   it('selects the first row in view when focused without a selection, and keeps a selection given at mount', () => {
