@@ -108,10 +108,13 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   // new range arrives: they are drawn once per zoom. A range chosen by the user is asked
   // in the event that chose it, before the render that follows (brush, head, packet
   // list): the request and that render overlap instead of following each other.
-  const asked = useRef<{ key: string; answer: Promise<Timeline> } | null>(null);
-  const ask = useCallback((a: number, b: number): Promise<Timeline> => {
+  // Each answer carries the key of the range it was asked for, so that the charts never
+  // show an older zoom's answer (after Reset zoom, the next zoom keeps the whole flow in
+  // view until its own answer arrives).
+  const asked = useRef<{ key: string; answer: Promise<{ key: string; tl: Timeline }> } | null>(null);
+  const ask = useCallback((a: number, b: number): Promise<{ key: string; tl: Timeline }> => {
     const key = `${a}|${b}|${maxPoints}`;
-    if (asked.current?.key !== key) asked.current = { key, answer: client.timeline({ flow: f.id, from: a, to: b, maxPoints }) };
+    if (asked.current?.key !== key) asked.current = { key, answer: client.timeline({ flow: f.id, from: a, to: b, maxPoints }).then((tl) => ({ key, tl })) };
     return asked.current.answer;
   }, [client, f.id, maxPoints]);
   const choose = useCallback((r: [number, number] | null) => {
@@ -119,8 +122,13 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
     setRange(r);
   }, [ask, measured]);
   const zoomed = useAsync(() => ask(from, to), [ask, from, to], measured && range !== null);
-  const tl = range ? (zoomed.data ?? overall.data) : overall.data;
-  const [cFrom, cTo] = range && zoomed.data ? [zoomed.data.from, zoomed.data.to] : full;
+  const fresh = range !== null && zoomed.data?.key === `${from}|${to}|${maxPoints}` ? zoomed.data.tl : null;
+  const whole = { tl: overall.data, from: full[0], to: full[1] };
+  const shown = useRef(whole);
+  const view = range === null ? whole : fresh ? { tl: fresh, from: fresh.from, to: fresh.to } : shown.current.tl ? shown.current : whole;
+  shown.current = view;
+  const tl = view.tl;
+  const [cFrom, cTo] = [view.from, view.to];
   // Opened at an event: the sequence graph shows the direction of its packet (a RST
   // from the server is drawn on the server → client graph), once the points are in.
   const dirChosen = useRef(focus === null);
