@@ -847,8 +847,19 @@ export class TcpTracker implements Tracker {
     const s = dir, r = 1 - dir;
     const st = c.st;
     const before0 = st[0], before1 = st[1];
-    this.guess = null;
     const first = c.firstFrame === frame;
+    // Most segments: no SYN, FIN or RST, both endpoints ESTABLISHED, both seen, no FIN
+    // from the peer to acknowledge. Of the steps below, only the sender's TTL facts and
+    // handshakeDone (already true or made so) apply to them: none moves a state.
+    if ((flags & (SYN | FIN | RST)) === 0 && !first && before0 === State.ESTABLISHED && before1 === State.ESTABLISHED && rev.packets !== 0 && rev.finSeq < 0) {
+      const ttl = pkt.ipTtl;
+      if (ttl < fwd.ttlMin) fwd.ttlMin = ttl;
+      if (ttl > fwd.ttlMax) fwd.ttlMax = ttl;
+      fwd.lastIpId = pkt.ipId;
+      c.handshakeDone = true;
+      return;
+    }
+    this.guess = null;
     if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1) this.apply(c, 0, Ev.SYNACK_FIRST, frame);
     if (first && !(flags & SYN)) {
       // mid-stream pickup: the handshake happened before the capture
