@@ -68,6 +68,8 @@ const HOLE_STRIDE = 4;
  */
 const HOLE_FILL_RTT = 0.8;
 const RING_STRIDE = 5;
+/** The events whose message names the segment's sequence range. */
+const RANGE_BITS = TcpBit.RETRANSMISSION | TcpBit.FAST_RETRANSMISSION | TcpBit.SPURIOUS_RETRANSMISSION | TcpBit.OUT_OF_ORDER | TcpBit.WINDOW_FULL;
 
 const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const lt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
@@ -728,7 +730,8 @@ export class TcpTracker implements Tracker {
     const rs = (v: number): number => (v - fwd.baseSeq) >>> 0;
     const ra = (v: number): number => (v - rev.baseSeq) >>> 0;
     const ctl = g.flags & (SYN | FIN);
-    const range = seglen === 0 && ctl !== 0
+    // the segment's range, in the messages that name it (not a duplicate ACK's, the most frequent event)
+    const range = !(bits & RANGE_BITS) ? '' : seglen === 0 && ctl !== 0
       ? `the ${ctl & SYN ? (g.flags & ACK ? 'SYN-ACK' : 'SYN') : 'FIN'} (seq ${rs(seq)})`
       : `seq ${rs(seq)}–${rs((seq + seglen) >>> 0)} (${seglen} byte${seglen === 1 ? '' : 's'})`;
     for (let b = 1; b <= TcpBit.PORT_REUSE; b <<= 1) {
