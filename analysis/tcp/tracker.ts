@@ -68,6 +68,8 @@ const HOLE_STRIDE = 4;
  */
 const HOLE_FILL_RTT = 0.8;
 const RING_STRIDE = 5;
+/** The events whose message names the segment's sequence range. */
+const RANGE_BITS = TcpBit.RETRANSMISSION | TcpBit.FAST_RETRANSMISSION | TcpBit.SPURIOUS_RETRANSMISSION | TcpBit.OUT_OF_ORDER | TcpBit.WINDOW_FULL;
 
 const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const lt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
@@ -728,7 +730,8 @@ export class TcpTracker implements Tracker {
     const rs = (v: number): number => (v - fwd.baseSeq) >>> 0;
     const ra = (v: number): number => (v - rev.baseSeq) >>> 0;
     const ctl = g.flags & (SYN | FIN);
-    const range = seglen === 0 && ctl !== 0
+    // the segment's range, in the messages that name it (not a duplicate ACK's, the most frequent event)
+    const range = !(bits & RANGE_BITS) ? '' : seglen === 0 && ctl !== 0
       ? `the ${ctl & SYN ? (g.flags & ACK ? 'SYN-ACK' : 'SYN') : 'FIN'} (seq ${rs(seq)})`
       : `seq ${rs(seq)}–${rs((seq + seglen) >>> 0)} (${seglen} byte${seglen === 1 ? '' : 's'})`;
     for (let b = 1; b <= TcpBit.PORT_REUSE; b <<= 1) {
@@ -847,8 +850,19 @@ export class TcpTracker implements Tracker {
     const s = dir, r = 1 - dir;
     const st = c.st;
     const before0 = st[0], before1 = st[1];
-    this.guess = null;
     const first = c.firstFrame === frame;
+    // Most segments: no SYN, FIN or RST, both endpoints ESTABLISHED, both seen, no FIN
+    // from the peer to acknowledge. Of the steps below, only the sender's TTL facts and
+    // handshakeDone (already true or made so) apply to them: none moves a state.
+    if ((flags & (SYN | FIN | RST)) === 0 && !first && before0 === State.ESTABLISHED && before1 === State.ESTABLISHED && rev.packets !== 0 && rev.finSeq < 0) {
+      const ttl = pkt.ipTtl;
+      if (ttl < fwd.ttlMin) fwd.ttlMin = ttl;
+      if (ttl > fwd.ttlMax) fwd.ttlMax = ttl;
+      fwd.lastIpId = pkt.ipId;
+      c.handshakeDone = true;
+      return;
+    }
+    this.guess = null;
     if (first && (flags & (SYN | ACK)) === (SYN | ACK) && s === 1) this.apply(c, 0, Ev.SYNACK_FIRST, frame);
     if (first && !(flags & SYN)) {
       // mid-stream pickup: the handshake happened before the capture

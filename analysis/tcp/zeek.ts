@@ -101,6 +101,22 @@ export class ZeekConn {
   packet(isOrig: boolean, flags: number, seq: number, len: number, window: number, wscale: number): void {
     const ep = isOrig ? this.orig : this.resp;
     const peer = isOrig ? this.resp : this.orig;
+    // Most segments carry no SYN, FIN or RST on an endpoint already past INACTIVE: only
+    // their history letter (once), a zero window, and the last sequence number can
+    // change — the steps below, with what they do for such a segment only (the state
+    // machine leaves every other state alone without those flags).
+    if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST)) === 0 && ep.state !== ZState.INACTIVE && ep.started) {
+      if (len) {
+        if (!(ep.histSeen & H_DATA)) this.check(ep, H_DATA, 'D');
+      } else if (flags & FLAG_ACK && !(ep.histSeen & H_ACK)) this.check(ep, H_ACK, 'A');
+      if (window === 0 && peer.state !== ZState.CLOSED && ep.state !== ZState.RESET) this.scaled(ep, 'W');
+      if (ep.state !== ZState.RESET) {
+        const next = (seq + len) | 0;
+        if (((next - ep.lastSeq) | 0) > 0) ep.lastSeq = next;
+        else if (len > 0) this.scaled(ep, 'T');
+      }
+      return;
+    }
     // Zeek's flags.SYN() … as booleans
     const SYN = (flags & FLAG_SYN) !== 0, FIN = (flags & FLAG_FIN) !== 0, RST = (flags & FLAG_RST) !== 0, ACK = (flags & FLAG_ACK) !== 0;
     let segLen = len + (SYN ? 1 : 0) + (FIN ? 1 : 0);
