@@ -145,7 +145,7 @@ class RecordQueue {
   shift(): CaptureRecord {
     const e = this.items[this.head];
     const at = this.at[this.head];
-    e.data = this.bytes.subarray(at, at + e.capLen);
+    e.data = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + at, e.capLen); // not subarray: see pcap.ts
     this.head++;
     return e;
   }
