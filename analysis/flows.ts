@@ -173,9 +173,10 @@ export class FlowTable {
       sp = dp = icmpEchoId(pkt);
     } else return null;
 
-    const d = pkt.data;
+    // (from the buffer the packet lies in: no pkt.data view made for this)
+    const d = pkt.bytes;
     const v6 = pkt.ipVersion === 6;
-    const so = pkt.ipSrcOff, doff = pkt.ipDstOff;
+    const so = pkt.bytesOff + pkt.ipSrcOff, doff = pkt.bytesOff + pkt.ipDstOff;
     // The addresses as words, compared with each flow's words on the probe path.
     const s0 = word(d, so), d0 = word(d, doff);
     let s1 = 0, s2 = 0, s3 = 0, d1 = 0, d2 = 0, d3 = 0;
@@ -283,7 +284,7 @@ export class FlowTable {
       f.vlanKey = vk;
       f.vlan = vlanStack(pkt);
     }
-    const d = pkt.data, so = pkt.ipSrcOff, doff = pkt.ipDstOff;
+    const d = pkt.bytes, so = pkt.bytesOff + pkt.ipSrcOff, doff = pkt.bytesOff + pkt.ipDstOff;
     f.a0 = word(d, so);
     f.b0 = word(d, doff);
     if (f.ipVersion === 6) {
