@@ -175,7 +175,7 @@ async function analyzeWith(
     const frame = r.frame;
     // (r.offset: where this record starts, so the bytes the first records took)
     if (frame === ESTIMATE_AFTER && opts.totalBytes && r.offset > 0) cols.reserve(Math.ceil((opts.totalBytes / r.offset) * ESTIMATE_AFTER * 1.1));
-    decoder.decode(pkt, r.data, r.linkType, frame);
+    decoder.decodeAt(pkt, r.bytes, r.bytesOff, r.capLen, r.linkType, frame); // (no view of the record made)
     // First the flow: a full table stops reading here (CaptureStop), before this
     // record has counted anywhere.
     const f = countInFlow(flows, pkt, frame, time, r.origLen);
@@ -288,7 +288,7 @@ export async function trackTcp(
   let packets = 0;
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
-    decoder.decode(pkt, r.data, r.linkType, r.frame);
+    decoder.decodeAt(pkt, r.bytes, r.bytesOff, r.capLen, r.linkType, r.frame);
     const f = countInFlow(flows, pkt, r.frame, time, r.origLen); // (a full flow table stops here, as in analyzeCapture)
     packets = r.frame;
     if (f !== null && pkt.ipProto === TCP) tcp.onPacket(pkt, f, flows.fromA === f.clientIsA ? 0 : 1, r.frame, time);

@@ -131,7 +131,13 @@ export class FlowTable {
   readonly flows: Flow[] = [];
   /** Key flows by the 5-tuple alone, ignoring VLAN tags (Zeek's default conn key); set before the first lookup. */
   mergeVlans = false;
-  private slots = new Int32Array(1 << 12);
+  /**
+   * The open-addressing table: per slot the flow id (0 = empty) and the key's hash, side
+   * by side. A probe compares the hash before it touches a Flow (a cache miss each, in a
+   * table of tens of thousands), and rehashing reads only this array.
+   */
+  private slots = new Int32Array(2 << 12);
+  /** Slots - 1. */
   private mask = (1 << 12) - 1;
   /** Packets that matched an existing flow from endpoint A (true) or B (false) — set by lookup. */
   fromA = true;
@@ -173,9 +179,10 @@ export class FlowTable {
       sp = dp = icmpEchoId(pkt);
     } else return null;
 
-    const d = pkt.data;
+    // (from the buffer the packet lies in: no pkt.data view made for this)
+    const d = pkt.bytes;
     const v6 = pkt.ipVersion === 6;
-    const so = pkt.ipSrcOff, doff = pkt.ipDstOff;
+    const so = pkt.bytesOff + pkt.ipSrcOff, doff = pkt.bytesOff + pkt.ipDstOff;
     // The addresses as words, compared with each flow's words on the probe path.
     const s0 = word(d, so), d0 = word(d, doff);
     let s1 = 0, s2 = 0, s3 = 0, d1 = 0, d2 = 0, d3 = 0;
@@ -189,8 +196,12 @@ export class FlowTable {
     let i = (h ^ (h >>> 15)) & mask;
     const slots = this.slots;
     for (;;) {
-      const s = slots[i];
+      const s = slots[2 * i];
       if (s === 0) break;
+      if (slots[2 * i + 1] !== h) {
+        i = (i + 1) & mask;
+        continue;
+      }
       const f = this.flows[s - 1];
       if (f.proto === proto && f.ipVersion === pkt.ipVersion && f.vlanKey === vk && (vk < DEEP_STACK || sameStack(f.vlan!, pkt))) {
         if (f.keyPortA === sp && f.keyPortB === dp && f.a0 === s0 && f.b0 === d0 && f.a1 === s1 && f.b1 === d1 &&
@@ -211,7 +222,8 @@ export class FlowTable {
       i = (i + 1) & mask;
     }
     const f = this.create(pkt, frame, time, sp, dp, vk);
-    slots[i] = f.id;
+    slots[2 * i] = f.id;
+    slots[2 * i + 1] = h;
     if (this.flows.length * 2 > mask) this.rehash();
     return f;
   }
@@ -241,11 +253,11 @@ export class FlowTable {
   }
 
   private replace(slot: number, pkt: Packet, frame: number, time: number, sp: number, dp: number, vk: number): Flow {
-    const previous = this.flows[this.slots[slot] - 1];
+    const previous = this.flows[this.slots[2 * slot] - 1];
     const f = this.create(pkt, frame, time, sp, dp, vk);
     f.previous = previous;
     f.synOnly = true;
-    this.slots[slot] = f.id;
+    this.slots[2 * slot] = f.id; // the same tuple: the same hash
     return f;
   }
 
@@ -283,7 +295,7 @@ export class FlowTable {
       f.vlanKey = vk;
       f.vlan = vlanStack(pkt);
     }
-    const d = pkt.data, so = pkt.ipSrcOff, doff = pkt.ipDstOff;
+    const d = pkt.bytes, so = pkt.bytesOff + pkt.ipSrcOff, doff = pkt.bytesOff + pkt.ipDstOff;
     f.a0 = word(d, so);
     f.b0 = word(d, doff);
     if (f.ipVersion === 6) {
@@ -348,21 +360,23 @@ export class FlowTable {
     f.clientBy = 'first';
   }
 
+  /**
+   * Twice the slots. Each tuple is in one slot, holding its newest flow (the one before
+   * it is reached through it, while it has only a SYN; older ones are done): the entries
+   * move over as they are, by their hashes, with no Flow read.
+   */
   private rehash(): void {
-    const size = this.slots.length * 2;
-    this.slots = new Int32Array(size);
-    this.mask = size - 1;
-    for (const f of this.flows) {
-      // Only the newest flow of a reused tuple is reachable (the one before it through
-      // it, while it has only a SYN); older ones are done.
-      const h = (endpointHash(f.a0, f.a1, f.a2, f.a3, f.keyPortA) + endpointHash(f.b0, f.b1, f.b2, f.b3, f.keyPortB) + f.proto * 0x9e3779b1 + Math.imul(f.vlanKey, VLAN_MIX)) | 0;
-      let i = (h ^ (h >>> 15)) & this.mask;
-      while (this.slots[i] !== 0) {
-        const g = this.flows[this.slots[i] - 1];
-        if (sameTuple(g, f)) break;
-        i = (i + 1) & this.mask;
-      }
-      this.slots[i] = f.id; // later flows of the same tuple overwrite earlier ones
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    const slots = (this.slots = new Int32Array(2 * cap));
+    const mask = (this.mask = cap - 1);
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      const h = old[j + 1];
+      let i = (h ^ (h >>> 15)) & mask;
+      while (slots[2 * i] !== 0) i = (i + 1) & mask;
+      slots[2 * i] = old[j];
+      slots[2 * i + 1] = h;
     }
   }
 }
@@ -381,16 +395,6 @@ export function sameVlans(a: Flow, b: Flow): boolean {
   const x = a.vlan!, y = b.vlan!;
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
-}
-
-function sameTuple(a: Flow, b: Flow): boolean {
-  if (a.proto !== b.proto || a.ipVersion !== b.ipVersion || !sameVlans(a, b)) return false;
-  const aA = a.keyPortA, aB = a.keyPortB, bA = b.keyPortA, bB = b.keyPortB;
-  const sameA = a.a0 === b.a0 && a.a1 === b.a1 && a.a2 === b.a2 && a.a3 === b.a3;
-  const sameB = a.b0 === b.b0 && a.b1 === b.b1 && a.b2 === b.b2 && a.b3 === b.b3;
-  const crossAB = a.a0 === b.b0 && a.a1 === b.b1 && a.a2 === b.b2 && a.a3 === b.b3;
-  const crossBA = a.b0 === b.a0 && a.b1 === b.a1 && a.b2 === b.a2 && a.b3 === b.a3;
-  return (aA === bA && aB === bB && sameA && sameB) || (aA === bB && aB === bA && crossAB && crossBA);
 }
 
 /** Flow.vlanKey at or above this: more than two tags, so the key alone is not exact. */

@@ -2,13 +2,13 @@
 // pcapng.ts): what a parser sees of the reader, and what the reader asks of a parser.
 // A module of its own so that the parsers need not import the reader that imports them.
 
-import type { CaptureError, CaptureInfo, CaptureRecord } from './types';
+import type { CaptureError, CaptureInfo, CaptureRecord, RecordView } from './types';
 
 /** What a format parser sees of the reader. */
 export interface ParserHost {
   readonly info: CaptureInfo;
   /** The one reused record object. */
-  readonly rec: CaptureRecord;
+  readonly rec: RecordView;
   readonly onRecord: (r: CaptureRecord) => void;
   /** Set by a parser when reading cannot go on. */
   stopped: boolean;

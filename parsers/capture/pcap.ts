@@ -89,7 +89,7 @@ export class PcapParser implements FormatParser {
     return RECORD_HEADER_LEN + capLen;
   }
 
-  // The hot loop: no allocation but the subarray, no closures, no try/catch.
+  // The hot loop: no allocation, no closures, no try/catch.
   parse(buf: Uint8Array, dv: DataView, p: number, end: number, base: number): number {
     const host = this.host;
     const info = host.info;
@@ -119,7 +119,7 @@ export class PcapParser implements FormatParser {
       rec.tsNsec = dv.getUint32(p + 4, le) * nsMul;
       rec.capLen = capLen;
       rec.origLen = origLen;
-      rec.data = buf.subarray(p + RECORD_HEADER_LEN, next);
+      rec.at(buf, p + RECORD_HEADER_LEN); // its data view only if the sink asks
       if (capLen > origLen || (capLen > snap && snap !== 0)) this.oddLength(frame, base + p, capLen, origLen);
       onRecord(rec);
       p = next;

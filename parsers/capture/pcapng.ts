@@ -252,7 +252,7 @@ export class PcapngParser implements FormatParser {
         rec.linkType = this.ifLink[ifg];
         rec.capLen = capLen;
         rec.origLen = origLen;
-        rec.data = buf.subarray(p + 28, p + 28 + capLen);
+        rec.at(buf, p + 28);
         const optStart = p + 28 + ((capLen + 3) & ~3);
         rec.comments = optStart < p + len - 4 ? this.comments(buf, dv, optStart, p + len - 4, le) : null;
         if (capLen > origLen || (capLen > this.ifSnap[ifg] && this.ifSnap[ifg] !== 0)) this.oddLength(frame, base + p, capLen, origLen, this.ifSnap[ifg]);
@@ -399,7 +399,7 @@ export class PcapngParser implements FormatParser {
     rec.tsNsec = 0;
     rec.capLen = capLen;
     rec.origLen = origLen;
-    rec.data = buf.subarray(p + 12, p + 12 + capLen);
+    rec.at(buf, p + 12);
     rec.comments = null;
     host.onRecord(rec);
   }

@@ -25,6 +25,7 @@ import {
   type CaptureError,
   type CaptureInfo,
   type CaptureRecord,
+  RecordView,
 } from './types';
 import type { FormatParser, ParserHost } from './parser';
 import { PcapParser, PCAP_HEADER_LEN, pcapMagic } from './pcap';
@@ -80,19 +81,7 @@ export function newCaptureInfo(): CaptureInfo {
  */
 export class CaptureReader implements ParserHost {
   readonly info: CaptureInfo = newCaptureInfo();
-  readonly rec: CaptureRecord = {
-    frame: 0,
-    offset: 0,
-    dataOffset: 0,
-    interfaceId: 0,
-    linkType: 0,
-    tsSec: 0,
-    tsNsec: 0,
-    capLen: 0,
-    origLen: 0,
-    data: EMPTY,
-    comments: null,
-  };
+  readonly rec = new RecordView();
   readonly onRecord: (r: CaptureRecord) => void;
   stopped = false;
 

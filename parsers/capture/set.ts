@@ -25,7 +25,7 @@
 // Pure TypeScript: no Node APIs (tsconfig.core.json). The file listing is the host's.
 
 import { CaptureFeed, chunksOf, newCaptureInfo, nextOrAbort, readCapture, release, type ReadOptions } from './reader';
-import { CaptureCancelledError, CaptureStop, NotACaptureError, type CaptureError, type CaptureInfo, type CaptureRecord } from './types';
+import { CaptureCancelledError, CaptureStop, NotACaptureError, RecordView, type CaptureError, type CaptureInfo, type CaptureRecord } from './types';
 
 /** One file of a set. */
 export interface CaptureSetMember {
@@ -51,6 +51,13 @@ export interface SetRecord extends CaptureRecord {
   file: string;
   fileFrame: number;
   fileIndex: number;
+}
+
+/** The set's reused record (its data view made on first use, as a reader's). */
+class SetRecordView extends RecordView implements SetRecord {
+  file = '';
+  fileFrame = 0;
+  fileIndex = 0;
 }
 
 /** What the set says about each of its files, in the set's order (by first timestamp, then name). */
@@ -90,7 +97,7 @@ class SetStopped extends Error {}
 
 /** Records of one file copied to wait their turn (entries and their bytes reused). */
 class RecordQueue {
-  private items: CaptureRecord[] = [];
+  private items: RecordView[] = [];
   private head = 0;
   private n = 0;
   private bytes = new Uint8Array(1 << 16);
@@ -108,7 +115,7 @@ class RecordQueue {
 
   push(r: CaptureRecord): void {
     if (this.head === this.n) this.head = this.n = this.used = 0;
-    const len = r.data.length;
+    const len = r.capLen;
     if (this.used + len > this.bytes.length) {
       let cap = Math.max(1 << 16, this.bytes.length * 2);
       while (cap < this.used + len) cap *= 2;
@@ -117,7 +124,7 @@ class RecordQueue {
       this.bytes = next;
     }
     this.bytes.set(r.data, this.used);
-    const e = (this.items[this.n] ??= { ...r });
+    const e = (this.items[this.n] ??= new RecordView());
     e.frame = r.frame;
     e.offset = r.offset;
     e.dataOffset = r.dataOffset;
@@ -145,7 +152,7 @@ class RecordQueue {
   shift(): CaptureRecord {
     const e = this.items[this.head];
     const at = this.at[this.head];
-    e.data = this.bytes.subarray(at, at + e.capLen);
+    e.at(this.bytes, at);
     this.head++;
     return e;
   }
@@ -269,7 +276,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
   for (const mb of all)
     if (mb.unreadable) errors.push({ frame: 1, offset: mb.unreadable.offset, message: `${mb.m.name}: ${mb.unreadable.message}; the file was left out`, effect: 'skipped', file: mb.m.name });
 
-  const rec: SetRecord = { frame: 0, offset: 0, dataOffset: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0), comments: null, file: '', fileFrame: 0, fileIndex: 0 };
+  const rec = new SetRecordView();
 
   /** Carries the file's reader errors up to its frame `upTo` over to the set. */
   const carryErrors = (mb: Member, upTo: number, deliveredAs: number, prev: number): void => {
@@ -293,7 +300,7 @@ export async function readCaptureSet(members: readonly CaptureSetMember[], opts:
     rec.tsNsec = r.tsNsec;
     rec.capLen = r.capLen;
     rec.origLen = r.origLen;
-    rec.data = r.data;
+    rec.at(r.bytes, r.bytesOff);
     rec.comments = r.comments;
     rec.file = mb.m.name;
     rec.fileFrame = r.frame;

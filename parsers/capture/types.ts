@@ -1,4 +1,4 @@
-// The capture reader's contract. Pure data: no Node, no DOM.
+// The capture reader's contract: plain data (and the record a reader reuses). No Node, no DOM.
 
 /** One record of a capture file, handed to the sink while the reader holds it. */
 export interface CaptureRecord {
@@ -26,8 +26,57 @@ export interface CaptureRecord {
    * during the callback; copy it to keep it.
    */
   data: Uint8Array;
+  /**
+   * The same bytes as `bytes[bytesOff, bytesOff + capLen)`: the buffer the record lies
+   * in. A reader (RecordView) makes the `data` view only when it is asked for, so a sink
+   * that decodes from here (analysis/analyze.ts) costs no object per record.
+   */
+  bytes: Uint8Array;
+  bytesOff: number;
   /** pcapng opt_comment values of the packet block, if any. */
   comments: string[] | null;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The reused record of a reader: `data` is made from `bytes`/`bytesOff`/`capLen` on
+ * first use. (A view per record was a quarter of the reading's time and most of its
+ * garbage; most sinks never ask for one.)
+ */
+export class RecordView implements CaptureRecord {
+  frame = 0;
+  offset = 0;
+  dataOffset = 0;
+  interfaceId = 0;
+  linkType = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  capLen = 0;
+  origLen = 0;
+  bytes: Uint8Array = NO_BYTES;
+  bytesOff = 0;
+  comments: string[] | null = null;
+  private view: Uint8Array | null = NO_BYTES;
+
+  /** The record's bytes are bytes[off, off + capLen) (set capLen too). */
+  at(bytes: Uint8Array, off: number): void {
+    this.bytes = bytes;
+    this.bytesOff = off;
+    this.view = null;
+  }
+
+  get data(): Uint8Array {
+    // the Uint8Array constructor, not subarray: ~4x cheaper in V8 (subarray looks up the
+    // species constructor and takes a generic path)
+    return (this.view ??= new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + this.bytesOff, this.capLen));
+  }
+
+  set data(d: Uint8Array) {
+    this.bytes = d;
+    this.bytesOff = 0;
+    this.view = d;
+  }
 }
 
 /** A damaged or cut-short part of the file. Everything before it was delivered. */

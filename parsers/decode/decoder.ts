@@ -3,7 +3,11 @@
 //
 // Hot-path rules: no allocation (except fragment reassembly and problem messages), no
 // DataView, no exceptions, no closures; every read is bounds-checked against the end of
-// the bytes captured (`d.length`) or the end the headers state, whichever is smaller.
+// the bytes captured (`this.end`) or the end the headers state, whichever is smaller.
+// The record is read where it lies, bytes[base, end) of the reader's buffer (decodeAt:
+// no view of it is made): offsets run from `base` while decoding, are reported from the
+// record's start in messages (`this.base` subtracted), and are made record-relative in
+// the Packet at the end (rebase).
 // A record too short for a header it claims stops decoding with TRUNCATED; impossible
 // fields stop it with MALFORMED; what we do not decode stops it with UNSUPPORTED.
 // Whatever was decoded before the stop stays in the Packet.
@@ -61,6 +65,9 @@ export class Decoder {
   readonly reassembler: Reassembler | null;
   /** Capture time of the record being decoded (seconds), < 0 when the caller gave none. */
   private time = -1;
+  /** Where the bytes being decoded start and end in the buffer read (`d`). */
+  private base = 0;
+  private end = 0;
 
   constructor(opts: DecoderOptions = {}) {
     this.reassembler = opts.reassemble === false ? null : new Reassembler(this.stats, opts.reassemblyLimits);
@@ -73,54 +80,93 @@ export class Decoder {
    */
   decode(pkt: Packet, data: Uint8Array, linkType: number, _frame: number, time = -1): void {
     pkt.reset(data, linkType);
+    this.record(pkt, data, 0, data.length, linkType, time);
+  }
+
+  /**
+   * decode() of the record at bytes[off, off + len) (a CaptureRecord's bytes/bytesOff),
+   * without making a view of it: pkt.data is made only if someone asks for it.
+   */
+  decodeAt(pkt: Packet, bytes: Uint8Array, off: number, len: number, linkType: number, _frame: number, time = -1): void {
+    pkt.resetAt(bytes, off, len, linkType);
+    pkt.payloadOff = off; // (its default, 0 from the record's start: rebase subtracts off)
+    this.record(pkt, bytes, off, len, linkType, time);
+    if (off !== 0) this.rebase(pkt, off);
+  }
+
+  private record(pkt: Packet, d: Uint8Array, b: number, len: number, linkType: number, time: number): void {
     this.stats.packets++;
     this.time = time;
+    this.base = b;
+    this.end = b + len;
     switch (linkType) {
       case LinkType.ETHERNET:
-        if (data.length < 14) {
-          this.short(pkt, 'link', 'Ethernet header', 0, 14, UNBOUNDED);
+        if (len < 14) {
+          this.short(pkt, 'link', 'Ethernet header', b, 14, UNBOUNDED);
           return;
         }
-        this.ether(pkt, data, 14, (data[12] << 8) | data[13], true);
+        this.ether(pkt, d, b + 14, (d[b + 12] << 8) | d[b + 13], true);
         return;
       case LinkType.LINUX_SLL: // 16-byte header, protocol at 14
-        if (data.length < 16) {
-          this.short(pkt, 'link', 'Linux SLL header', 0, 16, UNBOUNDED);
+        if (len < 16) {
+          this.short(pkt, 'link', 'Linux SLL header', b, 16, UNBOUNDED);
           return;
         }
-        this.sllPayload(pkt, data, 16, (data[14] << 8) | data[15]);
+        this.sllPayload(pkt, d, b + 16, (d[b + 14] << 8) | d[b + 15]);
         return;
       case LinkType.LINUX_SLL2: // 20-byte header, protocol at 0
-        if (data.length < 20) {
-          this.short(pkt, 'link', 'Linux SLL2 header', 0, 20, UNBOUNDED);
+        if (len < 20) {
+          this.short(pkt, 'link', 'Linux SLL2 header', b, 20, UNBOUNDED);
           return;
         }
-        this.sllPayload(pkt, data, 20, (data[0] << 8) | data[1]);
+        this.sllPayload(pkt, d, b + 20, (d[b] << 8) | d[b + 1]);
         return;
       case LinkType.NULL: // AF_ value in the capturing host's byte order
       case LinkType.LOOP: // network byte order
-        this.loopback(pkt, data, linkType === LinkType.LOOP);
+        this.loopback(pkt, d, b, linkType === LinkType.LOOP);
         return;
       case LinkType.RAW:
       case LinkType.RAW_BSD:
       case LinkType.RAW_OPENBSD:
-        this.rawIp(pkt, data);
+        this.rawIp(pkt, d, b);
         return;
       case LinkType.IPV4:
         pkt.etherType = ETH_IPV4;
-        this.ipv4(pkt, data, 0, true);
+        this.ipv4(pkt, d, b, true);
         return;
       case LinkType.IPV6:
         pkt.etherType = ETH_IPV6;
-        this.ipv6(pkt, data, 0, true);
+        this.ipv6(pkt, d, b, true);
         return;
       case LinkType.PPP: // optionally with the HDLC ff 03 prefix
       case LinkType.PPP_HDLC:
-        this.ppp(pkt, data);
+        this.ppp(pkt, d, b);
         return;
       default:
         bump(this.stats.unsupportedLinkTypes, linkType);
-        this.fail(pkt, DecodeProblem.UNSUPPORTED, null, `link type ${linkType} not decoded`, 0);
+        this.fail(pkt, DecodeProblem.UNSUPPORTED, null, `link type ${linkType} not decoded`, b);
+    }
+  }
+
+  /**
+   * The offsets decodeAt left in `pkt` ran from `b` (where the record starts in the
+   * buffer read): from the record's start, as Packet says. problemOffset already is
+   * (fail); a reassembled datagram's offsets are into its own buffer (from 0).
+   */
+  private rebase(pkt: Packet, b: number): void {
+    if (pkt.reassembled) return;
+    if (pkt.l3Off >= 0) pkt.l3Off -= b;
+    if (pkt.ipVersion !== 0) {
+      pkt.ipSrcOff -= b;
+      pkt.ipDstOff -= b;
+    }
+    if (pkt.l4Off >= 0) pkt.l4Off -= b;
+    pkt.payloadOff -= b;
+    if (pkt.hasQuote) {
+      const q = pkt.quote;
+      q.ipSrcOff -= b;
+      q.ipDstOff -= b;
+      if (q.l4Off >= 0) q.l4Off -= b;
     }
   }
 
@@ -134,7 +180,7 @@ export class Decoder {
     if (pkt.problem === DecodeProblem.NONE) {
       pkt.problem = problem;
       pkt.problemMessage = message;
-      pkt.problemOffset = off;
+      pkt.problemOffset = off - this.base;
     }
   }
 
@@ -143,12 +189,13 @@ export class Decoder {
    * when the enclosing header's length field (`wireEnd`) already ends before it.
    */
   private short(pkt: Packet, layer: Layer, what: string, off: number, need: number, wireEnd: number): void {
-    if (off + need > wireEnd && wireEnd <= pkt.data.length) {
+    const end = this.end;
+    if (off + need > wireEnd && wireEnd <= end) {
       const left = wireEnd > off ? wireEnd - off : 0;
-      this.fail(pkt, DecodeProblem.MALFORMED, layer, `${what} needs ${need} bytes at offset ${off}, the enclosing length leaves ${left}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, layer, `${what} needs ${need} bytes at offset ${off - this.base}, the enclosing length leaves ${left}`, off);
     } else {
-      const have = pkt.data.length > off ? pkt.data.length - off : 0;
-      this.fail(pkt, DecodeProblem.TRUNCATED, layer, `${what} needs ${need} bytes at offset ${off}, ${have} captured`, off);
+      const have = end > off ? end - off : 0;
+      this.fail(pkt, DecodeProblem.TRUNCATED, layer, `${what} needs ${need} bytes at offset ${off - this.base}, ${have} captured`, off);
     }
   }
 
@@ -170,7 +217,7 @@ export class Decoder {
    * 802.3 length + LLC/SNAP (when `llc`), then IPv4/IPv6.
    */
   private ether(pkt: Packet, d: Uint8Array, off: number, type: number, llc: boolean): void {
-    const n = d.length;
+    const n = this.end;
     for (;;) {
       if (type === ETH_IPV4) {
         pkt.etherType = ETH_IPV4;
@@ -190,7 +237,7 @@ export class Decoder {
         }
         if (pkt.vlanCount >= MAX_VLAN_TAGS) {
           pkt.etherType = type;
-          this.fail(pkt, DecodeProblem.MALFORMED, 'link', `more than ${MAX_VLAN_TAGS} VLAN tags at offset ${off}`, off);
+          this.fail(pkt, DecodeProblem.MALFORMED, 'link', `more than ${MAX_VLAN_TAGS} VLAN tags at offset ${off - this.base}`, off);
           return;
         }
         pkt.vlanIds[pkt.vlanCount++] = ((d[off] & 0x0f) << 8) | d[off + 1];
@@ -275,49 +322,48 @@ export class Decoder {
     else this.ether(pkt, d, off, proto, false);
   }
 
-  private loopback(pkt: Packet, d: Uint8Array, network: boolean): void {
-    const n = d.length;
-    if (n < 4) {
-      this.short(pkt, 'link', network ? 'LOOP header' : 'null/loopback header', 0, 4, UNBOUNDED);
+  private loopback(pkt: Packet, d: Uint8Array, b: number, network: boolean): void {
+    if (this.end - b < 4) {
+      this.short(pkt, 'link', network ? 'LOOP header' : 'null/loopback header', b, 4, UNBOUNDED);
       return;
     }
-    let fam = u32(d, 0);
+    let fam = u32(d, b);
     // LINKTYPE_NULL is in the capturing host's order: a value with its low 16 bits zero
     // when read big-endian was written little-endian.
-    if (!network && (fam & 0xffff) === 0) fam = (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0;
+    if (!network && (fam & 0xffff) === 0) fam = (d[b] | (d[b + 1] << 8) | (d[b + 2] << 16) | (d[b + 3] << 24)) >>> 0;
     if (fam === 2) {
       pkt.etherType = ETH_IPV4;
-      this.ipv4(pkt, d, 4, true);
+      this.ipv4(pkt, d, b + 4, true);
     } else if (fam === 24 || fam === 28 || fam === 30) {
       // AF_INET6 on NetBSD/OpenBSD (24), FreeBSD/DragonFly (28), Darwin (30).
       pkt.etherType = ETH_IPV6;
-      this.ipv6(pkt, d, 4, true);
+      this.ipv6(pkt, d, b + 4, true);
     } else {
-      this.unsupportedOther(pkt, `${network ? 'LOOP' : 'null/loopback'} family ${fam}`, 0);
+      this.unsupportedOther(pkt, `${network ? 'LOOP' : 'null/loopback'} family ${fam}`, b);
     }
   }
 
-  private rawIp(pkt: Packet, d: Uint8Array): void {
-    if (d.length < 1) {
-      this.short(pkt, 'link', 'IP header', 0, 20, UNBOUNDED);
+  private rawIp(pkt: Packet, d: Uint8Array, b: number): void {
+    if (this.end - b < 1) {
+      this.short(pkt, 'link', 'IP header', b, 20, UNBOUNDED);
       return;
     }
-    const v = d[0] >> 4;
+    const v = d[b] >> 4;
     if (v === 4) {
       pkt.etherType = ETH_IPV4;
-      this.ipv4(pkt, d, 0, true);
+      this.ipv4(pkt, d, b, true);
     } else if (v === 6) {
       pkt.etherType = ETH_IPV6;
-      this.ipv6(pkt, d, 0, true);
+      this.ipv6(pkt, d, b, true);
     } else {
-      this.fail(pkt, DecodeProblem.MALFORMED, 'link', `raw IP packet with IP version ${v}`, 0);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'link', `raw IP packet with IP version ${v}`, b);
     }
   }
 
-  private ppp(pkt: Packet, d: Uint8Array): void {
-    const n = d.length;
-    let off = 0;
-    if (n >= 2 && d[0] === 0xff && d[1] === 0x03) off = 2; // HDLC address + control
+  private ppp(pkt: Packet, d: Uint8Array, b: number): void {
+    const n = this.end;
+    let off = b;
+    if (n - b >= 2 && d[b] === 0xff && d[b + 1] === 0x03) off = b + 2; // HDLC address + control
     if (off + 1 > n) {
       this.short(pkt, 'link', 'PPP header', off, 2, UNBOUNDED);
       return;
@@ -349,7 +395,7 @@ export class Decoder {
   // ------------------------------------------------------------------ IPv4
 
   private ipv4(pkt: Packet, d: Uint8Array, off: number, allowReassembly: boolean): void {
-    const n = d.length;
+    const n = this.end;
     pkt.l3Off = off;
     if (off + 20 > n) {
       this.short(pkt, 'ipv4', 'IPv4 header', off, 20, UNBOUNDED);
@@ -357,7 +403,7 @@ export class Decoder {
     }
     const vihl = d[off];
     if (vihl >> 4 !== 4) {
-      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv4', `IPv4 header at offset ${off} has version ${vihl >> 4}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv4', `IPv4 header at offset ${off - this.base} has version ${vihl >> 4}`, off);
       return;
     }
     const ihl = (vihl & 15) << 2;
@@ -371,7 +417,7 @@ export class Decoder {
     pkt.ipTtl = d[off + 8];
     pkt.ipId = id;
     if (ihl < 20) {
-      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv4', `IPv4 header length ${ihl} (IHL ${ihl >> 2} < 5) at offset ${off}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv4', `IPv4 header length ${ihl} (IHL ${ihl >> 2} < 5) at offset ${off - this.base}`, off);
       return;
     }
     let wireEnd: number;
@@ -381,7 +427,7 @@ export class Decoder {
       wireEnd = n;
       pkt.ipTotalLen = n - off;
     } else if (totalLen < ihl) {
-      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv4', `IPv4 total length ${totalLen} < header length ${ihl} at offset ${off}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv4', `IPv4 total length ${totalLen} < header length ${ihl} at offset ${off - this.base}`, off);
       return;
     } else {
       wireEnd = off + totalLen;
@@ -418,6 +464,8 @@ export class Decoder {
           for (let i = 0; i < 8; i++) buf[12 + i] = d[off + 12 + i];
           pkt.data = buf;
           pkt.reassembled = true;
+          this.base = 0; // from here on the datagram's buffer is read
+          this.end = buf.length;
           this.ipv4(pkt, buf, 0, false);
           return;
         }
@@ -437,14 +485,14 @@ export class Decoder {
   // ------------------------------------------------------------------ IPv6
 
   private ipv6(pkt: Packet, d: Uint8Array, off: number, allowReassembly: boolean): void {
-    const n = d.length;
+    const n = this.end;
     pkt.l3Off = off;
     if (off + 40 > n) {
       this.short(pkt, 'ipv6', 'IPv6 header', off, 40, UNBOUNDED);
       return;
     }
     if (d[off] >> 4 !== 6) {
-      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv6', `IPv6 header at offset ${off} has version ${d[off] >> 4}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'ipv6', `IPv6 header at offset ${off - this.base} has version ${d[off] >> 4}`, off);
       return;
     }
     const plen = (d[off + 4] << 8) | d[off + 5];
@@ -512,6 +560,8 @@ export class Decoder {
             for (let i = 0; i < 32; i++) buf[8 + i] = d[off + 8 + i];
             pkt.data = buf;
             pkt.reassembled = true;
+            this.base = 0; // from here on the datagram's buffer is read
+            this.end = buf.length;
             this.ipv6(pkt, buf, 0, false);
             return;
           }
@@ -575,7 +625,7 @@ export class Decoder {
     pkt.tcpWindow = (d[off + 14] << 8) | d[off + 15];
     pkt.tcpUrgent = (d[off + 18] << 8) | d[off + 19];
     if (hl < 20) {
-      this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP data offset ${hl >> 2} (< 5) at offset ${off}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP data offset ${hl >> 2} (< 5) at offset ${off - this.base}`, off);
       return;
     }
     const pay = off + hl;
@@ -597,12 +647,12 @@ export class Decoder {
         continue;
       }
       if (p + 1 >= lim) {
-        if (lim === hdrEnd) this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP option ${kind} at offset ${p} has no length byte`, p);
+        if (lim === hdrEnd) this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP option ${kind} at offset ${p - this.base} has no length byte`, p);
         return;
       }
       const len = d[p + 1];
       if (len < 2 || p + len > hdrEnd) {
-        this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP option ${kind} at offset ${p} has bad length ${len}`, p);
+        this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP option ${kind} at offset ${p - this.base} has bad length ${len}`, p);
         return;
       }
       if (p + len > lim) return; // cut by the capture (already TRUNCATED)
@@ -645,7 +695,7 @@ export class Decoder {
           break;
       }
       if (!ok) {
-        this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP option ${kind} at offset ${p} has bad length ${len}`, p);
+        this.fail(pkt, DecodeProblem.MALFORMED, 'tcp', `TCP option ${kind} at offset ${p - this.base} has bad length ${len}`, p);
         return;
       }
       p += len;
@@ -667,7 +717,7 @@ export class Decoder {
       if (off + ulen < end) end = off + ulen;
     } else if (ulen !== 0) {
       // 0 is allowed for IPv6 jumbograms (RFC 2675); 1..7 cannot be.
-      this.fail(pkt, DecodeProblem.MALFORMED, 'udp', `UDP length ${ulen} (< 8) at offset ${off}`, off);
+      this.fail(pkt, DecodeProblem.MALFORMED, 'udp', `UDP length ${ulen} (< 8) at offset ${off - this.base}`, off);
     }
     const pay = off + 8;
     pkt.payloadOff = pay;
@@ -715,7 +765,7 @@ export class Decoder {
       }
       const ihl = (d[q] & 15) << 2;
       if (ihl < 20) {
-        this.fail(pkt, DecodeProblem.MALFORMED, layer, `quoted IPv4 header length ${ihl} (< 20) at offset ${q}`, q);
+        this.fail(pkt, DecodeProblem.MALFORMED, layer, `quoted IPv4 header length ${ihl} (< 20) at offset ${q - this.base}`, q);
         return;
       }
       qd.reset();
@@ -782,7 +832,7 @@ export class Decoder {
       qd.ipProto = -1;
       return;
     }
-    this.fail(pkt, DecodeProblem.MALFORMED, layer, `quoted datagram at offset ${q} has IP version ${v}`, q);
+    this.fail(pkt, DecodeProblem.MALFORMED, layer, `quoted datagram at offset ${q - this.base} has IP version ${v}`, q);
   }
 
   private quoteTransport(qd: QuotedDatagram, d: Uint8Array, l4: number, end: number): void {

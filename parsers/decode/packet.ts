@@ -1,6 +1,7 @@
 // One reusable, allocation-free view of a decoded record (gopacket's DecodingLayerParser
 // idea): the decoder overwrites the fields of the same Packet for every record. Offsets
 // are into `data`; addresses are read from `data` at ipSrcOff/ipDstOff (4 or 16 bytes).
+// `data` itself is made on first use from `bytes` (at `bytesOff`), where it lies.
 
 export const EMPTY = new Uint8Array(0);
 
@@ -64,8 +65,39 @@ export class QuotedDatagram {
 }
 
 export class Packet {
-  data: Uint8Array = EMPTY;
+  /**
+   * The bytes the offsets below are into: the record's (or, after reassembly, the
+   * datagram's). They are `bytes[bytesOff, bytesOff + dataLen)`; the `data` view of
+   * them is made only when asked for (most packets never need one: the flow table reads
+   * `bytes` itself), sparing an object per packet.
+   */
+  bytes: Uint8Array = EMPTY;
+  bytesOff = 0;
+  dataLen = 0;
+  private view: Uint8Array | null = EMPTY;
+  /** The record's own bytes, while `bytes` holds a reassembled datagram. */
+  private recBytes: Uint8Array = EMPTY;
+  private recOff = 0;
+  private recLen = 0;
+  private recView: Uint8Array | null = EMPTY;
   linkType = 0;
+
+  get data(): Uint8Array {
+    return (this.view ??= new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + this.bytesOff, this.dataLen));
+  }
+
+  set data(d: Uint8Array) {
+    this.bytes = d;
+    this.bytesOff = 0;
+    this.dataLen = d.length;
+    this.view = d;
+  }
+
+  /** The record's own bytes (`data` unless it completed a reassembled datagram). */
+  get recordData(): Uint8Array {
+    if (!this.reassembled) return this.data;
+    return (this.recView ??= new Uint8Array(this.recBytes.buffer, this.recBytes.byteOffset + this.recOff, this.recLen));
+  }
 
   // ---- link layer
   /** 802.1Q / 802.1ad tags, outermost first (VLAN ids). */
@@ -107,7 +139,6 @@ export class Packet {
    * link-layer fields and the fragment fields still describe the record.)
    */
   reassembled = false;
-  recordData: Uint8Array = EMPTY;
 
   // ---- transport
   /** Offset of the transport header; -1 when absent (non-first fragment, truncated). */
@@ -157,8 +188,16 @@ export class Packet {
   problemOffset = 0;
 
   reset(data: Uint8Array, linkType: number): void {
-    this.data = data;
-    this.recordData = data;
+    this.resetAt(data, 0, data.length, linkType);
+    this.view = this.recView = data;
+  }
+
+  /** reset() for the record at bytes[off, off + len), its `data` view not made yet. */
+  resetAt(bytes: Uint8Array, off: number, len: number, linkType: number): void {
+    this.bytes = this.recBytes = bytes;
+    this.bytesOff = this.recOff = off;
+    this.dataLen = this.recLen = len;
+    this.view = this.recView = null;
     this.linkType = linkType;
     this.vlanCount = 0;
     this.mplsCount = 0;

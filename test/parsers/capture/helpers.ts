@@ -18,8 +18,8 @@ export const haveShared = existsSync(sharedCaptures);
 
 export const bad = (name: string): Uint8Array => new Uint8Array(readFileSync(resolve(badDir, name)));
 
-/** A record copied out of the reader (its data is only valid during the callback). */
-export type Rec = CaptureRecord;
+/** A record copied out of the reader (its data is only valid during the callback; the copy has no buffer behind it). */
+export type Rec = Omit<CaptureRecord, 'bytes' | 'bytesOff'>;
 
 export function copy(r: CaptureRecord): Rec {
   return {
