@@ -121,7 +121,9 @@ export async function analyzeCapture(
   flows.mergeVlans = opts.mergeVlans === true;
   if (opts.packetDetail === false) a.columns.withoutDetail(); // before the trackers' onStart: they look
   const incidentOpts = incidentOptions(opts.trackerOptions?.incidents); // a bad threshold fails before reading
-  const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
+  const own = createTrackers(opts.trackerOptions ?? {});
+  const builtIn = own.length;
+  const trackers = [...own, ...(opts.trackers ?? [])];
   a.trackers = trackers;
   // The TCP tracker on another thread: this one's stays out of the reading, and is
   // replaced by the other's after it (`remote` is awaited only then: a failure before
@@ -134,7 +136,7 @@ export async function analyzeCapture(
     ? opts.remoteTcp!({ packetDetail: opts.packetDetail !== false, tcp: { idleSeconds: opts.trackerOptions?.tcpIdleSeconds } }, stopRemote.signal)
     : null;
   try {
-    return await analyzeWith(a, source, trackers, tcpAt, remote, incidentOpts, opts);
+    return await analyzeWith(a, source, trackers, builtIn, tcpAt, remote, incidentOpts, opts);
   } finally {
     opts.signal?.removeEventListener('abort', cancel);
     stopRemote.abort(); // settled, or not wanted any more
@@ -146,6 +148,8 @@ async function analyzeWith(
   a: Analysis,
   source: AsyncIterable<Uint8Array> | Uint8Array | readonly CaptureSetMember[],
   trackers: Tracker[],
+  /** How many of `trackers` are the analysis's own (createTrackers), before the extra ones. */
+  builtIn: number,
   tcpAt: number,
   remote: RemoteTcp | null,
   incidentOpts: ReturnType<typeof incidentOptions>,
@@ -244,10 +248,19 @@ async function analyzeWith(
   };
   feed?.flush();
   await phase('finishing');
+  let early: Tracker[] = [];
   if (remote) {
+    const answer = remote.end();
+    // While the other thread takes the last batch and packs its tracker's state: the
+    // other protocol trackers of the analysis (before any extra one) finish here. They
+    // need nothing of the TCP tracker's state, and each raises events under its own
+    // source, so the events come out as after one thread's finish in tracker order.
+    early = trackers.slice(0, builtIn).filter((_, i) => i !== tcpAt);
+    for (const t of early) t.finish(a);
+    for (const t of early) if (t.finishAsync) await t.finishAsync(a);
     // the other thread's TCP tracker, as if it had been here: its events first in the
     // TCP source's list (raised during the packets, before any finish() event)
-    const r = await remote.end().catch((e: unknown) => {
+    const r = await answer.catch((e: unknown) => {
       throw opts.signal?.aborted ? new CaptureCancelledError() : e;
     });
     const tcp = TcpTracker.fromTransfer(r.tracker, flows.flows);
@@ -258,8 +271,9 @@ async function analyzeWith(
     tcp.onStart(a);
     trackers[tcpAt] = tcp;
   }
-  for (const t of trackers) t.finish(a);
-  for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
+  const late = trackers.filter((t) => !early.includes(t));
+  for (const t of late) t.finish(a);
+  for (const t of late) if (t.finishAsync) await t.finishAsync(a);
   a.sealEvents();
   await phase('indexing');
   // after the trackers, over their events and flows: the causes behind them
