@@ -17,7 +17,7 @@ import { FrameFileColumn } from './columns';
 import type { EventJson } from './model';
 import type { Flow, FlowTable } from './flows';
 import { findIncidents, incidentOptions } from './incidents/index';
-import { TcpFeed, type TcpBatch } from './tcp-feed';
+import { TcpFeed, type TcpBatch, type TcpBatchBuffers } from './tcp-feed';
 import { TcpTracker, type TcpTrackerOptions, type TcpTrackerTransfer } from './tcp/tracker';
 import { createTrackers, type TrackerOptions } from './trackers';
 
@@ -72,6 +72,8 @@ export interface RemoteTcpRequest {
 export interface RemoteTcp {
   /** The next batch of segments (its buffers are the other side's now: they may be transferred). */
   send(batch: TcpBatch): void;
+  /** A batch's buffers the other side is done with, to fill again (null: none yet). */
+  spare?(): TcpBatchBuffers | null;
   /** After the last batch: the tracker's state (TcpFeedTracker.result), or why there is none. */
   end(): Promise<RemoteTcpResult>;
 }
@@ -175,7 +177,7 @@ async function analyzeWith(
   const forUdp = reading.filter((t) => wants(t, UDP));
   const forRest = reading.filter((t) => wants(t, null));
   const withOther = reading.filter((t) => t.onOther);
-  const feed = remote ? new TcpFeed((b) => remote.send(b)) : null;
+  const feed = remote ? new TcpFeed((b) => remote.send(b), () => remote.spare?.() ?? null) : null;
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     const frame = r.frame;

@@ -39,17 +39,38 @@ const SACK_PERMITTED = 1, HAS_TIMESTAMP = 2;
 // a flow's numbers (its addresses as the flow table's int32 words)
 const FLOW_WIDTH = 18;
 
-/** The analysis side: TCP segments into batches, each sent when full and at flush(). */
+/** A batch's two big buffers, full size: what the other side may hand back to be filled again. */
+export interface TcpBatchBuffers {
+  words: Int32Array;
+  times: Float64Array;
+}
+
+/** Fresh buffers for a batch. */
+export function batchBuffers(): TcpBatchBuffers {
+  return { words: new Int32Array(FEED_BATCH * (SEG_WORDS + 8)), times: new Float64Array(FEED_BATCH) };
+}
+
+/**
+ * The analysis side: TCP segments into batches, each sent when full and at flush().
+ * A batch's buffers are filled again when `spare` gives them back (the other side is
+ * done with them): ~1.8 MB a batch, fresh ones would cost page faults and the garbage
+ * collections that external memory triggers, ~110 MB on the bench capture.
+ */
 export class TcpFeed {
-  private words = new Int32Array(FEED_BATCH * (SEG_WORDS + 8));
-  private times = new Float64Array(FEED_BATCH);
+  private words: Int32Array;
+  private times: Float64Array;
   private flows: number[] = [];
   private n = 0;
   private w = 0;
   /** By flow id: 1 when the other side has the flow. */
   private known = new Uint8Array(1024);
 
-  constructor(private readonly send: (batch: TcpBatch) => void) {}
+  constructor(
+    private readonly send: (batch: TcpBatch) => void,
+    private readonly spare: () => TcpBatchBuffers | null = () => null,
+  ) {
+    ({ words: this.words, times: this.times } = batchBuffers());
+  }
 
   /** A TCP segment as the analysis hands it to a TCP tracker (its flow's counters already updated). */
   segment(pkt: Packet, f: Flow, dir: number, frame: number, time: number): void {
@@ -84,8 +105,7 @@ export class TcpFeed {
   flush(): void {
     if (this.n === 0) return;
     this.send({ segments: this.n, words: this.words.subarray(0, this.w), times: this.times.subarray(0, this.n), flows: Float64Array.from(this.flows) });
-    this.words = new Int32Array(FEED_BATCH * (SEG_WORDS + 8));
-    this.times = new Float64Array(FEED_BATCH);
+    ({ words: this.words, times: this.times } = this.spare() ?? batchBuffers());
     this.flows = [];
     this.n = this.w = 0;
   }

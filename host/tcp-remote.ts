@@ -3,7 +3,8 @@
 // runs the rest of the analysis (AnalyzeOptions.remoteTcp). The segments go over in
 // batches, their buffers transferred (not copied); at the end the worker posts the
 // tracker's state back, its buffers transferred too, and analyzeCapture rebuilds it in
-// place. The capture is read once, on the calling thread: any source works.
+// place. The capture is read once, on the calling thread: any source works. The
+// worker hands each batch's buffers back once it has replayed it, to be filled again.
 //
 // The worker starts from ./tcp-worker.mjs (an esbuild bundle of ./tcp-worker.ts, or the
 // sources through tsx). It is spawned when analyzeCapture starts, before this side
@@ -14,7 +15,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RemoteTcp, RemoteTcpRequest, RemoteTcpResult } from '../analysis/analyze';
-import type { TcpBatch } from '../analysis/tcp-feed';
+import type { TcpBatch, TcpBatchBuffers } from '../analysis/tcp-feed';
 
 /** What the worker is started with (workerData). */
 export interface TcpWorkerData {
@@ -24,8 +25,8 @@ export interface TcpWorkerData {
 /** What the worker is sent: a batch of segments, or the end of them. */
 export type TcpWorkerInput = { batch: TcpBatch } | { end: true };
 
-/** The worker's one message: the result, or why there is none. */
-export type TcpWorkerMessage = { ok: true; result: RemoteTcpResult } | { ok: false; message: string };
+/** The worker's messages: a batch's buffers it is done with; then the result, or why there is none. */
+export type TcpWorkerMessage = { spare: TcpBatchBuffers } | { ok: true; result: RemoteTcpResult } | { ok: false; message: string };
 
 // '../host/': the same file from the sources (host/) and from the CLI's bundle (cli/)
 const ENTRY = new URL('../host/tcp-worker.mjs', import.meta.url);
@@ -45,6 +46,7 @@ export function defaultThreads(cores = availableParallelism(), load = loadavg()[
 export function tcpWorker(): (req: RemoteTcpRequest, signal: AbortSignal) => RemoteTcp {
   return (req, signal) => {
     let worker: Worker | null = null;
+    const spares: TcpBatchBuffers[] = [];
     const result = new Promise<RemoteTcpResult>((resolve, reject) => {
       if (signal.aborted) return reject(new Error('the TCP worker was not wanted any more'));
       // a small young generation: the tracker allocates little per packet, and the
@@ -62,7 +64,8 @@ export function tcpWorker(): (req: RemoteTcpRequest, signal: AbortSignal) => Rem
         void w.terminate();
       };
       signal.addEventListener('abort', stop, { once: true });
-      w.once('message', (m: TcpWorkerMessage) => {
+      w.on('message', (m: TcpWorkerMessage) => {
+        if ('spare' in m) return void spares.push(m.spare);
         settle(() => (m.ok ? resolve(m.result) : reject(new Error(`the TCP worker failed: ${m.message}`))));
         void w.terminate(); // its heap goes now, not when the thread gets round to exiting
       });
@@ -71,6 +74,7 @@ export function tcpWorker(): (req: RemoteTcpRequest, signal: AbortSignal) => Rem
     });
     result.catch(() => {}); // awaited only at end(): a failure before is not left unhandled
     return {
+      spare: () => spares.pop() ?? null,
       send: (batch) => worker?.postMessage({ batch } satisfies TcpWorkerInput, [batch.words.buffer as ArrayBuffer, batch.times.buffer as ArrayBuffer, batch.flows.buffer as ArrayBuffer]),
       end: () => {
         worker?.postMessage({ end: true } satisfies TcpWorkerInput);

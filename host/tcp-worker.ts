@@ -1,6 +1,7 @@
 // The TCP worker's thread (./tcp-remote): a TcpFeedTracker fed the batches the analysis
-// sends; at the end it posts the tracker's state back, its typed arrays' buffers
-// transferred. A batch it cannot take ends it with the reason.
+// sends, each batch's buffers handed back after it; at the end it posts the tracker's
+// state back, its typed arrays' buffers transferred. A batch it cannot take ends it
+// with the reason.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { TcpFeedTracker } from '../analysis/tcp-feed';
@@ -22,7 +23,13 @@ try {
 port.on('message', (m: TcpWorkerInput) => {
   if (tracker === null) return;
   try {
-    if ('batch' in m) tracker.push(m.batch);
+    if ('batch' in m) {
+      const b = m.batch;
+      tracker.push(b);
+      // its buffers back, whole, to be filled again (the flows' are small: not worth it)
+      const spare = { words: new Int32Array(b.words.buffer), times: new Float64Array(b.times.buffer) };
+      port.postMessage({ spare } satisfies TcpWorkerMessage, [spare.words.buffer, spare.times.buffer]);
+    }
     else {
       const result = tracker.result();
       tracker = null;
