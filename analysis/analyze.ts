@@ -3,12 +3,12 @@
 // One reused Packet per record; per-packet facts go to typed columns.
 //
 // The TCP tracker needs nothing of the other trackers, so a host with a second core can
-// run it on a second reading of the same capture (AnalyzeOptions.remoteTcp: a worker
-// that reads the file itself through trackTcp below, the same reader, decoder and flow
-// table, so the same flow ids). This side runs every other tracker meanwhile, then
-// rebuilds the TCP tracker from the worker's state, in its place among the trackers,
-// with its events where they were raised: what follows (finish, events, incidents, the
-// JSON, the queries) runs as after one reading.
+// run it on another thread (AnalyzeOptions.remoteTcp): this side reads, decodes and
+// counts every packet once and hands each TCP segment's header facts over in batches
+// (./tcp-feed), and runs every other tracker meanwhile; then it rebuilds the TCP tracker
+// from the other thread's state, in its place among the trackers, with its events where
+// they were raised: what follows (finish, events, incidents, the JSON, the queries) runs
+// as with one thread.
 
 import { CaptureCancelledError, isCaptureSet, readCapture, readCaptureSet, type CaptureInfo, type CaptureRecord, type CaptureSetMember, type SetRecord } from '../parsers/capture/index';
 import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
@@ -17,6 +17,7 @@ import { FrameFileColumn } from './columns';
 import type { EventJson } from './model';
 import type { Flow, FlowTable } from './flows';
 import { findIncidents, incidentOptions } from './incidents/index';
+import { TcpFeed, type TcpBatch, type TcpBatchBuffers } from './tcp-feed';
 import { TcpTracker, type TcpTrackerOptions, type TcpTrackerTransfer } from './tcp/tracker';
 import { createTrackers, type TrackerOptions } from './trackers';
 
@@ -52,35 +53,38 @@ export interface AnalyzeOptions {
    */
   packetDetail?: boolean;
   /**
-   * Run the TCP tracker on another thread that reads the same capture (when the TCP
-   * tracker runs at all). Called before reading, with what the other side must read it
-   * with, and a signal that aborts when its result is no longer wanted (this analysis
-   * failed or was cancelled); it resolves to trackTcp's result there.
+   * Run the TCP tracker on another thread (when the TCP tracker runs at all): a
+   * TcpFeedTracker there, fed this reading's TCP segments. Called before reading, with
+   * what the tracker there is made with, and a signal that aborts when its result is no
+   * longer wanted (this analysis failed or was cancelled).
    */
-  remoteTcp?: (req: RemoteTcpRequest, signal: AbortSignal) => Promise<RemoteTcpResult>;
+  remoteTcp?: (req: RemoteTcpRequest, signal: AbortSignal) => RemoteTcp;
 }
 
-/** What a second reading must know to number flows and track TCP as this one does. */
+/** What the TCP tracker on the other thread is made with. */
 export interface RemoteTcpRequest {
-  maxFlows: number;
-  mergeVlans: boolean;
   /** AnalyzeOptions.packetDetail: without it the TCP tracker keeps no per-packet numbers there either. */
   packetDetail: boolean;
   tcp: TcpTrackerOptions;
 }
 
-/** The TCP tracker after the last packet of a reading (before finish), the events it raised in order, and the records it read. */
+/** The TCP tracker on another thread, as the analysis drives it. */
+export interface RemoteTcp {
+  /** The next batch of segments (its buffers are the other side's now: they may be transferred). */
+  send(batch: TcpBatch): void;
+  /** A batch's buffers the other side is done with, to fill again (null: none yet). */
+  spare?(): TcpBatchBuffers | null;
+  /** After the last batch: the tracker's state (TcpFeedTracker.result), or why there is none. */
+  end(): Promise<RemoteTcpResult>;
+}
+
+/** The TCP tracker after the last packet (before finish), and the events it raised in order. */
 export interface RemoteTcpResult {
   tracker: TcpTrackerTransfer;
   events: EventJson[];
-  packets: number;
 }
 
-/**
- * The flow of a decoded packet (null: none) with its counters and TCP facts updated.
- * analyzeCapture and trackTcp both count through it: their flow tables see the same
- * packets the same way, so they number flows alike.
- */
+/** The flow of a decoded packet (null: none) with its counters and TCP facts updated. */
 function countInFlow(flows: FlowTable, pkt: Packet, frame: number, time: number, origLen: number): Flow | null {
   const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
   if (f === null) return null;
@@ -119,7 +123,9 @@ export async function analyzeCapture(
   flows.mergeVlans = opts.mergeVlans === true;
   if (opts.packetDetail === false) a.columns.withoutDetail(); // before the trackers' onStart: they look
   const incidentOpts = incidentOptions(opts.trackerOptions?.incidents); // a bad threshold fails before reading
-  const trackers = [...createTrackers(opts.trackerOptions ?? {}), ...(opts.trackers ?? [])];
+  const own = createTrackers(opts.trackerOptions ?? {});
+  const builtIn = own.length;
+  const trackers = [...own, ...(opts.trackers ?? [])];
   a.trackers = trackers;
   // The TCP tracker on another thread: this one's stays out of the reading, and is
   // replaced by the other's after it (`remote` is awaited only then: a failure before
@@ -129,11 +135,10 @@ export async function analyzeCapture(
   const cancel = (): void => stopRemote.abort();
   opts.signal?.addEventListener('abort', cancel, { once: true });
   const remote = tcpAt >= 0
-    ? opts.remoteTcp!({ maxFlows: flows.maxFlows, mergeVlans: flows.mergeVlans, packetDetail: opts.packetDetail !== false, tcp: { idleSeconds: opts.trackerOptions?.tcpIdleSeconds } }, stopRemote.signal)
+    ? opts.remoteTcp!({ packetDetail: opts.packetDetail !== false, tcp: { idleSeconds: opts.trackerOptions?.tcpIdleSeconds } }, stopRemote.signal)
     : null;
-  remote?.catch(() => {});
   try {
-    return await analyzeWith(a, source, trackers, tcpAt, remote, incidentOpts, opts);
+    return await analyzeWith(a, source, trackers, builtIn, tcpAt, remote, incidentOpts, opts);
   } finally {
     opts.signal?.removeEventListener('abort', cancel);
     stopRemote.abort(); // settled, or not wanted any more
@@ -145,8 +150,10 @@ async function analyzeWith(
   a: Analysis,
   source: AsyncIterable<Uint8Array> | Uint8Array | readonly CaptureSetMember[],
   trackers: Tracker[],
+  /** How many of `trackers` are the analysis's own (createTrackers), before the extra ones. */
+  builtIn: number,
   tcpAt: number,
-  remote: Promise<RemoteTcpResult> | null,
+  remote: RemoteTcp | null,
   incidentOpts: ReturnType<typeof incidentOptions>,
   opts: AnalyzeOptions,
 ): Promise<Analysis> {
@@ -170,6 +177,7 @@ async function analyzeWith(
   const forUdp = reading.filter((t) => wants(t, UDP));
   const forRest = reading.filter((t) => wants(t, null));
   const withOther = reading.filter((t) => t.onOther);
+  const feed = remote ? new TcpFeed((b) => remote.send(b), () => remote.spare?.() ?? null) : null;
   const onRecord = (r: CaptureRecord): void => {
     const time = r.tsSec + r.tsNsec / 1e9;
     const frame = r.frame;
@@ -203,6 +211,7 @@ async function analyzeWith(
     const proto = pkt.ipProto;
     const list = proto === TCP ? forTcp : proto === UDP ? forUdp : forRest;
     for (let i = 0; i < list.length; i++) list[i].onPacket(pkt, f, dir, frame, time);
+    if (feed !== null && proto === TCP) feed.segment(pkt, f, dir, frame, time);
     if (opts.onProgress && cols.length - lastProgressPackets >= 65536) lastProgressPackets = cols.length;
   };
 
@@ -239,15 +248,23 @@ async function analyzeWith(
     opts.onProgress({ bytesRead: lastBytes, totalBytes: opts.totalBytes, packets: cols.length, phase: p });
     await new Promise<void>((ok) => setTimeout(ok, 0));
   };
+  feed?.flush();
   await phase('finishing');
+  let early: Tracker[] = [];
   if (remote) {
-    // the other reading's TCP tracker, as if it had been here: its events first in the
+    const answer = remote.end();
+    // While the other thread takes the last batch and packs its tracker's state: the
+    // other protocol trackers of the analysis (before any extra one) finish here. They
+    // need nothing of the TCP tracker's state, and each raises events under its own
+    // source, so the events come out as after one thread's finish in tracker order.
+    early = trackers.slice(0, builtIn).filter((_, i) => i !== tcpAt);
+    for (const t of early) t.finish(a);
+    for (const t of early) if (t.finishAsync) await t.finishAsync(a);
+    // the other thread's TCP tracker, as if it had been here: its events first in the
     // TCP source's list (raised during the packets, before any finish() event)
-    const r = await remote.catch((e: unknown) => {
+    const r = await answer.catch((e: unknown) => {
       throw opts.signal?.aborted ? new CaptureCancelledError() : e;
     });
-    // a file that grew (a live capture) between the two readings: not the same capture
-    if (r.packets !== cols.length) throw new Error(`the capture changed while it was read (${cols.length} packets, then ${r.packets} on the TCP thread): read it with one thread`);
     const tcp = TcpTracker.fromTransfer(r.tracker, flows.flows);
     const raised = a.raisedBy('tcp');
     const here = raised.splice(0);
@@ -256,44 +273,12 @@ async function analyzeWith(
     tcp.onStart(a);
     trackers[tcpAt] = tcp;
   }
-  for (const t of trackers) t.finish(a);
-  for (const t of trackers) if (t.finishAsync) await t.finishAsync(a);
+  const late = trackers.filter((t) => !early.includes(t));
+  for (const t of late) t.finish(a);
+  for (const t of late) if (t.finishAsync) await t.finishAsync(a);
   a.sealEvents();
   await phase('indexing');
   // after the trackers, over their events and flows: the causes behind them
   a.incidents = findIncidents(a, incidentOpts);
   return a;
-}
-
-/**
- * The TCP side of analyzeCapture on its own (for the thread that runs it: see
- * AnalyzeOptions.remoteTcp): the same reader, decoder and flow table, only the TCP
- * tracker, no per-packet columns. Returns the tracker's state after the last packet and
- * the events it raised; the analysis that asked finishes it.
- */
-export async function trackTcp(
-  source: AsyncIterable<Uint8Array> | Uint8Array | readonly CaptureSetMember[],
-  req: RemoteTcpRequest,
-  signal?: AbortSignal,
-): Promise<RemoteTcpResult> {
-  const a = new Analysis();
-  const pkt = new Packet();
-  const decoder = a.decoder;
-  const flows = a.flows;
-  flows.maxFlows = req.maxFlows;
-  flows.mergeVlans = req.mergeVlans;
-  if (!req.packetDetail) a.columns.withoutDetail();
-  const tcp = new TcpTracker(req.tcp);
-  tcp.onStart(a);
-  let packets = 0;
-  const onRecord = (r: CaptureRecord): void => {
-    const time = r.tsSec + r.tsNsec / 1e9;
-    decoder.decodeAt(pkt, r.bytes, r.bytesOff, r.capLen, r.linkType, r.frame);
-    const f = countInFlow(flows, pkt, r.frame, time, r.origLen); // (a full flow table stops here, as in analyzeCapture)
-    packets = r.frame;
-    if (f !== null && pkt.ipProto === TCP) tcp.onPacket(pkt, f, flows.fromA === f.clientIsA ? 0 : 1, r.frame, time);
-  };
-  if (isCaptureSet(source)) await readCaptureSet(source, { onRecord, signal });
-  else await readCapture(source, { onRecord, signal });
-  return { tracker: tcp.toTransfer(), events: a.raisedBy('tcp'), packets };
 }

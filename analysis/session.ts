@@ -57,7 +57,7 @@ export interface OpenedSource {
   size: number | null;
   /** Release the source when reading stops early. */
   close?(): void;
-  /** The TCP tracker on another thread that reads the same file (AnalyzeOptions.remoteTcp), when the host can. */
+  /** The TCP tracker on another thread (AnalyzeOptions.remoteTcp), when the host can. */
   remoteTcp?: AnalyzeOptions['remoteTcp'];
 }
 

@@ -4,8 +4,7 @@
 // progress on a terminal; and the same capture again for what the analysis did not keep
 // (a second pass: captureSource; frame bytes by offset: captureFrames). Every command
 // that analyses a capture by path goes through analyzeFile: with two threads (the
-// default on two cores), the TCP tracker runs in a worker that reads the file too
-// (host/tcp-remote).
+// default on two cores), the TCP tracker runs in a worker (host/tcp-remote).
 
 import { readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -32,23 +31,12 @@ export interface ReadOptions {
 }
 
 /**
- * The analysis of a capture file, or of a capture set's listed files (regular files):
- * with `threads` ≥ 2, the TCP tracker runs on a worker thread that reads them too (the
- * same JSON). A path that is not a regular file (a FIFO, /dev/stdin) is read once.
+ * The analysis of a capture file, or of a capture set's listed files: with `threads` ≥ 2,
+ * the TCP tracker runs on a worker thread (the same JSON).
  */
 export function analyzeFile(files: string | { path: string; size: number }[], opts: Omit<AnalyzeOptions, 'remoteTcp'>, threads = defaultThreads()): Promise<Analysis> {
   const set = typeof files === 'string' ? null : files;
-  const twice = threads >= 2 && (set !== null || isRegularFile(files as string));
-  const remoteTcp = twice ? tcpWorker(set ? { set } : { file: files as string }) : undefined;
-  return analyzeCapture(set ? captureSetMembers(set) : fileChunks(files as string), { ...opts, remoteTcp });
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false; // the reading says why
-  }
+  return analyzeCapture(set ? captureSetMembers(set) : fileChunks(files as string), { ...opts, remoteTcp: threads >= 2 ? tcpWorker() : undefined });
 }
 
 /**

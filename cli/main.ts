@@ -44,10 +44,10 @@ const ANALYZE_HELP = `  analyze FILE     read a capture (pcap, pcapng, optionall
                    at the packet that would start flow N + 1 (default ${DEFAULT_MAX_FLOWS})
   --vlan-merge     one flow per 5-tuple whatever its VLAN tags, as Zeek's default
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
-  --threads N      1: read the capture once, on one thread; 2: the TCP tracker
-                   runs on a second thread that reads the file too (the same
-                   output; a file or a capture set, not standard input). Default:
-                   2 when a second core is free (load average below cores − 1)
+  --threads N      1: the whole analysis on one thread; 2: the TCP tracker runs
+                   on a second thread, fed the TCP segments this one reads (the
+                   same output). Default: 2 when a second core is free (load
+                   average below cores − 1)
   --fail-on LIST   exit 3 when an event of that severity or worse, or of that
                    kind, is present: comma-separated from break, warning, info,
                    event and incident kinds (after printing as usual)

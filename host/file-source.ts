@@ -262,7 +262,7 @@ export function nodeFileHost(
   samplePath: string | null,
   initialRecent: readonly string[] = [],
   onRecent?: (list: string[]) => void,
-  /** Run the TCP tracker of a capture opened by path on a worker thread that reads it too (./tcp-remote). */
+  /** Run the TCP tracker of a capture opened by path on a worker thread (./tcp-remote). */
   /** tcpWorker: whether a capture opened by path runs its TCP tracker on a worker thread, asked at each open (the machine's load changes). */
   opts: { tcpWorker?: () => boolean } = {},
 ): SessionHost {
@@ -274,11 +274,11 @@ export function nodeFileHost(
       if (more?.length || (await stat(path)).isDirectory()) {
         // A capture set: its files are opened (with the same checks) as the merge reaches them.
         const files = await listCaptureSet([path, ...(more ?? [])]);
-        return { source: captureSetMembers(files), size: files.reduce((n, f) => n + f.size, 0), remoteTcp: opts.tcpWorker?.() ? tcpWorker({ set: files }) : undefined };
+        return { source: captureSetMembers(files), size: files.reduce((n, f) => n + f.size, 0), remoteTcp: opts.tcpWorker?.() ? tcpWorker() : undefined };
       }
       const { fh, size, release } = await openRegular(path);
       const chunks = new FileChunks(fh, CHUNK_SIZE, release);
-      return { source: chunks, size, close: () => void chunks.return(), remoteTcp: opts.tcpWorker?.() ? tcpWorker({ file: path }) : undefined };
+      return { source: chunks, size, close: () => void chunks.return(), remoteTcp: opts.tcpWorker?.() ? tcpWorker() : undefined };
     },
     readText: (path) => readCapped(path, MAX_KEYLOG_BYTES, 'key log'),
     frameSource: fileFrameSource,

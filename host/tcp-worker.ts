@@ -1,22 +1,42 @@
-// The TCP worker's thread (./tcp-remote): reads the capture named in workerData with
-// the TCP tracker alone (analysis/analyze trackTcp) and posts the tracker's state back,
-// its typed arrays' buffers transferred.
+// The TCP worker's thread (./tcp-remote): a TcpFeedTracker fed the batches the analysis
+// sends, each batch's buffers handed back after it; at the end it posts the tracker's
+// state back, its typed arrays' buffers transferred. A batch it cannot take ends it
+// with the reason.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { trackTcp } from '../analysis/analyze';
+import { TcpFeedTracker } from '../analysis/tcp-feed';
 import { TcpTracker } from '../analysis/tcp/tracker';
-import { captureSetMembers, nodeFileHost } from './file-source';
-import type { TcpWorkerData, TcpWorkerMessage } from './tcp-remote';
+import type { TcpWorkerData, TcpWorkerInput, TcpWorkerMessage } from './tcp-remote';
 
-const { source, req } = workerData as TcpWorkerData;
-let msg: TcpWorkerMessage;
-let transfer: ArrayBuffer[] = [];
+const { req } = workerData as TcpWorkerData;
+const port = parentPort!;
+let tracker: TcpFeedTracker | null = null;
+const fail = (e: unknown): void => {
+  port.postMessage({ ok: false, message: (e as Error).message } satisfies TcpWorkerMessage);
+  port.close();
+};
 try {
-  // a file through the same guarded open as the host's (a regular file, opened without blocking)
-  const result = await trackTcp('file' in source ? (await nodeFileHost(null).openPath!(source.file)).source : captureSetMembers(source.set), req);
-  msg = { ok: true, result };
-  transfer = TcpTracker.transferList(result.tracker);
+  tracker = new TcpFeedTracker(req);
 } catch (e) {
-  msg = { ok: false, message: (e as Error).message };
+  fail(e);
 }
-parentPort!.postMessage(msg, transfer);
+port.on('message', (m: TcpWorkerInput) => {
+  if (tracker === null) return;
+  try {
+    if ('batch' in m) {
+      const b = m.batch;
+      tracker.push(b);
+      // its buffers back, whole, to be filled again (the flows' are small: not worth it)
+      const spare = { words: new Int32Array(b.words.buffer), times: new Float64Array(b.times.buffer) };
+      port.postMessage({ spare } satisfies TcpWorkerMessage, [spare.words.buffer, spare.times.buffer]);
+    }
+    else {
+      const result = tracker.result();
+      tracker = null;
+      port.postMessage({ ok: true, result } satisfies TcpWorkerMessage, TcpTracker.transferList(result.tracker));
+    }
+  } catch (e) {
+    tracker = null;
+    fail(e);
+  }
+});

@@ -245,8 +245,8 @@ class OneSided {
 
 /**
  * A TcpTracker's state after its last packet, to rebuild it in another thread
- * (TcpTracker.fromTransfer): the pipeline can run the tracker in a worker that reads the
- * capture itself (../analyze, remoteTcp). Typed arrays and a few plain values, so that
+ * (TcpTracker.fromTransfer): the pipeline can run the tracker in a worker fed the TCP
+ * segments it reads (../tcp-feed, ../analyze remoteTcp). Typed arrays and a few plain values, so that
  * structured clone moves the buffers (TcpTracker.transferList) instead of walking
  * ~200 named fields per connection.
  */

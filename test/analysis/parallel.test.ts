@@ -1,12 +1,13 @@
-// The TCP tracker on a second reading (issue 16): analyzeCapture with remoteTcp — here
-// trackTcp in-process, its result through structured clone with the buffers
-// transferred, as a worker thread hands it over — gives the JSON of one reading, byte
-// for byte, on every fixture and every shared capture; and the tracker's transfer
-// round-trips to the same state.
+// The TCP tracker on another thread (issue 16): analyzeCapture with remoteTcp — here a
+// TcpFeedTracker in-process, the segment batches and its result through structured
+// clone with the buffers transferred, as between a worker thread and the analysis —
+// gives the JSON of one thread, byte for byte, on every fixture and every shared
+// capture; and the tracker's transfer round-trips to the same state.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture, trackTcp, type AnalyzeOptions } from '../../analysis/analyze';
+import { analyzeCapture, type AnalyzeOptions } from '../../analysis/analyze';
+import { TcpFeedTracker } from '../../analysis/tcp-feed';
 import { jsonText } from '../../analysis/output';
 import { tcpTrackerOf } from '../../analysis/tcp/query';
 import { Flow } from '../../analysis/flows';
@@ -25,10 +26,16 @@ function captures(dir: string): string[] {
   return out.sort();
 }
 
-/** The remote reading, in this thread: what a worker would post, cloned as postMessage clones it. */
-const inProcess = (bytes: Uint8Array): AnalyzeOptions['remoteTcp'] => async (req, signal) => {
-  const r = await trackTcp(bytes, req, signal);
-  return structuredClone(r, { transfer: TcpTracker.transferList(r.tracker) });
+/** The remote tracker, in this thread: what goes to a worker and back, cloned as postMessage clones it. */
+const inProcess: AnalyzeOptions['remoteTcp'] = (req) => {
+  const t = new TcpFeedTracker(req);
+  return {
+    send: (b) => t.push(structuredClone(b, { transfer: [b.words.buffer as ArrayBuffer, b.times.buffer as ArrayBuffer, b.flows.buffer as ArrayBuffer] })),
+    end: async () => {
+      const r = t.result();
+      return structuredClone(r, { transfer: TcpTracker.transferList(r.tracker) });
+    },
+  };
 };
 
 /** The JSON, or the error of a file that cannot be read at all (the same either way too). */
@@ -37,12 +44,12 @@ const jsonOrError = (a: Promise<Parameters<typeof jsonText>[0]>): Promise<string
 
 async function both(bytes: Uint8Array, opts: AnalyzeOptions = {}): Promise<[string, string]> {
   const one = await jsonOrError(analyzeCapture(bytes, opts));
-  const two = await jsonOrError(analyzeCapture(bytes, { ...opts, remoteTcp: inProcess(bytes) }));
+  const two = await jsonOrError(analyzeCapture(bytes, { ...opts, remoteTcp: inProcess }));
   return [one, two];
 }
 
-describe('the TCP tracker on a second reading', () => {
-  it('gives the JSON of one reading on every fixture', async () => {
+describe('the TCP tracker on another thread', () => {
+  it('gives the JSON of one thread on every fixture', async () => {
     const files = captures(join(root, 'fixtures'));
     expect(files.length).toBeGreaterThan(50);
     let read = 0;
@@ -54,7 +61,7 @@ describe('the TCP tracker on a second reading', () => {
     expect(read).toBeGreaterThan(50);
   }, 120_000);
 
-  it('gives the JSON of one reading on every shared capture', async (ctx) => {
+  it('gives the JSON of one thread on every shared capture', async (ctx) => {
     if (!existsSync(SHARED)) {
       console.log(`${SHARED} absent: shared captures skipped`);
       ctx.skip();
@@ -77,8 +84,8 @@ describe('the TCP tracker on a second reading', () => {
 
   it('keeps no TCP per-packet numbers on either thread when the analysis keeps no packet detail', async () => {
     const bytes = new Uint8Array(readFileSync(join(root, 'fixtures/tcp-clean-close.pcap')));
-    const withDetail = await analyzeCapture(bytes, { remoteTcp: inProcess(bytes) });
-    const without = await analyzeCapture(bytes, { packetDetail: false, remoteTcp: inProcess(bytes) });
+    const withDetail = await analyzeCapture(bytes, { remoteTcp: inProcess });
+    const without = await analyzeCapture(bytes, { packetDetail: false, remoteTcp: inProcess });
     expect(tcpTrackerOf(withDetail)!.columns.byteLength).toBeGreaterThan(0);
     expect(tcpTrackerOf(without)!.columns.byteLength).toBe(0);
     expect(tcpTrackerOf(without)!.columns.detail).toBe(false);

@@ -183,7 +183,7 @@ describe('stateline analyze', () => {
     expect((await run(['analyze', fx('sample.pcapng'), '--threads', '0'])).code).toBe(2);
   });
 
-  it('a path that is not a regular file (standard input) is read once, whatever --threads says', () => {
+  it('a path that is not a regular file (standard input) gives the same JSON with --threads 2 (read once, the worker fed from it)', () => {
     const file = fx('fidelity/lossy-server-side.pcap');
     // a shell pipe (Node's own stdin pipe is a socket, which /dev/stdin cannot open)
     const piped = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3" analyze /dev/stdin --json --threads 2', 'sh', file, process.execPath, bin], { maxBuffer: 1 << 26, encoding: 'utf8' });
@@ -193,7 +193,7 @@ describe('stateline analyze', () => {
     expect(piped.stdout === direct.stdout).toBe(true);
   });
 
-  it('--threads 1 reads once, to the same JSON as the default two threads (a file, a set, a damaged file)', async () => {
+  it('--threads 1 gives the same JSON as two threads (a file, a set, a damaged file)', async () => {
     for (const files of [[fx('fidelity/lossy-server-side.pcap')], [fx('tcp-clean-close.pcap'), fx('dns-udp-tcp.pcap')], [fx('bad/pcapng-cut-short.pcapng')]]) {
       const [one, two] = [await run(['analyze', ...files, '--json', '--threads', '1']), await run(['analyze', ...files, '--json', '--threads', '2'])];
       expect(one.code).toBe(0);
