@@ -187,13 +187,12 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   live.current = { p, setSel };
   // Each row in view keeps its DOM element while it stays in view, and a row scrolled in
   // takes the element of one scrolled out (keyed by index modulo `slots`, even so that a
-  // slot's stripe stays): a scroll changes the rows' text, not the elements. A fling's
-  // rows are one placeholder of their height with their stripes, so that its frames lay
-  // out and render nothing but it.
+  // slot's stripe stays): a scroll changes the rows' text, not the elements. A fling draws
+  // no rows, only one placeholder over the view with the rows' stripes, so that its
+  // frames lay out and render nothing but it.
   const slots = 2 * (Math.ceil(viewH / rh) + 2 * overscan + 2);
   const rows: ReactNode[] = [];
-  if (fling) rows.push(<div key="fling" className="vt-loading vt-fling" style={{ height: (last - first + 1) * rh, '--rh': `${rh}px`, backgroundPositionY: first % 2 ? rh : 0 } as CSSProperties} aria-hidden />);
-  else
+  if (!fling)
     for (let i = first; i <= last; i++) {
       const row = p.getRow(i);
       rows.push(<Row<T> key={i % slots} row={row} prev={i > 0 ? p.getRow(i - 1) : null} i={i} rh={rh} template={template} selected={i === sel} extra={row ? p.rowClass?.(row) : undefined} columns={p.columns} testId={p.rowTestId} live={live} />);
@@ -234,6 +233,9 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         }}
         role="rowgroup"
       >
+        {/* a fling's placeholder: the view's height, held at the top of the view (sticky, taking no height of
+            its own), so that it covers the view wherever the last frame's scroll left the rows */}
+        {fling && <div className="vt-loading vt-fling" style={{ height: viewH, marginBottom: -viewH, '--rh': `${rh}px` } as CSSProperties} aria-hidden />}
         <div className="vt-spacer" style={{ height: spacerH }}>
           {/* the rows in view, in order, under one offset (a row has no transform of its own) */}
           <div className="vt-rows" style={{ transform: `translateY(${first * rh - vtop + scrollTop}px)` }}>
