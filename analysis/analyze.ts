@@ -14,11 +14,10 @@ import { CaptureCancelledError, isCaptureSet, readCapture, readCaptureSet, type 
 import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
 import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
 import { FrameFileColumn } from './columns';
-import type { EventJson } from './model';
 import type { Flow, FlowTable } from './flows';
 import { findIncidents, incidentOptions } from './incidents/index';
-import { TcpFeed, type TcpBatch, type TcpBatchBuffers } from './tcp-feed';
-import { TcpTracker, type TcpTrackerOptions, type TcpTrackerTransfer } from './tcp/tracker';
+import { TcpFeed, type RemoteTcp, type RemoteTcpRequest } from './tcp-feed';
+import { TcpTracker } from './tcp/tracker';
 import { createTrackers, type TrackerOptions } from './trackers';
 
 export { Analysis, type AnalyzeProgress, type JsonOptions, type Tracker } from './analysis';
@@ -59,29 +58,6 @@ export interface AnalyzeOptions {
    * longer wanted (this analysis failed or was cancelled).
    */
   remoteTcp?: (req: RemoteTcpRequest, signal: AbortSignal) => RemoteTcp;
-}
-
-/** What the TCP tracker on the other thread is made with. */
-export interface RemoteTcpRequest {
-  /** AnalyzeOptions.packetDetail: without it the TCP tracker keeps no per-packet numbers there either. */
-  packetDetail: boolean;
-  tcp: TcpTrackerOptions;
-}
-
-/** The TCP tracker on another thread, as the analysis drives it. */
-export interface RemoteTcp {
-  /** The next batch of segments (its buffers are the other side's now: they may be transferred). */
-  send(batch: TcpBatch): void;
-  /** A batch's buffers the other side is done with, to fill again (null: none yet). */
-  spare?(): TcpBatchBuffers | null;
-  /** After the last batch: the tracker's state (TcpFeedTracker.result), or why there is none. */
-  end(): Promise<RemoteTcpResult>;
-}
-
-/** The TCP tracker after the last packet (before finish), and the events it raised in order. */
-export interface RemoteTcpResult {
-  tracker: TcpTrackerTransfer;
-  events: EventJson[];
 }
 
 /** The flow of a decoded packet (null: none) with its counters and TCP facts updated. */

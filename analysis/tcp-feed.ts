@@ -13,8 +13,34 @@
 import { IpProto, Packet } from '../parsers/decode/index';
 import { Analysis } from './analysis';
 import { Flow } from './flows';
-import { TcpTracker } from './tcp/tracker';
-import type { RemoteTcpRequest, RemoteTcpResult } from './analyze';
+import type { EventJson } from './model';
+import { TcpTracker, type TcpTrackerOptions, type TcpTrackerTransfer } from './tcp/tracker';
+
+// The interface between the analysis (AnalyzeOptions.remoteTcp) and the thread that runs
+// the TCP tracker, kept here beside the feed so that analyze.ts and the feed do not import
+// each other.
+/** What the TCP tracker on the other thread is made with. */
+export interface RemoteTcpRequest {
+  /** AnalyzeOptions.packetDetail: without it the TCP tracker keeps no per-packet numbers there either. */
+  packetDetail: boolean;
+  tcp: TcpTrackerOptions;
+}
+
+/** The TCP tracker on another thread, as the analysis drives it. */
+export interface RemoteTcp {
+  /** The next batch of segments (its buffers are the other side's now: they may be transferred). */
+  send(batch: TcpBatch): void;
+  /** A batch's buffers the other side is done with, to fill again (null: none yet). */
+  spare?(): TcpBatchBuffers | null;
+  /** After the last batch: the tracker's state (TcpFeedTracker.result), or why there is none. */
+  end(): Promise<RemoteTcpResult>;
+}
+
+/** The TCP tracker after the last packet (before finish), and the events it raised in order. */
+export interface RemoteTcpResult {
+  tracker: TcpTrackerTransfer;
+  events: EventJson[];
+}
 
 /** Segments a batch holds before it is sent. */
 export const FEED_BATCH = 16384;

@@ -14,7 +14,7 @@
 
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { RemoteTcp, RemoteTcpRequest, RemoteTcpResult } from '../analysis/analyze';
+import type { RemoteTcp, RemoteTcpRequest, RemoteTcpResult } from '../analysis/tcp-feed';
 import type { TcpBatch, TcpBatchBuffers } from '../analysis/tcp-feed';
 
 /** What the worker is started with (workerData). */
