@@ -46,8 +46,8 @@ const ANALYZE_HELP = `  analyze FILE     read a capture (pcap, pcapng, optionall
                    conn key (default: 802.1Q/802.1ad IDs are part of a flow's key)
   --threads N      1: the whole analysis on one thread; 2: the TCP tracker runs
                    on a second thread, fed the TCP segments this one reads (the
-                   same output). Default: 2 when a second core is free (load
-                   average below cores − 1)
+                   same output). Default: 2 where three cores are free (cores
+                   less the load average), else 1
   --fail-on LIST   exit 3 when an event of that severity or worse, or of that
                    kind, is present: comma-separated from break, warning, info,
                    event and incident kinds (after printing as usual)

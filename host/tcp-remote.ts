@@ -32,14 +32,15 @@ export type TcpWorkerMessage = { spare: TcpBatchBuffers } | { ok: true; result: 
 const ENTRY = new URL('../host/tcp-worker.mjs', import.meta.url);
 
 /**
- * Threads an analysis uses by default: two when the machine has a second core that is
- * free — its load average over the last minute leaves a whole core beside this one.
- * With no idle core the worker's start-up and its share of the work only wait for a
- * core the other thread needs too. The output is the same either way; --threads
+ * Threads an analysis uses by default: two where the machine has three cores free by its
+ * load average over the last minute. One thread already keeps about 1.3 cores busy (V8's
+ * concurrent GC and compiler threads, libuv's reads), and the worker needs one of its
+ * own: on a 2-core machine two threads took 1.1x the wall time of one even with it
+ * otherwise idle (README, "Two threads"). The output is the same either way; --threads
  * chooses explicitly.
  */
 export function defaultThreads(cores = availableParallelism(), load = loadavg()[0]): number {
-  return cores >= 2 && load < cores - 1 ? 2 : 1;
+  return cores - load >= 3 ? 2 : 1;
 }
 
 /** AnalyzeOptions.remoteTcp: the TCP tracker on a worker thread. */

@@ -88,13 +88,14 @@ describe('the TCP worker thread', () => {
     expect(asked).toBe(2); // asked at each open, not once for the server's life
   });
 
-  it('two threads by default only where a second core is free', () => {
+  it('two threads by default only where three cores are free (one thread keeps ~1.3 busy)', () => {
     expect(defaultThreads(1, 0)).toBe(1);
-    expect(defaultThreads(2, 0.2)).toBe(2);
-    expect(defaultThreads(2, 1.0)).toBe(1); // one core's worth already busy
+    expect(defaultThreads(2, 0)).toBe(1); // two cores, idle: one thread already keeps ~1.3 busy
     expect(defaultThreads(2, 3.5)).toBe(1); // the shared machine
+    expect(defaultThreads(4, 0.5)).toBe(2);
+    expect(defaultThreads(4, 1.5)).toBe(1);
     expect(defaultThreads(8, 5)).toBe(2);
-    expect(defaultThreads(8, 7.5)).toBe(1);
+    expect(defaultThreads(8, 5.5)).toBe(1);
   });
 
   it('bytes in memory (read once, no file for a second reading) give the JSON of one thread', async () => {
