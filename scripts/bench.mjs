@@ -196,7 +196,7 @@ const os = oursConfigs.map((c, i) => row(c.name, res.ours[i]));
 const apps = appConfigs.map((c, i) => row(c.name, res.app[i]));
 const full = os[oursConfigs.findIndex((c) => c.name === 'stateline analyze --threads 1')];
 const two = os[oursConfigs.findIndex((c) => c.name === 'stateline analyze --threads 2')];
-if (full && two) console.log(`\ntwo threads against one: ${(two.w / full.w).toFixed(2)}x the time, ${(two.m / full.m).toFixed(2)}x the memory (below 1x only where the second core is free)`);
+if (full && two) console.log(`\ntwo threads against one: ${(two.w / full.w).toFixed(2)}x the time, ${(two.m / full.m).toFixed(2)}x the memory (below 1x only where cores are free beyond the ~1.3 one thread keeps busy: not on 2 cores)`);
 if (full && appConfigs.length) {
   console.log('\nthe app against stateline analyze (target: within 1.15x of its time and memory):');
   for (const [i, c] of appConfigs.entries()) console.log(`  ${c.name.padEnd(28)} ${(apps[i].w / full.w).toFixed(2)}x its time, ${(apps[i].m / full.m).toFixed(2)}x its memory`);
