@@ -79,7 +79,7 @@ export interface DnsTrackerOptions {
 }
 
 function isMulticast(pkt: Packet): boolean {
-  const d = pkt.data, o = pkt.ipDstOff;
+  const d = pkt.bytes, o = pkt.bytesOff + pkt.ipDstOff;
   return pkt.ipVersion === 4 ? (d[o] & 0xf0) === 0xe0 : d[o] === 0xff;
 }
 
@@ -187,7 +187,9 @@ export class DnsTracker implements Tracker, UdpIcmpExplainer {
       // A fragment that does not complete its datagram carries no whole message.
       if (pkt.isFragment && !pkt.reassembled) return;
       const fid = this.store.track(flow, protocol, false);
-      this.pairing.message(pkt.data, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, fid, flow, frame, time, pkt.udpLength, protocol === 0 ? false : isMulticast(pkt));
+      // The message where it lies (pkt.bytes at bytesOff + the packet's offsets): no
+      // pkt.data view made, an object per DNS packet spared.
+      this.pairing.message(pkt.bytes, pkt.bytesOff + pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, fid, flow, frame, time, pkt.udpLength, protocol === 0 ? false : isMulticast(pkt));
       return;
     }
     if (proto === TCP) {
@@ -202,7 +204,7 @@ export class DnsTracker implements Tracker, UdpIcmpExplainer {
       this.curFlow = flow;
       this.curFrame = frame;
       this.curTime = time;
-      s.segment(pkt.tcpSeq, syn, pkt.data, pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, this.onStreamMessage);
+      s.segment(pkt.tcpSeq, syn, pkt.bytes, pkt.bytesOff + pkt.payloadOff, pkt.payloadLen, pkt.payloadWireLen, this.onStreamMessage);
       this.curFlow = null;
       if (s.lostSync && !wasLost) this.pairing.malformed(fid, frame, time, `DNS over TCP (${dir === 0 ? 'client → server' : 'server → client'}): ${s.lostReason}; the messages after it cannot be delimited`);
     }
