@@ -16,7 +16,7 @@
 
 import { IpProto, TcpFlag, type Packet } from '../../parsers/decode/index';
 import type { Analysis, Tracker } from '../analysis';
-import type { Flow } from '../flows';
+import { Flow } from '../flows';
 import type { FlowJson, TcpEndpointJson, TcpFlowJson, TcpStateJson } from '../model';
 import { TcpColumns, type TcpColumnsTransfer } from './columns';
 import { TcpBit, TCP_KIND_BY_BIT } from './kinds';
@@ -1136,220 +1136,244 @@ export class TcpTracker implements Tracker {
 // The number and boolean fields of a connection, a half and a Zeek endpoint, row by row
 // in a Float64Array: one named store per field, which V8 compiles to a plain store (a
 // loop over the names, one site storing ~200 names, took ~0.7 s for 10k connections).
-// Written out from the classes' fields; the round-trip test fails on a field left out.
-const CONN_WIDTH = 18;
-function packConn(x: TcpConn, d: Float64Array, o: number): void {
-  d[o] = x.statesHead;
-  d[o + 1] = x.statesTail;
-  d[o + 2] = x.tsMruSyn;
-  d[o + 3] = x.tsFirstRtt;
-  d[o + 4] = x.firstFrame;
-  d[o + 5] = x.lastFrame;
-  d[o + 6] = x.lastTime;
-  d[o + 7] = x.midstream ? 1 : 0;
-  d[o + 8] = x.handshakeDone ? 1 : 0;
-  d[o + 9] = x.rstSeen ? 1 : 0;
-  d[o + 10] = x.brokeReported ? 1 : 0;
-  d[o + 11] = x.rttCount;
-  d[o + 12] = x.rttSum;
-  d[o + 13] = x.rttMin;
-  d[o + 14] = x.rttMax;
-  d[o + 15] = x.flipped ? 1 : 0;
-  d[o + 16] = x.newSynFrame;
-  d[o + 17] = x.newSynDir;
+// Written out from the classes' fields, each pack and its unpack in the same order,
+// through a running index: a field is added or removed by one line in each, and a row's
+// width is what its pack writes (rowWidths), never a number kept by hand. The
+// round-trip test fails on a field left out or out of order.
+function packConn(x: TcpConn, d: Float64Array, o: number): number {
+  let i = o;
+  d[i++] = x.statesHead;
+  d[i++] = x.statesTail;
+  d[i++] = x.tsMruSyn;
+  d[i++] = x.tsFirstRtt;
+  d[i++] = x.firstFrame;
+  d[i++] = x.lastFrame;
+  d[i++] = x.lastTime;
+  d[i++] = x.midstream ? 1 : 0;
+  d[i++] = x.handshakeDone ? 1 : 0;
+  d[i++] = x.rstSeen ? 1 : 0;
+  d[i++] = x.brokeReported ? 1 : 0;
+  d[i++] = x.rttCount;
+  d[i++] = x.rttSum;
+  d[i++] = x.rttMin;
+  d[i++] = x.rttMax;
+  d[i++] = x.flipped ? 1 : 0;
+  d[i++] = x.newSynFrame;
+  d[i++] = x.newSynDir;
+  return i - o;
 }
 function unpackConn(d: Float64Array, o: number, x: TcpConn): void {
-  x.statesHead = d[o];
-  x.statesTail = d[o + 1];
-  x.tsMruSyn = d[o + 2];
-  x.tsFirstRtt = d[o + 3];
-  x.firstFrame = d[o + 4];
-  x.lastFrame = d[o + 5];
-  x.lastTime = d[o + 6];
-  x.midstream = d[o + 7] !== 0;
-  x.handshakeDone = d[o + 8] !== 0;
-  x.rstSeen = d[o + 9] !== 0;
-  x.brokeReported = d[o + 10] !== 0;
-  x.rttCount = d[o + 11];
-  x.rttSum = d[o + 12];
-  x.rttMin = d[o + 13];
-  x.rttMax = d[o + 14];
-  x.flipped = d[o + 15] !== 0;
-  x.newSynFrame = d[o + 16];
-  x.newSynDir = d[o + 17];
+  let i = o;
+  x.statesHead = d[i++];
+  x.statesTail = d[i++];
+  x.tsMruSyn = d[i++];
+  x.tsFirstRtt = d[i++];
+  x.firstFrame = d[i++];
+  x.lastFrame = d[i++];
+  x.lastTime = d[i++];
+  x.midstream = d[i++] !== 0;
+  x.handshakeDone = d[i++] !== 0;
+  x.rstSeen = d[i++] !== 0;
+  x.brokeReported = d[i++] !== 0;
+  x.rttCount = d[i++];
+  x.rttSum = d[i++];
+  x.rttMin = d[i++];
+  x.rttMax = d[i++];
+  x.flipped = d[i++] !== 0;
+  x.newSynFrame = d[i++];
+  x.newSynDir = d[i++];
 }
 
-const HALF_WIDTH = 56;
-function packHalf(x: TcpHalf, d: Float64Array, o: number): void {
-  d[o] = x.baseSet ? 1 : 0;
-  d[o + 1] = x.baseSeq;
-  d[o + 2] = x.isn;
-  d[o + 3] = x.mss;
-  d[o + 4] = x.winScale;
-  d[o + 5] = x.inferredScale;
-  d[o + 6] = x.sackPermitted ? 1 : 0;
-  d[o + 7] = x.timestamps ? 1 : 0;
-  d[o + 8] = x.isFirstAck ? 1 : 0;
-  d[o + 9] = x.validBif;
-  d[o + 10] = x.nextseq;
-  d[o + 11] = x.nextseqFrame;
-  d[o + 12] = x.nextseqTime;
-  d[o + 13] = x.maxseqtobeacked;
-  d[o + 14] = x.lastack;
-  d[o + 15] = x.lastackTime;
-  d[o + 16] = x.lastackFrame;
-  d[o + 17] = x.lastnondupack;
-  d[o + 18] = x.dupacknum;
-  d[o + 19] = x.ackLostReported;
-  d[o + 20] = x.ackLostReportedSet ? 1 : 0;
-  d[o + 21] = x.window;
-  d[o + 22] = x.lastsegflags;
-  d[o + 23] = x.sackBytes;
-  d[o + 24] = x.ringCap;
-  d[o + 25] = x.ringHead;
-  d[o + 26] = x.ringCount;
-  d[o + 27] = x.ringMaxNext;
-  d[o + 28] = x.holeCount;
-  d[o + 29] = x.holesOverflowed ? 1 : 0;
-  d[o + 30] = x.firstSeq;
-  d[o + 31] = x.firstSeqSet ? 1 : 0;
-  d[o + 32] = x.lastSegSeq;
-  d[o + 33] = x.lastSegAck;
-  d[o + 34] = x.lastSegLen;
-  d[o + 35] = x.lastSegFlags;
-  d[o + 36] = x.lastSegFrame;
-  d[o + 37] = x.lastTime;
-  d[o + 38] = x.lastFrame;
-  d[o + 39] = x.packets;
-  d[o + 40] = x.acks;
-  d[o + 41] = x.finSeq;
-  d[o + 42] = x.finFrame;
-  d[o + 43] = x.ttlMin;
-  d[o + 44] = x.ttlMax;
-  d[o + 45] = x.lastIpId;
-  d[o + 46] = x.rstFrame;
-  d[o + 47] = x.synFrame;
-  d[o + 48] = x.synCount;
-  d[o + 49] = x.synAckFrame;
-  d[o + 50] = x.highRel;
-  d[o + 51] = x.capturedEdge;
-  d[o + 52] = x.capturedEdgeSet ? 1 : 0;
-  d[o + 53] = x.unackedSince;
-  d[o + 54] = x.unackedSinceTime;
-  d[o + 55] = x.retxAfterUnacked;
+function packHalf(x: TcpHalf, d: Float64Array, o: number): number {
+  let i = o;
+  d[i++] = x.baseSet ? 1 : 0;
+  d[i++] = x.baseSeq;
+  d[i++] = x.isn;
+  d[i++] = x.mss;
+  d[i++] = x.winScale;
+  d[i++] = x.inferredScale;
+  d[i++] = x.sackPermitted ? 1 : 0;
+  d[i++] = x.timestamps ? 1 : 0;
+  d[i++] = x.isFirstAck ? 1 : 0;
+  d[i++] = x.validBif;
+  d[i++] = x.nextseq;
+  d[i++] = x.nextseqFrame;
+  d[i++] = x.nextseqTime;
+  d[i++] = x.maxseqtobeacked;
+  d[i++] = x.lastack;
+  d[i++] = x.lastackTime;
+  d[i++] = x.lastackFrame;
+  d[i++] = x.lastnondupack;
+  d[i++] = x.dupacknum;
+  d[i++] = x.ackLostReported;
+  d[i++] = x.ackLostReportedSet ? 1 : 0;
+  d[i++] = x.window;
+  d[i++] = x.lastsegflags;
+  d[i++] = x.sackBytes;
+  d[i++] = x.ringCap;
+  d[i++] = x.ringHead;
+  d[i++] = x.ringCount;
+  d[i++] = x.ringMaxNext;
+  d[i++] = x.holeCount;
+  d[i++] = x.holesOverflowed ? 1 : 0;
+  d[i++] = x.firstSeq;
+  d[i++] = x.firstSeqSet ? 1 : 0;
+  d[i++] = x.lastSegSeq;
+  d[i++] = x.lastSegAck;
+  d[i++] = x.lastSegLen;
+  d[i++] = x.lastSegFlags;
+  d[i++] = x.lastSegFrame;
+  d[i++] = x.lastTime;
+  d[i++] = x.lastFrame;
+  d[i++] = x.packets;
+  d[i++] = x.acks;
+  d[i++] = x.finSeq;
+  d[i++] = x.finFrame;
+  d[i++] = x.ttlMin;
+  d[i++] = x.ttlMax;
+  d[i++] = x.lastIpId;
+  d[i++] = x.rstFrame;
+  d[i++] = x.synFrame;
+  d[i++] = x.synCount;
+  d[i++] = x.synAckFrame;
+  d[i++] = x.highRel;
+  d[i++] = x.capturedEdge;
+  d[i++] = x.capturedEdgeSet ? 1 : 0;
+  d[i++] = x.unackedSince;
+  d[i++] = x.unackedSinceTime;
+  d[i++] = x.retxAfterUnacked;
+  return i - o;
 }
 function unpackHalf(d: Float64Array, o: number, x: TcpHalf): void {
-  x.baseSet = d[o] !== 0;
-  x.baseSeq = d[o + 1];
-  x.isn = d[o + 2];
-  x.mss = d[o + 3];
-  x.winScale = d[o + 4];
-  x.inferredScale = d[o + 5];
-  x.sackPermitted = d[o + 6] !== 0;
-  x.timestamps = d[o + 7] !== 0;
-  x.isFirstAck = d[o + 8] !== 0;
-  x.validBif = d[o + 9];
-  x.nextseq = d[o + 10];
-  x.nextseqFrame = d[o + 11];
-  x.nextseqTime = d[o + 12];
-  x.maxseqtobeacked = d[o + 13];
-  x.lastack = d[o + 14];
-  x.lastackTime = d[o + 15];
-  x.lastackFrame = d[o + 16];
-  x.lastnondupack = d[o + 17];
-  x.dupacknum = d[o + 18];
-  x.ackLostReported = d[o + 19];
-  x.ackLostReportedSet = d[o + 20] !== 0;
-  x.window = d[o + 21];
-  x.lastsegflags = d[o + 22];
-  x.sackBytes = d[o + 23];
-  x.ringCap = d[o + 24];
-  x.ringHead = d[o + 25];
-  x.ringCount = d[o + 26];
-  x.ringMaxNext = d[o + 27];
-  x.holeCount = d[o + 28];
-  x.holesOverflowed = d[o + 29] !== 0;
-  x.firstSeq = d[o + 30];
-  x.firstSeqSet = d[o + 31] !== 0;
-  x.lastSegSeq = d[o + 32];
-  x.lastSegAck = d[o + 33];
-  x.lastSegLen = d[o + 34];
-  x.lastSegFlags = d[o + 35];
-  x.lastSegFrame = d[o + 36];
-  x.lastTime = d[o + 37];
-  x.lastFrame = d[o + 38];
-  x.packets = d[o + 39];
-  x.acks = d[o + 40];
-  x.finSeq = d[o + 41];
-  x.finFrame = d[o + 42];
-  x.ttlMin = d[o + 43];
-  x.ttlMax = d[o + 44];
-  x.lastIpId = d[o + 45];
-  x.rstFrame = d[o + 46];
-  x.synFrame = d[o + 47];
-  x.synCount = d[o + 48];
-  x.synAckFrame = d[o + 49];
-  x.highRel = d[o + 50];
-  x.capturedEdge = d[o + 51];
-  x.capturedEdgeSet = d[o + 52] !== 0;
-  x.unackedSince = d[o + 53];
-  x.unackedSinceTime = d[o + 54];
-  x.retxAfterUnacked = d[o + 55];
+  let i = o;
+  x.baseSet = d[i++] !== 0;
+  x.baseSeq = d[i++];
+  x.isn = d[i++];
+  x.mss = d[i++];
+  x.winScale = d[i++];
+  x.inferredScale = d[i++];
+  x.sackPermitted = d[i++] !== 0;
+  x.timestamps = d[i++] !== 0;
+  x.isFirstAck = d[i++] !== 0;
+  x.validBif = d[i++];
+  x.nextseq = d[i++];
+  x.nextseqFrame = d[i++];
+  x.nextseqTime = d[i++];
+  x.maxseqtobeacked = d[i++];
+  x.lastack = d[i++];
+  x.lastackTime = d[i++];
+  x.lastackFrame = d[i++];
+  x.lastnondupack = d[i++];
+  x.dupacknum = d[i++];
+  x.ackLostReported = d[i++];
+  x.ackLostReportedSet = d[i++] !== 0;
+  x.window = d[i++];
+  x.lastsegflags = d[i++];
+  x.sackBytes = d[i++];
+  x.ringCap = d[i++];
+  x.ringHead = d[i++];
+  x.ringCount = d[i++];
+  x.ringMaxNext = d[i++];
+  x.holeCount = d[i++];
+  x.holesOverflowed = d[i++] !== 0;
+  x.firstSeq = d[i++];
+  x.firstSeqSet = d[i++] !== 0;
+  x.lastSegSeq = d[i++];
+  x.lastSegAck = d[i++];
+  x.lastSegLen = d[i++];
+  x.lastSegFlags = d[i++];
+  x.lastSegFrame = d[i++];
+  x.lastTime = d[i++];
+  x.lastFrame = d[i++];
+  x.packets = d[i++];
+  x.acks = d[i++];
+  x.finSeq = d[i++];
+  x.finFrame = d[i++];
+  x.ttlMin = d[i++];
+  x.ttlMax = d[i++];
+  x.lastIpId = d[i++];
+  x.rstFrame = d[i++];
+  x.synFrame = d[i++];
+  x.synCount = d[i++];
+  x.synAckFrame = d[i++];
+  x.highRel = d[i++];
+  x.capturedEdge = d[i++];
+  x.capturedEdgeSet = d[i++] !== 0;
+  x.unackedSince = d[i++];
+  x.unackedSinceTime = d[i++];
+  x.retxAfterUnacked = d[i++];
 }
 
-const ZEEK_WIDTH = 17;
-function packZeek(x: ZeekEndpoint, d: Float64Array, o: number): void {
-  d[o] = x.state;
-  d[o + 1] = x.prevState;
-  d[o + 2] = x.isOrig ? 1 : 0;
-  d[o + 3] = x.started ? 1 : 0;
-  d[o + 4] = x.startSeq;
-  d[o + 5] = x.lastSeq;
-  d[o + 6] = x.histSeen;
-  d[o + 7] = x.lastSyn;
-  d[o + 8] = x.lastFin;
-  d[o + 9] = x.lastRst;
-  d[o + 10] = x.rxmit;
-  d[o + 11] = x.rxmitThresh;
-  d[o + 12] = x.zeroWin;
-  d[o + 13] = x.zeroWinThresh;
-  d[o + 14] = x.gaps;
-  d[o + 15] = x.gapThresh;
-  d[o + 16] = x.windowScale;
+function packZeek(x: ZeekEndpoint, d: Float64Array, o: number): number {
+  let i = o;
+  d[i++] = x.state;
+  d[i++] = x.prevState;
+  d[i++] = x.isOrig ? 1 : 0;
+  d[i++] = x.started ? 1 : 0;
+  d[i++] = x.startSeq;
+  d[i++] = x.lastSeq;
+  d[i++] = x.histSeen;
+  d[i++] = x.lastSyn;
+  d[i++] = x.lastFin;
+  d[i++] = x.lastRst;
+  d[i++] = x.rxmit;
+  d[i++] = x.rxmitThresh;
+  d[i++] = x.zeroWin;
+  d[i++] = x.zeroWinThresh;
+  d[i++] = x.gaps;
+  d[i++] = x.gapThresh;
+  d[i++] = x.windowScale;
+  return i - o;
 }
 function unpackZeek(d: Float64Array, o: number, x: ZeekEndpoint): void {
-  x.state = d[o];
-  x.prevState = d[o + 1];
-  x.isOrig = d[o + 2] !== 0;
-  x.started = d[o + 3] !== 0;
-  x.startSeq = d[o + 4];
-  x.lastSeq = d[o + 5];
-  x.histSeen = d[o + 6];
-  x.lastSyn = d[o + 7];
-  x.lastFin = d[o + 8];
-  x.lastRst = d[o + 9];
-  x.rxmit = d[o + 10];
-  x.rxmitThresh = d[o + 11];
-  x.zeroWin = d[o + 12];
-  x.zeroWinThresh = d[o + 13];
-  x.gaps = d[o + 14];
-  x.gapThresh = d[o + 15];
-  x.windowScale = d[o + 16];
+  let i = o;
+  x.state = d[i++];
+  x.prevState = d[i++];
+  x.isOrig = d[i++] !== 0;
+  x.started = d[i++] !== 0;
+  x.startSeq = d[i++];
+  x.lastSeq = d[i++];
+  x.histSeen = d[i++];
+  x.lastSyn = d[i++];
+  x.lastFin = d[i++];
+  x.lastRst = d[i++];
+  x.rxmit = d[i++];
+  x.rxmitThresh = d[i++];
+  x.zeroWin = d[i++];
+  x.zeroWinThresh = d[i++];
+  x.gaps = d[i++];
+  x.gapThresh = d[i++];
+  x.windowScale = d[i++];
 }
-const ONE_SIDED_WIDTH = 5;
-function packOneSided(x: OneSided, d: Float64Array, o: number): void {
-  d[o] = x.seen;
-  d[o + 1] = x.ack;
-  d[o + 2] = x.firstFrame;
-  d[o + 3] = x.lastFrame;
-  d[o + 4] = x.finFrame;
+function packOneSided(x: OneSided, d: Float64Array, o: number): number {
+  let i = o;
+  d[i++] = x.seen;
+  d[i++] = x.ack;
+  d[i++] = x.firstFrame;
+  d[i++] = x.lastFrame;
+  d[i++] = x.finFrame;
+  return i - o;
 }
 function unpackOneSided(d: Float64Array, o: number): OneSided {
-  const x = new OneSided(d[o], d[o + 1]);
-  x.firstFrame = d[o + 2];
-  x.lastFrame = d[o + 3];
-  x.finFrame = d[o + 4];
+  let i = o;
+  const x = new OneSided(d[i++], d[i++]);
+  x.firstFrame = d[i++];
+  x.lastFrame = d[i++];
+  x.finFrame = d[i++];
   return x;
+}
+
+/** Each kind's row width: what its pack writes, counted once on a fresh object. */
+let widths: { conn: number; half: number; zeek: number; oneSided: number } | null = null;
+function rowWidths(): { conn: number; half: number; zeek: number; oneSided: number } {
+  if (widths !== null) return widths;
+  const scratch = new Float64Array(256);
+  return (widths = {
+    conn: packConn(new TcpConn(new Flow(), new StateLog()), scratch, 0),
+    half: packHalf(new TcpHalf(), scratch, 0),
+    zeek: packZeek(new ZeekEndpoint(true), scratch, 0),
+    oneSided: packOneSided(new OneSided(0, 0), scratch, 0),
+  });
 }
 
 /** Pack rows of `objs` with `pack` (width numbers each). */
@@ -1387,6 +1411,7 @@ export interface TcpConnsTransfer {
 }
 
 function connsToTransfer(conns: readonly TcpConn[]): TcpConnsTransfer {
+  const W = rowWidths();
   const n = conns.length;
   const halves = conns.flatMap((c) => c.h);
   const flows = new Int32Array(n), st = new Uint8Array(2 * n);
@@ -1425,9 +1450,9 @@ function connsToTransfer(conns: readonly TcpConn[]): TcpConnsTransfer {
     for (const f of h.retxFrames ?? []) frameLists[l++] = f;
   }
   return {
-    count: n, flows, st, conns: packRows(conns, CONN_WIDTH, packConn), halves: packRows(halves, HALF_WIDTH, packHalf),
-    zeek: packRows(conns.flatMap((c) => [c.zeek.orig, c.zeek.resp]), ZEEK_WIDTH, packZeek),
-    history: conns.map((c) => c.zeek.history), oneSidedAt: Int32Array.from(oneSidedAt), oneSided: packRows(oneSided, ONE_SIDED_WIDTH, packOneSided),
+    count: n, flows, st, conns: packRows(conns, W.conn, packConn), halves: packRows(halves, W.half, packHalf),
+    zeek: packRows(conns.flatMap((c) => [c.zeek.orig, c.zeek.resp]), W.zeek, packZeek),
+    history: conns.map((c) => c.zeek.history), oneSidedAt: Int32Array.from(oneSidedAt), oneSided: packRows(oneSided, W.oneSided, packOneSided),
     rings, holesAt: Int32Array.from(holesAt), holes, frameListLengths, frameLists,
   };
 }
@@ -1438,18 +1463,19 @@ function connsToTransfer(conns: readonly TcpConn[]): TcpConnsTransfer {
  * capacity it had.
  */
 function connsFromTransfer(d: TcpConnsTransfer, flows: readonly Flow[], log: StateLog, into: TcpConn[]): void {
+  const W = rowWidths();
   let r = 0, l = 0, hole = 0, one = 0;
   for (let i = 0; i < d.count; i++) {
     const flow = flows[d.flows[i] - 1];
     if (flow?.id !== d.flows[i]) throw new Error(`TCP state of flow ${d.flows[i]} does not match this analysis's flows`);
     const c = new TcpConn(flow, log);
-    unpackConn(d.conns, i * CONN_WIDTH, c);
+    unpackConn(d.conns, i * W.conn, c);
     if (flow.firstFrame > c.firstFrame) throw new Error(`TCP state of flow ${flow.id} does not match this analysis's flows`);
     c.st[0] = d.st[2 * i];
     c.st[1] = d.st[2 * i + 1];
     for (let s = 0; s < 2; s++) {
       const j = 2 * i + s, h = c.h[s];
-      unpackHalf(d.halves, j * HALF_WIDTH, h);
+      unpackHalf(d.halves, j * W.half, h);
       if (h.ringCap > 0) {
         const R = new Array<number>(h.ringCap * RING_STRIDE).fill(0);
         for (let x = 0; x < h.ringCount * RING_STRIDE; x++) R[x] = d.rings[r++];
@@ -1464,10 +1490,10 @@ function connsFromTransfer(d: TcpConnsTransfer, flows: readonly Flow[], log: Sta
       if (ns >= 0) h.synFrames = Array.from(d.frameLists.subarray(l, (l += ns)));
       if (nr >= 0) h.retxFrames = Array.from(d.frameLists.subarray(l, (l += nr)));
     }
-    unpackZeek(d.zeek, 2 * i * ZEEK_WIDTH, c.zeek.orig);
-    unpackZeek(d.zeek, (2 * i + 1) * ZEEK_WIDTH, c.zeek.resp);
+    unpackZeek(d.zeek, 2 * i * W.zeek, c.zeek.orig);
+    unpackZeek(d.zeek, (2 * i + 1) * W.zeek, c.zeek.resp);
     c.zeek.history = d.history[i];
-    if (one < d.oneSidedAt.length && d.oneSidedAt[one] === i) c.oneSided = unpackOneSided(d.oneSided, ONE_SIDED_WIDTH * one++);
+    if (one < d.oneSidedAt.length && d.oneSidedAt[one] === i) c.oneSided = unpackOneSided(d.oneSided, W.oneSided * one++);
     flow.tracker = c;
     into.push(c);
   }
