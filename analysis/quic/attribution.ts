@@ -101,8 +101,10 @@ export class Attribution {
       this.flowQ[flow.id] = fq = newFlowQ(0);
     } else if (fq.conn === null && fq.misses >= NOT_QUIC_AFTER) return;
 
-    const d = pkt.data;
-    const off = pkt.payloadOff;
+    // the datagram where it lies in the reader's chunk (no pkt.data view made per
+    // packet): every read below is bounded by `end`, not by d's length
+    const d = pkt.bytes;
+    const off = pkt.bytesOff + pkt.payloadOff;
     const end = off + pkt.payloadLen;
     const b0 = d[off];
 
@@ -119,7 +121,7 @@ export class Attribution {
     if (conn !== null) {
       const fromClient = dir === fq.clientDir;
       const f = dir === 0 ? fq.fast0 : fq.fast1;
-      if (f !== null && bytesEq(f, d, off + 1)) {
+      if (f !== null && bytesEq(f, d, off + 1, end)) {
         this.attribute(conn, fq, fromClient, PacketType.ONE_RTT | fixedBit0(b0), frame, time, dir === 0 ? fq.fastInferred0 : fq.fastInferred1);
         if (!fromClient && this.dec.keepForSecrets) noteServerShort(conn, d, end, frame, time, flow.id, end - off);
         if (this.dec.keepShort(conn, fromClient)) this.dec.keep(conn, fq.pathIndex, fromClient, PacketType.ONE_RTT, d, off, end, 1, frame, time);
@@ -172,7 +174,7 @@ export class Attribution {
       const fromClient = dir === fq.clientDir;
       for (const cid of c.inferredCids ?? NO_CIDS) {
         if (cid[0] !== (fromClient ? 's' : 'c')) continue;
-        if (bytesEqHex(cid, d, off + 1, 1)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
+        if (bytesEqHex(cid, d, off + 1, 1, end)) { found = c; fromServerSide = !fromClient; matchedLen = (cid.length - 1) / 2; inferred = true; break; }
       }
     }
     if (found !== null) {

@@ -53,9 +53,9 @@ function hexDigit(c: number): number {
   return c <= 57 ? c - 48 : c - 87;
 }
 
-/** Are the bytes of `a` at d[off]? */
-export function bytesEq(a: Uint8Array, d: Uint8Array, off: number): boolean {
-  if (off + a.length > d.length) return false;
+/** Are the bytes of `a` at d[off] (before `end`: where the packet's bytes end in d)? */
+export function bytesEq(a: Uint8Array, d: Uint8Array, off: number, end = d.length): boolean {
+  if (off + a.length > end) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== d[off + i]) return false;
   return true;
 }
@@ -64,10 +64,10 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && bytesEq(a, b, 0);
 }
 
-/** Is the hex CID (from character `from`, e.g. 1 after a side prefix) at d[off]? */
-export function bytesEqHex(cid: string, d: Uint8Array, off: number, from = 0): boolean {
+/** Is the hex CID (from character `from`, e.g. 1 after a side prefix) at d[off] (before `end`)? */
+export function bytesEqHex(cid: string, d: Uint8Array, off: number, from = 0, end = d.length): boolean {
   const L = (cid.length - from) / 2;
-  if (off + L > d.length) return false;
+  if (off + L > end) return false;
   for (let i = 0; i < L; i++) {
     const b = d[off + i];
     const v = (hexDigit(cid.charCodeAt(from + 2 * i)) << 4) | hexDigit(cid.charCodeAt(from + 2 * i + 1));

@@ -260,7 +260,7 @@ export class Decryptor {
       // the DCID length is the length of the receiving side's CIDs
       const peer = fromClient ? c.serverCids : c.clientCids;
       let L = -1;
-      for (const cid of peer) if (bytesEqHex(cid, d, start + 1)) { L = cid.length / 2; break; }
+      for (const cid of peer) if (bytesEqHex(cid, d, start + 1, 0, end)) { L = cid.length / 2; break; }
       // a CID only inferred so far: kept raw, its length is checked after decryption taught the CIDs
       pnOff = L < 0 ? -1 : 1 + L;
     }
