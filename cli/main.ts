@@ -23,6 +23,7 @@ import { PACKETS_USAGE, PacketsUsageError, packetsCommand } from './packets';
 import { renderSummary } from './summary';
 import { SERVE_USAGE, ServeUsageError, serveCommand } from './serve';
 import { helpOrVersion, version } from './version';
+import { useNodeQuicCrypto } from '../host/quic-crypto';
 
 /** The incident thresholds' lines of the usage, from their table (analysis/incidents/options). */
 const INCIDENT_USAGE = INCIDENT_FLAGS.map((f) => {
@@ -162,6 +163,8 @@ async function analyzeCommand(args: AnalyzeArgs): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // the QUIC Initial crypto (key schedule HMACs, the ClientHello peek's AES-CTR) over node:crypto
+  useNodeQuicCrypto();
   try {
     if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE);

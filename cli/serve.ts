@@ -31,6 +31,7 @@ import { defaultThreads } from '../host/tcp-remote';
 import { spoolSource } from '../host/frame-source';
 import { StatelineSession, type SessionHost } from '../analysis/session';
 import { CONTENT_TYPES as TYPES } from '../host/mime';
+import { useNodeQuicCrypto } from '../host/quic-crypto';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
@@ -221,6 +222,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<Served> {
   const tokenBytes = Buffer.from(token);
   const maxUpload = opts.maxUpload ?? DEFAULT_MAX_UPLOAD;
   if (opts.build !== false) await ensureRenderer(log);
+  useNodeQuicCrypto(); // the session's QUIC Initial crypto over node:crypto (also when started without cli/main)
   const session = opts.session ?? new StatelineSession(fileHost());
   let port = 0;
   // Cookies are per host, not per port: one name per server.

@@ -6,9 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { dispatch } from '../analysis/api';
 import { StatelineSession } from '../analysis/session';
 import { nodeFileHost } from '../host/file-source';
+import { useNodeQuicCrypto } from '../host/quic-crypto';
 import type { WorkerInit } from './worker-host';
 
 const init = workerData as WorkerInit;
+useNodeQuicCrypto(); // the QUIC Initial crypto over node:crypto
 
 const session = new StatelineSession(
   nodeFileHost(init.samplePath ?? null, init.recent ?? [], (list) => parentPort!.postMessage({ type: 'recent', list })),

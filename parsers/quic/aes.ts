@@ -3,7 +3,9 @@
 // AES-ECB of a 16-byte sample; WebCrypto has no ECB, and a WebCrypto call per packet costs
 // far more than these ten rounds) and the CTR keystream of the unauthenticated ClientHello
 // peek, where @noble/ciphers' AES, whose 64K-entry tables fall out of cache between two
-// connections, costs more than 5% of a full analysis. The AEAD stays with WebCrypto.
+// connections, costs more than 5% of a full analysis (the Node hosts inject OpenSSL's
+// CTR for the peek, ./backend; a native cipher object per mask block costs ~5-14x this
+// block). The AEAD stays with WebCrypto.
 
 const SBOX = new Uint8Array(256);
 // Int32 tables and state: the round arithmetic stays in 32-bit integers (uint32 values above 2^31 would be doubles).

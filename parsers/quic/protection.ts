@@ -10,12 +10,15 @@
 //                 ChaCha20 from @noble/ciphers
 // Decryption calls are async (WebCrypto); trackers collect bytes first and decrypt after
 // the read, except the unauthenticated ClientHello peek, which is synchronous.
+// A host may inject native HMAC and AES-CTR (./backend: setQuicCrypto) for the key
+// schedule and the peek's payload keystream; without one, the above runs.
 
 import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
 import { expand } from '@noble/hashes/hkdf.js';
 import { hmac, type _HMAC } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { aesCtrXor, aesEncryptBlock, aesExpandKey } from './aes';
+import { quicCrypto } from './backend';
 import { draftOf, QUIC_V2 } from './header';
 
 const subtle = (): SubtleCrypto => {
@@ -128,13 +131,28 @@ function macWith(hash: Suite['hash'], prepared: Hmac, msg: Uint8Array, length: n
   return macOut.slice(0, length);
 }
 
+/** The first `length` bytes of the injected backend's HMAC(key, msg), as a new array. */
+function nativeMac(mac: NonNullable<ReturnType<typeof quicCrypto>['hmac']>, hash: Suite['hash'], key: Uint8Array, msg: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(mac(hash, key, msg).subarray(0, length));
+  return out;
+}
+
 /**
- * HKDF-Expand-Label (RFC 8446 7.1, empty context) with the secret's prepared HMAC. QUIC's
- * lengths are at most the hash length, where HKDF-Expand (RFC 5869 2.3) is the one block
+ * HKDF-Expand-Label (RFC 8446 7.1, empty context) with the secret's prepared HMAC, or
+ * with the secret through the injected backend (prepared null). QUIC's lengths are at
+ * most the hash length, where HKDF-Expand (RFC 5869 2.3) is the one block
  * T(1) = HMAC(secret, HkdfLabel ‖ 0x01).
  */
-function expandLabelWith(hash: Suite['hash'], prepared: Hmac, label: string, length: number): Uint8Array {
-  return macWith(hash, prepared, labelInfo(label, length), length);
+function expandLabelWith(hash: Suite['hash'], secret: Uint8Array, prepared: Hmac | null, label: string, length: number): Uint8Array {
+  const info = labelInfo(label, length);
+  const mac = prepared === null ? quicCrypto().hmac : undefined;
+  return mac !== undefined ? nativeMac(mac, hash, secret, info, length) : macWith(hash, prepared ?? hmac.create(HASHES[hash], secret), info, length);
+}
+
+/** A prepared HMAC of the secret, or null when the injected backend does the HMACs. */
+function preparedOf(hash: Suite['hash'], secret: Uint8Array): Hmac | null {
+  return quicCrypto().hmac !== undefined ? null : hmac.create(HASHES[hash], secret);
 }
 
 /** HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
@@ -142,7 +160,7 @@ export function hkdfExpandLabel(hash: Suite['hash'], secret: Uint8Array, label: 
   const H = HASHES[hash];
   // longer than one block: noble's HKDF-Expand (its info without our counter byte)
   if (length > H.outputLen) return expand(H, secret, labelInfo(label, length).subarray(0, -1), length);
-  return expandLabelWith(hash, hmac.create(H, secret), label, length);
+  return expandLabelWith(hash, secret, preparedOf(hash, secret), label, length);
 }
 
 /** Prepared HMACs keyed by the Initial salts (HKDF-Extract's key, RFC 5869 2.2). */
@@ -150,6 +168,8 @@ const saltHmacs = new Map<Uint8Array, Hmac>();
 
 /** RFC 9001 5.2: initial_secret = HKDF-Extract(salt, client's first DCID), with the salt's prepared HMAC. */
 function initialSecret(dcid: Uint8Array, salt: Uint8Array): Uint8Array {
+  const mac = quicCrypto().hmac;
+  if (mac !== undefined) return nativeMac(mac, 'SHA-256', salt, dcid, 32);
   let prepared = saltHmacs.get(salt);
   if (prepared === undefined) saltHmacs.set(salt, (prepared = hmac.create(sha256, salt)));
   return macWith('SHA-256', prepared, dcid, 32);
@@ -182,10 +202,10 @@ export function packetKeys(secret: Uint8Array, suite: Suite, version: number): P
 
 function keysOf(secret: Uint8Array, suite: Suite, version: number, hp?: { hpKey: Uint8Array; hp: Int32Array }): PacketKeys {
   const p = labelPrefix(version);
-  const prepared = hmac.create(HASHES[suite.hash], secret);
-  const key = expandLabelWith(suite.hash, prepared, p + 'key', suite.keyLen);
-  const iv = expandLabelWith(suite.hash, prepared, p + 'iv', 12);
-  const hpKey = hp?.hpKey ?? expandLabelWith(suite.hash, prepared, p + 'hp', suite.keyLen);
+  const prepared = preparedOf(suite.hash, secret);
+  const key = expandLabelWith(suite.hash, secret, prepared, p + 'key', suite.keyLen);
+  const iv = expandLabelWith(suite.hash, secret, prepared, p + 'iv', 12);
+  const hpKey = hp?.hpKey ?? expandLabelWith(suite.hash, secret, prepared, p + 'hp', suite.keyLen);
   return { suite, secret, key, keyExp: aesExpandKey(key), aead: null, iv, hpKey, hp: hp?.hp ?? aesExpandKey(hpKey), version };
 }
 
@@ -332,9 +352,9 @@ export async function unprotect(pkt: Uint8Array, pnOff: number, long: boolean, k
 
 /**
  * Remove header protection and decrypt WITHOUT checking the AEAD tag: GCM's counter
- * mode keystream (AES of nonce ‖ counter from 2) in TypeScript. For the one pass that
- * pays, reading the ClientHello of each connection's first client Initial: no WebCrypto
- * round trip per connection. The caller must validate what it reads (a wrong key gives
+ * mode keystream (AES of nonce ‖ counter from 2) in TypeScript, or the injected backend's
+ * AES-CTR. For the one pass that pays, reading the ClientHello of each connection's first
+ * client Initial: no WebCrypto round trip per connection. The caller must validate what it reads (a wrong key gives
  * noise, which the TLS parser refuses) and uses `unprotect` where authenticity matters
  * (CONNECTION_CLOSE, key-log decryption).
  */
@@ -381,7 +401,9 @@ export function peekAt(d: Uint8Array, start: number, end: number, pnOff: number,
     x = Math.floor(x / 256);
   }
   const payload = out !== null && out.length >= n ? out.subarray(0, n) : new Uint8Array(n);
-  aesCtrXor(keys.keyExp, iv, 2, d, start + headerLen, n, payload, 0);
+  const ctr = quicCrypto().aesCtr;
+  if (ctr !== undefined) ctr(keys.key, iv, 2, d, start + headerLen, n, payload, 0);
+  else aesCtrXor(keys.keyExp, iv, 2, d, start + headerLen, n, payload, 0);
   return { pn, firstByte: b0, keyPhase: long ? 0 : (b0 >> 2) & 1, payload, headerLen };
 }
 
