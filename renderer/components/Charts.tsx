@@ -133,6 +133,28 @@ export function useDragZoom(width: number, from: number, to: number, base: numbe
   return { sel, hover, handlers };
 }
 
+/**
+ * Whether the pointer (or the keyboard focus) is in a chart: its recharts Tooltip is
+ * mounted only then. A mounted Tooltip, even hidden, keeps its selectors (the tooltip
+ * axis's ticks over every series' points) and a measurement of its box in every render
+ * of the chart — opening a flow and each zoom paid for them with no tooltip shown. It
+ * is mounted before the first move inside reaches recharts, so what it shows is the same.
+ */
+export function useTooltipHere(): { here: boolean; handlers: { onPointerEnter(): void; onPointerLeave(): void; onFocus(): void; onBlur(e: React.FocusEvent<HTMLDivElement>): void } } {
+  const [here, setHere] = useState(false);
+  return {
+    here,
+    handlers: {
+      onPointerEnter: () => setHere(true),
+      onPointerLeave: () => setHere(false),
+      onFocus: () => setHere(true),
+      onBlur: (e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setHere(false);
+      },
+    },
+  };
+}
+
 interface RateProps {
   width: number;
   height?: number;
@@ -300,6 +322,7 @@ interface SeqProps {
  */
 export const SeqChart = memo(function SeqChart({ width, height = 320, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
   const zoom = useDragZoom(width, from, to, base, onZoom);
+  const tip = useTooltipHere();
   const tooltipTime = useTooltipTime(base);
   const colors = useMemo(() => seqColors(palette, dir), [palette, dir]);
   const { segs, acks, tops, top, yMin } = useMemo(() => {
@@ -331,15 +354,17 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     return { segs, acks, tops, top, yMin: segs.length ? yMin : 0 };
   }, [points, dir, base]);
   return (
-    <div className="chart-plot" {...zoom.handlers}>
+    <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
     <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
-      <Tooltip
-        contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
-        labelFormatter={tooltipTime}
-      />
+      {tip.here && (
+        <Tooltip
+          contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
+          labelFormatter={tooltipTime}
+        />
+      )}
       <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.4} />
       <Line data={acks} dataKey="ack" name="ACK" type="stepAfter" stroke={palette.ack} dot={false} isAnimationActive={false} strokeWidth={1.2} />
       {/* The segments' times, invisible: they give the drag-zoom its labels when there are no ACKs. */}
@@ -423,6 +448,7 @@ function zeroWindowSpans(win: { t: number; window: number }[], end: number): [nu
  */
 export const InFlightChart = memo(function InFlightChart({ width, height = 200, points, dir, from, to, base, palette, onZoom, markers = [], focus = null }: SeqProps) {
   const zoom = useDragZoom(width, from, to, base, onZoom);
+  const tip = useTooltipHere();
   const tooltipTime = useTooltipTime(base);
   const flight = useMemo(() => points.filter((p) => p.dir === dir && p.inFlight !== null).map((p) => ({ t: p.t - base, inFlight: p.inFlight })), [points, dir, base]);
   // a RST's window field means nothing (RFC 9293 3.10.7): it is not a zero window
@@ -433,12 +459,12 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
   const sender = dir === 0 ? palette.client : palette.server;
   return (
     <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
-      <div className="chart-plot" {...zoom.handlers}>
+      <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
       <ComposedChart width={width} height={height} margin={MARGIN}>
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
         <XAxis {...timeAxis(from, to, base, palette)} />
         <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
-        <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />
+        {tip.here && <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />}
         {zeros.map(([a, b], i) => (
           <ReferenceArea key={i} x1={a} x2={Math.max(b, a + (to - from) / 400)} fill={palette.lost} fillOpacity={0.3} stroke={palette.lost} ifOverflow="hidden" label={{ value: 'zero window', position: 'insideTop', fill: palette.fg, fontSize: 10 }} />
         ))}
