@@ -4,7 +4,7 @@
 // before recharts sees it, so its ticks are round numbers from 0, not epoch seconds),
 // titled with its unit, as is every value axis; the flow's events are vertical lines.
 
-import { memo, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type FocusEvent as ReactFocusEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Tooltip, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import type { Marker, RatePoint, SeqPoint } from '../../analysis/api';
 import { download, svgToPng, type PngLegendItem } from '../export';
@@ -134,21 +134,39 @@ export function useDragZoom(width: number, from: number, to: number, base: numbe
 }
 
 /**
- * Whether the pointer (or the keyboard focus) is in a chart: its recharts Tooltip is
- * mounted only then. A mounted Tooltip, even hidden, keeps its selectors (the tooltip
- * axis's ticks over every series' points) and a measurement of its box in every render
- * of the chart — opening a flow and each zoom paid for them with no tooltip shown. It
- * is mounted before the first move inside reaches recharts, so what it shows is the same.
+ * Whether the pointer (or the keyboard focus) is in a chart: its recharts Tooltip, and
+ * series that only the tooltip uses, are mounted only then. A mounted Tooltip, even
+ * hidden, recomputes its selectors (the tooltip axis's ticks over every series) and
+ * measures its box in every render of the chart: opening a flow and each brush zoom
+ * paid for a tooltip nobody saw. The pointer's move that mounted them reached recharts
+ * before those series were there: it is played again once they are, so the tooltip
+ * shows what it showed with everything mounted from the start.
  */
-export function useTooltipHere(): { here: boolean; handlers: { onPointerEnter(): void; onPointerLeave(): void; onFocus(): void; onBlur(e: React.FocusEvent<HTMLDivElement>): void } } {
+export function useTooltipHere() {
   const [here, setHere] = useState(false);
+  const el = useRef<HTMLDivElement | null>(null);
+  const at = useRef<{ x: number; y: number } | null>(null);
+  useEffect(() => {
+    const p = at.current, wrapper = el.current?.querySelector('.recharts-wrapper');
+    if (here && p && wrapper) wrapper.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, clientX: p.x, clientY: p.y }));
+  }, [here]);
   return {
     here,
     handlers: {
-      onPointerEnter: () => setHere(true),
-      onPointerLeave: () => setHere(false),
+      ref: el,
+      onPointerEnter: (e: ReactPointerEvent<HTMLDivElement>) => {
+        at.current = { x: e.clientX, y: e.clientY };
+        setHere(true);
+      },
+      onPointerMove: (e: ReactPointerEvent<HTMLDivElement>) => {
+        at.current = { x: e.clientX, y: e.clientY };
+      },
+      onPointerLeave: () => {
+        at.current = null;
+        setHere(false);
+      },
       onFocus: () => setHere(true),
-      onBlur: (e) => {
+      onBlur: (e: ReactFocusEvent<HTMLDivElement>) => {
         if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setHere(false);
       },
     },
@@ -367,8 +385,9 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
       )}
       <Line data={acks} dataKey="win" name="receive window" type="stepAfter" stroke={palette.window} strokeDasharray="6 3" dot={false} isAnimationActive={false} strokeWidth={1.4} />
       <Line data={acks} dataKey="ack" name="ACK" type="stepAfter" stroke={palette.ack} dot={false} isAnimationActive={false} strokeWidth={1.2} />
-      {/* The segments' times, invisible: they give the drag-zoom its labels when there are no ACKs. */}
-      <Line data={tops} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />
+      {/* The segments' times, invisible: the tooltip's positions (its axis's ticks) include them.
+          Drawn nothing (the axes' domains are fixed), it is mounted with the Tooltip. */}
+      {tip.here && <Line data={tops} dataKey="seq" name="segment top" stroke="none" dot={false} activeDot={false} legendType="none" tooltipType="none" isAnimationActive={false} />}
       <SegmentLayer segs={segs} from={from - base} to={to - base} colors={colors} />
       <ChartEventLines markers={markers} base={base} palette={palette} focus={focus} />
       {zoom.sel && <ReferenceArea x1={zoom.sel[0]} x2={zoom.sel[1]} fill={palette.accent} fillOpacity={0.15} />}
