@@ -32,6 +32,9 @@ function timeAxis(from: number, to: number, base: number, palette: Palette) {
     domain: [a, b],
     allowDataOverflow: true,
     ticks,
+    // (the ticks are ours: recharts' own "nice" ones, worked out in decimal.js at each
+    // render, would be computed for nothing — within a fixed domain they never widen it)
+    niceTicks: 'none' as const,
     interval: 0 as const,
     tickFormatter: (v: number) => fmtTick(v, step),
     stroke: palette.muted,
