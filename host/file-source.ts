@@ -37,6 +37,11 @@ import { fileFrameSource } from './frame-source';
 import { tcpWorker } from './tcp-remote';
 
 export const CHUNK_SIZE = 1 << 22;
+/**
+ * A capture set's files keep 1 MiB chunks: files that overlap in time are read at once
+ * (merged), each with its two buffers, so a set of N such files holds 2N chunks.
+ */
+export const SET_CHUNK_SIZE = 1 << 20;
 
 /** A capture file's chunks (two reused buffers); the file is closed when iteration ends. */
 export async function* fileChunks(path: string, chunkSize = CHUNK_SIZE): AsyncGenerator<Uint8Array> {
@@ -175,7 +180,7 @@ export function captureSetMembers(files: readonly { path: string; size: number }
     name: names.indexOf(names[i]) === names.lastIndexOf(names[i]) ? names[i] : f.path,
     size: f.size,
     path: f.path,
-    open: (probe: boolean) => new LazyFile(f.path, probe ? PROBE_CHUNK : CHUNK_SIZE),
+    open: (probe: boolean) => new LazyFile(f.path, probe ? PROBE_CHUNK : SET_CHUNK_SIZE),
   }));
 }
 
