@@ -146,8 +146,7 @@ function nativeMac(mac: NonNullable<ReturnType<typeof quicCrypto>['hmac']>, hash
  */
 function expandLabelWith(hash: Suite['hash'], secret: Uint8Array, prepared: Hmac | null, label: string, length: number): Uint8Array {
   const info = labelInfo(label, length);
-  const mac = prepared === null ? quicCrypto().hmac : undefined;
-  return mac !== undefined ? nativeMac(mac, hash, secret, info, length) : macWith(hash, prepared ?? hmac.create(HASHES[hash], secret), info, length);
+  return prepared !== null ? macWith(hash, prepared, info, length) : nativeMac(quicCrypto().hmac!, hash, secret, info, length);
 }
 
 /** A prepared HMAC of the secret, or null when the injected backend does the HMACs. */
