@@ -96,11 +96,13 @@ export function Overview({ client, summary, nav }: { client: Client; summary: Su
         </ul>
       </div>
       <div className="card">
-        <h3>Breaks and warnings per kind</h3>
+        <h3 data-testid="overview-kinds-title">
+          Breaks and warnings per kind{summary.eventsByKind.length > 0 ? ` · ${plural(summary.eventsByKind.length, 'kind')}` : ''}
+        </h3>
         {summary.eventsByKind.length === 0 ? (
           <p className="muted">Nothing flagged: no state was lost in this capture.</p>
         ) : (
-          <ul className="kinds">
+          <ul className="kinds" data-testid="overview-kinds">
             {summary.eventsByKind.map((k) => (
               <li key={k.kind}>
                 <span className={`dot sev-${k.severity}`} />

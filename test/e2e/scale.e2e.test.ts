@@ -30,6 +30,24 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('DNS spans and the QUIC
     await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
   }, 180_000);
 
+  it("keeps the overview's timeline above the fold however many kinds were flagged: the kinds scroll in their card", async () => {
+    const kinds = (await api('summary')).eventsByKind as { kind: string }[];
+    // the workload flags many kinds (the bench capture: 21); at ten or more the list would be taller than the card beside it
+    expect(kinds.length).toBeGreaterThanOrEqual(10);
+    const list = page.getByTestId('overview-kinds');
+    expect(await list.locator('li').count()).toBe(kinds.length);
+    const scroll = await list.evaluate((e) => ({ client: e.clientHeight, scroll: e.scrollHeight }));
+    expect(scroll.scroll).toBeGreaterThan(scroll.client);
+    expect(await page.getByTestId('overview-kinds-title').textContent()).toBe(`Breaks and warnings per kind · ${kinds.length} kinds`);
+    const grid = (await page.getByTestId('overview-timeline').locator('.recharts-cartesian-grid').boundingBox())!;
+    expect(grid.y + grid.height).toBeLessThanOrEqual(900);
+    await page.screenshot({ path: join(SHOTS, 'overview-many-kinds.png') });
+    // the last kind is reachable: scrolled into view inside its card, the page itself not scrolled
+    await list.locator('li').last().scrollIntoViewIfNeeded();
+    expect(await list.evaluate((e) => e.scrollTop)).toBeGreaterThan(0);
+    await list.evaluate((e) => (e.scrollTop = 0));
+  });
+
   it("reads out the overview's rate under the pointer, and zooms to the range dragged across it", async () => {
     const ov = page.getByTestId('overview-timeline');
     const grid = ov.locator('.recharts-cartesian-grid');
