@@ -44,6 +44,25 @@ function timeAxis(from: number, to: number, base: number, palette: Palette) {
   };
 }
 
+/**
+ * The vertical grid lines of a time axis: at its ticks, and at the plot's edges, where
+ * recharts' own generator puts them. Given to CartesianGrid so that recharts does not
+ * work them out itself: its generator measures every tick label in the DOM (a forced
+ * layout each) to drop labels that would overlap, before the axis's `interval: 0` is
+ * known to it — ~60–90 ms when the overview of the bench capture first draws.
+ */
+function timeGridX(from: number, to: number, base: number) {
+  const a = from - base, b = to - base;
+  const { ticks } = niceTicks(a, b, 7);
+  return ({ offset }: { offset: { left?: number; width?: number } }): number[] => {
+    const left = offset.left ?? 0, w = offset.width ?? 0;
+    const xs = b > a ? ticks.map((t) => left + ((t - a) / (b - a)) * w) : [];
+    if (!xs.includes(left)) xs.push(left);
+    if (!xs.includes(left + w)) xs.push(left + w);
+    return xs;
+  };
+}
+
 /** A value axis's title, written along it. */
 function yTitle(value: string, palette: Palette) {
   return { value, angle: -90, position: 'insideLeft' as const, offset: 4, style: { textAnchor: 'middle' as const }, fill: palette.muted, fontSize: 11 };
@@ -227,7 +246,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
   const relBands = useMemo(() => (bands ?? []).map((b) => ({ ...b, from: b.from - base, to: b.to - base })), [bands, base]);
   const chart = useMemo(() => (
     <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN}>
-      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={timeGridX(from, to, base)} />
       {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
@@ -377,7 +396,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
   return (
     <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
     <ComposedChart width={width} height={height} margin={MARGIN}>
-      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={timeGridX(from, to, base)} />
       <XAxis {...timeAxis(from, to, base, palette)} />
       <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       {tip.here && (
@@ -483,7 +502,7 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
     <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
       <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
       <ComposedChart width={width} height={height} margin={MARGIN}>
-        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={timeGridX(from, to, base)} />
         <XAxis {...timeAxis(from, to, base, palette)} />
         <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
         {tip.here && <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />}
