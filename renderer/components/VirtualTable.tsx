@@ -9,7 +9,11 @@
 // A fling faster than a view a frame (every row in view is a new one at each frame, too
 // fast to read) draws the rows as a placeholder, as while their page loads: laying out
 // ~35 rows of text a frame costs more than a frame (issue 15: scroll p95 ≤ 17 ms). The
-// first frame without a scroll, or slower than that, draws them again.
+// first frame without a scroll, or slower than that, draws them again. The placeholder
+// lies over the body, outside the scrolled element, and the fling's frames after its
+// first render nothing: the scrolled content is then empty, so a frame draws only the
+// scrollbar (a placeholder inside it, even held in place, was drawn again in full at each
+// frame by the compositor: ~4 ms of a software-drawn frame's 16.7).
 //
 // Browsers clamp an element's height (Chromium at 2^24 px: 700,000 rows of 24 px), so a
 // list taller than MAX_SCROLL_PX scrolls a spacer of that height and maps its scroll
@@ -69,8 +73,10 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   const frame = useRef(0);
   /** Flinging: the last scroll moved more than a view; the rows are drawn as placeholders. */
   const [fling, setFling] = useState(false);
+  /** The body's box in the table (its client area, without the scrollbar) when a fling began: where its placeholder goes. */
+  const flingBox = useRef({ top: 0, left: 0, width: 0 });
   /** The scroll position drawn last, and the count of scroll frames (a settle check sees whether one came since). */
-  const shown = useRef({ top: 0, scrolls: 0, settle: 0 });
+  const shown = useRef({ top: 0, scrolls: 0, settle: 0, flinging: false });
   const viewH = useViewHeight(bodyRef);
 
   const overscan = 4;
@@ -94,6 +100,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   /** Draw the rows at this scroll position (and not as a fling's: a jump the table made itself). */
   const show = (top: number): void => {
     shown.current.top = top;
+    shown.current.flinging = false;
     setFling(false);
     setScrollTop(top);
   };
@@ -125,15 +132,29 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
       const top = el.scrollTop;
       const fast = Math.abs(top - s.top) > viewScrolled.current;
       s.top = top;
-      setFling(fast);
-      setScrollTop(top);
-      if (!fast) return;
+      if (!fast) {
+        s.flinging = false;
+        setFling(false);
+        setScrollTop(top);
+        return;
+      }
+      // A fling's first frame draws the placeholder; the next ones render nothing (the
+      // rows it passes are not drawn): the scroll position is taken when it ends.
+      if (!s.flinging) {
+        s.flinging = true;
+        // (read in a frame callback, before anything has changed the layout since the last frame)
+        flingBox.current = { top: el.offsetTop, left: el.offsetLeft, width: el.clientWidth };
+        setFling(true);
+      }
       // the fling is over when a frame passes with no scroll: draw the rows then (a scroll
       // in that frame checks again, after its own)
       cancelAnimationFrame(s.settle);
       const seen = s.scrolls;
       s.settle = requestAnimationFrame(() => {
-        if (s.scrolls === seen) setFling(false);
+        if (s.scrolls !== seen) return;
+        s.flinging = false;
+        setFling(false);
+        setScrollTop(bodyRef.current?.scrollTop ?? s.top);
       });
     });
   }, []);
@@ -189,7 +210,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
   // takes the element of one scrolled out (keyed by index modulo `slots`, even so that a
   // slot's stripe stays): a scroll changes the rows' text, not the elements. A fling draws
   // no rows, only one placeholder over the view with the rows' stripes, so that its
-  // frames lay out and render nothing but it.
+  // frames lay out, render and draw nothing but the scrollbar.
   const slots = 2 * (Math.ceil(viewH / rh) + 2 * overscan + 2);
   const rows: ReactNode[] = [];
   if (!fling)
@@ -233,9 +254,6 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         }}
         role="rowgroup"
       >
-        {/* a fling's placeholder: the view's height, held at the top of the view (sticky, taking no height of
-            its own), so that it covers the view wherever the last frame's scroll left the rows */}
-        {fling && <div className="vt-loading vt-fling" style={{ height: viewH, marginBottom: -viewH, '--rh': `${rh}px` } as CSSProperties} aria-hidden />}
         <div className="vt-spacer" style={{ height: spacerH }}>
           {/* the rows in view, in order, under one offset (a row has no transform of its own) */}
           <div className="vt-rows" style={{ transform: `translateY(${first * rh - vtop + scrollTop}px)` }}>
@@ -244,6 +262,14 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
         </div>
         {p.total === 0 && p.empty ? <div className="vt-empty">{p.empty}</div> : null}
       </div>
+      {/* a fling's placeholder: over the body's view (not its scrollbar), outside the scrolled element */}
+      {fling && (
+        <div
+          className="vt-loading vt-fling"
+          style={{ top: flingBox.current.top, left: flingBox.current.left, width: flingBox.current.width || undefined, right: flingBox.current.width ? undefined : 0, height: viewH, '--rh': `${rh}px` } as CSSProperties}
+          aria-hidden
+        />
+      )}
     </div>
   );
 }
