@@ -16,6 +16,8 @@ const file = opt('file', join(ROOT, 'bench-data', 'bench-1000000-seed1.pcap'))!;
 const only = opt('phase', null);
 const css = opt('css', null);
 const verbose = argv.includes('--verbose');
+/** A JS CPU profile (self time by function) instead of a trace. */
+const cpu = argv.includes('--cpu');
 const CATS = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink', 'cc', 'viz', 'toplevel'].join(',');
 
 interface Ev { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: { name?: string } }
@@ -44,7 +46,29 @@ const serve = await startServe();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: !!css });
 mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+const cdp = await page.context().newCDPSession(page);
+interface ProfNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }
+/** Self time by function (ms), from a CPU profile's samples. */
+function selfTimes(prof: { nodes: ProfNode[]; samples: number[]; timeDeltas: number[] }): Record<string, number> {
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const t: Record<string, number> = {};
+  prof.samples.forEach((id, i) => {
+    const n = byId.get(id)!.callFrame;
+    const k = `${n.functionName || '(anon)'} ${n.url.replace(/.*\//, '')}:${n.lineNumber}`;
+    t[k] = (t[k] ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000;
+  });
+  return Object.fromEntries(Object.entries(t).sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => [k, +v.toFixed(1)]));
+}
 const trace = async <T,>(name: string, f: () => Promise<T>): Promise<T> => {
+  if (cpu) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    const r = await f();
+    const { profile } = await cdp.send('Profiler.stop');
+    console.log(name, JSON.stringify(r), JSON.stringify(selfTimes(profile as never), null, 1));
+    return r;
+  }
   await browser.startTracing(page, { categories: CATS.split(',') });
   const r = await f();
   const buf = await browser.stopTracing();
