@@ -16,6 +16,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ROOT, startServe } from './serve.js';
+import { installFling } from './fling.js';
 
 const argv = process.argv.slice(2);
 const opt = (n: string, d: string | null): string | null => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
@@ -39,6 +40,7 @@ if (!file) {
 const serve = await startServe();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+await installFling(page);
 const errors: string[] = [];
 page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 const stats = (xs: number[]) => {
@@ -74,15 +76,7 @@ const sinceClock = (done: string) =>
 const scrollTable = (body: string, row: string) =>
   page.evaluate(async ([sel, rowId]) => {
     const body = document.querySelector(sel) as HTMLElement;
-    const times: number[] = [];
-    let last = performance.now();
-    for (let i = 0; i < 150; i++) {
-      body.scrollTop += 1500;
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
-      const now = performance.now();
-      times.push(now - last);
-      last = now;
-    }
+    const times = await (window as unknown as { __fling: (sel: string) => Promise<number[]> }).__fling(sel);
     const t = performance.now();
     body.scrollTop = body.scrollHeight;
     // until the last rows are loaded and rendered

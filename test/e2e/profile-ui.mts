@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from './serve.js';
+import { installFling } from './fling.js';
 
 const argv = process.argv.slice(2);
 const opt = (n: string, d: string | null): string | null => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
@@ -45,6 +46,7 @@ function summarize(buf: Buffer): Record<string, Record<string, number>> {
 const serve = await startServe();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: !!css });
+await installFling(page);
 mkdirSync(join(ROOT, 'test-results'), { recursive: true });
 const cdp = await page.context().newCDPSession(page);
 interface ProfNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }
@@ -87,16 +89,7 @@ try {
   if (css) await page.addStyleTag({ content: css });
   if (!only || only === 'flows')
     await trace('flows', () => page.evaluate(async () => {
-      const body = document.querySelector('.vt-body') as HTMLElement;
-      const times: number[] = [];
-      let last = performance.now();
-      for (let i = 0; i < 150; i++) {
-        body.scrollTop += 1500;
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
-        const now = performance.now();
-        times.push(now - last);
-        last = now;
-      }
+      const times = await (window as unknown as { __fling: (sel: string) => Promise<number[]> }).__fling('.vt-body');
       times.sort((a, b) => a - b);
       return { p50: times[75].toFixed(1), p95: times[142].toFixed(1), max: times[149].toFixed(1) };
     }));
