@@ -27,39 +27,37 @@ function timeAxis(from: number, to: number, base: number, palette: Palette) {
   const a = from - base, b = to - base;
   const { ticks, step } = niceTicks(a, b, 7);
   return {
-    dataKey: 't',
-    type: 'number' as const,
-    domain: [a, b],
-    allowDataOverflow: true,
-    ticks,
-    // (the ticks are ours: recharts' own "nice" ones, worked out in decimal.js at each
-    // render, would be computed for nothing — within a fixed domain they never widen it)
-    niceTicks: 'none' as const,
-    interval: 0 as const,
-    tickFormatter: (v: number) => fmtTick(v, step),
-    stroke: palette.muted,
-    fontSize: 11,
-    height: X_AXIS_HEIGHT,
-    label: { value: TIME_AXIS_TITLE, position: 'insideBottom' as const, offset: 0, fill: palette.muted, fontSize: 11 },
-  };
-}
-
-/**
- * The vertical grid lines of a time axis: at its ticks, and at the plot's edges, where
- * recharts' own generator puts them. Given to CartesianGrid so that recharts does not
- * work them out itself: its generator measures every tick label in the DOM (a forced
- * layout each) to drop labels that would overlap, before the axis's `interval: 0` is
- * known to it — ~60–90 ms when the overview of the bench capture first draws.
- */
-function timeGridX(from: number, to: number, base: number) {
-  const a = from - base, b = to - base;
-  const { ticks } = niceTicks(a, b, 7);
-  return ({ offset }: { offset: { left?: number; width?: number } }): number[] => {
-    const left = offset.left ?? 0, w = offset.width ?? 0;
-    const xs = b > a ? ticks.map((t) => left + ((t - a) / (b - a)) * w) : [];
-    if (!xs.includes(left)) xs.push(left);
-    if (!xs.includes(left + w)) xs.push(left + w);
-    return xs;
+    axis: {
+      dataKey: 't',
+      type: 'number' as const,
+      domain: [a, b],
+      allowDataOverflow: true,
+      ticks,
+      // (the ticks are ours: recharts' own "nice" ones, worked out in decimal.js at each
+      // render, would be computed for nothing — within a fixed domain they never widen it)
+      niceTicks: 'none' as const,
+      interval: 0 as const,
+      tickFormatter: (v: number) => fmtTick(v, step),
+      stroke: palette.muted,
+      fontSize: 11,
+      height: X_AXIS_HEIGHT,
+      label: { value: TIME_AXIS_TITLE, position: 'insideBottom' as const, offset: 0, fill: palette.muted, fontSize: 11 },
+    },
+    /**
+     * The vertical grid lines (CartesianGrid's verticalCoordinatesGenerator): at the same
+     * ticks, and at the plot's edges, where recharts' own generator puts them. Given so
+     * that recharts does not work them out itself: its generator runs on a chart's first
+     * pass before the axis's `interval: 0` is known to it, and measures every tick label
+     * in the DOM (a forced layout each) to drop labels that would overlap — ~60–90 ms
+     * when the overview of the bench capture first draws.
+     */
+    gridX: ({ offset }: { offset: { left?: number; width?: number } }): number[] => {
+      const left = offset.left ?? 0, w = offset.width ?? 0;
+      const xs = b > a ? ticks.map((t) => left + ((t - a) / (b - a)) * w) : [];
+      if (!xs.includes(left)) xs.push(left);
+      if (!xs.includes(left + w)) xs.push(left + w);
+      return xs;
+    },
   };
 }
 
@@ -244,17 +242,20 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
   const sel = zoom.sel;
   // the x axis counts seconds since the capture's start: the bands too
   const relBands = useMemo(() => (bands ?? []).map((b) => ({ ...b, from: b.from - base, to: b.to - base })), [bands, base]);
-  const chart = useMemo(() => (
-    <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN}>
-      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={timeGridX(from, to, base)} />
-      {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
-      <XAxis {...timeAxis(from, to, base, palette)} />
-      <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
-      <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
-      <RateMarkers marks={marks} aggregated={aggregated} logMax={logMax} colW={colW} height={height} palette={palette} onMarker={onMarker} />
-      {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
-    </ComposedChart>
-  ), [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker, bands, relBands, onBand]);
+  const chart = useMemo(() => {
+    const time = timeAxis(from, to, base, palette);
+    return (
+      <ComposedChart width={width} height={height} data={data} margin={bands?.length ? { ...MARGIN, top: MARGIN.top + BAND_LABEL_ROW } : MARGIN}>
+        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
+        {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
+        <XAxis {...time.axis} />
+        <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
+        <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
+        <RateMarkers marks={marks} aggregated={aggregated} logMax={logMax} colW={colW} height={height} palette={palette} onMarker={onMarker} />
+        {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
+      </ComposedChart>
+    );
+  }, [width, height, rate, markers, from, to, base, palette, metric, sel, onMarker, bands, relBands, onBand]);
   return (
     <div className="chart-plot" {...zoom.handlers} data-testid="rate-plot">
       {chart}
@@ -393,11 +394,12 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     const tops = segs.map((s) => ({ t: s.t, seq: s.seq }));
     return { segs, acks, tops, top, yMin: segs.length ? yMin : 0 };
   }, [points, dir, base]);
+  const time = timeAxis(from, to, base, palette);
   return (
     <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
     <ComposedChart width={width} height={height} margin={MARGIN}>
-      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={timeGridX(from, to, base)} />
-      <XAxis {...timeAxis(from, to, base, palette)} />
+      <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
+      <XAxis {...time.axis} />
       <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       {tip.here && (
         <Tooltip
@@ -498,12 +500,13 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
   // the largest values drawn, for tests and tools that read the page
   const maxOf = (xs: { [k: string]: number | null }[], k: string): number => xs.reduce((m, x) => Math.max(m, x[k] ?? 0), 0);
   const sender = dir === 0 ? palette.client : palette.server;
+  const time = timeAxis(from, to, base, palette);
   return (
     <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
       <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
       <ComposedChart width={width} height={height} margin={MARGIN}>
-        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={timeGridX(from, to, base)} />
-        <XAxis {...timeAxis(from, to, base, palette)} />
+        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
+        <XAxis {...time.axis} />
         <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
         {tip.here && <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />}
         {zeros.map(([a, b], i) => (
