@@ -76,7 +76,7 @@ const sinceClock = (done: string) =>
 const scrollTable = (body: string, row: string) =>
   page.evaluate(async ([sel, rowId]) => {
     const body = document.querySelector(sel) as HTMLElement;
-    const times = await (window as unknown as { __fling: (sel: string) => Promise<number[]> }).__fling(sel);
+    const times = await window.__fling(sel);
     const t = performance.now();
     body.scrollTop = body.scrollHeight;
     // until the last rows are loaded and rendered

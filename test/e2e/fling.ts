@@ -5,12 +5,19 @@
 // in the same evaluate, with no round trip between them).
 import type { Page } from 'playwright-core';
 
+declare global {
+  interface Window {
+    /** Installed by installFling: fling the table body `sel`; each frame's interval in ms. */
+    __fling(sel: string): Promise<number[]>;
+  }
+}
+
 export const FLING_FRAMES = 150;
 export const FLING_STEP_PX = 1500;
 
 export async function installFling(page: Page): Promise<void> {
   await page.addInitScript(([frames, step]) => {
-    (window as unknown as { __fling: (sel: string) => Promise<number[]> }).__fling = async (sel: string) => {
+    window.__fling = async (sel: string) => {
       const body = document.querySelector(sel) as HTMLElement;
       const times: number[] = [];
       let last = performance.now();
