@@ -11,9 +11,13 @@ const POINTS: SeqPoint[] = [0, 1, 2, 3].map((i) => ({
   t: i, frame: i + 1, dir: i % 2, seq: i * 1000, len: 1000, ack: i ? (i - 1) * 1000 : null, win: 65535, flags: i === 0 ? 0x02 : 0x10, kinds: i === 3 ? ['tcp.retransmission'] : [], inFlight: 1000,
 }));
 
+/** Set once the charts were drawn in this page: what they compile stays compiled for the page's life. */
+let warmed = false;
+
 export function ChartWarmup(): React.ReactNode {
   const palette = usePalette();
-  const [phase, setPhase] = useState<'wait' | 'draw' | 'done'>('wait');
+  // (mounted again whenever no flow is open: each return from a flow, each capture)
+  const [phase, setPhase] = useState<'wait' | 'draw' | 'done'>(warmed ? 'done' : 'wait');
   useEffect(() => {
     if (phase === 'wait') {
       const idle = (window as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
@@ -22,6 +26,7 @@ export function ChartWarmup(): React.ReactNode {
       return () => (idle ? (window as unknown as { cancelIdleCallback(h: number): void }).cancelIdleCallback(h) : window.clearTimeout(h));
     }
     if (phase === 'draw') {
+      warmed = true;
       const h = window.setTimeout(() => setPhase('done'), 50);
       return () => window.clearTimeout(h);
     }
