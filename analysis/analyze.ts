@@ -11,7 +11,7 @@
 // as with one thread.
 
 import { CaptureCancelledError, isCaptureSet, readCapture, readCaptureSet, type CaptureInfo, type CaptureRecord, type CaptureSetMember, type SetRecord } from '../parsers/capture/index';
-import { DecodeProblem, IpProto, Packet, TcpFlag } from '../parsers/decode/index';
+import { DecodeProblem, IpProto, Packet } from '../parsers/decode/index';
 import { Analysis, type AnalyzeProgress, type Tracker } from './analysis';
 import { FrameFileColumn } from './columns';
 import type { Flow, FlowTable } from './flows';
@@ -24,7 +24,6 @@ export { Analysis, type AnalyzeProgress, type JsonOptions, type Tracker } from '
 
 // module constants (read once, not a property load per packet)
 const TCP = IpProto.TCP, UDP = IpProto.UDP;
-const SYN = TcpFlag.SYN, ACK = TcpFlag.ACK, FIN = TcpFlag.FIN, RST = TcpFlag.RST;
 
 export interface AnalyzeOptions {
   onProgress?(p: AnalyzeProgress): void;
@@ -60,7 +59,7 @@ export interface AnalyzeOptions {
   remoteTcp?: (req: RemoteTcpRequest, signal: AbortSignal) => RemoteTcp;
 }
 
-/** The flow of a decoded packet (null: none) with its counters and TCP facts updated. */
+/** The flow of a decoded packet (null: none) with its counters updated. */
 function countInFlow(flows: FlowTable, pkt: Packet, frame: number, time: number, origLen: number): Flow | null {
   const f = pkt.ipVersion !== 0 ? flows.lookup(pkt, frame, time) : null;
   if (f === null) return null;
@@ -73,14 +72,6 @@ function countInFlow(flows: FlowTable, pkt: Packet, frame: number, time: number,
   } else {
     f.serverPackets++;
     f.serverBytes += origLen;
-  }
-  if (pkt.ipProto === TCP) {
-    const fl = pkt.tcpFlags;
-    if ((fl & (SYN | ACK)) === SYN && dir === 0 && !f.sawSyn) {
-      f.sawSyn = true;
-      f.clientIsn = pkt.tcpSeq;
-    }
-    if (fl & (FIN | RST)) f.closed = true;
   }
   return f;
 }

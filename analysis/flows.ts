@@ -74,13 +74,11 @@ export class Flow {
   serverBytes = 0;
   /** Tracker state attached by the analysis (TCP, DNS, QUIC). */
   tracker: unknown = null;
-  /** TCP: a SYN was seen, and the client's ISN; FIN or RST seen (used to split reused ports). */
-  sawSyn = false;
-  clientIsn = 0;
-  closed = false;
   /**
    * TCP: each endpoint's base sequence number as Wireshark sets it (the SYN's ISN, or
    * seq − 1 of its first segment when its SYN was not seen), for the reused-port split.
+   * Kept as int32 (`| 0`; `>>> 0` gives the unsigned number): a small integer inside the
+   * object, where an unsigned value past 2^31 is a boxed double (a heap object per flow).
    */
   tcpBaseA = 0;
   tcpBaseB = 0;
@@ -238,16 +236,16 @@ export class FlowTable {
    */
   private shouldSplit(f: Flow, pkt: Packet, fromA: boolean): boolean {
     if (f.proto !== TCP) return false;
-    const seq = pkt.tcpSeq >>> 0;
+    const seq = pkt.tcpSeq | 0;
     const pure = (pkt.tcpFlags & (SYN | ACK)) === SYN;
     if (fromA) {
       if (f.tcpBaseSetA) return pure && seq !== f.tcpBaseA;
       f.tcpBaseSetA = true;
-      f.tcpBaseA = pkt.tcpFlags & SYN ? seq : (seq - 1) >>> 0;
+      f.tcpBaseA = pkt.tcpFlags & SYN ? seq : (seq - 1) | 0;
     } else {
       if (f.tcpBaseSetB) return pure && seq !== f.tcpBaseB;
       f.tcpBaseSetB = true;
-      f.tcpBaseB = pkt.tcpFlags & SYN ? seq : (seq - 1) >>> 0;
+      f.tcpBaseB = pkt.tcpFlags & SYN ? seq : (seq - 1) | 0;
     }
     return false;
   }
@@ -273,7 +271,7 @@ export class FlowTable {
   private ofPrevious(f: Flow, pkt: Packet, fromA: boolean): boolean {
     const flags = pkt.tcpFlags;
     if (flags & SYN) return false;
-    const next = (f.tcpBaseA + 1) >>> 0; // A sent the SYN
+    const next = (f.tcpBaseA + 1) >>> 0; // A sent the SYN (tcpBaseA is int32: the sum wraps to uint32 here)
     const old = fromA ? pkt.tcpSeq >>> 0 !== next : !(flags & ACK) || pkt.tcpAck >>> 0 !== next;
     if (!old) f.synOnly = false;
     return old;
@@ -309,7 +307,7 @@ export class FlowTable {
     this.chooseClient(f, pkt);
     if (f.proto === TCP) {
       f.tcpBaseSetA = true;
-      f.tcpBaseA = pkt.tcpFlags & SYN ? pkt.tcpSeq >>> 0 : (pkt.tcpSeq - 1) >>> 0;
+      f.tcpBaseA = pkt.tcpFlags & SYN ? pkt.tcpSeq | 0 : (pkt.tcpSeq - 1) | 0;
     }
     if (f.proto === ICMP || f.proto === ICMPV6) {
       // Zeek's convention for ICMP: the "ports" are the first packet's type and code.
