@@ -97,7 +97,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
     if (p.total > 0 && sel >= p.total) setSel(p.total - 1);
   }, [p.total, sel]);
   const topRow = p.scrollTo;
-  /** Draw the rows at this scroll position (and not as a fling's: a jump the table made itself). */
+  /** Draw the rows at this scroll position, not a fling's placeholder (a slow scroll, a fling that stopped, a jump the table made itself). */
   const show = (top: number): void => {
     shown.current.top = top;
     shown.current.flinging = false;
@@ -132,12 +132,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
       const top = el.scrollTop;
       const fast = Math.abs(top - s.top) > viewScrolled.current;
       s.top = top;
-      if (!fast) {
-        s.flinging = false;
-        setFling(false);
-        setScrollTop(top);
-        return;
-      }
+      if (!fast) return show(top);
       // A fling's first frame draws the placeholder; the next ones render nothing (the
       // rows it passes are not drawn): the scroll position is taken when it ends.
       if (!s.flinging) {
@@ -151,10 +146,7 @@ export function VirtualTable<T>(p: VirtualTableProps<T>): ReactNode {
       cancelAnimationFrame(s.settle);
       const seen = s.scrolls;
       s.settle = requestAnimationFrame(() => {
-        if (s.scrolls !== seen) return;
-        s.flinging = false;
-        setFling(false);
-        setScrollTop(bodyRef.current?.scrollTop ?? s.top);
+        if (s.scrolls === seen) show(bodyRef.current?.scrollTop ?? s.top);
       });
     });
   }, []);
