@@ -19,6 +19,41 @@ export const MARGIN = { top: 10, right: 16, bottom: 4, left: 8 };
 export const Y_AXIS_WIDTH = 72;
 const X_AXIS_HEIGHT = 38;
 
+/** What recharts gives an axis's `tick` function (the parts a label needs). */
+interface TickProps {
+  x?: number | string;
+  y?: number | string;
+  textAnchor?: 'start' | 'middle' | 'end' | 'inherit';
+  fill?: string;
+  fontSize?: number | string;
+  className?: string;
+  index?: number;
+  payload?: { value?: unknown };
+  tickFormatter?: (value: never, index: number) => string;
+}
+
+/**
+ * An axis's tick labels as plain SVG text, where recharts' own label (its Text
+ * component, given the axis's width) measures each label's words in a hidden DOM
+ * element while it renders: a forced layout of the page, after the chart's DOM writes,
+ * for each label not measured before — a flow's first open and every zoom (new tick
+ * values) paid for several. Drawn as Text draws one line: its x, a dy of the cap
+ * height below (x axis: `start`) or half of it (y axis: `middle`).
+ */
+function plainTick(dy: '0.71em' | '0.355em') {
+  const Tick = (p: TickProps): React.ReactElement => (
+    <text x={p.x} y={p.y} textAnchor={p.textAnchor} fill={p.fill} stroke="none" fontSize={p.fontSize} className={`recharts-text ${p.className ?? ''}`}>
+      <tspan x={p.x} dy={dy}>
+        {p.tickFormatter ? p.tickFormatter(p.payload?.value as never, p.index ?? 0) : String(p.payload?.value ?? '')}
+      </tspan>
+    </text>
+  );
+  return Tick;
+}
+const X_TICK = plainTick('0.71em');
+/** (the value axes take `interval={0}` too: recharts would measure each label, in the DOM, to drop those that overlap — its 5 ticks never do at these heights) */
+const Y_TICK = plainTick('0.355em');
+
 /**
  * The x axis of a chart over [from, to] (absolute seconds): in seconds since `base`,
  * from round ticks with the decimals their step needs, titled with its unit.
@@ -37,6 +72,7 @@ function timeAxis(from: number, to: number, base: number, palette: Palette) {
       // render, would be computed for nothing — within a fixed domain they never widen it)
       niceTicks: 'none' as const,
       interval: 0 as const,
+      tick: X_TICK,
       tickFormatter: (v: number) => fmtTick(v, step),
       stroke: palette.muted,
       fontSize: 11,
@@ -249,7 +285,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
         {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
         <XAxis {...time.axis} />
-        <YAxis width={Y_AXIS_WIDTH} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
+        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
         <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
         <RateMarkers marks={marks} aggregated={aggregated} logMax={logMax} colW={colW} height={height} palette={palette} onMarker={onMarker} />
         {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
@@ -400,7 +436,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
       <XAxis {...time.axis} />
-      <YAxis width={Y_AXIS_WIDTH} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow allowDecimals={false} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
+      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow allowDecimals={false} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       {tip.here && (
         <Tooltip
           contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
@@ -507,7 +543,7 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
       <ComposedChart width={width} height={height} margin={MARGIN}>
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
         <XAxis {...time.axis} />
-        <YAxis width={Y_AXIS_WIDTH} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
+        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
         {tip.here && <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />}
         {zeros.map(([a, b], i) => (
           <ReferenceArea key={i} x1={a} x2={Math.max(b, a + (to - from) / 400)} fill={palette.lost} fillOpacity={0.3} stroke={palette.lost} ifOverflow="hidden" label={{ value: 'zero window', position: 'insideTop', fill: palette.fg, fontSize: 10 }} />
