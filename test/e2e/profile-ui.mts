@@ -72,6 +72,7 @@ const trace = async <T,>(name: string, f: () => Promise<T>): Promise<T> => {
     await cdp.send('Profiler.start');
     const r = await f();
     const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(join(ROOT, 'test-results', `cpu-${name}.cpuprofile`), JSON.stringify(profile));
     console.log(name, JSON.stringify(r), JSON.stringify(selfTimes(profile as never), null, 1));
     return r;
   }
