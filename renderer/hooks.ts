@@ -36,6 +36,10 @@ export function useWidth<T extends HTMLElement>(fallback = 800): [React.RefObjec
 /**
  * The inner height of a scrolling element (the virtualized lists draw the rows it
  * holds), kept current as it is resized; `fallback` until it is laid out.
+ * Read in the ResizeObserver's callback only, which comes after the browser's own
+ * layout (the first one when observing starts): read in the mount's effect, it was a
+ * forced layout of the whole view just mounted (~9 ms of a flow's first open), before
+ * the charts' renders changed it again.
  */
 export function useViewHeight(ref: React.RefObject<HTMLElement | null>, fallback = 400): number {
   const [h, setH] = useState(fallback);
@@ -43,8 +47,7 @@ export function useViewHeight(ref: React.RefObject<HTMLElement | null>, fallback
     const el = ref.current;
     if (!el) return;
     const measure = (): void => setH(el.clientHeight || fallback);
-    measure();
-    if (typeof ResizeObserver === 'undefined') return;
+    if (typeof ResizeObserver === 'undefined') return measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
