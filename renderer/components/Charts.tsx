@@ -97,9 +97,15 @@ function timeAxis(from: number, to: number, base: number, palette: Palette) {
   };
 }
 
+/**
+ * (one object for every render: recharts' Text lays its words out again, measuring each
+ * in a cache keyed by its style, whenever its style is a new object — each zoom did)
+ */
+const Y_TITLE_STYLE = { textAnchor: 'middle' as const };
+
 /** A value axis's title, written along it. */
 function yTitle(value: string, palette: Palette) {
-  return { value, angle: -90, position: 'insideLeft' as const, offset: 4, style: { textAnchor: 'middle' as const }, fill: palette.muted, fontSize: 11 };
+  return { value, angle: -90, position: 'insideLeft' as const, offset: 4, style: Y_TITLE_STYLE, fill: palette.muted, fontSize: 11 };
 }
 
 /**
