@@ -21,6 +21,12 @@ import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 const ROW_H = 24;
 /** Rows per page of the packet list. */
 export const PACKET_PAGE = 100;
+/**
+ * A flow's list (in the flow view, ~11 rows in view): pages of 50. Its first page is on
+ * the critical path of opening the flow, and the server dissects each row's Info from
+ * the file, on the thread that computes the charts' timeline at the same time.
+ */
+export const FLOW_PACKET_PAGE = 50;
 
 export interface PacketsPaneProps {
   client: Client;
@@ -52,13 +58,14 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
   const { client, flow } = p;
   const custom = p.pages;
   const firstPage = p.firstPage;
+  const block = flow !== undefined && !custom ? FLOW_PACKET_PAGE : PACKET_PAGE;
   const fetchPage = useCallback(
     (offset: number, limit: number) =>
-      custom ? custom.fetch(offset, limit) : offset === 0 && limit === PACKET_PAGE && firstPage ? firstPage : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit }),
+      custom ? custom.fetch(offset, limit) : offset === 0 && limit === FLOW_PACKET_PAGE && flow !== undefined && firstPage ? firstPage : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit }),
     [client, flow, custom, firstPage],
   );
-  // pages of 100, fetched once scrolling pauses (40 ms): each row's Info is dissected from its bytes on the server
-  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, PACKET_PAGE, 40);
+  // pages of 100 (a flow's: 50), fetched once scrolling pauses (40 ms): each row's Info is dissected from its bytes on the server
+  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, block, 40);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const [frame, setFrame] = useState<number | null>(null);
