@@ -208,9 +208,20 @@ class Segment {
   prevNextFrame = 0;
   /** Bytes in flight after this segment (0: none or unknown). */
   inFlight = 0;
-  /** When correctedBits re-classified a hole filler by the hole's age: the frame the hole appeared at (else 0), and the age. */
+  /**
+   * When correctedBits re-classified a hole filler by the hole's age: the frame the hole
+   * appeared at (else 0), and the age (read only with a frame).
+   *
+   * Both are stored in the representation they keep: the frame as int32 (`| 0`: a
+   * Float64Array's element is a heap number, not a small integer) and the age as a
+   * double from the start (NaN, not 0). A field first made a small integer that later
+   * takes a double changes the object's map, and every optimized function that relied on
+   * it is thrown away: these two are first written only when a hole filler is
+   * re-classified, far into a capture, and each cost 8 of the TCP tracker's hottest
+   * functions a deoptimization and a recompile (--trace-deopt, --trace-generalization).
+   */
   holeFrame = 0;
-  holeAge = 0;
+  holeAge = NaN;
 
   read(pkt: Packet): void {
     this.flags = pkt.tcpFlags;
@@ -610,7 +621,7 @@ export class TcpTracker implements Tracker {
       const k = holeFilled(fwd, g.seq, (g.seq + seglen) | 0);
       if (k >= 0 && time - fwd.holes![k + 2] < HOLE_FILL_RTT * c.tsFirstRtt) {
         bits = (bits & ~(TcpBit.RETRANSMISSION | TcpBit.FAST_RETRANSMISSION)) | TcpBit.OUT_OF_ORDER;
-        g.holeFrame = fwd.holes![k + 3];
+        g.holeFrame = fwd.holes![k + 3] | 0;
         g.holeAge = time - fwd.holes![k + 2];
       }
     }
@@ -624,7 +635,7 @@ export class TcpTracker implements Tracker {
       const k = rtt > 0 ? holeFilled(fwd, g.seq, (g.seq + seglen) | 0) : -1;
       if (k >= 0 && time - fwd.holes![k + 2] > rtt) {
         bits = (bits & ~TcpBit.OUT_OF_ORDER) | TcpBit.RETRANSMISSION;
-        g.holeFrame = fwd.holes![k + 3];
+        g.holeFrame = fwd.holes![k + 3] | 0;
         g.holeAge = time - fwd.holes![k + 2];
       }
     }
