@@ -693,8 +693,11 @@ export class TcpTracker implements Tracker {
   /** The per-packet columns: relative seq/ack, scaled window, bytes in flight. */
   private record(fwd: TcpHalf, rev: TcpHalf, g: Segment, frame: number): void {
     const flags = g.flags;
-    const relSeq = (g.seq - fwd.baseSeq) >>> 0;
-    const relAck = flags & ACK && rev.baseSet ? (g.ack - rev.baseSeq) >>> 0 : 0;
+    // (both int32: `| 0` wraps the difference in int32 arithmetic, which compiles without
+    // an overflow check; a plain difference of two far-apart numbers overflows int32 and
+    // deoptimizes the function the first time it does — the same number after `>>> 0`)
+    const relSeq = ((g.seq - fwd.baseSeq) | 0) >>> 0;
+    const relAck = flags & ACK && rev.baseSet ? ((g.ack - rev.baseSeq) | 0) >>> 0 : 0;
     const shift = flags & SYN ? 0 : fwd.winScale >= 0 ? fwd.winScale : fwd.inferredScale > 0 ? fwd.inferredScale : 0;
     this.columns.set(frame - 1, relSeq, relAck, g.window * (1 << shift), g.inFlight);
   }

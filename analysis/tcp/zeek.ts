@@ -136,7 +136,7 @@ export class ZeekConn {
       ep.startSeq = seq | 0;
       ep.lastSeq = onePast | 0;
     }
-    const relSeq = (seq - ep.startSeq) >>> 0;
+    const relSeq = ((seq - ep.startSeq) | 0) >>> 0; // int32 wrap, as in TcpTracker.record
     // update_history
     const bits = (SYN ? 1 : 0) + (FIN ? 1 : 0) + (RST ? 1 : 0);
     if (bits > 1) {
