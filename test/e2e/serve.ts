@@ -23,7 +23,10 @@ export interface ServeProcess {
 }
 
 export function startServe(args: string[] = [], timeoutMs = 120_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'stateline.mjs'), 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // STATELINE_SERVE_NODE_ARGS: options for the server's node, for profiling it under the
+  // browser benches (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"; NODE_OPTIONS refuses --cpu-prof)
+  const nodeArgs = (process.env.STATELINE_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'stateline.mjs'), 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`stateline serve did not start in time:\n${out}\n${err}`)), timeoutMs);
