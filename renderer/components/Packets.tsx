@@ -58,14 +58,14 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
   const { client, flow } = p;
   const custom = p.pages;
   const firstPage = p.firstPage;
-  const block = flow !== undefined && !custom ? FLOW_PACKET_PAGE : PACKET_PAGE;
+  const pageSize = flow !== undefined && !custom ? FLOW_PACKET_PAGE : PACKET_PAGE;
   const fetchPage = useCallback(
     (offset: number, limit: number) =>
-      custom ? custom.fetch(offset, limit) : offset === 0 && limit === FLOW_PACKET_PAGE && flow !== undefined && firstPage ? firstPage : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit }),
-    [client, flow, custom, firstPage],
+      custom ? custom.fetch(offset, limit) : offset === 0 && limit === pageSize && firstPage ? firstPage : client.packets(flow === undefined ? { offset, limit } : { flow, offset, limit }),
+    [client, flow, custom, firstPage, pageSize],
   );
   // pages of 100 (a flow's: 50), fetched once scrolling pauses (40 ms): each row's Info is dissected from its bytes on the server
-  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, block, 40);
+  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, pageSize, 40);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const [frame, setFrame] = useState<number | null>(null);
