@@ -51,8 +51,19 @@ function plainTick(dy: '0.71em' | '0.355em') {
   return Tick;
 }
 const X_TICK = plainTick('0.71em');
-/** (the value axes take `interval={0}` too: recharts would measure each label, in the DOM, to drop those that overlap — its 5 ticks never do at these heights) */
+/**
+ * (the value axes take `interval={0}` too: recharts would measure each label, in the DOM,
+ * to drop those that overlap. So a value axis over a fixed domain takes its ticks from
+ * `valueTicks`: recharts' own put a label at the domain's end, beside a round one —
+ * "47.0k" over "45.0k" on the bench capture's overview — which it then had to drop.)
+ */
 const Y_TICK = plainTick('0.355em');
+
+/** Round ticks of a value axis over [lo, hi] (as the time axes': niceTicks); `whole`: integers only. */
+function valueTicks(lo: number, hi: number, whole = false): number[] {
+  const { ticks } = niceTicks(lo, hi, 5);
+  return whole ? ticks.filter((v) => Math.abs(v - Math.round(v)) < 1e-9).map(Math.round) : ticks;
+}
 
 /**
  * The x axis of a chart over [from, to] (absolute seconds): in seconds since `base`,
@@ -291,7 +302,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
         {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
         <XAxis {...time.axis} />
-        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} domain={[0, yTop]} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
+        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} domain={[0, yTop]} ticks={valueTicks(0, yTop)} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
         <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
         <RateMarkers marks={marks} aggregated={aggregated} logMax={logMax} colW={colW} height={height} palette={palette} onMarker={onMarker} />
         {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
@@ -437,12 +448,13 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     return { segs, acks, tops, top, yMin: segs.length ? yMin : 0 };
   }, [points, dir, base]);
   const time = timeAxis(from, to, base, palette);
+  const yDomain: [number, number] = [Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)];
   return (
     <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
     <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
       <XAxis {...time.axis} />
-      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={[Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)]} allowDataOverflow allowDecimals={false} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
+      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={yDomain} ticks={valueTicks(yDomain[0], yDomain[1], true)} allowDataOverflow allowDecimals={false} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       {tip.here && (
         <Tooltip
           contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
