@@ -454,7 +454,7 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
     <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
       <XAxis {...time.axis} />
-      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={yDomain} ticks={valueTicks(yDomain[0], yDomain[1], true)} allowDataOverflow allowDecimals={false} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
+      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={yDomain} ticks={valueTicks(yDomain[0], yDomain[1], true)} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
       {tip.here && (
         <Tooltip
           contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
