@@ -63,6 +63,40 @@ export function niceTicks(from: number, to: number, count = 6): { ticks: number[
   return { ticks, step };
 }
 
+/**
+ * The ticks of a bytes axis from 0 to at least `max`, round in the unit its labels show
+ * (B, KiB, MiB, GiB — the unit in which `max` is at least 2): "0 KiB, 20 KiB … 80 KiB",
+ * not the decimal round numbers 19.5 KiB, 39.1 KiB … that 20,000-byte steps read as.
+ * The last tick is the axis's top; `label` writes a tick in that unit.
+ */
+export function byteTicks(max: number): { ticks: number[]; top: number; label(v: number): string } {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let u = 0;
+  while (u < units.length - 1 && max >= 2 * 1024 ** (u + 1)) u++;
+  const size = 1024 ** u;
+  const hi = Math.max(max / size, u === 0 ? 1 : 0);
+  const { step } = niceTicks(0, hi, 4);
+  // whole bytes at least: a 3-byte axis is 0, 1, 2, 3 B
+  const s = u === 0 ? Math.max(1, step) : step;
+  const n = Math.max(1, Math.ceil(hi / s - 1e-9));
+  const ticks = Array.from({ length: n + 1 }, (_, i) => i * s * size);
+  return { ticks, top: ticks[n], label: (v) => `${fmtTick(v / size, s)} ${units[u]}` };
+}
+
+/**
+ * Round ticks of a value axis over [lo, hi] (as the time axes': niceTicks); `whole`:
+ * integers only. `label` writes them in the unit of the largest (k, M) with the decimals
+ * their step needs: "0, 2, 4, 6" and "0, 20k, 40k", not "0.0, 2.0, 4.0".
+ */
+export function valueTicks(lo: number, hi: number, whole = false): { ticks: number[]; label(v: number): string } {
+  const nice = niceTicks(lo, hi, 5);
+  const ticks = whole ? nice.ticks.filter((v) => Math.abs(v - Math.round(v)) < 1e-9).map(Math.round) : nice.ticks;
+  const step = whole ? Math.max(1, nice.step) : nice.step;
+  const top = Math.max(...ticks.map(Math.abs));
+  const [unit, suffix] = top >= 1e6 ? [1e6, 'M'] : top >= 1e3 ? [1e3, 'k'] : [1, ''];
+  return { ticks, label: (v) => (v === 0 ? '0' : `${fmtTick(v / unit, step / unit)}${suffix}`) };
+}
+
 /** A tick value with as many decimals as its step needs: "150" on a 472 s axis, "0.0125" on a 50 ms one. */
 export function fmtTick(v: number, step: number): string {
   const digits = Math.max(0, Math.min(9, Math.ceil(-Math.log10(step) - 1e-9)));

@@ -11,7 +11,7 @@ import { download, svgToPng, type PngLegendItem } from '../export';
 import { ErrorBoundary } from './ErrorBoundary';
 import { BAND_LABEL_ROW, IncidentBands, type IncidentBand } from './IncidentBands';
 import { ChartEventLines } from './EventLines';
-import { fmtBytes, fmtDate, fmtTick, niceTicks, TIME_AXIS_TITLE } from '../format';
+import { byteTicks, fmtBytes, fmtDate, fmtTick, niceTicks, TIME_AXIS_TITLE, valueTicks } from '../format';
 import { useSettings } from '../settings';
 import type { Palette } from '../theme';
 
@@ -58,12 +58,6 @@ const X_TICK = plainTick('0.71em');
  * "47.0k" over "45.0k" on the bench capture's overview — which it then had to drop.)
  */
 const Y_TICK = plainTick('0.355em');
-
-/** Round ticks of a value axis over [lo, hi] (as the time axes': niceTicks); `whole`: integers only. */
-function valueTicks(lo: number, hi: number, whole = false): number[] {
-  const { ticks } = niceTicks(lo, hi, 5);
-  return whole ? ticks.filter((v) => Math.abs(v - Math.round(v)) < 1e-9).map(Math.round) : ticks;
-}
 
 /**
  * The x axis of a chart over [from, to] (absolute seconds): in seconds since `base`,
@@ -283,6 +277,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
   // Aggregated markers get a strip of their own above the rate (the y axis reaches 1.4 ×
   // its top instead of 1.15), bars up to STRIP px long on a log scale of the view's largest count.
   const yTop = top * (aggregated ? 1.4 : 1.15);
+  const yTicks = valueTicks(0, yTop);
   const marks = markers.map((m) => ({ ...m, t: m.t - base, at: m.t, y: top * (aggregated ? 1.33 : 1.08) }));
   const logMax = Math.log(Math.max(2, ...markers.map((m) => m.count)));
   // one rate bucket, in pixels: an aggregated marker's column
@@ -302,7 +297,7 @@ export function RateChart({ width, height = 220, rate, markers, from, to, base, 
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
         {bands?.length ? <IncidentBands bands={relBands} from={from - base} to={to - base} palette={palette} onBand={onBand} /> : null}
         <XAxis {...time.axis} />
-        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} domain={[0, yTop]} ticks={valueTicks(0, yTop)} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? compact(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
+        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} domain={[0, yTop]} ticks={yTicks.ticks} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => (metric === 'packets' ? yTicks.label(v) : fmtBits(v))} label={yTitle(metric === 'packets' ? 'packets per second' : 'bits per second', palette)} />
         <Area type="stepAfter" dataKey="v" name="rate" stroke={palette.accent} fill={palette.accent} fillOpacity={0.25} isAnimationActive={false} dot={false} />
         <RateMarkers marks={marks} aggregated={aggregated} logMax={logMax} colW={colW} height={height} palette={palette} onMarker={onMarker} />
         {sel && <ReferenceArea x1={sel[0]} x2={sel[1]} fill={palette.accent} fillOpacity={0.15} />}
@@ -367,7 +362,7 @@ function RateMarkers({ marks, aggregated, logMax, colW, height, palette, onMarke
 export function compact(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (v >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
-  return v >= 10 ? v.toFixed(0) : v.toFixed(1);
+  return v >= 10 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
 }
 
 function fmtBits(v: number): string {
@@ -449,12 +444,13 @@ export const SeqChart = memo(function SeqChart({ width, height = 320, points, di
   }, [points, dir, base]);
   const time = timeAxis(from, to, base, palette);
   const yDomain: [number, number] = [Math.max(0, yMin - (top - yMin) * 0.06), Math.max(1, top)];
+  const yTicks = valueTicks(yDomain[0], yDomain[1], true);
   return (
     <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
     <ComposedChart width={width} height={height} margin={MARGIN}>
       <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
       <XAxis {...time.axis} />
-      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={yDomain} ticks={valueTicks(yDomain[0], yDomain[1], true)} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => compact(v)} label={yTitle('relative sequence number (bytes)', palette)} />
+      <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={yDomain} ticks={yTicks.ticks} allowDataOverflow stroke={palette.muted} fontSize={11} tickFormatter={yTicks.label} label={yTitle('relative sequence number (bytes)', palette)} />
       {tip.here && (
         <Tooltip
           contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }}
@@ -555,13 +551,16 @@ export const InFlightChart = memo(function InFlightChart({ width, height = 200, 
   const maxOf = (xs: { [k: string]: number | null }[], k: string): number => xs.reduce((m, x) => Math.max(m, x[k] ?? 0), 0);
   const sender = dir === 0 ? palette.client : palette.server;
   const time = timeAxis(from, to, base, palette);
+  const [winMax, flightMax] = [maxOf(win, 'window'), maxOf(flight, 'inFlight')];
+  // (the axis's ticks are ours, round in KiB or MiB, as recharts' decimal ones are not)
+  const yBytes = useMemo(() => byteTicks(Math.max(winMax, flightMax)), [winMax, flightMax]);
   return (
-    <div data-testid="inflight-plot" data-window-max={maxOf(win, 'window')} data-inflight-max={maxOf(flight, 'inFlight')} data-zero-windows={zeros.length}>
+    <div data-testid="inflight-plot" data-window-max={winMax} data-inflight-max={flightMax} data-zero-windows={zeros.length}>
       <div className="chart-plot" {...zoom.handlers} {...tip.handlers}>
       <ComposedChart width={width} height={height} margin={MARGIN}>
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" verticalCoordinatesGenerator={time.gridX} />
         <XAxis {...time.axis} />
-        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} stroke={palette.muted} fontSize={11} tickFormatter={(v: number) => fmtBytes(v)} label={yTitle('bytes', palette)} />
+        <YAxis width={Y_AXIS_WIDTH} tick={Y_TICK} interval={0} type="number" domain={[0, yBytes.top]} ticks={yBytes.ticks} stroke={palette.muted} fontSize={11} tickFormatter={yBytes.label} label={yTitle('bytes', palette)} />
         {tip.here && <Tooltip contentStyle={{ background: palette.bg, borderColor: palette.grid, color: palette.fg, fontSize: 12 }} labelFormatter={tooltipTime} formatter={(v, name) => [fmtBytes(Number(v)), String(name)]} />}
         {zeros.map(([a, b], i) => (
           <ReferenceArea key={i} x1={a} x2={Math.max(b, a + (to - from) / 400)} fill={palette.lost} fillOpacity={0.3} stroke={palette.lost} ifOverflow="hidden" label={{ value: 'zero window', position: 'insideTop', fill: palette.fg, fontSize: 10 }} />

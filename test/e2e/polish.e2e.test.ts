@@ -63,6 +63,10 @@ describe.skipIf(!HAVE_CHROMIUM)('polish and navigation, in Chromium', () => {
       for (const t of await page.getByTestId(id).locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()) expect(Number(t), id).toBeGreaterThanOrEqual(0);
     }
     expect(await page.getByTestId('state-lanes').getByTestId('time-axis').locator('.axis-title').textContent()).toBe('time since capture start (s)');
+    // whole byte counts on the sequence axis: "0, 2k, 4k" or "0, 500, 1000", never "1.0" or "0.0"
+    const seqY = await page.getByTestId('seq-chart').locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+    expect(seqY.length).toBeGreaterThanOrEqual(2);
+    for (const t of seqY) expect(t, seqY.join(', ')).toMatch(/^(0|[1-9]\d*|\d+\.\d+[kM]|\d+[kM])$/);
   }, 120_000);
 
   it('gives every series of the sequence graph its own colour (window ≠ lost, retransmission ≠ RST)', async () => {
@@ -100,6 +104,15 @@ describe.skipIf(!HAVE_CHROMIUM)('polish and navigation, in Chromium', () => {
     expect(box.width).toBeGreaterThan(2);
     expect(box.height).toBeGreaterThan(50);
     expect(await chart.locator('svg text', { hasText: /^zero window$/ }).count()).toBe(1);
+    // the bytes axis steps in round numbers of the unit it shows (20 KiB, not 19.5 KiB)
+    const yTicks = await chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+    expect(yTicks.length).toBeGreaterThanOrEqual(3);
+    const parsed = yTicks.map((t) => /^(\d+(?:\.5)?) (B|KiB|MiB)$/.exec(t));
+    expect(parsed.every(Boolean), yTicks.join(', ')).toBe(true);
+    expect(new Set(parsed.map((m) => m![2])).size, yTicks.join(', ')).toBe(1);
+    const values = parsed.map((m) => Number(m![1]));
+    expect(values[0]).toBe(0);
+    for (let i = 2; i < values.length; i++) expect(values[i] - values[i - 1], yTicks.join(', ')).toBeCloseTo(values[1] - values[0], 9);
     await chart.screenshot({ path: join(SHOTS, 'zero-window-inflight.png') });
   });
 

@@ -1,7 +1,7 @@
 // The time axes' ticks and the UI's small formatters (issue 15: a 472 s axis must read
 // round seconds, not "150.000"; "1 break", not "1 breaks").
 import { describe, expect, it } from 'vitest';
-import { fmtTick, fmtTimeAs, niceTicks, plural } from '../../renderer/format';
+import { byteTicks, fmtCount, fmtTick, fmtTimeAs, niceTicks, plural, valueTicks } from '../../renderer/format';
 
 describe('time axis ticks', () => {
   it('puts round ticks from 0 on a 472 s axis, written without decimals', () => {
@@ -44,5 +44,63 @@ describe('time formats and plurals', () => {
     expect(plural(1, 'break')).toBe('1 break');
     expect(plural(2, 'break')).toBe('2 breaks');
     expect(plural(1200, 'marker')).toBe('1,200 markers');
+  });
+});
+
+describe('bytes axis ticks', () => {
+  it('steps in round KiB, not in round bytes that read 19.5 KiB, 39.1 KiB', () => {
+    // the bench capture's biggest flow: a 65,535-byte window over ~80 KiB in flight
+    const y = byteTicks(80_000);
+    expect(y.ticks.map(y.label)).toEqual(['0 KiB', '20 KiB', '40 KiB', '60 KiB', '80 KiB']);
+    expect(y.top).toBe(80 * 1024);
+    expect(y.top).toBeGreaterThanOrEqual(80_000);
+    const w = byteTicks(65_535);
+    expect(w.ticks.map(w.label)).toEqual(['0 KiB', '20 KiB', '40 KiB', '60 KiB', '80 KiB']);
+  });
+
+  it('takes the unit in which the top is at least 2, and reaches past the largest value', () => {
+    expect(byteTicks(1500).ticks.map(byteTicks(1500).label)).toEqual(['0 B', '500 B', '1000 B', '1500 B']);
+    const m = byteTicks(5.3 * 1024 * 1024);
+    expect(m.ticks.map(m.label)).toEqual(['0 MiB', '2 MiB', '4 MiB', '6 MiB']);
+    const k = byteTicks(2900);
+    expect(k.ticks.map(k.label)).toEqual(['0 KiB', '1 KiB', '2 KiB', '3 KiB']);
+    const h = byteTicks(2 * 1024);
+    expect(h.ticks.map(h.label)).toEqual(['0.0 KiB', '0.5 KiB', '1.0 KiB', '1.5 KiB', '2.0 KiB']);
+    for (const max of [1, 3, 999, 4096, 70_000, 1e6, 3e9]) {
+      const t = byteTicks(max);
+      expect(t.top, String(max)).toBeGreaterThanOrEqual(max);
+      expect(t.ticks[0]).toBe(0);
+      expect(t.ticks.length, String(max)).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it('gives an empty chart (nothing in flight, no window) a 0–1 B axis, not a flat one', () => {
+    const z = byteTicks(0);
+    expect(z.ticks).toEqual([0, 1]);
+    expect(z.ticks.map(z.label)).toEqual(['0 B', '1 B']);
+  });
+});
+
+describe('counts', () => {
+  it('writes counts with thousands separators', () => {
+    expect([0, 7, 1234, 1_000_000, 10_676].map(fmtCount)).toEqual(['0', '7', '1,234', '1,000,000', '10,676']);
+  });
+});
+
+describe('value axis ticks', () => {
+  it('writes whole-number ticks without decimals, in the unit of the largest', () => {
+    const few = valueTicks(0, 8.4, true);
+    expect(few.ticks.map(few.label)).toEqual(['0', '2', '4', '6', '8']);
+    const seq = valueTicks(0, 47_500, true);
+    expect(seq.ticks.map(seq.label)).toEqual(['0', '10k', '20k', '30k', '40k']);
+    const big = valueTicks(45_000_000, 47_300_000, true);
+    expect(big.ticks.map(big.label)).toEqual(['45.0M', '45.5M', '46.0M', '46.5M', '47.0M']);
+  });
+
+  it('keeps the decimals a fractional step needs (a rate of a few packets per second)', () => {
+    const r = valueTicks(0, 2.3);
+    expect(r.ticks.map(r.label)).toEqual(['0', '0.5', '1.0', '1.5', '2.0']);
+    // whole: the fractional ticks of a small span are dropped, not written as 0.5
+    expect(valueTicks(0, 2.3, true).ticks).toEqual([0, 1, 2]);
   });
 });
