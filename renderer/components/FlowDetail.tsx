@@ -391,9 +391,11 @@ function stateAt(spans: StateSpan[], t: number): string {
 /**
  * Two lanes, client and server, coloured by RFC 9293 state, with the transition frames.
  * Where an endpoint lost the connection's state, its lane is hatched from its last packet
- * that proved it held it to the RST that proved it did not ("lost somewhere here"); a
- * lane that ends CLOSED — the final state, nothing of this connection follows — is drawn
- * CLOSED to the end of the view.
+ * that proved it held it to the RST that proved it did not ("lost somewhere here"). Each
+ * lane's last state is drawn to the end of the view: it is the state the endpoint held
+ * when the capture last saw the connection — CLOSED (nothing of it follows), TIME-WAIT
+ * (the active closer waits twice the MSL), or a connection the capture ends in — not a
+ * sliver at the last packet.
  */
 export const StateLanes = memo(function StateLanes({ width, lanes, from, to, base, palette, markers = [], focus = null }: { width: number; lanes: StateLanesData; from: number; to: number; base: number; palette: Palette; markers?: Marker[]; focus?: number | null }) {
   const laneH = 26, gap = 8, top = 22;
@@ -423,18 +425,23 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
                 {side}
               </text>
               {spans.map((s, i) => {
-                // CLOSED is final: the lane's last CLOSED holds to the end of the view
-                const final = i === spans.length - 1 && s.state === 'CLOSED';
+                // the lane's last state holds to the end of the view
+                const final = i === spans.length - 1;
                 if ((s.to < from && !final) || s.from > to) return null;
                 const x0 = x(s.from), x1 = Math.max(x0 + 1.5, final ? PLOT_LEFT + plotW : x(s.to));
-                const title = final
-                  ? `${side}: CLOSED from frame ${s.frame} (${fmtRel(s.from, base)} s): the connection is over`
-                  : `${side}: ${s.state} from frame ${s.frame} (${fmtRel(s.from, base)} s) for ${fmtDuration(s.to - s.from)}`;
+                const since = `${side}: ${s.state} from frame ${s.frame} (${fmtRel(s.from, base)} s)`;
+                const title = !final
+                  ? `${since} for ${fmtDuration(s.to - s.from)}`
+                  : s.state === 'CLOSED'
+                    ? `${since}: the connection is over`
+                    : s.state === 'TIME-WAIT'
+                      ? `${since}: it closed first and waits twice the MSL before the connection's ports can be used again; the capture shows nothing after`
+                      : `${since} until the capture stops showing the connection`;
                 return (
                   <g key={i} data-state={s.state} data-final={final ? 'true' : undefined}>
                     <title>{title}</title>
                     <rect x={x0} y={y} width={x1 - x0} height={laneH} fill={stateColor(s.state)} stroke={palette.bg} strokeWidth={0.5} />
-                    {x1 - x0 > s.state.length * 7 + 8 && (
+                    {x1 - x0 > s.state.length * 6.5 + 8 && (
                       <text x={x0 + 4} y={y + laneH / 2 + 4} fontSize={11} fill="#10141c">
                         {s.state}
                       </text>

@@ -41,6 +41,14 @@ describe.skipIf(!HAVE_CHROMIUM)('vlan-key.pcap in Chromium: one 5-tuple on three
     await page.getByTestId('flow-facts').waitFor();
     expect(await page.getByTestId('flow-facts-vlan').textContent()).toBe('vlan 300/20');
     await page.getByTestId('state-lanes').waitFor();
+    // a clean close: the client closed first and waits in TIME-WAIT, the server is CLOSED;
+    // each lane's last state is drawn to the view's end, not as a sliver at the last packet
+    const last = (side: string) => page.locator(`[data-lane=${side}] [data-final=true]`);
+    expect(await last('client').getAttribute('data-state')).toBe('TIME-WAIT');
+    expect(await last('server').getAttribute('data-state')).toBe('CLOSED');
+    const [c, sv] = [(await last('client').locator('rect').boundingBox())!, (await last('server').locator('rect').boundingBox())!];
+    expect(c.x + c.width).toBeCloseTo(sv.x + sv.width, 0);
+    expect(c.width).toBeGreaterThan(20);
     await page.screenshot({ path: join(SHOTS, 'vlan-flow-detail.png') });
   });
 });
