@@ -10,7 +10,7 @@ import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as Stat
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
-import { FLOW_PACKET_PAGE } from './Packets';
+import { FLOW_PACKET_PAGE, settled } from './Packets';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAsync, useWidth } from '../hooks';
@@ -35,7 +35,7 @@ export function FlowDetailView({ client, id, focus, focusFrame = null, summary, 
   // And the first page of its packet list (each row's Info is dissected from the file):
   // with the flow, not after the flow's answer has been drawn.
   const firstPackets = useMemo(() => {
-    const page = client.packets({ flow: id, offset: 0, limit: FLOW_PACKET_PAGE });
+    const page = settled(client.packets({ flow: id, offset: 0, limit: FLOW_PACKET_PAGE }));
     page.catch(() => undefined); // (the list shows its own failure)
     return page;
   }, [client, id]);

@@ -54,6 +54,15 @@ export interface PacketsPaneProps {
   firstPage?: Promise<Page<PacketRow>>;
 }
 
+/** The values of the first pages that have resolved (see `settled`). */
+const SETTLED = new WeakMap<Promise<unknown>, unknown>();
+
+/** `page`, remembered once it resolves: a list mounted after that draws its rows at once. */
+export function settled<T>(page: Promise<T>): Promise<T> {
+  page.then((v) => SETTLED.set(page, v), () => undefined);
+  return page;
+}
+
 export function PacketsPane(p: PacketsPaneProps): ReactNode {
   const { client, flow } = p;
   const custom = p.pages;
@@ -65,7 +74,8 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
     [client, flow, custom, firstPage, pageSize],
   );
   // pages of 100 (a flow's: 50), fetched once scrolling pauses (40 ms): each row's Info is dissected from its bytes on the server
-  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, pageSize, 40);
+  const initial = !custom && firstPage ? ((SETTLED.get(firstPage) as Page<PacketRow> | undefined) ?? null) : null;
+  const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, pageSize, 40, initial);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const [frame, setFrame] = useState<number | null>(null);

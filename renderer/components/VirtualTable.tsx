@@ -327,25 +327,29 @@ const Row = memo(function Row<T>({ row, i, rh, template, selected, extra, column
  * packet list's, dissected from the file — are not fetched for every block a fling
  * passes through, which would queue the blocks in view behind them).
  */
-export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200, settleMs = 0) {
-  const cache = useRef(new Map<number, T[]>());
+export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: number) => Promise<{ total: number; rows: T[] }>, block = 200, settleMs = 0, initial: { total: number; rows: T[] } | null = null) {
+  // `initial`: the first block, already in when the table mounts (asked for before it):
+  // its rows are drawn in the table's first render, not in one after its fetch resolves.
+  const cache = useRef<Map<number, T[]> | null>(null);
+  cache.current ??= new Map(initial ? [[0, initial.rows]] : []);
+  const seeded = useRef(initial !== null);
   const pending = useRef(new Set<number>());
   const keyRef = useRef(key);
-  const [total, setTotal] = useState(0);
+  const [total, setTotal] = useState(initial?.total ?? 0);
   const [, bump] = useState(0);
-  const [loaded, setLoaded] = useState(false);
+  const [loaded, setLoaded] = useState(initial !== null);
   const fetchRef = useRef(fetchPage);
   fetchRef.current = fetchPage;
 
   const load = useCallback((b: number) => {
-    if (cache.current.has(b) || pending.current.has(b)) return;
+    if (cache.current!.has(b) || pending.current.has(b)) return;
     pending.current.add(b);
     const k = keyRef.current;
     fetchRef.current(b * block, block).then(
       (pg) => {
         if (k !== keyRef.current) return;
         pending.current.delete(b);
-        cache.current.set(b, pg.rows);
+        cache.current!.set(b, pg.rows);
         setTotal(pg.total);
         setLoaded(true);
         bump((x) => x + 1);
@@ -356,6 +360,10 @@ export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: 
 
   useEffect(() => {
     keyRef.current = key;
+    if (seeded.current) {
+      seeded.current = false; // (the mount's key: its first block is the one given)
+      return;
+    }
     cache.current = new Map();
     pending.current = new Set();
     setLoaded(false);
@@ -375,6 +383,6 @@ export function usePagedRows<T>(key: string, fetchPage: (offset: number, limit: 
     timer.current = setTimeout(go, settleMs);
   }, [block, load, settleMs]);
 
-  const getRow = useCallback((i: number): T | null => cache.current.get(Math.floor(i / block))?.[i % block] ?? null, [block]);
+  const getRow = useCallback((i: number): T | null => cache.current!.get(Math.floor(i / block))?.[i % block] ?? null, [block]);
   return { total, getRow, onRange, loaded };
 }

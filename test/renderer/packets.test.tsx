@@ -9,7 +9,7 @@ import { makeClient, type FieldNode } from '../../analysis/api';
 import { StatelineSession } from '../../analysis/session';
 import { nodeFileHost } from '../../host/file-source';
 import type { Client } from '../../renderer/client';
-import { deepestAt, PacketsPane } from '../../renderer/components/Packets';
+import { deepestAt, FLOW_PACKET_PAGE, PacketsPane, settled } from '../../renderer/components/Packets';
 import { VirtualTable } from '../../renderer/components/VirtualTable';
 
 const FILE = join(__dirname, '../../fixtures/dns-udp-tcp.pcap');
@@ -64,6 +64,37 @@ describe('VirtualTable past the browsers\' height limit', () => {
       const cells = [...container.querySelectorAll('.vt-row [role=cell]')].map((c) => Number(c.textContent));
       expect(Math.max(...cells)).toBe(1_000_000);
     });
+  });
+});
+
+describe('a flow\'s first page, asked for before the list mounts', () => {
+  it('draws its rows in the list\'s first render once it has resolved, and asks for nothing more', async () => {
+    const { client } = await testClient();
+    const flow = (await client.flows({ offset: 0, limit: 1000 })).rows.reduce((a, b) => (b.packets > a.packets ? b : a)).id;
+    const asked: unknown[] = [];
+    const counting: Client = new Proxy(client, { get: (t, k) => (k === 'packets' ? (a: unknown) => (asked.push(a), client.packets(a as never)) : (t as never)[k]) });
+    const first = settled(client.packets({ flow, offset: 0, limit: FLOW_PACKET_PAGE }));
+    const page = await first;
+    expect(page.rows.length).toBeGreaterThan(3); // (the fixture's biggest flow)
+    // no await between render and the check: the rows are in the DOM the render made
+    const { container } = render(<PacketsPane client={counting} flow={flow} base={0} firstPage={first} />);
+    const rows = [...container.querySelectorAll('[data-testid=packet-row]')];
+    expect(rows.length).toBe(page.rows.length);
+    expect(rows[0].querySelector('[role=cell]')?.textContent).toBe(String(page.rows[0].frame));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked.filter((a) => (a as { offset?: number }).offset === 0)).toEqual([]);
+  });
+
+  it('still waits for a page that has not resolved, and then draws it', async () => {
+    const { client } = await testClient();
+    const flow = (await client.flows({ offset: 0, limit: 1000 })).rows.reduce((a, b) => (b.packets > a.packets ? b : a)).id;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = settled(gate.then(() => client.packets({ flow, offset: 0, limit: FLOW_PACKET_PAGE })));
+    const { container } = render(<PacketsPane client={client} flow={flow} base={0} firstPage={first} />);
+    expect(container.querySelectorAll('[data-testid=packet-row]').length).toBe(0);
+    release();
+    await waitFor(() => expect(container.querySelectorAll('[data-testid=packet-row]').length).toBeGreaterThan(3));
   });
 });
 
