@@ -23,6 +23,8 @@ import { QuicCard } from './QuicView';
 import { StreamView } from './StreamView';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
+/** The bytes-in-flight chart's height with its legend (221 px measured in Chromium). */
+const INFLIGHT_HEIGHT = 221;
 
 export function FlowDetailView({ client, id, focus, focusFrame = null, summary, nav, onBack }: { client: Client; id: number; focus: number | null; focusFrame?: number | null; summary: Summary; nav: Nav; onBack(): void }) {
   const [ref, width, measured] = useWidth<HTMLDivElement>();
@@ -141,8 +143,9 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
   }, [tl, focus]);
   const loadingCharts = overall.loading || (range !== null && zoomed.loading);
   // The chart below the fold is drawn in a later, interruptible render: the lanes and the
-  // sequence graph first.
-  const lowPoints = useDeferredValue(tl?.points ?? null);
+  // sequence graph first — on the flow's first render too (`null` first: the view mounts
+  // with the timeline already in when it arrived with the flow).
+  const lowPoints = useDeferredValue(tl?.points ?? null, null);
   const lowFrom = useDeferredValue(cFrom);
   const lowTo = useDeferredValue(cTo);
   const zoom = useCallback((a: number, b: number) => choose([Math.max(full[0], a), Math.min(full[1], b)]), [choose, full[0], full[1]]);
@@ -262,7 +265,12 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
               { color: palette.lost, label: 'zero window' },
             ]}
           >
-            {lowPoints && <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} markers={lowMarkers} focus={focus} />}
+            {lowPoints ? (
+              <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} markers={lowMarkers} focus={focus} />
+            ) : (
+              // (its height until it is drawn: what follows does not move when it is)
+              <div className="chart-placeholder" style={{ height: INFLIGHT_HEIGHT }} aria-hidden="true" />
+            )}
           </ChartFrame>
         </div>
       )}
