@@ -11,7 +11,7 @@ export function fmtBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${u[i]}`;
 }
 
-// One formatter for the page's life: \`n.toLocaleString('en-US')\` builds a new one at each
+// One formatter for the page's life: `n.toLocaleString('en-US')` builds a new one at each
 // call (0.36 ms each in Chromium, measured: 200 calls 72.7 ms against 0.3 ms for these),
 // which the flow view's facts and every table row paid.
 const COUNT = new Intl.NumberFormat('en-US');
