@@ -22,6 +22,7 @@ import { ProgressPanel } from './components/ProgressPanel';
 import { QuicView } from './components/QuicView';
 import { StartScreen } from './components/StartScreen';
 import { ChartWarmup } from './components/Warmup';
+import { forgetAhead } from './prefetch';
 import { download, stem } from './export';
 import { frameHandled, type Nav, type ViewName } from './nav';
 import { setSettings, TIME_FORMATS, useSettings, type TimeFormat } from './settings';
@@ -44,6 +45,9 @@ const TABS: { view: ViewName; title: string }[] = [
 export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number }) {
   const palette = usePalette();
   const [status, setStatus] = useState<SessionStatus | null>(null);
+  // answers asked for ahead belong to the capture they were asked of (prefetch.ts)
+  const generation = status?.generation;
+  useEffect(() => forgetAhead(), [generation]);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [view, setView] = useState<ViewName>('overview');
   const [flow, setFlow] = useState<{ id: number; focus: number | null; frame: number | null } | null>(null);

@@ -11,6 +11,7 @@ import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
 import { FLOW_PACKET_PAGE, settled } from './Packets';
+import { aheadKeys, take } from '../prefetch';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAsync, useWidth } from '../hooks';
@@ -26,18 +27,24 @@ const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
 /** The bytes-in-flight chart's height with its legend (221 px measured in Chromium). */
 const INFLIGHT_HEIGHT = 221;
 
+/** The plot's width and the timeline's points of a flow view `width` px wide (the flows table asks ahead with the same). */
+export function flowViewPoints(width: number): { plotWidth: number; maxPoints: number } {
+  const plotWidth = Math.max(200, width - 2);
+  return { plotWidth, maxPoints: Math.max(10, plotWidth - PLOT_LEFT - MARGIN.right) };
+}
+
 export function FlowDetailView({ client, id, focus, focusFrame = null, summary, nav, onBack }: { client: Client; id: number; focus: number | null; focusFrame?: number | null; summary: Summary; nav: Nav; onBack(): void }) {
   const [ref, width, measured] = useWidth<HTMLDivElement>();
-  const detail = useAsync(() => client.flow({ id }), [client, id]);
+  // (each answer the one asked for ahead, when the pointer rested on the flow's row: prefetch.ts)
+  const detail = useAsync(() => take(aheadKeys.flow(id), () => client.flow({ id })), [client, id]);
   // The whole flow's timeline (the brush's rate and, unzoomed, every chart) is asked at
   // the same time as the flow itself, as soon as the width is known.
-  const plotWidth = Math.max(200, width - 2);
-  const maxPoints = Math.max(10, plotWidth - PLOT_LEFT - MARGIN.right);
-  const overall = useAsync(() => client.timeline({ flow: id, maxPoints }), [client, id, maxPoints], measured);
+  const { plotWidth, maxPoints } = flowViewPoints(width);
+  const overall = useAsync(() => take(aheadKeys.timeline(id, maxPoints), () => client.timeline({ flow: id, maxPoints })), [client, id, maxPoints], measured);
   // And the first page of its packet list (each row's Info is dissected from the file):
   // with the flow, not after the flow's answer has been drawn.
   const firstPackets = useMemo(() => {
-    const page = settled(client.packets({ flow: id, offset: 0, limit: FLOW_PACKET_PAGE }));
+    const page = settled(take(aheadKeys.packets(id, FLOW_PACKET_PAGE), () => client.packets({ flow: id, offset: 0, limit: FLOW_PACKET_PAGE })));
     page.catch(() => undefined); // (the list shows its own failure)
     return page;
   }, [client, id]);

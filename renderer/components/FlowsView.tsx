@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
 import type { FlowRow, FlowSort, FlowSortKey, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
@@ -6,6 +6,12 @@ import { download, stem } from '../export';
 import { fmtBytes, fmtCount, fmtDuration, fmtRel } from '../format';
 import { useTimeFormat } from '../hooks';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
+import { flowViewPoints } from './FlowDetail';
+import { FLOW_PACKET_PAGE } from './Packets';
+import { flowAhead } from '../prefetch';
+
+/** How long the pointer (or the keyboard's selection) rests on a row before its flow is asked for ahead. */
+const REST_MS = 80;
 
 /** The flows table. `selected` is kept by the app, so a flow opened and closed (Esc) leaves its row selected. */
 export function FlowsView({ client, summary, nav, filter, onFilter, generation, selected = -1, onSelected }: { client: Client; summary: Summary; nav: Nav; filter: string; onFilter(q: string): void; generation: number; selected?: number; onSelected?(i: number): void }) {
@@ -64,8 +70,30 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
     },
   ], [time, base]);
   const onSort = (k: string): void => setSort((s) => ({ key: k as FlowSortKey, dir: s.key === k && s.dir === 'asc' ? 'desc' : 'asc' }));
+  // The row the pointer rests on (or the one the keys selected): its flow is asked for
+  // ahead, for the view a click (or Enter) opens — as wide as this table (prefetch.ts).
+  const section = useRef<HTMLElement | null>(null);
+  const rest = useRef<{ index: number; timer: ReturnType<typeof setTimeout> | null }>({ index: -1, timer: null });
+  const getRow = rows.getRow;
+  const restOn = useCallback((index: number) => {
+    const r = rest.current;
+    if (index === r.index) return;
+    if (r.timer) clearTimeout(r.timer);
+    r.index = index;
+    r.timer = index < 0 ? null : setTimeout(() => {
+      r.timer = null;
+      const row = getRow(index);
+      const el = section.current;
+      if (row && el) flowAhead(client, row.id, flowViewPoints(Math.floor(el.getBoundingClientRect().width)).maxPoints, FLOW_PACKET_PAGE);
+    }, REST_MS);
+  }, [client, getRow]);
+  useEffect(() => () => restOn(-1), [restOn]);
+  const onPointerOver = (e: RPointerEvent<HTMLElement>): void => {
+    const rowEl = (e.target as Element).closest?.('[data-testid=flow-row]') as HTMLElement | null;
+    restOn(rowEl ? Number(rowEl.dataset.index) : -1);
+  };
   return (
-    <section className="flows-view">
+    <section className="flows-view" ref={section} onPointerOver={onPointerOver} onPointerLeave={() => restOn(-1)}>
       <div className="toolbar">
         <input
           type="search"
@@ -96,7 +124,10 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
         getRow={rows.getRow}
         onRange={rows.onRange}
         onOpen={(r) => nav.openFlow(r.id)}
-        onSelect={(_, i) => onSelected?.(i)}
+        onSelect={(_, i) => {
+          onSelected?.(i);
+          restOn(i);
+        }}
         initialSelected={selected}
         sort={sort}
         onSort={onSort}

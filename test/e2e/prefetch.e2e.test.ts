@@ -1,0 +1,61 @@
+// End to end (issue 15, opening a flow): the flow the pointer rests on in the flows table
+// is asked for ahead (its detail, first packets and timeline at its view's width), and
+// the flow view a click then opens asks the server for none of them again; a pointer
+// passing over rows asks for nothing. On fixtures/incidents/server-restart.pcap.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
+import { useApp } from './harness';
+
+const RESTART = join(ROOT, 'fixtures', 'incidents', 'server-restart.pcap');
+
+warnIfNoChromium();
+
+/** The flow view's API calls made since `t` (page clock), by method. */
+const callsSince = (t: number) => `performance.getEntriesByType('resource').filter((e) => e.startTime >= ${t} && /\\/api\\/(flow|timeline|packets)$/.test(e.name)).map((e) => e.name.split('/api/')[1])`;
+
+describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromium', () => {
+  const { page, serve, errors } = useApp([RESTART], { width: 1400, height: 900 });
+
+  it('opens the hovered flow with the answers the hover asked for, and asks the server nothing after the click', async () => {
+    await page.goto(serve.url);
+    await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+    await page.locator('[data-tab=flows]').click();
+    const row = page.getByTestId('flow-row').nth(2);
+    await row.waitFor();
+    const id = Number((await row.locator('[role=cell]').first().textContent())!.trim());
+    const t0 = await page.evaluate(() => performance.now());
+    await row.hover();
+    await expect.poll(() => page.evaluate(callsSince(t0)), { timeout: 5000 }).toEqual(expect.arrayContaining(['flow', 'packets', 'timeline']));
+    expect((await page.evaluate(callsSince(t0))).length).toBe(3);
+    const t1 = await page.evaluate(() => performance.now());
+    await row.click();
+    await page.getByTestId('seq-chart').locator('svg.recharts-surface path[data-kind]').first().waitFor();
+    await page.getByTestId('packet-list').locator('[data-testid=packet-row]').first().waitFor();
+    expect(await page.locator('.flow-detail h2').textContent()).toContain(`Flow ${id} `);
+    // the detail, the first packets and the whole timeline: all three taken from the hover
+    expect(await page.evaluate(callsSince(t1))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('asks for nothing while the pointer only passes over rows, then for the row it stops on', async () => {
+    await page.keyboard.press('Escape');
+    const rows = page.getByTestId('flow-row');
+    await rows.first().waitFor();
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(200);
+    const t0 = await page.evaluate(() => performance.now());
+    // across three rows in about 30 ms: none rests long enough
+    for (const i of [0, 1, 3]) {
+      const b = (await rows.nth(i).boundingBox())!;
+      await page.mouse.move(b.x + 200, b.y + b.height / 2);
+      await page.waitForTimeout(10);
+    }
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(400);
+    expect(await page.evaluate(callsSince(t0))).toEqual([]);
+    const b = (await rows.nth(1).boundingBox())!;
+    await page.mouse.move(b.x + 200, b.y + b.height / 2);
+    await expect.poll(() => page.evaluate(callsSince(t0)).then((c) => c.filter((x) => x === 'flow').length), { timeout: 5000 }).toBe(1);
+  });
+});
