@@ -15,26 +15,26 @@ warnIfNoChromium();
 const callsSince = (t: number) => `performance.getEntriesByType('resource').filter((e) => e.startTime >= ${t} && /\\/api\\/(flow|timeline|packets)$/.test(e.name)).map((e) => e.name.split('/api/')[1])`;
 
 describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromium', () => {
-  const { page, serve, errors } = useApp([RESTART], { width: 1400, height: 900 });
+  const app = useApp([RESTART], { width: 1400, height: 900 });
+  const { page, errors } = app;
 
   it('opens the hovered flow with the answers the hover asked for, and asks the server nothing after the click', async () => {
-    await page.goto(serve.url);
-    await page.getByTestId('capture-summary').waitFor({ timeout: 60_000 });
+    await app.openCapture();
     await page.locator('[data-tab=flows]').click();
     const row = page.getByTestId('flow-row').nth(2);
     await row.waitFor();
     const id = Number((await row.locator('[role=cell]').first().textContent())!.trim());
     const t0 = await page.evaluate(() => performance.now());
     await row.hover();
-    await expect.poll(() => page.evaluate(callsSince(t0)), { timeout: 5000 }).toEqual(expect.arrayContaining(['flow', 'packets', 'timeline']));
-    expect((await page.evaluate(callsSince(t0))).length).toBe(3);
+    await expect.poll(() => page.evaluate<string[]>(callsSince(t0)), { timeout: 5000 }).toEqual(expect.arrayContaining(['flow', 'packets', 'timeline']));
+    expect((await page.evaluate<string[]>(callsSince(t0))).length).toBe(3);
     const t1 = await page.evaluate(() => performance.now());
     await row.click();
     await page.getByTestId('seq-chart').locator('svg.recharts-surface path[data-kind]').first().waitFor();
     await page.getByTestId('packet-list').locator('[data-testid=packet-row]').first().waitFor();
     expect(await page.locator('.flow-detail h2').textContent()).toContain(`Flow ${id} `);
     // the detail, the first packets and the whole timeline: all three taken from the hover
-    expect(await page.evaluate(callsSince(t1))).toEqual([]);
+    expect(await page.evaluate<string[]>(callsSince(t1))).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -53,9 +53,9 @@ describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromi
     }
     await page.mouse.move(5, 5);
     await page.waitForTimeout(400);
-    expect(await page.evaluate(callsSince(t0))).toEqual([]);
+    expect(await page.evaluate<string[]>(callsSince(t0))).toEqual([]);
     const b = (await rows.nth(1).boundingBox())!;
     await page.mouse.move(b.x + 200, b.y + b.height / 2);
-    await expect.poll(() => page.evaluate(callsSince(t0)).then((c) => c.filter((x) => x === 'flow').length), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => page.evaluate<string[]>(callsSince(t0)).then((c) => c.filter((x) => x === 'flow').length), { timeout: 5000 }).toBe(1);
   });
 });
