@@ -45,10 +45,12 @@ const TABS: { view: ViewName; title: string }[] = [
 export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number }) {
   const palette = usePalette();
   const [status, setStatus] = useState<SessionStatus | null>(null);
-  // answers asked for ahead belong to the capture they were asked of (prefetch.ts)
-  const generation = status?.generation;
-  useEffect(() => forgetAhead(), [generation]);
   const [summary, setSummary] = useState<Summary | null>(null);
+  // answers asked for ahead belong to the capture they were asked of (prefetch.ts): a new
+  // generation, or another file (a server started again counts its generations anew)
+  const generation = status?.generation;
+  const captureKey = summary ? `${summary.name}|${summary.capture.start}|${summary.capture.packets}` : null;
+  useEffect(() => forgetAhead(), [generation, captureKey]);
   const [view, setView] = useState<ViewName>('overview');
   const [flow, setFlow] = useState<{ id: number; focus: number | null; frame: number | null } | null>(null);
   const [flowsSelected, setFlowsSelected] = useState(-1);

@@ -8,6 +8,7 @@ import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
 import { useApp } from './harness';
 
 const RESTART = join(ROOT, 'fixtures', 'incidents', 'server-restart.pcap');
+const VLAN = join(ROOT, 'fixtures', 'fidelity', 'vlan-key.pcap');
 
 warnIfNoChromium();
 
@@ -57,5 +58,25 @@ describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromi
     const b = (await rows.nth(1).boundingBox())!;
     await page.mouse.move(b.x + 200, b.y + b.height / 2);
     await expect.poll(() => page.evaluate<string[]>(callsSince(t0)).then((c) => c.filter((x) => x === 'flow').length), { timeout: 5000 }).toBe(1);
+  });
+
+  it('forgets what it asked ahead when another capture opens: the same row number there is asked for again', async () => {
+    const rows = page.getByTestId('flow-row');
+    await rows.first().hover();
+    const t0 = await page.evaluate(() => performance.now());
+    await page.mouse.move(5, 5);
+    await rows.nth(2).hover(); // (taken by the first open above: not held any more)
+    await expect.poll(() => page.evaluate<string[]>(callsSince(t0)).then((c) => c.filter((x) => x === 'flow').length), { timeout: 5000 }).toBe(1);
+    // another capture, uploaded as Open… does: its flow of the same number is not the one asked for
+    await page.getByTestId('file-input').setInputFiles(VLAN);
+    await expect.poll(() => page.getByTestId('capture-summary').textContent().catch(() => ''), { timeout: 60_000 }).toContain('vlan-key.pcap');
+    await page.mouse.move(5, 5);
+    await page.locator('[data-tab=flows]').click();
+    const t1 = await page.evaluate(() => performance.now());
+    await rows.nth(2).click();
+    await page.getByTestId('flow-facts').waitFor();
+    await expect.poll(() => page.evaluate<string[]>(callsSince(t1)), { timeout: 5000 }).toEqual(expect.arrayContaining(['flow', 'packets', 'timeline']));
+    expect(await page.locator('.flow-detail h2').textContent()).toContain('10.91.0.1');
+    expect(errors).toEqual([]);
   });
 });
