@@ -5,6 +5,7 @@
 // 100–500 ms before a click — had time to bring. An answer is taken once, within a few
 // seconds; all are forgotten when another capture opens (App).
 
+import type { FlowDetail, Page, PacketRow, Timeline } from '../analysis/api';
 import type { Client } from './client';
 
 const FRESH_MS = 10_000;
@@ -16,7 +17,8 @@ export function ahead<T>(key: string, load: () => Promise<T>): void {
   const h = held.get(key);
   if (h && performance.now() - h.at < FRESH_MS) return;
   const p = load();
-  p.catch(() => held.delete(key));
+  // (a failed answer is dropped, not one asked for again under the same key since)
+  p.catch(() => held.get(key)?.p === p && held.delete(key));
   held.delete(key);
   held.set(key, { at: performance.now(), p });
   // (the oldest first: a Map keeps insertion order)
@@ -40,16 +42,25 @@ export function heldAhead(): number {
   return held.size;
 }
 
-/** The keys the flow view asks its answers under (FlowDetailView). */
-export const aheadKeys = {
-  flow: (id: number) => `flow:${id}`,
-  timeline: (id: number, maxPoints: number) => `timeline:${id}:${maxPoints}`,
-  packets: (id: number, limit: number) => `packets:${id}:0:${limit}`,
+/** One of the answers a flow view asks for: its key here and the call that brings it. */
+export interface Ask<T> {
+  key: string;
+  load(): Promise<T>;
+}
+
+/** What opening a flow asks for — the flow view takes these, a hover asks them ahead. */
+export const flowAsks = {
+  flow: (client: Client, id: number): Ask<FlowDetail | null> => ({ key: `flow:${id}`, load: () => client.flow({ id }) }),
+  timeline: (client: Client, id: number, maxPoints: number): Ask<Timeline> => ({ key: `timeline:${id}:${maxPoints}`, load: () => client.timeline({ flow: id, maxPoints }) }),
+  packets: (client: Client, id: number, limit: number): Ask<Page<PacketRow>> => ({ key: `packets:${id}:0:${limit}`, load: () => client.packets({ flow: id, offset: 0, limit }) }),
 };
+
+/** `ask`'s answer: the one asked for ahead if fresh, else asked for now. */
+export function taken<T>(ask: Ask<T>): Promise<T> {
+  return take(ask.key, ask.load);
+}
 
 /** Ask for what opening flow `id` at `maxPoints` needs. */
 export function flowAhead(client: Client, id: number, maxPoints: number, packetLimit: number): void {
-  ahead(aheadKeys.flow(id), () => client.flow({ id }));
-  ahead(aheadKeys.packets(id, packetLimit), () => client.packets({ flow: id, offset: 0, limit: packetLimit }));
-  ahead(aheadKeys.timeline(id, maxPoints), () => client.timeline({ flow: id, maxPoints }));
+  for (const a of [flowAsks.flow(client, id), flowAsks.packets(client, id, packetLimit), flowAsks.timeline(client, id, maxPoints)] as Ask<unknown>[]) ahead(a.key, a.load);
 }

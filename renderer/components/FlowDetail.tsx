@@ -11,7 +11,7 @@ import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
 import { FLOW_PACKET_PAGE, settled } from './Packets';
-import { aheadKeys, take } from '../prefetch';
+import { flowAsks, taken } from '../prefetch';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAsync, useWidth } from '../hooks';
@@ -36,15 +36,15 @@ export function flowViewPoints(width: number): { plotWidth: number; maxPoints: n
 export function FlowDetailView({ client, id, focus, focusFrame = null, summary, nav, onBack }: { client: Client; id: number; focus: number | null; focusFrame?: number | null; summary: Summary; nav: Nav; onBack(): void }) {
   const [ref, width, measured] = useWidth<HTMLDivElement>();
   // (each answer the one asked for ahead, when the pointer rested on the flow's row: prefetch.ts)
-  const detail = useAsync(() => take(aheadKeys.flow(id), () => client.flow({ id })), [client, id]);
+  const detail = useAsync(() => taken(flowAsks.flow(client, id)), [client, id]);
   // The whole flow's timeline (the brush's rate and, unzoomed, every chart) is asked at
   // the same time as the flow itself, as soon as the width is known.
   const { plotWidth, maxPoints } = flowViewPoints(width);
-  const overall = useAsync(() => take(aheadKeys.timeline(id, maxPoints), () => client.timeline({ flow: id, maxPoints })), [client, id, maxPoints], measured);
+  const overall = useAsync(() => taken(flowAsks.timeline(client, id, maxPoints)), [client, id, maxPoints], measured);
   // And the first page of its packet list (each row's Info is dissected from the file):
   // with the flow, not after the flow's answer has been drawn.
   const firstPackets = useMemo(() => {
-    const page = settled(take(aheadKeys.packets(id, FLOW_PACKET_PAGE), () => client.packets({ flow: id, offset: 0, limit: FLOW_PACKET_PAGE })));
+    const page = settled(taken(flowAsks.packets(client, id, FLOW_PACKET_PAGE)));
     page.catch(() => undefined); // (the list shows its own failure)
     return page;
   }, [client, id]);
@@ -397,6 +397,12 @@ function lostHatch(held: string): string {
 }
 
 /** The state an endpoint's lane shows at time t (the span that holds it). */
+/** What a lane's last state means, after "client: TIME-WAIT from frame N (t s)". */
+const FINAL_STATE_NOTE: Record<string, string> = {
+  CLOSED: ': the connection is over',
+  'TIME-WAIT': ": it closed first and waits twice the MSL before the connection's ports can be used again; the capture shows nothing after",
+};
+
 function stateAt(spans: StateSpan[], t: number): string {
   let held = spans[0]?.state ?? 'CLOSED';
   for (const s of spans) if (s.from <= t) held = s.state;
@@ -445,13 +451,7 @@ export const StateLanes = memo(function StateLanes({ width, lanes, from, to, bas
                 if ((s.to < from && !final) || s.from > to) return null;
                 const x0 = x(s.from), x1 = Math.max(x0 + 1.5, final ? PLOT_LEFT + plotW : x(s.to));
                 const since = `${side}: ${s.state} from frame ${s.frame} (${fmtRel(s.from, base)} s)`;
-                const title = !final
-                  ? `${since} for ${fmtDuration(s.to - s.from)}`
-                  : s.state === 'CLOSED'
-                    ? `${since}: the connection is over`
-                    : s.state === 'TIME-WAIT'
-                      ? `${since}: it closed first and waits twice the MSL before the connection's ports can be used again; the capture shows nothing after`
-                      : `${since} until the capture stops showing the connection`;
+                const title = final ? `${since}${FINAL_STATE_NOTE[s.state] ?? ' until the capture stops showing the connection'}` : `${since} for ${fmtDuration(s.to - s.from)}`;
                 return (
                   <g key={i} data-state={s.state} data-final={final ? 'true' : undefined}>
                     <title>{title}</title>

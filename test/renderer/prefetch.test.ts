@@ -49,4 +49,16 @@ describe('asking ahead', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(await take('flow:5', async () => 'again')).toBe('again');
   });
+
+  it('keeps an answer asked for again after an earlier one under the same key failed late', async () => {
+    let now = 1000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    let fail!: (e: Error) => void;
+    ahead('flow:6', () => new Promise((_, no) => (fail = no)));
+    now += 60_000; // the first is stale: a new hover asks again
+    ahead('flow:6', async () => 'second');
+    fail(new Error('late'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await take('flow:6', async () => 'own')).toBe('second');
+  });
 });
