@@ -49,7 +49,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the app in Chromium against stateline serve', (
     await page.locator('[data-tab=breaks]').click();
     await page.getByTestId('breaks-list').waitFor();
     const summary = await page.evaluate(() => fetch('/api/summary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json()));
-    if (summary.breaks > 0) expect(await page.getByTestId('break-item').count()).toBeGreaterThan(0);
+    // (the list's items come in after the list itself: polled, not counted once at once)
+    if (summary.breaks > 0) await expect.poll(() => page.getByTestId('break-item').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await shot('03-breaks');
   });
 
