@@ -52,6 +52,8 @@ import { describeRows, packetDetail } from './packet-detail';
 const FILTER_CACHE = 16;
 /** Rows of the packet list described by the warm-up after an analysis (warmDissection). */
 const WARM_ROWS = 20;
+/** The packet rows of the flow whose opening is rehearsed while idle (the flow view's first page). */
+const WARM_FLOW_ROWS = 50;
 
 export interface OpenedSource {
   /** One file's bytes, or the files of a capture set (read as one capture, merged by timestamp). */
@@ -220,7 +222,8 @@ export class StatelineSession implements StatelineApi {
         if (this.host.decodeDns) query.decodeDns = this.host.decodeDns;
         this.current = query;
         this.state = 'ready';
-        query.warmSortOrders(() => this.current === query);
+        // (and a flow's first page of packets, dissected as the flow view asks for it)
+        query.warmSortOrders(() => this.current === query, (flow) => this.packets({ flow, offset: 0, limit: WARM_FLOW_ROWS }));
         this.warmDissection(query);
         if (opts.path) this.host.recent?.add(opts.path);
       } catch (e) {
