@@ -75,6 +75,11 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
   const section = useRef<HTMLElement | null>(null);
   const rest = useRef<{ index: number; timer: ReturnType<typeof setTimeout> | null }>({ index: -1, timer: null });
   const getRow = rows.getRow;
+  const ask = useCallback((index: number) => {
+    const row = getRow(index);
+    const el = section.current;
+    if (row && el) flowAhead(client, row.id, flowViewPoints(Math.floor(el.getBoundingClientRect().width)).maxPoints, FLOW_PACKET_PAGE);
+  }, [client, getRow]);
   const restOn = useCallback((index: number) => {
     const r = rest.current;
     if (index === r.index) return;
@@ -82,18 +87,25 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
     r.index = index;
     r.timer = index < 0 ? null : setTimeout(() => {
       r.timer = null;
-      const row = getRow(index);
-      const el = section.current;
-      if (row && el) flowAhead(client, row.id, flowViewPoints(Math.floor(el.getBoundingClientRect().width)).maxPoints, FLOW_PACKET_PAGE);
+      ask(index);
     }, REST_MS);
-  }, [client, getRow]);
+  }, [ask]);
   useEffect(() => () => restOn(-1), [restOn]);
-  const onPointerOver = (e: RPointerEvent<HTMLElement>): void => {
+  const rowAt = (e: RPointerEvent<HTMLElement>): number => {
     const rowEl = (e.target as Element).closest?.('[data-testid=flow-row]') as HTMLElement | null;
-    restOn(rowEl ? Number(rowEl.dataset.index) : -1);
+    return rowEl ? Number(rowEl.dataset.index) : -1;
+  };
+  const onPointerOver = (e: RPointerEvent<HTMLElement>): void => restOn(rowAt(e));
+  // A press on a row asks at once (the click that opens the flow comes at its release,
+  // ~100 ms later for a hand, a few ms for a test's): the pointer may not have rested.
+  const onPointerDown = (e: RPointerEvent<HTMLElement>): void => {
+    const index = rowAt(e);
+    if (index < 0 || e.button !== 0) return;
+    restOn(-1);
+    ask(index);
   };
   return (
-    <section className="flows-view" ref={section} onPointerOver={onPointerOver} onPointerLeave={() => restOn(-1)}>
+    <section className="flows-view" ref={section} onPointerOver={onPointerOver} onPointerDown={onPointerDown} onPointerLeave={() => restOn(-1)}>
       <div className="toolbar">
         <input
           type="search"

@@ -1,7 +1,8 @@
 // End to end (issue 15, opening a flow): the flow the pointer rests on in the flows table
 // is asked for ahead (its detail, first packets and timeline at its view's width), and
 // the flow view a click then opens asks the server for none of them again; a pointer
-// passing over rows asks for nothing. On fixtures/incidents/server-restart.pcap.
+// passing over rows asks for nothing; a press on a row asks at once. On
+// fixtures/incidents/server-restart.pcap.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
@@ -77,6 +78,39 @@ describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromi
     await page.getByTestId('flow-facts').waitFor();
     await expect.poll(() => page.evaluate<string[]>(callsSince(t1)), { timeout: 5000 }).toEqual(expect.arrayContaining(['flow', 'packets', 'timeline']));
     expect(await page.locator('.flow-detail h2').textContent()).toContain('10.91.0.1');
+    expect(errors).toEqual([]);
+  });
+
+  it('asks at the press on a row, and the click that follows asks nothing more', async () => {
+    await page.keyboard.press('Escape');
+    const rows = page.getByTestId('flow-row');
+    await rows.first().waitFor();
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(200);
+    const t0 = await page.evaluate(() => performance.now());
+    const b = (await rows.nth(1).boundingBox())!;
+    const id = Number((await rows.nth(1).locator('[role=cell]').first().textContent())!.trim());
+    // the API calls made by the time the press has been handled (window's listener runs
+    // after the app's, at the root), not when a rest of the pointer would have made them
+    await page.evaluate(`(() => {
+      const calls = window.__calls = [];
+      const of = window.fetch;
+      window.fetch = (...a) => (calls.push(String(a[0]).split('/api/')[1]), of(...a));
+      window.addEventListener('pointerdown', () => (window.__atPress = [...calls]), { once: true });
+    })()`);
+    // pressed as soon as the pointer is there (no rest), and held
+    await page.mouse.move(b.x + 200, b.y + b.height / 2);
+    await page.mouse.down();
+    expect(await page.evaluate('window.__atPress')).toEqual(['flow', 'packets', 'timeline']);
+    await expect.poll(() => page.evaluate<string[]>(callsSince(t0)), { timeout: 5000 }).toEqual(['flow', 'packets', 'timeline']);
+    // still held: nothing is open yet
+    expect(await page.locator('.flow-detail').count()).toBe(0);
+    const t1 = await page.evaluate(() => performance.now());
+    await page.mouse.up();
+    await page.getByTestId('flow-facts').waitFor();
+    await page.getByTestId('packet-list').locator('[data-testid=packet-row]').first().waitFor();
+    expect(await page.locator('.flow-detail h2').textContent()).toContain(`Flow ${id} `);
+    expect(await page.evaluate<string[]>(callsSince(t1))).toEqual([]);
     expect(errors).toEqual([]);
   });
 });
