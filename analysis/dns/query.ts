@@ -46,12 +46,21 @@ export class DnsQuery {
   /** Decodes the message `message` returns: Stateline's reader unless a host lends another. */
   decode: DnsMessageDecoder = dnsMessageView;
 
-  /** `timeOf(frame)`: the packet's time (0 for a frame outside the capture). */
+  /**
+   * `json.dns`: objects of the query's own (they become the rows, completed in place);
+   * `timeOf(frame)`: the packet's time (0 for a frame outside the capture).
+   */
   constructor(analysis: Analysis, json: AnalysisJson, timeOf: (frame: number) => number) {
     this.tracker = analysis.trackers.find((t): t is DnsTracker => t instanceof DnsTracker) ?? null;
+    // (completed in place, the same keys in the same order as a copy's: a spread copy of
+    // each of the bench capture's 65k transactions, of a dozen shapes, took ~360 ms)
     this.rows = json.dns.map((d, i) => {
-      const qt = d.queryFrames.length ? timeOf(d.queryFrames[0]) : d.responseFrame !== null ? timeOf(d.responseFrame) : 0;
-      return { ...d, index: i, queryTime: qt, responseTime: d.responseFrame !== null ? timeOf(d.responseFrame) : null, icmpFrame: d.icmpFrame ?? null };
+      const r = d as DnsRow;
+      r.index = i;
+      r.queryTime = d.queryFrames.length ? timeOf(d.queryFrames[0]) : d.responseFrame !== null ? timeOf(d.responseFrame) : 0;
+      r.responseTime = d.responseFrame !== null ? timeOf(d.responseFrame) : null;
+      r.icmpFrame = d.icmpFrame ?? null;
+      return r;
     });
     for (const d of this.rows) {
       let l = this.byFlow.get(d.flow);

@@ -304,6 +304,27 @@ describe('CaptureQuery', () => {
     }
   });
 
+  it('builds the DNS rows while idle, after the tables and before the sort orders, as a first ask would', async () => {
+    const file = join(ROOT, 'fixtures', 'dns-udp-tcp.pcap');
+    const q = await queryOf(file);
+    const inner = q as unknown as { dnsQuery: unknown; built: unknown; buildDnsSlice(): boolean; sortedOrder(s: unknown): unknown };
+    // what each idle task did: a slice of the DNS rows (with the tables built by then), or a sort order
+    const seen: string[] = [];
+    const slice = inner.buildDnsSlice.bind(q), order = inner.sortedOrder.bind(q);
+    inner.buildDnsSlice = () => (seen.push(`dns ${inner.built !== null}`), slice());
+    inner.sortedOrder = (x) => (seen.push('sort'), order(x));
+    q.warmSortOrders();
+    expect(inner.dnsQuery).toBeNull();
+    await expect.poll(() => inner.dnsQuery !== null && seen.includes('sort'), { timeout: 5000 }).toBe(true);
+    const firstSort = seen.indexOf('sort');
+    expect(seen.slice(0, firstSort).length).toBeGreaterThan(0);
+    expect(new Set(seen.slice(0, firstSort))).toEqual(new Set(['dns true']));
+    const fresh = await queryOf(file);
+    const rows = q.dnsTransactions({ limit: 1e6 });
+    expect(rows.total).toBeGreaterThan(0);
+    expect(JSON.stringify(rows)).toBe(JSON.stringify(fresh.dnsTransactions({ limit: 1e6 })));
+  });
+
   it('stops rehearsing when the analysis is replaced', async () => {
     const q = await queryOf(SAMPLE);
     let current = true;
