@@ -4,6 +4,7 @@
 //   - the flows table: first rows, and frame times while scrolling 100,000+ rows
 //   - sorting the whole table, and zooming a flow's charts (time until redrawn)
 //   - the Packets tab: first rows, scrolling a million rows, a row's layers and bytes
+//   - the first rows of the Breaks, DNS and QUIC tabs, each the first time it opens
 //   - the floor of the scroll figures: the same fling, in the same browser and minutes, of
 //     a plain scrolling <div> with nothing in it (no app, no handler) — the jitter of the
 //     measurement itself, which a 17 ms p95 at 60 Hz (16.7 ms a frame) leaves little room for
@@ -228,6 +229,22 @@ try {
   for (let k = 0; k < 3; k++) floor.push(stats(await blank.evaluate(() => window.__fling('#s'))));
   await blank.close();
 
+  // The other tabs, each opened for the first time: from the click on its tab to the
+  // frame after its first rows are drawn (their data asked for then, built on the
+  // server when first asked: the DNS rows, the QUIC rows).
+  const firstRowsOf = async (tab: string, shown: string): Promise<number> => {
+    await armClock('click');
+    await page.locator(`[data-tab=${tab}]`).click();
+    const t = (await sinceClock(shown)).first;
+    await page.screenshot({ path: join(ROOT, 'test-results', `bench-${tab}.png`) });
+    return t;
+  };
+  const tabs = {
+    breaks: await firstRowsOf('breaks', `document.querySelector('[data-testid=breaks-list] [data-testid=break-item]')`),
+    dns: await firstRowsOf('dns', `document.querySelector('[data-testid=dns-row]') && !document.querySelector('[data-testid=dns-transactions] .vt-loading')`),
+    quic: await firstRowsOf('quic', `document.querySelector('[data-testid=quic-row]') && !document.querySelector('.quic-view .vt-loading')`),
+  };
+
   const result = {
     file,
     packets,
@@ -262,6 +279,8 @@ try {
       rowToDetailMedianMs: median(detailTimes),
       rowToDetailAll: detailTimes,
     },
+    /** The first rows of the Breaks, DNS and QUIC tabs, each the first time it opens (in the page). */
+    otherTabsFirstRowsInPageMs: tabs,
     scrollFloorMs: floor,
     consoleErrors: errors,
   };
