@@ -560,8 +560,13 @@ export const API = {
   ),
   /** Every incident of the capture (few: one per cause), with its member flows and events. */
   incidents: method(none, returns<IncidentRow[]>()),
+  /**
+   * The DNS transactions (dns[] with times), of one flow and/or one status; with `from`
+   * or `to` (seconds since the epoch), only those whose span — first query to response,
+   * to the capture's end when none came — meets that window (the DNS view's zoom).
+   */
   dnsTransactions: method(
-    is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), ...page }),
+    is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), from: is.optional(is.nullable(is.number())), to: is.optional(is.nullable(is.number())), ...page }),
     returns<Page<DnsRow>>(),
   ),
   /** The full response message of DNS transaction `index` (null when it has none). */

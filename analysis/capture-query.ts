@@ -709,7 +709,7 @@ export class CaptureQuery {
   }
 
   dnsTransactions(args: ApiArgs<'dnsTransactions'>): Page<DnsRow> {
-    return pageOf(this.dns.transactions({ flow: args.flow, status: args.status as DnsRow['status'] | undefined }), args.offset, args.limit);
+    return pageOf(this.dns.transactions({ flow: args.flow, status: args.status as DnsRow['status'] | undefined, from: args.from ?? undefined, to: args.to ?? undefined }), args.offset, args.limit);
   }
 
   quicConnections(args: ApiArgs<'quicConnections'>): QuicRow[] {

@@ -16,6 +16,17 @@ export type DnsMessageDecoder = (msg: Uint8Array, frame: number, transaction: nu
 export interface DnsRowFilter {
   flow?: number;
   status?: DnsRow['status'];
+  /** Only the transactions whose span (spanOf) meets [from, to] (seconds since the epoch). */
+  from?: number;
+  to?: number;
+}
+
+/**
+ * A transaction's span as the DNS view draws it: from its first query (its response, for
+ * an orphan) to its response — to the end of the capture (Infinity) when none came.
+ */
+export function spanOf(r: DnsRow): [number, number] {
+  return [r.queryFrames.length ? r.queryTime : (r.responseTime ?? r.queryTime), r.responseTime ?? Infinity];
 }
 
 /** "answered ×3, unanswered": statuses counted, in order of first appearance ('' when none). */
@@ -83,6 +94,13 @@ export class DnsQuery {
   transactions(filter: DnsRowFilter = {}): DnsRow[] {
     let list = filter.flow !== undefined ? this.flowRows(filter.flow) : this.rows;
     if (filter.status !== undefined) list = list.filter((d) => d.status === filter.status);
+    if (filter.from !== undefined || filter.to !== undefined) {
+      const from = filter.from ?? -Infinity, to = filter.to ?? Infinity;
+      list = list.filter((d) => {
+        const [a, b] = spanOf(d);
+        return a <= to && b >= from;
+      });
+    }
     return list;
   }
 

@@ -11,6 +11,9 @@ import { SVG_AXIS_HEIGHT, SvgTimeAxis } from './SvgAxis';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 import { stem } from '../export';
 
+/** The transactions the span chart draws at most (the first of its window). */
+const SPANS_SHOWN = 1000;
+
 const STATUS_SEVERITY: Record<string, 'break' | 'warning' | 'info' | null> = { answered: null, unanswered: 'break', orphan: 'break', 'client-gone': 'break', mismatch: 'break' };
 
 export function DnsView({ client, summary, nav }: { client: Client; summary: Summary; nav: Nav }) {
@@ -21,9 +24,13 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
   const base = summary.capture.start ?? 0;
   const fetchPage = useCallback((offset: number, limit: number) => client.dnsTransactions({ ...(status ? { status } : {}), offset, limit }), [client, status]);
   const rows = usePagedRows<DnsRow>(`dns${status}`, fetchPage);
-  // The span chart shows the first 1,000 transactions of the filter (the table has them all).
-  const spans = useAsync(() => client.dnsTransactions({ ...(status ? { status } : {}), offset: 0, limit: 1000 }), [client, status]);
+  // The span chart shows the first 1,000 transactions of the filter (the table has them
+  // all) whose spans meet its window: zoomed, those of the window, asked for again.
   const [range, setRange] = useState<[number, number] | null>(null);
+  const spans = useAsync(
+    () => client.dnsTransactions({ ...(status ? { status } : {}), ...(range ? { from: range[0], to: range[1] } : {}), offset: 0, limit: SPANS_SHOWN }),
+    [client, status, range?.[0], range?.[1]],
+  );
   const time = useTimeFormat(base);
   const [from, to] = range ?? [summary.capture.start ?? 0, summary.capture.end ?? (summary.capture.start ?? 0) + 1];
   return (
@@ -58,7 +65,11 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
             >
               {spans.data && <DnsSpans rows={spans.data.rows} width={Math.max(200, width - 2)} from={from} to={to} base={base} palette={palette} onOpen={(r) => nav.openFlow(r.flow, r.queryTime)} onRange={setRange} />}
             </ChartFrame>
-            {spans.data && spans.data.total > spans.data.rows.length && <p className="muted small">Showing the first {spans.data.rows.length} of {fmtCount(spans.data.total)} in the chart.</p>}
+            {spans.data && spans.data.total > spans.data.rows.length && (
+              <p className="muted small" data-testid="dns-spans-shown">
+                Showing the first {fmtCount(spans.data.rows.length)} of {fmtCount(spans.data.total)} {range ? 'in this window' : 'in the chart'}: zoom in to see the others.
+              </p>
+            )}
           </div>
           <div className="card">
             <VirtualTable<DnsRow>
@@ -194,7 +205,7 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen, markers
         const x1 = Math.max(x0 + 2, x(end));
         const bh = Math.max(1.5, rowH - (rowH > 4 ? 2 : 0.5));
         return (
-          <g key={r.index} onClick={() => !dragged.current && onOpen?.(r)} style={{ cursor: onOpen ? 'pointer' : undefined }} data-status={r.status}>
+          <g key={r.index} onClick={() => !dragged.current && onOpen?.(r)} style={{ cursor: onOpen ? 'pointer' : undefined }} data-status={r.status} data-index={r.index}>
             <title>{`${r.question} · ${r.status}${r.rtt !== null ? ` · ${fmtDuration(r.rtt)}` : ''} · frames ${r.queryFrames.join(',') || '—'} → ${r.responseFrame ?? '—'}${r.icmpFrame !== null ? ` · ICMP frame ${r.icmpFrame}` : ''}`}</title>
             {r.queryFrames.length > 0 && <rect x={x0} y={y} width={x1 - x0} height={bh} fill={color} fillOpacity={open ? 0.35 : 0.8} />}
             {open && rowH >= 6 && <path d={`M${x1 - 6},${y} l6,${bh / 2} l-6,${bh / 2}`} fill={color} />}

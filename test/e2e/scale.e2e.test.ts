@@ -1,7 +1,7 @@
 // End to end (issue 15, "at scale"): on the bench workload (gen-bench-pcap.js, 20,000
 // packets: 1,710 DNS transactions, 39 QUIC connections) the DNS spans chart keeps a
 // fixed height — transactions that do not overlap share a lane — and a drag across it
-// zooms (the brush); the QUIC tab is a virtualized table with a filter and sortable
+// zooms (the brush), drawing the transactions of the window it zoomed to; the QUIC tab is a virtualized table with a filter and sortable
 // columns, and the selected connection's card. Screenshots go to /tmp/shots-polish/.
 
 import { join } from 'node:path';
@@ -111,6 +111,46 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('DNS spans and the QUIC
     await chart.screenshot({ path: join(SHOTS, 'dns-spans-bench-zoomed.png') });
     await chart.getByRole('button', { name: 'Reset zoom' }).click();
     expect(await ticks()).toEqual(before);
+  }, 60_000);
+
+  it('zoomed past the first 1,000 transactions, draws the ones of its window, asked for again', async () => {
+    const chart = page.getByTestId('dns-spans');
+    const svg = chart.locator('svg[aria-label="DNS query to response spans"]');
+    const drawn = async (): Promise<number[]> => (await svg.locator('[data-index]').evaluateAll((gs) => gs.map((g) => Number((g as SVGElement).dataset.index)))).sort((a, b) => a - b);
+    // unzoomed: the first 1,000 of the capture, and a note that says so
+    expect((await drawn()).at(-1)).toBe(999);
+    expect(await page.getByTestId('dns-spans-shown').textContent()).toMatch(/^Showing the first 1,000 of [\d,]+ in the chart/);
+    // the last fifth of the capture: none of the first 1,000 begin there
+    const axis = (await svg.getByTestId('time-axis').locator('line').first().boundingBox())!;
+    const box = (await svg.boundingBox())!;
+    await page.mouse.move(axis.x + axis.width * 0.8, box.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(axis.x + axis.width * 0.99, box.y + 2, { steps: 4 });
+    await page.mouse.up();
+    await chart.getByRole('button', { name: 'Reset zoom' }).waitFor();
+    // (an unanswered one from the start stays open to the end: it meets the window too)
+    await expect.poll(async () => (await drawn()).at(-1) ?? -1, { timeout: 10_000 }).toBeGreaterThan(999);
+    const shown = await drawn();
+    // exactly the transactions whose spans meet the window: the server's answer for it
+    const ticks = (await svg.getByTestId('time-axis').locator('text:not(.axis-title)').allTextContents()).map(Number);
+    const summary = await api('summary');
+    const all = (await api('dnsTransactions', { offset: 0, limit: 100_000 })).rows as { index: number; queryTime: number; responseTime: number | null; queryFrames: number[] }[];
+    const start = summary.capture.start as number;
+    const [lo, hi] = [start + ticks[0], start + ticks.at(-1)!];
+    for (const i of shown) {
+      const r = all[i];
+      const a = r.queryFrames.length ? r.queryTime : (r.responseTime ?? r.queryTime);
+      // (the window reaches a little past its first and last ticks)
+      expect(a).toBeLessThanOrEqual(hi + (hi - lo));
+      expect(r.responseTime ?? Infinity).toBeGreaterThanOrEqual(lo - (hi - lo));
+    }
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(1000);
+    expect(await page.getByTestId('dns-spans-shown').count()).toBe(0);
+    await chart.screenshot({ path: join(SHOTS, 'dns-spans-bench-late-window.png') });
+    await chart.getByRole('button', { name: 'Reset zoom' }).click();
+    await expect.poll(async () => (await drawn()).at(-1), { timeout: 10_000 }).toBe(999);
+    expect(errors).toEqual([]);
   }, 60_000);
 
   it('lists the QUIC connections in a virtualized table, filtered and sorted, with the selected one\'s card', async () => {

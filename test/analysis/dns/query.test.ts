@@ -20,6 +20,34 @@ async function dnsQuery(name: string, protocols?: Protocol[]): Promise<DnsQuery>
 }
 
 describe('DNS rows', () => {
+  it('dns-basic and dns-unanswered: a time window keeps the transactions whose span meets it, open ones to the end', async () => {
+    const q = await dnsQuery('dns-basic.pcap');
+    const rows = q.transactions();
+    expect(rows.length).toBeGreaterThan(1);
+    const answered = rows.find((r) => r.responseTime !== null && r.responseTime > r.queryTime)!;
+    // a window inside its span, one ending at its query, one starting at its response: all meet it
+    const mid = (answered.queryTime + answered.responseTime!) / 2;
+    expect(q.transactions({ from: mid, to: mid })).toContain(answered);
+    expect(q.transactions({ from: answered.queryTime - 10, to: answered.queryTime })).toContain(answered);
+    expect(q.transactions({ from: answered.responseTime!, to: answered.responseTime! + 10 })).toContain(answered);
+    // just before its query and just after its response: not
+    expect(q.transactions({ from: answered.queryTime - 10, to: answered.queryTime - 1e-6 })).not.toContain(answered);
+    expect(q.transactions({ from: answered.responseTime! + 1e-6 })).not.toContain(answered);
+    // every row a window keeps meets it, and the others do not
+    const [lo, hi] = [rows[0].queryTime, rows[0].queryTime + (rows.at(-1)!.queryTime - rows[0].queryTime) / 2];
+    const kept = new Set(q.transactions({ from: lo, to: hi }));
+    for (const r of rows) expect(kept.has(r)).toBe(r.queryTime <= hi && (r.responseTime ?? Infinity) >= lo);
+    // with a status, both apply
+    expect(q.transactions({ status: 'answered', from: lo, to: hi }).every((r) => r.status === 'answered' && kept.has(r))).toBe(true);
+
+    // an unanswered query stays open to the end: any later window meets it
+    const u = await dnsQuery('dns-unanswered.pcap');
+    const last = u.rows.at(-1)!;
+    expect(last.responseTime).toBeNull();
+    expect(u.transactions({ from: last.queryTime + 3600, to: last.queryTime + 7200 })).toHaveLength(u.rows.length);
+    expect(u.transactions({ to: u.rows[0].queryTime - 1 })).toEqual([]);
+  });
+
   it('dns-client-gone: the query and response times, and the ICMP frame (3) that refused the response', async () => {
     const q = await dnsQuery('dns-client-gone.pcap');
     expect(q.rows).toHaveLength(1);
