@@ -520,7 +520,8 @@ function method<A, R>(args: Check<A>, result: R, opts: { session?: true } = {}) 
  * hosts give them their I/O); the others are queries over the open analysis.
  */
 export const API = {
-  status: method(none, returns<SessionStatus>()),
+  /** With `waitMs`, while a capture is being read: answered when its state changes, or after that long (at most 1 s). */
+  status: method(is.object({ waitMs: is.optional(is.number({ min: 0, max: 60_000 })) }), returns<SessionStatus>()),
   openPath: method(optPath, returns<SessionStatus>(), { session: true }),
   openSample: method(none, returns<SessionStatus>(), { session: true }),
   cancel: method(none, returns<SessionStatus>(), { session: true }),

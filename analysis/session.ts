@@ -52,6 +52,8 @@ import { describeRows, packetDetail } from './packet-detail';
 const FILTER_CACHE = 16;
 /** Rows of the packet list described by the warm-up after an analysis (warmDissection). */
 const WARM_ROWS = 20;
+/** The longest a status call waits for the state to change (status({ waitMs })). */
+export const STATUS_WAIT_MAX = 1000;
 /** The packet rows of the flow whose opening is rehearsed while idle (the flow view's first page). */
 const WARM_FLOW_ROWS = 50;
 
@@ -109,7 +111,17 @@ function baseName(p: string): string {
 
 export class StatelineSession implements StatelineApi {
   private gen = 0;
-  private state: SessionStatus['state'] = 'empty';
+  private stateNow: SessionStatus['state'] = 'empty';
+  /** Status calls waiting for the state to change (status({ waitMs })). */
+  private waiting: (() => void)[] = [];
+  private get state(): SessionStatus['state'] {
+    return this.stateNow;
+  }
+  private set state(s: SessionStatus['state']) {
+    const was = this.stateNow;
+    this.stateNow = s;
+    if (s !== was && this.waiting.length) for (const w of this.waiting.splice(0)) w();
+  }
   private name: string | null = null;
   private progress: Progress = { bytesRead: 0, totalBytes: null, packets: 0, phase: 'reading' };
   private startedAt = 0;
@@ -155,7 +167,25 @@ export class StatelineSession implements StatelineApi {
     return this.settled;
   }
 
-  async status(): Promise<SessionStatus> {
+  /**
+   * The session's state. With `waitMs` while a capture is being read: answered when its
+   * state changes (ready, an error, cancelled) or after that long (at most STATUS_WAIT_MAX
+   * ms), whichever comes first — a client polling for progress this way learns that the
+   * analysis ended the moment it does, not at its next poll.
+   */
+  async status(args: ApiArgs<'status'> = {}): Promise<SessionStatus> {
+    const wait = Math.min(args.waitMs ?? 0, STATUS_WAIT_MAX);
+    if (wait > 0 && this.state === 'loading') {
+      await new Promise<void>((ok) => {
+        const done = (): void => {
+          clearTimeout(t);
+          this.waiting = this.waiting.filter((w) => w !== done);
+          ok();
+        };
+        const t = setTimeout(done, wait);
+        this.waiting.push(done);
+      });
+    }
     return this.snapshot();
   }
 

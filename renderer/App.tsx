@@ -73,9 +73,15 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
   const loadedGen = useRef(-1);
   const fileInput = useRef<HTMLInputElement | null>(null);
 
-  const poll = useCallback(async () => {
+  // Polls may overlap (one waits on the server while the analysis runs): only the
+  // answer of the latest asked is applied, never an older one that arrived after it.
+  const pollSeq = useRef({ asked: 0, applied: 0 });
+  const poll = useCallback(async (waitMs = 0) => {
     try {
-      const st = await client.status();
+      const my = ++pollSeq.current.asked;
+      const st = await client.status(waitMs > 0 ? { waitMs } : {});
+      if (my < pollSeq.current.applied) return;
+      pollSeq.current.applied = my;
       // The same status again (every second while a capture is open) keeps the old
       // object: no render of the whole app, and of the open view's charts, per poll.
       setStatus((prev) => (prev && JSON.stringify(prev) === JSON.stringify(st) ? prev : st));
@@ -101,8 +107,13 @@ export function App({ client, pollMs = 1000 }: { client: Client; pollMs?: number
 
   const loading = status?.state === 'loading';
   useEffect(() => {
-    void poll();
-    const t = setInterval(() => void poll(), loading ? Math.min(pollMs, 150) : pollMs);
+    // While a capture is read, each poll waits on the server for the end of the
+    // analysis (up to about the interval): the overview is asked for the moment it is
+    // ready, not at the next poll (~75 ms later on average).
+    const every = loading ? Math.min(pollMs, 150) : pollMs;
+    const wait = loading ? Math.max(0, every - 10) : 0;
+    void poll(wait);
+    const t = setInterval(() => void poll(wait), every);
     return () => clearInterval(t);
   }, [poll, loading, pollMs]);
 

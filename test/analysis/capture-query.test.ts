@@ -81,6 +81,59 @@ describe('StatelineSession', () => {
     expect((await s.status()).state).toBe('cancelled');
   });
 
+  it('status with waitMs: answered when the analysis ends, after at most its wait (capped at 1 s) while it runs, at once otherwise', async () => {
+    const s = fsSession();
+    // a source that goes on until released
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let ended = false;
+    async function* slow(): AsyncGenerator<Uint8Array> {
+      yield readFileSync(SAMPLE);
+      await gate;
+      ended = true;
+    }
+    s.openSource({ source: slow(), size: null }, { name: 'slow', size: null });
+    // still reading: a short wait ends with the state unchanged
+    let t = performance.now();
+    expect((await s.status({ waitMs: 30 })).state).toBe('loading');
+    expect(performance.now() - t).toBeGreaterThanOrEqual(25);
+    // a long one (capped at 1 s) is answered once the analysis ends, as 'ready'
+    const waiting = s.status({ waitMs: 60_000 });
+    let answered = false;
+    void waiting.then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(false);
+    release();
+    const st = await waiting;
+    expect(ended).toBe(true);
+    expect(st.state).toBe('ready');
+    expect((s as unknown as { waiting: unknown[] }).waiting).toEqual([]);
+    // not reading: at once
+    t = performance.now();
+    expect((await s.status({ waitMs: 60_000 })).state).toBe('ready');
+    expect(performance.now() - t).toBeLessThan(500);
+  });
+
+  it('status with waitMs never waits longer than 1 s', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const s = fsSession();
+      async function* never(): AsyncGenerator<Uint8Array> {
+        yield readFileSync(SAMPLE);
+        await new Promise(() => undefined);
+      }
+      s.openSource({ source: never(), size: null }, { name: 'never', size: null });
+      let st: { state: string } | null = null;
+      void s.status({ waitMs: 60_000 }).then((x) => (st = x));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(st).toBeNull();
+      await vi.advanceTimersByTimeAsync(2);
+      expect(st).toMatchObject({ state: 'loading' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a new open supersedes the one in progress', async () => {
     const s = fsSession();
     await s.openSample();
