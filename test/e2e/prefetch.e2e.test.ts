@@ -19,6 +19,15 @@ const callsSince = (t: number) => `performance.getEntriesByType('resource').filt
 describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromium', () => {
   const app = useApp([RESTART], { width: 1400, height: 900 });
   const { page, errors } = app;
+  /** Back from a flow to the flows table, the pointer away from its rows: the rows, and the page clock then. */
+  const backToTheTable = async () => {
+    await page.keyboard.press('Escape');
+    const rows = page.getByTestId('flow-row');
+    await rows.first().waitFor();
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(200);
+    return { rows, t0: await page.evaluate(() => performance.now()) };
+  };
 
   it('opens the hovered flow with the answers the hover asked for, and asks the server nothing after the click', async () => {
     await app.openCapture();
@@ -41,12 +50,7 @@ describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromi
   });
 
   it('asks for nothing while the pointer only passes over rows, then for the row it stops on', async () => {
-    await page.keyboard.press('Escape');
-    const rows = page.getByTestId('flow-row');
-    await rows.first().waitFor();
-    await page.mouse.move(5, 5);
-    await page.waitForTimeout(200);
-    const t0 = await page.evaluate(() => performance.now());
+    const { rows, t0 } = await backToTheTable();
     // across three rows in about 30 ms: none rests long enough
     for (const i of [0, 1, 3]) {
       const b = (await rows.nth(i).boundingBox())!;
@@ -82,12 +86,7 @@ describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromi
   });
 
   it('asks at the press on a row, and the click that follows asks nothing more', async () => {
-    await page.keyboard.press('Escape');
-    const rows = page.getByTestId('flow-row');
-    await rows.first().waitFor();
-    await page.mouse.move(5, 5);
-    await page.waitForTimeout(200);
-    const t0 = await page.evaluate(() => performance.now());
+    const { rows, t0 } = await backToTheTable();
     const b = (await rows.nth(1).boundingBox())!;
     const id = Number((await rows.nth(1).locator('[role=cell]').first().textContent())!.trim());
     // the API calls made by the time the press has been handled (window's listener runs
