@@ -61,8 +61,8 @@ const WARM_POINTS = 1000;
 const WARM_OPEN_ROUNDS = 3;
 /** Flows per slice of the tables' idle build (~6 ms each at the bench capture's flows). */
 const TABLE_SLICE = 2000;
-/** DNS transactions per slice of the DNS rows' idle build (~16 ms each on the bench capture). */
-const DNS_SLICE = 4096;
+/** DNS transactions per slice of the DNS rows' idle build (~8 ms each on the bench capture). */
+const DNS_SLICE = 2048;
 
 // ---------------------------------------------------------------- helpers
 
