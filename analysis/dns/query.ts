@@ -16,7 +16,10 @@ export type DnsMessageDecoder = (msg: Uint8Array, frame: number, transaction: nu
 export interface DnsRowFilter {
   flow?: number;
   status?: DnsRow['status'];
-  /** Only the transactions whose span (spanOf) meets [from, to] (seconds since the epoch). */
+  /**
+   * Only the transactions whose span (spanOf) meets [from, to] (seconds since the
+   * epoch): those that begin in it first, then those begun before it.
+   */
   from?: number;
   to?: number;
 }
@@ -95,11 +98,16 @@ export class DnsQuery {
     let list = filter.flow !== undefined ? this.flowRows(filter.flow) : this.rows;
     if (filter.status !== undefined) list = list.filter((d) => d.status === filter.status);
     if (filter.from !== undefined || filter.to !== undefined) {
+      // Those begun in the window first, then those begun before it and still going on
+      // (unanswered ones stay open to the end: in a late window of a capture with many,
+      // they were most of its first page, and the window's own were cut off).
       const from = filter.from ?? -Infinity, to = filter.to ?? Infinity;
-      list = list.filter((d) => {
+      const inside: DnsRow[] = [], before: DnsRow[] = [];
+      for (const d of list) {
         const [a, b] = spanOf(d);
-        return a <= to && b >= from;
-      });
+        if (a <= to && b >= from) (a >= from ? inside : before).push(d);
+      }
+      list = inside.concat(before);
     }
     return list;
   }

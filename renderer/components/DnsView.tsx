@@ -25,7 +25,8 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
   const fetchPage = useCallback((offset: number, limit: number) => client.dnsTransactions({ ...(status ? { status } : {}), offset, limit }), [client, status]);
   const rows = usePagedRows<DnsRow>(`dns${status}`, fetchPage);
   // The span chart shows the first 1,000 transactions of the filter (the table has them
-  // all) whose spans meet its window: zoomed, those of the window, asked for again.
+  // all) whose spans meet its window: zoomed, those of the window (begun in it first),
+  // asked for again.
   const [range, setRange] = useState<[number, number] | null>(null);
   const spans = useAsync(
     () => client.dnsTransactions({ ...(status ? { status } : {}), ...(range ? { from: range[0], to: range[1] } : {}), offset: 0, limit: SPANS_SHOWN }),
@@ -67,7 +68,9 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
             </ChartFrame>
             {spans.data && spans.data.total > spans.data.rows.length && (
               <p className="muted small" data-testid="dns-spans-shown">
-                Showing the first {fmtCount(spans.data.rows.length)} of {fmtCount(spans.data.total)} {range ? 'in this window' : 'in the chart'}: zoom in to see the others.
+                {range
+                  ? `Showing ${fmtCount(spans.data.rows.length)} of ${fmtCount(spans.data.total)} in this window, those begun in it first: zoom in to see the others.`
+                  : `Showing the first ${fmtCount(spans.data.rows.length)} of ${fmtCount(spans.data.total)} in the chart: zoom in to see the others.`}
               </p>
             )}
           </div>

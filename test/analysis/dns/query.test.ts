@@ -37,6 +37,15 @@ describe('DNS rows', () => {
     const [lo, hi] = [rows[0].queryTime, rows[0].queryTime + (rows.at(-1)!.queryTime - rows[0].queryTime) / 2];
     const kept = new Set(q.transactions({ from: lo, to: hi }));
     for (const r of rows) expect(kept.has(r)).toBe(r.queryTime <= hi && (r.responseTime ?? Infinity) >= lo);
+    // those that begin in the window first, then those begun before it, each in dns[] order
+    const mid2 = rows[Math.floor(rows.length / 2)].queryTime;
+    const w = q.transactions({ from: mid2, to: mid2 + 3600 });
+    const begunIn = w.findIndex((r) => r.queryTime < mid2);
+    const inside = begunIn < 0 ? w : w.slice(0, begunIn), earlier = begunIn < 0 ? [] : w.slice(begunIn);
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.every((r) => r.queryTime >= mid2)).toBe(true);
+    expect(earlier.every((r) => r.queryTime < mid2)).toBe(true);
+    for (const part of [inside, earlier]) expect(part.map((r) => r.index)).toEqual([...part.map((r) => r.index)].sort((a, b) => a - b));
     // with a status, both apply
     expect(q.transactions({ status: 'answered', from: lo, to: hi }).every((r) => r.status === 'answered' && kept.has(r))).toBe(true);
 
@@ -46,6 +55,9 @@ describe('DNS rows', () => {
     expect(last.responseTime).toBeNull();
     expect(u.transactions({ from: last.queryTime + 3600, to: last.queryTime + 7200 })).toHaveLength(u.rows.length);
     expect(u.transactions({ to: u.rows[0].queryTime - 1 })).toEqual([]);
+    // from the third query on: the third to the last (begun in it) first, then the two before, still open
+    const third = u.rows[2].queryTime;
+    expect(u.transactions({ from: third, to: last.queryTime + 1 }).map((r) => r.index)).toEqual([2, 3, 4, 0, 1]);
   });
 
   it('dns-client-gone: the query and response times, and the ICMP frame (3) that refused the response', async () => {
