@@ -565,10 +565,11 @@ export const API = {
    * The DNS transactions (dns[] with times), of one flow and/or one status; with `from`
    * or `to` (seconds since the epoch), only those whose span — first query to response,
    * to the capture's end when none came — meets that window (the DNS view's zoom), those
-   * that begin in it first.
+   * that begin in it first. With `at` (a time), the page starts at the first transaction
+   * that begins at or after it (its offset is returned; the total when none does).
    */
   dnsTransactions: method(
-    is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), from: is.optional(is.nullable(is.number())), to: is.optional(is.nullable(is.number())), ...page }),
+    is.object({ flow: is.optional(is.number({ min: 0, int: true })), status: is.optional(is.string(40)), from: is.optional(is.nullable(is.number())), to: is.optional(is.nullable(is.number())), at: is.optional(is.number()), ...page }),
     returns<Page<DnsRow>>(),
   ),
   /** The full response message of DNS transaction `index` (null when it has none). */

@@ -34,7 +34,7 @@ import type {
 } from './api';
 import { eventInfo } from './events.js'; // '.js': the lint's ban of Node's 'events' module also matches './events'
 import { incidentInfo } from './incidents/index';
-import { dnsFlowStates, DnsQuery, type DnsMessageDecoder } from './dns/query';
+import { dnsFlowStates, DnsQuery, firstAtOrAfter, type DnsMessageDecoder } from './dns/query';
 import { DnsTracker } from './dns/tracker';
 import { dnsMessageView } from './dns/view';
 import { endpointSortKey, ipv4EndpointNumber, parseFlowFilter, vlanMatches } from './flow-filter';
@@ -709,7 +709,8 @@ export class CaptureQuery {
   }
 
   dnsTransactions(args: ApiArgs<'dnsTransactions'>): Page<DnsRow> {
-    return pageOf(this.dns.transactions({ flow: args.flow, status: args.status as DnsRow['status'] | undefined, from: args.from ?? undefined, to: args.to ?? undefined }), args.offset, args.limit);
+    const list = this.dns.transactions({ flow: args.flow, status: args.status as DnsRow['status'] | undefined, from: args.from ?? undefined, to: args.to ?? undefined });
+    return pageOf(list, args.at !== undefined ? firstAtOrAfter(list, args.at) : args.offset, args.limit);
   }
 
   quicConnections(args: ApiArgs<'quicConnections'>): QuicRow[] {

@@ -32,6 +32,16 @@ export function spanOf(r: DnsRow): [number, number] {
   return [r.queryFrames.length ? r.queryTime : (r.responseTime ?? r.queryTime), r.responseTime ?? Infinity];
 }
 
+/**
+ * The index of the first of `rows` that begins (spanOf) at or after `t`; rows.length when
+ * none does. (A scan, not a search: dns[] is in capture order, which a clock that went
+ * backwards leaves out of time order.)
+ */
+export function firstAtOrAfter(rows: readonly DnsRow[], t: number): number {
+  for (let i = 0; i < rows.length; i++) if (spanOf(rows[i])[0] >= t) return i;
+  return rows.length;
+}
+
 /** "answered ×3, unanswered": statuses counted, in order of first appearance ('' when none). */
 export function statusText(statuses: readonly string[]): string {
   const counts = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
 import type { DnsMessageView, DnsRow, Marker, Summary } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
@@ -32,6 +32,17 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
     () => client.dnsTransactions({ ...(status ? { status } : {}), ...(range ? { from: range[0], to: range[1] } : {}), offset: 0, limit: SPANS_SHOWN }),
     [client, status, range?.[0], range?.[1]],
   );
+  // Zoomed, the table goes to the first transaction that begins in the window.
+  const [tableAt, setTableAt] = useState<number | null>(null);
+  useEffect(() => {
+    if (!range) return;
+    let live = true;
+    client.dnsTransactions({ ...(status ? { status } : {}), at: range[0], limit: 0 }).then(
+      (p) => live && setTableAt(Math.min(p.offset, Math.max(0, p.total - 1))),
+      () => undefined,
+    );
+    return () => void (live = false);
+  }, [client, status, range?.[0]]);
   const time = useTimeFormat(base);
   const [from, to] = range ?? [summary.capture.start ?? 0, summary.capture.end ?? (summary.capture.start ?? 0) + 1];
   return (
@@ -85,11 +96,12 @@ export function DnsView({ client, summary, nav }: { client: Client; summary: Sum
               onRange={rows.onRange}
               onOpen={(r) => nav.openFlow(r.flow, r.queryTime)}
               onSelect={(r) => setSelected(r)}
+              scrollTo={tableAt}
               openOnClick={false}
               height="calc(100vh - 520px)"
               rowClass={(r) => (STATUS_SEVERITY[r.status] ? 'has-break' : undefined)}
             />
-            <p className="muted small">Click a transaction to read its response in full; double-click or Enter opens its flow.</p>
+            <p className="muted small">Click a transaction to read its response in full; double-click or Enter opens its flow. Zooming the chart brings the table to the window&apos;s first transaction.</p>
           </div>
           {selected && <DnsMessagePanel client={client} row={selected} onOpenFlow={() => nav.openFlow(selected.flow, selected.queryTime)} onClose={() => setSelected(null)} />}
         </>
@@ -180,6 +192,8 @@ export function DnsSpans({ rows, width, from, to, base, palette, onOpen, markers
       role="img"
       aria-label="DNS query to response spans"
       data-lanes={lanes}
+      data-from={from}
+      data-to={to}
       className={onRange ? 'brushable' : undefined}
       onMouseDown={(e) => e.preventDefault()}
       onPointerDown={onRange ? (e) => {

@@ -378,6 +378,22 @@ describe('CaptureQuery', () => {
     expect(JSON.stringify(rows)).toBe(JSON.stringify(fresh.dnsTransactions({ limit: 1e6 })));
   });
 
+  it('dnsTransactions with at: the page starts at the first transaction that begins at or after it', async () => {
+    const q = await queryOf(join(ROOT, 'fixtures', 'dns-udp-tcp.pcap'));
+    const all = q.dnsTransactions({ limit: 1e6 }).rows;
+    expect(all.length).toBeGreaterThan(2);
+    const t = all[2].queryTime;
+    const p = q.dnsTransactions({ at: t, limit: 1 });
+    expect(p.offset).toBe(all.findIndex((r) => r.queryTime >= t));
+    expect(p.rows).toEqual([all[p.offset]]);
+    // just after a transaction's start: the next one
+    expect(q.dnsTransactions({ at: t + 1e-9, limit: 0 }).offset).toBe(all.findIndex((r) => r.queryTime >= t + 1e-9));
+    // before the first: 0; after the last: the total, and no rows
+    expect(q.dnsTransactions({ at: 0, limit: 1 }).offset).toBe(0);
+    const past = q.dnsTransactions({ at: all.at(-1)!.queryTime + 1, limit: 5 });
+    expect(past).toEqual({ total: all.length, offset: all.length, rows: [] });
+  });
+
   it('stops rehearsing when the analysis is replaced', async () => {
     const q = await queryOf(SAMPLE);
     let current = true;

@@ -147,6 +147,17 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_BENCH_GENERATOR)('DNS spans and the QUIC
     expect(shown.length).toBeGreaterThan(0);
     expect(shown.length).toBeLessThan(1000);
     expect(await page.getByTestId('dns-spans-shown').count()).toBe(0);
+    // the table went to the window's first transaction: the first that begins at or after its start
+    const from = Number(await svg.getAttribute('data-from'));
+    const begins = (r: (typeof all)[number]): number => (r.queryFrames.length ? r.queryTime : (r.responseTime ?? r.queryTime));
+    const first = all.findIndex((r) => begins(r) >= from);
+    expect(first).toBeGreaterThan(999);
+    expect(begins(all[first - 1])).toBeLessThan(from);
+    const body = page.getByTestId('dns-transactions').locator('.vt-body');
+    await expect.poll(async () => {
+      const [b, r] = [await body.boundingBox(), await body.locator(`[data-index="${first}"]`).boundingBox().catch(() => null)];
+      return !!b && !!r && Math.abs(r.y - b.y) < 2;
+    }, { timeout: 10_000 }).toBe(true);
     await chart.screenshot({ path: join(SHOTS, 'dns-spans-bench-late-window.png') });
     await chart.getByRole('button', { name: 'Reset zoom' }).click();
     await expect.poll(async () => (await drawn()).at(-1), { timeout: 10_000 }).toBe(999);
