@@ -8,7 +8,7 @@
 
 import type { CaptureSource } from '../parsers/capture/index';
 import { linkTypeTitle, unsupportedTitle } from '../parsers/decode/index';
-import type { Analysis, Tracker } from './analysis';
+import type { Analysis } from './analysis';
 import type {
   ApiArgs,
   DnsMessageView,
@@ -217,11 +217,6 @@ export class CaptureQuery {
 
   }
 
-  /** One tracker's part of the JSON (its dns[] or quic[]), without the rest. */
-  private partJson(t: Tracker | null): AnalysisJson {
-    return { capture: this.capture, flows: [], events: [], dns: t?.dnsRows ? [...t.dnsRows()] : [], quic: t?.quicRows ? [...t.quicRows()] : [] };
-  }
-
   /** The rows of the flows table and QUIC views (built once, on first use or while idle). */
   private get tables(): Tables {
     while (!this.buildTablesSlice());
@@ -279,7 +274,7 @@ export class CaptureQuery {
     yield;
 
     // QUIC connections, with the flows of their paths.
-    const quicJson = this.partJson(quicTracker(a)).quic;
+    const quicJson = [...(quicTracker(a)?.quicRows() ?? [])];
     yield;
     const byEndpoints = new Map<string, number>();
     for (const f of light) byEndpoints.set(`${f.transport} ${f.client} ${f.server}`, f.id);

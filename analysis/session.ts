@@ -53,7 +53,7 @@ const FILTER_CACHE = 16;
 /** Rows of the packet list described by the warm-up after an analysis (warmDissection). */
 const WARM_ROWS = 20;
 /** The longest a status call waits for the state to change (status({ waitMs })). */
-export const STATUS_WAIT_MAX = 1000;
+const STATUS_WAIT_MAX = 1000;
 /** The packet rows of the flow whose opening is rehearsed while idle (the flow view's first page). */
 const WARM_FLOW_ROWS = 50;
 
