@@ -1,6 +1,6 @@
 // Hooks of the views: an element's width or height, an async loader, the user's time format.
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { fmtTimeAs, type TimeFormatName } from './format';
 import { useSettings } from './settings';
 
@@ -70,6 +70,34 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], enabled = t
   }, [...deps, tick, enabled]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
+}
+
+/**
+ * `value`, once the frame that shows the render it came in has been painted (`initial`
+ * until then): what is drawn with it — a chart below the fold — waits for that frame.
+ * React's `useDeferredValue` renders the deferred part right after the urgent commit,
+ * often before the browser paints it; a chart of ~30–50 ms mounted there held back the
+ * frame with the flow's first view (or a zoom's) by as much. A later value replaces one
+ * still waiting.
+ */
+export function useAfterPaint<T>(value: T, initial: T): T {
+  const [shown, setShown] = useState(initial);
+  useEffect(() => {
+    if (Object.is(shown, value)) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const later = (): void => void (timer = setTimeout(() => startTransition(() => setShown(value)), 0));
+    // (a task queued in the frame's animation callbacks runs after that frame is painted)
+    if (typeof requestAnimationFrame === 'undefined') {
+      later();
+      return () => clearTimeout(timer);
+    }
+    const raf = requestAnimationFrame(later);
+    return () => {
+      cancelAnimationFrame(raf);
+      clearTimeout(timer);
+    };
+  }, [value, shown]);
+  return shown;
 }
 
 /**

@@ -5,8 +5,8 @@
 // context after it as before — what followed a RST is the story — and every chart
 // draws the flow's events as lines.
 
-import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
-import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as StateLanesData, Page, PacketRow, StateSpan, Summary, Timeline } from '../../analysis/api';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as StateLanesData, Page, PacketRow, SeqPoint, StateSpan, Summary, Timeline } from '../../analysis/api';
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
@@ -14,7 +14,7 @@ import { FLOW_PACKET_PAGE, settled } from './Packets';
 import { flowAsks, taken } from '../prefetch';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
-import { useAsync, useWidth } from '../hooks';
+import { useAfterPaint, useAsync, useWidth } from '../hooks';
 import { stateColor, usePalette, type Palette } from '../theme';
 import { ChartFrame, InFlightChart, MARGIN, SeqChart, seqColors, Y_AXIS_WIDTH } from './Charts';
 import { EventMarks } from './EventLines';
@@ -24,6 +24,9 @@ import { QuicCard } from './QuicView';
 import { StreamView } from './StreamView';
 
 const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
+const NO_MARKERS: Marker[] = [];
+/** What the bytes-in-flight chart draws before its first frame: nothing. */
+const NO_LOW = { points: null as SeqPoint[] | null, from: 0, to: 0, markers: NO_MARKERS };
 /** The bytes-in-flight chart's height with its legend (221 px measured in Chromium). */
 const INFLIGHT_HEIGHT = 221;
 
@@ -149,21 +152,19 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
     }
   }, [tl, focus]);
   const loadingCharts = overall.loading || (range !== null && zoomed.loading);
-  // The chart below the fold is drawn in a later, interruptible render: the lanes and the
-  // sequence graph first — on the flow's first render too (`null` first: the view mounts
-  // with the timeline already in when it arrived with the flow).
-  const lowPoints = useDeferredValue(tl?.points ?? null, null);
-  const lowFrom = useDeferredValue(cFrom);
-  const lowTo = useDeferredValue(cTo);
+  // The flow's events in view, one per pixel column at most (the query folds them).
+  // The chart below the fold is drawn once the frame with the lanes, the sequence graph
+  // and the packets is on screen — on the flow's first render too (nothing first: the
+  // view mounts with the timeline already in when it arrived with the flow).
+  const markers: Marker[] = tl?.markers ?? NO_MARKERS;
+  const now = useMemo(() => ({ points: tl?.points ?? null, from: cFrom, to: cTo, markers }), [tl?.points, cFrom, cTo, markers]);
+  const low = useAfterPaint(now, NO_LOW);
   const zoom = useCallback((a: number, b: number) => choose([Math.max(full[0], a), Math.min(full[1], b)]), [choose, full[0], full[1]]);
   // (the same function across zooms: the break cards are not drawn again at each one)
   const span = useRef(to - from);
   span.current = to - from;
   const zoomAt = useCallback((t: number) => zoom(t - span.current / 8, t + span.current / 8), [zoom]);
   const brushRate = useMemo(() => overall.data?.rate.map((r) => r.packets) ?? [], [overall.data]);
-  // The flow's events in view, one per pixel column at most (the query folds them).
-  const markers: Marker[] = tl?.markers ?? [];
-  const lowMarkers = useDeferredValue(markers);
   const name = `${stem(summary.name)}-flow${f.id}`;
   // The desktop app with Wireshark installed: open the capture there at a frame.
   const wireshark = useAsync(() => client.wiresharkAvailable?.() ?? Promise.resolve(false), [client]);
@@ -272,8 +273,8 @@ function FlowDetailBody({ client, d, focus, focusFrame, summary, nav, onBack, pl
               { color: palette.lost, label: 'zero window' },
             ]}
           >
-            {lowPoints ? (
-              <InFlightChart width={plotWidth} points={lowPoints} dir={dir} from={lowFrom} to={lowTo} base={base} palette={palette} onZoom={zoom} markers={lowMarkers} focus={focus} />
+            {low.points ? (
+              <InFlightChart width={plotWidth} points={low.points} dir={dir} from={low.from} to={low.to} base={base} palette={palette} onZoom={zoom} markers={low.markers} focus={focus} />
             ) : (
               // (its height until it is drawn: what follows does not move when it is)
               <div className="chart-placeholder" style={{ height: INFLIGHT_HEIGHT }} aria-hidden="true" />
