@@ -1,26 +1,33 @@
 // Answers asked for ahead of a click. When the pointer rests on a row of the flows table,
-// that flow's detail, the first page of its packets and its whole timeline (at the width
-// its view will have) are asked for then; the flow view that opens next takes them
-// instead of asking again, so opening it waits for no answer that a user's hover — some
-// 100–500 ms before a click — had time to bring. An answer is taken once, within a few
-// seconds; all are forgotten when another capture opens (App).
+// or presses it, that flow's detail, the first page of its packets and its whole timeline
+// (at the width its view will have) are asked for then; the flow view that opens next
+// takes them instead of asking again, so opening it waits for no answer that a user's
+// hover — some 100–500 ms before a click — had time to bring. An answer is taken once,
+// within a few seconds; all are forgotten when another capture opens (App).
+//
+// The flows table opens the view once those answers are in (`whenAhead`, at most a
+// moment), and the view draws what has come at once (`peekAhead`): the flow, its charts
+// and its packets in one render and one layout, not a view of placeholders laid out
+// first and again as each answer arrives.
 
 import type { FlowDetail, Page, PacketRow, Timeline } from '../analysis/api';
 import type { Client } from './client';
 
 const FRESH_MS = 10_000;
 const MAX_HELD = 32;
-const held = new Map<string, { at: number; p: Promise<unknown> }>();
+/** `done`: the answer, once it has come. */
+const held = new Map<string, { at: number; p: Promise<unknown>; done?: { value: unknown } }>();
 
 /** Ask for `key` now (once while it is fresh), for a later `take`. */
 export function ahead<T>(key: string, load: () => Promise<T>): void {
   const h = held.get(key);
   if (h && performance.now() - h.at < FRESH_MS) return;
   const p = load();
+  const entry: { at: number; p: Promise<unknown>; done?: { value: unknown } } = { at: performance.now(), p };
   // (a failed answer is dropped, not one asked for again under the same key since)
-  p.catch(() => held.get(key)?.p === p && held.delete(key));
+  p.then((value) => (entry.done = { value }), () => held.get(key)?.p === p && held.delete(key));
   held.delete(key);
-  held.set(key, { at: performance.now(), p });
+  held.set(key, entry);
   // (the oldest first: a Map keeps insertion order)
   while (held.size > MAX_HELD) held.delete(held.keys().next().value!);
 }
@@ -30,6 +37,24 @@ export function take<T>(key: string, load: () => Promise<T>): Promise<T> {
   const h = held.get(key);
   held.delete(key);
   return h && performance.now() - h.at < FRESH_MS ? (h.p as Promise<T>) : load();
+}
+
+/** The answer held under `key` if it is fresh and has come (not used up: `take` still gives it). */
+export function peekAhead<T>(key: string): { value: T } | null {
+  const h = held.get(key);
+  return h?.done && performance.now() - h.at < FRESH_MS ? (h.done as { value: T }) : null;
+}
+
+/**
+ * Resolves once every answer held under `keys` has come or failed, or after `capMs`
+ * (a key with nothing held is not waited for).
+ */
+export function whenAhead(keys: string[], capMs: number): Promise<void> {
+  const waits = keys.map((k) => held.get(k)).filter((h) => h && !h.done).map((h) => h!.p.then(() => undefined, () => undefined));
+  if (waits.length === 0) return Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cap = new Promise<void>((r) => (timer = setTimeout(r, capMs)));
+  return Promise.race([Promise.all(waits).then(() => undefined), cap]).finally(() => clearTimeout(timer));
 }
 
 /** Drop every answer asked for ahead (another capture, or the same one read again). */
@@ -60,7 +85,9 @@ export function taken<T>(ask: Ask<T>): Promise<T> {
   return take(ask.key, ask.load);
 }
 
-/** Ask for what opening flow `id` at `maxPoints` needs. */
-export function flowAhead(client: Client, id: number, maxPoints: number, packetLimit: number): void {
-  for (const a of [flowAsks.flow(client, id), flowAsks.packets(client, id, packetLimit), flowAsks.timeline(client, id, maxPoints)] as Ask<unknown>[]) ahead(a.key, a.load);
+/** Ask for what opening flow `id` at `maxPoints` needs; answers their keys. */
+export function flowAhead(client: Client, id: number, maxPoints: number, packetLimit: number): string[] {
+  const asks = [flowAsks.flow(client, id), flowAsks.packets(client, id, packetLimit), flowAsks.timeline(client, id, maxPoints)] as Ask<unknown>[];
+  for (const a of asks) ahead(a.key, a.load);
+  return asks.map((a) => a.key);
 }

@@ -11,7 +11,7 @@ import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
 import { FLOW_PACKET_PAGE, settled } from './Packets';
-import { flowAsks, taken } from '../prefetch';
+import { flowAsks, peekAhead, taken, type Ask } from '../prefetch';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAfterPaint, useAsync, useWidth } from '../hooks';
@@ -38,16 +38,19 @@ export function flowViewPoints(width: number): { plotWidth: number; maxPoints: n
 
 export function FlowDetailView({ client, id, focus, focusFrame = null, summary, nav, onBack }: { client: Client; id: number; focus: number | null; focusFrame?: number | null; summary: Summary; nav: Nav; onBack(): void }) {
   const [ref, width, measured] = useWidth<HTMLDivElement>();
-  // (each answer the one asked for ahead, when the pointer rested on the flow's row: prefetch.ts)
-  const detail = useAsync(() => taken(flowAsks.flow(client, id)), [client, id]);
+  // (each answer the one asked for ahead, when the pointer rested on the flow's row or
+  // pressed it: prefetch.ts; one that has come is drawn in the view's first render)
+  const detail = useAhead(flowAsks.flow(client, id), [client, id]);
   // The whole flow's timeline (the brush's rate and, unzoomed, every chart) is asked at
   // the same time as the flow itself, as soon as the width is known.
   const { plotWidth, maxPoints } = flowViewPoints(width);
-  const overall = useAsync(() => taken(flowAsks.timeline(client, id, maxPoints)), [client, id, maxPoints], measured);
+  const overall = useAhead(flowAsks.timeline(client, id, maxPoints), [client, id, maxPoints], measured);
   // And the first page of its packet list (each row's Info is dissected from the file):
   // with the flow, not after the flow's answer has been drawn.
   const firstPackets = useMemo(() => {
-    const page = settled(taken(flowAsks.packets(client, id, FLOW_PACKET_PAGE)));
+    const ask = flowAsks.packets(client, id, FLOW_PACKET_PAGE);
+    const came = peekAhead<Page<PacketRow>>(ask.key); // (before `taken` uses it up)
+    const page = settled(taken(ask), came);
     page.catch(() => undefined); // (the list shows its own failure)
     return page;
   }, [client, id]);
@@ -57,11 +60,21 @@ export function FlowDetailView({ client, id, focus, focusFrame = null, summary, 
         <p className="banner error">{detail.error}</p>
       ) : !detail.data ? (
         <p className="muted">{detail.loading ? 'Loading flow…' : `No flow ${id}.`}</p>
-      ) : (
+      ) : !measured ? null /* (until the width is known, in the same task: the view is not drawn twice) */ : (
         <FlowDetailBody client={client} d={detail.data} focus={focus} focusFrame={focusFrame} summary={summary} nav={nav} onBack={onBack} plotWidth={plotWidth} maxPoints={maxPoints} measured={measured} overall={overall} firstPackets={firstPackets} />
       )}
     </div>
   );
+}
+
+/**
+ * `useAsync` of an answer asked for ahead (`taken`): one that has already come is the
+ * data from the first render on, not after the load's promise resolves.
+ */
+function useAhead<T>(ask: Ask<T>, deps: unknown[], enabled = true): { data: T | null; loading: boolean; error: string | null } {
+  const came = useMemo(() => (enabled ? peekAhead<T>(ask.key) : null), [ask.key, enabled]);
+  const r = useAsync(() => taken(ask), deps, enabled);
+  return r.data === null && r.error === null && came ? { data: came.value, loading: false, error: null } : r;
 }
 
 /**

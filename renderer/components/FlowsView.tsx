@@ -8,10 +8,16 @@ import { useTimeFormat } from '../hooks';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
 import { flowViewPoints } from './FlowDetail';
 import { FLOW_PACKET_PAGE } from './Packets';
-import { flowAhead } from '../prefetch';
+import { flowAhead, whenAhead } from '../prefetch';
 
 /** How long the pointer (or the keyboard's selection) rests on a row before its flow is asked for ahead. */
 const REST_MS = 80;
+
+/**
+ * How long a click (or Enter) on a row may wait for the flow's answers before its view
+ * opens without them: within it, the view opens drawn; past it, with its placeholders.
+ */
+const OPEN_WAIT_MS = 150;
 
 /** The flows table. `selected` is kept by the app, so a flow opened and closed (Esc) leaves its row selected. */
 export function FlowsView({ client, summary, nav, filter, onFilter, generation, selected = -1, onSelected }: { client: Client; summary: Summary; nav: Nav; filter: string; onFilter(q: string): void; generation: number; selected?: number; onSelected?(i: number): void }) {
@@ -75,11 +81,21 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
   const section = useRef<HTMLElement | null>(null);
   const rest = useRef<{ index: number; timer: ReturnType<typeof setTimeout> | null }>({ index: -1, timer: null });
   const getRow = rows.getRow;
-  const ask = useCallback((index: number) => {
+  const ask = useCallback((index: number): string[] => {
     const row = getRow(index);
     const el = section.current;
-    if (row && el) flowAhead(client, row.id, flowViewPoints(Math.floor(el.getBoundingClientRect().width)).maxPoints, FLOW_PACKET_PAGE);
+    return row && el ? flowAhead(client, row.id, flowViewPoints(Math.floor(el.getBoundingClientRect().width)).maxPoints, FLOW_PACKET_PAGE) : [];
   }, [client, getRow]);
+  // A click opens the flow once its answers are in (asked at the press, or by a rest
+  // before it), at most OPEN_WAIT_MS later: one render of the whole view, not a view of
+  // placeholders drawn first and then each chart again (prefetch.ts). Meanwhile the row
+  // shows the click (it is selected); a later click, or leaving the table, cancels.
+  const opening = useRef(0);
+  useEffect(() => () => void opening.current++, []);
+  const open = (row: FlowRow, index: number): void => {
+    const my = ++opening.current;
+    void whenAhead(ask(index), OPEN_WAIT_MS).then(() => my === opening.current && nav.openFlow(row.id));
+  };
   const restOn = useCallback((index: number) => {
     const r = rest.current;
     if (index === r.index) return;
@@ -135,7 +151,7 @@ export function FlowsView({ client, summary, nav, filter, onFilter, generation, 
         total={rows.total}
         getRow={rows.getRow}
         onRange={rows.onRange}
-        onOpen={(r) => nav.openFlow(r.id)}
+        onOpen={open}
         onSelect={(_, i) => {
           onSelected?.(i);
           restOn(i);

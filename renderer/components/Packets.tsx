@@ -57,9 +57,13 @@ export interface PacketsPaneProps {
 /** The values of the first pages that have resolved (see `settled`). */
 const SETTLED = new WeakMap<Promise<unknown>, unknown>();
 
-/** `page`, remembered once it resolves: a list mounted after that draws its rows at once. */
-export function settled<T>(page: Promise<T>): Promise<T> {
-  page.then((v) => SETTLED.set(page, v), () => undefined);
+/**
+ * `page`, remembered once it resolves: a list mounted after that draws its rows at once.
+ * `came`: its answer, when it is already known (prefetch.ts's `peekAhead`).
+ */
+export function settled<T>(page: Promise<T>, came: { value: T } | null = null): Promise<T> {
+  if (came) SETTLED.set(page, came.value);
+  else page.then((v) => SETTLED.set(page, v), () => undefined);
   return page;
 }
 

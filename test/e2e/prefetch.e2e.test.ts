@@ -1,8 +1,9 @@
 // End to end (issue 15, opening a flow): the flow the pointer rests on in the flows table
 // is asked for ahead (its detail, first packets and timeline at its view's width), and
 // the flow view a click then opens asks the server for none of them again; a pointer
-// passing over rows asks for nothing; a press on a row asks at once. On
-// fixtures/incidents/server-restart.pcap.
+// passing over rows asks for nothing; a press on a row asks at once. A click opens the
+// view once those answers are in, drawn in its first render — or, past a moment, without
+// them; a later click wins. On fixtures/incidents/server-restart.pcap.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, ROOT, warnIfNoChromium } from './serve';
@@ -110,6 +111,89 @@ describe.skipIf(!HAVE_CHROMIUM)('asking for a flow ahead of the click, in Chromi
     await page.getByTestId('packet-list').locator('[data-testid=packet-row]').first().waitFor();
     expect(await page.locator('.flow-detail h2').textContent()).toContain(`Flow ${id} `);
     expect(await page.evaluate<string[]>(callsSince(t1))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  /** Watches the flow view mount: what its first render held, and whether "Loading flow…" was ever shown. */
+  const watchMount = () =>
+    page.evaluate(`(() => {
+      const w = window.__mount = { first: null, loadingShown: false, inflightLater: false };
+      new MutationObserver(() => {
+        const fd = document.querySelector('.flow-detail');
+        if (/Loading flow/.test(document.querySelector('main')?.textContent ?? document.body.textContent)) w.loadingShown = true;
+        if (fd && !w.first) w.first = {
+          seqPath: !!fd.querySelector('[data-testid=seq-chart] path[data-kind]'),
+          packetRows: fd.querySelectorAll('[data-testid=packet-row]').length,
+          loading: fd.hasAttribute('data-loading'),
+          inflightPlaceholder: !!fd.querySelector('[data-testid=inflight-chart] .chart-placeholder'),
+          inflight: !!fd.querySelector('[data-testid=inflight-plot]'),
+        };
+        if (w.first && fd?.querySelector('[data-testid=inflight-plot]')) w.inflightLater = true;
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
+
+  it('opens a clicked flow once its answers are in: drawn in its first render, the chart below the fold after', async () => {
+    const { rows } = await backToTheTable();
+    await watchMount();
+    await rows.nth(0).click(); // (pressed and released at once: nothing asked before the press)
+    await page.getByTestId('inflight-plot').waitFor();
+    const m = await page.evaluate<{ first: Record<string, unknown>; loadingShown: boolean; inflightLater: boolean }>('window.__mount');
+    expect(m.first).toMatchObject({ seqPath: true, loading: false, inflightPlaceholder: true, inflight: false });
+    expect(m.first.packetRows).toBeGreaterThan(0);
+    expect(m.loadingShown).toBe(false);
+    expect(m.inflightLater).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('opens without an answer that has not come within a moment, and draws it when it comes', async () => {
+    const { rows } = await backToTheTable();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/timeline', async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await watchMount();
+      await rows.nth(2).click();
+      await page.getByTestId('flow-facts').waitFor({ timeout: 5000 });
+      // open while the timeline is still held back: the charts wait for it
+      const m = await page.evaluate<{ first: Record<string, unknown> }>('window.__mount');
+      expect(m.first).toMatchObject({ seqPath: false, loading: true });
+      expect(await page.locator('.flow-detail[data-loading]').count()).toBe(1);
+      release();
+      await page.getByTestId('seq-chart').locator('path[data-kind]').first().waitFor();
+      expect(await page.locator('.flow-detail[data-loading]').count()).toBe(0);
+    } finally {
+      release();
+      await page.unroute('**/api/timeline');
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('opens the flow clicked last when a click comes while another waits for its answers', async () => {
+    const { rows } = await backToTheTable();
+    const ids = await Promise.all([0, 1].map(async (i) => Number((await rows.nth(i).locator('[role=cell]').first().textContent())!.trim())));
+    // the first flow's timeline comes late, after the second flow's answers (within the wait)
+    await page.route('**/api/timeline', async (route) => {
+      if (JSON.parse(route.request().postData() ?? '{}').flow === ids[0]) await new Promise((r) => setTimeout(r, 100));
+      await route.continue();
+    });
+    try {
+      // both clicks in one task: the first is still waiting when the second comes
+      await page.evaluate(() => {
+        const r = document.querySelectorAll<HTMLElement>('[data-testid=flow-row]');
+        r[0].click();
+        r[1].click();
+      });
+      await page.getByTestId('flow-facts').waitFor();
+      expect(await page.locator('.flow-detail h2').textContent()).toContain(`Flow ${ids[1]} `);
+      // the first click's answers come after: nothing opens over it
+      await page.waitForTimeout(600);
+      expect(await page.locator('.flow-detail h2').textContent()).toContain(`Flow ${ids[1]} `);
+    } finally {
+      await page.unroute('**/api/timeline');
+    }
     expect(errors).toEqual([]);
   });
 });
