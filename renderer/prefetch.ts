@@ -15,19 +15,31 @@ import type { Client } from './client';
 
 const FRESH_MS = 10_000;
 const MAX_HELD = 32;
-/** `done`: the answer, once it has come. */
-const held = new Map<string, { at: number; p: Promise<unknown>; done?: { value: unknown } }>();
+const held = new Map<string, { at: number; p: Promise<unknown> }>();
+
+/** The answers that have come, by the promise that brought them (`remember`). */
+const CAME = new WeakMap<Promise<unknown>, { value: unknown }>();
+
+/** `p`, its answer remembered once it comes: a view mounted after that draws it at once (`came`). */
+export function remember<T>(p: Promise<T>): Promise<T> {
+  if (!CAME.has(p)) p.then((value) => CAME.set(p, { value }), () => undefined);
+  return p;
+}
+
+/** The answer `p` (remembered) brought, once it has come; null before, or when it failed. */
+export function came<T>(p: Promise<T>): { value: T } | null {
+  return (CAME.get(p) as { value: T } | undefined) ?? null;
+}
 
 /** Ask for `key` now (once while it is fresh), for a later `take`. */
 export function ahead<T>(key: string, load: () => Promise<T>): void {
   const h = held.get(key);
   if (h && performance.now() - h.at < FRESH_MS) return;
-  const p = load();
-  const entry: { at: number; p: Promise<unknown>; done?: { value: unknown } } = { at: performance.now(), p };
+  const p = remember(load());
   // (a failed answer is dropped, not one asked for again under the same key since)
-  p.then((value) => (entry.done = { value }), () => held.get(key)?.p === p && held.delete(key));
+  p.catch(() => held.get(key)?.p === p && held.delete(key));
   held.delete(key);
-  held.set(key, entry);
+  held.set(key, { at: performance.now(), p });
   // (the oldest first: a Map keeps insertion order)
   while (held.size > MAX_HELD) held.delete(held.keys().next().value!);
 }
@@ -42,7 +54,7 @@ export function take<T>(key: string, load: () => Promise<T>): Promise<T> {
 /** The answer held under `key` if it is fresh and has come (not used up: `take` still gives it). */
 export function peekAhead<T>(key: string): { value: T } | null {
   const h = held.get(key);
-  return h?.done && performance.now() - h.at < FRESH_MS ? (h.done as { value: T }) : null;
+  return h && performance.now() - h.at < FRESH_MS ? came(h.p as Promise<T>) : null;
 }
 
 /**
@@ -50,7 +62,7 @@ export function peekAhead<T>(key: string): { value: T } | null {
  * (a key with nothing held is not waited for).
  */
 export function whenAhead(keys: string[], capMs: number): Promise<void> {
-  const waits = keys.map((k) => held.get(k)).filter((h) => h && !h.done).map((h) => h!.p.then(() => undefined, () => undefined));
+  const waits = keys.map((k) => held.get(k)?.p).filter((p) => p && !came(p)).map((p) => p!.then(() => undefined, () => undefined));
   if (waits.length === 0) return Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const cap = new Promise<void>((r) => (timer = setTimeout(r, capMs)));

@@ -10,8 +10,8 @@ import type { EventExplanation, EventRow, FlowDetail, Marker, StateLanes as Stat
 import type { Nav } from '../nav';
 import type { Client } from '../client';
 import { FilteredPackets } from './FilteredPackets';
-import { FLOW_PACKET_PAGE, settled } from './Packets';
-import { flowAsks, peekAhead, taken, type Ask } from '../prefetch';
+import { FLOW_PACKET_PAGE } from './Packets';
+import { flowAsks, peekAhead, remember, taken, type Ask } from '../prefetch';
 import { stem } from '../export';
 import { fmtBytes, fmtDuration, fmtRel, plural } from '../format';
 import { useAfterPaint, useAsync, useWidth } from '../hooks';
@@ -48,9 +48,7 @@ export function FlowDetailView({ client, id, focus, focusFrame = null, summary, 
   // And the first page of its packet list (each row's Info is dissected from the file):
   // with the flow, not after the flow's answer has been drawn.
   const firstPackets = useMemo(() => {
-    const ask = flowAsks.packets(client, id, FLOW_PACKET_PAGE);
-    const came = peekAhead<Page<PacketRow>>(ask.key); // (before `taken` uses it up)
-    const page = settled(taken(ask), came);
+    const page = remember(taken(flowAsks.packets(client, id, FLOW_PACKET_PAGE)));
     page.catch(() => undefined); // (the list shows its own failure)
     return page;
   }, [client, id]);

@@ -17,6 +17,7 @@ import type { Client } from '../client';
 import { fmtCount } from '../format';
 import { useAsync, useTimeFormat } from '../hooks';
 import { usePagedRows, VirtualTable, type Column } from './VirtualTable';
+import { came } from '../prefetch';
 
 const ROW_H = 24;
 /** Rows per page of the packet list. */
@@ -50,21 +51,8 @@ export interface PacketsPaneProps {
   /** Scroll the list to the first packet at or after this time (the flow's brushed range). */
   at?: number | null;
   listHeight?: number;
-  /** The first page of `flow`'s packets, asked for before the pane mounts (the flow detail asks for it with the flow). */
+  /** The first page of `flow`'s packets, asked for before the pane mounts (the flow detail asks for it with the flow); drawn at once if it has come and was `remember`ed (prefetch.ts). */
   firstPage?: Promise<Page<PacketRow>>;
-}
-
-/** The values of the first pages that have resolved (see `settled`). */
-const SETTLED = new WeakMap<Promise<unknown>, unknown>();
-
-/**
- * `page`, remembered once it resolves: a list mounted after that draws its rows at once.
- * `came`: its answer, when it is already known (prefetch.ts's `peekAhead`).
- */
-export function settled<T>(page: Promise<T>, came: { value: T } | null = null): Promise<T> {
-  if (came) SETTLED.set(page, came.value);
-  else page.then((v) => SETTLED.set(page, v), () => undefined);
-  return page;
 }
 
 export function PacketsPane(p: PacketsPaneProps): ReactNode {
@@ -78,7 +66,8 @@ export function PacketsPane(p: PacketsPaneProps): ReactNode {
     [client, flow, custom, firstPage, pageSize],
   );
   // pages of 100 (a flow's: 50), fetched once scrolling pauses (40 ms): each row's Info is dissected from its bytes on the server
-  const initial = !custom && firstPage ? ((SETTLED.get(firstPage) as Page<PacketRow> | undefined) ?? null) : null;
+  // (a first page remembered (prefetch.ts's `remember`) that has come is drawn at once)
+  const initial = !custom && firstPage ? (came(firstPage)?.value ?? null) : null;
   const rows = usePagedRows<PacketRow>(custom ? custom.key : `packets:${flow ?? 'all'}`, fetchPage, pageSize, 40, initial);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;

@@ -9,7 +9,8 @@ import { makeClient, type FieldNode } from '../../analysis/api';
 import { StatelineSession } from '../../analysis/session';
 import { nodeFileHost } from '../../host/file-source';
 import type { Client } from '../../renderer/client';
-import { deepestAt, FLOW_PACKET_PAGE, PacketsPane, settled } from '../../renderer/components/Packets';
+import { deepestAt, FLOW_PACKET_PAGE, PacketsPane } from '../../renderer/components/Packets';
+import { remember } from '../../renderer/prefetch';
 import { VirtualTable } from '../../renderer/components/VirtualTable';
 
 const FILE = join(__dirname, '../../fixtures/dns-udp-tcp.pcap');
@@ -73,7 +74,7 @@ describe('a flow\'s first page, asked for before the list mounts', () => {
     const flow = (await client.flows({ offset: 0, limit: 1000 })).rows.reduce((a, b) => (b.packets > a.packets ? b : a)).id;
     const asked: unknown[] = [];
     const counting: Client = new Proxy(client, { get: (t, k) => (k === 'packets' ? (a: unknown) => (asked.push(a), client.packets(a as never)) : (t as never)[k]) });
-    const first = settled(client.packets({ flow, offset: 0, limit: FLOW_PACKET_PAGE }));
+    const first = remember(client.packets({ flow, offset: 0, limit: FLOW_PACKET_PAGE }));
     const page = await first;
     expect(page.rows.length).toBeGreaterThan(3); // (the fixture's biggest flow)
     // no await between render and the check: the rows are in the DOM the render made
@@ -90,7 +91,7 @@ describe('a flow\'s first page, asked for before the list mounts', () => {
     const flow = (await client.flows({ offset: 0, limit: 1000 })).rows.reduce((a, b) => (b.packets > a.packets ? b : a)).id;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const first = settled(gate.then(() => client.packets({ flow, offset: 0, limit: FLOW_PACKET_PAGE })));
+    const first = remember(gate.then(() => client.packets({ flow, offset: 0, limit: FLOW_PACKET_PAGE })));
     const { container } = render(<PacketsPane client={client} flow={flow} base={0} firstPage={first} />);
     expect(container.querySelectorAll('[data-testid=packet-row]').length).toBe(0);
     release();
