@@ -57,7 +57,7 @@ const NO_KINDS: string[] = [];
 const WARM_FLOWS = 4;
 /** The points of the warm-up timelines (about a chart's width). */
 const WARM_POINTS = 1000;
-/** How many times opening a flow is rehearsed while idle (warmSortOrders). */
+/** How many times opening a flow is rehearsed while idle (warmUp). */
 const WARM_OPEN_ROUNDS = 3;
 /** Flows per slice of the tables' idle build (~6 ms each at the bench capture's flows). */
 const TABLE_SLICE = 2000;
@@ -492,7 +492,7 @@ export class CaptureQuery {
    * TCP flows, and the code that opens a flow run a few times (`warmOpen`). Stops when
    * `stillCurrent` says this analysis was replaced.
    */
-  warmSortOrders(stillCurrent: () => boolean = () => true, warmOpen?: (flow: number) => Promise<unknown>): void {
+  warmUp(stillCurrent: () => boolean = () => true, warmOpen?: (flow: number) => Promise<unknown>): void {
     const todo: FlowSort[] = [];
     for (const key of ['packets', 'bytes', 'duration', 'start', 'breaks', 'protocol', 'state', 'client', 'server', 'id'] as const)
       for (const dir of ['desc', 'asc'] as const) if (!(key === 'id' && dir === 'asc')) todo.push({ key, dir });
@@ -648,7 +648,7 @@ export class CaptureQuery {
   }
 
   /**
-   * The DNS rows (./dns/query): built while idle (warmSortOrders, in slices), or at once
+   * The DNS rows (./dns/query): built while idle (warmUp, in slices), or at once
    * when first asked before that — the DNS view, a DNS flow, a message.
    */
   private get dns(): DnsQuery {

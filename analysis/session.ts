@@ -253,7 +253,7 @@ export class StatelineSession implements StatelineApi {
         this.current = query;
         this.state = 'ready';
         // (and a flow's first page of packets, dissected as the flow view asks for it)
-        query.warmSortOrders(() => this.current === query, (flow) => this.packets({ flow, offset: 0, limit: WARM_FLOW_ROWS }));
+        query.warmUp(() => this.current === query, (flow) => this.packets({ flow, offset: 0, limit: WARM_FLOW_ROWS }));
         this.warmDissection(query);
         if (opts.path) this.host.recent?.add(opts.path);
       } catch (e) {

@@ -316,7 +316,7 @@ describe('CaptureQuery', () => {
     const q = await queryOf(SAMPLE);
     const cache = (q as unknown as { seqCache: Map<number, unknown> }).seqCache;
     cache.clear();
-    q.warmSortOrders();
+    q.warmUp();
     const tcp = q.exportJson().flows.filter((f) => f.transport === 'tcp').sort((a, b) => b.packets - a.packets || a.id - b.id);
     // the four largest, and the fifth, whose opening is rehearsed (its timeline builds them)
     await expect.poll(() => cache.size, { timeout: 5000 }).toBe(Math.min(5, tcp.length));
@@ -334,7 +334,7 @@ describe('CaptureQuery', () => {
     const opened: number[] = [];
     // the host's part (the session dissects the flow's first packets) is awaited before the next round
     let inHost = 0, overlapped = false;
-    q.warmSortOrders(undefined, async (id) => {
+    q.warmUp(undefined, async (id) => {
       opened.push(id);
       overlapped ||= inHost > 0;
       inHost++;
@@ -366,7 +366,7 @@ describe('CaptureQuery', () => {
     const slice = inner.buildDnsSlice.bind(q), order = inner.sortedOrder.bind(q);
     inner.buildDnsSlice = () => (seen.push(`dns ${inner.built !== null}`), slice());
     inner.sortedOrder = (x) => (seen.push('sort'), order(x));
-    q.warmSortOrders();
+    q.warmUp();
     expect(inner.dnsQuery).toBeNull();
     await expect.poll(() => inner.dnsQuery !== null && seen.includes('sort'), { timeout: 5000 }).toBe(true);
     const firstSort = seen.indexOf('sort');
@@ -398,7 +398,7 @@ describe('CaptureQuery', () => {
     const q = await queryOf(SAMPLE);
     let current = true;
     const opened: number[] = [];
-    q.warmSortOrders(() => current, async (id) => {
+    q.warmUp(() => current, async (id) => {
       opened.push(id);
       current = false;
     });
@@ -410,7 +410,7 @@ describe('CaptureQuery', () => {
   it('builds the tables while idle in slices, giving the event loop back between them', async () => {
     const q = await queryOf(SAMPLE);
     const built = (): unknown => (q as unknown as { built: unknown }).built;
-    q.warmSortOrders();
+    q.warmUp();
     // the first slice runs in the warm-up's first task; a task queued after it runs before the last
     await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => setImmediate(r));
